@@ -1,0 +1,115 @@
+# wordpipe: word embeddings as Unix filters.
+# Non-recursive GNU make. `make help` lists the targets.
+
+DATA    ?= ../shared/data
+PREFIX  ?= /usr/local
+BUILD   ?= build
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-unused-parameter
+PKGS     = zlib libxxhash openblas
+DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lxxhash -lopenblas)
+CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Itools $(DEP_CFLAGS) $(CPPFLAGS)
+LDLIBS_ALL   = $(DEP_LIBS) -lm -pthread $(LDLIBS)
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Debian packages the build, the tests and the man lint need.
+DEB_PKGS = zlib1g-dev libxxhash-dev libopenblas-dev pkg-config bats bats-assert bats-support mandoc
+
+LIB_SRC   := $(sort $(wildcard lib/*.c))
+AVX2_SRC  := $(sort $(wildcard lib/*_avx2.c))
+TOOL_SRC  := $(filter-out tools/cli.c,$(sort $(wildcard tools/*.c)))
+TOOLS     := $(patsubst tools/%.c,%,$(TOOL_SRC))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNITS     := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
+MAN_SRC   := $(sort $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7))
+
+LIB_OBJ      := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
+LIB_OBJ_SAN  := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRC))
+LIBWP        := $(BUILD)/libwordpipe.a
+LIBWP_SAN    := $(BUILD)/san/libwordpipe.a
+BINS         := $(addprefix $(BUILD)/bin/,$(TOOLS))
+UNIT_BINS    := $(addprefix $(BUILD)/unit/,$(UNITS))
+UNIT_BINS_SAN:= $(addprefix $(BUILD)/san/unit/,$(UNITS))
+
+.PHONY: all deps check unit unit-san bats manlint layering install clean help demo bench
+.DEFAULT_GOAL := all
+
+## all: build libwordpipe.a and every tool under build/
+all: deps $(BINS)
+
+## deps: install missing Debian packages (as root), else print the command
+deps:
+	@missing=; for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "deps: installing$$missing"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    else \
+	        echo "deps: missing packages; run: sudo apt-get install$$missing"; exit 1; \
+	    fi; \
+	fi
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/san/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) -DWP_TESTING $(WARN) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
+
+# ISA flags only on the files that need them; dispatch picks them at run time.
+$(BUILD)/lib/%_avx2.o: lib/%_avx2.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -mavx2 -mfma -MMD -MP -c -o $@ $<
+$(BUILD)/san/lib/%_avx2.o: lib/%_avx2.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) -DWP_TESTING $(WARN) -O1 -g $(SAN) -mavx2 -mfma -MMD -MP -c -o $@ $<
+
+$(LIBWP): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(LIBWP_SAN): $(LIB_OBJ_SAN)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/tools/cli.o $(LIBWP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIBWP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+$(BUILD)/san/unit/%: $(BUILD)/san/tests/unit/%.o $(LIBWP_SAN)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+## check: unit tests (plain and under ASan+UBSan), Bats suites, man lint, layering
+check: all $(UNIT_BINS) $(UNIT_BINS_SAN)
+	@DATA='$(DATA)' BUILD='$(BUILD)' tests/run-all.sh $(UNIT_BINS) -- $(UNIT_BINS_SAN) -- $(MAN_SRC)
+
+## unit: the C unit tests only
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+
+## install: tools to $(PREFIX)/bin, man pages to $(PREFIX)/share/man
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
+	for m in $(MAN_SRC); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/$$(basename $$(dirname $$m)); done
+
+clean:
+	rm -rf $(BUILD)
+
+## help: list the targets
+help:
+	@grep -h '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
+
+-include $(wildcard pipelines/*.mk)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,18 @@
+# Loaded by every Bats file: tools from build/bin first on PATH, C locale, the assert
+# libraries, fixtures, and the data directory (tests that need it skip without it).
+bats_require_minimum_version 1.5.0
+BUILD_DIR=${BUILD:-build}
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+case $BUILD_DIR in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+PATH="$BUILD_DIR/bin:$PATH"
+export LC_ALL=C
+FIXTURES="$ROOT/tests/fixtures"
+DATA=${DATA:-$ROOT/../shared/data}
+case $DATA in /*) ;; *) DATA="$ROOT/$DATA" ;; esac
+bats_load_library bats-support
+bats_load_library bats-assert
+
+# need_data FILE: skip the test when the shared data file is absent.
+need_data() {
+    [ -e "$DATA/$1" ] || skip "$DATA/$1 not present"
+}

@@ -1,0 +1,87 @@
+/* cli.h - what every tool shares: exit codes, option parsing helpers, opening inputs and
+ * record streams with precise errors, atomic outputs, progress lines. Only tools/ use it;
+ * lib/ never prints or exits. */
+#ifndef WP_CLI_H
+#define WP_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rec.h"
+
+/* Exit codes, the same in every tool and listed in every man page. */
+enum {
+    RV_OK = 0,    /* success */
+    RV_FAIL = 1,  /* I/O or system error, out of memory */
+    RV_USAGE = 2, /* bad option, bad option argument, missing operand */
+    RV_DATA = 3   /* input is invalid: not a stream, corrupt, wrong kind, malformed text */
+};
+
+#define WP_VERSION_STRING "0.1.0"
+
+extern const char *cli_progname;
+
+/* Sets the program name for messages, SIGPIPE to its default (a closed pipe ends the tool
+ * quietly), and the cleanup of a pending atomic output on SIGINT/SIGTERM/SIGHUP. */
+void cli_init(const char *name);
+void cli_version(void); /* prints "NAME wordpipe VERSION" on stdout and exits 0 */
+
+/* printf-style "tool: message" on stderr, then exit(code). */
+_Noreturn void cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Range-checked numbers: on error exit RV_USAGE naming flag, value and range. */
+uint64_t cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi);
+double cli_parse_double(const char *s, const char *flag, double lo, double hi);
+
+/* Opens path for reading ("-" or NULL is stdin); exits RV_FAIL with the errno text. */
+FILE *cli_open_in(const char *path);
+void cli_close_in(FILE *fp);
+const char *cli_name(const char *path); /* "-"/NULL -> "<stdin>" for messages */
+
+/* Opens a record stream and checks its kind (0 = any). Any error exits: RV_DATA with
+ * "tool: file: header: ..." or "expected a vocabulary stream, got tokens". */
+struct rec_reader *cli_reader_open(FILE *fp, const char *path, int kind);
+/* rec_reader_next that exits with "tool: file: block 17: checksum mismatch" on error. */
+int cli_reader_next(struct rec_reader *r, const char *path, const unsigned char **rec,
+                    size_t *len);
+/* Exits RV_DATA: "tool: file: block N: record M: what" for a record that does not decode. */
+_Noreturn void cli_die_record(struct rec_reader *r, const char *path, int status);
+
+/* An output file written atomically: data goes to a temporary name beside the target and
+ * is renamed into place by cli_out_commit, so a crash never leaves a partial file under
+ * the final name. path NULL or "-" means stdout. A binary output refuses a terminal
+ * unless force is set. */
+struct cli_out {
+    FILE *fp;
+    char *path; /* final name, NULL for stdout */
+    char *tmp;  /* temporary name, NULL for stdout */
+};
+void cli_out_open(struct cli_out *o, const char *path, int binary, int force);
+void cli_out_commit(struct cli_out *o); /* flush, fsync, close, rename; exits on error */
+void cli_out_abort(struct cli_out *o);  /* remove the temporary file */
+
+/* Record-stream output on top of cli_out; dies with a message on any error. */
+struct rec_writer *cli_writer_open(struct cli_out *o, int kind, const struct rec_meta *meta,
+                                   int level);
+void cli_writer_put(struct rec_writer *w, struct cli_out *o, const void *rec, size_t len);
+void cli_writer_close(struct rec_writer *w, struct cli_out *o); /* trailer, then commit */
+
+/* Flushes and closes stdout at exit; a write error (ENOSPC, EIO) exits RV_FAIL. */
+void cli_close_stdout(void);
+
+/* Progress on stderr: "tok: 45.2% 1.2M words/s ETA 0:31 loss 2.31", at most twice a
+ * second on a terminal (rewritten in place), every 10 s otherwise; nothing when quiet. */
+struct cli_progress {
+    double t0, last;
+    int quiet, tty, shown;
+    const char *unit; /* "words", "tokens", ... */
+};
+double cli_now(void); /* monotonic seconds */
+void cli_progress_start(struct cli_progress *p, const char *unit, int quiet);
+/* done/total in units (total 0 = unknown: no percent, no ETA); extra may be NULL. */
+void cli_progress_update(struct cli_progress *p, uint64_t done, uint64_t total,
+                         const char *extra);
+void cli_progress_end(struct cli_progress *p, uint64_t done, const char *extra);
+
+#endif

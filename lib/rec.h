@@ -90,11 +90,16 @@ struct rec_reader;
 int rec_reader_open(struct rec_reader **out, FILE *fp);
 int rec_reader_kind(const struct rec_reader *r);
 const struct rec_meta *rec_reader_meta(const struct rec_reader *r);
-/* Next record: returns 1 and points *rec/*len into the reader's buffer (valid until the
+/* Next record: returns 1 and points rec and len into the reader's buffer (valid until the
  * next call), 0 at a verified end of stream, or a negative status. */
 int rec_reader_next(struct rec_reader *r, const unsigned char **rec, size_t *len);
-/* Where the last error happened, for messages: "header", "block 17", "trailer", ... */
+/* Where the last error happened, for messages: "header", "block 17" or "trailer" */
 const char *rec_reader_where(const struct rec_reader *r);
+/* A specific phrase for the last error ("block header check failed", "format version 2,
+ * this program reads up to 1"), or NULL when wp_strerror(status) says it all. */
+const char *rec_reader_detail(const struct rec_reader *r);
+/* Records returned so far by rec_reader_next over all concatenated streams. */
+uint64_t rec_reader_record_index(const struct rec_reader *r);
 const struct rec_stats *rec_reader_stats(const struct rec_reader *r);
 void rec_reader_free(struct rec_reader *r);
 

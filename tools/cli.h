@@ -24,7 +24,7 @@ extern const char *cli_progname;
 /* Sets the program name for messages, SIGPIPE to its default (a closed pipe ends the tool
  * quietly), and the cleanup of a pending atomic output on SIGINT/SIGTERM/SIGHUP. */
 void cli_init(const char *name);
-void cli_version(void); /* prints "NAME wordpipe VERSION" on stdout and exits 0 */
+_Noreturn void cli_version(void); /* prints "NAME wordpipe VERSION" on stdout and exits 0 */
 
 /* printf-style "tool: message" on stderr, then exit(code). */
 _Noreturn void cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,305 @@
+/* test_rec.c - the record stream: round trips of every kind and level, metadata, and one
+ * precise error for each kind of damage. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "buf.h"
+#include "bytes.h"
+#include "check.h"
+#include "rec.h"
+#include "rec_payload.h"
+#include "status.h"
+
+/* A stream in memory. */
+struct mem {
+    char *p;
+    size_t n;
+};
+
+/* Writes nrec records of kind built by make(i) at level into m. */
+static int
+write_stream(struct mem *m, int kind, int level, size_t nrec,
+             int (*make)(struct buf *, size_t), const struct rec_meta *meta)
+{
+    FILE *fp = open_memstream(&m->p, &m->n);
+    struct rec_writer *w;
+    struct buf b = {0};
+    if (fp == NULL || rec_writer_open(&w, fp, kind, meta, level) < 0)
+        return -1;
+    for (size_t i = 0; i < nrec; i++) {
+        buf_clear(&b);
+        if (make(&b, i) < 0 || rec_writer_put(w, b.p, b.len) < 0)
+            return -1;
+    }
+    const int rc = rec_writer_close(w);
+    buf_free(&b);
+    fclose(fp);
+    return rc;
+}
+
+/* Reads all of m; returns the status that ended it (0 = clean end) and the count. */
+static int
+read_stream(const struct mem *m, uint64_t *count, int *kind)
+{
+    FILE *fp = fmemopen(m->p, m->n ? m->n : 1, "rb");
+    if (m->n == 0) { /* fmemopen refuses size 0: read from an empty file instead */
+        fclose(fp);
+        fp = tmpfile();
+    }
+    struct rec_reader *r;
+    int rc = rec_reader_open(&r, fp);
+    const unsigned char *rec;
+    size_t len;
+    *count = 0;
+    if (rc == WP_OK) {
+        *kind = rec_reader_kind(r);
+        while ((rc = rec_reader_next(r, &rec, &len)) == 1)
+            (*count)++;
+    }
+    rec_reader_free(r);
+    fclose(fp);
+    return rc;
+}
+
+static int
+make_tokens(struct buf *b, size_t i)
+{
+    const unsigned char *tok[3] = {(const unsigned char *)"the", (const unsigned char *)"cat",
+                                   (const unsigned char *)"sat"};
+    const size_t len[3] = {3, 3, i % 4};
+    return rec_tokens_encode(b, tok, len, 1 + i % 3);
+}
+
+static int
+make_vector(struct buf *b, size_t i)
+{
+    float x[5];
+    for (int k = 0; k < 5; k++)
+        x[k] = (float)i * 0.5f - (float)k;
+    return rec_vector_encode(b, "word", 4, x, 5);
+}
+
+static int
+make_window(struct buf *b, size_t i)
+{
+    const uint32_t ctx[4] = {1, 300, 70000, (uint32_t)i};
+    return rec_window_encode(b, (uint32_t)i, ctx, i % 5);
+}
+
+static int
+test_round_trip_every_kind_and_level(void)
+{
+    int (*makers[])(struct buf *, size_t) = {make_tokens, make_vector, make_window};
+    const int kinds[] = {REC_TOKENS, REC_VECTORS, REC_WINDOWS};
+    for (int k = 0; k < 3; k++) {
+        for (int level = 0; level <= 9; level += 3) {
+            struct mem m = {0};
+            uint64_t count;
+            int kind = 0;
+            CHECK_EQ(0, write_stream(&m, kinds[k], level, 200000, makers[k], NULL));
+            CHECK_EQ(0, read_stream(&m, &count, &kind));
+            CHECK_EQ(200000, count);
+            CHECK_EQ(kinds[k], kind);
+            free(m.p);
+        }
+    }
+    return 0;
+}
+
+static int
+test_payload_decoders_return_what_was_encoded(void)
+{
+    struct buf b = {0};
+    uint32_t center, ctx[8];
+    size_t n, wl;
+    const unsigned char *w;
+    float x[5];
+    uint64_t count, s, pos;
+
+    CHECK_EQ(0, make_window(&b, 3));
+    CHECK_EQ(0, rec_window_decode(b.p, b.len, &center, ctx, 8, &n));
+    CHECK_EQ(3, center);
+    CHECK_EQ(3, n);
+    CHECK_EQ(70000, ctx[2]);
+    CHECK_EQ(WP_ERANGE, rec_window_decode(b.p, b.len, &center, ctx, 2, &n));
+
+    buf_clear(&b);
+    CHECK_EQ(0, rec_vocab_encode(&b, 12345678901ull, "héllo", 6));
+    CHECK_EQ(0, rec_vocab_decode(b.p, b.len, &count, &w, &wl));
+    CHECK_EQ(12345678901ll, (long long)count);
+    CHECK(wl == 6 && memcmp(w, "héllo", 6) == 0);
+    CHECK_EQ(WP_ECORRUPT, rec_vocab_decode(b.p, b.len - 1, &count, &w, &wl));
+
+    buf_clear(&b);
+    const float v[5] = {1.5f, -2.0f, 0.0f, 1e-30f, 3.25f};
+    CHECK_EQ(0, rec_cvector_encode(&b, 7, 2, "x", 1, v, 5));
+    CHECK_EQ(0, rec_cvector_decode(b.p, b.len, 5, &s, &pos, &w, &wl, x));
+    CHECK(s == 7 && pos == 2 && wl == 1 && memcmp(x, v, sizeof v) == 0);
+    CHECK_EQ(WP_ECORRUPT, rec_cvector_decode(b.p, b.len, 6, &s, &pos, &w, &wl, x));
+    buf_free(&b);
+    return 0;
+}
+
+static int
+test_metadata_round_trips_and_types(void)
+{
+    struct rec_meta *meta = rec_meta_new();
+    CHECK_EQ(0, rec_meta_set_u64(meta, "dim", 100));
+    CHECK_EQ(0, rec_meta_set_f64(meta, "sample", 1e-4));
+    CHECK_EQ(0, rec_meta_set_str(meta, "source", "corpus.txt"));
+    CHECK_EQ(0, rec_meta_set_u64(meta, "dim", 300)); /* replaces */
+    CHECK_EQ(WP_ERANGE, rec_meta_set_u64(meta, "Bad-Key", 1));
+    struct mem m = {0};
+    CHECK_EQ(0, write_stream(&m, REC_VECTORS, 1, 3, make_vector, meta));
+    FILE *fp = fmemopen(m.p, m.n, "rb");
+    struct rec_reader *r;
+    CHECK_EQ(0, rec_reader_open(&r, fp));
+    const struct rec_meta *got = rec_reader_meta(r);
+    uint64_t u;
+    double f;
+    const char *s;
+    CHECK_EQ(2 + 1, rec_meta_count(got));
+    CHECK_EQ(0, rec_meta_get_u64(got, "dim", &u));
+    CHECK_EQ(300, u);
+    CHECK_EQ(0, rec_meta_get_f64(got, "sample", &f));
+    CHECK(f == 1e-4);
+    CHECK_EQ(0, rec_meta_get_str(got, "source", &s));
+    CHECK_STR("corpus.txt", s);
+    CHECK_EQ(WP_ENOTFOUND, rec_meta_get_u64(got, "nope", &u));
+    CHECK_EQ(WP_EKIND, rec_meta_get_u64(got, "source", &u));
+    rec_reader_free(r);
+    fclose(fp);
+    rec_meta_free(meta);
+    free(m.p);
+    return 0;
+}
+
+/* Reads a damaged copy of a good stream and returns the status and where it failed. */
+static int
+read_damaged(const struct mem *good, size_t keep, long flip_at, char *where, size_t wn)
+{
+    struct mem m = {malloc(good->n), keep};
+    memcpy(m.p, good->p, good->n);
+    if (flip_at >= 0)
+        m.p[flip_at] ^= 0x10;
+    FILE *fp = m.n ? fmemopen(m.p, m.n, "rb") : tmpfile();
+    struct rec_reader *r;
+    const unsigned char *rec;
+    size_t len;
+    int rc = rec_reader_open(&r, fp);
+    while (rc >= 0 && (rc = rec_reader_next(r, &rec, &len)) == 1)
+        ;
+    snprintf(where, wn, "%s", rec_reader_where(r));
+    rec_reader_free(r);
+    fclose(fp);
+    free(m.p);
+    return rc;
+}
+
+static int
+test_each_damage_has_its_own_error(void)
+{
+    struct mem good = {0};
+    char where[64];
+    CHECK_EQ(0, write_stream(&good, REC_TOKENS, 1, 300000, make_tokens, NULL));
+    const size_t header = 8 + 8 + 8; /* fixed part, no metadata, header check */
+
+    CHECK_EQ(WP_EEMPTY, read_damaged(&good, 0, -1, where, sizeof where));
+    CHECK_EQ(WP_EMAGIC, read_damaged(&good, good.n, 0, where, sizeof where));
+    CHECK_EQ(WP_ETRUNC, read_damaged(&good, 12, -1, where, sizeof where));
+    CHECK_STR("header", where);
+
+    /* a future version: patch the byte and its header check */
+    struct mem v2 = {malloc(good.n), good.n};
+    memcpy(v2.p, good.p, good.n);
+    v2.p[8] = 2;
+    FILE *fp = fmemopen(v2.p, v2.n, "rb");
+    struct rec_reader *r;
+    CHECK_EQ(WP_EVERSION, rec_reader_open(&r, fp));
+    CHECK(strstr(rec_reader_detail(r), "version 2") != NULL);
+    rec_reader_free(r);
+    fclose(fp);
+    free(v2.p);
+
+    /* a flipped bit in the first block's payload: inflate or the checksum catches it */
+    const int flipped = read_damaged(&good, good.n, (long)header + 40, where, sizeof where);
+    CHECK(flipped == WP_ECHECKSUM || flipped == WP_ECORRUPT);
+    CHECK_STR("block 1", where);
+    struct mem stored = {0};
+    CHECK_EQ(0, write_stream(&stored, REC_TOKENS, 0, 1000, make_tokens, NULL));
+    CHECK_EQ(WP_ECHECKSUM, read_damaged(&stored, stored.n, (long)header + 40, where, sizeof where));
+    free(stored.p);
+    /* a flipped bit in the first block's header */
+    CHECK_EQ(WP_ECHECKSUM, read_damaged(&good, good.n, (long)header + 5, where, sizeof where));
+    /* truncated anywhere after the header: never a silent short read */
+    for (size_t keep = header; keep < good.n; keep += good.n / 97 + 1)
+        CHECK_EQ(WP_ETRUNC, read_damaged(&good, keep, -1, where, sizeof where));
+    CHECK_EQ(WP_ETRUNC, read_damaged(&good, good.n - 1, -1, where, sizeof where));
+    CHECK_STR("trailer", where);
+    /* a damaged trailer */
+    CHECK_EQ(WP_ECHECKSUM, read_damaged(&good, good.n, (long)good.n - 10, where, sizeof where));
+    free(good.p);
+    return 0;
+}
+
+static int
+test_empty_stream_and_concatenation(void)
+{
+    struct mem a = {0}, b = {0};
+    uint64_t count;
+    int kind;
+    CHECK_EQ(0, write_stream(&a, REC_TOKENS, 1, 0, make_tokens, NULL));
+    CHECK_EQ(0, read_stream(&a, &count, &kind));
+    CHECK_EQ(0, count);
+    CHECK_EQ(0, write_stream(&b, REC_TOKENS, 0, 5, make_tokens, NULL));
+    struct mem ab = {malloc(a.n + b.n + b.n), a.n + b.n + b.n};
+    memcpy(ab.p, b.p, b.n);
+    memcpy(ab.p + b.n, a.p, a.n);
+    memcpy(ab.p + b.n + a.n, b.p, b.n);
+    CHECK_EQ(0, read_stream(&ab, &count, &kind));
+    CHECK_EQ(10, count);
+    free(ab.p);
+    free(b.p);
+    b.p = NULL;
+    /* a vectors stream after tokens is refused */
+    CHECK_EQ(0, write_stream(&b, REC_VECTORS, 0, 2, make_vector, NULL));
+    struct mem mixed = {malloc(a.n + b.n), a.n + b.n};
+    memcpy(mixed.p, a.p, a.n);
+    memcpy(mixed.p + a.n, b.p, b.n);
+    CHECK_EQ(WP_EKIND, read_stream(&mixed, &count, &kind));
+    free(mixed.p);
+    free(a.p);
+    free(b.p);
+    return 0;
+}
+
+static int
+test_varints_reject_overlong_and_overflow(void)
+{
+    unsigned char p[VARINT_MAX];
+    const uint64_t vals[] = {0, 1, 127, 128, 16383, 16384, UINT32_MAX, UINT64_MAX};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        const size_t n = varint_put(p, vals[i]);
+        const unsigned char *q = p;
+        uint64_t v;
+        CHECK_EQ(0, varint_get(&q, p + n, &v));
+        CHECK(v == vals[i] && q == p + n);
+        q = p;
+        CHECK_EQ(-1, varint_get(&q, p + n - 1, &v)); /* cut short */
+    }
+    const unsigned char overlong[2] = {0x81, 0x00};
+    const unsigned char too_big[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02};
+    const unsigned char *q = overlong;
+    uint64_t v;
+    CHECK_EQ(-1, varint_get(&q, overlong + 2, &v));
+    q = too_big;
+    CHECK_EQ(-1, varint_get(&q, too_big + 10, &v));
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_round_trip_every_kind_and_level),
+           CHECK_CASE(test_payload_decoders_return_what_was_encoded),
+           CHECK_CASE(test_metadata_round_trips_and_types),
+           CHECK_CASE(test_each_damage_has_its_own_error),
+           CHECK_CASE(test_empty_stream_and_concatenation),
+           CHECK_CASE(test_varints_reject_overlong_and_overflow))

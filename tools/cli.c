@@ -1,0 +1,379 @@
+/* cli.c - what every tool shares (see cli.h). The only place besides main()s that prints
+ * errors and exits. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "status.h"
+
+const char *cli_progname = "wordpipe";
+
+/* The temporary file of the output being written, removed if a signal ends the tool.
+ * Only one atomic output is pending at a time per tool. */
+static char *volatile pending_tmp;
+
+static void
+on_fatal_signal(int sig)
+{
+    char *tmp = pending_tmp;
+    if (tmp != NULL)
+        unlink(tmp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void
+cli_init(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    cli_progname = slash ? slash + 1 : name;
+    signal(SIGPIPE, SIG_DFL);
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+_Noreturn void
+cli_version(void)
+{
+    printf("%s (wordpipe) %s\n", cli_progname, WP_VERSION_STRING);
+    cli_close_stdout();
+    exit(RV_OK);
+}
+
+static void
+vwarn_line(const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: ", cli_progname);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+_Noreturn void
+cli_die(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn_line(fmt, ap);
+    va_end(ap);
+    if (pending_tmp != NULL)
+        unlink(pending_tmp);
+    exit(code);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn_line(fmt, ap);
+    va_end(ap);
+}
+
+uint64_t
+cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi)
+{
+    char *end;
+    errno = 0;
+    const unsigned long long v = strtoull(s, &end, 10);
+    /* strtoull alone accepts " 7", "+7" and "-7" (wrapped): demand a leading digit */
+    if (!isdigit((unsigned char)s[0]) || errno != 0 || *end != '\0' || v < lo || v > hi)
+        cli_die(RV_USAGE, "%s %s: expected an integer in [%llu, %llu]", flag, s,
+                (unsigned long long)lo, (unsigned long long)hi);
+    return v;
+}
+
+double
+cli_parse_double(const char *s, const char *flag, double lo, double hi)
+{
+    char *end;
+    errno = 0;
+    const double v = strtod(s, &end);
+    if (s[0] == '\0' || isspace((unsigned char)s[0]) || errno != 0 || *end != '\0' ||
+        !isfinite(v) || v < lo || v > hi)
+        cli_die(RV_USAGE, "%s %s: expected a number in [%g, %g]", flag, s, lo, hi);
+    return v;
+}
+
+const char *
+cli_name(const char *path)
+{
+    return path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
+FILE *
+cli_open_in(const char *path)
+{
+    if (path == NULL || strcmp(path, "-") == 0)
+        return stdin;
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode))
+        cli_die(RV_FAIL, "%s: %s", path, strerror(EISDIR));
+    return fp;
+}
+
+void
+cli_close_in(FILE *fp)
+{
+    if (fp != NULL && fp != stdin)
+        fclose(fp);
+}
+
+static _Noreturn void
+die_reader(struct rec_reader *r, const char *path, int rc)
+{
+    const char *detail = r ? rec_reader_detail(r) : NULL;
+    if (rc == WP_EIO)
+        cli_die(RV_FAIL, "%s: %s: %s", cli_name(path), r ? rec_reader_where(r) : "header",
+                strerror(errno));
+    if (rc == WP_ENOMEM)
+        cli_die(RV_FAIL, "%s: out of memory", cli_name(path));
+    if (rc == WP_EEMPTY)
+        cli_die(RV_DATA, "%s: empty input, not a wordpipe stream", cli_name(path));
+    cli_die(RV_DATA, "%s: %s: %s", cli_name(path), rec_reader_where(r),
+            detail ? detail : wp_strerror(rc));
+}
+
+struct rec_reader *
+cli_reader_open(FILE *fp, const char *path, int kind)
+{
+    struct rec_reader *r;
+    const int rc = rec_reader_open(&r, fp);
+    if (rc < 0)
+        die_reader(r, path, rc);
+    if (kind != 0 && rec_reader_kind(r) != kind)
+        cli_die(RV_DATA, "%s: expected a %s stream, got %s", cli_name(path),
+                rec_kind_name(kind), rec_kind_name(rec_reader_kind(r)));
+    return r;
+}
+
+int
+cli_reader_next(struct rec_reader *r, const char *path, const unsigned char **rec, size_t *len)
+{
+    const int rc = rec_reader_next(r, rec, len);
+    if (rc < 0)
+        die_reader(r, path, rc);
+    return rc;
+}
+
+_Noreturn void
+cli_die_record(struct rec_reader *r, const char *path, int status)
+{
+    cli_die(status == WP_ENOMEM ? RV_FAIL : RV_DATA, "%s: %s: record %llu: %s", cli_name(path),
+            rec_reader_where(r), (unsigned long long)rec_reader_record_index(r),
+            wp_strerror(status));
+}
+
+/* ------------------------------------------------------------ outputs */
+
+void
+cli_out_open(struct cli_out *o, const char *path, int binary, int force)
+{
+    memset(o, 0, sizeof *o);
+    if (path == NULL || strcmp(path, "-") == 0) {
+        if (binary && !force && isatty(STDOUT_FILENO))
+            cli_die(RV_USAGE, "refusing to write a binary stream to a terminal "
+                              "(pipe it into wpcat, use -o FILE, or force with -f)");
+        o->fp = stdout;
+        return;
+    }
+    const size_t n = strlen(path);
+    o->path = strdup(path);
+    o->tmp = malloc(n + 16);
+    if (o->path == NULL || o->tmp == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    /* beside the target, so the final rename stays on one file system */
+    const char *slash = strrchr(path, '/');
+    const size_t dir = slash ? (size_t)(slash - path + 1) : 0;
+    snprintf(o->tmp, n + 16, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
+    const int fd = mkstemp(o->tmp);
+    if (fd < 0)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    const mode_t mask = umask(0); /* mkstemp makes 0600; outputs are ordinary files */
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    pending_tmp = o->tmp;
+    if ((o->fp = fdopen(fd, "wb")) == NULL)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+}
+
+void
+cli_out_abort(struct cli_out *o)
+{
+    if (o->tmp == NULL)
+        return;
+    if (o->fp != NULL)
+        fclose(o->fp);
+    unlink(o->tmp);
+    pending_tmp = NULL;
+    free(o->tmp);
+    free(o->path);
+    memset(o, 0, sizeof *o);
+}
+
+void
+cli_out_commit(struct cli_out *o)
+{
+    if (o->tmp == NULL) {
+        if (fflush(stdout) != 0 || ferror(stdout))
+            cli_die(RV_FAIL, "stdout: %s", strerror(errno ? errno : EIO));
+        return;
+    }
+    if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {
+        const int e = errno ? errno : EIO;
+        cli_die(RV_FAIL, "%s: %s", o->path, strerror(e));
+    }
+    if (fclose(o->fp) != 0)
+        cli_die(RV_FAIL, "%s: %s", o->path, strerror(errno));
+    o->fp = NULL;
+    if (rename(o->tmp, o->path) != 0)
+        cli_die(RV_FAIL, "%s: %s", o->path, strerror(errno));
+    pending_tmp = NULL;
+    free(o->tmp);
+    free(o->path);
+    o->tmp = o->path = NULL;
+}
+
+static const char *
+out_name(const struct cli_out *o)
+{
+    return o->path ? o->path : "stdout";
+}
+
+static _Noreturn void
+die_writer(const struct cli_out *o, int rc)
+{
+    if (rc == WP_EIO)
+        cli_die(RV_FAIL, "%s: %s", out_name(o), strerror(errno ? errno : EIO));
+    cli_die(RV_FAIL, "%s: %s", out_name(o), wp_strerror(rc));
+}
+
+struct rec_writer *
+cli_writer_open(struct cli_out *o, int kind, const struct rec_meta *meta, int level)
+{
+    struct rec_writer *w;
+    const int rc = rec_writer_open(&w, o->fp, kind, meta, level);
+    if (rc < 0)
+        die_writer(o, rc);
+    return w;
+}
+
+void
+cli_writer_put(struct rec_writer *w, struct cli_out *o, const void *rec, size_t len)
+{
+    const int rc = rec_writer_put(w, rec, len);
+    if (rc < 0)
+        die_writer(o, rc);
+}
+
+void
+cli_writer_close(struct rec_writer *w, struct cli_out *o)
+{
+    const int rc = rec_writer_close(w);
+    if (rc < 0)
+        die_writer(o, rc);
+    cli_out_commit(o);
+}
+
+void
+cli_close_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        cli_die(RV_FAIL, "stdout: %s", strerror(errno ? errno : EIO));
+    if (fclose(stdout) != 0)
+        cli_die(RV_FAIL, "stdout: %s", strerror(errno));
+}
+
+/* ------------------------------------------------------------ progress */
+
+double
+cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void
+cli_progress_start(struct cli_progress *p, const char *unit, int quiet)
+{
+    memset(p, 0, sizeof *p);
+    p->t0 = p->last = cli_now();
+    p->quiet = quiet;
+    p->tty = isatty(STDERR_FILENO);
+    p->unit = unit;
+}
+
+static void
+fmt_rate(char *s, size_t n, double v)
+{
+    if (v >= 1e6)
+        snprintf(s, n, "%.2fM", v / 1e6);
+    else if (v >= 1e3)
+        snprintf(s, n, "%.1fk", v / 1e3);
+    else
+        snprintf(s, n, "%.0f", v);
+}
+
+static void
+progress_line(struct cli_progress *p, uint64_t done, uint64_t total, const char *extra,
+              int final)
+{
+    const double el = cli_now() - p->t0;
+    char rate[32], pct[32] = "", eta[32] = "";
+    fmt_rate(rate, sizeof rate, el > 0 ? (double)done / el : 0);
+    if (total > 0 && !final) {
+        const double f = (double)done / (double)total;
+        snprintf(pct, sizeof pct, "%5.1f%% ", 100.0 * (f > 1 ? 1 : f));
+        if (f > 0 && f < 1) {
+            const long s = (long)(el / f - el + 0.5);
+            snprintf(eta, sizeof eta, " ETA %ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+        }
+    }
+    fprintf(stderr, "%s%s: %s%s %s/s%s%s%s%s", p->tty ? "\r" : "", cli_progname, pct, rate,
+            p->unit, eta, extra ? " " : "", extra ? extra : "",
+            final ? "" : (p->tty ? "\033[K" : "\n"));
+    if (final) {
+        char tot[32];
+        fmt_rate(tot, sizeof tot, (double)done);
+        fprintf(stderr, ", %s %s in %.1f s%s\n", tot, p->unit, el, p->tty ? "\033[K" : "");
+    }
+    p->shown = 1;
+}
+
+void
+cli_progress_update(struct cli_progress *p, uint64_t done, uint64_t total, const char *extra)
+{
+    if (p->quiet)
+        return;
+    const double now = cli_now();
+    if (now - p->last < (p->tty ? 0.5 : 10.0))
+        return;
+    p->last = now;
+    progress_line(p, done, total, extra, 0);
+}
+
+void
+cli_progress_end(struct cli_progress *p, uint64_t done, const char *extra)
+{
+    if (p->quiet || cli_now() - p->t0 < 1.0)
+        return; /* short work needs no report */
+    progress_line(p, done, 0, extra, 1);
+}

@@ -35,4 +35,8 @@ int vocab_read(struct vocab **out, struct rec_reader *r);
 /* Writes every word in id order (the caller opened w with kind REC_VOCAB). */
 int vocab_write(const struct vocab *v, struct rec_writer *w);
 
+/* Additions (vocab helper): bytes of memory v holds (arena, per-id arrays, table), for
+ * tools that bound their memory. */
+size_t vocab_memory(const struct vocab *v);
+
 #endif

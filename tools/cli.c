@@ -194,6 +194,13 @@ cli_out_open(struct cli_out *o, const char *path, int binary, int force)
         o->fp = stdout;
         return;
     }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or FIFO (/dev/null, a named pipe): renaming over it would replace it */
+        if ((o->fp = fopen(path, "wb")) == NULL)
+            cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+        return;
+    }
     const size_t n = strlen(path);
     o->path = strdup(path);
     o->tmp = malloc(n + 16);
@@ -232,8 +239,12 @@ void
 cli_out_commit(struct cli_out *o)
 {
     if (o->tmp == NULL) {
-        if (fflush(stdout) != 0 || ferror(stdout))
-            cli_die(RV_FAIL, "stdout: %s", strerror(errno ? errno : EIO));
+        if (fflush(o->fp) != 0 || ferror(o->fp))
+            cli_die(RV_FAIL, "%s: %s", o->fp == stdout ? "stdout" : "output",
+                    strerror(errno ? errno : EIO));
+        if (o->fp != stdout && fclose(o->fp) != 0)
+            cli_die(RV_FAIL, "output: %s", strerror(errno));
+        o->fp = NULL;
         return;
     }
     if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {

@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# The contract every tool keeps: -h/--help on stdout, -V, a bad option exits 2 with usage
+# on stderr, and binary output is refused on a terminal.
+
+setup() {
+    load test_helper
+}
+
+all_tools() {
+    local t
+    for t in tok vocab wpcat pairs w2v-train knn elmo-train embed; do
+        [ -x "$BUILD_DIR/bin/$t" ] && echo "$t"
+    done
+}
+
+@test "every tool: -h and --help print usage on stdout and exit 0" {
+    for t in $(all_tools); do
+        run --separate-stderr "$t" -h
+        assert_success
+        [[ "$output" == "usage: $t "* ]] || { echo "$t -h: $output"; false; }
+        run --separate-stderr "$t" --help
+        assert_success
+        [[ "$output" == "usage: $t "* ]]
+    done
+}
+
+@test "every tool: -V prints the version" {
+    for t in $(all_tools); do
+        run --separate-stderr "$t" -V
+        assert_success
+        [[ "$output" == "$t (wordpipe) "* ]]
+    done
+}
+
+@test "every tool: an unknown option exits 2 with usage on stderr and nothing on stdout" {
+    for t in $(all_tools); do
+        run --separate-stderr -2 "$t" --no-such-option
+        printf '%s\n' "${stderr_lines[@]}" | grep -q "^usage: $t " || { echo "$t: $stderr"; false; }
+        [ -z "$output" ]
+    done
+}
+
+@test "tok and vocab: refuse to write binary to a terminal and point to wpcat" {
+    command -v script >/dev/null || skip "script(1) not installed"
+    run script -qec "printf 'a b\n' | tok" /dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"tok: refusing to write a binary stream to a terminal"*wpcat* ]]
+    printf 'a b\n' | tok -q > "$BATS_TEST_TMPDIR/t.rec"
+    run script -qec "vocab -q '$BATS_TEST_TMPDIR/t.rec'" /dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"vocab: refusing to write a binary stream to a terminal"* ]]
+    run script -qec "printf 'a b\n' | tok -f | wpcat --stat" /dev/null
+    [ "$status" -eq 0 ]
+}
+
+@test "tok and vocab: -o onto a device writes through it and never replaces it" {
+    printf 'a b\n' | tok -q -o /dev/null
+    [ -c /dev/null ]
+    printf 'a b\n' | tok -q | vocab -q -o /dev/null
+    [ -c /dev/null ]
+}
+
+@test "tok: -o writes atomically: a failed run leaves the previous file untouched" {
+    printf 'old words\n' | tok -q -o "$BATS_TEST_TMPDIR/out.rec"
+    before=$(cksum < "$BATS_TEST_TMPDIR/out.rec")
+    run --separate-stderr -1 tok -q -o "$BATS_TEST_TMPDIR/out.rec" "$BATS_TEST_TMPDIR/missing.txt"
+    [ "$(cksum < "$BATS_TEST_TMPDIR/out.rec")" = "$before" ]
+    [ "$(ls -A "$BATS_TEST_TMPDIR" | grep -c '^\.out\.rec\.')" -eq 0 ]
+}

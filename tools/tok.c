@@ -1,0 +1,324 @@
+/* tok - UTF-8 text (plain or gzip) to a wordpipe token stream, one sentence per line.
+ * The rules live in lib/tokenize.c and are specified in tok(1). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "rec.h"
+#include "rec_payload.h"
+#include "status.h"
+#include "tokenize.h"
+
+enum {
+    TOK_CHUNK = 1 << 18,   /* bytes per gzread: big enough to amortise, small for cache */
+    TOK_GZBUF = 1 << 17,   /* zlib's input buffer */
+    OPT_MAX_SENTENCE = 256, /* long options without a short form */
+    OPT_MAX_TOKEN,
+    OPT_LONG_TOKENS,
+    OPT_NO_PUNCT,
+    OPT_SPLIT_ALL
+};
+
+struct tok_cli {
+    struct tok_opts t;
+    const char *output; /* -o, NULL for stdout */
+    int force, quiet, level;
+};
+
+/* What the sentence callback needs. */
+struct sink {
+    struct rec_writer *w;
+    struct cli_out *out;
+    struct buf rec;
+};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "usage: %s [-fhlqV] [-o file] [-z level] [--long-tokens skip|truncate]\n"
+            "           [--max-sentence n] [--max-token n] [--no-punct] [--split-all-punct]\n"
+            "           [file ...]\n",
+            cli_progname);
+    exit(status);
+}
+
+static void
+parse_args(struct tok_cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {"level", required_argument, NULL, 'z'},
+        {"long-tokens", required_argument, NULL, OPT_LONG_TOKENS},
+        {"lower", no_argument, NULL, 'l'},
+        {"max-sentence", required_argument, NULL, OPT_MAX_SENTENCE},
+        {"max-token", required_argument, NULL, OPT_MAX_TOKEN},
+        {"no-punct", no_argument, NULL, OPT_NO_PUNCT},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"split-all-punct", no_argument, NULL, OPT_SPLIT_ALL},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    memset(c, 0, sizeof *c);
+    tok_opts_default(&c->t);
+    c->level = REC_LEVEL_DEFAULT;
+    while ((ch = getopt_long(argc, argv, "fhlo:qVz:", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'f': c->force = 1; break;
+        case 'h': usage(stdout, RV_OK);
+        case 'l': c->t.lower = 1; break;
+        case 'o': c->output = optarg; break;
+        case 'q': c->quiet = 1; break;
+        case 'V': cli_version();
+        case 'z': c->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
+        case OPT_LONG_TOKENS:
+            if (strcmp(optarg, "skip") == 0)
+                c->t.skip_long = 1;
+            else if (strcmp(optarg, "truncate") == 0)
+                c->t.skip_long = 0;
+            else
+                cli_die(RV_USAGE, "--long-tokens %s: expected skip or truncate", optarg);
+            break;
+        case OPT_MAX_SENTENCE:
+            c->t.max_sentence = (size_t)cli_parse_u64(optarg, "--max-sentence", 1, 100000000);
+            break;
+        case OPT_MAX_TOKEN:
+            c->t.max_token =
+                (size_t)cli_parse_u64(optarg, "--max-token", TOK_MAX_TOKEN_MIN, 1 << 24);
+            break;
+        case OPT_NO_PUNCT: c->t.drop_punct = 1; break;
+        case OPT_SPLIT_ALL: c->t.split_all_punct = 1; break;
+        default: usage(stderr, RV_USAGE);
+        }
+    }
+}
+
+static int
+put_sentence(void *ctx, const unsigned char *const *tok, const size_t *len, size_t n)
+{
+    struct sink *s = ctx;
+    buf_clear(&s->rec);
+    WP_TRY(rec_tokens_encode(&s->rec, tok, len, n));
+    cli_writer_put(s->w, s->out, s->rec.p, s->rec.len); /* exits on a write error */
+    return WP_OK;
+}
+
+/* Opens path ("-" is stdin) for gzread, which passes plain text through unchanged. */
+static gzFile
+open_text(const char *path)
+{
+    int fd;
+    if (strcmp(path, "-") == 0) {
+        fd = dup(STDIN_FILENO);
+    } else {
+        fd = open(path, O_RDONLY);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            close(fd);
+            errno = EISDIR;
+            fd = -1;
+        }
+    }
+    if (fd < 0)
+        cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno));
+    gzFile gz = gzdopen(fd, "rb");
+    if (gz == NULL)
+        cli_die(RV_FAIL, "%s: out of memory", cli_name(path));
+    gzbuffer(gz, TOK_GZBUF);
+    return gz;
+}
+
+static void
+progress_extra(char *s, size_t n, const struct tok_stats *st)
+{
+    snprintf(s, n, "(%.1f MB read, %" PRIu64 " tokens)", (double)st->bytes / 1e6,
+             st->tokens);
+}
+
+/* A reader thread runs gzread into one buffer while the main thread tokenizes (and
+ * compresses) the other, so decompressing the input overlaps with the rest. */
+struct reader {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    gzFile gz;
+    unsigned char *buf[2];
+    int len[2];  /* bytes, 0 at the end, -1 on error */
+    int full[2]; /* filled and not yet consumed */
+    int code;    /* on error: RV_FAIL or RV_DATA */
+    char msg[256];
+};
+
+static void
+reader_error(struct reader *r, int got)
+{
+    int zerr;
+    const char *m = gzerror(r->gz, &zerr);
+    const char *colon = strstr(m, ": ");
+    if (strncmp(m, "<fd:", 4) == 0 && colon != NULL)
+        m = colon + 2; /* zlib prefixes "<fd:3>: ", which names nothing useful */
+    if (got < 0 && zerr == Z_ERRNO) {
+        r->code = RV_FAIL;
+        snprintf(r->msg, sizeof r->msg, "%s", strerror(errno));
+    } else {
+        r->code = RV_DATA; /* corrupt data, or a gzip member cut short */
+        snprintf(r->msg, sizeof r->msg, "gzip: %s", m);
+    }
+}
+
+static void *
+reader_run(void *arg)
+{
+    struct reader *r = arg;
+    for (unsigned i = 0;; i ^= 1) {
+        pthread_mutex_lock(&r->mu);
+        while (r->full[i])
+            pthread_cond_wait(&r->cv, &r->mu);
+        pthread_mutex_unlock(&r->mu);
+        int got = gzread(r->gz, r->buf[i], TOK_CHUNK);
+        int zerr;
+        if (got < 0 || (got == 0 && (gzerror(r->gz, &zerr), zerr != Z_OK))) {
+            reader_error(r, got);
+            got = -1;
+        }
+        pthread_mutex_lock(&r->mu);
+        r->len[i] = got;
+        r->full[i] = 1;
+        pthread_cond_signal(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        if (got <= 0)
+            return NULL;
+    }
+}
+
+static void
+tokenize_file(const char *path, struct tok_state *t, unsigned char **bufs,
+              struct cli_progress *pr)
+{
+    struct reader r = {.gz = open_text(path), .buf = {bufs[0], bufs[1]}};
+    pthread_t th;
+    char extra[96];
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cv, NULL);
+    if (pthread_create(&th, NULL, reader_run, &r) != 0)
+        cli_die(RV_FAIL, "%s: cannot start a thread", cli_name(path));
+    for (unsigned i = 0;; i ^= 1) {
+        pthread_mutex_lock(&r.mu);
+        while (!r.full[i])
+            pthread_cond_wait(&r.cv, &r.mu);
+        const int got = r.len[i];
+        pthread_mutex_unlock(&r.mu);
+        if (got < 0)
+            cli_die(r.code, "%s: %s", cli_name(path), r.msg);
+        if (got == 0)
+            break;
+        const int rc = tok_feed(t, r.buf[i], (size_t)got);
+        if (rc < 0)
+            cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
+        progress_extra(extra, sizeof extra, tok_stats(t));
+        cli_progress_update(pr, tok_stats(t)->bytes, 0, extra);
+        pthread_mutex_lock(&r.mu);
+        r.full[i] = 0;
+        pthread_cond_signal(&r.cv);
+        pthread_mutex_unlock(&r.mu);
+    }
+    pthread_join(th, NULL);
+    pthread_mutex_destroy(&r.mu);
+    pthread_cond_destroy(&r.cv);
+    gzclose_r(r.gz);
+    const int rc = tok_flush(t); /* a file's last line ends with the file */
+    if (rc < 0)
+        cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
+}
+
+/* Appends ", N what" to s when n > 0. */
+static void
+add_count(char *s, size_t size, uint64_t n, const char *one, const char *many)
+{
+    if (n == 0)
+        return;
+    const size_t len = strlen(s);
+    snprintf(s + len, size - len, "%s%" PRIu64 " %s", len ? ", " : "", n, n == 1 ? one : many);
+}
+
+static void
+report(const struct tok_stats *st, const struct tok_opts *o)
+{
+    char s[512] = "";
+    char split[96];
+    snprintf(split, sizeof split, "long line%s split at %zu tokens",
+             st->lines_split == 1 ? "" : "s", o->max_sentence);
+    add_count(s, sizeof s, st->invalid, "invalid UTF-8 sequence replaced by U+FFFD",
+              "invalid UTF-8 sequences replaced by U+FFFD");
+    add_count(s, sizeof s, st->nuls, "NUL byte read as a space", "NUL bytes read as spaces");
+    add_count(s, sizeof s, st->controls, "control character read as a space",
+              "control characters read as spaces");
+    add_count(s, sizeof s, st->lines_split, split, split);
+    add_count(s, sizeof s, st->long_truncated, "long token truncated", "long tokens truncated");
+    add_count(s, sizeof s, st->long_skipped, "long token skipped", "long tokens skipped");
+    if (s[0] != '\0')
+        cli_warn("%s", s);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct tok_cli c;
+    struct cli_out out;
+    struct sink sink = {0};
+    struct tok_state *t;
+    struct cli_progress pr;
+
+    cli_init(argv[0]);
+    parse_args(&c, argc, argv);
+    argc -= optind;
+    argv += optind;
+    char *stdin_only[] = {"-", NULL};
+    char **files = argc > 0 ? argv : stdin_only;
+
+    struct rec_meta *meta = rec_meta_new();
+    unsigned char *bufs[2] = {malloc(TOK_CHUNK), malloc(TOK_CHUNK)};
+    if (meta == NULL || bufs[0] == NULL || bufs[1] == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    if (rec_meta_set_u64(meta, "lower", (uint64_t)c.t.lower) < 0 ||
+        rec_meta_set_u64(meta, "max_sentence", c.t.max_sentence) < 0 ||
+        rec_meta_set_u64(meta, "max_token", c.t.max_token) < 0 ||
+        rec_meta_set_u64(meta, "no_punct", (uint64_t)c.t.drop_punct) < 0 ||
+        rec_meta_set_u64(meta, "split_all_punct", (uint64_t)c.t.split_all_punct) < 0 ||
+        rec_meta_set_str(meta, "source", cli_name(files[0])) < 0)
+        cli_die(RV_FAIL, "out of memory");
+
+    cli_out_open(&out, c.output, 1, c.force);
+    sink.out = &out;
+    sink.w = cli_writer_open(&out, REC_TOKENS, meta, c.level);
+    if (tok_new(&t, &c.t, put_sentence, &sink) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    cli_progress_start(&pr, "bytes", c.quiet);
+    for (char **f = files; *f != NULL; f++)
+        tokenize_file(*f, t, bufs, &pr);
+    char extra[96];
+    progress_extra(extra, sizeof extra, tok_stats(t));
+    cli_progress_end(&pr, tok_stats(t)->bytes, extra);
+    cli_writer_close(sink.w, &out);
+    if (!c.quiet)
+        report(tok_stats(t), &c.t);
+
+    tok_free(t);
+    buf_free(&sink.rec);
+    rec_meta_free(meta);
+    free(bufs[0]);
+    free(bufs[1]);
+    cli_close_stdout();
+    return RV_OK;
+}

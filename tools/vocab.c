@@ -1,0 +1,403 @@
+/* vocab - token streams and partial vocabularies in, one exact vocabulary out: sorted by
+ * count descending then bytewise, pruned by -m and -n. With -M the counting table is
+ * bounded: it spills sorted runs to $TMPDIR and merges them at the end (lib/vocab_spill). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "rec.h"
+#include "rec_payload.h"
+#include "status.h"
+#include "vocab.h"
+#include "vocab_spill.h"
+
+enum { OPT_TEXT = 256, OPT_FROM_TEXT };
+
+struct input {
+    const char *path;
+    int text; /* a word2vec `word count` text vocabulary (--from-text) */
+};
+
+struct vocab_cli {
+    struct input *in;
+    size_t nin;
+    const char *output;
+    uint64_t min_count, max_words, memory; /* max_words, memory: 0 = no limit */
+    int force, quiet, level, text;
+};
+
+/* The counting state shared by every input. */
+struct counter {
+    const struct vocab_cli *o;
+    struct vocab *v;
+    struct vocab_spill *spill; /* NULL without -M */
+    struct cli_progress prog;
+    uint64_t seen;         /* tokens read from token streams, for progress */
+    uint64_t total_tokens; /* every token counted, before pruning */
+};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "usage: %s [-fhqV] [-M size] [-m min_count] [-n max_words] [-o file] [-z level]\n"
+            "             [--from-text file] [--text] [file ...]\n",
+            cli_progname);
+    exit(status);
+}
+
+/* "512M", "2G", "65536": bytes with an optional K/M/G/T suffix (powers of 1024). */
+static uint64_t
+parse_size(const char *s)
+{
+    static const char units[] = "KMGT";
+    char *end;
+    errno = 0;
+    const uint64_t v = strtoull(s, &end, 10);
+    uint64_t mul = 1;
+    const char *u = *end != '\0' ? strchr(units, *end & ~0x20) : NULL;
+    if (u != NULL && end[1] == '\0') {
+        mul = (uint64_t)1 << (10 * (u - units + 1));
+        end++;
+    }
+    if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v > UINT64_MAX / mul ||
+        v * mul < ((uint64_t)1 << 18))
+        cli_die(RV_USAGE, "-M %s: expected a size of at least 256K (suffix K, M, G or T)", s);
+    return v * mul;
+}
+
+static void
+add_input(struct vocab_cli *o, const char *path, int text)
+{
+    struct input *in = realloc(o->in, (o->nin + 1) * sizeof *in);
+    if (in == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    o->in = in;
+    o->in[o->nin].path = path;
+    o->in[o->nin++].text = text;
+}
+
+static void
+parse_args(struct vocab_cli *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"force", no_argument, NULL, 'f'},
+        {"from-text", required_argument, NULL, OPT_FROM_TEXT},
+        {"help", no_argument, NULL, 'h'},
+        {"level", required_argument, NULL, 'z'},
+        {"max-words", required_argument, NULL, 'n'},
+        {"memory", required_argument, NULL, 'M'},
+        {"min-count", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"text", no_argument, NULL, OPT_TEXT},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    memset(o, 0, sizeof *o);
+    o->min_count = 1;
+    o->level = REC_LEVEL_DEFAULT;
+    while ((ch = getopt_long(argc, argv, "fhM:m:n:o:qVz:", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'f': o->force = 1; break;
+        case 'h': usage(stdout, RV_OK);
+        case 'M': o->memory = parse_size(optarg); break;
+        case 'm': o->min_count = cli_parse_u64(optarg, "-m", 0, UINT64_MAX); break;
+        case 'n': o->max_words = cli_parse_u64(optarg, "-n", 1, UINT32_MAX - 1); break;
+        case 'o': o->output = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'V': cli_version();
+        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
+        case OPT_TEXT: o->text = 1; break;
+        case OPT_FROM_TEXT: add_input(o, optarg, 1); break;
+        default: usage(stderr, RV_USAGE);
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        add_input(o, argv[i], 0);
+    if (o->nin == 0)
+        add_input(o, "-", 0);
+}
+
+static _Noreturn void
+die_status(const char *path, int rc)
+{
+    if (rc == WP_ENOMEM)
+        cli_die(RV_FAIL, "out of memory");
+    if (rc == WP_EIO)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno ? errno : EIO));
+    cli_die(RV_DATA, "%s: %s", path, wp_strerror(rc));
+}
+
+static struct vocab *
+new_table(const struct vocab_cli *o)
+{
+    struct vocab *v;
+    /* under -M start small: the first allocation must not already pass the budget */
+    if (vocab_create(&v, o->memory ? 1024 : 1 << 16) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    return v;
+}
+
+/* Under -M: once the table passes its budget, it becomes a sorted run on disk. */
+static void
+maybe_spill(struct counter *c)
+{
+    if (c->spill == NULL || vocab_spill_need(c->v) <= c->o->memory)
+        return;
+    const int rc = vocab_spill_run(c->spill, c->v);
+    if (rc < 0)
+        die_status("temporary run", rc);
+    vocab_free(c->v);
+    c->v = new_table(c->o);
+}
+
+static void
+count_word(struct counter *c, const void *w, size_t len, uint64_t n)
+{
+    const int rc = vocab_add(c->v, w, len, n);
+    if (rc < 0)
+        die_status("vocabulary", rc);
+}
+
+static void
+count_tokens(struct counter *c, struct rec_reader *r, const char *path)
+{
+    const unsigned char *rec, *t;
+    size_t len, tl;
+    uint64_t n;
+    struct rec_cursor cur;
+    int rc;
+    while (cli_reader_next(r, path, &rec, &len) == 1) {
+        if ((rc = rec_tokens_open(&cur, rec, len, &n)) < 0)
+            cli_die_record(r, path, rc);
+        for (uint64_t i = 0; i < n; i++) {
+            if ((rc = rec_cursor_bytes(&cur, &t, &tl)) < 0)
+                cli_die_record(r, path, rc);
+            count_word(c, t, tl, 1);
+        }
+        if ((rc = rec_cursor_done(&cur)) < 0)
+            cli_die_record(r, path, rc);
+        c->seen += n;
+        c->total_tokens += n;
+        cli_progress_update(&c->prog, c->seen, 0, NULL);
+        maybe_spill(c);
+    }
+}
+
+/* Adds every word of a partial vocabulary v to the counter. */
+static void
+merge_part(struct counter *c, const struct vocab *part)
+{
+    for (uint32_t id = 0; id < vocab_size(part); id++) {
+        size_t len;
+        const char *w = vocab_word(part, id, &len);
+        count_word(c, w, len, vocab_count(part, id));
+        if ((id & 4095) == 0)
+            maybe_spill(c);
+    }
+    maybe_spill(c);
+}
+
+/* A vocabulary stream: read whole (rejecting a word listed twice), then merged. */
+static void
+count_vocab(struct counter *c, struct rec_reader *r, const char *path)
+{
+    struct vocab *part = new_table(c->o);
+    const unsigned char *rec, *w;
+    size_t len, wl;
+    uint64_t n, total, kept;
+    int rc;
+    while (cli_reader_next(r, path, &rec, &len) == 1) {
+        if ((rc = rec_vocab_decode(rec, len, &n, &w, &wl)) < 0)
+            cli_die_record(r, path, rc);
+        if (vocab_lookup(part, w, wl) >= 0)
+            cli_die(RV_DATA, "%s: %s: record %" PRIu64 ": duplicate word '%.*s'", cli_name(path),
+                    rec_reader_where(r), rec_reader_record_index(r), (int)wl, w);
+        if ((rc = vocab_add(part, w, wl, n)) < 0)
+            die_status(cli_name(path), rc);
+    }
+    c->total_tokens += vocab_total(part);
+    /* a pruned partial vocabulary still knows how many tokens it saw */
+    const struct rec_meta *m = rec_reader_meta(r);
+    if (rec_meta_get_u64(m, "total_tokens", &total) == WP_OK &&
+        rec_meta_get_u64(m, "tokens", &kept) == WP_OK && total > kept)
+        c->total_tokens += total - kept;
+    merge_part(c, part);
+    vocab_free(part);
+}
+
+/* A word2vec/gensim text vocabulary: one `word count` per line. */
+static void
+count_text(struct counter *c, const char *path)
+{
+    FILE *fp = cli_open_in(path);
+    struct vocab *part = new_table(c->o);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    uint64_t lineno = 0;
+    while ((n = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        char *sp = line + n;
+        while (sp > line && sp[-1] != ' ' && sp[-1] != '\t')
+            sp--;
+        char *end;
+        errno = 0;
+        const uint64_t count = strtoull(sp, &end, 10);
+        if (sp == line || sp - 1 == line || *sp < '0' || *sp > '9' || *end != '\0' || errno)
+            cli_die(RV_DATA, "%s: line %" PRIu64 ": expected 'word count'", cli_name(path),
+                    lineno);
+        const size_t wl = (size_t)(sp - 1 - line);
+        if (vocab_lookup(part, line, wl) >= 0)
+            cli_die(RV_DATA, "%s: line %" PRIu64 ": duplicate word '%.*s'", cli_name(path),
+                    lineno, (int)wl, line);
+        if (vocab_add(part, line, wl, count) < 0)
+            die_status(cli_name(path), WP_ERANGE);
+    }
+    if (ferror(fp))
+        cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno));
+    free(line);
+    cli_close_in(fp);
+    c->total_tokens += vocab_total(part);
+    merge_part(c, part);
+    vocab_free(part);
+}
+
+static void
+count_input(struct counter *c, const struct input *in)
+{
+    if (in->text) {
+        count_text(c, in->path);
+        return;
+    }
+    FILE *fp = cli_open_in(in->path);
+    struct rec_reader *r = cli_reader_open(fp, in->path, 0);
+    const int kind = rec_reader_kind(r);
+    if (kind == REC_TOKENS)
+        count_tokens(c, r, in->path);
+    else if (kind == REC_VOCAB)
+        count_vocab(c, r, in->path);
+    else
+        cli_die(RV_DATA, "%s: expected tokens or vocabulary, got %s", cli_name(in->path),
+                rec_kind_name(kind));
+    rec_reader_free(r);
+    cli_close_in(fp);
+}
+
+struct final {
+    struct vocab *v;
+    uint64_t min_count, distinct;
+};
+
+static int
+keep_merged(void *ctx, const void *word, size_t len, uint64_t count)
+{
+    struct final *f = ctx;
+    f->distinct++;
+    return count >= f->min_count ? vocab_add(f->v, word, len, count) : WP_OK;
+}
+
+/* Spilled runs and the table in memory become one table of the words kept by -m. */
+static void
+merge_spilled(struct counter *c, uint64_t *distinct)
+{
+    struct final f = {.min_count = c->o->min_count};
+    int rc = vocab_spill_run(c->spill, c->v);
+    if (rc < 0)
+        die_status("temporary run", rc);
+    vocab_free(c->v);
+    if (!c->o->quiet)
+        cli_warn("merging %zu runs (%.1f MB written to temporary files)",
+                 vocab_spill_runs(c->spill), (double)vocab_spill_bytes(c->spill) / 1e6);
+    f.v = new_table(c->o);
+    if ((rc = vocab_spill_merge(c->spill, keep_merged, &f)) < 0)
+        die_status("temporary run", rc);
+    c->v = f.v;
+    *distinct = f.distinct;
+}
+
+static void
+write_text(const struct vocab *v, struct cli_out *out)
+{
+    for (uint32_t id = 0; id < vocab_size(v); id++) {
+        size_t len;
+        const char *w = vocab_word(v, id, &len);
+        if (len == 0 || strpbrk(w, " \t\n\r") != NULL || memchr(w, '\0', len) != NULL)
+            cli_die(RV_DATA, "word %" PRIu32 " '%s' is empty or holds whitespace: it cannot "
+                    "be written as a text vocabulary", id, w);
+        fprintf(out->fp, "%s %" PRIu64 "\n", w, vocab_count(v, id));
+    }
+    cli_out_commit(out);
+}
+
+static void
+write_stream(const struct counter *c, uint64_t distinct, struct cli_out *out)
+{
+    struct rec_meta *m = rec_meta_new();
+    if (m == NULL || rec_meta_set_u64(m, "words", vocab_size(c->v)) < 0 ||
+        rec_meta_set_u64(m, "tokens", vocab_total(c->v)) < 0 ||
+        rec_meta_set_u64(m, "total_tokens", c->total_tokens) < 0 ||
+        rec_meta_set_u64(m, "total_words", distinct) < 0 ||
+        rec_meta_set_u64(m, "min_count", c->o->min_count) < 0 ||
+        rec_meta_set_u64(m, "vocab_hash", vocab_hash(c->v)) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    struct rec_writer *w = cli_writer_open(out, REC_VOCAB, m, c->o->level);
+    const int rc = vocab_write(c->v, w);
+    if (rc < 0)
+        cli_die(RV_FAIL, "%s: %s", out->path ? out->path : "stdout",
+                rc == WP_EIO ? strerror(errno ? errno : EIO) : wp_strerror(rc));
+    cli_writer_close(w, out);
+    rec_meta_free(m);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct vocab_cli o;
+    struct counter c = {0};
+    struct cli_out out;
+    uint64_t distinct;
+
+    cli_init(argv[0]);
+    parse_args(&o, argc, argv);
+    c.o = &o;
+    c.v = new_table(&o);
+    if (o.memory) {
+        const char *dir = getenv("TMPDIR");
+        if (vocab_spill_create(&c.spill, dir && *dir ? dir : "/tmp") < 0)
+            cli_die(RV_FAIL, "out of memory");
+    }
+    cli_out_open(&out, o.output, !o.text, o.force);
+    cli_progress_start(&c.prog, "tokens", o.quiet);
+    for (size_t i = 0; i < o.nin; i++)
+        count_input(&c, &o.in[i]);
+    if (c.spill != NULL && vocab_spill_runs(c.spill) > 0)
+        merge_spilled(&c, &distinct);
+    else
+        distinct = vocab_size(c.v);
+    if (vocab_sort_prune(c.v, o.min_count, o.max_words) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    char extra[96];
+    snprintf(extra, sizeof extra, "%" PRIu32 " words kept of %" PRIu64, vocab_size(c.v),
+             distinct);
+    cli_progress_end(&c.prog, c.seen, extra);
+    if (o.text)
+        write_text(c.v, &out);
+    else
+        write_stream(&c, distinct, &out);
+    vocab_spill_free(c.spill);
+    vocab_free(c.v);
+    free(o.in);
+    cli_close_stdout();
+    return RV_OK;
+}

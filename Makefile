@@ -37,6 +37,8 @@ UNIT_BINS_SAN:= $(addprefix $(BUILD)/san/unit/,$(UNITS))
 
 .PHONY: all deps check unit unit-san bats manlint layering install clean help demo bench
 .DEFAULT_GOAL := all
+# keep object files of unit tests: they are intermediate to make, not to us
+.SECONDARY:
 
 ## all: build libwordpipe.a and every tool under build/
 all: deps $(BINS)

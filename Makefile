@@ -35,7 +35,7 @@ BINS         := $(addprefix $(BUILD)/bin/,$(TOOLS))
 UNIT_BINS    := $(addprefix $(BUILD)/unit/,$(UNITS))
 UNIT_BINS_SAN:= $(addprefix $(BUILD)/san/unit/,$(UNITS))
 
-.PHONY: all deps check unit unit-san bats manlint layering install clean help demo bench
+.PHONY: all deps deps-interop check unit unit-san install clean help
 .DEFAULT_GOAL := all
 # keep object files of unit tests: they are intermediate to make, not to us
 .SECONDARY:
@@ -55,6 +55,16 @@ deps:
 	    else \
 	        echo "deps: missing packages; run: sudo apt-get install$$missing"; exit 1; \
 	    fi; \
+	fi
+
+## deps-interop: install gensim (Debian python3-gensim) for the interop tests and benches
+deps-interop:
+	@if ! /usr/bin/python3 -c 'import gensim' 2>/dev/null; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "deps-interop: installing python3-gensim"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-gensim >/dev/null \
+	            || echo "deps-interop: python3-gensim not installed; interop tests will skip"; \
+	    else echo "deps-interop: run: sudo apt-get install python3-gensim"; fi; \
 	fi
 
 $(BUILD)/%.o: %.c | deps
@@ -98,6 +108,10 @@ check: all $(UNIT_BINS) $(UNIT_BINS_SAN)
 ## unit: the C unit tests only
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+
+## unit-san: the C unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer
+unit-san: $(UNIT_BINS_SAN)
+	@for t in $(UNIT_BINS_SAN); do echo "== $$t"; $$t || exit 1; done
 
 ## install: tools to $(PREFIX)/bin, man pages to $(PREFIX)/share/man
 install: all

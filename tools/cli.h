@@ -74,6 +74,7 @@ void cli_close_stdout(void);
  * second on a terminal (rewritten in place), every 10 s otherwise; nothing when quiet. */
 struct cli_progress {
     double t0, last;
+    double interval, min_report; /* seconds between lines; shortest work given a final line */
     int quiet, tty, shown;
     const char *unit; /* "words", "tokens", ... */
 };

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# word2vec side by side: gensim (corpus_file mode), fastText (-minn 0 -maxn 0) and wordpipe's
+# w2v-train, with identical settings (-d 100 -w 5 -n 5 -s 1e-4 -m 5) on the same corpus.
+# Prints one table: tool, mode, training seconds, raw words/s, ratio to the fastest peer in
+# that mode, peak RSS, analogy accuracy (30k restriction) and WordSim-353 Spearman.
+# Run by people from the repo root after `make` (not by make check): it takes many minutes.
+set -euo pipefail
+
+usage() {
+    cat <<EOF
+usage: bench/w2v.sh [-hkp] [-e epochs] [-m sg,cbow] [-n words] [-t tools] [-T threads]
+                    [-o results.tsv] [-R results.tsv]
+  -e epochs    training epochs (default 5)
+  -m modes     comma list of sg and cbow (default sg,cbow)
+  -n words     train on the first N words only (a quick smoke run; default: all)
+  -t tools     comma list of gensim, fasttext, wordpipe (default all three)
+  -T threads   training threads (default 2)
+  -p           also time wordpipe through the windows stream: pairs | w2v-train
+  -k           keep the work directory (vectors, logs) and print its name
+  -o file      append the result rows (TSV) to file
+  -R file      print the table of a file written by -o and exit (runs nothing)
+Environment: DATA (default ../shared/data), BIN (default build/bin), PY (default
+/usr/bin/python3, which has Debian's python3-gensim), TMPDIR, W2V_ARGS (extra w2v-train
+flags), NICE (default 'nice -n 10').
+EOF
+}
+
+EPOCHS=5 MODES=sg,cbow TOOLS=gensim,fasttext,wordpipe THREADS=2 WORDS=0 KEEP=0 PAIRS=0
+RESULTS='' REPLAY=''
+while getopts "e:hkm:n:o:pR:t:T:" opt; do
+    case $opt in
+    e) EPOCHS=$OPTARG ;;
+    h) usage; exit 0 ;;
+    k) KEEP=1 ;;
+    m) MODES=$OPTARG ;;
+    n) WORDS=$OPTARG ;;
+    o) RESULTS=$OPTARG ;;
+    p) PAIRS=1 ;;
+    R) REPLAY=$OPTARG ;;
+    t) TOOLS=$OPTARG ;;
+    T) THREADS=$OPTARG ;;
+    *) usage >&2; exit 2 ;;
+    esac
+done
+for v in "$EPOCHS" "$THREADS" "$WORDS"; do
+    [[ $v =~ ^[0-9]+$ ]] || { echo "w2v.sh: $v: expected a number" >&2; exit 2; }
+done
+
+# ---- the table: words/s from the training seconds; ratio to the fastest peer per mode ----
+print_table() { # rows.tsv words epochs threads date
+    echo "# $5, $(nproc) cores, $2 words x $3 epochs, $4 threads"
+    awk -F'\t' -v words="$2" -v epochs="$3" '
+    { n++; tool[n] = $1; mode[n] = $2; tr[n] = $3; tot[n] = $4; rss[n] = $5; an[n] = $6
+      sp[n] = $7; cpu[n] = $8
+      wps[n] = tr[n] > 0 ? words * epochs / tr[n] : 0
+      wpc[n] = cpu[n] > 0 ? words * epochs / cpu[n] : 0
+      if (($1 == "gensim" || $1 == "fastText") && wps[n] > best[$2]) best[$2] = wps[n] }
+    END {
+      printf "%-16s %-5s %8s %8s %8s %9s %6s %9s %8s %8s %8s\n", "tool", "mode", "train s",
+             "total s", "cpu s", "words/s", "ratio", "words/cpu", "peak RSS", "analogy", "Spearman"
+      for (i = 1; i <= n; i++)
+          printf "%-16s %-5s %8.1f %8.1f %8.1f %9.0f %6s %9.0f %6.0fMB %7.2f%% %8.3f\n",
+                 tool[i], mode[i], tr[i], tot[i], cpu[i], wps[i],
+                 (best[mode[i]] > 0 ? sprintf("%.2fx", wps[i] / best[mode[i]]) : "-"),
+                 wpc[i], rss[i] / 1024, an[i], sp[i]
+    }' "$1"
+    echo "# words/s = corpus words x epochs / train s (gensim: train(); fastText: after reading"
+    echo "# its vocabulary; wordpipe: w2v-train on the token stream, vocabulary prebuilt)."
+    echo "# total s includes building the vocabulary (wordpipe: plus tok and vocab)."
+    echo "# cpu s is user + system time of the whole command, words/cpu = words x epochs / cpu s:"
+    echo "# cpu s well under threads x total s means other jobs had the cores (wall times inflated)."
+}
+
+if [ -n "$REPLAY" ]; then # print the table of a results file written by -o, run nothing
+    [ -r "$REPLAY" ] || { echo "w2v.sh: $REPLAY: not readable" >&2; exit 1; }
+    tmp_rows=$(mktemp)
+    cut -f1-4 "$REPLAY" | sort -u | while IFS=$'\t' read -r d w e t; do
+        awk -F'\t' -v k="$d $w $e $t" '$1 " " $2 " " $3 " " $4 == k' "$REPLAY" | cut -f5- \
+            > "$tmp_rows"
+        print_table "$tmp_rows" "$w" "$e" "$t" "$d"
+    done
+    rm -f "$tmp_rows"
+    exit 0
+fi
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DATA=${DATA:-$ROOT/../shared/data}
+BIN=${BIN:-$ROOT/build/bin}
+PY=${PY:-/usr/bin/python3}
+NICE=${NICE:-nice -n 10}
+HERE=$ROOT/bench
+corpus_gz=$DATA/enwiki-text8style.gz
+questions=$DATA/questions-words.txt
+wordsim=$DATA/wordsim353.tsv
+for f in "$corpus_gz" "$questions" "$wordsim"; do
+    [ -r "$f" ] || { echo "w2v.sh: $f not found (set DATA)" >&2; exit 1; }
+done
+has() { [[ ",$TOOLS," == *",$1,"* ]]; }
+
+# ---- install what is missing (Debian packages, as root only) ----
+need_pkgs=()
+has gensim && ! "$PY" -c 'import gensim' 2>/dev/null && need_pkgs+=(python3-gensim)
+has fasttext && ! command -v fasttext >/dev/null && need_pkgs+=(fasttext)
+[ -x /usr/bin/time ] || need_pkgs+=(time)
+"$PY" -c 'import gensim' 2>/dev/null || need_pkgs+=(python3-gensim) # the evaluator needs it
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | sort -u)
+    if [ "$(id -u)" = 0 ]; then
+        echo "w2v.sh: installing ${need_pkgs[*]}" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+    else
+        echo "w2v.sh: missing; run: sudo apt-get install ${need_pkgs[*]}" >&2
+        exit 1
+    fi
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/w2v-bench.XXXXXX")
+if [ "$KEEP" = 1 ]; then
+    echo "w2v.sh: keeping $work" >&2
+else
+    trap 'rm -rf "$work"' EXIT
+fi
+rows=$work/rows.tsv
+: > "$rows"
+log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+
+# ---- the corpus, as every tool reads it ----
+# text8 is one 100 MB line. gensim's corpus_file mode needs real lines (given that one line
+# it trains on 40,000 words per epoch, at a few hundred words/s), so every tool gets the
+# same words cut into lines of 1000, word2vec.c's MAX_SENTENCE_LENGTH (tok's default split).
+# head closes the pipe early when -n is given: the SIGPIPE upstream is expected.
+(set +o pipefail; zcat "$corpus_gz" | tr -s ' ' '\n' | sed '/^$/d' |
+    if [ "$WORDS" -gt 0 ]; then head -n "$WORDS"; else cat; fi |
+    awk '{ printf "%s%s", $0, NR % 1000 ? " " : "\n" } END { if (NR % 1000) print "" }' \
+    > "$work/corpus.txt")
+raw_words=$(wc -w < "$work/corpus.txt")
+log "corpus: $raw_words words, epochs $EPOCHS, threads $THREADS, modes $MODES"
+
+# field KEY LINE: the value of KEY=... in a line of run.py or the helpers
+field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+
+evaluate() { # vectors.txt -> "analogy spearman"
+    local e
+    e=$("$PY" "$HERE/w2v_eval.py" "$1" "$questions" "$wordsim")
+    echo "$(field analogy "$e") $(field spearman "$e")"
+}
+
+add_row() { # tool mode train_s total_s rss_kb vectors.txt cpu_s
+    local ev
+    ev=$(evaluate "$6")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${ev% *}" "${ev#* }" "$7" \
+        >> "$rows"
+    log "$1 $2: train ${3}s, total ${4}s, cpu ${7}s, load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+run_gensim() { # mode
+    local r g
+    r=$($NICE "$PY" "$HERE/run.py" --log "$work/gensim-$1.log" -- \
+        "$PY" "$HERE/gensim_train.py" "$work/corpus.txt" "$work/gensim-$1.txt" "$1" \
+        "$EPOCHS" "$THREADS")
+    g=$(tail -n 1 < <(grep 'train_s=' "$work/gensim-$1.log"))
+    add_row gensim "$1" "$(field train_s "$g")" "$(field wall "$r")" "$(field rss_kb "$r")" \
+        "$work/gensim-$1.txt" "$(field cpu "$r")"
+}
+
+run_fasttext() { # mode
+    local r mode=skipgram
+    [ "$1" = cbow ] && mode=cbow
+    r=$($NICE "$PY" "$HERE/run.py" --marker "Number of labels" --log "$work/fasttext-$1.log" -- \
+        fasttext "$mode" -input "$work/corpus.txt" -output "$work/fasttext-$1" -dim 100 -ws 5 \
+        -neg 5 -t 1e-4 -minCount 5 -epoch "$EPOCHS" -thread "$THREADS" -minn 0 -maxn 0)
+    add_row fastText "$1" "$(field train "$r")" "$(field wall "$r")" "$(field rss_kb "$r")" \
+        "$work/fasttext-$1.vec" "$(field cpu "$r")"
+}
+
+wp_prep() {
+    [ -f "$work/vocab.rec" ] && return 0
+    local r
+    r=$($NICE "$PY" "$HERE/run.py" --log "$work/prep.log" -- sh -c \
+        "'$BIN/tok' -q '$work/corpus.txt' > '$work/tokens.rec' &&
+         '$BIN/vocab' -q -m 5 '$work/tokens.rec' > '$work/vocab.rec'")
+    prep_s=$(field wall "$r")
+    log "wordpipe: tok + vocab -m 5 took ${prep_s}s"
+}
+
+run_wordpipe() { # mode
+    local r
+    wp_prep
+    # shellcheck disable=SC2086 # W2V_ARGS is a list of flags
+    r=$($NICE "$PY" "$HERE/run.py" --log "$work/wordpipe-$1.log" -- \
+        "$BIN/w2v-train" "--$1" -d 100 -w 5 -n 5 -s 1e-4 -e "$EPOCHS" -t "$THREADS" --seed 1 \
+        ${W2V_ARGS:-} -v "$work/vocab.rec" --format txt -o "$work/wordpipe-$1.txt" \
+        "$work/tokens.rec")
+    [ "$(field rc "$r")" = 0 ] || { log "w2v-train failed: see $work/wordpipe-$1.log"; return 0; }
+    local t
+    t=$(field wall "$r")
+    add_row wordpipe "$1" "$t" "$(awk -v a="$t" -v b="$prep_s" 'BEGIN{printf "%.2f", a+b}')" \
+        "$(field rss_kb "$r")" "$work/wordpipe-$1.txt" "$(field cpu "$r")"
+    [ "$PAIRS" = 1 ] || return 0
+    # the same training fed by the windows stream through a pipe (issue 7: within 10%)
+    # shellcheck disable=SC2086
+    r=$($NICE "$PY" "$HERE/run.py" --log "$work/wordpipe-pairs-$1.log" -- bash -o pipefail -c \
+        "'$BIN/pairs' -q -v '$work/vocab.rec' -w 5 -s 1e-4 -e $EPOCHS --seed 1 '$work/tokens.rec' |
+         '$BIN/w2v-train' --$1 -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS -t $THREADS --seed 1 \
+         ${W2V_ARGS:-} -q -v '$work/vocab.rec' --format txt -o '$work/wordpipe-pairs-$1.txt'")
+    [ "$(field rc "$r")" = 0 ] || { log "pairs | w2v-train failed: see its log"; return 0; }
+    t=$(field wall "$r")
+    add_row "pairs|w2v-train" "$1" "$t" "$(awk -v a="$t" -v b="$prep_s" 'BEGIN{printf "%.2f", a+b}')" \
+        "$(field rss_kb "$r")" "$work/wordpipe-pairs-$1.txt" "$(field cpu "$r")"
+}
+
+prep_s=0
+for mode in ${MODES//,/ }; do
+    case $mode in sg|cbow) ;; *) echo "w2v.sh: $mode: modes are sg and cbow" >&2; exit 2 ;; esac
+    if has gensim; then log "gensim $mode"; run_gensim "$mode"; fi
+    if has fasttext; then log "fastText $mode"; run_fasttext "$mode"; fi
+    if has wordpipe; then
+        if [ -x "$BIN/w2v-train" ] && [ -x "$BIN/tok" ] && [ -x "$BIN/vocab" ]; then
+            log "wordpipe $mode"; run_wordpipe "$mode"
+        else
+            log "wordpipe: $BIN/w2v-train, tok or vocab not built (run make): skipped"
+        fi
+    fi
+done
+
+[ -n "$RESULTS" ] && awk -v d="$(date -u +%F)" -v w="$raw_words" -v e="$EPOCHS" -v t="$THREADS" \
+    'BEGIN{OFS="\t"} {print d, w, e, t, $0}' "$rows" >> "$RESULTS"
+
+
+print_table "$rows" "$raw_words" "$EPOCHS" "$THREADS" "$(date -u '+%F %H:%M UTC')"

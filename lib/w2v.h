@@ -1,0 +1,223 @@
+/* w2v.h - word2vec training: skip-gram and CBOW (mean or sum of the contexts) with
+ * negative sampling and/or hierarchical softmax, as word2vec.c computes them, plus the
+ * Hogwild training engine (w2v_run.c) and checkpoints of the full state (w2v_ckpt.c).
+ *
+ * Shapes: V words, D dimensions. syn0 (V, D) input vectors, initialised uniform in
+ * [-0.5/D, 0.5/D) as word2vec.c; syn1neg (V, D) output vectors for negative sampling and
+ * syn1 (V-1, D) inner-node vectors for hierarchical softmax, both zero at start.
+ *
+ * Hogwild: worker threads read and write the weight matrices without locks, on purpose
+ * (word2vec.c, gensim, fastText do the same); collisions on a row are rare and harmless to
+ * SGD. Everything else the threads share goes through a mutex or atomics.
+ *
+ * Separate contexts (word2vecf, windows from pairs --from-text): the contexts of a window
+ * are ids in their own vocabulary of C entries, syn1neg is (C, D) and the negatives are
+ * drawn from the context counts^ns_power. Each (word, context) pair is one skip-gram
+ * step in word2vecf's direction: the word's syn0 row predicts the context's syn1neg row.
+ * Negative sampling only: CBOW would average rows of syn0 indexed by context ids, which
+ * do not exist in it, and the Huffman tree of hierarchical softmax is built over the
+ * predicted vocabulary, which is then the contexts (word2vecf has neither). */
+#ifndef WP_W2V_H
+#define WP_W2V_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "huffman.h"
+#include "rec.h"
+#include "rng.h"
+#include "sampling.h"
+#include "vec.h"
+#include "vocab.h"
+#include "window.h"
+
+/* word2vec.c's sigmoid table: EXP_TABLE_SIZE entries over [-MAX_EXP, MAX_EXP]. Outside it,
+ * negative sampling clamps sigma to 0 or 1 and hierarchical softmax skips the node. */
+enum { W2V_SIGMOID_SIZE = 1000 };
+#define W2V_SIGMOID_MAX 6.0f
+#define W2V_MIN_ALPHA_FRAC 1e-4 /* word2vec.c: the rate decays linearly to alpha * 1e-4 */
+
+/* rng streams: windowing uses stream t for worker t (the stream pairs(1) uses is 0, so one
+ * thread gives the windows pairs gives); the others are far from any thread number. */
+#define W2V_STREAM_INIT 0x1000000000ull
+#define W2V_STREAM_NEG 0x2000000000ull
+
+struct w2v_params {
+    uint32_t dim;     /* D */
+    int cbow;         /* 0: skip-gram, 1: CBOW */
+    int cbow_sum;     /* CBOW: 1 sums the contexts, 0 averages them */
+    uint32_t negative; /* noise words per positive (0 with hs) */
+    double ns_power;  /* noise distribution: count^ns_power */
+    int hs;           /* hierarchical softmax */
+    int exact_sigmoid; /* 1: 1/(1+exp(-x)) without table or clamping */
+    int shared_neg;   /* 1: one set of negatives per window (issue 7 minibatch scheme) */
+    float alpha;      /* starting learning rate */
+    uint64_t seed;
+};
+void w2v_params_default(struct w2v_params *p); /* skip-gram, D 100, k 5, alpha 0.025 */
+int w2v_params_check(const struct w2v_params *p); /* WP_ERANGE on nonsense */
+
+/* The products of the shared-negative window: scores s (n, t) = In Out^T; apply: dIn = G Out
+ * (into din, n x d), Out += G^T In, In += dIn, gradients at the old weights. Rows are given
+ * by pointers (gathered from the matrices). A reference and an AVX2 table, picked with the
+ * vec_ops table. */
+struct w2v_window_ops {
+    const char *name;
+    void (*scores)(float *s, float *const *in, size_t n, float *const *out, size_t t, size_t d);
+    void (*apply)(float *const *in, size_t n, float *const *out, size_t t, size_t d,
+                  const float *g, float *din);
+};
+extern const struct w2v_window_ops w2v_window_ops_ref;
+#if defined(__x86_64__) || defined(__i386__)
+extern const struct w2v_window_ops w2v_window_ops_avx2;
+#endif
+
+struct w2v_model {
+    struct w2v_params p;
+    uint32_t n;              /* V */
+    uint32_t nctx;           /* rows of syn1neg: V, or C with separate contexts */
+    int sep_ctx;             /* 1: separate context vocabulary (word2vecf) */
+    float *syn0;             /* (V, D) */
+    float *syn1neg;          /* (nctx, D), NULL without negative sampling */
+    float *syn1;             /* (V-1, D), NULL without hs */
+    struct samp_table samp;
+    struct huffman huff;
+    float sig[W2V_SIGMOID_SIZE + 1];    /* sigma at the table points */
+    float logsig[W2V_SIGMOID_SIZE + 1]; /* log sigma there, for the loss */
+    const struct vec_ops *ops;
+    const struct w2v_window_ops *wops; /* follows ops: avx2 with avx2, else ref */
+};
+
+/* counts: V word counts sorted decreasing (vocabulary order). */
+int w2v_model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
+                   uint32_t n);
+/* Separate contexts: ctx_counts are the C context counts (sorted decreasing). WP_ERANGE
+ * unless the parameters are skip-gram with negative sampling, no hs, no shared negatives. */
+int w2v_model_init_ctx(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
+                       uint32_t n, const uint64_t *ctx_counts, uint32_t nctx);
+/* From the vocabularies: cv NULL for ordinary windows, else the context vocabulary. */
+int w2v_model_init_vocab(struct w2v_model *m, const struct w2v_params *p,
+                         const struct vocab *v, const struct vocab *cv);
+void w2v_model_free(struct w2v_model *m);
+
+/* Per-thread state: its generators and scratch vectors. */
+struct w2v_worker {
+    struct rng wrng;  /* windows: subsampling and window shrinking */
+    struct rng nrng;  /* negative samples */
+    float *neu1, *neu1e;           /* D each */
+    float *scratch;                /* for the shared-negative scheme */
+    size_t scratch_rows;           /* floats in scratch */
+    float **rows;                  /* gathered input row pointers, rows_cap of them */
+    size_t rows_cap;
+    uint32_t *ids, *ctx;           /* sentence and context buffers */
+    size_t ids_cap, ctx_cap;
+    double loss;      /* sum of negative log-likelihoods */
+    uint64_t loss_n;  /* terms in loss */
+};
+int w2v_worker_init(struct w2v_worker *w, const struct w2v_model *m, uint32_t thread);
+void w2v_worker_free(struct w2v_worker *w);
+
+/* One training window: the n contexts of center, at learning rate lr. Skip-gram makes each
+ * context predict the center (word2vec.c's order); CBOW predicts it from their mean/sum.
+ * With separate contexts the center predicts each context (word2vecf's order). */
+void w2v_train_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                      const uint32_t *ctx, size_t n, float lr);
+
+/* Skip-gram with one set of negatives shared by all contexts of the window (w2v_batch.c);
+ * w2v_train_window calls it when p.shared_neg is set (negative sampling only). */
+void w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                          const uint32_t *ctx, size_t n, float lr);
+
+/* The sigmoid and log-sigmoid the model uses (table or exact; the table clamps beyond
+ * +-W2V_SIGMOID_MAX as word2vec.c does). */
+float w2v_sigmoid(const struct w2v_model *m, float x);
+float w2v_logsig(const struct w2v_model *m, float x);
+
+/* ------------------------------------------------------------ training engine */
+
+enum w2v_input { W2V_IN_TOKENS = 1, W2V_IN_WINDOWS = 2 };
+
+/* Where training is: restored from a checkpoint, saved in one. */
+struct w2v_pos {
+    uint32_t pass;      /* current pass over the input */
+    uint64_t units;     /* input records (sentences or windows) consumed in this pass */
+    uint64_t records;   /* training windows done in all (drives the learning rate) */
+    uint64_t words;     /* raw words done in all (tokens input), for progress */
+};
+
+struct w2v_stats {
+    struct w2v_pos pos;     /* done so far (workers may be behind the reader) */
+    uint64_t queued;        /* handed out to workers in all: raw words (tokens input) or
+                             * windows (windows input); a checkpoint taken now would be
+                             * at exactly this point, so trigger checkpoints on it */
+    uint64_t total_records; /* windows of the whole run (the schedule's length) */
+    float lr;
+    double loss;        /* sum of NLL terms so far */
+    uint64_t loss_n;
+};
+
+struct w2v_run;
+/* Called by the reading thread after each chunk is handed out; return 1 to ask for a
+ * checkpoint, which the engine then takes at the next quiet point (all chunks handed out
+ * are done) by calling checkpoint. A negative return from either stops training with that
+ * status. */
+typedef int (*w2v_progress_fn)(void *arg, const struct w2v_stats *s);
+typedef int (*w2v_checkpoint_fn)(void *arg, struct w2v_run *run);
+
+struct w2v_run_cfg {
+    struct w2v_model *m;
+    struct rec_reader *rd;     /* input, header already read */
+    int input;                 /* W2V_IN_TOKENS or W2V_IN_WINDOWS */
+    const struct vocab *vocab; /* tokens: lookup; also subsampling */
+    struct window_cfg wcfg;    /* tokens: -w, -s */
+    uint32_t threads;
+    uint32_t passes;           /* times the input is read */
+    uint64_t total_records;    /* windows over all passes: the learning-rate schedule; 0 for
+                                * tokens input: read it all into the spool first and count
+                                * them exactly, as pairs(1) does */
+    FILE *spool;               /* empty scratch file, needed when passes > 1 or
+                                * total_records is 0 (the caller unlinks it) */
+    w2v_progress_fn progress;
+    w2v_progress_fn final;     /* called once at the end with the final figures, or NULL */
+    w2v_checkpoint_fn checkpoint;
+    void *arg;
+};
+
+/* Trains to the end. workers: cfg->threads of them, initialised (or restored). pos: where
+ * to start ({0} for a fresh run). On error returns the status; where says what failed
+ * ("input", "spool"), and the reader's own position is in rec_reader_where. */
+int w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_pos *pos,
+            const char **where);
+/* Inside a checkpoint callback: the position and workers to save. */
+const struct w2v_pos *w2v_run_pos(const struct w2v_run *run);
+struct w2v_worker *w2v_run_workers(const struct w2v_run *run);
+
+/* Windows one epoch of tokens is expected to give: sum of count x keep probability (the
+ * estimate pairs(1) writes for a one-epoch pipe). */
+int w2v_expected_windows(const struct vocab *v, double sample, uint64_t *out);
+
+/* The learning rate after done of total windows: alpha * (1 - done/(total+1)), floored at
+ * alpha * 1e-4 (word2vec.c). */
+float w2v_lr(float alpha, uint64_t done, uint64_t total);
+
+/* ------------------------------------------------------------ checkpoints */
+
+/* A checkpoint is a REC_MODEL stream (wordpipe(5)): header metadata holds the parameters,
+ * vocab_hash, position and thread count (and, with separate contexts, context_vocab_hash
+ * and context_vocab_size); tensors "syn0", "syn1neg", "syn1" (f32) and "rng" (u64: 8 per
+ * worker, window then negative generator). ctx_hash: the context vocabulary's hash, used
+ * only when m->sep_ctx. */
+int w2v_ckpt_save(FILE *fp, const struct w2v_model *m, const struct w2v_worker *workers,
+                  uint32_t threads, const struct w2v_pos *pos, uint64_t vocab_hash,
+                  uint64_t ctx_hash, const struct rec_meta *extra, int level);
+/* Reads the parameters and shape (header only) so the caller can build the model. *nctx
+ * and *ctx_hash are 0 for a checkpoint without separate contexts. */
+int w2v_ckpt_params(const struct rec_meta *meta, struct w2v_params *p, uint32_t *n,
+                    uint32_t *threads, struct w2v_pos *pos, uint64_t *vocab_hash,
+                    uint32_t *nctx, uint64_t *ctx_hash);
+/* Fills an initialised model (same params and V) and threads workers from the records. */
+int w2v_ckpt_load(struct rec_reader *rd, struct w2v_model *m, struct w2v_worker *workers,
+                  uint32_t threads);
+
+#endif

@@ -1,0 +1,576 @@
+/* w2v_run.c - the training engine: the calling thread reads the input and hands out
+ * chunks of whole input records to worker threads (Hogwild on the weights). With more
+ * than one pass, the first pass also writes the decoded ids to a scratch spool, which is
+ * mapped and replayed for later passes: a pre-mapped int32 corpus, and the only way to
+ * read stdin more than once.
+ *
+ * A chunk holds units, each one input record: tokens input "n, id x n" (a sentence after
+ * dropping unknown words), windows input "center, n, ctx x n". */
+#include "w2v.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "rec_payload.h"
+#include "status.h"
+
+enum {
+    RUN_CHUNK_IDS = 1 << 15, /* ids per chunk: ~128 KiB, hundreds of chunks per pass */
+    RUN_CHUNKS_PER_THREAD = 2
+};
+
+struct chunk {
+    uint32_t *buf;       /* owned storage for the first pass */
+    size_t cap;
+    const uint32_t *data; /* the units: buf, or a piece of the spool mapping */
+    size_t len;
+    uint64_t words;
+};
+
+struct w2v_run {
+    const struct w2v_run_cfg *cfg;
+    struct w2v_worker *workers;
+    struct subsampler sub;
+    struct chunk *chunks;
+    size_t nchunks;
+    size_t *ready, nready, rhead; /* FIFO ring of chunk indices */
+    size_t *free, nfree;
+    size_t inflight;              /* chunks handed out and not yet done */
+    int finished;                 /* no more chunks will come */
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_free;
+    _Atomic uint64_t records, words;
+    double loss;
+    uint64_t loss_n;
+    float lr;
+    struct w2v_pos pos;           /* at the last quiet point */
+    uint64_t pass_units;          /* units handed out in the current pass */
+    uint64_t queued;              /* words (tokens) or windows handed out in all */
+    uint64_t total;               /* windows over all passes: the learning-rate schedule */
+};
+
+struct worker_arg {
+    struct w2v_run *run;
+    uint32_t id;
+};
+
+/* ---- worker side ---- */
+
+static int
+grow_u32(uint32_t **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return WP_OK;
+    size_t c = *cap ? *cap : 256;
+    while (c < need)
+        c *= 2;
+    uint32_t *q = realloc(*p, c * sizeof *q);
+    if (q == NULL)
+        return WP_ENOMEM;
+    *p = q;
+    *cap = c;
+    return WP_OK;
+}
+
+/* Returns windows trained, or WP_ENOMEM. */
+static int64_t
+train_chunk(struct w2v_run *run, struct w2v_worker *w, const struct chunk *ch, uint64_t base)
+{
+    const struct w2v_run_cfg *cfg = run->cfg;
+    struct w2v_model *m = cfg->m;
+    const uint64_t total = run->total;
+    const float alpha = m->p.alpha;
+    const uint32_t *p = ch->data, *end = ch->data + ch->len;
+    uint64_t done = 0;
+    if (cfg->input == W2V_IN_WINDOWS) {
+        while (p < end) {
+            const uint32_t center = p[0], n = p[1];
+            w2v_train_window(m, w, center, p + 2, n, w2v_lr(alpha, base + done, total));
+            done++;
+            p += 2 + n;
+        }
+        return (int64_t)done;
+    }
+    if (grow_u32(&w->ctx, &w->ctx_cap, 2 * (size_t)cfg->wcfg.window + 1) < 0)
+        return WP_ENOMEM;
+    while (p < end) {
+        const uint32_t n = p[0];
+        if (grow_u32(&w->ids, &w->ids_cap, n) < 0)
+            return WP_ENOMEM;
+        memcpy(w->ids, p + 1, (size_t)n * sizeof *w->ids);
+        p += 1 + n;
+        const size_t kept = subsample_sentence(&run->sub, w->ids, n, &w->wrng);
+        for (size_t i = 0; i < kept; i++) {
+            const size_t nc = window_contexts(&cfg->wcfg, w->ids, kept, i, &w->wrng, w->ctx);
+            w2v_train_window(m, w, w->ids[i], w->ctx, nc, w2v_lr(alpha, base + done, total));
+            done++;
+        }
+    }
+    return (int64_t)done;
+}
+
+static void *
+worker_main(void *argp)
+{
+    const struct worker_arg *a = argp;
+    struct w2v_run *run = a->run;
+    struct w2v_worker *w = &run->workers[a->id];
+    intptr_t rc = WP_OK;
+    pthread_mutex_lock(&run->mu);
+    for (;;) {
+        while (run->nready == 0 && !run->finished)
+            pthread_cond_wait(&run->cv_work, &run->mu);
+        if (run->nready == 0)
+            break;
+        const size_t ci = run->ready[run->rhead];
+        run->rhead = (run->rhead + 1) % run->nchunks;
+        run->nready--;
+        pthread_mutex_unlock(&run->mu);
+
+        const uint64_t base = atomic_load_explicit(&run->records, memory_order_relaxed);
+        const double loss0 = w->loss;
+        const uint64_t n0 = w->loss_n;
+        /* after a failure, keep taking chunks (untrained) so the reader never stalls */
+        const int64_t done = rc < 0 ? 0 : train_chunk(run, w, &run->chunks[ci], base);
+        if (done < 0)
+            rc = done;
+        else
+            atomic_fetch_add_explicit(&run->records, (uint64_t)done, memory_order_relaxed);
+        atomic_fetch_add_explicit(&run->words, run->chunks[ci].words, memory_order_relaxed);
+
+        pthread_mutex_lock(&run->mu);
+        run->loss += w->loss - loss0;
+        run->loss_n += w->loss_n - n0;
+        run->lr = w2v_lr(run->cfg->m->p.alpha, base + (done > 0 ? (uint64_t)done : 0),
+                         run->total);
+        run->free[run->nfree++] = ci;
+        run->inflight--;
+        pthread_cond_broadcast(&run->cv_free);
+    }
+    pthread_mutex_unlock(&run->mu);
+    return (void *)rc;
+}
+
+/* ---- producer side ---- */
+
+static size_t
+take_free_chunk(struct w2v_run *run)
+{
+    pthread_mutex_lock(&run->mu);
+    while (run->nfree == 0)
+        pthread_cond_wait(&run->cv_free, &run->mu);
+    const size_t ci = run->free[--run->nfree];
+    pthread_mutex_unlock(&run->mu);
+    return ci;
+}
+
+static void
+stats_now(struct w2v_run *run, struct w2v_stats *s)
+{
+    pthread_mutex_lock(&run->mu);
+    s->loss = run->loss;
+    s->loss_n = run->loss_n;
+    s->lr = run->lr;
+    pthread_mutex_unlock(&run->mu);
+    s->pos.pass = run->pos.pass;
+    s->pos.units = run->pass_units;
+    s->pos.records = atomic_load(&run->records);
+    s->pos.words = atomic_load(&run->words);
+    s->queued = run->queued;
+    s->total_records = run->total;
+}
+
+/* Waits until every chunk handed out is done. */
+static void
+drain(struct w2v_run *run)
+{
+    pthread_mutex_lock(&run->mu);
+    while (run->inflight > 0)
+        pthread_cond_wait(&run->cv_free, &run->mu);
+    pthread_mutex_unlock(&run->mu);
+}
+
+/* At a quiet point, lets the caller save. */
+static int
+quiet_checkpoint(struct w2v_run *run)
+{
+    drain(run);
+    run->pos.units = run->pass_units;
+    run->pos.records = atomic_load(&run->records);
+    run->pos.words = atomic_load(&run->words);
+    return run->cfg->checkpoint(run->cfg->arg, run);
+}
+
+static int
+dispatch(struct w2v_run *run, size_t ci, uint64_t units)
+{
+    run->queued += run->cfg->input == W2V_IN_WINDOWS ? units : run->chunks[ci].words;
+    pthread_mutex_lock(&run->mu);
+    run->ready[(run->rhead + run->nready) % run->nchunks] = ci;
+    run->nready++;
+    run->inflight++;
+    pthread_cond_signal(&run->cv_work);
+    pthread_mutex_unlock(&run->mu);
+    run->pass_units += units;
+    if (run->cfg->progress == NULL)
+        return WP_OK;
+    struct w2v_stats s;
+    stats_now(run, &s);
+    const int want = run->cfg->progress(run->cfg->arg, &s);
+    if (want < 0)
+        return want;
+    if (want > 0 && run->cfg->checkpoint != NULL)
+        return quiet_checkpoint(run);
+    return WP_OK;
+}
+
+/* Decodes one input record into a unit appended to *u (capacity *cap). */
+static int
+decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len, uint32_t **u,
+            size_t *cap, size_t *ulen, uint64_t *words)
+{
+    struct rec_cursor c;
+    uint64_t n, v;
+    const uint32_t vsize = cfg->m->n;
+    if (cfg->input == W2V_IN_TOKENS) {
+        WP_TRY(rec_tokens_open(&c, rec, len, &n));
+        if (n > len) /* each token takes at least one byte */
+            return WP_ECORRUPT;
+        WP_TRY(grow_u32(u, cap, *ulen + 1 + (size_t)n));
+        uint32_t *out = *u + *ulen, m = 0;
+        for (uint64_t i = 0; i < n; i++) {
+            const unsigned char *s;
+            size_t sl;
+            WP_TRY(rec_cursor_bytes(&c, &s, &sl));
+            const int64_t id = vocab_lookup(cfg->vocab, s, sl);
+            if (id >= 0)
+                out[1 + m++] = (uint32_t)id;
+        }
+        WP_TRY(rec_cursor_done(&c));
+        out[0] = m;
+        *ulen += 1 + (size_t)m;
+        *words += m;
+        return WP_OK;
+    }
+    rec_cursor_init(&c, rec, len);
+    WP_TRY(rec_cursor_varint(&c, &v));
+    WP_TRY(rec_cursor_varint(&c, &n));
+    if (n > len || v >= vsize)
+        return v >= vsize ? WP_ERANGE : WP_ECORRUPT;
+    WP_TRY(grow_u32(u, cap, *ulen + 2 + (size_t)n));
+    uint32_t *out = *u + *ulen;
+    out[0] = (uint32_t)v;
+    out[1] = (uint32_t)n;
+    for (uint64_t i = 0; i < n; i++) {
+        WP_TRY(rec_cursor_varint(&c, &v));
+        if (v >= cfg->m->nctx) /* contexts index syn1neg's rows (separate contexts) */
+            return WP_ERANGE;
+        out[2 + i] = (uint32_t)v;
+    }
+    WP_TRY(rec_cursor_done(&c));
+    *ulen += 2 + (size_t)n;
+    return WP_OK;
+}
+
+/* The first pass: read the stream, spool it if needed, train unless this pass is before
+ * the resume point (then it only rebuilds the spool). */
+static int
+read_pass(struct w2v_run *run, int train, uint64_t skip, const char **where)
+{
+    const struct w2v_run_cfg *cfg = run->cfg;
+    size_t ci = take_free_chunk(run);
+    struct chunk *ch = &run->chunks[ci];
+    ch->len = 0;
+    ch->words = 0;
+    uint64_t units = 0, seen = 0;
+    for (;;) {
+        const unsigned char *rec;
+        size_t len;
+        int rc = rec_reader_next(cfg->rd, &rec, &len);
+        if (rc < 0) {
+            *where = "input";
+            return rc;
+        }
+        if (rc == 0)
+            break;
+        const size_t at = ch->len;
+        uint64_t words = 0;
+        if ((rc = decode_unit(cfg, rec, len, &ch->buf, &ch->cap, &ch->len, &words)) < 0) {
+            *where = "record";
+            return rc;
+        }
+        if (cfg->spool != NULL
+            && fwrite(ch->buf + at, sizeof(uint32_t), ch->len - at, cfg->spool) != ch->len - at) {
+            *where = "spool";
+            return WP_EIO;
+        }
+        if (!train || seen++ < skip) {
+            ch->len = at; /* decoded only for the spool, or skipped by a resume */
+            if (train)
+                run->pass_units++;
+            continue;
+        }
+        ch->words += words;
+        units++;
+        if (ch->len >= RUN_CHUNK_IDS) {
+            ch->data = ch->buf;
+            WP_TRY(dispatch(run, ci, units));
+            units = 0;
+            ci = take_free_chunk(run);
+            ch = &run->chunks[ci];
+            ch->len = 0;
+            ch->words = 0;
+        }
+    }
+    if (ch->len > 0 || units > 0) {
+        ch->data = ch->buf;
+        return dispatch(run, ci, units);
+    }
+    pthread_mutex_lock(&run->mu);
+    run->free[run->nfree++] = ci;
+    pthread_mutex_unlock(&run->mu);
+    return WP_OK;
+}
+
+/* A later pass: hand out pieces of the mapped spool. */
+static int
+spool_pass(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t skip)
+{
+    const int windows = run->cfg->input == W2V_IN_WINDOWS;
+    size_t i = 0;
+    for (uint64_t s = 0; s < skip && i < n; s++) {
+        i += windows ? 2 + (size_t)map[i + 1] : 1 + (size_t)map[i];
+        run->pass_units++;
+    }
+    while (i < n) {
+        const size_t ci = take_free_chunk(run);
+        struct chunk *ch = &run->chunks[ci];
+        const size_t start = i;
+        uint64_t units = 0, words = 0;
+        while (i < n && i - start < RUN_CHUNK_IDS) {
+            const size_t ulen = windows ? 2 + (size_t)map[i + 1] : 1 + (size_t)map[i];
+            words += windows ? 0 : map[i];
+            i += ulen;
+            units++;
+        }
+        ch->data = map + start;
+        ch->len = i - start;
+        ch->words = words;
+        WP_TRY(dispatch(run, ci, units));
+    }
+    return WP_OK;
+}
+
+/* The exact number of windows all passes will train, by replaying the draws of one
+ * generator from the seed over the spool (the same count pairs(1) writes as
+ * expected_records). */
+static int
+count_windows(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t *total)
+{
+    const struct w2v_run_cfg *cfg = run->cfg;
+    struct rng r;
+    uint32_t *ids = NULL, *ctx = NULL;
+    size_t ids_cap = 0, ctx_cap = 0;
+    uint64_t windows = 0;
+    rng_seed(&r, cfg->m->p.seed, 0);
+    WP_TRY(grow_u32(&ctx, &ctx_cap, 2 * (size_t)cfg->wcfg.window + 1));
+    for (uint32_t pass = 0; pass < cfg->passes; pass++)
+        for (size_t i = 0; i < n; i += 1 + (size_t)map[i]) {
+            if (grow_u32(&ids, &ids_cap, map[i]) < 0) {
+                free(ctx);
+                return WP_ENOMEM;
+            }
+            memcpy(ids, map + i + 1, (size_t)map[i] * sizeof *ids);
+            const size_t kept = subsample_sentence(&run->sub, ids, map[i], &r);
+            for (size_t j = 0; j < kept; j++)
+                (void)window_contexts(&cfg->wcfg, ids, kept, j, &r, ctx);
+            windows += kept;
+        }
+    free(ids);
+    free(ctx);
+    *total = windows;
+    return WP_OK;
+}
+
+/* Reads the input once, then (with a spool) replays it for the other passes. The input is
+ * read whole before training when the windows must be counted first (total_records 0)
+ * or when resuming past the first pass. */
+static int
+produce(struct w2v_run *run, const char **where)
+{
+    const struct w2v_run_cfg *cfg = run->cfg;
+    const uint32_t start = run->pos.pass;
+    const int first = start > 0 || cfg->total_records == 0;
+    run->pass_units = 0;
+    WP_TRY(read_pass(run, !first, first ? 0 : run->pos.units, where));
+    if (!first && cfg->passes <= 1)
+        return WP_OK;
+    if (cfg->spool == NULL) {
+        *where = "spool";
+        return WP_ERANGE;
+    }
+    if (fflush(cfg->spool) != 0) {
+        *where = "spool";
+        return WP_EIO;
+    }
+    const long end = ftell(cfg->spool);
+    if (end < 0) {
+        *where = "spool";
+        return WP_EIO;
+    }
+    const size_t bytes = (size_t)end, n = bytes / sizeof(uint32_t);
+    const uint32_t *map = NULL;
+    if (bytes > 0) {
+        void *p = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, fileno(cfg->spool), 0);
+        if (p == MAP_FAILED) {
+            *where = "spool";
+            return WP_EIO;
+        }
+        map = p;
+    }
+    int rc = WP_OK;
+    if (cfg->total_records == 0) {
+        *where = "memory";
+        if (cfg->input == W2V_IN_TOKENS)
+            rc = count_windows(run, map, n, &run->total);
+        else
+            rc = WP_ERANGE; /* a windows stream says how many it holds */
+        pthread_mutex_lock(&run->mu);
+        run->lr = w2v_lr(cfg->m->p.alpha, run->pos.records, run->total);
+        pthread_mutex_unlock(&run->mu);
+    }
+    for (uint32_t pass = first ? start : 1; pass < cfg->passes && rc == WP_OK; pass++) {
+        run->pos.pass = pass;
+        run->pass_units = 0;
+        rc = spool_pass(run, map, n, pass == start ? run->pos.units : 0);
+    }
+    drain(run); /* workers may still read the mapping */
+    if (map != NULL)
+        munmap((void *)map, bytes);
+    return rc;
+}
+
+static int
+run_init(struct w2v_run *run, const struct w2v_run_cfg *cfg, struct w2v_worker *workers,
+         const struct w2v_pos *pos)
+{
+    memset(run, 0, sizeof *run);
+    run->cfg = cfg;
+    run->workers = workers;
+    run->pos = *pos;
+    atomic_init(&run->records, pos->records);
+    atomic_init(&run->words, pos->words);
+    run->queued = cfg->input == W2V_IN_WINDOWS ? pos->records : pos->words;
+    run->total = cfg->total_records;
+    run->lr = w2v_lr(cfg->m->p.alpha, pos->records, run->total);
+    if (cfg->input == W2V_IN_TOKENS)
+        WP_TRY(subsample_init(&run->sub, cfg->vocab, cfg->wcfg.sample));
+    run->nchunks = (size_t)cfg->threads * RUN_CHUNKS_PER_THREAD + 1;
+    run->chunks = calloc(run->nchunks, sizeof *run->chunks);
+    run->ready = calloc(run->nchunks, sizeof *run->ready);
+    run->free = calloc(run->nchunks, sizeof *run->free);
+    if (run->chunks == NULL || run->ready == NULL || run->free == NULL)
+        return WP_ENOMEM;
+    for (size_t i = 0; i < run->nchunks; i++)
+        run->free[run->nfree++] = i;
+    pthread_mutex_init(&run->mu, NULL);
+    pthread_cond_init(&run->cv_work, NULL);
+    pthread_cond_init(&run->cv_free, NULL);
+    return WP_OK;
+}
+
+static void
+run_free(struct w2v_run *run)
+{
+    if (run->chunks != NULL)
+        for (size_t i = 0; i < run->nchunks; i++)
+            free(run->chunks[i].buf);
+    free(run->chunks);
+    free(run->ready);
+    free(run->free);
+    if (run->cfg->input == W2V_IN_TOKENS)
+        subsample_free(&run->sub);
+}
+
+int
+w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_pos *pos,
+        const char **where)
+{
+    struct w2v_run run;
+    *where = "memory";
+    if (cfg->m->sep_ctx && cfg->input != W2V_IN_WINDOWS)
+        return WP_ERANGE; /* windowing tokens gives word ids, not context ids */
+    int rc = run_init(&run, cfg, workers, pos);
+    if (rc < 0) {
+        run_free(&run);
+        return rc;
+    }
+    struct worker_arg *args = calloc(cfg->threads, sizeof *args);
+    pthread_t *tids = calloc(cfg->threads, sizeof *tids);
+    uint32_t started = 0;
+    if (args == NULL || tids == NULL)
+        rc = WP_ENOMEM;
+    for (; rc == WP_OK && started < cfg->threads; started++) {
+        args[started].run = &run;
+        args[started].id = started;
+        if (pthread_create(&tids[started], NULL, worker_main, &args[started]) != 0)
+            rc = WP_ENOMEM;
+    }
+    if (rc == WP_OK)
+        rc = produce(&run, where);
+    pthread_mutex_lock(&run.mu);
+    run.finished = 1;
+    if (rc < 0)
+        run.nready = 0; /* abandon queued work */
+    pthread_cond_broadcast(&run.cv_work);
+    pthread_mutex_unlock(&run.mu);
+    for (uint32_t t = 0; t < started; t++) {
+        void *ret;
+        pthread_join(tids[t], &ret);
+        if (rc == WP_OK && (intptr_t)ret < 0) {
+            rc = (int)(intptr_t)ret;
+            *where = "memory";
+        }
+    }
+    pos->records = atomic_load(&run.records);
+    pos->words = atomic_load(&run.words);
+    if (rc == WP_OK && cfg->final != NULL) {
+        struct w2v_stats s;
+        stats_now(&run, &s);
+        s.pos = *pos;
+        s.lr = w2v_lr(cfg->m->p.alpha, pos->records, run.total);
+        cfg->final(cfg->arg, &s);
+    }
+    free(args);
+    free(tids);
+    run_free(&run);
+    return rc;
+}
+
+const struct w2v_pos *
+w2v_run_pos(const struct w2v_run *run)
+{
+    return &run->pos;
+}
+
+struct w2v_worker *
+w2v_run_workers(const struct w2v_run *run)
+{
+    return run->workers;
+}
+
+int
+w2v_expected_windows(const struct vocab *v, double sample, uint64_t *out)
+{
+    struct subsampler s;
+    WP_TRY(subsample_init(&s, v, sample));
+    double sum = 0;
+    for (uint32_t i = 0; i < s.n; i++)
+        sum += (double)vocab_count(v, i) * s.keep[i];
+    subsample_free(&s);
+    *out = (uint64_t)(sum + 0.5);
+    return WP_OK;
+}

@@ -1,0 +1,333 @@
+#!/usr/bin/env bats
+# knn: neighbour queries in every mode and metric, every vector format, every malformed
+# input with its message, analogies and similarity evaluation.
+
+setup() {
+    load test_helper
+    T=$BATS_TEST_TMPDIR
+    printf '5 3\na 1 0 0\nb 0.9 0.1 0\nc 0 1 0\nd 0 0 1\ne -1 0 0\n' > "$T/v.txt"
+    # word2vec.c binary: x=(1,0) y=(0,1) z=(-1,0), each row ends in '\n'
+    printf '3 2\nx \000\000\200\077\000\000\000\000\ny \000\000\000\000\000\000\200\077\nz \000\000\200\277\000\000\000\000\n' > "$T/v.bin"
+    printf '6 3\nman 1 0 0\nwoman 0 1 0\nking 1 0 1\nqueen 0 1 1\nQueen 0 1 1.1\napple -1 -1 0\n' > "$T/an.txt"
+    printf ': family\nman woman king queen\nMAN WOMAN KING QUEEN\nman woman king zzz\n: gram1-test\nwoman man queen king\nman woman king apple\n' > "$T/q.txt"
+}
+
+@test "knn: -q prints query, rank, neighbour, cosine as TSV; ties go to the earlier word" {
+    run --separate-stderr knn -q a -k 3 "$T/v.txt"
+    assert_success
+    assert_output "$(printf 'a\t1\ta\t1.000000\na\t2\tb\t0.993884\na\t3\tc\t0.000000')"
+    [ -z "$stderr" ]
+}
+
+@test "knn: -x excludes the query word itself; -q repeats" {
+    run --separate-stderr knn -x -k 1 -q a -q e "$T/v.txt"
+    assert_success
+    assert_output "$(printf 'a\t1\tb\t0.993884\ne\t1\tc\t0.000000')"
+}
+
+@test "knn: -m dot ranks by inner product, -m l2 by Euclidean distance" {
+    run --separate-stderr knn -m dot -k 2 -q b "$T/v.txt"
+    assert_output "$(printf 'b\t1\ta\t0.900000\nb\t2\tb\t0.820000')"
+    run --separate-stderr knn -m l2 -x -k 2 -q a "$T/v.txt"
+    assert_output "$(printf 'a\t1\tb\t0.141421\na\t2\tc\t1.414214')"
+    run --separate-stderr -2 knn -m cosine -q a "$T/v.txt"
+    [[ "$stderr" == "knn: -m cosine: unknown value" ]]
+}
+
+@test "knn: stdin queries; an unknown word warns and the rest are answered (exit 0)" {
+    run --separate-stderr bash -c 'printf "a\nzz\nb\n" | knn -k 1 "$1"' _ "$T/v.txt"
+    assert_success
+    assert_output "$(printf 'a\t1\ta\t1.000000\nb\t1\tb\t1.000000')"
+    [ "$stderr" = "knn: 'zz' not in vocabulary" ]
+}
+
+@test "knn: when no query word is known the exit status is 3" {
+    run --separate-stderr -3 bash -c 'printf "zz\nyy\n" | knn "$1"' _ "$T/v.txt"
+    [ -z "$output" ]
+    [ "${#stderr_lines[@]}" -eq 2 ]
+}
+
+@test "knn: many stdin queries (sgemm batch) answer exactly like single queries" {
+    for i in $(seq 1 40); do printf 'a\nb\nc\nd\ne\n'; done > "$T/many"
+    knn -k 4 -x "$T/v.txt" < "$T/many" > "$T/batch.tsv"
+    knn -k 4 -x --single "$T/v.txt" < "$T/many" > "$T/single.tsv"
+    [ "$(wc -l < "$T/batch.tsv")" -eq 800 ]
+    cmp "$T/batch.tsv" "$T/single.tsv"
+}
+
+@test "knn: -a answers every word, the same as asking for each" {
+    run --separate-stderr knn -a -x -k 2 "$T/v.txt"
+    assert_success
+    [ "${#lines[@]}" -eq 10 ]
+    expected=$(printf 'a\nb\nc\nd\ne\n' | knn -x -k 2 --single "$T/v.txt")
+    assert_output "$expected"
+    run --separate-stderr -2 knn -a -q a "$T/v.txt"
+}
+
+@test "knn: -r restricts the candidates to the first N words" {
+    run --separate-stderr knn -r 2 -q e -k 5 "$T/v.txt"
+    assert_success
+    [ "${#lines[@]}" -eq 2 ]
+    assert_line --index 0 $'e\t1\tb\t-0.993884'
+}
+
+@test "knn: word2vec binary, with and without the newline after each vector" {
+    run --separate-stderr knn -q x -k 3 "$T/v.bin"
+    assert_success
+    assert_output "$(printf 'x\t1\tx\t1.000000\nx\t2\ty\t0.000000\nx\t3\tz\t-1.000000')"
+    printf '2 2\nx \000\000\200\077\000\000\000\000y \000\000\000\000\000\000\200\077' > "$T/g.bin"
+    run --separate-stderr knn -q y -k 1 -x "$T/g.bin"
+    assert_output "$(printf 'y\t1\tx\t0.000000')"
+}
+
+@test "knn: GloVe text without a header is detected, gensim text without trailing spaces read" {
+    printf 'a 1 0\nb 0 1\n' > "$T/glove.txt"
+    run --separate-stderr knn -q a -k 1 -x "$T/glove.txt"
+    assert_output "$(printf 'a\t1\tb\t0.000000')"
+    run --separate-stderr knn --format glove -q a -k 1 -x "$T/glove.txt"
+    assert_success
+    run --separate-stderr -3 knn --format txt -q a "$T/glove.txt"
+    [[ "$stderr" == "knn: $T/glove.txt: line 1: bad header"* ]]
+}
+
+@test "knn: vectors on stdin with -q" {
+    run --separate-stderr bash -c 'knn -q a -k 1 - < "$1"' _ "$T/v.txt"
+    assert_output "$(printf 'a\t1\ta\t1.000000')"
+    run --separate-stderr -2 knn - < "$T/v.txt"
+}
+
+@test "knn: a short vector line is an error naming file and line" {
+    printf '3 3\na 1 0 0\nb 1 2\nc 1 1 1\n' > "$T/bad.txt"
+    run --separate-stderr -3 knn -q a "$T/bad.txt"
+    [ "$stderr" = "knn: $T/bad.txt: line 3: short vector line: expected 3 values, got 2" ]
+    [ -z "$output" ]
+}
+
+@test "knn: a line with the wrong dimension is an error" {
+    printf '2 3\na 1 0 0\nb 1 2 3 4\n' > "$T/bad.txt"
+    run --separate-stderr -3 knn -q a "$T/bad.txt"
+    [ "$stderr" = "knn: $T/bad.txt: line 3: wrong dimension: expected 3 values, got 4" ]
+}
+
+@test "knn: NaN and Inf values are errors in text and binary" {
+    printf '2 2\na 1 0\nb nan 1\n' > "$T/nan.txt"
+    run --separate-stderr -3 knn -q a "$T/nan.txt"
+    [ "$stderr" = "knn: $T/nan.txt: line 3: value 1 is not finite: 'nan'" ]
+    printf '1 2\na 1 inf\n' > "$T/inf.txt"
+    run --separate-stderr -3 knn -q a "$T/inf.txt"
+    [[ "$stderr" == *"line 2: value 2 is not finite"* ]]
+    printf '1 1\nx \000\000\300\177\n' > "$T/nan.bin"
+    run --separate-stderr -3 knn -q x "$T/nan.bin"
+    [ "$stderr" = "knn: $T/nan.bin: line 2: 'x': value 1 is not finite" ]
+}
+
+@test "knn: duplicate words keep the first vector and warn with the count" {
+    printf '4 2\na 1 0\nb 0 1\na 0 1\nb 1 0\n' > "$T/dup.txt"
+    run --separate-stderr knn -q a -k 2 "$T/dup.txt"
+    assert_success
+    assert_output "$(printf 'a\t1\ta\t1.000000\na\t2\tb\t0.000000')"
+    [ "$stderr" = "knn: $T/dup.txt: 2 duplicate words ignored (first kept; first duplicate at line 4)" ]
+}
+
+@test "knn: an empty file, a header-only mismatch and a bad header are errors" {
+    : > "$T/empty.txt"
+    run --separate-stderr -3 knn -q a "$T/empty.txt"
+    [ "$stderr" = "knn: $T/empty.txt: empty file" ]
+    printf '3 2\na 1 0\nb 0 1\n' > "$T/short.txt"
+    run --separate-stderr -3 knn -q a "$T/short.txt"
+    [ "$stderr" = "knn: $T/short.txt: line 3: header says 3 vectors, file has 2" ]
+    printf '1 2\na 1 0\nb 0 1\n' > "$T/long.txt"
+    run --separate-stderr -3 knn -q a "$T/long.txt"
+    [ "$stderr" = "knn: $T/long.txt: line 3: header says 1 vectors, but more lines follow" ]
+    printf '0 2\n' > "$T/none.txt"
+    run --separate-stderr -3 knn -q a "$T/none.txt"
+    [ "$stderr" = "knn: $T/none.txt: no vectors" ]
+}
+
+@test "knn: a truncated binary file is an error naming the row" {
+    head -c 20 "$T/v.bin" > "$T/cut.bin"
+    run --separate-stderr -3 knn -q x "$T/cut.bin"
+    [ "$stderr" = "knn: $T/cut.bin: line 3: file ends inside the vector of 'y' (row 2 of 3)" ]
+}
+
+@test "knn: a missing vectors file exits 1 with the system error" {
+    run --separate-stderr -1 knn -q a "$T/nope.txt"
+    [[ "$stderr" == "knn: $T/nope.txt: No such file or directory"* ]]
+}
+
+@test "knn: bad options exit 2: -k 0, two modes, no operand" {
+    run --separate-stderr -2 knn -k 0 -q a "$T/v.txt"
+    [[ "$stderr" == "knn: -k 0: expected an integer in [1, 100000]"* ]]
+    run --separate-stderr -2 knn --analogy "$T/q.txt" --similarity "$T/q.txt" "$T/v.txt"
+    [[ "$stderr" == "knn: choose one of"* ]]
+    run --separate-stderr -2 knn
+    [[ "${stderr_lines[-1]}" == "usage: knn "* ]]
+    run --separate-stderr -2 knn --method 3cosmul -m dot --analogies "$T/v.txt"
+}
+
+@test "knn: --analogy prints per-section, semantic, syntactic and total accuracy with skips" {
+    run --separate-stderr knn --analogy "$T/q.txt" "$T/an.txt"
+    assert_success
+    assert_output "$(printf 'section\tcorrect\tseen\tskipped\taccuracy
+family\t2\t2\t1\t1.000000
+gram1-test\t1\t2\t0\t0.500000
+semantic\t2\t2\t1\t1.000000
+syntactic\t1\t2\t0\t0.500000
+total\t3\t4\t1\t0.750000')"
+}
+
+@test "knn: --analogy conventions, 3CosMul, --no-fold and -r" {
+    for args in "--convention gensim" "--method 3cosmul" "--convention gensim --method 3cosmul"; do
+        run --separate-stderr knn --analogy "$T/q.txt" $args "$T/an.txt"
+        assert_line $'total\t3\t4\t1\t0.750000'
+    done
+    run --separate-stderr knn --analogy "$T/q.txt" --no-fold "$T/an.txt"
+    assert_line $'family\t1\t1\t2\t1.000000'
+    run --separate-stderr -3 knn --analogy "$T/q.txt" -r 3 "$T/an.txt"
+    assert_line $'total\t0\t0\t5\t0.000000'
+    [[ "$stderr" == *"no question has all 4 words among the first 3" ]]
+}
+
+@test "knn: --analogy rejects a question before any section; skips short lines with a warning" {
+    printf 'man woman king queen\n' > "$T/nosec.txt"
+    run --separate-stderr -3 knn --analogy "$T/nosec.txt" "$T/an.txt"
+    [ "$stderr" = "knn: $T/nosec.txt: line 1: question before the first \": section\" line" ]
+    printf ': s\nman woman king\nman woman king queen\n' > "$T/short.txt"
+    run --separate-stderr knn --analogy "$T/short.txt" "$T/an.txt"
+    assert_success
+    [ "$stderr" = "knn: $T/short.txt: 1 line without 4 words skipped (first: line 2)" ]
+}
+
+@test "knn: --analogies answers a b c lines from stdin, inputs excluded" {
+    run --separate-stderr bash -c 'printf "man woman king\nman zz king\n" | knn --analogies -k 2 "$1"' _ "$T/an.txt"
+    assert_success
+    assert_line --index 0 $'man woman king\t1\tqueen\t1.207107'
+    assert_line --index 1 --partial $'man woman king\t2\tQueen\t1.19'
+    [ "$stderr" = "knn: 'zz' not in vocabulary" ]
+    run --separate-stderr bash -c 'printf "man woman king\n" | knn --analogies --method 3cosmul -k 1 "$1"' _ "$T/an.txt"
+    assert_line --index 0 --partial $'man woman king\t1\tqueen\t'
+}
+
+@test "knn: --similarity prints Spearman, Pearson, coverage and OOV count" {
+    printf '# comment\nman\twoman\t1\nking queen 5\nman king 7.5\nman nothere 3\n' > "$T/ws.tsv"
+    run --separate-stderr knn --similarity "$T/ws.tsv" "$T/an.txt"
+    assert_success
+    assert_line --index 0 $'spearman\t1.000000'
+    assert_line --index 1 --partial $'pearson\t0.9'
+    assert_line --index 2 $'pairs\t4'
+    assert_line --index 3 $'found\t3'
+    assert_line --index 4 $'oov\t1'
+    assert_line --index 5 $'coverage\t0.750000'
+}
+
+@test "knn: -o writes the answer to a file" {
+    run --separate-stderr knn -q a -k 1 -o "$T/out.tsv" "$T/v.txt"
+    assert_success
+    [ -z "$output" ]
+    [ "$(cat "$T/out.tsv")" = "$(printf 'a\t1\ta\t1.000000')" ]
+}
+
+@test "knn: a w2v-train vectors stream equals its binary and text forms" {
+    for t in tok vocab w2v-train; do command -v $t >/dev/null || skip "$t not built"; done
+    need_data lee_background.cor
+    head -c 100000 "$DATA/lee_background.cor" | tok -q > "$T/c.tok"
+    vocab -q -o "$T/c.voc" "$T/c.tok"
+    for f in stream txt bin; do
+        w2v-train -q -t 1 -e 1 -d 16 --seed 3 -v "$T/c.voc" --format $f -o "$T/c.$f" "$T/c.tok"
+    done
+    knn -a -x -k 3 "$T/c.stream" > "$T/s.tsv"
+    knn -a -x -k 3 "$T/c.bin" > "$T/b.tsv"
+    [ "$(wc -l < "$T/s.tsv")" -gt 300 ]
+    cmp "$T/s.tsv" "$T/b.tsv"
+    # the stream converted to text is byte for byte what w2v-train wrote as text
+    knn --convert txt "$T/c.stream" | cmp - "$T/c.txt"
+    knn --convert bin "$T/c.stream" | cmp - "$T/c.bin"
+    run --separate-stderr -3 knn -q the "$T/c.tok"
+    [ "$stderr" = "knn: $T/c.tok: expected a vectors stream, got tokens" ]
+    # query by vector: every vector of the stream finds its own word first
+    knn --query-vectors "$T/c.stream" -k 1 "$T/c.bin" > "$T/qv.tsv"
+    [ "$(wc -l < "$T/qv.tsv")" -eq "$(knn --convert txt "$T/c.bin" | head -1 | cut -d' ' -f1)" ]
+    [ -z "$(awk -F'\t' '$1 != $3 || $4 != "1.000000"' "$T/qv.tsv")" ]
+    run --separate-stderr -3 knn --query-vectors "$T/c.voc" "$T/c.bin"
+    [ "$stderr" = "knn: $T/c.voc: expected a vectors stream, got vocabulary" ]
+    run --separate-stderr -3 knn --query-vectors "$T/c.stream" "$T/v.txt"
+    [ "$stderr" = "knn: $T/c.stream: dimension 16, the vectors have 3" ]
+}
+
+# gensim_python: prints a python3 that can import gensim, or skips the test.
+gensim_python() {
+    local py
+    for py in /usr/bin/python3 python3; do
+        if command -v "$py" >/dev/null && "$py" -c 'import gensim' 2>/dev/null; then
+            echo "$py"
+            return
+        fi
+    done
+    skip "python3 with gensim not available"
+}
+
+@test "knn: analogy accuracy and Spearman/Pearson equal gensim's to 4 decimals" {
+    need_data questions-words.txt
+    need_data wordsim353.tsv
+    py=$(gensim_python)
+    "$py" "$ROOT/tests/interop/knn_make_vectors.py" "$DATA/questions-words.txt" \
+        "$DATA/wordsim353.tsv" "$T/syn.txt"
+    "$py" "$ROOT/tests/interop/knn_gensim_eval.py" "$T/syn.txt" "$DATA/questions-words.txt" \
+        "$DATA/wordsim353.tsv" 3000 > "$T/gensim.tsv"
+    knn --analogy "$DATA/questions-words.txt" --convention gensim -r 3000 "$T/syn.txt" > "$T/an.tsv"
+    knn --similarity "$DATA/wordsim353.tsv" -r 3000 "$T/syn.txt" > "$T/sim.tsv"
+    val() { awk -F'\t' -v k="$2" '$1 == k { print $NF }' "$1"; }
+    close() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 5e-5 && a != "") }'; }
+    cat "$T/gensim.tsv" "$T/an.tsv" "$T/sim.tsv"
+    close "$(val "$T/gensim.tsv" total)" "$(val "$T/an.tsv" total)"
+    [ "$(val "$T/gensim.tsv" seen)" = "$(awk -F'\t' '$1 == "total" { print $3 }' "$T/an.tsv")" ]
+    close "$(val "$T/gensim.tsv" spearman)" "$(val "$T/sim.tsv" spearman)"
+    close "$(val "$T/gensim.tsv" pearson)" "$(val "$T/sim.tsv" pearson)"
+    # the accuracy is neither trivial 0 nor 1, so the comparison means something
+    awk -F'\t' '$1 == "total" { exit !($5 > 0.1 && $5 < 0.99) }' "$T/an.tsv"
+}
+
+@test "knn: vectors re-saved by gensim (binary without newlines, text) give the same answers" {
+    need_data questions-words.txt
+    need_data wordsim353.tsv
+    py=$(gensim_python)
+    "$py" "$ROOT/tests/interop/knn_make_vectors.py" "$DATA/questions-words.txt" \
+        "$DATA/wordsim353.tsv" "$T/syn.txt" 20
+    "$py" -c 'import sys, logging
+logging.disable(logging.CRITICAL)
+from gensim.models import KeyedVectors
+kv = KeyedVectors.load_word2vec_format(sys.argv[1])
+kv.save_word2vec_format(sys.argv[2], binary=True)
+kv.save_word2vec_format(sys.argv[3], binary=False)' "$T/syn.txt" "$T/g.bin" "$T/g.txt"
+    knn -a -x -k 3 "$T/syn.txt" > "$T/a1"
+    knn -a -x -k 3 "$T/g.bin" > "$T/a2"
+    knn -a -x -k 3 "$T/g.txt" > "$T/a3"
+    cmp "$T/a1" "$T/a2"
+    cmp "$T/a1" "$T/a3"
+}
+
+@test "knn: --convert writes word2vec text and binary that read back to the same answers" {
+    run --separate-stderr knn --convert txt "$T/v.bin"
+    assert_success
+    assert_output "$(printf '3 2\nx 1.000000 0.000000 \ny 0.000000 1.000000 \nz -1.000000 0.000000 ')"
+    knn --convert bin -o "$T/back.bin" "$T/v.txt"
+    [ "$(head -c 8 "$T/back.bin")" = "$(printf '5 3\na \000')" ]
+    [ "$(knn -a -k 2 "$T/back.bin")" = "$(knn -a -k 2 "$T/v.txt")" ]
+    run --separate-stderr -2 knn --convert csv "$T/v.txt"
+}
+
+@test "knn: --hnsw builds and saves an index, then answers from it; a damaged index is refused" {
+    run --separate-stderr knn --hnsw "$T/v.idx" -x -k 2 -q a "$T/v.txt"
+    assert_success
+    assert_output "$(printf 'a\t1\tb\t0.993884\na\t2\tc\t0.000000')"
+    [ -s "$T/v.idx" ]
+    run --separate-stderr knn --hnsw "$T/v.idx" -a -x -k 2 "$T/v.txt"
+    assert_output "$(knn -a -x -k 2 "$T/v.txt")"
+    run --separate-stderr -3 knn --hnsw "$T/v.idx" -m dot -q a "$T/v.txt"
+    [[ "$stderr" == "knn: $T/v.idx: corrupt data (or built for other vectors, -r or -m)" ]]
+    printf 'not an index' > "$T/bad.idx"
+    run --separate-stderr -3 knn --hnsw "$T/bad.idx" -q a "$T/v.txt"
+    [ "$stderr" = "knn: $T/bad.idx: not a knn HNSW index" ]
+    run --separate-stderr -2 knn --hnsw "$T/v.idx" --analogy "$T/q.txt" "$T/an.txt"
+    run --separate-stderr -2 knn --hnsw-m 1 -q a "$T/v.txt"
+}

@@ -1,0 +1,116 @@
+/* test_vecset.c - loading a vector set from a wordpipe stream and from word2vec text:
+ * detection, duplicates, norms and unit rows, lookup, stream errors. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "check.h"
+#include "rec.h"
+#include "rec_payload.h"
+#include "status.h"
+#include "vecset.h"
+
+/* A REC_VECTORS stream (dim 2) of the given words and rows, in memory. */
+static char *
+make_stream(const char *const *w, const float *m, size_t n, int kind, int with_dim, size_t *len)
+{
+    char *p = NULL;
+    FILE *fp = open_memstream(&p, len);
+    struct rec_meta *meta = rec_meta_new();
+    if (with_dim)
+        rec_meta_set_u64(meta, "dim", 2);
+    struct rec_writer *wr;
+    struct buf b = {0};
+    if (rec_writer_open(&wr, fp, kind, meta, 1) < 0)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        buf_clear(&b);
+        rec_vector_encode(&b, w[i], strlen(w[i]), m + 2 * i, 2);
+        rec_writer_put(wr, b.p, b.len);
+    }
+    rec_writer_close(wr);
+    rec_meta_free(meta);
+    buf_free(&b);
+    fclose(fp);
+    return p;
+}
+
+static int
+load_mem(const char *p, size_t len, int format, struct vecset **s, struct w2vfmt_error *e)
+{
+    FILE *fp = fmemopen((void *)p, len, "r");
+    const int rc = vecset_load(s, fp, format, e);
+    fclose(fp);
+    return rc;
+}
+
+static int
+test_stream(void)
+{
+    const char *const w[] = {"one", "two", "one", "three"};
+    const float m[] = {3, 4, 0, 1, 9, 9, 0, 0};
+    size_t len;
+    char *p = make_stream(w, m, 4, REC_VECTORS, 1, &len);
+    CHECK(p != NULL);
+    struct vecset *s;
+    CHECK_EQ(WP_OK, load_mem(p, len, W2VFMT_AUTO, &s, NULL));
+    CHECK_EQ(VECSET_STREAM, s->format);
+    CHECK_EQ(3, s->v);
+    CHECK_EQ(2, s->d);
+    CHECK_EQ(1, s->dups);
+    CHECK_EQ(3, s->first_dup); /* the third record repeats "one" */
+    CHECK_STR("three", s->words[2]);
+    CHECK_EQ(2, vecset_find(s, "three", 5));
+    CHECK_EQ(-1, vecset_find(s, "four", 4));
+    CHECK_NEAR(25.0, s->sqnorm[0], 0);
+    CHECK_NEAR(0.6, s->unit[0], 1e-7);
+    CHECK_NEAR(0.8, s->unit[1], 1e-7);
+    CHECK_NEAR(0.0, s->unit[4], 0); /* a zero row stays zero */
+    vecset_free(s);
+    /* truncated stream: an error naming where */
+    struct w2vfmt_error e;
+    CHECK(load_mem(p, len - 5, W2VFMT_AUTO, &s, &e) < 0);
+    CHECK(e.msg[0] != '\0');
+    free(p);
+    return 0;
+}
+
+static int
+test_stream_errors(void)
+{
+    const char *const w[] = {"x"};
+    const float m[] = {1, 2};
+    size_t len;
+    struct vecset *s;
+    struct w2vfmt_error e;
+    char *p = make_stream(w, m, 1, REC_VECTORS, 0, &len);
+    CHECK_EQ(WP_ECORRUPT, load_mem(p, len, W2VFMT_AUTO, &s, &e));
+    CHECK(strstr(e.msg, "\"dim\"") != NULL);
+    free(p);
+    p = make_stream(w, m, 0, REC_TOKENS, 1, &len);
+    CHECK_EQ(WP_EKIND, load_mem(p, len, W2VFMT_AUTO, &s, &e));
+    CHECK(strstr(e.msg, "expected a vectors stream") != NULL);
+    free(p);
+    const char text[] = "1 2\nx 1 2\n";
+    CHECK(load_mem(text, sizeof text - 1, VECSET_STREAM, &s, &e) < 0); /* not a stream */
+    CHECK_EQ(WP_EEMPTY, load_mem(text, 0, W2VFMT_AUTO, &s, &e));
+    return 0;
+}
+
+static int
+test_text(void)
+{
+    const char text[] = "2 2\nx 1 0\ny 0 2\n";
+    struct vecset *s;
+    CHECK_EQ(WP_OK, load_mem(text, sizeof text - 1, W2VFMT_AUTO, &s, NULL));
+    CHECK_EQ(W2VFMT_TEXT, s->format);
+    CHECK_EQ(1, vecset_find(s, "y", 1));
+    CHECK_NEAR(1.0, s->unit[3], 0);
+    CHECK_NEAR(4.0, s->sqnorm[1], 0);
+    vecset_free(s);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_stream), CHECK_CASE(test_stream_errors), CHECK_CASE(test_text))

@@ -1,0 +1,208 @@
+/* test_window.c - subsampling keep probabilities against word2vec's formula, the dynamic
+ * window's size distribution, sentence edges, and the draw order pairs(1) and w2v-train's
+ * token fast path rely on. */
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "rng.h"
+#include "vocab.h"
+#include "window.h"
+
+/* Counts 490, 250, 160, 90, 9, 1 (total 1000) under t = 1e-2, so t * total = 10 and
+ * keep = (sqrt(c / 10) + 1) * 10 / c: round numbers by hand. */
+static const uint64_t test_counts[] = {490, 250, 160, 90, 9, 1};
+enum { TEST_NWORDS = 6 };
+
+static int
+make_vocab(struct vocab **v)
+{
+    static const char *const words[] = {"the", "of", "and", "cat", "zebra", "quux"};
+    if (vocab_create(v, 16) < 0)
+        return -1;
+    for (int i = TEST_NWORDS - 1; i >= 0; i--) /* reversed: the sort must restore it */
+        if (vocab_add(*v, words[i], strlen(words[i]), test_counts[i]) < 0)
+            return -1;
+    return vocab_sort_prune(*v, 1, 0);
+}
+
+static int
+test_keep_probabilities_match_formula(void)
+{
+    struct vocab *v;
+    struct subsampler s;
+    CHECK(make_vocab(&v) == 0);
+    CHECK_EQ(1000, vocab_total(v));
+    CHECK(subsample_init(&s, v, 1e-2) == 0);
+    CHECK_EQ(TEST_NWORDS, s.n);
+    CHECK_NEAR((7.0 + 1) * 10 / 490, s.keep[0], 1e-7); /* sqrt(49) = 7 */
+    CHECK_NEAR(0.24, s.keep[1], 1e-7);                  /* (5 + 1) * 10 / 250 */
+    CHECK_NEAR(0.3125, s.keep[2], 1e-7);                /* (4 + 1) * 10 / 160 */
+    CHECK_NEAR(4.0 / 9, s.keep[3], 1e-7);               /* (3 + 1) * 10 / 90 */
+    CHECK(s.keep[4] == 1.0f);                           /* 10 / 9 * ... > 1: capped */
+    CHECK(s.keep[5] == 1.0f);
+    subsample_free(&s);
+    CHECK(subsample_init(&s, v, 0) == 0); /* 0 turns subsampling off */
+    for (uint32_t i = 0; i < s.n; i++)
+        CHECK(s.keep[i] == 1.0f);
+    subsample_free(&s);
+    vocab_free(v);
+    return 0;
+}
+
+static int
+test_subsample_keeps_at_the_rate_and_draws_only_below_one(void)
+{
+    struct vocab *v;
+    struct subsampler s;
+    struct rng r, copy;
+    enum { N = 200000 };
+    static uint32_t ids[N];
+    CHECK(make_vocab(&v) == 0);
+    CHECK(subsample_init(&s, v, 1e-2) == 0);
+    rng_seed(&r, 7, 0);
+    for (size_t i = 0; i < N; i++)
+        ids[i] = 1; /* keep 0.24 */
+    const size_t kept = subsample_sentence(&s, ids, N, &r);
+    CHECK_NEAR(0.24, (double)kept / N, 0.005); /* 5 sigma is about 0.0048 */
+    for (size_t i = 0; i < kept; i++)
+        CHECK_EQ(1, ids[i]);
+
+    /* words with keep 1 use no draw and stay in order */
+    uint32_t rare[] = {4, 5, 4, 5};
+    copy = r;
+    CHECK_EQ(4, subsample_sentence(&s, rare, 4, &r));
+    CHECK(memcmp(&copy, &r, sizeof r) == 0);
+    CHECK(rare[0] == 4 && rare[1] == 5 && rare[2] == 4 && rare[3] == 5);
+
+    /* the draw order: one rng_unit per word with keep < 1, left to right, kept when below */
+    uint32_t mixed[] = {0, 4, 1, 5, 2, 3, 0, 1};
+    uint32_t want[8];
+    size_t nwant = 0;
+    copy = r;
+    for (size_t i = 0; i < 8; i++)
+        if (s.keep[mixed[i]] >= 1.0f || rng_unit(&copy) < s.keep[mixed[i]])
+            want[nwant++] = mixed[i];
+    CHECK_EQ(nwant, subsample_sentence(&s, mixed, 8, &r));
+    CHECK(memcmp(want, mixed, nwant * sizeof *want) == 0);
+    CHECK(memcmp(&copy, &r, sizeof r) == 0);
+    subsample_free(&s);
+    vocab_free(v);
+    return 0;
+}
+
+static int
+test_dynamic_window_is_uniform_fixed_is_full(void)
+{
+    uint32_t ids[30], ctx[20];
+    struct rng r, copy;
+    const struct window_cfg dyn = {.window = 5, .fixed = 0, .sample = 0};
+    const struct window_cfg fix = {.window = 5, .fixed = 1, .sample = 0};
+    unsigned hist[6] = {0};
+    enum { TRIALS = 50000 };
+    for (uint32_t i = 0; i < 30; i++)
+        ids[i] = i;
+    rng_seed(&r, 1, 0);
+    for (int t = 0; t < TRIALS; t++) {
+        copy = r;
+        const size_t n = window_contexts(&dyn, ids, 30, 15, &r, ctx);
+        CHECK(n % 2 == 0 && n >= 2 && n <= 10);
+        CHECK_EQ(1 + rng_below(&copy, 5), n / 2); /* exactly one rng_below draw */
+        CHECK(memcmp(&copy, &r, sizeof r) == 0);
+        for (size_t k = 0; k < n; k++) /* left to right, skipping the center */
+            CHECK_EQ(15 - n / 2 + k + (k >= n / 2), ctx[k]);
+        hist[n / 2]++;
+    }
+    for (int b = 1; b <= 5; b++) /* 0.2 each; 5 sigma is about 0.009 */
+        CHECK_NEAR(0.2, (double)hist[b] / TRIALS, 0.009);
+
+    copy = r;
+    CHECK_EQ(10, window_contexts(&fix, ids, 30, 15, &r, ctx));
+    CHECK(memcmp(&copy, &r, sizeof r) == 0); /* fixed: no draw */
+    static const uint32_t want[] = {10, 11, 12, 13, 14, 16, 17, 18, 19, 20};
+    CHECK(memcmp(want, ctx, sizeof want) == 0);
+    return 0;
+}
+
+static int
+test_window_edges(void)
+{
+    const uint32_t ids[] = {10, 11, 12, 13};
+    uint32_t ctx[8];
+    struct rng r;
+    const struct window_cfg w2 = {.window = 2, .fixed = 1, .sample = 0};
+    const struct window_cfg w9 = {.window = 9, .fixed = 1, .sample = 0};
+    rng_seed(&r, 1, 0);
+    CHECK_EQ(2, window_contexts(&w2, ids, 4, 0, &r, ctx));
+    CHECK(ctx[0] == 11 && ctx[1] == 12);
+    CHECK_EQ(3, window_contexts(&w2, ids, 4, 1, &r, ctx));
+    CHECK(ctx[0] == 10 && ctx[1] == 12 && ctx[2] == 13);
+    CHECK_EQ(3, window_contexts(&w2, ids, 4, 2, &r, ctx));
+    CHECK(ctx[0] == 10 && ctx[1] == 11 && ctx[2] == 13);
+    CHECK_EQ(2, window_contexts(&w2, ids, 4, 3, &r, ctx));
+    CHECK(ctx[0] == 11 && ctx[1] == 12);
+    CHECK_EQ(3, window_contexts(&w9, ids, 4, 0, &r, ctx)); /* window wider than the sentence */
+    CHECK(ctx[0] == 11 && ctx[1] == 12 && ctx[2] == 13);
+    CHECK_EQ(0, window_contexts(&w9, ids, 1, 0, &r, ctx)); /* a one-word sentence */
+
+    /* dynamic window at the edges: never past either end, shrinks only the reach */
+    const struct window_cfg d3 = {.window = 3, .fixed = 0, .sample = 0};
+    for (int t = 0; t < 1000; t++) {
+        const size_t n = window_contexts(&d3, ids, 4, 0, &r, ctx);
+        CHECK(n >= 1 && n <= 3);
+        for (size_t k = 0; k < n; k++)
+            CHECK_EQ(11 + k, ctx[k]);
+    }
+    return 0;
+}
+
+/* The whole per-sentence sequence pairs runs: subsample, then each position's window. */
+static size_t
+run_sentence(const struct subsampler *s, const struct window_cfg *cfg, struct rng *r,
+             uint32_t *out)
+{
+    uint32_t ids[64], ctx[16];
+    size_t o = 0;
+    for (uint32_t i = 0; i < 64; i++)
+        ids[i] = (i * 7) % TEST_NWORDS;
+    const size_t kept = subsample_sentence(s, ids, 64, r);
+    for (size_t i = 0; i < kept; i++) {
+        const size_t n = window_contexts(cfg, ids, kept, i, r, ctx);
+        out[o++] = ids[i];
+        out[o++] = (uint32_t)n;
+        memcpy(out + o, ctx, n * sizeof *ctx);
+        o += n;
+    }
+    return o;
+}
+
+static int
+test_same_seed_same_windows(void)
+{
+    struct vocab *v;
+    struct subsampler s;
+    struct rng a, b, c;
+    static uint32_t oa[64 * 18], ob[64 * 18], oc[64 * 18];
+    const struct window_cfg cfg = {.window = 5, .fixed = 0, .sample = 1e-2};
+    CHECK(make_vocab(&v) == 0);
+    CHECK(subsample_init(&s, v, cfg.sample) == 0);
+    rng_seed(&a, 42, 0);
+    rng_seed(&b, 42, 0);
+    rng_seed(&c, 43, 0);
+    for (int sent = 0; sent < 5; sent++) {
+        const size_t na = run_sentence(&s, &cfg, &a, oa);
+        const size_t nb = run_sentence(&s, &cfg, &b, ob);
+        const size_t nc = run_sentence(&s, &cfg, &c, oc);
+        CHECK_EQ(na, nb);
+        CHECK(memcmp(oa, ob, na * sizeof *oa) == 0);
+        CHECK(na != nc || memcmp(oa, oc, na * sizeof *oa) != 0);
+    }
+    subsample_free(&s);
+    vocab_free(v);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_keep_probabilities_match_formula),
+           CHECK_CASE(test_subsample_keeps_at_the_rate_and_draws_only_below_one),
+           CHECK_CASE(test_dynamic_window_is_uniform_fixed_is_full),
+           CHECK_CASE(test_window_edges), CHECK_CASE(test_same_seed_same_windows))

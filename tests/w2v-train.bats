@@ -1,0 +1,425 @@
+#!/usr/bin/env bats
+# w2v-train: every flag, a corpus whose answer is known, determinism, checkpoints and
+# resume, vocabulary checks, atomic output.
+bats_require_minimum_version 1.5.0
+
+setup() {
+    load test_helper
+    T=$BATS_TEST_TMPDIR
+    # Two topics that never meet: words of one topic only co-occur with each other
+    # (and with shared filler words), so each word's nearest neighbour is in its topic.
+    awk 'BEGIN { srand(7);
+        split("apple banana cherry grape", A); split("xray yankee zulu quebec", B);
+        split("the of and in to is", F);
+        for (s = 0; s < 600; s++) {
+            line = "";
+            for (i = 0; i < 8; i++) {
+                r = int(rand() * 10);
+                if (r < 3) w = F[1 + int(rand() * 6)];
+                else w = (s % 2 ? A[1 + int(rand() * 4)] : B[1 + int(rand() * 4)]);
+                line = line (i ? " " : "") w;
+            }
+            print line;
+        } }' > "$T/c.txt"
+    tok -q "$T/c.txt" > "$T/c.tok"
+    vocab -m 1 "$T/c.tok" > "$T/c.voc"
+}
+
+# nearest VECTORS_TEXT WORD: the word with the highest cosine to WORD (from wpcat output)
+nearest() {
+    awk -F'\t' -v q="$2" '{ w[NR] = $1; n = split($2, x, " "); for (i = 1; i <= n; i++) v[NR, i] = x[i];
+        d = n; if ($1 == q) qi = NR }
+        END { best = -2; for (j = 1; j <= NR; j++) { if (j == qi) continue;
+            s = 0; a = 0; b = 0;
+            for (i = 1; i <= d; i++) { s += v[qi, i] * v[j, i]; a += v[qi, i] ^ 2; b += v[j, i] ^ 2 }
+            c = s / sqrt(a * b); if (c > best) { best = c; bw = w[j] } }
+            print bw }' "$1"
+}
+
+train() {
+    w2v-train -q -v "$T/c.voc" --seed 3 -t 1 "$@"
+}
+
+@test "w2v-train: -h prints usage on stdout and exits 0; a bad option exits 2" {
+    run --separate-stderr w2v-train -h
+    assert_success
+    [[ "$output" == "usage: w2v-train "* ]]
+    run --separate-stderr -2 w2v-train --no-such-flag
+    [[ "${stderr_lines[-1]}" == *"-v vocab [file]" ]]
+    run --separate-stderr w2v-train -V
+    assert_success
+    [[ "$output" == *"wordpipe"* ]]
+}
+
+@test "w2v-train: skip-gram puts words that always co-occur nearest each other" {
+    run --separate-stderr train -d 16 -w 3 -e 10 -s 0 -o "$T/v.wp" "$T/c.tok"
+    assert_success
+    wpcat "$T/v.wp" > "$T/v.txt"
+    [ "$(wc -l < "$T/v.txt")" -eq "$(wpcat "$T/c.voc" | wc -l)" ]
+    [[ "apple banana cherry grape" == *"$(nearest "$T/v.txt" apple)"* ]]
+    [[ "xray yankee zulu quebec" == *"$(nearest "$T/v.txt" zulu)"* ]]
+}
+
+@test "w2v-train: CBOW (mean and --cbow-sum) and --hs -n 0 learn the topics too" {
+    for flags in "--cbow" "--cbow-sum" "--hs -n 0" "--hs --cbow -n 0" "--shared-negatives"; do
+        train $flags -d 16 -w 3 -e 10 -s 0 -o "$T/v.wp" "$T/c.tok"
+        wpcat "$T/v.wp" > "$T/v.txt"
+        [[ "apple banana cherry grape" == *"$(nearest "$T/v.txt" banana)"* ]] || { echo "$flags"; false; }
+        [[ "xray yankee zulu quebec" == *"$(nearest "$T/v.txt" yankee)"* ]] || { echo "$flags"; false; }
+    done
+}
+
+@test "w2v-train: one thread and a seed give the same bytes; another seed does not" {
+    train -d 8 -e 2 -o "$T/a.wp" "$T/c.tok"
+    train -d 8 -e 2 -o "$T/b.wp" "$T/c.tok"
+    cmp "$T/a.wp" "$T/b.wp"
+    w2v-train -q -v "$T/c.voc" --seed 4 -t 1 -d 8 -e 2 -o "$T/c.wp" "$T/c.tok"
+    ! cmp -s "$T/a.wp" "$T/c.wp"
+}
+
+@test "w2v-train: every model flag changes the result" {
+    train -d 8 -e 2 -o "$T/base.wp" "$T/c.tok"
+    for flags in "-a 0.05" "-w 2" "-s 1e-2" "-e 3" "-n 3" "--ns-power 0.5" "--exact-sigmoid" \
+        "--fixed-window" "--hs" "--cbow" "--cbow-sum" "--shared-negatives"; do
+        train -d 8 -e 2 $flags -o "$T/x.wp" "$T/c.tok"
+        ! cmp -s "$T/base.wp" "$T/x.wp" || { echo "no effect: $flags"; false; }
+    done
+}
+
+@test "w2v-train: -d sets the dimension in the stream and in every row" {
+    run --separate-stderr train -d 13 -e 1 -o "$T/v.wp" "$T/c.tok"
+    assert_success
+    run --separate-stderr wpcat --stat "$T/v.wp"
+    assert_line --partial "dim"
+    wpcat "$T/v.wp" | awk -F'\t' '{ if (split($2, x, " ") != 13) exit 1 }'
+}
+
+@test "w2v-train: reads stdin for several epochs (spooled) exactly as from a file" {
+    train -d 8 -e 3 -o "$T/a.wp" "$T/c.tok"
+    run --separate-stderr bash -o pipefail -c \
+        'cat "$1" | w2v-train -q -v "$2" --seed 3 -t 1 -d 8 -e 3 -o "$3"' _ \
+        "$T/c.tok" "$T/c.voc" "$T/b.wp"
+    assert_success
+    cmp "$T/a.wp" "$T/b.wp"
+}
+
+@test "w2v-train: windows from pairs give the model the token fast path gives (one thread)" {
+    pairs -q -v "$T/c.voc" -e 3 --seed 5 "$T/c.tok" > "$T/c.win"
+    train -d 8 --seed 5 -o "$T/a.wp" "$T/c.win"
+    train -d 8 --seed 5 -e 3 -o "$T/b.wp" "$T/c.tok"
+    cmp "$T/a.wp" "$T/b.wp"
+    # a one-epoch pipe (estimated count on both sides), CBOW+hs, fixed window, -s
+    run --separate-stderr bash -o pipefail -c '
+        pairs -q -v "$1" -w 3 --fixed-window -s 1e-2 < "$2" |
+            w2v-train -q -v "$1" --cbow --hs -d 8 -t 1 > "$3"
+        w2v-train -q -v "$1" --cbow --hs -d 8 -t 1 -w 3 --fixed-window -s 1e-2 -e 1 \
+            < "$2" > "$4"' _ "$T/c.voc" "$T/c.tok" "$T/p.wp" "$T/d.wp"
+    assert_success
+    cmp "$T/p.wp" "$T/d.wp"
+}
+
+@test "w2v-train: -e on a windows stream must be a multiple of its epochs and re-reads it" {
+    pairs -q -v "$T/c.voc" -e 2 "$T/c.tok" > "$T/c.win"
+    run --separate-stderr -2 train -e 3 "$T/c.win"
+    [[ "$stderr" == *"-e 3: the stream holds 2 epochs"* ]]
+    run --separate-stderr bash -o pipefail -c \
+        'cat "$1" | w2v-train -q -v "$2" --seed 3 -t 1 -e 4 -d 8 -o "$3"' _ "$T/c.win" "$T/c.voc" "$T/a.wp"
+    assert_success
+    train -e 4 -d 8 -o "$T/b.wp" "$T/c.win"
+    cmp "$T/a.wp" "$T/b.wp"
+    train -e 2 -d 8 -o "$T/c.wp" "$T/c.win"
+    ! cmp -s "$T/a.wp" "$T/c.wp"
+}
+
+@test "w2v-train: a windows stream made with another vocabulary exits 3" {
+    printf 'some other words here\nand more of them\n' | tok -q > "$T/o.tok"
+    vocab -m 1 "$T/o.tok" > "$T/o.voc"
+    pairs -q -v "$T/o.voc" "$T/o.tok" > "$T/o.win"
+    run --separate-stderr -3 train -o "$T/v.wp" "$T/o.win"
+    [ "$stderr" = "w2v-train: $T/o.win: stream was made with another vocabulary" ]
+    [ ! -e "$T/v.wp" ]
+}
+
+@test "w2v-train: -z sets the zlib level of the output streams" {
+    train -d 200 -e 1 -z 0 -o "$T/z0.wp" --save-context "$T/c0.wp" "$T/c.tok"
+    train -d 200 -e 1 -z 9 -o "$T/z9.wp" --save-context "$T/c9.wp" "$T/c.tok"
+    [ "$(stat -c %s "$T/z9.wp")" -lt "$(stat -c %s "$T/z0.wp")" ]
+    [ "$(stat -c %s "$T/c9.wp")" -lt "$(stat -c %s "$T/c0.wp")" ]
+    [ "$(wpcat "$T/z0.wp")" = "$(wpcat "$T/z9.wp")" ]
+    run --separate-stderr -2 train -z 10 "$T/c.tok"
+}
+
+@test "w2v-train: -t 2 trains with two threads" {
+    run --separate-stderr train -t 2 -d 8 -e 2 -o "$T/v.wp" "$T/c.tok"
+    assert_success
+    [ "$(wpcat "$T/v.wp" | wc -l)" -eq "$(wpcat "$T/c.voc" | wc -l)" ]
+}
+
+@test "w2v-train: --format txt and bin write word2vec's formats" {
+    train -d 5 -e 1 --format txt -o "$T/v.txt" "$T/c.tok"
+    n=$(wpcat "$T/c.voc" | wc -l)
+    [ "$(head -1 "$T/v.txt")" = "$n 5" ]
+    [ "$(wc -l < "$T/v.txt")" -eq $((n + 1)) ]
+    [ "$(sed -n 2p "$T/v.txt" | awk '{ print NF }')" -eq 6 ]
+    train -d 5 -e 1 --format bin -o "$T/v.bin" "$T/c.tok"
+    [ "$(head -1 "$T/v.bin")" = "$n 5" ]
+    # header + per word: bytes, space, 5 floats, newline
+    words=$(wpcat "$T/c.voc" | cut -f1 | tr -d '\n' | wc -c)
+    [ "$(stat -c %s "$T/v.bin")" -eq $(( ${#n} + 3 + words + n * (1 + 20 + 1) )) ]
+    run --separate-stderr -2 train --format xml "$T/c.tok"
+    [[ "$stderr" == *"--format xml"* ]]
+}
+
+@test "w2v-train: --save-context writes the output vectors as a second stream" {
+    train -d 6 -e 1 -o "$T/in.wp" --save-context "$T/out.wp" "$T/c.tok"
+    [ "$(wpcat "$T/out.wp" | wc -l)" -eq "$(wpcat "$T/in.wp" | wc -l)" ]
+    ! cmp -s "$T/in.wp" "$T/out.wp"
+    run --separate-stderr -2 train --hs -n 0 --save-context "$T/o2.wp" -o "$T/x" "$T/c.tok"
+    [[ "$stderr" == *"--save-context needs negative sampling"* ]]
+}
+
+@test "w2v-train: --log writes a TSV header and progress lines; -q silences stderr" {
+    run --separate-stderr train -d 6 -e 2 --log "$T/log.tsv" -o "$T/v.wp" "$T/c.tok"
+    assert_success
+    [ -z "$stderr" ]
+    [ "$(head -1 "$T/log.tsv")" = $'seconds\tepoch\twords\twindows\tlr\tloss\twords_per_sec' ]
+    last=$(tail -1 "$T/log.tsv")
+    [ "$(echo "$last" | awk -F'\t' '{ print NF }')" -eq 7 ]
+    # all the words of two epochs were counted
+    total=$(wpcat "$T/c.voc" | awk -F'\t' '{ s += $2 } END { print 2 * s }')
+    [ "$(echo "$last" | cut -f3)" -eq "$total" ]
+}
+
+@test "w2v-train: a checkpointed run and a resumed one end with the uninterrupted model" {
+    train -d 8 -e 3 -o "$T/full.wp" "$T/c.tok"
+    run --separate-stderr train -d 8 -e 3 --checkpoint "$T/ck" --checkpoint-every 3000 \
+        -o "$T/ck.wp" "$T/c.tok"
+    assert_success
+    cmp "$T/full.wp" "$T/ck.wp"
+    wpcat --stat "$T/ck" | grep -q $'kind\tmodel'
+    # the last checkpoint is mid-run: resuming from it gives the same model
+    run --separate-stderr w2v-train -q -v "$T/c.voc" --resume "$T/ck" -o "$T/res.wp" "$T/c.tok"
+    assert_success
+    cmp "$T/full.wp" "$T/res.wp"
+}
+
+@test "w2v-train: resuming CBOW+hs from the middle of the first pass gives the same model" {
+    # 40,000 words: more than one chunk of input, so a checkpoint can fall mid-pass
+    awk 'BEGIN { srand(9); for (s = 0; s < 5000; s++) { l = "";
+        for (i = 0; i < 8; i++) l = l (i ? " " : "") "w" int(rand() * 50); print l } }' |
+        tok -q > "$T/m.tok"
+    vocab -m 1 "$T/m.tok" > "$T/m.voc"
+    w2v-train -q -v "$T/m.voc" --cbow --hs -d 8 -e 1 -o "$T/full.wp" "$T/m.tok"
+    w2v-train -q -v "$T/m.voc" --cbow --hs -d 8 -e 1 --checkpoint "$T/ck" \
+        --checkpoint-every 25000 -o /dev/null "$T/m.tok"
+    wpcat --stat "$T/ck" > "$T/ck.stat"
+    grep -q $'^meta.pass\t0$' "$T/ck.stat"
+    units=$(awk -F'\t' '$1 == "meta.pass_units" { print $2 }' "$T/ck.stat")
+    [ "$units" -gt 0 ] && [ "$units" -lt 5000 ]
+    w2v-train -q -v "$T/m.voc" --resume "$T/ck" -o "$T/res.wp" "$T/m.tok"
+    cmp "$T/full.wp" "$T/res.wp"
+}
+
+@test "w2v-train: --checkpoint-every takes words or a time; bad values exit 2" {
+    run --separate-stderr train -e 1 --checkpoint "$T/ck" --checkpoint-every 1h -o "$T/v" "$T/c.tok"
+    assert_success
+    run --separate-stderr -2 train --checkpoint "$T/ck" --checkpoint-every 5x "$T/c.tok"
+    [[ "$stderr" == *"--checkpoint-every 5x"* ]]
+    run --separate-stderr -2 train --checkpoint-every 10 "$T/c.tok"
+    [[ "$stderr" == *"needs --checkpoint"* ]]
+}
+
+@test "w2v-train: --resume refuses another vocabulary and a file that is no checkpoint" {
+    train -d 8 -e 2 --checkpoint "$T/ck" --checkpoint-every 2000 -o /dev/null "$T/c.tok"
+    printf 'other words here\n' | tok -q | vocab -m 1 > "$T/o.voc"
+    run --separate-stderr -3 w2v-train -q -v "$T/o.voc" --resume "$T/ck" "$T/c.tok"
+    [[ "$stderr" == *"$T/ck: checkpoint was made with another vocabulary"* ]]
+    run --separate-stderr -3 w2v-train -q -v "$T/c.voc" --resume "$T/c.voc" "$T/c.tok"
+    [[ "$stderr" == *"$T/c.voc"* ]]
+    pairs -q -v "$T/c.voc" "$T/c.tok" > "$T/c.win"
+    run --separate-stderr -3 w2v-train -q -v "$T/c.voc" --resume "$T/ck" "$T/c.win"
+    [[ "$stderr" == *"checkpoint was made from another kind of input than windows"* ]]
+}
+
+@test "w2v-train: errors: no vocabulary, -n 0 without --hs, wrong input kind, bad kernel" {
+    run --separate-stderr -2 w2v-train "$T/c.tok"
+    [[ "$stderr" == *"-v FILE"* ]]
+    run --separate-stderr -2 train -n 0 "$T/c.tok"
+    [[ "$stderr" == *"-n 0 needs --hs"* ]]
+    run --separate-stderr -3 train -o "$T/v" "$T/c.voc"
+    [[ "$stderr" == *"expected a tokens or windows stream, got vocabulary"* ]]
+    run --separate-stderr -1 train -o "$T/v" "$T/missing.tok"
+    [[ "$stderr" == *"missing.tok"* ]]
+    WP_KERNEL=bogus run --separate-stderr -2 train -o "$T/v" "$T/c.tok"
+    [[ "$stderr" == *"WP_KERNEL=bogus"* ]]
+    WP_KERNEL=ref run --separate-stderr train -e 1 -o "$T/v" "$T/c.tok"
+    assert_success
+    run --separate-stderr -2 train -d 0 "$T/c.tok"
+    [[ "$stderr" == *"-d 0"* ]]
+}
+
+@test "w2v-train: refuses to write a binary stream to a terminal without -f" {
+    command -v python3 > /dev/null || skip "python3 not installed"
+    # run it with standard output on a pseudo-terminal; print its output and exit status
+    run python3 -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+_, st = os.waitpid(pid, 0)
+print(out.decode("utf-8", "replace"))
+print("exit=%d" % os.waitstatus_to_exitcode(st))
+' w2v-train -q -v "$T/c.voc" -e 1 "$T/c.tok"
+    [[ "$output" == *"refusing to write a binary stream to a terminal"* ]]
+    [[ "$output" == *"exit=2"* ]]
+    run python3 -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+while True:
+    try:
+        if not os.read(fd, 4096):
+            break
+    except OSError:
+        break
+_, st = os.waitpid(pid, 0)
+print("exit=%d" % os.waitstatus_to_exitcode(st))
+' w2v-train -f -q -v "$T/c.voc" -e 1 "$T/c.tok"
+    [[ "$output" == *"exit=0"* ]]
+}
+
+@test "w2v-train: killed mid-run leaves no file, or the previous one, under the output name" {
+    need_data enwiki-text8style.gz
+    zcat "$DATA/enwiki-text8style.gz" | head -c 3000000 | tok -q > "$T/big.tok"
+    vocab -m 2 "$T/big.tok" > "$T/big.voc"
+    w2v-train -q -v "$T/big.voc" -d 50 -e 50 -o "$T/v.wp" "$T/big.tok" &
+    pid=$!
+    sleep 1
+    kill -9 $pid
+    wait $pid || true
+    [ ! -e "$T/v.wp" ]
+    echo previous > "$T/v.wp"
+    w2v-train -q -v "$T/big.voc" -d 50 -e 50 -o "$T/v.wp" "$T/big.tok" &
+    pid=$!
+    sleep 1
+    kill -9 $pid
+    wait $pid || true
+    [ "$(cat "$T/v.wp")" = previous ]
+}
+
+# word<TAB>context pairs (word2vecf): pets share their contexts, vehicles theirs, and no
+# word is also a context, so the two vocabularies cannot be confused.
+make_ctx_pairs() {
+    awk -v seed="${1:-5}" 'BEGIN { srand(seed);
+        split("cat dog mouse rat", A); split("car truck bus van", B);
+        split("purrs/nsubj- barks/nsubj- pet/dobj- feed/dobj- furry/amod", CA);
+        split("drive/dobj- park/dobj- fast/amod engine/poss wheels/poss", CB);
+        for (s = 0; s < 1500; s++) { g = s % 2;
+            w = g ? A[1 + int(rand() * 4)] : B[1 + int(rand() * 4)];
+            for (j = 0; j < 3; j++)
+                print w "\t" (g ? CA[1 + int(rand() * 5)] : CB[1 + int(rand() * 5)]) } }' \
+        > "$T/p.txt"
+    pairs -q --from-text -s 0 --vocab-out "$T/pw.voc" --context-vocab-out "$T/pc.voc" \
+        -o "$T/p.win" "$T/p.txt"
+}
+
+ctrain() {
+    w2v-train -q -v "$T/pw.voc" --context-vocab "$T/pc.voc" -d 8 --seed 3 -t 1 "$@"
+}
+
+@test "w2v-train: --context-vocab: words that share contexts end up nearest (knn)" {
+    make_ctx_pairs
+    run --separate-stderr ctrain -e 5 -o "$T/v.wp" "$T/p.win"
+    assert_success
+    [ "$(wpcat "$T/v.wp" | wc -l)" -eq 8 ]
+    for w in cat dog mouse rat; do
+        [ "$(knn -k 4 -q "$w" "$T/v.wp" | awk -F'\t' '$2 > 1 { print $3 }' | sort | tr '\n' ' ')" \
+            = "$(printf '%s\n' cat dog mouse rat | grep -vx "$w" | sort | tr '\n' ' ')" ]
+    done
+    for w in car truck bus van; do
+        [ "$(knn -k 4 -q "$w" "$T/v.wp" | awk -F'\t' '$2 > 1 { print $3 }' | sort | tr '\n' ' ')" \
+            = "$(printf '%s\n' car truck bus van | grep -vx "$w" | sort | tr '\n' ' ')" ]
+    done
+}
+
+@test "w2v-train: --context-vocab: --save-context writes the context words and their vectors" {
+    make_ctx_pairs
+    ctrain -e 2 -o "$T/v.wp" --save-context "$T/c.wp" "$T/p.win"
+    [ "$(wpcat "$T/c.wp" | cut -f1)" = "$(wpcat "$T/pc.voc" | cut -f1)" ]
+    [ "$(wpcat "$T/c.wp" | wc -l)" -eq 10 ]
+    wpcat --stat "$T/c.wp" | grep -q $'^meta.dim\t8$'
+    # the context vectors were trained: not all zero
+    wpcat "$T/c.wp" | awk -F'\t' '{ n = split($2, x, " "); for (i = 1; i <= n; i++) if (x[i] != 0) nz++ }
+        END { exit !(nz > 0) }'
+    [ "$(wpcat --stat "$T/c.wp" | awk -F'\t' '$1 == "meta.vocab_hash" { print $2 }')" \
+        = "$(wpcat --stat "$T/p.win" | awk -F'\t' '$1 == "meta.context_vocab_hash" { print $2 }')" ]
+}
+
+@test "w2v-train: --context-vocab: one thread and a seed give the same bytes; another seed not" {
+    make_ctx_pairs
+    ctrain -e 2 -o "$T/a.wp" "$T/p.win"
+    ctrain -e 2 -o "$T/b.wp" "$T/p.win"
+    cmp "$T/a.wp" "$T/b.wp"
+    ctrain -e 2 --seed 4 -o "$T/c.wp" "$T/p.win"
+    ! cmp -s "$T/a.wp" "$T/c.wp"
+    # from a pipe, spooled for the second pass, as from the file
+    cat "$T/p.win" | ctrain -e 2 -o "$T/p.wp"
+    cmp "$T/a.wp" "$T/p.wp"
+}
+
+@test "w2v-train: --context-vocab missing exits 2, another context vocabulary exits 3" {
+    make_ctx_pairs
+    run --separate-stderr -2 w2v-train -q -v "$T/pw.voc" -o "$T/v" "$T/p.win"
+    [[ "$stderr" == *"$T/p.win: windows with their own context vocabulary (pairs --from-text) need --context-vocab FILE"* ]]
+    run --separate-stderr -3 w2v-train -q -v "$T/pw.voc" --context-vocab "$T/pw.voc" -o "$T/v" "$T/p.win"
+    [[ "$stderr" == *"$T/pw.voc: not the context vocabulary $T/p.win was made with"* ]]
+    # same words and contexts, other counts: another hash
+    cp "$T/pc.voc" "$T/pc1.voc"
+    make_ctx_pairs 6
+    run --separate-stderr -3 w2v-train -q -v "$T/pw.voc" --context-vocab "$T/pc1.voc" -o "$T/v" "$T/p.win"
+    [[ "$stderr" == *"not the context vocabulary"* ]]
+    [ ! -e "$T/v" ]
+    # a stream without a context vocabulary refuses --context-vocab
+    run --separate-stderr -2 train --context-vocab "$T/pc.voc" -o "$T/v" "$T/c.tok"
+    [[ "$stderr" == *"--context-vocab: $T/c.tok has no context vocabulary of its own"* ]]
+}
+
+@test "w2v-train: --context-vocab refuses --cbow, --hs and --shared-negatives (exit 2)" {
+    make_ctx_pairs
+    for f in --cbow --hs --shared-negatives "--hs -n 0"; do
+        run --separate-stderr -2 ctrain $f -o "$T/v" "$T/p.win"
+        [[ "$stderr" == *"do not apply to windows with their own context vocabulary"* ]]
+    done
+    [ ! -e "$T/v" ]
+}
+
+@test "w2v-train: --context-vocab: checkpoint and resume give the uninterrupted model" {
+    make_ctx_pairs
+    ctrain -e 5 -o "$T/full.wp" "$T/p.win"
+    ctrain -e 5 --checkpoint "$T/ck" --checkpoint-every 4000 -o "$T/ck.wp" "$T/p.win"
+    cmp "$T/full.wp" "$T/ck.wp"
+    wpcat --stat "$T/ck" > "$T/ck.stat"
+    grep -q $'^meta.context_vocab_size\t10$' "$T/ck.stat"
+    grep -q "^meta.context_vocab_hash"$'\t'"$(wpcat --stat "$T/p.win" |
+        awk -F'\t' '$1 == "meta.context_vocab_hash" { print $2 }')\$" "$T/ck.stat"
+    [ "$(awk -F'\t' '$1 == "meta.records_done" { print $2 }' "$T/ck.stat")" -lt 7500 ]
+    w2v-train -q -v "$T/pw.voc" --context-vocab "$T/pc.voc" --resume "$T/ck" -o "$T/res.wp" "$T/p.win"
+    cmp "$T/full.wp" "$T/res.wp"
+    # the checkpoint needs its context vocabulary, and an ordinary stream does not fit it
+    run --separate-stderr -2 w2v-train -q -v "$T/pw.voc" --resume "$T/ck" -o "$T/x" "$T/p.win"
+    [[ "$stderr" == *"need --context-vocab FILE"* ]]
+    printf 'cat dog car bus\n' | tok -q > "$T/pw.tok"
+    pairs -q -s 0 -v "$T/pw.voc" -o "$T/o.win" "$T/pw.tok"
+    run --separate-stderr -3 w2v-train -q -v "$T/pw.voc" --resume "$T/ck" -o "$T/x" "$T/o.win"
+    [[ "$stderr" == *"$T/ck: checkpoint was made with a context vocabulary"* ]]
+}

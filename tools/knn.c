@@ -1,0 +1,673 @@
+/* knn - nearest neighbours, analogies and evaluation over word vectors. */
+#include <cblas.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analogy.h"
+#include "cli.h"
+#include "evalsim.h"
+#include "knn.h"
+#include "knn_hnsw.h"
+#include "rec_payload.h"
+#include "status.h"
+#include "vec.h"
+#include "vecset.h"
+#include "w2vfmt.h"
+
+enum { BATCH_MIN = 8, RESTRICT_EVAL_DEFAULT = 30000 };
+enum { OPT_ANALOGY = 256, OPT_ANALOGIES, OPT_SIMILARITY, OPT_CONVENTION, OPT_METHOD,
+       OPT_NOFOLD, OPT_FORMAT, OPT_QUIET, OPT_SINGLE, OPT_HNSW, OPT_EF, OPT_HNSW_M,
+       OPT_EFC, OPT_CONVERT, OPT_QVEC };
+
+struct opts {
+    size_t k;
+    int metric, exclude, all, analogies, quiet, verbose, single, format, restrict_set;
+    size_t restrict_n;
+    const char *analogy_file, *similarity_file, *output, *vectors;
+    const char **queries;
+    size_t nqueries;
+    const char *hnsw, *qvec;
+    int convert, force; /* convert: 0, or 1 + W2VFMT_TEXT/W2VFMT_BIN */
+    size_t ef;
+    struct knn_hnsw_params hp;
+    struct analogy_opts an;
+};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "usage: %s [-afhvVx] [-k count] [-m cos|dot|l2] [-o file] [-q word] [-r count] "
+            "[-t threads] [--analogy file | --analogies | --similarity file] "
+            "[--convention w2v|gensim] [--method 3cosadd|3cosmul] [--no-fold] "
+            "[--format auto|txt|bin|glove|stream] [--quiet] [--single] [--hnsw index] [--ef n] "
+            "[--hnsw-m n] [--ef-construction n] [-s seed] [--convert txt|bin] "
+            "[--query-vectors stream] vectors\n",
+            cli_progname);
+    exit(status);
+}
+
+static int
+parse_enum(const char *s, const char *flag, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    cli_die(RV_USAGE, "%s %s: unknown value", flag, s);
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'},
+        {"k", required_argument, NULL, 'k'}, {"metric", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'}, {"query", required_argument, NULL, 'q'},
+        {"restrict", required_argument, NULL, 'r'}, {"threads", required_argument, NULL, 't'},
+        {"version", no_argument, NULL, 'V'}, {"verbose", no_argument, NULL, 'v'}, {"exclude-query", no_argument, NULL, 'x'},
+        {"analogy", required_argument, NULL, OPT_ANALOGY},
+        {"analogies", no_argument, NULL, OPT_ANALOGIES},
+        {"similarity", required_argument, NULL, OPT_SIMILARITY},
+        {"convention", required_argument, NULL, OPT_CONVENTION},
+        {"method", required_argument, NULL, OPT_METHOD},
+        {"no-fold", no_argument, NULL, OPT_NOFOLD}, {"format", required_argument, NULL, OPT_FORMAT},
+        {"quiet", no_argument, NULL, OPT_QUIET}, {"single", no_argument, NULL, OPT_SINGLE},
+        {"hnsw", required_argument, NULL, OPT_HNSW}, {"ef", required_argument, NULL, OPT_EF},
+        {"hnsw-m", required_argument, NULL, OPT_HNSW_M},
+        {"ef-construction", required_argument, NULL, OPT_EFC},
+        {"seed", required_argument, NULL, 's'}, {"force", no_argument, NULL, 'f'},
+        {"convert", required_argument, NULL, OPT_CONVERT},
+        {"query-vectors", required_argument, NULL, OPT_QVEC}, {NULL, 0, NULL, 0}};
+    static const char *const metrics[] = {"cos", "dot", "l2"};
+    static const char *const conventions[] = {"w2v", "gensim"};
+    static const char *const methods[] = {"3cosadd", "3cosmul"};
+    static const char *const formats[] = {"auto", "txt", "bin", "glove", "stream"};
+    const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int ch;
+    memset(o, 0, sizeof *o);
+    o->k = 10;
+    o->ef = 50;
+    knn_hnsw_params_default(&o->hp);
+    analogy_opts_default(&o->an);
+    o->an.knn.threads = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
+    if ((o->queries = malloc((size_t)argc * sizeof *o->queries)) == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    while ((ch = getopt_long(argc, argv, "afhk:m:o:q:r:s:t:vVx", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'a': o->all = 1; break;
+        case 'f': o->force = 1; break;
+        case 'h': usage(stdout, RV_OK);
+        case 'k': o->k = cli_parse_u64(optarg, "-k", 1, 100000); break;
+        case 'm': o->metric = parse_enum(optarg, "-m", metrics, 3); break;
+        case 'o': o->output = optarg; break;
+        case 'q': o->queries[o->nqueries++] = optarg; break;
+        case 'r':
+            o->restrict_n = cli_parse_u64(optarg, "-r", 0, UINT32_MAX);
+            o->restrict_set = 1;
+            break;
+        case 's': o->hp.seed = cli_parse_u64(optarg, "-s", 0, UINT64_MAX); break;
+        case 't': o->an.knn.threads = (int)cli_parse_u64(optarg, "-t", 1, 64); break;
+        case 'v': o->verbose = 1; break;
+        case 'V': cli_version(); break;
+        case 'x': o->exclude = 1; break;
+        case OPT_ANALOGY: o->analogy_file = optarg; break;
+        case OPT_ANALOGIES: o->analogies = 1; break;
+        case OPT_SIMILARITY: o->similarity_file = optarg; break;
+        case OPT_CONVENTION: o->an.convention = parse_enum(optarg, "--convention", conventions, 2); break;
+        case OPT_METHOD: o->an.method = parse_enum(optarg, "--method", methods, 2); break;
+        case OPT_NOFOLD: o->an.fold = 0; break;
+        case OPT_FORMAT: {
+            const int f = parse_enum(optarg, "--format", formats, 5);
+            o->format = f == 4 ? VECSET_STREAM : f; /* auto txt bin glove = W2VFMT_ 0..3 */
+            break;
+        }
+        case OPT_QUIET: o->quiet = 1; break;
+        case OPT_SINGLE: o->single = 1; break;
+        case OPT_HNSW: o->hnsw = optarg; break;
+        case OPT_QVEC: o->qvec = optarg; break;
+        case OPT_CONVERT: {
+            static const char *const outs[] = {"txt", "bin"};
+            o->convert = 1 + W2VFMT_TEXT + parse_enum(optarg, "--convert", outs, 2);
+            break;
+        }
+        case OPT_EF: o->ef = cli_parse_u64(optarg, "--ef", 1, 1 << 20); break;
+        case OPT_HNSW_M: o->hp.m = cli_parse_u64(optarg, "--hnsw-m", 2, 1024); break;
+        case OPT_EFC: o->hp.ef_construction = cli_parse_u64(optarg, "--ef-construction", 1, 1 << 20); break;
+        default: usage(stderr, RV_USAGE);
+        }
+    }
+    if (argc - optind != 1)
+        usage(stderr, RV_USAGE);
+    o->vectors = argv[optind];
+    const int modes = (o->all || o->nqueries) + !!o->analogy_file + o->analogies +
+                      !!o->similarity_file + !!o->convert + !!o->qvec;
+    if (modes > 1)
+        cli_die(RV_USAGE, "choose one of -a/-q, --analogy, --analogies, --similarity, --convert, "
+                          "--query-vectors");
+    if (o->all && o->nqueries)
+        cli_die(RV_USAGE, "-a and -q exclude each other");
+    if ((o->analogies || o->all || o->nqueries == 0) && !o->analogy_file && !o->similarity_file &&
+        !o->all && !o->convert && !o->qvec && strcmp(o->vectors, "-") == 0)
+        cli_die(RV_USAGE, "vectors on stdin need -q, -a, --analogy or --similarity");
+    if (o->hnsw && (o->analogy_file || o->similarity_file || o->analogies || o->qvec))
+        cli_die(RV_USAGE, "--hnsw serves -q, -a and stdin queries only");
+    if (o->qvec && strcmp(o->qvec, "-") == 0 && strcmp(o->vectors, "-") == 0)
+        cli_die(RV_USAGE, "the vectors and the query vectors cannot both be stdin");
+    if (o->an.method == ANALOGY_MUL && o->metric != KNN_COS)
+        cli_die(RV_USAGE, "--method 3cosmul needs -m cos");
+}
+
+static struct vecset *
+load(const struct opts *o)
+{
+    FILE *fp = cli_open_in(o->vectors);
+    struct vecset *s;
+    struct w2vfmt_error err;
+    const int rc = vecset_load(&s, fp, o->format, &err);
+    if (rc < 0) {
+        const int code = rc == WP_EIO ? RV_FAIL : rc == WP_ENOMEM ? RV_FAIL : RV_DATA;
+        if (err.line > 0)
+            cli_die(code, "%s: line %zu: %s", cli_name(o->vectors), err.line, err.msg);
+        cli_die(code, "%s: %s", cli_name(o->vectors), err.msg[0] ? err.msg : wp_strerror(rc));
+    }
+    cli_close_in(fp);
+    if (s->v == 0)
+        cli_die(RV_DATA, "%s: no vectors", cli_name(o->vectors));
+    if (s->dups > 0)
+        cli_warn("%s: %zu duplicate word%s ignored (first kept; first duplicate at %s %zu)",
+                 cli_name(o->vectors), s->dups, s->dups == 1 ? "" : "s",
+                 s->format == W2VFMT_BIN ? "row" : s->format == VECSET_STREAM ? "record" : "line",
+                 s->format == W2VFMT_BIN ? s->first_dup - 1 : s->first_dup);
+    return s;
+}
+
+/* ---- neighbour queries ---- */
+struct qctx {
+    const struct opts *o;
+    const struct vecset *s;
+    struct knn_db db;
+    FILE *out;
+    float *scratch;
+    const struct knn_hnsw *hnsw;
+    size_t found, missing;
+};
+
+static const float *
+query_vec(const struct qctx *c, uint32_t id)
+{
+    return (c->db.metric == KNN_COS ? c->s->unit : c->s->m) + (size_t)id * c->s->d;
+}
+
+static void
+print_hits(struct qctx *c, const char *query, const struct knn_hit *h, float qsq)
+{
+    for (size_t r = 0; r < c->o->k && h[r].id != KNN_NONE; r++) {
+        const float score = c->db.metric == KNN_L2 ? knn_l2_distance(h[r].score, qsq) : h[r].score;
+        fprintf(c->out, "%s\t%zu\t%s\t%.6f\n", query, r + 1, c->s->words[h[r].id], score);
+    }
+}
+
+/* Answers queries ids[0..n) (all found); batches through sgemm when there are many. */
+static void
+answer(struct qctx *c, const uint32_t *ids, size_t n)
+{
+    const size_t k = c->o->k, d = c->s->d;
+    struct knn_hit *h = malloc(k * (n ? n : 1) * sizeof *h);
+    int rc = h ? WP_OK : WP_ENOMEM;
+    if (rc == WP_OK && c->hnsw != NULL) {
+        float *q = malloc((n ? n : 1) * d * sizeof *q);
+        if (q == NULL)
+            cli_die(RV_FAIL, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            memcpy(q + i * d, query_vec(c, ids[i]), d * sizeof *q);
+        rc = knn_hnsw_search_batch(c->hnsw, q, n, k, c->o->ef, c->o->exclude ? ids : NULL, 1,
+                                   n < BATCH_MIN ? 1 : c->o->an.knn.threads, h);
+        free(q);
+    } else if (rc == WP_OK && n >= BATCH_MIN && !c->o->single) {
+        float *q = malloc(n * d * sizeof *q);
+        if (q == NULL)
+            cli_die(RV_FAIL, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            memcpy(q + i * d, query_vec(c, ids[i]), d * sizeof *q);
+        rc = knn_batch(&c->db, q, n, k, KNN_PLAIN, c->o->exclude ? ids : NULL, 1, &c->o->an.knn, h);
+        free(q);
+    } else {
+        /* one thread: splitting a 1 ms query over threads pays only on an idle machine (a
+         * busy one makes the join wait for a scheduler tick), and the half-precision pass
+         * already answers well over 1,000 queries/s on one core */
+        for (size_t i = 0; i < n && rc == WP_OK; i++)
+            rc = knn_one(&c->db, query_vec(c, ids[i]), k, c->o->exclude ? &ids[i] : NULL, 1, 1,
+                         c->scratch, h + i * k);
+    }
+    if (rc < 0)
+        cli_die(RV_FAIL, "search: %s", wp_strerror(rc));
+    for (size_t i = 0; i < n; i++)
+        print_hits(c, c->s->words[ids[i]], h + i * k, c->s->sqnorm[ids[i]]);
+    free(h);
+}
+
+static int
+lookup(struct qctx *c, const char *w, uint32_t *id)
+{
+    const int64_t i = vecset_find(c->s, w, strlen(w));
+    if (i < 0) {
+        cli_warn("'%s' not in vocabulary", w);
+        c->missing++;
+        return 0;
+    }
+    c->found++;
+    *id = (uint32_t)i;
+    return 1;
+}
+
+/* Reads stdin with read(2) so that every line already waiting forms one batch, while an
+ * interactive user still gets each answer as soon as the line is typed. */
+static void
+stdin_queries(struct qctx *c)
+{
+    size_t cap = 1 << 16, len = 0, nids = 0;
+    char *buf = malloc(cap);
+    uint32_t *ids = malloc(cap * sizeof *ids);
+    if (buf == NULL || ids == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    for (int eof = 0; !eof;) {
+        if (len + 1 >= cap) {
+            cap *= 2;
+            if ((buf = realloc(buf, cap)) == NULL || (ids = realloc(ids, cap * sizeof *ids)) == NULL)
+                cli_die(RV_FAIL, "out of memory");
+        }
+        const ssize_t got = read(STDIN_FILENO, buf + len, cap - len - 1);
+        if (got < 0)
+            cli_die(RV_FAIL, "<stdin>: %s", strerror(errno));
+        eof = got == 0;
+        len += (size_t)got;
+        if (eof && len > 0 && buf[len - 1] != '\n')
+            buf[len++] = '\n'; /* a last line without its newline */
+        size_t start = 0;
+        char *nl;
+        while ((nl = memchr(buf + start, '\n', len - start)) != NULL) {
+            *nl = '\0';
+            char *w = buf + start + strspn(buf + start, " \t");
+            w[strcspn(w, " \t\r")] = '\0';
+            if (*w != '\0' && lookup(c, w, &ids[nids]))
+                nids++;
+            start = (size_t)(nl - buf) + 1;
+        }
+        answer(c, ids, nids);
+        fflush(c->out);
+        nids = 0;
+        memmove(buf, buf + start, len - start);
+        len -= start;
+    }
+    free(buf);
+    free(ids);
+}
+
+/* The half-precision copy halves the bytes a single query streams through; worth it once
+ * the matrix no longer sits in cache. Exactness is kept by knn_one (see knn.h). */
+static uint16_t *
+add_half(struct knn_db *db)
+{
+    enum { HALF_MIN_CELLS = 1 << 20 };
+    uint16_t *m16 = NULL;
+    if (db->n * db->d >= HALF_MIN_CELLS && knn_half_build(db->m, db->n, db->d, &m16,
+                                                          &db->maxnorm) == WP_OK)
+        db->m16 = m16;
+    return m16;
+}
+
+/* Loads the HNSW index at o->hnsw, or builds it and saves it there when it does not exist. */
+static struct knn_hnsw *
+open_hnsw(const struct opts *o, const struct knn_db *db)
+{
+    struct knn_hnsw *h;
+    FILE *fp = fopen(o->hnsw, "rb");
+    int rc;
+    if (fp != NULL) {
+        if ((rc = knn_hnsw_load(&h, fp, db)) < 0)
+            cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s%s", o->hnsw,
+                    rc == WP_EMAGIC ? "not a knn HNSW index" : wp_strerror(rc),
+                    rc == WP_ECORRUPT ? " (or built for other vectors, -r or -m)" : "");
+        fclose(fp);
+        return h;
+    }
+    if (errno != ENOENT)
+        cli_die(RV_FAIL, "%s: %s", o->hnsw, strerror(errno));
+    const double t0 = cli_now();
+    struct knn_hnsw_params hp = o->hp;
+    hp.threads = o->an.knn.threads;
+    if ((rc = knn_hnsw_build(&h, db, &hp)) < 0)
+        cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_USAGE, "hnsw: %s", wp_strerror(rc));
+    if (o->verbose)
+        cli_warn("%s: built in %.2f s (m %zu, ef_construction %zu, %d threads)", o->hnsw,
+                 cli_now() - t0, o->hp.m, o->hp.ef_construction, hp.threads);
+    struct cli_out io;
+    cli_out_open(&io, o->hnsw, 1, 1);
+    if ((rc = knn_hnsw_save(h, io.fp)) < 0) {
+        cli_out_abort(&io);
+        cli_die(RV_FAIL, "%s: %s", o->hnsw, wp_strerror(rc));
+    }
+    cli_out_commit(&io);
+    return h;
+}
+
+static int
+run_queries(const struct opts *o, const struct vecset *s, FILE *out)
+{
+    struct qctx c = {.o = o, .s = s, .out = out};
+    c.db.n = o->restrict_set && o->restrict_n && o->restrict_n < s->v ? o->restrict_n : s->v;
+    c.db.d = s->d;
+    c.db.metric = o->metric;
+    c.db.m = o->metric == KNN_COS ? s->unit : s->m;
+    c.db.sqnorm = s->sqnorm;
+    if ((c.scratch = malloc(s->v * sizeof *c.scratch)) == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    struct knn_hnsw *hnsw = o->hnsw ? open_hnsw(o, &c.db) : NULL;
+    c.hnsw = hnsw;
+    if (o->all && hnsw != NULL) {
+        uint32_t *ids = malloc(c.db.n * sizeof *ids);
+        if (ids == NULL)
+            cli_die(RV_FAIL, "out of memory");
+        for (size_t i = 0; i < c.db.n; i++)
+            ids[i] = (uint32_t)i;
+        const double t0 = cli_now();
+        answer(&c, ids, c.db.n);
+        if (o->verbose)
+            cli_warn("%zu queries (hnsw, ef %zu) in %.3f s with printing", c.db.n, o->ef,
+                     cli_now() - t0);
+        c.found = c.db.n;
+        free(ids);
+    } else if (o->all) {
+        struct knn_hit *h = malloc(c.db.n * o->k * sizeof *h);
+        if (h == NULL)
+            cli_die(RV_FAIL, "out of memory");
+        const double t0 = cli_now();
+        const int rc = knn_all(&c.db, o->k, o->exclude, &o->an.knn, h);
+        if (rc < 0)
+            cli_die(RV_FAIL, "search: %s", wp_strerror(rc));
+        if (o->verbose)
+            cli_warn("%zu queries x %zu rows in %.3f s (%.0f queries/s, %d threads)", c.db.n,
+                     c.db.n, cli_now() - t0, (double)c.db.n / (cli_now() - t0),
+                     o->an.knn.threads);
+        for (size_t i = 0; i < c.db.n; i++)
+            print_hits(&c, s->words[i], h + i * o->k, s->sqnorm[i]);
+        free(h);
+        c.found = c.db.n;
+    } else if (o->nqueries > 0) {
+        uint16_t *m16 = o->nqueries < BATCH_MIN || o->single ? add_half(&c.db) : NULL;
+        uint32_t *ids = malloc(o->nqueries * sizeof *ids);
+        size_t n = 0;
+        for (size_t i = 0; ids && i < o->nqueries; i++)
+            n += (size_t)lookup(&c, o->queries[i], &ids[n]);
+        answer(&c, ids, n);
+        free(ids);
+        free(m16);
+    } else {
+        uint16_t *m16 = add_half(&c.db);
+        const double t0 = cli_now();
+        stdin_queries(&c);
+        free(m16);
+        if (o->verbose)
+            cli_warn("%zu queries in %.3f s (%.0f queries/s)", c.found, cli_now() - t0,
+                     (double)c.found / (cli_now() - t0));
+    }
+    free(c.scratch);
+    knn_hnsw_free(hnsw);
+    return c.missing > 0 && c.found == 0 ? RV_DATA : RV_OK;
+}
+
+/* ---- query by vector: a REC_VECTORS stream (e.g. from embed), read in batches ---- */
+static void
+qvec_flush(struct qctx *c, float *q, char **labels, size_t n, struct knn_hit *h)
+{
+    if (n == 0)
+        return;
+    const int rc = knn_batch(&c->db, q, n, c->o->k, KNN_PLAIN, NULL, 0, &c->o->an.knn, h);
+    if (rc < 0)
+        cli_die(RV_FAIL, "search: %s", wp_strerror(rc));
+    for (size_t i = 0; i < n; i++) {
+        double sq = 0;
+        for (size_t j = 0; j < c->s->d; j++)
+            sq += (double)q[i * c->s->d + j] * q[i * c->s->d + j];
+        print_hits(c, labels[i], h + i * c->o->k, (float)sq);
+        free(labels[i]);
+    }
+    fflush(c->out);
+}
+
+static int
+run_query_vectors(const struct opts *o, const struct vecset *s, FILE *out)
+{
+    enum { QBATCH = 4096 };
+    struct qctx c = {.o = o, .s = s, .out = out};
+    c.db = (struct knn_db){.m = o->metric == KNN_COS ? s->unit : s->m, .sqnorm = s->sqnorm,
+                           .d = s->d, .metric = o->metric,
+                           .n = o->restrict_set && o->restrict_n && o->restrict_n < s->v
+                                    ? o->restrict_n : s->v};
+    FILE *fp = cli_open_in(o->qvec);
+    struct rec_reader *r = cli_reader_open(fp, o->qvec, REC_VECTORS);
+    uint64_t dim = 0;
+    if (rec_meta_get_u64(rec_reader_meta(r), "dim", &dim) < 0 || dim != s->d)
+        cli_die(RV_DATA, "%s: dimension %llu, the vectors have %zu", cli_name(o->qvec),
+                (unsigned long long)dim, s->d);
+    float *q = malloc(QBATCH * s->d * sizeof *q);
+    char **labels = malloc(QBATCH * sizeof *labels);
+    struct knn_hit *h = malloc(QBATCH * o->k * sizeof *h);
+    if (q == NULL || labels == NULL || h == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    const unsigned char *rec, *word;
+    size_t len, wlen, n = 0;
+    while (cli_reader_next(r, o->qvec, &rec, &len) == 1) {
+        float *x = q + n * s->d;
+        const int rc = rec_vector_decode(rec, len, s->d, &word, &wlen, x);
+        if (rc < 0)
+            cli_die_record(r, o->qvec, rc);
+        double sq = 0;
+        for (size_t j = 0; j < s->d; j++)
+            sq += (double)x[j] * x[j];
+        if (o->metric == KNN_COS) { /* exactly as vecset scales its own rows */
+            const float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
+            for (size_t j = 0; j < s->d; j++)
+                x[j] *= inv;
+        }
+        if ((labels[n] = strndup((const char *)word, wlen)) == NULL)
+            cli_die(RV_FAIL, "out of memory");
+        if (++n == QBATCH) {
+            qvec_flush(&c, q, labels, n, h);
+            n = 0;
+        }
+    }
+    qvec_flush(&c, q, labels, n, h);
+    rec_reader_free(r);
+    cli_close_in(fp);
+    free(q);
+    free(labels);
+    free(h);
+    return RV_OK;
+}
+
+/* ---- analogies ---- */
+static void
+print_section(FILE *out, const char *name, size_t correct, size_t seen, size_t skipped)
+{
+    fprintf(out, "%s\t%zu\t%zu\t%zu\t%.6f\n", name, correct, seen, skipped,
+            seen ? (double)correct / (double)seen : 0.0);
+}
+
+static int
+run_analogy_eval(const struct opts *o, const struct vecset *s, FILE *out)
+{
+    FILE *fp = cli_open_in(o->analogy_file);
+    struct analogy_result res;
+    struct w2vfmt_error err = {0};
+    const int rc = analogy_eval(s, fp, &o->an, &res, &err);
+    if (rc < 0) {
+        if (err.line > 0)
+            cli_die(RV_DATA, "%s: line %zu: %s", cli_name(o->analogy_file), err.line, err.msg);
+        cli_die(rc == WP_EIO || rc == WP_ENOMEM ? RV_FAIL : RV_DATA, "%s: %s",
+                cli_name(o->analogy_file), wp_strerror(rc));
+    }
+    cli_close_in(fp);
+    if (res.bad_lines > 0)
+        cli_warn("%s: %zu line%s without 4 words skipped (first: line %zu)",
+                 cli_name(o->analogy_file), res.bad_lines, res.bad_lines == 1 ? "" : "s",
+                 res.first_bad_line);
+    size_t c[2] = {0, 0}, n[2] = {0, 0}, sk[2] = {0, 0};
+    fprintf(out, "section\tcorrect\tseen\tskipped\taccuracy\n");
+    for (size_t i = 0; i < res.nsec; i++) {
+        const struct analogy_section *sec = &res.sec[i];
+        print_section(out, sec->name, sec->correct, sec->seen, sec->skipped);
+        c[sec->syntactic] += sec->correct;
+        n[sec->syntactic] += sec->seen;
+        sk[sec->syntactic] += sec->skipped;
+    }
+    print_section(out, "semantic", c[0], n[0], sk[0]);
+    print_section(out, "syntactic", c[1], n[1], sk[1]);
+    print_section(out, "total", res.correct, res.seen, res.skipped);
+    const int none = res.seen == 0;
+    if (none)
+        cli_warn("%s: no question has all 4 words among the first %zu", cli_name(o->analogy_file),
+                 o->an.restrict_n ? o->an.restrict_n : s->v);
+    analogy_result_free(&res);
+    return none ? RV_DATA : RV_OK;
+}
+
+/* "a b c" per stdin line -> top k for b - a + c (3CosAdd) or 3CosMul, inputs excluded. */
+static int
+run_analogies(const struct opts *o, const struct vecset *s, FILE *out)
+{
+    char *line = NULL;
+    size_t cap = 0, lineno = 0, found = 0, missing = 0;
+    const size_t rows = o->an.method == ANALOGY_MUL ? 3 : 1, n = o->restrict_set && o->restrict_n
+                        && o->restrict_n < s->v ? o->restrict_n : s->v;
+    float *q = malloc(rows * s->d * sizeof *q), *scratch = malloc(s->v * sizeof *scratch);
+    struct knn_hit *h = malloc(o->k * sizeof *h);
+    struct knn_db db = {.m = s->unit, .n = n, .d = s->d, .metric = KNN_COS};
+    if (q == NULL || scratch == NULL || h == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    uint16_t *m16 = add_half(&db);
+    while (getline(&line, &cap, stdin) >= 0) {
+        char *w[4], *save = NULL;
+        size_t nw = 0;
+        uint32_t id[3];
+        lineno++;
+        for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 4; t = strtok_r(NULL, " \t\r\n", &save))
+            w[nw++] = t;
+        if (nw == 0)
+            continue;
+        if (nw != 3) {
+            cli_warn("<stdin>: line %zu: expected 3 words \"a b c\"", lineno);
+            missing++;
+            continue;
+        }
+        int ok = 1;
+        for (int i = 0; i < 3; i++) {
+            const int64_t x = vecset_find(s, w[i], strlen(w[i]));
+            if (x < 0) {
+                cli_warn("'%s' not in vocabulary", w[i]);
+                ok = 0;
+            }
+            id[i] = (uint32_t)x;
+        }
+        if (!ok) {
+            missing++;
+            continue;
+        }
+        found++;
+        analogy_query(s, o->an.method, id[0], id[1], id[2], q);
+        const int rc = o->an.method == ANALOGY_MUL
+                           ? knn_batch(&db, q, 1, o->k, KNN_COSMUL, id, 3, &o->an.knn, h)
+                           : knn_one(&db, q, o->k, id, 3, 1, scratch, h);
+        if (rc < 0)
+            cli_die(RV_FAIL, "search: %s", wp_strerror(rc));
+        for (size_t r = 0; r < o->k && h[r].id != KNN_NONE; r++)
+            fprintf(out, "%s %s %s\t%zu\t%s\t%.6f\n", w[0], w[1], w[2], r + 1,
+                    s->words[h[r].id], h[r].score);
+        fflush(out);
+    }
+    free(line);
+    free(q);
+    free(scratch);
+    free(h);
+    free(m16);
+    return missing > 0 && found == 0 ? RV_DATA : RV_OK;
+}
+
+static int
+run_similarity(const struct opts *o, const struct vecset *s, FILE *out)
+{
+    struct analogy_lookup lk;
+    struct evalsim_result r;
+    if (analogy_lookup_init(&lk, s, o->an.restrict_n, o->an.fold) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    FILE *fp = cli_open_in(o->similarity_file);
+    const int rc = evalsim_eval(&lk, fp, &r);
+    if (rc < 0)
+        cli_die(rc == WP_EIO || rc == WP_ENOMEM ? RV_FAIL : RV_DATA, "%s: %s",
+                cli_name(o->similarity_file), wp_strerror(rc));
+    cli_close_in(fp);
+    analogy_lookup_free(&lk);
+    if (r.bad_lines > 0)
+        cli_warn("%s: %zu line%s not \"word word score\" skipped (first: line %zu)",
+                 cli_name(o->similarity_file), r.bad_lines, r.bad_lines == 1 ? "" : "s",
+                 r.first_bad_line);
+    fprintf(out, "spearman\t%.6f\npearson\t%.6f\npairs\t%zu\nfound\t%zu\noov\t%zu\n"
+            "coverage\t%.6f\n", r.spearman, r.pearson, r.pairs, r.found, r.oov,
+            r.pairs ? (double)r.found / (double)r.pairs : 0.0);
+    if (r.found < 2) {
+        cli_warn("%s: fewer than 2 pairs with known words", cli_name(o->similarity_file));
+        return RV_DATA;
+    }
+    return RV_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o;
+    struct cli_out out;
+    int rval;
+
+    cli_init(argv[0]);
+    parse_args(&o, argc, argv);
+    if (!o.restrict_set)
+        o.an.restrict_n = RESTRICT_EVAL_DEFAULT;
+    else
+        o.an.restrict_n = o.restrict_n;
+    if (vec_select_status() < 0)
+        cli_die(RV_USAGE, "WP_KERNEL names no usable kernel");
+    openblas_set_num_threads(1); /* knn runs its own workers, each calling sgemm */
+    struct vecset *s = load(&o);
+    if (o.k > s->v) /* more than every row cannot be listed; keeps -a memory bounded */
+        o.k = s->v;
+    cli_out_open(&out, o.output, o.convert == 1 + W2VFMT_BIN, o.force);
+    if (o.convert) {
+        const char *const *w = (const char *const *)s->words;
+        const int rc = o.convert == 1 + W2VFMT_BIN ? w2vfmt_write_bin(out.fp, w, s->m, s->v, s->d)
+                                                   : w2vfmt_write_text(out.fp, w, s->m, s->v, s->d);
+        if (rc < 0) {
+            cli_out_abort(&out);
+            cli_die(rc == WP_EFORMAT ? RV_DATA : RV_FAIL, "%s: %s", o.output ? o.output : "<stdout>",
+                    rc == WP_EFORMAT ? "a word has a space or newline (not writable as word2vec)"
+                                     : wp_strerror(rc));
+        }
+        rval = RV_OK;
+    } else if (o.qvec) {
+        rval = run_query_vectors(&o, s, out.fp);
+    } else if (o.analogy_file)
+        rval = run_analogy_eval(&o, s, out.fp);
+    else if (o.similarity_file)
+        rval = run_similarity(&o, s, out.fp);
+    else if (o.analogies)
+        rval = run_analogies(&o, s, out.fp);
+    else
+        rval = run_queries(&o, s, out.fp);
+    cli_out_commit(&out);
+    vecset_free(s);
+    free(o.queries);
+    return rval;
+}

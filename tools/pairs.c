@@ -1,0 +1,623 @@
+/* pairs - token stream + vocabulary -> word2vec training windows (one record per kept
+ * center word: the center and its contexts), subsampled and shrunk as word2vec.c does,
+ * for one or more epochs; or word<TAB>context text (word2vecf) -> the same stream.
+ *
+ * Passes: the input is read once and mapped to ids into an unlinked spool file of u32s;
+ * a counting pass replays subsampling and windows from the seed to learn the exact number
+ * of records, then the emitting pass replays them again from the same seed. A pipe with
+ * one epoch is streamed instead (no spool), with an expected count estimated from the
+ * vocabulary (meta "expected_exact" 0). The draw order is written at the top of
+ * lib/window.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "rec.h"
+#include "rec_payload.h"
+#include "rng.h"
+#include "status.h"
+#include "vocab.h"
+#include "window.h"
+
+enum {
+    PAIRS_GROUP_MAX = 1000, /* --from-text: contexts per record before a group is split */
+    OPT_FIXED = 256,
+    OPT_SEED,
+    OPT_FROM_TEXT,
+    OPT_VOCAB_OUT,
+    OPT_CVOCAB_OUT,
+    OPT_EXACT
+};
+
+struct pairs_opts {
+    const char *input, *vocab, *output, *vocab_out, *cvocab_out;
+    uint64_t epochs, seed, min_count;
+    struct window_cfg wcfg;
+    int level, force, quiet, from_text, exact, min_count_set, window_set;
+};
+
+struct pairs_run {
+    const struct pairs_opts *o;
+    struct vocab *v, *cv; /* words; contexts (--from-text only) */
+    struct subsampler sub;
+    struct rng rng;
+    struct rec_writer *w; /* NULL while only counting */
+    struct cli_out out;
+    struct buf rec;
+    uint32_t *ids, *ctx;
+    size_t cap, ctx_cap;
+    uint64_t words;   /* per epoch: in-vocabulary tokens, or groups for --from-text */
+    uint64_t records; /* centers kept (counted or written) */
+    uint64_t done;    /* units of progress */
+    uint64_t max_ctx; /* most contexts in one record */
+    struct cli_progress prog;
+};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "usage: %s [-fhqV] [-e epochs] [-m min_count] [-o file] [-s sample] [-v vocab] "
+            "[-w window] [-z level] [--context-vocab-out file] [--exact] [--fixed-window] "
+            "[--from-text] [--seed n] [--vocab-out file] [file]\n",
+            cli_progname);
+    exit(status);
+}
+
+static void
+parse_args(struct pairs_opts *o, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"epochs", required_argument, NULL, 'e'},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {"min-count", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"sample", required_argument, NULL, 's'},
+        {"version", no_argument, NULL, 'V'},
+        {"vocab", required_argument, NULL, 'v'},
+        {"window", required_argument, NULL, 'w'},
+        {"level", required_argument, NULL, 'z'},
+        {"context-vocab-out", required_argument, NULL, OPT_CVOCAB_OUT},
+        {"exact", no_argument, NULL, OPT_EXACT},
+        {"fixed-window", no_argument, NULL, OPT_FIXED},
+        {"from-text", no_argument, NULL, OPT_FROM_TEXT},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"vocab-out", required_argument, NULL, OPT_VOCAB_OUT},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    memset(o, 0, sizeof *o);
+    o->epochs = 1;
+    o->seed = 1;
+    o->min_count = 1;
+    o->wcfg.window = 5;
+    o->wcfg.sample = 1e-3;
+    o->level = REC_LEVEL_DEFAULT;
+    while ((ch = getopt_long(argc, argv, "e:fhm:o:qs:Vv:w:z:", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'e': o->epochs = cli_parse_u64(optarg, "-e", 1, 100000); break;
+        case 'f': o->force = 1; break;
+        case 'h': usage(stdout, RV_OK);
+        case 'm':
+            o->min_count = cli_parse_u64(optarg, "-m", 1, UINT64_MAX);
+            o->min_count_set = 1;
+            break;
+        case 'o': o->output = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 's': o->wcfg.sample = cli_parse_double(optarg, "-s", 0, 1); break;
+        case 'V': cli_version();
+        case 'v': o->vocab = optarg; break;
+        case 'w':
+            o->wcfg.window = (uint32_t)cli_parse_u64(optarg, "-w", 1, 100000);
+            o->window_set = 1;
+            break;
+        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
+        case OPT_CVOCAB_OUT: o->cvocab_out = optarg; break;
+        case OPT_EXACT: o->exact = 1; break;
+        case OPT_FIXED: o->wcfg.fixed = o->window_set = 1; break;
+        case OPT_FROM_TEXT: o->from_text = 1; break;
+        case OPT_SEED: o->seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
+        case OPT_VOCAB_OUT: o->vocab_out = optarg; break;
+        default: usage(stderr, RV_USAGE);
+        }
+    }
+    if (argc - optind > 1)
+        cli_die(RV_USAGE, "at most one input file (use cat for several)");
+    o->input = optind < argc ? argv[optind] : NULL;
+    if (o->from_text) {
+        if (o->window_set)
+            cli_die(RV_USAGE, "-w and --fixed-window do not apply to --from-text");
+        if (o->vocab == NULL && o->vocab_out == NULL)
+            cli_die(RV_USAGE, "--from-text needs -v FILE or --vocab-out FILE "
+                              "(the trainer needs the word list)");
+        o->wcfg.window = 0;
+        o->exact = 1;
+    } else {
+        if (o->vocab == NULL)
+            cli_die(RV_USAGE, "a vocabulary is required (-v FILE)");
+        if (o->min_count_set || o->vocab_out || o->cvocab_out)
+            cli_die(RV_USAGE, "-m, --vocab-out and --context-vocab-out need --from-text");
+    }
+    if ((o->vocab_out && strcmp(o->vocab_out, "-") == 0) ||
+        (o->cvocab_out && strcmp(o->cvocab_out, "-") == 0))
+        cli_die(RV_USAGE, "vocabulary outputs must be files, not standard output");
+}
+
+/* ---- small helpers ---- */
+
+static void
+die_oom(void)
+{
+    cli_die(RV_FAIL, "out of memory");
+}
+
+static void
+grow_u32(uint32_t **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return;
+    size_t n = *cap ? *cap : 1024;
+    while (n < need)
+        n *= 2;
+    uint32_t *q = realloc(*p, n * sizeof *q);
+    if (q == NULL)
+        die_oom();
+    *p = q;
+    *cap = n;
+}
+
+/* An unlinked temporary file in $TMPDIR (or /tmp) for what must be read more than once. */
+static FILE *
+spool_create(void)
+{
+    const char *dir = getenv("TMPDIR");
+    struct buf path = {0};
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    if (buf_put(&path, dir, strlen(dir)) < 0 || buf_put(&path, "/pairs.XXXXXX", 14) < 0)
+        die_oom();
+    const int fd = mkstemp((char *)path.p);
+    if (fd < 0)
+        cli_die(RV_FAIL, "%s: %s", (char *)path.p, strerror(errno));
+    unlink((char *)path.p);
+    buf_free(&path);
+    FILE *fp = fdopen(fd, "w+b");
+    if (fp == NULL)
+        cli_die(RV_FAIL, "spool: %s", strerror(errno));
+    return fp;
+}
+
+static void
+spool_put(FILE *sp, const uint32_t *x, size_t n)
+{
+    if (fwrite(x, sizeof *x, n, sp) != n)
+        cli_die(RV_FAIL, "spool: %s", strerror(errno ? errno : EIO));
+}
+
+/* Reads n u32s; returns 0 at a clean end of file. */
+static int
+spool_get(FILE *sp, uint32_t *x, size_t n)
+{
+    const size_t got = fread(x, sizeof *x, n, sp);
+    if (got == n)
+        return 1;
+    if (ferror(sp))
+        cli_die(RV_FAIL, "spool: %s", strerror(errno ? errno : EIO));
+    if (got != 0)
+        cli_die(RV_FAIL, "spool: truncated");
+    return 0;
+}
+
+static void
+spool_rewind(FILE *sp)
+{
+    if (fflush(sp) != 0 || fseeko(sp, 0, SEEK_SET) != 0)
+        cli_die(RV_FAIL, "spool: %s", strerror(errno));
+}
+
+static struct vocab *
+read_vocab(const char *path)
+{
+    FILE *fp = cli_open_in(path);
+    struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
+    struct vocab *v;
+    const int rc = vocab_read(&v, r);
+    if (rc == WP_EIO)
+        cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno ? errno : EIO));
+    if (rc < 0)
+        cli_die_record(r, path, rc);
+    rec_reader_free(r);
+    cli_close_in(fp);
+    if (vocab_size(v) == 0)
+        cli_die(RV_DATA, "%s: the vocabulary is empty", cli_name(path));
+    return v;
+}
+
+static void
+write_vocab(const char *path, const struct vocab *v, uint64_t min_count)
+{
+    struct cli_out o;
+    struct rec_meta *m = rec_meta_new();
+    if (m == NULL || rec_meta_set_u64(m, "vocab_hash", vocab_hash(v)) < 0 ||
+        rec_meta_set_u64(m, "min_count", min_count) < 0)
+        die_oom();
+    cli_out_open(&o, path, 1, 1);
+    struct rec_writer *w = cli_writer_open(&o, REC_VOCAB, m, REC_LEVEL_DEFAULT);
+    const int rc = vocab_write(v, w);
+    if (rc < 0)
+        cli_die(RV_FAIL, "%s: %s", path, wp_strerror(rc));
+    cli_writer_close(w, &o);
+    rec_meta_free(m);
+}
+
+/* ---- the windows of one sentence, and of one --from-text group ---- */
+
+static void
+emit(struct pairs_run *run, uint32_t center, const uint32_t *ctx, size_t n)
+{
+    buf_clear(&run->rec);
+    if (rec_window_encode(&run->rec, center, ctx, n) < 0)
+        die_oom();
+    cli_writer_put(run->w, &run->out, run->rec.p, run->rec.len);
+}
+
+static void
+run_sentence(struct pairs_run *run, uint32_t *ids, size_t n)
+{
+    const size_t kept = subsample_sentence(&run->sub, ids, n, &run->rng);
+    for (size_t i = 0; i < kept; i++) {
+        const size_t nc = window_contexts(&run->o->wcfg, ids, kept, i, &run->rng, run->ctx);
+        if (run->w != NULL)
+            emit(run, ids[i], run->ctx, nc);
+    }
+    run->records += kept;
+    run->done += n;
+}
+
+static void
+run_group(struct pairs_run *run, uint32_t word, const uint32_t *ctx, size_t n)
+{
+    uint32_t w = word;
+    /* the same draw as a one-word sentence: one rng_unit when keep < 1 */
+    if (subsample_sentence(&run->sub, &w, 1, &run->rng) == 0)
+        return;
+    if (run->w != NULL)
+        emit(run, word, ctx, n);
+    run->records++;
+}
+
+/* ---- tokens: read, map, spool or stream ---- */
+
+static void
+read_tokens(struct pairs_run *run, FILE *sp)
+{
+    const char *path = run->o->input;
+    FILE *fp = cli_open_in(path);
+    struct rec_reader *r = cli_reader_open(fp, path, REC_TOKENS);
+    const unsigned char *rec, *t;
+    size_t len, tl;
+    while (cli_reader_next(r, path, &rec, &len) == 1) {
+        struct rec_cursor c;
+        uint64_t n;
+        int rc = rec_tokens_open(&c, rec, len, &n);
+        if (rc < 0 || n > len)
+            cli_die_record(r, path, rc < 0 ? rc : WP_ECORRUPT);
+        grow_u32(&run->ids, &run->cap, (size_t)n + 1);
+        size_t k = 0;
+        for (uint64_t i = 0; i < n; i++) {
+            if ((rc = rec_cursor_bytes(&c, &t, &tl)) < 0)
+                cli_die_record(r, path, rc);
+            const int64_t id = vocab_lookup(run->v, t, tl);
+            if (id >= 0)
+                run->ids[1 + k++] = (uint32_t)id;
+        }
+        if ((rc = rec_cursor_done(&c)) < 0)
+            cli_die_record(r, path, rc);
+        run->words += k;
+        if (k == 0)
+            continue;
+        if (sp != NULL) {
+            run->ids[0] = (uint32_t)k;
+            spool_put(sp, run->ids, k + 1);
+            run->done += k;
+        } else {
+            run_sentence(run, run->ids + 1, k);
+        }
+        /* streaming: the vocabulary's total tells how far along we are */
+        cli_progress_update(&run->prog, run->done, sp == NULL ? vocab_total(run->v) : 0, NULL);
+    }
+    rec_reader_free(r);
+    cli_close_in(fp);
+}
+
+/* One epoch from the spool: [n, ids...] per sentence, or [word, n, ctx...] per group. */
+static void
+replay_epoch(struct pairs_run *run, FILE *sp, uint64_t total, const char *extra)
+{
+    uint32_t head[2];
+    spool_rewind(sp);
+    const size_t nh = run->o->from_text ? 2 : 1;
+    while (spool_get(sp, head, nh)) {
+        const uint32_t n = head[nh - 1];
+        grow_u32(&run->ids, &run->cap, n);
+        if (!spool_get(sp, run->ids, n))
+            cli_die(RV_FAIL, "spool: truncated");
+        if (run->o->from_text) {
+            run_group(run, head[0], run->ids, n);
+            run->done++;
+        } else {
+            run_sentence(run, run->ids, n);
+        }
+        if (run->w != NULL)
+            cli_progress_update(&run->prog, run->done, total, extra);
+    }
+}
+
+/* ---- --from-text: word<TAB>context lines ---- */
+
+/* Splits a line in place; 0 for a blank line, 1 for a pair; dies on anything else. */
+static int
+parse_pair(char *line, size_t len, uint64_t lineno, const char *path, char **ctx,
+           size_t *wl, size_t *cl)
+{
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line[--len] = '\0';
+    if (len == 0)
+        return 0;
+    char *tab = memchr(line, '\t', len);
+    if (tab == NULL || tab == line || tab == line + len - 1 ||
+        memchr(tab + 1, '\t', (size_t)(line + len - tab - 1)) != NULL ||
+        memchr(line, '\0', len) != NULL)
+        cli_die(RV_DATA, "%s: line %" PRIu64 ": expected word<TAB>context", cli_name(path),
+                lineno);
+    *wl = (size_t)(tab - line);
+    *ctx = tab + 1;
+    *cl = len - *wl - 1;
+    return 1;
+}
+
+/* Pass 1: counts words (unless -v gave them) and contexts; copies a pipe to text_spool. */
+static void
+count_text(struct pairs_run *run, FILE *fp, FILE *text_spool)
+{
+    char *line = NULL, *ctx;
+    size_t cap = 0, wl, cl;
+    ssize_t len;
+    uint64_t lineno = 0;
+    while ((len = getline(&line, &cap, fp)) > 0) {
+        lineno++;
+        if (text_spool != NULL && fwrite(line, 1, (size_t)len, text_spool) != (size_t)len)
+            cli_die(RV_FAIL, "spool: %s", strerror(errno ? errno : EIO));
+        if (!parse_pair(line, (size_t)len, lineno, run->o->input, &ctx, &wl, &cl))
+            continue;
+        if ((run->o->vocab == NULL && vocab_add(run->v, line, wl, 1) < 0) ||
+            vocab_add(run->cv, ctx, cl, 1) < 0)
+            die_oom();
+        run->done++;
+        cli_progress_update(&run->prog, run->done, 0, NULL);
+    }
+    if (ferror(fp))
+        cli_die(RV_FAIL, "%s: %s", cli_name(run->o->input), strerror(errno));
+    free(line);
+}
+
+static void
+flush_group(struct pairs_run *run, FILE *sp, uint32_t word, size_t n)
+{
+    if (n == 0)
+        return;
+    run->ctx[0] = word;
+    run->ctx[1] = (uint32_t)n;
+    spool_put(sp, run->ctx, n + 2);
+    run->words++;
+    if (n > run->max_ctx)
+        run->max_ctx = n;
+}
+
+/* Pass 2: known pairs to ids, consecutive pairs of one word grouped, into the spool. */
+static void
+group_text(struct pairs_run *run, FILE *fp, FILE *sp)
+{
+    char *line = NULL, *ctx;
+    size_t cap = 0, wl, cl, n = 0;
+    ssize_t len;
+    uint64_t lineno = 0;
+    int64_t cur = -1;
+    grow_u32(&run->ctx, &run->ctx_cap, PAIRS_GROUP_MAX + 2);
+    while ((len = getline(&line, &cap, fp)) > 0) {
+        if (!parse_pair(line, (size_t)len, ++lineno, run->o->input, &ctx, &wl, &cl))
+            continue;
+        const int64_t w = vocab_lookup(run->v, line, wl);
+        const int64_t c = vocab_lookup(run->cv, ctx, cl);
+        /* a line of another word ends the group even when it is dropped itself: pairs
+         * further down belong to another occurrence */
+        if (w != cur || n == PAIRS_GROUP_MAX) {
+            flush_group(run, sp, (uint32_t)cur, n);
+            cur = w;
+            n = 0;
+        }
+        if (w >= 0 && c >= 0)
+            run->ctx[2 + n++] = (uint32_t)c;
+    }
+    flush_group(run, sp, (uint32_t)cur, n);
+    if (ferror(fp))
+        cli_die(RV_FAIL, "%s: %s", cli_name(run->o->input), strerror(errno));
+    free(line);
+}
+
+static void
+read_text(struct pairs_run *run, FILE *sp)
+{
+    const struct pairs_opts *o = run->o;
+    FILE *fp = cli_open_in(o->input), *text = fp, *tsp = NULL;
+    struct stat st;
+    const off_t start = ftello(fp);
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || start < 0)
+        text = tsp = spool_create(); /* a pipe: keep the bytes for the second pass */
+    if (o->vocab == NULL && vocab_create(&run->v, 1 << 16) < 0)
+        die_oom();
+    if (vocab_create(&run->cv, 1 << 16) < 0)
+        die_oom();
+    count_text(run, fp, tsp);
+    if ((o->vocab == NULL && vocab_sort_prune(run->v, o->min_count, 0) < 0) ||
+        vocab_sort_prune(run->cv, o->min_count, 0) < 0)
+        die_oom();
+    if (vocab_size(run->v) == 0 || vocab_size(run->cv) == 0)
+        cli_die(RV_DATA, "%s: no word or no context left (of %" PRIu64 " pairs, -m %" PRIu64
+                         ")", cli_name(o->input), run->done, o->min_count);
+    if (tsp != NULL)
+        spool_rewind(tsp);
+    else if (fseeko(fp, start, SEEK_SET) != 0)
+        cli_die(RV_FAIL, "%s: %s", cli_name(o->input), strerror(errno));
+    group_text(run, text, sp);
+    if (tsp != NULL)
+        fclose(tsp);
+    cli_close_in(fp);
+}
+
+/* ---- header and main ---- */
+
+static struct rec_meta *
+make_meta(const struct pairs_run *run, uint64_t records, int exact)
+{
+    const struct pairs_opts *o = run->o;
+    struct rec_meta *m = rec_meta_new();
+    int rc = m == NULL ? WP_ENOMEM : WP_OK;
+    if (rc == WP_OK)
+        rc = rec_meta_set_u64(m, "vocab_hash", vocab_hash(run->v));
+    if (rc == WP_OK)
+        rc = rec_meta_set_u64(m, "vocab_size", vocab_size(run->v));
+    if (rc == WP_OK && run->cv != NULL)
+        rc = rec_meta_set_u64(m, "context_vocab_hash", vocab_hash(run->cv));
+    if (rc == WP_OK && run->cv != NULL)
+        rc = rec_meta_set_u64(m, "context_vocab_size", vocab_size(run->cv));
+    if (rc == WP_OK)
+        rc = rec_meta_set_u64(m, "window", o->wcfg.window);
+    if (rc == WP_OK)
+        rc = rec_meta_set_u64(m, "fixed_window", (uint64_t)o->wcfg.fixed);
+    if (rc == WP_OK)
+        rc = rec_meta_set_f64(m, "sample", o->wcfg.sample);
+    if (rc == WP_OK)
+        rc = rec_meta_set_u64(m, "epochs", o->epochs);
+    if (rc == WP_OK)
+        rc = rec_meta_set_u64(m, "seed", o->seed);
+    if (rc == WP_OK)
+        rc = rec_meta_set_u64(m, "expected_records", records);
+    if (rc == WP_OK)
+        rc = rec_meta_set_u64(m, "expected_exact", (uint64_t)exact);
+    if (rc == WP_OK)
+        rc = rec_meta_set_u64(m, "expected_words", run->words);
+    if (rc == WP_OK)
+        rc = rec_meta_set_u64(m, "max_contexts", run->max_ctx);
+    if (rc < 0)
+        die_oom();
+    return m;
+}
+
+/* Streaming (a pipe, one epoch): the header is written before the corpus is seen, so the
+ * counts come from the vocabulary, assumed to be counted on this corpus. */
+static void
+stream_tokens(struct pairs_run *run)
+{
+    double records = 0;
+    for (uint32_t i = 0; i < vocab_size(run->v); i++)
+        records += (double)vocab_count(run->v, i) * run->sub.keep[i];
+    run->words = vocab_total(run->v);
+    struct rec_meta *m = make_meta(run, (uint64_t)(records + 0.5), 0);
+    run->w = cli_writer_open(&run->out, REC_WINDOWS, m, run->o->level);
+    rec_meta_free(m);
+    run->words = 0;
+    read_tokens(run, NULL);
+}
+
+static void
+emit_epochs(struct pairs_run *run, FILE *sp)
+{
+    const struct pairs_opts *o = run->o;
+    const uint64_t total = run->o->epochs * run->words;
+    char extra[64];
+    /* counting pass: the same draws as the emitting pass, nothing written */
+    rng_seed(&run->rng, o->seed, 0);
+    for (uint64_t e = 0; e < o->epochs; e++)
+        replay_epoch(run, sp, 0, NULL);
+    struct rec_meta *m = make_meta(run, run->records, 1);
+    if (run->out.fp == NULL)
+        cli_out_open(&run->out, o->output, 1, o->force);
+    run->w = cli_writer_open(&run->out, REC_WINDOWS, m, o->level);
+    rec_meta_free(m);
+    rng_seed(&run->rng, o->seed, 0);
+    run->records = run->done = 0;
+    cli_progress_start(&run->prog, o->from_text ? "groups" : "words", o->quiet);
+    for (uint64_t e = 0; e < o->epochs; e++) {
+        snprintf(extra, sizeof extra, "epoch %" PRIu64 "/%" PRIu64, e + 1, o->epochs);
+        replay_epoch(run, sp, total, extra);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    struct pairs_opts o;
+    struct pairs_run run;
+    cli_init("pairs");
+    parse_args(&o, argc, argv);
+    memset(&run, 0, sizeof run);
+    run.o = &o;
+    rng_seed(&run.rng, o.seed, 0);
+    /* a file output is opened late (one pending atomic file at a time); a terminal is
+     * refused before any work */
+    if (o.output == NULL || strcmp(o.output, "-") == 0 || !o.from_text)
+        cli_out_open(&run.out, o.output, 1, o.force);
+    if (o.vocab != NULL)
+        run.v = read_vocab(o.vocab);
+    cli_progress_start(&run.prog, o.from_text ? "pairs" : "words", o.quiet);
+    if (o.from_text) {
+        FILE *sp = spool_create();
+        read_text(&run, sp);
+        if (o.vocab_out)
+            write_vocab(o.vocab_out, run.v, o.min_count);
+        if (o.cvocab_out)
+            write_vocab(o.cvocab_out, run.cv, o.min_count);
+        run.done = 0;
+        if (subsample_init(&run.sub, run.v, o.wcfg.sample) < 0)
+            die_oom();
+        emit_epochs(&run, sp);
+        fclose(sp);
+    } else {
+        struct stat st;
+        FILE *probe = o.input == NULL || strcmp(o.input, "-") == 0 ? stdin : NULL;
+        const int pipe = probe != NULL && (fstat(fileno(probe), &st) != 0 ||
+                                           !S_ISREG(st.st_mode));
+        if (subsample_init(&run.sub, run.v, o.wcfg.sample) < 0)
+            die_oom();
+        grow_u32(&run.ctx, &run.ctx_cap, 2 * (size_t)o.wcfg.window);
+        run.max_ctx = 2 * (uint64_t)o.wcfg.window;
+        if (pipe && o.epochs == 1 && !o.exact) {
+            stream_tokens(&run);
+        } else {
+            FILE *sp = spool_create();
+            read_tokens(&run, sp);
+            cli_progress_end(&run.prog, run.done, "read");
+            emit_epochs(&run, sp);
+            fclose(sp);
+        }
+    }
+    cli_writer_close(run.w, &run.out);
+    cli_progress_end(&run.prog, run.done, NULL);
+    subsample_free(&run.sub);
+    vocab_free(run.v);
+    if (run.cv != NULL)
+        vocab_free(run.cv);
+    buf_free(&run.rec);
+    free(run.ids);
+    free(run.ctx);
+    return RV_OK;
+}

@@ -1,0 +1,517 @@
+/* w2v-train - train word2vec (skip-gram or CBOW; negative sampling and/or hierarchical
+ * softmax) from a windows stream made by pairs(1), or from a token stream plus its
+ * vocabulary (it then windows the sentences itself, exactly as pairs would). Windows from
+ * pairs --from-text have their own context vocabulary (--context-vocab): word2vecf. */
+#include <cblas.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "rec_payload.h"
+#include "status.h"
+#include "vocab.h"
+#include "w2v.h"
+#include "w2vfmt.h"
+
+enum { FMT_STREAM, FMT_TXT, FMT_BIN };
+
+struct opts {
+    struct w2v_params p;
+    struct window_cfg wcfg;
+    uint32_t epochs, threads;
+    int epochs_set, alpha_set, format, force, quiet, level;
+    const char *vocab, *cvocab, *out, *context, *ckpt, *resume, *log, *input;
+    uint32_t resume_nctx;  /* --resume: the checkpoint's context vocabulary, 0 without */
+    uint64_t resume_chash;
+    uint64_t resume_kind; /* --resume: the input kind the checkpoint was made from */
+    uint64_t ckpt_words;  /* --checkpoint-every N: raw words */
+    double ckpt_secs;     /* --checkpoint-every Ns/Nm/Nh: seconds */
+};
+
+/* What the callbacks need while training. */
+struct state {
+    const struct opts *o;
+    struct w2v_model *m;
+    const struct vocab *v, *cv; /* cv: the context vocabulary, NULL without */
+    struct rec_meta *extra;  /* run settings saved into checkpoints */
+    struct cli_progress prog;
+    FILE *log;
+    uint32_t threads;
+    double words_per_record; /* windows input: raw words per window, for progress */
+    uint64_t total_words, next_ckpt_words, last_loss_n;
+    double last_loss, ema_loss, t_ckpt, t_log;
+};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "usage: %s [-fhqV] [--sg | --cbow] [--cbow-sum] [--hs] [--exact-sigmoid]\n"
+            "       [--shared-negatives] [--fixed-window] [-a alpha] [-d dim] [-e epochs]\n"
+            "       [-n negative] [--ns-power p] [-s sample] [-t threads] [-w window]\n"
+            "       [--seed n] [-z level] [-o file] [--format stream|txt|bin]\n"
+            "       [--save-context file] [--checkpoint file] [--checkpoint-every n[s|m|h]]\n"
+            "       [--resume file] [--log file] [--context-vocab file] -v vocab [file]\n",
+            cli_progname);
+    exit(status);
+}
+
+enum {
+    O_SG = 256, O_CBOW, O_CBOW_SUM, O_HS, O_EXACT, O_SHARED, O_FIXED, O_POWER, O_SEED,
+    O_FORMAT, O_CONTEXT, O_CKPT, O_CKPT_EVERY, O_RESUME, O_LOG, O_CVOCAB
+};
+
+static void
+parse_every(struct opts *o, const char *s)
+{
+    char *end;
+    errno = 0;
+    const double v = strtod(s, &end);
+    const double mul = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 0;
+    if (errno || !(v >= 1) || v > 1e15 || (*end && (mul == 0 || end[1] != '\0')))
+        cli_die(RV_USAGE, "--checkpoint-every %s: expected words (N) or time (Ns, Nm, Nh), "
+                          "N >= 1", s);
+    if (*end)
+        o->ckpt_secs = v * mul;
+    else
+        o->ckpt_words = (uint64_t)v;
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"alpha", 1, 0, 'a'}, {"dim", 1, 0, 'd'}, {"epochs", 1, 0, 'e'},
+        {"force", 0, 0, 'f'}, {"help", 0, 0, 'h'}, {"negative", 1, 0, 'n'},
+        {"output", 1, 0, 'o'}, {"quiet", 0, 0, 'q'}, {"sample", 1, 0, 's'},
+        {"threads", 1, 0, 't'}, {"vocab", 1, 0, 'v'}, {"version", 0, 0, 'V'},
+        {"window", 1, 0, 'w'}, {"level", 1, 0, 'z'}, {"sg", 0, 0, O_SG},
+        {"cbow", 0, 0, O_CBOW}, {"cbow-sum", 0, 0, O_CBOW_SUM}, {"hs", 0, 0, O_HS},
+        {"exact-sigmoid", 0, 0, O_EXACT}, {"shared-negatives", 0, 0, O_SHARED},
+        {"fixed-window", 0, 0, O_FIXED}, {"ns-power", 1, 0, O_POWER},
+        {"seed", 1, 0, O_SEED}, {"format", 1, 0, O_FORMAT},
+        {"save-context", 1, 0, O_CONTEXT}, {"checkpoint", 1, 0, O_CKPT},
+        {"checkpoint-every", 1, 0, O_CKPT_EVERY}, {"resume", 1, 0, O_RESUME},
+        {"log", 1, 0, O_LOG}, {"context-vocab", 1, 0, O_CVOCAB}, {0, 0, 0, 0}};
+    int ch;
+    memset(o, 0, sizeof *o);
+    w2v_params_default(&o->p);
+    o->wcfg.window = 5;
+    o->wcfg.sample = 1e-3;
+    o->epochs = 5;
+    o->threads = 1;
+    o->level = REC_LEVEL_DEFAULT;
+    while ((ch = getopt_long(argc, argv, "a:d:e:fhn:o:qs:t:v:Vw:z:", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'a': o->p.alpha = (float)cli_parse_double(optarg, "-a", 1e-9, 10); o->alpha_set = 1; break;
+        case 'd': o->p.dim = (uint32_t)cli_parse_u64(optarg, "-d", 1, 100000); break;
+        case 'e': o->epochs = (uint32_t)cli_parse_u64(optarg, "-e", 1, 100000); o->epochs_set = 1; break;
+        case 'f': o->force = 1; break;
+        case 'h': usage(stdout, RV_OK);
+        case 'n': o->p.negative = (uint32_t)cli_parse_u64(optarg, "-n", 0, 1000); break;
+        case 'o': o->out = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 's': o->wcfg.sample = cli_parse_double(optarg, "-s", 0, 1); break;
+        case 't': o->threads = (uint32_t)cli_parse_u64(optarg, "-t", 1, 1024); break;
+        case 'v': o->vocab = optarg; break;
+        case 'V': cli_version();
+        case 'w': o->wcfg.window = (uint32_t)cli_parse_u64(optarg, "-w", 1, 1000); break;
+        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
+        case O_SG: o->p.cbow = 0; break;
+        case O_CBOW: o->p.cbow = 1; break;
+        case O_CBOW_SUM: o->p.cbow = 1; o->p.cbow_sum = 1; break;
+        case O_HS: o->p.hs = 1; break;
+        case O_EXACT: o->p.exact_sigmoid = 1; break;
+        case O_SHARED: o->p.shared_neg = 1; break;
+        case O_FIXED: o->wcfg.fixed = 1; break;
+        case O_POWER: o->p.ns_power = cli_parse_double(optarg, "--ns-power", 0, 10); break;
+        case O_SEED: o->p.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
+        case O_FORMAT:
+            if (strcmp(optarg, "stream") == 0) o->format = FMT_STREAM;
+            else if (strcmp(optarg, "txt") == 0) o->format = FMT_TXT;
+            else if (strcmp(optarg, "bin") == 0) o->format = FMT_BIN;
+            else cli_die(RV_USAGE, "--format %s: expected stream, txt or bin", optarg);
+            break;
+        case O_CONTEXT: o->context = optarg; break;
+        case O_CKPT: o->ckpt = optarg; break;
+        case O_CKPT_EVERY: parse_every(o, optarg); break;
+        case O_RESUME: o->resume = optarg; break;
+        case O_LOG: o->log = optarg; break;
+        case O_CVOCAB: o->cvocab = optarg; break;
+        default: usage(stderr, RV_USAGE);
+        }
+    }
+    if (argc - optind > 1)
+        usage(stderr, RV_USAGE);
+    o->input = optind < argc ? argv[optind] : NULL;
+    if (o->vocab == NULL)
+        cli_die(RV_USAGE, "a vocabulary is required (-v FILE)");
+    if (o->p.negative == 0 && !o->p.hs)
+        cli_die(RV_USAGE, "-n 0 needs --hs: nothing would be trained");
+    if (o->p.cbow && !o->alpha_set)
+        o->p.alpha = 0.05f; /* word2vec.c's CBOW default */
+    if ((o->ckpt_words || o->ckpt_secs) && o->ckpt == NULL)
+        cli_die(RV_USAGE, "--checkpoint-every needs --checkpoint FILE");
+    if (o->ckpt != NULL && !o->ckpt_words && !o->ckpt_secs)
+        o->ckpt_secs = 600;
+    /* refuse before training, not after (cli_out_open checks again at the end) */
+    if ((o->out == NULL || strcmp(o->out, "-") == 0) && o->format != FMT_TXT && !o->force
+        && isatty(STDOUT_FILENO))
+        cli_die(RV_USAGE, "refusing to write a binary stream to a terminal "
+                          "(pipe it into wpcat, use -o FILE, or force with -f)");
+}
+
+static struct vocab *
+load_vocab(const char *path)
+{
+    FILE *fp = cli_open_in(path);
+    struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
+    struct vocab *v;
+    const int rc = vocab_read(&v, r);
+    if (rc < 0)
+        cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s: %s", path, rec_reader_where(r),
+                wp_strerror(rc));
+    rec_reader_free(r);
+    cli_close_in(fp);
+    if (vocab_size(v) < 2)
+        cli_die(RV_DATA, "%s: a vocabulary of at least 2 words is needed", path);
+    return v;
+}
+
+static uint64_t
+meta_u64(const struct rec_meta *m, const char *key, uint64_t dflt)
+{
+    uint64_t v;
+    return rec_meta_get_u64(m, key, &v) == WP_OK ? v : dflt;
+}
+
+static int
+on_checkpoint(void *arg, struct w2v_run *run)
+{
+    struct state *st = arg;
+    struct cli_out out;
+    cli_out_open(&out, st->o->ckpt, 1, 1);
+    const int rc = w2v_ckpt_save(out.fp, st->m, w2v_run_workers(run), st->threads,
+                                 w2v_run_pos(run), vocab_hash(st->v),
+                                 st->cv != NULL ? vocab_hash(st->cv) : 0, st->extra, 1);
+    if (rc < 0)
+        cli_die(RV_FAIL, "%s: %s", st->o->ckpt, rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+    cli_out_commit(&out);
+    return WP_OK;
+}
+
+static int
+on_progress(void *arg, const struct w2v_stats *s)
+{
+    struct state *st = arg;
+    const uint64_t words = st->words_per_record > 0
+                               ? (uint64_t)((double)s->pos.records * st->words_per_record)
+                               : s->pos.words;
+    if (s->loss_n > st->last_loss_n) {
+        const double l = (s->loss - st->last_loss) / (double)(s->loss_n - st->last_loss_n);
+        st->ema_loss = st->ema_loss == 0 ? l : 0.95 * st->ema_loss + 0.05 * l;
+        st->last_loss = s->loss;
+        st->last_loss_n = s->loss_n;
+    }
+    const double now = cli_now(), el = now - st->prog.t0;
+    const double wps = el > 0 ? (double)words / el / st->threads : 0;
+    char extra[128];
+    snprintf(extra, sizeof extra, "%.1fk words/s/thread lr %.6f loss %.4f", wps / 1e3,
+             (double)s->lr, st->ema_loss);
+    cli_progress_update(&st->prog, words, st->total_words, extra);
+    if (st->log != NULL && now - st->t_log >= 1.0) {
+        st->t_log = now;
+        fprintf(st->log, "%.3f\t%u\t%llu\t%llu\t%.8f\t%.6f\t%.0f\n", el, s->pos.pass,
+                (unsigned long long)words, (unsigned long long)s->pos.records, (double)s->lr,
+                st->ema_loss, wps * st->threads);
+    }
+    if (st->o->ckpt == NULL)
+        return 0;
+    const uint64_t queued = st->words_per_record > 0
+                                ? (uint64_t)((double)s->queued * st->words_per_record)
+                                : s->queued;
+    if (st->o->ckpt_words && queued >= st->next_ckpt_words) {
+        while (st->next_ckpt_words <= queued)
+            st->next_ckpt_words += st->o->ckpt_words;
+        return 1;
+    }
+    if (st->o->ckpt_secs && now - st->t_ckpt >= st->o->ckpt_secs) {
+        st->t_ckpt = now;
+        return 1;
+    }
+    return 0;
+}
+
+/* The last progress figures and log line, after every worker has finished. */
+static int
+on_final(void *arg, const struct w2v_stats *s)
+{
+    struct state *st = arg;
+    st->t_log = -1e9; /* the last log line is always written */
+    const char *ck = st->o->ckpt;
+    ((struct opts *)st->o)->ckpt = NULL; /* no checkpoint at the very end */
+    on_progress(arg, s);
+    ((struct opts *)st->o)->ckpt = ck;
+    return WP_OK;
+}
+
+static FILE *
+make_spool(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/w2v-train.XXXXXX", dir && *dir ? dir : "/tmp");
+    const int fd = mkstemp(path);
+    if (fd < 0)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    unlink(path); /* the scratch file vanishes with the process */
+    FILE *fp = fdopen(fd, "w+b");
+    if (fp == NULL)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    return fp;
+}
+
+static void
+write_vectors(const struct opts *o, const char *path, int format, const struct vocab *v,
+              const float *x, uint32_t dim)
+{
+    struct cli_out out;
+    const uint32_t n = vocab_size(v);
+    cli_out_open(&out, path, format != FMT_TXT, o->force);
+    if (format != FMT_STREAM) {
+        const char **words = malloc((size_t)n * sizeof *words);
+        if (words == NULL)
+            cli_die(RV_FAIL, "out of memory");
+        for (uint32_t i = 0; i < n; i++)
+            words[i] = vocab_word(v, i, NULL);
+        const int rc = format == FMT_TXT ? w2vfmt_write_text(out.fp, words, x, n, dim)
+                                         : w2vfmt_write_bin(out.fp, words, x, n, dim);
+        if (rc < 0)
+            cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s", out.path ? out.path : "stdout",
+                    rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+        free(words);
+        cli_out_commit(&out);
+        return;
+    }
+    struct rec_meta *meta = rec_meta_new();
+    if (meta == NULL || rec_meta_set_u64(meta, "dim", dim) < 0
+        || rec_meta_set_u64(meta, "vocab_hash", vocab_hash(v)) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    struct rec_writer *w = cli_writer_open(&out, REC_VECTORS, meta, o->level);
+    rec_meta_free(meta);
+    struct buf b = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        size_t len;
+        const char *word = vocab_word(v, i, &len);
+        buf_clear(&b);
+        if (rec_vector_encode(&b, word, len, x + (size_t)i * dim, dim) < 0)
+            cli_die(RV_FAIL, "out of memory");
+        cli_writer_put(w, &out, b.p, b.len);
+    }
+    buf_free(&b);
+    cli_writer_close(w, &out);
+}
+
+/* --resume: the model settings, threads, position and run settings from the checkpoint. */
+static void
+read_resume(struct opts *o, const struct vocab *v, struct w2v_pos *pos, FILE **fpp,
+            struct rec_reader **rp)
+{
+    *fpp = cli_open_in(o->resume);
+    *rp = cli_reader_open(*fpp, o->resume, REC_MODEL);
+    const struct rec_meta *meta = rec_reader_meta(*rp);
+    uint32_t n;
+    uint64_t hash;
+    const int rc = w2v_ckpt_params(meta, &o->p, &n, &o->threads, pos, &hash, &o->resume_nctx,
+                                   &o->resume_chash);
+    if (rc < 0)
+        cli_die(RV_DATA, "%s: not a w2v-train checkpoint (%s)", o->resume, wp_strerror(rc));
+    if (hash != vocab_hash(v) || n != vocab_size(v))
+        cli_die(RV_DATA, "%s: checkpoint was made with another vocabulary", o->resume);
+    o->epochs = (uint32_t)meta_u64(meta, "epochs", o->epochs);
+    o->wcfg.window = (uint32_t)meta_u64(meta, "window", o->wcfg.window);
+    o->wcfg.fixed = (int)meta_u64(meta, "fixed_window", 0);
+    double s;
+    if (rec_meta_get_f64(meta, "sample", &s) == WP_OK)
+        o->wcfg.sample = s;
+    o->epochs_set = 1;
+    o->resume_kind = meta_u64(meta, "input_kind", 0);
+}
+
+/* Windows from pairs --from-text: their context vocabulary (--context-vocab), checked
+ * against the stream and the checkpoint; NULL for ordinary input. */
+static struct vocab *
+context_vocab(const struct opts *o, int kind, const struct rec_meta *imeta)
+{
+    uint64_t h;
+    const char *in = cli_name(o->input);
+    if (kind != REC_WINDOWS || rec_meta_get_u64(imeta, "context_vocab_hash", &h) != WP_OK) {
+        if (o->cvocab != NULL)
+            cli_die(RV_USAGE, "--context-vocab: %s has no context vocabulary of its own "
+                              "(only windows from pairs --from-text have one)", in);
+        if (o->resume != NULL && o->resume_nctx != 0)
+            cli_die(RV_DATA, "%s: checkpoint was made with a context vocabulary", o->resume);
+        return NULL;
+    }
+    if (o->cvocab == NULL)
+        cli_die(RV_USAGE, "%s: windows with their own context vocabulary (pairs --from-text) "
+                          "need --context-vocab FILE", in);
+    /* word2vecf's model: CBOW would sum syn0 rows by context id, and hs would build its
+     * tree over the contexts; neither is defined for separate contexts */
+    if (o->p.cbow || o->p.hs || o->p.shared_neg)
+        cli_die(RV_USAGE, "--cbow, --hs and --shared-negatives do not apply to windows with "
+                          "their own context vocabulary (skip-gram with -n only)");
+    struct vocab *cv = load_vocab(o->cvocab);
+    if (vocab_hash(cv) != h)
+        cli_die(RV_DATA, "%s: not the context vocabulary %s was made with", o->cvocab, in);
+    if (o->resume != NULL && (o->resume_nctx != vocab_size(cv) || o->resume_chash != h))
+        cli_die(RV_DATA, "%s: checkpoint was made with another context vocabulary", o->resume);
+    return cv;
+}
+
+static void
+die_run(int rc, const char *where, struct rec_reader *rd, const char *input)
+{
+    if (strcmp(where, "record") == 0)
+        cli_die_record(rd, input, rc == WP_ERANGE ? WP_ECORRUPT : rc);
+    if (strcmp(where, "input") == 0) {
+        const char *d = rec_reader_detail(rd);
+        cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s: %s", cli_name(input),
+                rec_reader_where(rd), d ? d : wp_strerror(rc));
+    }
+    cli_die(RV_FAIL, "%s: %s", where, rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o;
+    struct w2v_pos pos = {0};
+    int rc;
+    FILE *ckfp = NULL;
+    struct rec_reader *ckrd = NULL;
+
+    cli_init(argv[0]);
+    parse_args(&o, argc, argv);
+    openblas_set_num_threads(1); /* Hogwild workers own the cores */
+    if (vec_select_status() < 0)
+        cli_die(RV_USAGE, "WP_KERNEL=%s: no such kernel on this machine", getenv("WP_KERNEL"));
+    struct vocab *v = load_vocab(o.vocab);
+    if (o.resume != NULL)
+        read_resume(&o, v, &pos, &ckfp, &ckrd);
+    FILE *in = cli_open_in(o.input);
+    struct rec_reader *rd = cli_reader_open(in, o.input, 0);
+    const int kind = rec_reader_kind(rd);
+    const struct rec_meta *imeta = rec_reader_meta(rd);
+    if (kind != REC_TOKENS && kind != REC_WINDOWS)
+        cli_die(RV_DATA, "%s: expected a tokens or windows stream, got %s", cli_name(o.input),
+                rec_kind_name(kind));
+    if (kind == REC_WINDOWS && meta_u64(imeta, "vocab_hash", ~vocab_hash(v)) != vocab_hash(v))
+        cli_die(RV_DATA, "%s: stream was made with another vocabulary", cli_name(o.input));
+    if (o.resume != NULL && o.resume_kind != (uint64_t)kind)
+        cli_die(RV_DATA, "%s: checkpoint was made from another kind of input than %s",
+                o.resume, rec_kind_name(kind));
+    if (o.context != NULL && o.p.negative == 0)
+        cli_die(RV_USAGE, "--save-context needs negative sampling (-n 1 or more)");
+
+    struct vocab *cv = context_vocab(&o, kind, imeta);
+    struct state st = {.o = &o, .v = v, .cv = cv};
+    struct w2v_run_cfg cfg = {.rd = rd, .vocab = v, .wcfg = o.wcfg, .threads = o.threads,
+                              .progress = on_progress, .checkpoint = on_checkpoint, .arg = &st};
+    if (kind == REC_TOKENS) {
+        /* as pairs(1): a one-epoch pipe is streamed with an estimated count of windows;
+         * anything else is spooled and counted exactly first */
+        struct stat sb;
+        const int pipe = (o.input == NULL || strcmp(o.input, "-") == 0)
+                         && (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode));
+        cfg.input = W2V_IN_TOKENS;
+        cfg.passes = o.epochs;
+        if (pipe && o.epochs == 1
+            && (rc = w2v_expected_windows(v, o.wcfg.sample, &cfg.total_records)) < 0)
+            cli_die(RV_FAIL, "%s", wp_strerror(rc));
+        st.total_words = vocab_total(v) * o.epochs;
+    } else {
+        cfg.input = W2V_IN_WINDOWS;
+        const uint64_t se = meta_u64(imeta, "epochs", 1), er = meta_u64(imeta, "expected_records", 0);
+        if (o.epochs_set && (se == 0 || o.epochs % se != 0))
+            cli_die(RV_USAGE, "-e %u: the stream holds %llu epochs; use a multiple", o.epochs,
+                    (unsigned long long)se);
+        cfg.passes = o.epochs_set ? (uint32_t)(o.epochs / se) : 1;
+        if (er == 0)
+            cli_die(RV_DATA, "%s: stream has no expected_records metadata", cli_name(o.input));
+        cfg.total_records = er * cfg.passes;
+        /* expected_words counts one epoch, expected_records all the stream's epochs */
+        st.total_words = meta_u64(imeta, "expected_words", er / se) * se * cfg.passes;
+        st.words_per_record = (double)st.total_words / (double)cfg.total_records;
+    }
+    if ((st.extra = rec_meta_new()) == NULL || rec_meta_set_u64(st.extra, "epochs", o.epochs) < 0
+        || rec_meta_set_u64(st.extra, "window", o.wcfg.window) < 0
+        || rec_meta_set_u64(st.extra, "fixed_window", (uint64_t)o.wcfg.fixed) < 0
+        || rec_meta_set_f64(st.extra, "sample", o.wcfg.sample) < 0
+        || rec_meta_set_u64(st.extra, "input_kind", (uint64_t)kind) < 0)
+        cli_die(RV_FAIL, "out of memory");
+
+    struct w2v_worker *workers = calloc(o.threads, sizeof *workers);
+    struct w2v_model m;
+    if (workers == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    rc = w2v_model_init_vocab(&m, &o.p, v, cv);
+    if (rc < 0)
+        cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_USAGE, "model: %s", wp_strerror(rc));
+    for (uint32_t t = 0; t < o.threads; t++)
+        if (w2v_worker_init(&workers[t], &m, t) < 0)
+            cli_die(RV_FAIL, "out of memory");
+    if (ckrd != NULL) {
+        if ((rc = w2v_ckpt_load(ckrd, &m, workers, o.threads)) < 0)
+            cli_die(RV_DATA, "%s: %s: %s", o.resume, rec_reader_where(ckrd), wp_strerror(rc));
+        rec_reader_free(ckrd);
+        cli_close_in(ckfp);
+    }
+    st.m = &m;
+    st.threads = o.threads;
+    cfg.m = &m;
+    cfg.spool = cfg.passes > 1 || cfg.total_records == 0 ? make_spool() : NULL;
+    cfg.final = on_final;
+    const uint64_t start = st.words_per_record > 0
+                               ? (uint64_t)((double)pos.records * st.words_per_record)
+                               : pos.words;
+    st.next_ckpt_words = (start / (o.ckpt_words ? o.ckpt_words : 1) + 1) * o.ckpt_words;
+    if (o.log != NULL && (st.log = fopen(o.log, "w")) == NULL)
+        cli_die(RV_FAIL, "%s: %s", o.log, strerror(errno));
+    if (st.log != NULL)
+        fprintf(st.log, "seconds\tepoch\twords\twindows\tlr\tloss\twords_per_sec\n");
+    cli_progress_start(&st.prog, "words", o.quiet);
+    st.t_ckpt = st.t_log = st.prog.t0;
+
+    const char *where;
+    if ((rc = w2v_run(&cfg, workers, &pos, &where)) < 0)
+        die_run(rc, where, rd, o.input);
+    cli_progress_end(&st.prog, st.words_per_record > 0
+                                   ? (uint64_t)((double)pos.records * st.words_per_record)
+                                   : pos.words, NULL);
+    if (st.log != NULL && fclose(st.log) != 0)
+        cli_die(RV_FAIL, "%s: %s", o.log, strerror(errno));
+    rec_reader_free(rd);
+    cli_close_in(in);
+    if (cfg.spool != NULL)
+        fclose(cfg.spool);
+
+    write_vectors(&o, o.out, o.format, v, m.syn0, o.p.dim);
+    if (o.context != NULL)
+        write_vectors(&o, o.context, FMT_STREAM, cv != NULL ? cv : v, m.syn1neg, o.p.dim);
+    for (uint32_t t = 0; t < o.threads; t++)
+        w2v_worker_free(&workers[t]);
+    w2v_model_free(&m);
+    free(workers);
+    rec_meta_free(st.extra);
+    vocab_free(v);
+    if (cv != NULL)
+        vocab_free(cv);
+    cli_close_stdout();
+    return RV_OK;
+}

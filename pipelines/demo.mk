@@ -2,7 +2,7 @@
 # skip-gram model on the default corpus with progress bars, then prints its analogy
 # accuracy, its WordSim-353 correlation and the nearest neighbours of a few words.
 DEMO        := $(RUNS)/demo
-DEMO_EPOCHS ?= 3
+DEMO_EPOCHS ?= 5
 DEMO_THREADS ?= 2
 DEMO_WORDS  ?= king paris computer france einstein
 TEXT8_URL   := http://mattmahoney.net/dc/text8.zip

@@ -87,18 +87,57 @@ make_window(struct buf *b, size_t i)
 }
 
 static int
+make_vocab(struct buf *b, size_t i)
+{
+    char w[32];
+    const int n = snprintf(w, sizeof w, "w%zu", i);
+    return rec_vocab_encode(b, 1000000 - i, w, (size_t)n);
+}
+
+static int
+make_ids(struct buf *b, size_t i)
+{
+    const uint32_t ids[3] = {(uint32_t)i, 0, UINT32_MAX};
+    return rec_ids_encode(b, ids, 1 + i % 3);
+}
+
+static int
+make_cvector(struct buf *b, size_t i)
+{
+    const float x[6] = {1, 2, 3, 4, 5, (float)i};
+    return rec_cvector_encode(b, i / 10, i % 10, "tok", 3, x, 6);
+}
+
+/* A model record is opaque to the stream layer: any bytes round-trip. */
+static int
+make_tensor(struct buf *b, size_t i)
+{
+    const float x[4] = {0.5f, -1, 2, (float)i};
+    WP_TRY(buf_put_varint(b, 4));
+    WP_TRY(buf_put(b, "syn0", 4));
+    WP_TRY(buf_put_u8(b, 0));
+    WP_TRY(buf_put_varint(b, 1));
+    WP_TRY(buf_put_varint(b, 4));
+    WP_TRY(buf_put_varint(b, 0));
+    WP_TRY(buf_put_varint(b, 4));
+    return buf_put_f32s(b, x, 4);
+}
+
+static int
 test_round_trip_every_kind_and_level(void)
 {
-    int (*makers[])(struct buf *, size_t) = {make_tokens, make_vector, make_window};
-    const int kinds[] = {REC_TOKENS, REC_VECTORS, REC_WINDOWS};
-    for (int k = 0; k < 3; k++) {
+    int (*makers[])(struct buf *, size_t) = {make_tokens, make_vocab, make_ids, make_window,
+                                             make_vector, make_cvector, make_tensor};
+    const int kinds[] = {REC_TOKENS, REC_VOCAB,    REC_IDS,  REC_WINDOWS,
+                         REC_VECTORS, REC_CVECTORS, REC_MODEL};
+    for (int k = 0; k < 7; k++) {
         for (int level = 0; level <= 9; level += 3) {
             struct mem m = {0};
             uint64_t count;
             int kind = 0;
-            CHECK_EQ(0, write_stream(&m, kinds[k], level, 200000, makers[k], NULL));
+            CHECK_EQ(0, write_stream(&m, kinds[k], level, 60000, makers[k], NULL));
             CHECK_EQ(0, read_stream(&m, &count, &kind));
-            CHECK_EQ(200000, count);
+            CHECK_EQ(60000, count);
             CHECK_EQ(kinds[k], kind);
             free(m.p);
         }
@@ -116,6 +155,12 @@ test_payload_decoders_return_what_was_encoded(void)
     float x[5];
     uint64_t count, s, pos;
 
+    uint32_t ids[4];
+    CHECK_EQ(0, make_ids(&b, 2));
+    CHECK_EQ(0, rec_ids_decode(b.p, b.len, ids, 4, &n));
+    CHECK(n == 3 && ids[0] == 2 && ids[1] == 0 && ids[2] == UINT32_MAX);
+    CHECK_EQ(WP_ECORRUPT, rec_ids_decode(b.p, b.len - 1, ids, 4, &n));
+    buf_clear(&b);
     CHECK_EQ(0, make_window(&b, 3));
     CHECK_EQ(0, rec_window_decode(b.p, b.len, &center, ctx, 8, &n));
     CHECK_EQ(3, center);

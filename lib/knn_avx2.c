@@ -2,16 +2,8 @@
  * vec_ops() chose the avx2 table). */
 #include "knn_kern.h"
 
-#include <immintrin.h>
+#include "simd_avx2.h"
 
-static inline float
-hsum(__m256 v)
-{
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 /* Four rows at a time so each q chunk is loaded once per four rows; streaming through m is
  * what bounds this kernel (4 bytes per 2 FLOPs). */
@@ -30,7 +22,7 @@ knn_dots_avx2(const float *m, size_t n, size_t d, const float *q, float *out)
             a2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + j), qv, a2);
             a3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + j), qv, a3);
         }
-        float s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
+        float s0 = hsum8(a0), s1 = hsum8(a1), s2 = hsum8(a2), s3 = hsum8(a3);
         for (size_t j = d8; j < d; j++) {
             s0 += r0[j] * q[j];
             s1 += r1[j] * q[j];
@@ -47,7 +39,7 @@ knn_dots_avx2(const float *m, size_t n, size_t d, const float *q, float *out)
         __m256 a = _mm256_setzero_ps();
         for (size_t j = 0; j < d8; j += 8)
             a = _mm256_fmadd_ps(_mm256_loadu_ps(r + j), _mm256_loadu_ps(q + j), a);
-        float s = hsum(a);
+        float s = hsum8(a);
         for (size_t j = d8; j < d; j++)
             s += r[j] * q[j];
         out[i] = s;
@@ -107,7 +99,7 @@ knn_dots16_avx2(const uint16_t *m16, size_t n, size_t d, const float *q, float *
             const __m256 x = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(r + j)));
             a = _mm256_fmadd_ps(x, _mm256_loadu_ps(q + j), a);
         }
-        float s = hsum(a);
+        float s = hsum8(a);
         for (size_t j = d8; j < d; j++)
             s += _cvtsh_ss(r[j]) * q[j];
         out[i] = s;

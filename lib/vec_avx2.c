@@ -1,20 +1,12 @@
 /* vec_avx2.c - AVX2+FMA variants of the vec.h kernels; compiled with -mavx2 -mfma and
  * only called when vec.c found both in the CPU and enabled by the OS. Loads are unaligned
  * and every loop shares its index with a scalar tail (C20). */
-#include <immintrin.h>
+#include "simd_avx2.h"
 
 #include "vec.h"
 
 extern const struct vec_ops vec_ops_avx2;
 
-static inline float
-hsum8(__m256 v)
-{
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 static float
 dot_avx2(const float *x, const float *y, size_t n)

@@ -2,19 +2,11 @@
  * scores of C context rows against T target rows, and the two rank-T/rank-C updates.
  * Register blocking: one pass over D keeps 4 target rows' accumulators and reuses each
  * loaded context chunk 4 times. Loads are unaligned; tails are scalar (C20). */
-#include <immintrin.h>
+#include "simd_avx2.h"
 #include <string.h>
 
 #include "w2v.h"
 
-static inline float
-hsum8(__m256 v)
-{
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 /* s[c*t + j] = in[c] . out[j] */
 static void

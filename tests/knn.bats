@@ -331,3 +331,15 @@ kv.save_word2vec_format(sys.argv[3], binary=False)' "$T/syn.txt" "$T/g.bin" "$T/
     run --separate-stderr -2 knn --hnsw "$T/v.idx" --analogy "$T/q.txt" "$T/an.txt"
     run --separate-stderr -2 knn --hnsw-m 1 -q a "$T/v.txt"
 }
+
+@test "knn: --convert stream imports word2vec text into a vectors stream that reads back the same" {
+    printf '3 2\nthe 0.5 1\ncat -1 2.25\nsat 3 0\n' > "$BATS_TEST_TMPDIR/v.txt"
+    run --separate-stderr knn --convert stream -o "$BATS_TEST_TMPDIR/v.rec" "$BATS_TEST_TMPDIR/v.txt"
+    assert_success
+    run --separate-stderr wpcat --stat "$BATS_TEST_TMPDIR/v.rec"
+    assert_line $'kind\tvectors'
+    assert_line $'meta.dim\t2'
+    run --separate-stderr bash -o pipefail -c 'knn --convert txt "$1" | cmp - "$2"' _ \
+        "$BATS_TEST_TMPDIR/v.rec" <(printf '3 2\nthe 0.500000 1.000000 \ncat -1.000000 2.250000 \nsat 3.000000 0.000000 \n')
+    assert_success
+}

@@ -238,6 +238,8 @@ cli_out_abort(struct cli_out *o)
 void
 cli_out_commit(struct cli_out *o)
 {
+    if (o->fp == NULL)
+        return; /* already committed */
     if (o->tmp == NULL) {
         if (fflush(o->fp) != 0 || ferror(o->fp))
             cli_die(RV_FAIL, "%s: %s", o->fp == stdout ? "stdout" : "output",

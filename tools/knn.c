@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "evalsim.h"
 #include "knn.h"
+#include "rec_payload.h"
 #include "knn_hnsw.h"
 #include "rec_payload.h"
 #include "status.h"
@@ -37,6 +38,27 @@ struct opts {
     struct analogy_opts an;
 };
 
+/* --convert stream: vectors read in any format, written as a REC_VECTORS stream. */
+static void
+write_vectors_stream(const struct vecset *s, struct cli_out *out)
+{
+    struct rec_meta *m = rec_meta_new();
+    struct buf b = {0};
+    if (m == NULL || rec_meta_set_u64(m, "dim", s->d) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    struct rec_writer *w = cli_writer_open(out, REC_VECTORS, m, REC_LEVEL_DEFAULT);
+    for (size_t i = 0; i < s->v; i++) {
+        buf_clear(&b);
+        if (rec_vector_encode(&b, s->words[i], strlen(s->words[i]), s->m + i * s->d, s->d) < 0)
+            cli_die(RV_FAIL, "out of memory");
+        cli_writer_put(w, out, b.p, b.len);
+    }
+    if (rec_writer_close(w) < 0) /* the trailer; main commits the file */
+        cli_die(RV_FAIL, "%s: %s", out->path ? out->path : "stdout", strerror(errno ? errno : EIO));
+    buf_free(&b);
+    rec_meta_free(m);
+}
+
 static _Noreturn void
 usage(FILE *fp, int status)
 {
@@ -45,7 +67,7 @@ usage(FILE *fp, int status)
             "[-t threads] [--analogy file | --analogies | --similarity file] "
             "[--convention w2v|gensim] [--method 3cosadd|3cosmul] [--no-fold] "
             "[--format auto|txt|bin|glove|stream] [--quiet] [--single] [--hnsw index] [--ef n] "
-            "[--hnsw-m n] [--ef-construction n] [-s seed] [--convert txt|bin] "
+            "[--hnsw-m n] [--ef-construction n] [-s seed] [--convert txt|bin|stream] "
             "[--query-vectors stream] vectors\n",
             cli_progname);
     exit(status);
@@ -130,8 +152,9 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_HNSW: o->hnsw = optarg; break;
         case OPT_QVEC: o->qvec = optarg; break;
         case OPT_CONVERT: {
-            static const char *const outs[] = {"txt", "bin"};
-            o->convert = 1 + W2VFMT_TEXT + parse_enum(optarg, "--convert", outs, 2);
+            static const char *const outs[] = {"txt", "bin", "stream"};
+            const int i = parse_enum(optarg, "--convert", outs, 3);
+            o->convert = 1 + (i == 2 ? VECSET_STREAM : W2VFMT_TEXT + i);
             break;
         }
         case OPT_EF: o->ef = cli_parse_u64(optarg, "--ef", 1, 1 << 20); break;
@@ -644,8 +667,12 @@ main(int argc, char **argv)
     struct vecset *s = load(&o);
     if (o.k > s->v) /* more than every row cannot be listed; keeps -a memory bounded */
         o.k = s->v;
-    cli_out_open(&out, o.output, o.convert == 1 + W2VFMT_BIN, o.force);
-    if (o.convert) {
+    cli_out_open(&out, o.output, o.convert == 1 + W2VFMT_BIN || o.convert == 1 + VECSET_STREAM,
+                 o.force);
+    if (o.convert == 1 + VECSET_STREAM) {
+        write_vectors_stream(s, &out);
+        rval = RV_OK;
+    } else if (o.convert) {
         const char *const *w = (const char *const *)s->words;
         const int rc = o.convert == 1 + W2VFMT_BIN ? w2vfmt_write_bin(out.fp, w, s->m, s->v, s->d)
                                                    : w2vfmt_write_text(out.fp, w, s->m, s->v, s->d);

@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# The make pipelines (pipelines/*.mk) on a tiny slice of the corpus: what they write, that
+# a second run remakes nothing, and that a parameter change remakes exactly what follows it.
+
+setup_file() {
+    # the first 300,000 bytes (about 50,000 words) of the text8-style corpus
+    load test_helper
+    if [ -e "$DATA/enwiki-text8style.gz" ]; then
+        { gzip -dc "$DATA/enwiki-text8style.gz" || true; } | head -c 300000 > "$BATS_FILE_TMPDIR/slice.txt"
+    fi
+}
+
+setup() {
+    load test_helper
+    need_data enwiki-text8style.gz
+    need_data questions-words.txt
+    need_data wordsim353.tsv
+    SLICE=$BATS_FILE_TMPDIR/slice.txt
+    RUNS=$BATS_TEST_TMPDIR/runs
+    W=$RUNS/w2v
+}
+
+# pmake ARGS...: make in the repository on the slice, into this test's run directory, with
+# the tools already built in $BUILD_DIR; free of the MAKEFLAGS of a `make check` around us.
+pmake() {
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" --no-print-directory \
+        BUILD="$BUILD_DIR" DATA="$DATA" RUNS="$RUNS" W2V_CORPUS="$SLICE" \
+        W2V_EPOCHS=1 W2V_DIM=20 W2V_MIN=2 W2V_THREADS=1 "$@"
+}
+
+# mtimes: name and nanosecond modification time of every file under the run directory
+mtimes() {
+    find "$RUNS" -type f -printf '%P %T@\n' | sort
+}
+
+@test "pipelines: make w2v writes every stage and a report with one row per model" {
+    run --separate-stderr pmake w2v
+    assert_success
+    for f in tokens.rec vocab.rec windows.rec sg.vec cbow.vec sg.log cbow.log \
+             sg.analogy.tsv cbow.wordsim.tsv params.txt report.md; do
+        [ -s "$W/$f" ] || fail "$W/$f missing or empty"
+    done
+    assert_output --partial "| model | analogy total | semantic | syntactic |"
+    grep -q '^| model | analogy total | semantic | syntactic | questions seen | WordSim-353 Spearman | words/s |$' "$W/report.md"
+    # each row: the model, 3 accuracies in [0, 1], questions seen, Spearman in [-1, 1], words/s > 0
+    for m in sg cbow; do
+        grep "^| $m |" "$W/report.md" | awk -F' *\\| *' '
+            { ok = NF == 9 && $3 >= 0 && $3 <= 1 && $4 >= 0 && $4 <= 1 && $5 >= 0 && $5 <= 1 &&
+                   $6 > 0 && $7 >= -1 && $7 <= 1 && $7 != "" && $8 > 0 }
+            END { exit !(NR == 1 && ok) }' || fail "bad row for $m: $(cat "$W/report.md")"
+    done
+    grep -qx 'dim=20' "$W/params.txt"
+    grep -qx 'epochs=1' "$W/params.txt"
+    # the two models differ
+    ! cmp -s "$W/sg.vec" "$W/cbow.vec"
+    if command -v gnuplot >/dev/null; then
+        [ "$(head -c 8 "$W/sg-loss.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+    else
+        assert_output --partial "apt-get install gnuplot-nox"
+    fi
+}
+
+@test "pipelines: a second make w2v remakes nothing" {
+    pmake w2v > /dev/null 2>&1
+    before=$(mtimes)
+    run --separate-stderr pmake w2v
+    assert_success
+    [ "$(mtimes)" = "$before" ]
+    refute_output --partial "w2v-train"
+    refute_output --partial "bin/tok"
+    [[ $stderr != *w2v-train:* ]]
+}
+
+@test "pipelines: a new dimension remakes the models, not the tokens, vocabulary or windows" {
+    pmake w2v > /dev/null 2>&1
+    cp "$W/sg.vec" "$BATS_TEST_TMPDIR/sg20.vec"
+    before=$(mtimes)
+    run --separate-stderr pmake w2v W2V_DIM=16
+    assert_success
+    after=$(mtimes)
+    for f in tokens.rec vocab.rec windows.rec; do
+        [ "$(grep "^w2v/$f " <<< "$before")" = "$(grep "^w2v/$f " <<< "$after")" ] || fail "$f remade"
+    done
+    for f in sg.vec cbow.vec report.md; do
+        [ "$(grep "^w2v/$f " <<< "$before")" != "$(grep "^w2v/$f " <<< "$after")" ] || fail "$f not remade"
+    done
+    grep -qx 'dim=16' "$W/params.txt"
+    ! cmp -s "$W/sg.vec" "$BATS_TEST_TMPDIR/sg20.vec"
+}
+
+@test "pipelines: a new sample threshold remakes the windows but not the tokens or vocabulary" {
+    pmake w2v > /dev/null 2>&1
+    before=$(mtimes)
+    pmake w2v W2V_SAMPLE=1e-3 > /dev/null 2>&1
+    after=$(mtimes)
+    for f in tokens.rec vocab.rec; do
+        [ "$(grep "^w2v/$f " <<< "$before")" = "$(grep "^w2v/$f " <<< "$after")" ] || fail "$f remade"
+    done
+    for f in windows.rec sg.vec; do
+        [ "$(grep "^w2v/$f " <<< "$before")" != "$(grep "^w2v/$f " <<< "$after")" ] || fail "$f not remade"
+    done
+}
+
+@test "pipelines: one thread and one seed train the same model twice, bit for bit" {
+    pmake w2v > /dev/null 2>&1
+    mv "$RUNS" "$BATS_TEST_TMPDIR/first"
+    pmake w2v > /dev/null 2>&1
+    cmp "$BATS_TEST_TMPDIR/first/w2v/windows.rec" "$W/windows.rec"
+    cmp "$BATS_TEST_TMPDIR/first/w2v/sg.vec" "$W/sg.vec"
+    cmp "$BATS_TEST_TMPDIR/first/w2v/cbow.vec" "$W/cbow.vec"
+}
+
+@test "pipelines: a failing stage leaves no partial file and a missing input says what to fetch" {
+    run --separate-stderr pmake w2v W2V_DIM=0
+    assert_failure
+    [ -e "$W/windows.rec" ]
+    [ ! -e "$W/sg.vec" ]
+    [ ! -e "$W/report.md" ]
+    run --separate-stderr pmake w2v W2V_QUESTIONS="$BATS_TEST_TMPDIR/none.txt"
+    assert_failure
+    assert_output --partial "none.txt not found: it is word2vec's questions-words.txt"
+    run --separate-stderr pmake w2v W2V_CORPUS="$BATS_TEST_TMPDIR/nocorpus.txt"
+    assert_failure
+    assert_output --partial "corpus $BATS_TEST_TMPDIR/nocorpus.txt not found"
+}
+
+@test "pipelines: make interop reads the text and binary exports back with gensim and knn alike" {
+    /usr/bin/python3 -c 'import gensim' 2>/dev/null || skip "/usr/bin/python3 cannot import gensim"
+    run --separate-stderr pmake interop
+    assert_success
+    R=$RUNS/interop
+    [ -s "$R/sg.txt" ] && [ -s "$R/sg.bin" ]
+    [ "$(head -n 1 "$R/sg.txt" | cut -d' ' -f2)" = 20 ]
+    [ "$(grep -c '^| \(txt\|bin\) | \(gensim\|knn\) | ' "$R/report.md")" = 4 ]
+    # every row carries the same numbers
+    [ "$(grep '^| \(txt\|bin\) |' "$R/report.md" | cut -d'|' -f4- | sort -u | wc -l)" = 1 ]
+    run --separate-stderr pmake interop INTEROP_PYTHON=/nonexistent/python3
+    assert_success
+    assert_output --partial "interop: skipped: /nonexistent/python3 cannot import gensim"
+}

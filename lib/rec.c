@@ -11,6 +11,8 @@
  * All integers little-endian. Payload codec 1 is raw deflate (RFC 1951, no zlib wrapper:
  * the XXH3 checksum already covers the bytes, so Adler-32 would be paid for twice). */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -43,6 +45,11 @@ check32(const unsigned char *p, size_t n)
 
 /* ---------------------------------------------------------------- writer */
 
+/* At level > 0 the writer deflates on a worker thread: the caller fills block N+1 in raw
+ * while the worker packs and writes block N from job (double buffering). Blocks keep their
+ * order and boundaries, so the bytes equal those of the synchronous path. While the worker
+ * runs it alone touches fp, z, packed, stream_hash and blocks; the caller joins it before it
+ * touches them again (close, abort). The last block is packed on the caller's thread. */
 struct rec_writer {
     FILE *fp;
     int level;
@@ -52,6 +59,16 @@ struct rec_writer {
     XXH3_state_t *stream_hash;
     z_stream z;
     int z_ready;
+    int threaded;       /* use the worker once a block is full (level > 0, not disabled) */
+    int running;        /* worker started, not joined; sync objects initialised */
+    int err, err_errno; /* sticky first error; errno of a worker's WP_EIO. Under mu */
+    atomic_int failed;  /* err != 0, readable without the lock on every put */
+    int pending, quit;  /* a job waits for or is in the worker; worker must stop. Under mu */
+    struct buf job;     /* the block the worker packs; owned by it while pending */
+    uint32_t job_records;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t job_cv, idle_cv;
 };
 
 static int
@@ -97,8 +114,10 @@ rec_writer_open(struct rec_writer **out, FILE *fp, int kind, const struct rec_me
         return WP_ENOMEM;
     }
     XXH3_64bits_reset(w->stream_hash);
+    atomic_init(&w->failed, 0);
     w->fp = fp;
     w->level = level;
+    w->threaded = level > 0; /* level 0 only copies: nothing to overlap */
     if (level > 0) {
         if (deflateInit2(&w->z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
             rec_writer_abort(w);
@@ -115,46 +134,57 @@ rec_writer_open(struct rec_writer **out, FILE *fp, int kind, const struct rec_me
     return WP_OK;
 }
 
-/* Deflates w->raw into w->packed; returns the codec used (stored when deflate saves
+/* Declared in rec_internal.h: tests compare the threaded writer's bytes with the
+ * synchronous path. Call before the first put; on = 0 packs every block on this thread. */
+int
+rec_writer_set_threaded(struct rec_writer *w, int on)
+{
+    if (w->running)
+        return WP_ERANGE;
+    w->threaded = on && w->level > 0;
+    return WP_OK;
+}
+
+/* Deflates raw into w->packed; returns the codec used (stored when deflate saves
  * nothing). */
 static int
-block_pack(struct rec_writer *w, int *codec)
+block_pack(struct rec_writer *w, const struct buf *raw, int *codec)
 {
     *codec = REC_CODEC_STORED;
     if (w->level == 0)
         return WP_OK;
-    const size_t bound = deflateBound(&w->z, (uLong)w->raw.len);
+    const size_t bound = deflateBound(&w->z, (uLong)raw->len);
     buf_clear(&w->packed);
     WP_TRY(buf_reserve(&w->packed, bound));
     if (deflateReset(&w->z) != Z_OK)
         return WP_ENOMEM;
-    w->z.next_in = w->raw.p;
-    w->z.avail_in = (uInt)w->raw.len;
+    w->z.next_in = raw->p;
+    w->z.avail_in = (uInt)raw->len;
     w->z.next_out = w->packed.p;
     w->z.avail_out = (uInt)bound;
     if (deflate(&w->z, Z_FINISH) != Z_STREAM_END)
         return WP_ENOMEM;
     w->packed.len = bound - w->z.avail_out;
-    if (w->packed.len < w->raw.len)
+    if (w->packed.len < raw->len)
         *codec = REC_CODEC_ZLIB;
     return WP_OK;
 }
 
+/* Packs and writes one block of nrec records; runs on the worker or, when none runs, on
+ * the caller. */
 static int
-block_flush(struct rec_writer *w)
+block_emit(struct rec_writer *w, const struct buf *raw, uint32_t nrec)
 {
-    if (w->block_records == 0)
-        return WP_OK;
     int codec;
-    WP_TRY(block_pack(w, &codec));
-    const struct buf *body = codec == REC_CODEC_ZLIB ? &w->packed : &w->raw;
-    const uint64_t sum = XXH3_64bits(w->raw.p, w->raw.len);
+    WP_TRY(block_pack(w, raw, &codec));
+    const struct buf *body = codec == REC_CODEC_ZLIB ? &w->packed : raw;
+    const uint64_t sum = XXH3_64bits(raw->p, raw->len);
     unsigned char h[REC_BLOCK_HEADER_SIZE];
     h[0] = REC_TAG_BLOCK;
     h[1] = (unsigned char)codec;
     le16_store(h + 2, 0);
-    le32_store(h + 4, w->block_records);
-    le32_store(h + 8, (uint32_t)w->raw.len);
+    le32_store(h + 4, nrec);
+    le32_store(h + 8, (uint32_t)raw->len);
     le32_store(h + 12, (uint32_t)body->len);
     le64_store(h + 16, sum);
     le32_store(h + 24, check32(h, 24));
@@ -162,6 +192,142 @@ block_flush(struct rec_writer *w)
     WP_TRY(write_all(w->fp, body->p, body->len));
     XXH3_64bits_update(w->stream_hash, h + 16, 8);
     w->blocks++;
+    return WP_OK;
+}
+
+/* Records the first error; the caller holds mu or no worker runs. */
+static void
+set_error(struct rec_writer *w, int rc, int saved_errno)
+{
+    if (w->err == 0) {
+        w->err = rc;
+        w->err_errno = saved_errno;
+        atomic_store_explicit(&w->failed, 1, memory_order_release);
+    }
+}
+
+/* The sticky error, with the errno a WP_EIO had on the thread that met it. */
+static int
+get_error(struct rec_writer *w)
+{
+    if (w->running)
+        pthread_mutex_lock(&w->mu);
+    const int rc = w->err;
+    if (rc == WP_EIO)
+        errno = w->err_errno;
+    if (w->running)
+        pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct rec_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->pending && !w->quit)
+            pthread_cond_wait(&w->job_cv, &w->mu);
+        if (w->quit) /* close waits for the job first; abort drops it */
+            break;
+        const int skip = w->err != 0;
+        pthread_mutex_unlock(&w->mu);
+        errno = 0;
+        const int rc = skip ? WP_OK : block_emit(w, &w->job, w->job_records);
+        const int saved_errno = errno;
+        buf_clear(&w->job);
+        pthread_mutex_lock(&w->mu);
+        if (rc < 0)
+            set_error(w, rc, saved_errno);
+        w->pending = 0;
+        pthread_cond_signal(&w->idle_cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Starts the worker; 0 when it runs, -1 when the writer must stay synchronous. */
+static int
+worker_start(struct rec_writer *w)
+{
+    if (pthread_mutex_init(&w->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&w->job_cv, NULL) != 0)
+        goto no_job_cv;
+    if (pthread_cond_init(&w->idle_cv, NULL) != 0)
+        goto no_idle_cv;
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+        goto no_thread;
+    w->running = 1;
+    return 0;
+no_thread:
+    pthread_cond_destroy(&w->idle_cv);
+no_idle_cv:
+    pthread_cond_destroy(&w->job_cv);
+no_job_cv:
+    pthread_mutex_destroy(&w->mu);
+    return -1;
+}
+
+/* Stops and joins the worker; drain = 1 lets it finish the pending block first. */
+static void
+worker_stop(struct rec_writer *w, int drain)
+{
+    if (!w->running)
+        return;
+    pthread_mutex_lock(&w->mu);
+    while (drain && w->pending)
+        pthread_cond_wait(&w->idle_cv, &w->mu);
+    w->quit = 1;
+    pthread_cond_signal(&w->job_cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->job_cv);
+    pthread_cond_destroy(&w->idle_cv);
+    pthread_mutex_destroy(&w->mu);
+    w->running = 0;
+}
+
+/* Hands the full block to the worker once it has finished the previous one. */
+static int
+block_submit(struct rec_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->pending)
+        pthread_cond_wait(&w->idle_cv, &w->mu);
+    if (w->err != 0) {
+        pthread_mutex_unlock(&w->mu);
+        return get_error(w);
+    }
+    const struct buf t = w->job;
+    w->job = w->raw;
+    w->raw = t;
+    w->job_records = w->block_records;
+    w->pending = 1;
+    pthread_cond_signal(&w->job_cv);
+    pthread_mutex_unlock(&w->mu);
+    return WP_OK;
+}
+
+/* Ends the current block; final = 1 (close) packs it here after the worker is joined. */
+static int
+block_flush(struct rec_writer *w, int final)
+{
+    if (w->block_records == 0)
+        return WP_OK;
+    if (!final && w->threaded && !w->running && worker_start(w) < 0)
+        w->threaded = 0; /* no thread: the same bytes, just not overlapped */
+    int rc;
+    if (!final && w->running) {
+        rc = block_submit(w);
+    } else {
+        errno = 0;
+        rc = block_emit(w, &w->raw, w->block_records);
+        if (rc < 0)
+            set_error(w, rc, errno);
+    }
+    if (rc < 0)
+        return rc;
     w->block_records = 0;
     buf_clear(&w->raw);
     return WP_OK;
@@ -170,16 +336,18 @@ block_flush(struct rec_writer *w)
 int
 rec_writer_put(struct rec_writer *w, const void *rec, size_t len)
 {
+    if (atomic_load_explicit(&w->failed, memory_order_acquire))
+        return get_error(w);
     if (len > REC_BLOCK_MAX - VARINT_MAX)
         return WP_ERANGE;
     if (w->raw.len + VARINT_MAX + len > REC_BLOCK_MAX || w->block_records == UINT32_MAX)
-        WP_TRY(block_flush(w));
+        WP_TRY(block_flush(w, 0));
     WP_TRY(buf_put_varint(&w->raw, len));
     WP_TRY(buf_put(&w->raw, rec, len));
     w->block_records++;
     w->records++;
     if (w->raw.len >= REC_BLOCK_TARGET)
-        WP_TRY(block_flush(w));
+        WP_TRY(block_flush(w, 0));
     return WP_OK;
 }
 
@@ -192,7 +360,8 @@ rec_writer_records(const struct rec_writer *w)
 int
 rec_writer_close(struct rec_writer *w)
 {
-    int rc = block_flush(w);
+    worker_stop(w, 1);
+    int rc = w->err != 0 ? get_error(w) : block_flush(w, 1);
     if (rc == WP_OK) {
         unsigned char t[REC_TRAILER_SIZE] = {REC_TAG_END, 0, 0, 0};
         le64_store(t + 4, w->blocks);
@@ -203,7 +372,9 @@ rec_writer_close(struct rec_writer *w)
         if (rc == WP_OK && fflush(w->fp) != 0)
             rc = WP_EIO;
     }
+    const int saved_errno = errno;
     rec_writer_abort(w);
+    errno = saved_errno; /* tools print strerror(errno) for WP_EIO */
     return rc;
 }
 
@@ -212,10 +383,12 @@ rec_writer_abort(struct rec_writer *w)
 {
     if (w == NULL)
         return;
+    worker_stop(w, 0);
     if (w->z_ready)
         deflateEnd(&w->z);
     XXH3_freeState(w->stream_hash);
     buf_free(&w->raw);
+    buf_free(&w->job);
     buf_free(&w->packed);
     free(w);
 }

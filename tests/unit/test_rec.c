@@ -1,5 +1,6 @@
 /* test_rec.c - the record stream: round trips of every kind and level, metadata, and one
  * precise error for each kind of damage. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -7,6 +8,7 @@
 #include "bytes.h"
 #include "check.h"
 #include "rec.h"
+#include "rec_internal.h"
 #include "rec_payload.h"
 #include "status.h"
 
@@ -342,9 +344,180 @@ test_varints_reject_overlong_and_overflow(void)
     return 0;
 }
 
+/* lib/rec.c's hook, not in rec.h: 0 packs every block on the calling thread. */
+
+/* Records for the codec tests: compressible sentences mixed with runs of random bytes, so
+ * that some blocks deflate and some are stored (deflate saves nothing on noise). */
+static int
+make_mixed(struct buf *b, size_t i)
+{
+    if (i % 200000 >= 180000) { /* ~1.6 MB of sentences, then 2 MB of noise */
+        unsigned char x[100];
+        uint64_t s = 0x9e3779b97f4a7c15ull * (i + 1);
+        for (size_t k = 0; k < sizeof x; k++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            x[k] = (unsigned char)(s >> 24);
+        }
+        return buf_put(b, x, sizeof x);
+    }
+    return make_tokens(b, i);
+}
+
+/* Writes nrec records of make() at level, threaded or not, into m. */
+static int
+write_mode(struct mem *m, int level, int threaded, size_t nrec,
+           int (*make)(struct buf *, size_t))
+{
+    FILE *fp = open_memstream(&m->p, &m->n);
+    struct rec_writer *w;
+    struct buf b = {0};
+    int rc = fp == NULL ? WP_EIO : rec_writer_open(&w, fp, REC_TOKENS, NULL, level);
+    if (rc == WP_OK && (rc = rec_writer_set_threaded(w, threaded)) < 0)
+        rec_writer_abort(w);
+    for (size_t i = 0; rc == WP_OK && i < nrec; i++) {
+        buf_clear(&b);
+        if ((rc = make(&b, i)) < 0 || (rc = rec_writer_put(w, b.p, b.len)) < 0)
+            rec_writer_abort(w);
+    }
+    if (rc == WP_OK)
+        rc = rec_writer_close(w);
+    buf_free(&b);
+    if (fp != NULL)
+        fclose(fp);
+    return rc;
+}
+
+static int
+test_threaded_writer_writes_the_same_bytes(void)
+{
+    const size_t counts[] = {0, 1, 60000, 400000}; /* none, one, ~2 and ~9 blocks */
+    const int levels[] = {1, 6, 9};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++) {
+            struct mem ref = {0}, thr = {0};
+            uint64_t count;
+            int kind;
+            CHECK_EQ(0, write_mode(&ref, levels[l], 0, counts[c], make_mixed));
+            CHECK_EQ(0, write_mode(&thr, levels[l], 1, counts[c], make_mixed));
+            CHECK_EQ(ref.n, thr.n);
+            CHECK(memcmp(ref.p, thr.p, ref.n) == 0);
+            CHECK_EQ(0, read_stream(&thr, &count, &kind));
+            CHECK_EQ(counts[c], count);
+            if (counts[c] == 400000) { /* both codecs occur, or the test proves less */
+                FILE *fp = fmemopen(thr.p, thr.n, "rb");
+                struct rec_reader *r;
+                const unsigned char *rec;
+                size_t len;
+                CHECK_EQ(0, rec_reader_open(&r, fp));
+                while (rec_reader_next(r, &rec, &len) == 1)
+                    ;
+                const struct rec_stats *st = rec_reader_stats(r);
+                CHECK(st->blocks >= 6);
+                CHECK(st->packed_bytes < st->raw_bytes);
+                rec_reader_free(r);
+                fclose(fp);
+                int stored = 0, zlib = 0;
+                size_t off = 8 + 8 + 8; /* header without metadata */
+                while ((unsigned char)thr.p[off] == REC_TAG_BLOCK) {
+                    const unsigned char *h = (const unsigned char *)thr.p + off;
+                    stored += h[1] == REC_CODEC_STORED;
+                    zlib += h[1] == REC_CODEC_ZLIB;
+                    off += REC_BLOCK_HEADER_SIZE + le32_load(h + 12);
+                }
+                CHECK(stored > 0 && zlib > 0);
+            }
+            free(ref.p);
+            free(thr.p);
+        }
+    }
+    return 0;
+}
+
+/* Writes to /dev/full until a put fails (at most limit records); returns that status or
+ * the status of close, with errno as the writer left it. */
+static int
+write_to_full(int threaded, size_t limit, int *put_failed, int *err)
+{
+    FILE *fp = fopen("/dev/full", "wb");
+    struct rec_writer *w;
+    struct buf b = {0};
+    int rc = fp == NULL ? WP_EIO : rec_writer_open(&w, fp, REC_TOKENS, NULL, 1);
+    *put_failed = 0;
+    if (rc < 0)
+        return rc;
+    rec_writer_set_threaded(w, threaded);
+    for (size_t i = 0; i < limit && rc == WP_OK; i++) {
+        buf_clear(&b);
+        make_mixed(&b, i);
+        rc = rec_writer_put(w, b.p, b.len);
+    }
+    if (rc < 0) {
+        *put_failed = 1;
+        errno = 0;
+        rc = rec_writer_put(w, b.p, b.len); /* the error is sticky */
+        *err = errno;
+        const int close_rc = rec_writer_close(w);
+        if (close_rc != rc)
+            rc = -100; /* close must report the same error */
+    } else {
+        errno = 0;
+        rc = rec_writer_close(w);
+        *err = errno;
+    }
+    buf_free(&b);
+    fclose(fp);
+    return rc;
+}
+
+static int
+test_worker_errors_surface_with_errno(void)
+{
+    int put_failed, err;
+    for (int threaded = 0; threaded <= 1; threaded++) {
+        /* many blocks: a later put reports the worker's failure, and so does close */
+        CHECK_EQ(WP_EIO, write_to_full(threaded, 2000000, &put_failed, &err));
+        CHECK_EQ(1, put_failed);
+        CHECK_EQ(ENOSPC, err);
+        /* one full block for the worker, then close: the error is not lost */
+        CHECK_EQ(WP_EIO, write_to_full(threaded, 130000, &put_failed, &err));
+        CHECK_EQ(ENOSPC, err);
+        /* nothing but the header and trailer: fflush in close fails */
+        CHECK_EQ(WP_EIO, write_to_full(threaded, 0, &put_failed, &err));
+        CHECK_EQ(0, put_failed);
+    }
+    return 0;
+}
+
+static int
+test_abort_joins_a_busy_worker(void)
+{
+    for (int nblocks = 1; nblocks <= 3; nblocks++) {
+        char *p = NULL;
+        size_t n = 0;
+        FILE *fp = open_memstream(&p, &n);
+        struct rec_writer *w;
+        struct buf b = {0};
+        CHECK_EQ(0, rec_writer_open(&w, fp, REC_TOKENS, NULL, 9));
+        for (size_t i = 0; i < 180000 + (size_t)nblocks * 11000; i++) {
+            buf_clear(&b);
+            CHECK_EQ(0, make_mixed(&b, i));
+            CHECK_EQ(0, rec_writer_put(w, b.p, b.len));
+        }
+        CHECK_EQ(WP_ERANGE, rec_writer_set_threaded(w, 0)); /* too late: it runs */
+        rec_writer_abort(w); /* ASan/TSan: no leak, no race, no write after free */
+        buf_free(&b);
+        fclose(fp);
+        free(p);
+    }
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_round_trip_every_kind_and_level),
            CHECK_CASE(test_payload_decoders_return_what_was_encoded),
            CHECK_CASE(test_metadata_round_trips_and_types),
            CHECK_CASE(test_each_damage_has_its_own_error),
            CHECK_CASE(test_empty_stream_and_concatenation),
-           CHECK_CASE(test_varints_reject_overlong_and_overflow))
+           CHECK_CASE(test_varints_reject_overlong_and_overflow),
+           CHECK_CASE(test_threaded_writer_writes_the_same_bytes),
+           CHECK_CASE(test_worker_errors_surface_with_errno),
+           CHECK_CASE(test_abort_joins_a_busy_worker))

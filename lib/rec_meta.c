@@ -62,41 +62,43 @@ meta_find(const struct rec_meta *m, const char *key)
     return NULL;
 }
 
-/* The entry for key, created empty if absent; NULL on a bad key or ENOMEM. */
-static struct meta_entry *
-meta_slot(struct rec_meta *m, const char *key, size_t klen)
+/* Points *out at the entry for key, created empty if absent (an existing value is
+ * dropped). WP_ERANGE for a bad key, WP_ENOMEM. */
+static int
+meta_slot(struct rec_meta *m, const char *key, size_t klen, struct meta_entry **out)
 {
     char k[META_KEY_MAX + 1];
     if (!meta_key_ok(key, klen))
-        return NULL;
+        return WP_ERANGE;
     memcpy(k, key, klen);
     k[klen] = '\0';
     struct meta_entry *e = meta_find(m, k);
     if (e != NULL) {
         free(e->s);
         e->s = NULL;
-        return e;
+        *out = e;
+        return WP_OK;
     }
     if (m->n == m->cap) {
         const size_t cap = m->cap ? 2 * m->cap : 8;
         struct meta_entry *ne = realloc(m->e, cap * sizeof *ne);
         if (ne == NULL)
-            return NULL;
+            return WP_ENOMEM;
         m->e = ne;
         m->cap = cap;
     }
     e = &m->e[m->n++];
     memset(e, 0, sizeof *e);
     memcpy(e->key, k, klen + 1);
-    return e;
+    *out = e;
+    return WP_OK;
 }
 
 int
 rec_meta_set_u64(struct rec_meta *m, const char *key, uint64_t v)
 {
-    struct meta_entry *e = meta_slot(m, key, strlen(key));
-    if (e == NULL)
-        return meta_key_ok(key, strlen(key)) ? WP_ENOMEM : WP_ERANGE;
+    struct meta_entry *e;
+    WP_TRY(meta_slot(m, key, strlen(key), &e));
     e->type = REC_META_U64;
     e->u = v;
     return WP_OK;
@@ -105,9 +107,8 @@ rec_meta_set_u64(struct rec_meta *m, const char *key, uint64_t v)
 int
 rec_meta_set_f64(struct rec_meta *m, const char *key, double v)
 {
-    struct meta_entry *e = meta_slot(m, key, strlen(key));
-    if (e == NULL)
-        return meta_key_ok(key, strlen(key)) ? WP_ENOMEM : WP_ERANGE;
+    struct meta_entry *e;
+    WP_TRY(meta_slot(m, key, strlen(key), &e));
     e->type = REC_META_F64;
     e->f = v;
     return WP_OK;
@@ -117,14 +118,15 @@ static int
 meta_set_bytes(struct rec_meta *m, const char *key, size_t klen, const char *s, size_t len)
 {
     char *copy = malloc(len + 1);
+    struct meta_entry *e;
     if (copy == NULL)
         return WP_ENOMEM;
     memcpy(copy, s, len);
     copy[len] = '\0';
-    struct meta_entry *e = meta_slot(m, key, klen);
-    if (e == NULL) {
+    const int rc = meta_slot(m, key, klen, &e);
+    if (rc < 0) {
         free(copy);
-        return meta_key_ok(key, klen) ? WP_ENOMEM : WP_ERANGE;
+        return rc;
     }
     e->type = REC_META_STR;
     e->s = copy;

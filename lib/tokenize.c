@@ -415,6 +415,8 @@ end_line(struct tok_state *t)
 static int
 put_cp(struct tok_state *t, uint32_t cp, enum tok_class k)
 {
+    if (t->o.whitespace && k != TOK_SPACE)
+        k = TOK_WORD;   /* pre-tokenized text: only separators split */
     if (t->joiner != 0) {
         const uint32_t j = t->joiner;
         t->joiner = 0;
@@ -590,6 +592,9 @@ tok_new(struct tok_state **out, const struct tok_opts *o, tok_emit_fn emit, void
         return WP_ENOMEM;
     for (unsigned c = 0; c < 256; c++) {
         t->ascii_class[c] = ascii_class_of(c);
+        if (o->whitespace && (t->ascii_class[c] == C_PUNCT || t->ascii_class[c] == C_JOIN
+                              || t->ascii_class[c] == C_JOIN_NUM))
+            t->ascii_class[c] = C_WORD;
         if (c < 128)
             t->ascii_lower[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }

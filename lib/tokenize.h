@@ -38,6 +38,8 @@ struct tok_opts {
     int split_all_punct; /* no joiners: every punctuation character is its own token */
     int drop_punct;      /* drop punctuation tokens instead of emitting them */
     int skip_long;       /* drop an over-long token instead of truncating it */
+    int whitespace;      /* pre-tokenized text: split at separators only, punctuation is
+                            a word character */
     size_t max_sentence; /* >= 1 */
     size_t max_token;    /* bytes, >= TOK_MAX_TOKEN_MIN */
 };

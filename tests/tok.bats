@@ -250,3 +250,22 @@ toks() {
     run --separate-stderr bash -o pipefail -c 'tok -q "$1" | wpcat | grep -c "^\\.$"' _ "$T/raw.txt"
     [ "$output" -gt 1000 ]
 }
+
+@test "tok -w splits pre-tokenized text at whitespace only" {
+    printf 'mr. <unk> said u.s. n'"'"'t $ 5 \xc3\xa9t\xc3\xa9,\xe2\x80\x94ok\tend\n\n' > "$T/w.txt"
+    run --separate-stderr bash -o pipefail -c 'tok -q -w "$1" | wpcat' _ "$T/w.txt"
+    assert_success
+    assert_output $'mr.\n<unk>\nsaid\nu.s.\nn\'t\n$\n5\n\xc3\xa9t\xc3\xa9,\xe2\x80\x94ok\nend'
+    run --separate-stderr bash -o pipefail -c 'tok -q "$1" | wpcat | wc -l' _ "$T/w.txt"
+    [ "$output" -gt 9 ]
+}
+
+@test "tok -w on the Penn Treebank gives its word count exactly" {
+    need_data ptb/ptb.valid.txt.gz
+    run --separate-stderr bash -o pipefail -c 'tok -q -w "$1" | wpcat --stat' _ "$DATA/ptb/ptb.valid.txt.gz"
+    assert_success
+    want=$(zcat "$DATA/ptb/ptb.valid.txt.gz" | wc -w)
+    assert_line $'records\t'"$(zcat "$DATA/ptb/ptb.valid.txt.gz" | grep -c '[^ ]')"
+    run --separate-stderr bash -o pipefail -c 'tok -q -w "$1" | wpcat | grep -c .' _ "$DATA/ptb/ptb.valid.txt.gz"
+    [ "$output" -eq "$want" ]
+}

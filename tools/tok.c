@@ -45,7 +45,7 @@ static _Noreturn void
 usage(FILE *fp, int status)
 {
     fprintf(fp,
-            "usage: %s [-fhlqV] [-o file] [-z level] [--long-tokens skip|truncate]\n"
+            "usage: %s [-fhlqVw] [-o file] [-z level] [--long-tokens skip|truncate]\n"
             "           [--max-sentence n] [--max-token n] [--no-punct] [--split-all-punct]\n"
             "           [file ...]\n",
             cli_progname);
@@ -68,19 +68,21 @@ parse_args(struct tok_cli *c, int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"split-all-punct", no_argument, NULL, OPT_SPLIT_ALL},
         {"version", no_argument, NULL, 'V'},
+        {"whitespace", no_argument, NULL, 'w'},
         {NULL, 0, NULL, 0},
     };
     int ch;
     memset(c, 0, sizeof *c);
     tok_opts_default(&c->t);
     c->level = REC_LEVEL_DEFAULT;
-    while ((ch = getopt_long(argc, argv, "fhlo:qVz:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "fhlo:qVwz:", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f': c->force = 1; break;
         case 'h': usage(stdout, RV_OK);
         case 'l': c->t.lower = 1; break;
         case 'o': c->output = optarg; break;
         case 'q': c->quiet = 1; break;
+        case 'w': c->t.whitespace = 1; break;
         case 'V': cli_version();
         case 'z': c->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
         case OPT_LONG_TOKENS:
@@ -296,6 +298,7 @@ main(int argc, char **argv)
         rec_meta_set_u64(meta, "max_token", c.t.max_token) < 0 ||
         rec_meta_set_u64(meta, "no_punct", (uint64_t)c.t.drop_punct) < 0 ||
         rec_meta_set_u64(meta, "split_all_punct", (uint64_t)c.t.split_all_punct) < 0 ||
+        rec_meta_set_u64(meta, "whitespace", (uint64_t)c.t.whitespace) < 0 ||
         rec_meta_set_str(meta, "source", cli_name(files[0])) < 0)
         cli_die(RV_FAIL, "out of memory");
 

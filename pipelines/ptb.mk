@@ -1,0 +1,64 @@
+# pipelines/ptb.mk - `make ptb`: the Penn Treebank language model of Zaremba et al. ("small":
+# 2 x 200 LSTM, unroll 35, batch 20, SGD lr 1 halved from epoch 5, clip 5, 13 epochs) trained
+# by elmo-train on word input, forward direction: tokens -> vocabulary -> model -> report.md
+# with the per-epoch perplexities and the test perplexity (the paper: 114.5; the bar: <= 120),
+# plus a perplexity curve when gnuplot is installed. `make ptb PTB_INPUT=char` trains the
+# same model on character input for comparison; PTB_DIRECTIONS=both trains ELMo-style.
+PTB           := $(RUNS)/ptb
+PTB_DIR       ?= $(DATA)/ptb
+PTB_EPOCHS    ?= 13
+PTB_SEED      ?= 1
+PTB_THREADS   ?= 2
+PTB_INPUT     ?= word
+PTB_DIRECTIONS ?= forward
+PTB_ARGS      ?=
+PTB_NAME      := $(PTB_INPUT)-$(PTB_DIRECTIONS)
+PTB_BINS      := $(addprefix $(BIN)/,tok vocab elmo-train)
+PTB_FLAGS     := --preset small --epochs $(PTB_EPOCHS) -s $(PTB_SEED) \
+                 $(if $(filter char,$(PTB_INPUT)),--char-input --filters 1:25,2:50,3:75,4:100,5:125,6:150 --max-chars 20 --char-dim 15 --highway 1) \
+                 $(if $(filter forward,$(PTB_DIRECTIONS)),--forward-only) $(PTB_ARGS)
+
+ifeq ($(wildcard $(PTB_DIR)/ptb.train.txt.gz),)
+$(PTB_DIR)/ptb.%.txt.gz:
+	@echo "ptb: $@ not found: the Penn Treebank LM splits (Mikolov's ptb.{train,valid,test}.txt), gzipped;"; \
+	 echo "ptb: pass PTB_DIR=<directory holding them> or DATA=<directory with ptb/>"; exit 1
+endif
+
+$(PTB)/params-$(PTB_NAME).txt: FORCE
+	$(call stamp,$@,dir=$(PTB_DIR) flags=$(PTB_FLAGS) threads=$(PTB_THREADS))
+
+# Already tokenized text: split at whitespace only.
+$(PTB)/%.tok: $(PTB_DIR)/ptb.%.txt.gz | $(PTB_BINS)
+	@mkdir -p $(PTB)
+	$(BIN)/tok -w -q -o $@ $<
+
+$(PTB)/vocab.rec: $(PTB)/train.tok
+	$(BIN)/vocab -q -o $@ $<
+
+$(PTB)/$(PTB_NAME).model: $(PTB)/train.tok $(PTB)/valid.tok $(PTB)/test.tok $(PTB)/vocab.rec \
+                          $(PTB)/params-$(PTB_NAME).txt
+	$(BIN)/elmo-train $(PTB_FLAGS) -t $(PTB_THREADS) -v $(PTB)/vocab.rec \
+	    --valid $(PTB)/valid.tok --test $(PTB)/test.tok --log $(PTB)/$(PTB_NAME).log.tmp \
+	    --checkpoint $(PTB)/$(PTB_NAME).ckpt -o $@ $<
+	mv $(PTB)/$(PTB_NAME).log.tmp $(PTB)/$(PTB_NAME).log
+$(PTB)/$(PTB_NAME).log: $(PTB)/$(PTB_NAME).model ;
+
+$(PTB)/$(PTB_NAME).md: $(PTB)/$(PTB_NAME).log
+	@echo "ptb: writing $@"
+	@{ echo "# Penn Treebank language model ($(PTB_NAME))"; echo; \
+	  echo "elmo-train $(PTB_FLAGS) -t $(PTB_THREADS)"; echo; \
+	  echo "| epoch | lr | train ppl | valid ppl fwd | valid ppl bwd | tokens/s | seconds |"; \
+	  echo "|---:|---:|---:|---:|---:|---:|---:|"; \
+	  awk -F'\t' 'NR > 1 && $$1 != "test" { printf "| %s | %s | %.2f | %.2f | %.2f | %.0f | %.0f |\n", $$1, $$2, $$3, $$4, $$5, $$6, $$7 }' $<; \
+	  echo; awk -F'\t' '$$1 == "test" { printf "Test perplexity: forward %.2f, backward %.2f (Zaremba et al. report 114.5 forward).\n", $$4, $$5 }' $<; \
+	} > $@
+
+HAVE_GNUPLOT := $(shell command -v gnuplot 2>/dev/null)
+$(PTB)/$(PTB_NAME).png: $(PTB)/$(PTB_NAME).log pipelines/plot-ppl.gp
+	gnuplot -e "logfile='$<'; out='$@.tmp'; name='$(PTB_NAME)'" pipelines/plot-ppl.gp
+	mv $@.tmp $@
+
+.PHONY: ptb
+## ptb: Zaremba's small PTB language model with elmo-train -> $(RUNS)/ptb/word-forward.md
+ptb: $(PTB)/$(PTB_NAME).md $(if $(HAVE_GNUPLOT),$(PTB)/$(PTB_NAME).png)
+	@cat $<

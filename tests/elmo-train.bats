@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# elmo-train: flags, learning on a slice of the Penn Treebank, determinism across runs and
+# thread counts, exact resume from a checkpoint, rollback on NaN, and bad input.
+bats_require_minimum_version 1.5.0
+
+setup() {
+    load test_helper
+    need_data ptb/ptb.train.txt.gz
+    T=$BATS_TEST_TMPDIR
+    zcat "$DATA/ptb/ptb.train.txt.gz" | head -400 | tok -w -q -o "$T/train.tok"
+    zcat "$DATA/ptb/ptb.valid.txt.gz" | head -100 | tok -w -q -o "$T/valid.tok"
+    vocab -q -m 2 -o "$T/v" "$T/train.tok"
+}
+
+tiny() {
+    elmo-train -q -v "$T/v" --hidden 24 --unroll 6 --batch 4 --epochs 2 --lr 1 -s 5 "$@"
+}
+
+@test "elmo-train -h prints usage and exits 0; a bad option exits 2" {
+    run --separate-stderr elmo-train -h
+    assert_success
+    assert_output --partial "usage: elmo-train"
+    run -2 --separate-stderr elmo-train --bogus
+    [[ $stderr == *"usage: elmo-train"* ]]
+    run -0 elmo-train -V
+    assert_output --partial "wordpipe"
+}
+
+@test "elmo-train learns: training perplexity falls, validation ends far below the vocabulary size" {
+    run --separate-stderr tiny --forward-only --valid "$T/valid.tok" --log "$T/log" -o "$T/m" "$T/train.tok"
+    assert_success
+    [[ $stderr == "" ]]
+    run awk -F'\t' 'NR == 2 { a = $3 } NR == 3 { b = $3; c = $4 }
+        END { v = '"$(wpcat "$T/v" | wc -l)"'; if (!(b < a && c < v / 3)) { print a, b, c, v; exit 1 } }' "$T/log"
+    assert_success
+    run wpcat --stat "$T/m"
+    assert_output --partial "model"
+}
+
+@test "elmo-train reports epochs with forward, backward and mean validation perplexity" {
+    run --separate-stderr tiny --epochs 1 --valid "$T/valid.tok" -o "$T/m" "$T/train.tok"
+    assert_success
+    run --separate-stderr elmo-train -v "$T/v" --hidden 8 --unroll 6 --batch 4 --epochs 1 \
+        --valid "$T/valid.tok" -o "$T/m" "$T/train.tok"
+    assert_success
+    [[ $stderr == *"epoch 1/1: lr 1, train ppl "*", valid ppl fwd "*" bwd "*" mean "*" tokens/s"* ]]
+}
+
+@test "elmo-train with one seed gives the same model bytes, with 1 or 2 threads" {
+    tiny -t 1 -o "$T/a" "$T/train.tok"
+    tiny -t 1 -o "$T/b" "$T/train.tok"
+    cmp "$T/a" "$T/b"
+    tiny -t 2 -o "$T/c" "$T/train.tok"
+    cmp "$T/a" "$T/c"
+    tiny -t 1 -s 6 -o "$T/d" "$T/train.tok"
+    ! cmp -s "$T/a" "$T/d"
+}
+
+@test "elmo-train --resume continues a checkpoint bit for bit" {
+    tiny -t 1 --dropout 0.2 --optim adam --lr 0.01 -o "$T/straight" "$T/train.tok"
+    tiny -t 1 --dropout 0.2 --optim adam --lr 0.01 --checkpoint "$T/ck" --checkpoint-every 5w \
+        --max-batches 23 -o "$T/partial" "$T/train.tok"
+    [ -s "$T/ck" ]
+    run --separate-stderr elmo-train -q -t 1 --resume "$T/ck" -o "$T/resumed" "$T/train.tok"
+    assert_success
+    cmp "$T/straight" "$T/resumed"
+    ! cmp -s "$T/straight" "$T/partial"
+}
+
+@test "elmo-train --resume refuses another corpus and a file that is not a checkpoint" {
+    tiny --epochs 1 --checkpoint "$T/ck" -o "$T/m" "$T/train.tok"
+    run -3 --separate-stderr elmo-train -q --resume "$T/ck" -o "$T/r" "$T/valid.tok"
+    [[ $stderr == *"valid.tok: not the corpus the checkpoint"* ]]
+    run -3 --separate-stderr elmo-train -q --resume "$T/v" -o "$T/r" "$T/train.tok"
+    [[ $stderr == *"expected a model stream"* ]]
+    run -3 --separate-stderr elmo-train -q --resume "$T/m" -o "$T/r" "$T/train.tok"
+    [[ $stderr == *"not an elmo-train checkpoint"* ]]
+}
+
+@test "elmo-train rolls back to the last checkpoint on NaN, lowers the learning rate and says so" {
+    run --separate-stderr tiny --epochs 1 --inject-nan 4 -o "$T/m" "$T/train.tok"
+    assert_success
+    [[ $stderr == *"epoch 1 batch 4: loss or gradient not finite"*"rolled back to epoch 1 batch 0, learning rate now 0.5"* ]]
+    [ -s "$T/m" ]
+}
+
+@test "elmo-train --char-input with sampled softmax, adagrad and projection trains" {
+    run --separate-stderr elmo-train -q -v "$T/v" --char-input --filters 1:8,2:8,3:16 \
+        --max-chars 12 --char-dim 8 --highway 2 --hidden 32 --proj 16 --cell-clip 3 \
+        --proj-clip 3 --residual --sampled 50 --optim adagrad --lr 0.2 --dropout 0.1 \
+        --unroll 6 --batch 4 --epochs 1 --valid "$T/valid.tok" --log "$T/log" -o "$T/m" "$T/train.tok"
+    assert_success
+    run awk -F'\t' 'NR == 2 && $4 > 1 && $4 < 5000 && $5 > 1 { ok = 1 } END { exit !ok }' "$T/log"
+    assert_success
+}
+
+@test "elmo-train --preset small is Zaremba's configuration" {
+    run --separate-stderr elmo-train -v "$T/v" --preset small --forward-only --max-batches 1 -o "$T/m" "$T/train.tok"
+    assert_success
+    [[ $stderr == *"word input, 2 x 200, "* ]]
+    run --separate-stderr elmo-train -v "$T/v" --preset=elmo-small --max-chars 20 --hidden 64 --proj 16 \
+        --filters 1:4,2:4 --sampled 20 --batch 2 --unroll 4 --max-batches 1 -o "$T/m" "$T/train.tok"
+    assert_success
+    [[ $stderr == *"character input, 2 x 64 x 2 directions"* ]]
+}
+
+@test "elmo-train rejects bad options with exit 2" {
+    run -2 --separate-stderr elmo-train -o "$T/m" "$T/train.tok"
+    [[ $stderr == *"a vocabulary is needed"* ]]
+    run -2 --separate-stderr elmo-train -v "$T/v" --preset huge "$T/train.tok"
+    [[ $stderr == *"--preset: want small or elmo-small"* ]]
+    run -2 --separate-stderr elmo-train -v "$T/v" --char-input --filters 3 "$T/train.tok"
+    [[ $stderr == *"--filters"* ]]
+    run -2 --separate-stderr elmo-train -v "$T/v" --optim rmsprop "$T/train.tok"
+    [[ $stderr == *"--optim: want sgd, adagrad or adam"* ]]
+    run -2 --separate-stderr elmo-train -v "$T/v" --checkpoint-every 5m "$T/train.tok"
+    [[ $stderr == *"--checkpoint-every needs --checkpoint"* ]]
+    run -2 --separate-stderr elmo-train -v "$T/v" --layers 0 "$T/train.tok"
+    [[ $stderr == *"--layers"* ]]
+}
+
+@test "elmo-train names the file and the problem for bad input, and leaves no model" {
+    run -3 --separate-stderr elmo-train -q -v "$T/train.tok" -o "$T/m" "$T/train.tok"
+    [[ $stderr == *"train.tok: expected a vocabulary stream"* ]]
+    head -c 3000 "$T/train.tok" > "$T/cut.tok"
+    run -3 --separate-stderr tiny -o "$T/m" "$T/cut.tok"
+    [[ $stderr == "elmo-train: "*"cut.tok: "* ]]
+    [ ! -e "$T/m" ]
+    run -3 --separate-stderr tiny --batch 50000 -o "$T/m" "$T/train.tok"
+    [[ $stderr == *"too few for batch 50000"* ]]
+    [ ! -e "$T/m" ]
+    run -1 --separate-stderr tiny -o "$T/m" "$T/nonexistent.tok"
+    [[ $stderr == *"nonexistent.tok"* ]]
+}

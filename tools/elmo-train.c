@@ -1,0 +1,696 @@
+/* elmo-train - train an ELMo-style bidirectional LSTM language model (lm.h, lm_train.h)
+ * from a token stream and its vocabulary; validation and test perplexity with the full
+ * softmax; atomic checkpoints that --resume continues bit for bit; rollback on NaN/Inf. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "cli.h"
+#include "lm.h"
+#include "lm_train.h"
+#include "rec_payload.h"
+#include "status.h"
+#include "tensorio.h"
+#include "vocab.h"
+
+struct opts {
+    struct lm_cfg mc;
+    struct lm_train_cfg tc;
+    uint32_t epochs, decay_start;
+    float decay, init, forget_bias;
+    uint64_t max_batches, ckpt_windows, inject_nan;
+    double ckpt_secs;
+    int quiet, force, level;
+    const char *vocab, *valid, *test, *out, *ckpt, *resume, *log, *input;
+};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "usage: %s [-fhqV] [--preset small|elmo-small] [--word-input | --char-input]\n"
+            "       [--layers n] [--hidden n] [--proj n] [--cell-clip x] [--proj-clip x]\n"
+            "       [--residual | --no-residual] [--forward-only] [--max-chars n]\n"
+            "       [--char-dim n] [--filters w:n,...] [--highway n] [--unroll n]\n"
+            "       [--batch n] [--epochs n] [--max-batches n] [--dropout p] [--sampled n]\n"
+            "       [--optim sgd|adagrad|adam] [--lr x] [--decay x] [--decay-start n]\n"
+            "       [--clip x] [--init x] [--forget-bias x] [--valid file] [--test file]\n"
+            "       [--checkpoint file] [--checkpoint-every n[s|m|h|w]] [--resume file]\n"
+            "       [--log file] [-s seed] [-t threads] [-z level] [-o model] -v vocab [file]\n",
+            cli_progname);
+    exit(status);
+}
+
+/* Zaremba et al.'s "small" PTB model: 2 x 200, unroll 35, batch 20, SGD lr 1 halved from
+ * epoch 5, clip 5, 13 epochs, uniform 0.1, no dropout. */
+static void
+preset_small(struct opts *o)
+{
+    o->mc.char_input = 0;
+    o->mc.layers = 2;
+    o->mc.hidden = 200;
+    o->mc.proj = 0;
+    o->mc.cell_clip = o->mc.proj_clip = 0;
+    o->mc.residual = 0;
+    o->tc.unroll = 35;
+    o->tc.batch = 20;
+    o->tc.dropout = 0;
+    o->tc.sampled = 0;
+    o->tc.optim = LM_SGD;
+    o->tc.lr = 1.0f;
+    o->tc.clip = 5.0f;
+    o->epochs = 13;
+    o->decay = 0.5f;
+    o->decay_start = 5;
+    o->init = 0.1f;
+    o->forget_bias = 0;
+}
+
+/* bilm-tf's small ELMo (options of the released "small" model), scaled to what a CPU
+ * can train: character CNN 2048 filters, 1 highway layer, LSTMP 1024 -> 128. */
+static void
+preset_elmo_small(struct opts *o)
+{
+    static const uint32_t widths[7] = {1, 2, 3, 4, 5, 6, 7},
+                          filters[7] = {32, 32, 64, 128, 256, 512, 1024};
+    o->mc.char_input = 1;
+    o->mc.ch.max_chars = 50;
+    o->mc.ch.char_dim = 16;
+    o->mc.ch.nwidths = 7;
+    memcpy(o->mc.ch.widths, widths, sizeof widths);
+    memcpy(o->mc.ch.filters, filters, sizeof filters);
+    o->mc.ch.highway = 1;
+    o->mc.layers = 2;
+    o->mc.hidden = 1024;
+    o->mc.proj = 128;
+    o->mc.cell_clip = o->mc.proj_clip = 3;
+    o->mc.residual = 1;
+    o->tc.unroll = 20;
+    o->tc.batch = 128;
+    o->tc.dropout = 0.1f;
+    o->tc.sampled = 8192;
+    o->tc.optim = LM_ADAGRAD;
+    o->tc.lr = 0.2f;
+    o->tc.clip = 10.0f;
+    o->epochs = 10;
+    o->decay = 1;
+    o->decay_start = 0;
+    o->init = 0.05f;
+    o->forget_bias = 1;
+}
+
+static void
+parse_filters(struct opts *o, const char *s)
+{
+    struct charenc_cfg *c = &o->mc.ch;
+    c->nwidths = 0;
+    while (*s) {
+        char *end;
+        const unsigned long w = strtoul(s, &end, 10);
+        if (*end != ':' || c->nwidths == CHARENC_MAX_WIDTHS)
+            cli_die(RV_USAGE, "--filters: want width:count,... (at most %d), got '%s'",
+                    CHARENC_MAX_WIDTHS, s);
+        const unsigned long n = strtoul(end + 1, &end, 10);
+        if (w == 0 || w > 64 || n == 0 || n > 8192 || (*end != ',' && *end != '\0'))
+            cli_die(RV_USAGE, "--filters: bad width:count near '%s'", s);
+        c->widths[c->nwidths] = (uint32_t)w;
+        c->filters[c->nwidths++] = (uint32_t)n;
+        s = *end == ',' ? end + 1 : end;
+    }
+}
+
+static double
+parse_every(struct opts *o, const char *s)
+{
+    char *end;
+    const double v = strtod(s, &end);
+    double mul = 60;
+    if (*end == 's')
+        mul = 1;
+    else if (*end == 'h')
+        mul = 3600;
+    else if (*end == 'w')
+        mul = -1;
+    else if (*end != 'm' && *end != '\0')
+        cli_die(RV_USAGE, "--checkpoint-every: want n[s|m|h|w], got '%s'", s);
+    if (!(v > 0) || (*end && end[1] != '\0'))
+        cli_die(RV_USAGE, "--checkpoint-every: want a positive number, got '%s'", s);
+    if (mul < 0)
+        o->ckpt_windows = (uint64_t)v;
+    return mul < 0 ? 0 : v * mul;
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+    enum {
+        O_PRESET = 256, O_WORD, O_CHAR, O_LAYERS, O_HIDDEN, O_PROJ, O_CCLIP, O_PCLIP, O_RES,
+        O_NORES, O_FWD, O_MAXCH, O_CHDIM, O_FILT, O_HWY, O_UNROLL, O_BATCH, O_EPOCHS, O_MAXB,
+        O_DROP, O_SAMP, O_OPTIM, O_LR, O_DECAY, O_DSTART, O_CLIP, O_INIT, O_FBIAS, O_VALID,
+        O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN
+    };
+    static const struct option lo[] = {
+        {"preset", 1, 0, O_PRESET}, {"word-input", 0, 0, O_WORD}, {"char-input", 0, 0, O_CHAR},
+        {"layers", 1, 0, O_LAYERS}, {"hidden", 1, 0, O_HIDDEN}, {"proj", 1, 0, O_PROJ},
+        {"cell-clip", 1, 0, O_CCLIP}, {"proj-clip", 1, 0, O_PCLIP}, {"residual", 0, 0, O_RES},
+        {"no-residual", 0, 0, O_NORES}, {"forward-only", 0, 0, O_FWD},
+        {"max-chars", 1, 0, O_MAXCH}, {"char-dim", 1, 0, O_CHDIM}, {"filters", 1, 0, O_FILT},
+        {"highway", 1, 0, O_HWY}, {"unroll", 1, 0, O_UNROLL}, {"batch", 1, 0, O_BATCH},
+        {"epochs", 1, 0, O_EPOCHS}, {"max-batches", 1, 0, O_MAXB}, {"dropout", 1, 0, O_DROP},
+        {"sampled", 1, 0, O_SAMP}, {"optim", 1, 0, O_OPTIM}, {"lr", 1, 0, O_LR},
+        {"decay", 1, 0, O_DECAY}, {"decay-start", 1, 0, O_DSTART}, {"clip", 1, 0, O_CLIP},
+        {"init", 1, 0, O_INIT}, {"forget-bias", 1, 0, O_FBIAS}, {"valid", 1, 0, O_VALID},
+        {"test", 1, 0, O_TEST}, {"checkpoint", 1, 0, O_CKPT},
+        {"checkpoint-every", 1, 0, O_EVERY}, {"resume", 1, 0, O_RESUME}, {"log", 1, 0, O_LOG},
+        {"inject-nan", 1, 0, O_NAN}, {"seed", 1, 0, 's'}, {"threads", 1, 0, 't'},
+        {"level", 1, 0, 'z'}, {"output", 1, 0, 'o'}, {"vocab", 1, 0, 'v'},
+        {"force", 0, 0, 'f'}, {"help", 0, 0, 'h'}, {"quiet", 0, 0, 'q'},
+        {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+    int ch;
+    /* the preset is applied first, whatever its position, so other flags override it */
+    preset_small(o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (strncmp(a, "--preset=", 9) == 0)
+            v = a + 9;
+        else if (strcmp(a, "--preset") == 0 && i + 1 < argc)
+            v = argv[i + 1];
+        if (v != NULL && strcmp(v, "elmo-small") == 0)
+            preset_elmo_small(o);
+        else if (v != NULL && strcmp(v, "small") != 0)
+            cli_die(RV_USAGE, "--preset: want small or elmo-small, got '%s'", v);
+    }
+    while ((ch = getopt_long(argc, argv, "fhqVo:s:t:v:z:", lo, NULL)) != -1) {
+        switch (ch) {
+        case O_PRESET: break;
+        case O_WORD: o->mc.char_input = 0; break;
+        case O_CHAR:
+            if (o->mc.ch.nwidths == 0)
+                parse_filters(o, "1:32,2:32,3:64,4:128,5:256,6:512,7:1024");
+            if (o->mc.ch.max_chars == 0)
+                o->mc.ch.max_chars = 50, o->mc.ch.char_dim = 16, o->mc.ch.highway = 1;
+            o->mc.char_input = 1;
+            break;
+        case O_LAYERS: o->mc.layers = (uint32_t)cli_parse_u64(optarg, "--layers", 1, LM_MAX_LAYERS); break;
+        case O_HIDDEN: o->mc.hidden = (uint32_t)cli_parse_u64(optarg, "--hidden", 1, 16384); break;
+        case O_PROJ: o->mc.proj = (uint32_t)cli_parse_u64(optarg, "--proj", 0, 16384); break;
+        case O_CCLIP: o->mc.cell_clip = (float)cli_parse_double(optarg, "--cell-clip", 0, 1e6); break;
+        case O_PCLIP: o->mc.proj_clip = (float)cli_parse_double(optarg, "--proj-clip", 0, 1e6); break;
+        case O_RES: o->mc.residual = 1; break;
+        case O_NORES: o->mc.residual = 0; break;
+        case O_FWD: o->mc.directions = 1; break;
+        case O_MAXCH: o->mc.ch.max_chars = (uint32_t)cli_parse_u64(optarg, "--max-chars", 3, 1024); break;
+        case O_CHDIM: o->mc.ch.char_dim = (uint32_t)cli_parse_u64(optarg, "--char-dim", 1, 1024); break;
+        case O_FILT: parse_filters(o, optarg); break;
+        case O_HWY: o->mc.ch.highway = (uint32_t)cli_parse_u64(optarg, "--highway", 0, CHARENC_MAX_HIGHWAY); break;
+        case O_UNROLL: o->tc.unroll = (uint32_t)cli_parse_u64(optarg, "--unroll", 1, 10000); break;
+        case O_BATCH: o->tc.batch = (uint32_t)cli_parse_u64(optarg, "--batch", 1, 100000); break;
+        case O_EPOCHS: o->epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000); break;
+        case O_MAXB: o->max_batches = cli_parse_u64(optarg, "--max-batches", 1, UINT64_MAX); break;
+        case O_DROP: o->tc.dropout = (float)cli_parse_double(optarg, "--dropout", 0, 0.95); break;
+        case O_SAMP: o->tc.sampled = (uint32_t)cli_parse_u64(optarg, "--sampled", 0, 1u << 30); break;
+        case O_OPTIM:
+            if (strcmp(optarg, "sgd") == 0)
+                o->tc.optim = LM_SGD;
+            else if (strcmp(optarg, "adagrad") == 0)
+                o->tc.optim = LM_ADAGRAD;
+            else if (strcmp(optarg, "adam") == 0)
+                o->tc.optim = LM_ADAM;
+            else
+                cli_die(RV_USAGE, "--optim: want sgd, adagrad or adam, got '%s'", optarg);
+            break;
+        case O_LR: o->tc.lr = (float)cli_parse_double(optarg, "--lr", 1e-9, 1e3); break;
+        case O_DECAY: o->decay = (float)cli_parse_double(optarg, "--decay", 1e-6, 1); break;
+        case O_DSTART: o->decay_start = (uint32_t)cli_parse_u64(optarg, "--decay-start", 0, 100000); break;
+        case O_CLIP: o->tc.clip = (float)cli_parse_double(optarg, "--clip", 0, 1e9); break;
+        case O_INIT: o->init = (float)cli_parse_double(optarg, "--init", 0, 10); break;
+        case O_FBIAS: o->forget_bias = (float)cli_parse_double(optarg, "--forget-bias", -100, 100); break;
+        case O_VALID: o->valid = optarg; break;
+        case O_TEST: o->test = optarg; break;
+        case O_CKPT: o->ckpt = optarg; break;
+        case O_EVERY: o->ckpt_secs = parse_every(o, optarg); break;
+        case O_RESUME: o->resume = optarg; break;
+        case O_LOG: o->log = optarg; break;
+        case O_NAN: o->inject_nan = cli_parse_u64(optarg, "--inject-nan", 1, UINT64_MAX); break;
+        case 's': o->tc.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
+        case 't': o->tc.threads = (uint32_t)cli_parse_u64(optarg, "--threads", 1, 256); break;
+        case 'z': o->level = (int)cli_parse_u64(optarg, "--level", 0, 9); break;
+        case 'o': o->out = optarg; break;
+        case 'v': o->vocab = optarg; break;
+        case 'f': o->force = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'V': cli_version();
+        case 'h': usage(stdout, RV_OK);
+        default: usage(stderr, RV_USAGE);
+        }
+    }
+    if (argc - optind > 1)
+        usage(stderr, RV_USAGE);
+    o->input = optind < argc ? argv[optind] : "-";
+    if (o->vocab == NULL && o->resume == NULL)
+        cli_die(RV_USAGE, "a vocabulary is needed: -v file (from vocab(1))");
+    if (o->mc.char_input)
+        o->mc.ch.out_dim = lm_width(&o->mc);
+    if (o->ckpt_secs > 0 || o->ckpt_windows > 0) {
+        if (o->ckpt == NULL)
+            cli_die(RV_USAGE, "--checkpoint-every needs --checkpoint file");
+    }
+    if (o->out == NULL && isatty(STDOUT_FILENO) && !o->force)
+        cli_die(RV_USAGE, "refusing to write a binary model to a terminal "
+                          "(use -o FILE, or force with -f)");
+}
+
+/* Token stream -> the forward stream: LM_EOS, then each sentence's ids and LM_EOS. */
+static void
+read_stream(const char *path, const struct lm *m, struct lm_stream *s)
+{
+    FILE *fp = cli_open_in(path);
+    struct rec_reader *r = cli_reader_open(fp, path, REC_TOKENS);
+    size_t cap = 1 << 16;
+    s->ids = malloc(cap * sizeof *s->ids);
+    s->n = 0;
+    if (s->ids == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    s->ids[s->n++] = LM_EOS;
+    const unsigned char *rec, *t;
+    size_t len, tl;
+    while (cli_reader_next(r, path, &rec, &len) > 0) {
+        struct rec_cursor c;
+        uint64_t n;
+        int rc = rec_tokens_open(&c, rec, len, &n);
+        if (rc < 0 || n > len)
+            cli_die_record(r, path, rc < 0 ? rc : WP_ECORRUPT);
+        if (n == 0)
+            continue;
+        if (s->n + n + 1 > cap) {
+            while (s->n + n + 1 > cap)
+                cap *= 2;
+            uint32_t *p = realloc(s->ids, cap * sizeof *p);
+            if (p == NULL)
+                cli_die(RV_FAIL, "out of memory");
+            s->ids = p;
+        }
+        for (uint64_t i = 0; i < n; i++) {
+            if ((rc = rec_cursor_bytes(&c, &t, &tl)) < 0)
+                cli_die_record(r, path, rc);
+            s->ids[s->n++] = lm_token(m, t, tl, NULL);
+        }
+        if ((rc = rec_cursor_done(&c)) < 0)
+            cli_die_record(r, path, rc);
+        s->ids[s->n++] = LM_EOS;
+    }
+    rec_reader_free(r);
+    cli_close_in(fp);
+}
+
+static uint64_t
+stream_hash(const struct lm_stream *s)
+{
+    return XXH3_64bits(s->ids, s->n * sizeof *s->ids);
+}
+
+/* Where training is and what it has summed so far in this epoch. */
+struct pos {
+    uint32_t epoch;        /* 1-based */
+    uint64_t window;       /* next window of the epoch */
+    double loss;           /* summed over the epoch so far */
+    uint64_t ntok;
+    double lr_scale;       /* halved by each rollback */
+    uint64_t batches;      /* windows trained in this run and before (resume) */
+};
+
+struct run {
+    struct opts *o;
+    struct lm *m;
+    struct lm_trainer *tr;
+    struct lm_snapshot *snap;
+    struct pos pos, snap_pos;
+    struct lm_stream train;
+    uint64_t data_hash;
+    FILE *log;
+};
+
+static float
+epoch_lr(const struct opts *o, const struct pos *p)
+{
+    double lr = o->tc.lr * p->lr_scale;
+    if (o->decay_start > 0 && p->epoch >= o->decay_start)
+        lr *= pow(o->decay, (double)(p->epoch - o->decay_start + 1));
+    return (float)lr;
+}
+
+static int
+put_meta(struct rec_meta *x, const struct run *rn, int checkpoint)
+{
+    const struct opts *o = rn->o;
+    const struct lm_train_cfg *t = &o->tc;
+    WP_TRY(rec_meta_set_u64(x, "unroll", t->unroll));
+    WP_TRY(rec_meta_set_u64(x, "batch", t->batch));
+    WP_TRY(rec_meta_set_f64(x, "dropout", t->dropout));
+    WP_TRY(rec_meta_set_u64(x, "sampled", t->sampled));
+    WP_TRY(rec_meta_set_u64(x, "optim", (uint64_t)t->optim));
+    WP_TRY(rec_meta_set_f64(x, "lr", t->lr));
+    WP_TRY(rec_meta_set_f64(x, "clip", t->clip));
+    WP_TRY(rec_meta_set_u64(x, "seed", t->seed));
+    WP_TRY(rec_meta_set_u64(x, "epochs", o->epochs));
+    WP_TRY(rec_meta_set_f64(x, "decay", o->decay));
+    WP_TRY(rec_meta_set_u64(x, "decay_start", o->decay_start));
+    WP_TRY(rec_meta_set_f64(x, "init", o->init));
+    WP_TRY(rec_meta_set_f64(x, "forget_bias", o->forget_bias));
+    WP_TRY(rec_meta_set_u64(x, "data_hash", rn->data_hash));
+    if (!checkpoint)
+        return WP_OK;
+    WP_TRY(rec_meta_set_u64(x, "pos_epoch", rn->pos.epoch));
+    WP_TRY(rec_meta_set_u64(x, "pos_window", rn->pos.window));
+    WP_TRY(rec_meta_set_f64(x, "pos_loss", rn->pos.loss));
+    WP_TRY(rec_meta_set_u64(x, "pos_tokens", rn->pos.ntok));
+    WP_TRY(rec_meta_set_f64(x, "pos_lr_scale", rn->pos.lr_scale));
+    return rec_meta_set_u64(x, "pos_batches", rn->pos.batches);
+}
+
+static void
+save_model(struct run *rn, const char *path, int checkpoint, struct rec_meta *results)
+{
+    struct cli_out out;
+    struct rec_meta *x = rec_meta_new();
+    if (x == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    cli_out_open(&out, path, 1, 1);
+    int rc = put_meta(x, rn, checkpoint);
+    if (rc == WP_OK && results != NULL)
+        rc = rec_meta_copy(x, results);
+    if (rc == WP_OK)
+        rc = checkpoint ? lm_trainer_save(out.fp, rn->tr, x, rn->o->level)
+                        : lm_save(out.fp, rn->m, x, rn->o->level);
+    rec_meta_free(x);
+    if (rc < 0) {
+        cli_out_abort(&out);
+        cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
+    }
+    cli_out_commit(&out);
+}
+
+static void
+checkpoint(struct run *rn)
+{
+    if (rn->o->ckpt != NULL)
+        save_model(rn, rn->o->ckpt, 1, NULL);
+    lm_snapshot_take(rn->snap, rn->tr);
+    rn->snap_pos = rn->pos;
+}
+
+static uint64_t
+get_u64(const struct rec_meta *m, const char *path, const char *key)
+{
+    uint64_t v;
+    if (rec_meta_get_u64(m, key, &v) < 0)
+        cli_die(RV_DATA, "%s: not an elmo-train checkpoint (no %s)", path, key);
+    return v;
+}
+
+static double
+get_f64(const struct rec_meta *m, const char *path, const char *key)
+{
+    double v;
+    if (rec_meta_get_f64(m, key, &v) < 0)
+        cli_die(RV_DATA, "%s: not an elmo-train checkpoint (no %s)", path, key);
+    return v;
+}
+
+/* --resume, first pass: the model, the settings and the position. */
+static struct lm *
+resume_model(struct opts *o, struct pos *p, uint64_t *data_hash, int epochs_set)
+{
+    FILE *fp = cli_open_in(o->resume);
+    struct rec_reader *r = cli_reader_open(fp, o->resume, REC_MODEL);
+    const struct rec_meta *meta = rec_reader_meta(r);
+    const char *path = cli_name(o->resume);
+    struct lm *m;
+    int rc = lm_load(r, &m);
+    if (rc < 0)
+        cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s", path,
+                rc == WP_EKIND ? "not an elmo-train model" : wp_strerror(rc));
+    o->tc.unroll = (uint32_t)get_u64(meta, path, "unroll");
+    o->tc.batch = (uint32_t)get_u64(meta, path, "batch");
+    o->tc.dropout = (float)get_f64(meta, path, "dropout");
+    o->tc.sampled = (uint32_t)get_u64(meta, path, "sampled");
+    o->tc.optim = (int)get_u64(meta, path, "optim");
+    o->tc.lr = (float)get_f64(meta, path, "lr");
+    o->tc.clip = (float)get_f64(meta, path, "clip");
+    o->tc.seed = get_u64(meta, path, "seed");
+    if (!epochs_set)
+        o->epochs = (uint32_t)get_u64(meta, path, "epochs");
+    o->decay = (float)get_f64(meta, path, "decay");
+    o->decay_start = (uint32_t)get_u64(meta, path, "decay_start");
+    *data_hash = get_u64(meta, path, "data_hash");
+    p->epoch = (uint32_t)get_u64(meta, path, "pos_epoch");
+    p->window = get_u64(meta, path, "pos_window");
+    p->loss = get_f64(meta, path, "pos_loss");
+    p->ntok = get_u64(meta, path, "pos_tokens");
+    p->lr_scale = get_f64(meta, path, "pos_lr_scale");
+    p->batches = get_u64(meta, path, "pos_batches");
+    o->mc = m->c;
+    rec_reader_free(r);
+    cli_close_in(fp);
+    return m;
+}
+
+/* --resume, second pass: the optimizer state, carried state and generators. */
+static void
+resume_state(const struct opts *o, struct lm_trainer *tr)
+{
+    FILE *fp = cli_open_in(o->resume);
+    struct rec_reader *r = cli_reader_open(fp, o->resume, REC_MODEL);
+    struct lm *again;
+    int rc = lm_load_ex(r, &again, lm_trainer_load_extra, tr);
+    if (rc == WP_OK)
+        rc = lm_trainer_loaded(tr);
+    if (rc < 0)
+        cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: training state: %s",
+                cli_name(o->resume), wp_strerror(rc));
+    lm_free(again);
+    rec_reader_free(r);
+    cli_close_in(fp);
+}
+
+static void
+load_vocab(const char *path, struct lm *m)
+{
+    FILE *fp = cli_open_in(path);
+    struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
+    const int rc = vocab_read(&m->vocab, r);
+    if (rc < 0)
+        cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s: %s", cli_name(path),
+                rec_reader_where(r), wp_strerror(rc));
+    rec_reader_free(r);
+    cli_close_in(fp);
+}
+
+/* Perplexities of a held-out stream: forward, backward (0 if none), mean. */
+static void
+evaluate(struct run *rn, const char *path, double ppl[3])
+{
+    struct lm_stream s;
+    double loss[2];
+    uint64_t ntok[2];
+    read_stream(path, rn->m, &s);
+    if (s.n < (size_t)rn->o->tc.batch + 1)
+        cli_die(RV_DATA, "%s: too short to evaluate with batch %u", cli_name(path),
+                rn->o->tc.batch);
+    if (lm_trainer_eval(rn->tr, &s, loss, ntok) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    ppl[0] = exp(loss[0] / (double)ntok[0]);
+    ppl[1] = ntok[1] ? exp(loss[1] / (double)ntok[1]) : 0;
+    ppl[2] = exp((loss[0] + loss[1]) / (double)(ntok[0] + ntok[1]));
+    free(s.ids);
+}
+
+static void
+report_epoch(struct run *rn, double secs, uint64_t tokens, int partial)
+{
+    const struct opts *o = rn->o;
+    const double train_ppl = rn->pos.ntok ? exp(rn->pos.loss / (double)rn->pos.ntok) : 0;
+    const double rate = secs > 0 ? (double)tokens / secs : 0;
+    double ppl[3] = {0, 0, 0};
+    if (o->valid != NULL)
+        evaluate(rn, o->valid, ppl);
+    if (!o->quiet) {
+        char v[160] = "";
+        if (o->valid != NULL && rn->m->c.directions == 2)
+            snprintf(v, sizeof v, ", valid ppl fwd %.2f bwd %.2f mean %.2f", ppl[0], ppl[1],
+                     ppl[2]);
+        else if (o->valid != NULL)
+            snprintf(v, sizeof v, ", valid ppl %.2f", ppl[0]);
+        fprintf(stderr, "%s: epoch %u/%u%s: lr %g, train ppl %.2f%s, %.0f tokens/s, %.1f s\n",
+                cli_progname, rn->pos.epoch, o->epochs, partial ? " (stopped early)" : "",
+                (double)epoch_lr(o, &rn->pos), train_ppl, v, rate, secs);
+    }
+    if (rn->log != NULL) {
+        fprintf(rn->log, "%u\t%g\t%.4f\t%.4f\t%.4f\t%.1f\t%.2f\n", rn->pos.epoch,
+                (double)epoch_lr(o, &rn->pos), train_ppl, ppl[0], ppl[1], rate, secs);
+        fflush(rn->log);
+    }
+}
+
+/* One epoch from rn->pos.window on. Returns 1 to go on, 0 when --max-batches stopped it,
+ * -1 after a rollback (the caller restarts from the restored position). */
+static int
+train_epoch(struct run *rn, size_t nw, double *t_ckpt, unsigned *rollbacks)
+{
+    const struct opts *o = rn->o;
+    const uint64_t per = (uint64_t)o->tc.unroll * o->tc.batch;
+    struct cli_progress prog;
+    char extra[96];
+    if (rn->pos.window == 0) {
+        lm_trainer_reset_state(rn->tr);
+        rn->pos.loss = 0;
+        rn->pos.ntok = 0;
+    }
+    lm_trainer_set_lr(rn->tr, epoch_lr(o, &rn->pos));
+    cli_progress_start(&prog, "tokens", o->quiet);
+    const double t0 = cli_now();
+    const uint64_t w0 = rn->pos.window;
+    while (rn->pos.window < nw) {
+        if (o->inject_nan != 0 && rn->pos.batches + 1 == o->inject_nan && *rollbacks == 0)
+            rn->m->sm_b[LM_EOS] = NAN;   /* test hook: a poisoned weight */
+        double norm;
+        if (lm_trainer_step(rn->tr, rn->pos.window, &rn->pos.loss, &rn->pos.ntok, &norm) < 0) {
+            if (++*rollbacks > 8)
+                cli_die(RV_DATA, "%s: training diverged: loss not finite after 8 rollbacks",
+                        cli_name(o->input));
+            const struct pos bad = rn->pos;
+            lm_snapshot_restore(rn->snap, rn->tr);
+            rn->pos = rn->snap_pos;
+            rn->pos.lr_scale *= 0.5;
+            rn->snap_pos.lr_scale = rn->pos.lr_scale;
+            cli_warn("epoch %u batch %llu: loss or gradient not finite (norm %g); rolled back "
+                     "to epoch %u batch %llu, learning rate now %g",
+                     bad.epoch, (unsigned long long)bad.window + 1, norm, rn->pos.epoch,
+                     (unsigned long long)rn->pos.window, (double)epoch_lr(o, &rn->pos));
+            return -1;
+        }
+        rn->pos.window++;
+        rn->pos.batches++;
+        const double ppl = exp(rn->pos.loss / (double)rn->pos.ntok);
+        snprintf(extra, sizeof extra, "loss %.3f ppl %.1f", log(ppl), ppl);
+        cli_progress_update(&prog, rn->pos.window * per, nw * per, extra);
+        if (o->max_batches != 0 && rn->pos.batches >= o->max_batches) {
+            cli_progress_end(&prog, rn->pos.window * per, extra);
+            report_epoch(rn, cli_now() - t0, (rn->pos.window - w0) * per, 1);
+            return 0;
+        }
+        const double now = cli_now();
+        if (rn->pos.window < nw
+            && ((o->ckpt_secs > 0 && now - *t_ckpt >= o->ckpt_secs)
+                || (o->ckpt_windows > 0 && rn->pos.window % o->ckpt_windows == 0))) {
+            checkpoint(rn);
+            *t_ckpt = now;
+        }
+    }
+    cli_progress_end(&prog, nw * per, extra);
+    report_epoch(rn, cli_now() - t0, (nw - w0) * per, 0);
+    return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    cli_init("elmo-train");
+    struct opts o;
+    memset(&o, 0, sizeof o);
+    lm_train_cfg_default(&o.tc);
+    o.mc.directions = 2;
+    o.tc.threads = 2;
+    o.level = REC_LEVEL_DEFAULT;
+    int epochs_set = 0;
+    for (int i = 1; i < argc; i++)
+        epochs_set |= strncmp(argv[i], "--epochs", 8) == 0;
+    parse_args(&o, argc, argv);
+    struct run rn = {.o = &o};
+    rn.pos = (struct pos){1, 0, 0, 0, 1.0, 0};
+    uint64_t want_hash = 0;
+    if (o.resume != NULL) {
+        rn.m = resume_model(&o, &rn.pos, &want_hash, epochs_set);
+    } else {
+        struct lm tmp = {0};
+        load_vocab(o.vocab, &tmp);
+        o.mc.vocab = vocab_size(tmp.vocab) + LM_NSPECIAL;
+        const int rc = lm_cfg_check(&o.mc);
+        if (rc < 0)
+            cli_die(RV_USAGE, "inconsistent model options (sizes out of range%s)",
+                    o.mc.char_input ? " or character CNN options" : "");
+        if (lm_new(&rn.m, &o.mc) < 0)
+            cli_die(RV_FAIL, "out of memory for %zu weights", lm_param_count(&o.mc));
+        rn.m->vocab = tmp.vocab;
+        lm_init(rn.m, o.tc.seed, o.init, o.forget_bias);
+    }
+    read_stream(o.input, rn.m, &rn.train);
+    rn.data_hash = stream_hash(&rn.train);
+    if (o.resume != NULL && rn.data_hash != want_hash)
+        cli_die(RV_DATA, "%s: not the corpus the checkpoint %s was trained on",
+                cli_name(o.input), cli_name(o.resume));
+    const size_t nw = lm_stream_windows(&rn.train, &o.tc);
+    if (nw == 0)
+        cli_die(RV_DATA, "%s: %zu tokens are too few for batch %u", cli_name(o.input),
+                rn.train.n, o.tc.batch);
+    int rc = lm_trainer_new(&rn.tr, rn.m, &o.tc, &rn.train);
+    if (rc < 0)
+        cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_USAGE, "%s",
+                rc == WP_ENOMEM ? "out of memory" : "training options out of range");
+    if (o.resume != NULL)
+        resume_state(&o, rn.tr);
+    if ((rn.snap = lm_snapshot_new(rn.tr)) == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    rn.snap_pos = rn.pos;
+    if (o.log != NULL) {
+        rn.log = fopen(o.log, o.resume != NULL ? "a" : "w");
+        if (rn.log == NULL)
+            cli_die(RV_FAIL, "%s: cannot open the log", o.log);
+        if (o.resume == NULL)
+            fprintf(rn.log, "epoch\tlr\ttrain_ppl\tvalid_fwd\tvalid_bwd\ttokens_per_s\tseconds\n");
+    }
+    if (!o.quiet)
+        fprintf(stderr, "%s: %zu weights, %s input, %u x %u%s, %zu tokens, %zu batches/epoch\n",
+                cli_progname, rn.m->nparams, o.mc.char_input ? "character" : "word",
+                o.mc.layers, o.mc.hidden, o.mc.directions == 2 ? " x 2 directions" : "",
+                rn.train.n, nw);
+    double t_ckpt = cli_now();
+    unsigned rollbacks = 0;
+    while (rn.pos.epoch <= o.epochs) {
+        const int r = train_epoch(&rn, nw, &t_ckpt, &rollbacks);
+        if (r < 0)
+            continue;
+        if (r == 0)
+            break;
+        rn.pos.epoch++;
+        rn.pos.window = 0;
+        checkpoint(&rn);
+    }
+    struct rec_meta *res = rec_meta_new();
+    if (res == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    if (o.test != NULL) {
+        double ppl[3];
+        evaluate(&rn, o.test, ppl);
+        rec_meta_set_f64(res, "test_ppl_fwd", ppl[0]);
+        rec_meta_set_f64(res, "test_ppl_bwd", ppl[1]);
+        if (!o.quiet)
+            fprintf(stderr, "%s: test ppl fwd %.2f bwd %.2f mean %.2f\n", cli_progname, ppl[0],
+                    ppl[1], ppl[2]);
+        if (rn.log != NULL)
+            fprintf(rn.log, "test\t-\t-\t%.4f\t%.4f\t-\t-\n", ppl[0], ppl[1]);
+    }
+    save_model(&rn, o.out, 0, res);
+    rec_meta_free(res);
+    if (rn.log != NULL)
+        fclose(rn.log);
+    lm_snapshot_free(rn.snap);
+    lm_trainer_free(rn.tr);
+    lm_free(rn.m);
+    free(rn.train.ids);
+    cli_close_stdout();
+    return RV_OK;
+}

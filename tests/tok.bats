@@ -16,7 +16,7 @@ toks() {
 @test "tok: -h prints the usage on stdout and exits 0" {
     run --separate-stderr tok -h
     assert_success
-    assert_line --index 0 --partial "usage: tok [-fhlqV] [-o file] [-z level]"
+    assert_line --index 0 --partial "usage: tok [-fhlqVw] [-o file] [-z level]"
     [ -z "$stderr" ]
     run --separate-stderr tok --help
     assert_success

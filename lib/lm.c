@@ -581,28 +581,12 @@ lm_state_free(struct lm_state *s)
     free(s);
 }
 
-int
-lm_embed(const struct lm *m, const uint32_t *ids, const uint16_t *chars, size_t n, float *out,
-         struct lm_infer *w, struct lm_state *st)
+/* The LSTM layers over w->enc = [</S>, <S>, the n words]: fills out (see lm.h). */
+static int
+embed_layers(const struct lm *m, size_t n, float *out, struct lm_infer *w, struct lm_state *st)
 {
     const struct lm_cfg *c = &m->c;
     const size_t W = lm_width(c), H = c->hidden, L = c->layers, row = 2 * W;
-    if (n > w->nmax)
-        return WP_ERANGE;
-    if (n == 0)
-        return WP_OK;
-    /* encode </S>, <S>, then the words, in one batch */
-    static const uint32_t bounds[2] = {LM_EOS, LM_BOS};
-    if (c->char_input) {
-        const size_t mc = c->ch.max_chars;
-        lm_special_chars(m, LM_EOS, w->chars);
-        lm_special_chars(m, LM_BOS, w->chars + mc);
-        memcpy(w->chars + 2 * mc, chars, n * mc * sizeof *chars);
-        charenc_forward(&m->enc, w->chars, n + 2, w->enc, w->ek);
-    } else {
-        lm_encode(m, bounds, NULL, 2, w->enc, w);
-        lm_encode(m, ids, NULL, n, w->enc + 2 * W, w);
-    }
     for (size_t i = 0; i < n; i++) {
         memcpy(out + i * row, w->enc + (i + 2) * W, W * sizeof(float));
         memcpy(out + i * row + W, w->enc + (i + 2) * W, W * sizeof(float));
@@ -645,4 +629,56 @@ lm_embed(const struct lm *m, const uint32_t *ids, const uint16_t *chars, size_t 
         }
     }
     return WP_OK;
+}
+
+/* w->enc rows 0 and 1: the encodings of </S> and <S>. */
+static void
+encode_bounds(const struct lm *m, struct lm_infer *w)
+{
+    static const uint32_t bounds[2] = {LM_EOS, LM_BOS};
+    if (m->c.char_input) {
+        const size_t mc = m->c.ch.max_chars;
+        lm_special_chars(m, LM_EOS, w->chars);
+        lm_special_chars(m, LM_BOS, w->chars + mc);
+        charenc_forward(&m->enc, w->chars, 2, w->enc, w->ek);
+    } else {
+        lm_encode(m, bounds, NULL, 2, w->enc, w);
+    }
+}
+
+int
+lm_embed(const struct lm *m, const uint32_t *ids, const uint16_t *chars, size_t n, float *out,
+         struct lm_infer *w, struct lm_state *st)
+{
+    const struct lm_cfg *c = &m->c;
+    const size_t W = lm_width(c);
+    if (n > w->nmax)
+        return WP_ERANGE;
+    if (n == 0)
+        return WP_OK;
+    /* encode </S>, <S>, then the words, in one batch */
+    if (c->char_input) {
+        const size_t mc = c->ch.max_chars;
+        lm_special_chars(m, LM_EOS, w->chars);
+        lm_special_chars(m, LM_BOS, w->chars + mc);
+        memcpy(w->chars + 2 * mc, chars, n * mc * sizeof *chars);
+        charenc_forward(&m->enc, w->chars, n + 2, w->enc, w->ek);
+    } else {
+        encode_bounds(m, w);
+        lm_encode(m, ids, NULL, n, w->enc + 2 * W, w);
+    }
+    return embed_layers(m, n, out, w, st);
+}
+
+int
+lm_embed_x0(const struct lm *m, const float *x0, size_t n, float *out, struct lm_infer *w,
+            struct lm_state *st)
+{
+    if (n > w->nmax)
+        return WP_ERANGE;
+    if (n == 0)
+        return WP_OK;
+    encode_bounds(m, w);
+    memcpy(w->enc + 2 * (size_t)lm_width(&m->c), x0, n * lm_width(&m->c) * sizeof(float));
+    return embed_layers(m, n, out, w, st);
 }

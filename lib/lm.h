@@ -125,4 +125,9 @@ void lm_state_free(struct lm_state *s);
 int lm_embed(const struct lm *m, const uint32_t *ids, const uint16_t *chars, size_t n,
              float *out, struct lm_infer *w, struct lm_state *st);
 
+/* As lm_embed, with layer 0 given: x0 [n][width] is the token encoding of the n words
+ * (e.g. rows of a cache made with lm_encode); the boundary tokens are encoded here. */
+int lm_embed_x0(const struct lm *m, const float *x0, size_t n, float *out, struct lm_infer *w,
+                struct lm_state *st);
+
 #endif

@@ -1,0 +1,723 @@
+/* embed - vectors for text: static (word2vec vectors) or contextual (an elmo-train model),
+ * per token or per sentence, as a wordpipe stream or numpy .npy. */
+#include <cblas.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "embed_ctx.h"
+#include "embed_layers.h"
+#include "embed_out.h"
+#include "embed_sent.h"
+#include "lm.h"
+#include "npy.h"
+#include "rec_payload.h"
+#include "status.h"
+#include "vecset.h"
+#include "vocab.h"
+#include "w2vfmt.h"
+
+enum { BATCH_DEFAULT = 64, THREADS_MAX = 64 };
+enum { OOV_SKIP, OOV_ZERO, OOV_ERROR, OOV_UNK };
+enum { OPT_OOV = 256, OPT_SENTENCE, OPT_NORMALIZE, OPT_LAYERS, OPT_LAYER, OPT_AVERAGE, OPT_MIX,
+       OPT_GAMMA, OPT_CARRY, OPT_FORMAT, OPT_NPYDIR, OPT_EXPORT, OPT_CACHEVOCAB, OPT_CACHE };
+
+struct opts {
+    const char *vectors, *model, *tokens, *output, *npy_dir, *unk, *cache, *cache_vocab;
+    int oov, pool, normalize, carry, format, export_fmt, force, quiet, level, threads;
+    int sel_set, gamma_set;
+    size_t batch;
+    double gamma;
+    struct embed_sel sel;
+};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "usage: %s [-fhqV] [-o file] [-z level] [--format stream|npy] [--npy-dir dir]\n"
+            "       [--sentence mean|max] -w vectors [--oov skip|zero|error|unk=word]\n"
+            "       [--normalize] [tokens]\n"
+            "       %s [options] [-b sentences] [-t threads] -m model [--layers all |\n"
+            "       --layer n | --average | --mix w0,w1,... [--gamma g]] [--carry-state]\n"
+            "       [--cache file] [tokens]\n"
+            "       %s [-fq] [-o file] -m model --cache-vocab\n"
+            "       %s [-f] [-o file] -w vectors --export txt|bin\n",
+            cli_progname, cli_progname, cli_progname, cli_progname);
+    exit(status);
+}
+
+static int
+parse_enum(const char *s, const char *flag, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    cli_die(RV_USAGE, "%s %s: unknown value", flag, s);
+}
+
+static void
+parse_mix(struct opts *o, const char *s)
+{
+    double w[EMBED_MAX_LAYERS];
+    size_t n = 0;
+    const char *p = s;
+    for (;;) {
+        char *end;
+        errno = 0;
+        const double v = strtod(p, &end);
+        if (end == p || errno != 0 || !isfinite(v) || (*end != ',' && *end != '\0'))
+            cli_die(RV_USAGE, "--mix %s: expected comma-separated numbers", s);
+        if (n == EMBED_MAX_LAYERS)
+            cli_die(RV_USAGE, "--mix %s: more than %d weights", s, EMBED_MAX_LAYERS);
+        w[n++] = v;
+        if (*end == '\0')
+            break;
+        p = end + 1;
+    }
+    embed_sel_mix(&o->sel, w, n, 1.0);
+}
+
+static void
+check_args(struct opts *o)
+{
+    if (!o->vectors == !o->model)
+        cli_die(RV_USAGE, "give exactly one of -w vectors and -m model");
+    if (o->export_fmt && !o->vectors)
+        cli_die(RV_USAGE, "--export needs -w vectors");
+    if (o->cache_vocab && !o->model)
+        cli_die(RV_USAGE, "--cache-vocab needs -m model");
+    if (o->vectors && (o->sel_set || o->carry || o->cache))
+        cli_die(RV_USAGE, "--layers, --layer, --average, --mix, --carry-state and --cache need "
+                          "-m model");
+    if (o->model && (o->oov != OOV_SKIP || o->normalize))
+        cli_die(RV_USAGE, "--oov and --normalize need -w vectors (a model maps unknown words "
+                          "to <UNK> or spells them)");
+    if (o->gamma_set && o->sel.mode != EMBED_SEL_MIX)
+        cli_die(RV_USAGE, "--gamma needs --mix");
+    if (o->normalize && o->pool != EMBED_POOL_MEAN)
+        cli_die(RV_USAGE, "--normalize needs --sentence mean");
+    if (o->npy_dir && (o->output || o->format != EMBED_OUT_STREAM))
+        cli_die(RV_USAGE, "--npy-dir excludes -o and --format");
+    if ((o->export_fmt || o->cache_vocab) && (o->tokens || o->pool || o->npy_dir ||
+                                              o->format != EMBED_OUT_STREAM))
+        cli_die(RV_USAGE, "--export and --cache-vocab read no tokens and write no embeddings");
+    const char *src = o->vectors ? o->vectors : o->model;
+    if (strcmp(src, "-") == 0 && !o->export_fmt && !o->cache_vocab &&
+        (o->tokens == NULL || strcmp(o->tokens, "-") == 0))
+        cli_die(RV_USAGE, "the %s and the tokens cannot both be stdin",
+                o->vectors ? "vectors" : "model");
+    if (o->sel.mode == EMBED_SEL_MIX)
+        o->sel.gamma = (float)o->gamma;
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"batch", required_argument, NULL, 'b'}, {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'}, {"model", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
+        {"threads", required_argument, NULL, 't'}, {"version", no_argument, NULL, 'V'},
+        {"vectors", required_argument, NULL, 'w'}, {"level", required_argument, NULL, 'z'},
+        {"oov", required_argument, NULL, OPT_OOV},
+        {"sentence", required_argument, NULL, OPT_SENTENCE},
+        {"normalize", no_argument, NULL, OPT_NORMALIZE},
+        {"layers", required_argument, NULL, OPT_LAYERS},
+        {"layer", required_argument, NULL, OPT_LAYER},
+        {"average", no_argument, NULL, OPT_AVERAGE}, {"mix", required_argument, NULL, OPT_MIX},
+        {"gamma", required_argument, NULL, OPT_GAMMA},
+        {"carry-state", no_argument, NULL, OPT_CARRY},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"npy-dir", required_argument, NULL, OPT_NPYDIR},
+        {"export", required_argument, NULL, OPT_EXPORT},
+        {"cache-vocab", no_argument, NULL, OPT_CACHEVOCAB},
+        {"cache", required_argument, NULL, OPT_CACHE}, {NULL, 0, NULL, 0}};
+    static const char *const pools[] = {"mean", "max"}, *const formats[] = {"stream", "npy"},
+                             *const oovs[] = {"skip", "zero", "error"},
+                             *const exports[] = {"txt", "bin"};
+    const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int ch, nsel = 0;
+    memset(o, 0, sizeof *o);
+    o->level = REC_LEVEL_DEFAULT;
+    o->batch = BATCH_DEFAULT;
+    o->gamma = 1.0;
+    o->threads = ncpu > 0 ? (int)(ncpu > THREADS_MAX ? THREADS_MAX : ncpu) : 1;
+    while ((ch = getopt_long(argc, argv, "b:fhm:o:qt:Vw:z:", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'b': o->batch = cli_parse_u64(optarg, "-b", 1, 1 << 20); break;
+        case 'f': o->force = 1; break;
+        case 'h': usage(stdout, RV_OK);
+        case 'm': o->model = optarg; break;
+        case 'o': o->output = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 't': o->threads = (int)cli_parse_u64(optarg, "-t", 1, THREADS_MAX); break;
+        case 'V': cli_version();
+        case 'w': o->vectors = optarg; break;
+        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
+        case OPT_OOV:
+            if (strncmp(optarg, "unk=", 4) == 0 && optarg[4] != '\0') {
+                o->oov = OOV_UNK;
+                o->unk = optarg + 4;
+            } else {
+                o->oov = parse_enum(optarg, "--oov", oovs, 3);
+            }
+            break;
+        case OPT_SENTENCE: o->pool = 1 + parse_enum(optarg, "--sentence", pools, 2); break;
+        case OPT_NORMALIZE: o->normalize = 1; break;
+        case OPT_LAYERS:
+            parse_enum(optarg, "--layers", (const char *const[]){"all"}, 1);
+            o->sel.mode = EMBED_SEL_ALL;
+            nsel++;
+            break;
+        case OPT_LAYER:
+            o->sel.mode = EMBED_SEL_ONE;
+            o->sel.layer = (uint32_t)cli_parse_u64(optarg, "--layer", 0, EMBED_MAX_LAYERS - 1);
+            nsel++;
+            break;
+        case OPT_AVERAGE: o->sel.mode = EMBED_SEL_AVERAGE; nsel++; break;
+        case OPT_MIX: parse_mix(o, optarg); nsel++; break;
+        case OPT_GAMMA:
+            o->gamma = cli_parse_double(optarg, "--gamma", -1e6, 1e6);
+            o->gamma_set = 1;
+            break;
+        case OPT_CARRY: o->carry = 1; break;
+        case OPT_FORMAT: o->format = parse_enum(optarg, "--format", formats, 2); break;
+        case OPT_NPYDIR: o->npy_dir = optarg; break;
+        case OPT_EXPORT: o->export_fmt = 1 + parse_enum(optarg, "--export", exports, 2); break;
+        case OPT_CACHEVOCAB: o->cache_vocab = "-"; break;
+        case OPT_CACHE: o->cache = optarg; break;
+        default: usage(stderr, RV_USAGE);
+        }
+    }
+    if (argc - optind > 1)
+        usage(stderr, RV_USAGE);
+    o->tokens = argc - optind == 1 ? argv[optind] : NULL;
+    if (nsel > 1)
+        cli_die(RV_USAGE, "choose one of --layers, --layer, --average, --mix");
+    o->sel_set = nsel > 0;
+    check_args(o);
+}
+
+/* ---- the token stream ---- */
+/* Reads the next sentence into s; 0 at the end. */
+static int
+sent_read(struct rec_reader *r, const char *path, struct embed_tokens *s, size_t max_chars)
+{
+    const unsigned char *rec;
+    size_t len;
+    if (cli_reader_next(r, path, &rec, &len) != 1)
+        return 0;
+    const int rc = embed_tokens_decode(s, rec, len, max_chars);
+    if (rc == WP_ENOMEM)
+        cli_die(RV_FAIL, "out of memory");
+    if (rc < 0)
+        cli_die_record(r, path, rc);
+    return 1;
+}
+
+static float *
+sent_out(struct embed_tokens *s, size_t floats)
+{
+    float *x = embed_tokens_out(s, floats);
+    if (x == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    return x;
+}
+
+/* ---- output: a stream or .npy on -o, or one .npy per sentence in --npy-dir ---- */
+struct sink {
+    const struct opts *o;
+    struct cli_out out;
+    struct embed_out *eo;
+    size_t layers, dim;
+    const char *outname;
+};
+
+static void
+sink_open(struct sink *k, const struct opts *o, size_t layers, size_t dim, struct rec_meta *meta)
+{
+    memset(k, 0, sizeof *k);
+    k->o = o;
+    k->layers = layers;
+    k->dim = dim;
+    k->outname = o->output && strcmp(o->output, "-") != 0 ? o->output : "<stdout>";
+    if (o->npy_dir) {
+        if (mkdir(o->npy_dir, 0777) < 0 && errno != EEXIST)
+            cli_die(RV_FAIL, "%s: %s", o->npy_dir, strerror(errno));
+        return;
+    }
+    const struct embed_out_cfg cfg = {.format = o->format, .sentences = o->pool != 0,
+                                      .layers = layers, .dim = dim, .level = o->level,
+                                      .meta = meta};
+    cli_out_open(&k->out, o->output, 1, o->force);
+    const int rc = embed_out_open(&k->eo, k->out.fp, &cfg);
+    if (rc < 0)
+        cli_die(RV_FAIL, "%s: %s", k->outname, rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+}
+
+static void
+sink_check(struct sink *k, int rc)
+{
+    if (rc < 0) {
+        cli_out_abort(&k->out);
+        cli_die(RV_FAIL, "%s: %s", k->outname, rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+    }
+}
+
+/* --npy-dir: DIR/NNNNNN.npy holding one sentence, each file atomic. */
+static void
+npy_file(struct sink *k, uint64_t id, size_t n, const float *x)
+{
+    char path[4096];
+    uint64_t shape[3];
+    struct cli_out f;
+    const size_t nd = embed_out_npy_shape(n, k->layers, k->dim, k->o->pool != 0, shape);
+    if ((size_t)snprintf(path, sizeof path, "%s/%06llu.npy", k->o->npy_dir,
+                         (unsigned long long)id) >= sizeof path)
+        cli_die(RV_USAGE, "%s: path too long", k->o->npy_dir);
+    cli_out_open(&f, path, 1, 1);
+    int rc = npy_write_header(f.fp, shape, nd);
+    if (rc == WP_OK)
+        rc = npy_write_f32(f.fp, x, (k->o->pool ? 1 : n) * k->layers * k->dim);
+    if (rc < 0) {
+        cli_out_abort(&f);
+        cli_die(RV_FAIL, "%s: %s", path, rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+    }
+    cli_out_commit(&f);
+}
+
+static void
+sink_tokens(struct sink *k, uint64_t id, const struct embed_tokens *s, size_t n, const float *x)
+{
+    if (k->o->npy_dir)
+        npy_file(k, id, n, x);
+    else
+        sink_check(k, embed_out_tokens(k->eo, id, s->tok, s->len, s->pos, n, x));
+}
+
+static void
+sink_sentence(struct sink *k, uint64_t id, const struct embed_tokens *s, const float *x)
+{
+    if (k->o->npy_dir)
+        npy_file(k, id, 1, x);
+    else
+        sink_check(k, embed_out_sentence(k->eo, id, s->tok, s->len, s->n, x));
+}
+
+static void
+sink_close(struct sink *k)
+{
+    if (k->o->npy_dir)
+        return;
+    const int rc = embed_out_close(k->eo);
+    k->eo = NULL;
+    sink_check(k, rc);
+    cli_out_commit(&k->out);
+}
+
+/* ---- static vectors ---- */
+static struct vecset *
+load_vectors(const char *path)
+{
+    FILE *fp = cli_open_in(path);
+    struct vecset *s;
+    struct w2vfmt_error err = {0};
+    const int rc = vecset_load(&s, fp, W2VFMT_AUTO, &err);
+    if (rc < 0) {
+        const int code = rc == WP_EIO || rc == WP_ENOMEM ? RV_FAIL : RV_DATA;
+        if (err.line > 0)
+            cli_die(code, "%s: line %zu: %s", cli_name(path), err.line, err.msg);
+        cli_die(code, "%s: %s", cli_name(path), err.msg[0] ? err.msg : wp_strerror(rc));
+    }
+    cli_close_in(fp);
+    return s;
+}
+
+static int
+export_vectors(const struct opts *o, const struct vecset *s)
+{
+    struct cli_out out;
+    const char *const *w = (const char *const *)s->words;
+    cli_out_open(&out, o->output, o->export_fmt == 2, o->force);
+    const int rc = o->export_fmt == 2 ? w2vfmt_write_bin(out.fp, w, s->m, s->v, s->d)
+                                      : w2vfmt_write_text(out.fp, w, s->m, s->v, s->d);
+    if (rc < 0) {
+        cli_out_abort(&out);
+        cli_die(rc == WP_EFORMAT ? RV_DATA : RV_FAIL, "%s: %s", cli_name(o->vectors),
+                rc == WP_EFORMAT ? "a word has a space or newline (not writable as word2vec)"
+                                 : strerror(errno));
+    }
+    cli_out_commit(&out);
+    return RV_OK;
+}
+
+static int
+run_static(const struct opts *o)
+{
+    struct vecset *vs = load_vectors(o->vectors);
+    int64_t unk = -1;
+    if (o->oov == OOV_UNK && (unk = vecset_find(vs, o->unk, strlen(o->unk))) < 0)
+        cli_die(RV_DATA, "%s: --oov unk=%s: word not in the vectors", cli_name(o->vectors),
+                o->unk);
+    if (o->export_fmt) {
+        const int rv = export_vectors(o, vs);
+        vecset_free(vs);
+        return rv;
+    }
+    const size_t d = vs->d;
+    FILE *fp = cli_open_in(o->tokens);
+    struct rec_reader *r = cli_reader_open(fp, o->tokens, REC_TOKENS);
+    struct rec_meta *meta = rec_meta_new();
+    static const char *const oovs[] = {"skip", "zero", "error", "unk"};
+    if (meta == NULL || rec_meta_set_str(meta, "source", "static") < 0 ||
+        rec_meta_set_str(meta, "oov", oovs[o->oov]) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    struct sink k;
+    sink_open(&k, o, 1, d, meta);
+    struct embed_tokens s = {0};
+    struct embed_pool pool;
+    float *x = NULL, *pooled = malloc(d * sizeof *pooled);
+    uint64_t id = 0, tokens = 0, oov = 0;
+    if (pooled == NULL || embed_pool_init(&pool, o->pool, o->normalize, d) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    for (; sent_read(r, o->tokens, &s, 0); id++) {
+        size_t n = 0;
+        x = sent_out(&s, (s.n ? s.n : 1) * d);
+        embed_pool_reset(&pool);
+        for (size_t i = 0; i < s.n; i++) {
+            int64_t row = vecset_find(vs, (const char *)s.tok[i], s.len[i]);
+            tokens++;
+            if (row < 0) {
+                oov++;
+                if (o->oov == OOV_ERROR)
+                    cli_die(RV_DATA, "%s: sentence %llu, token %zu '%.*s': not in the vectors",
+                            cli_name(o->tokens), (unsigned long long)id, i, (int)s.len[i],
+                            (const char *)s.tok[i]);
+                if (o->oov == OOV_SKIP)
+                    continue;
+                row = o->oov == OOV_UNK ? unk : -1;
+            }
+            if (row >= 0)
+                memcpy(x + n * d, vs->m + (size_t)row * d, d * sizeof *x);
+            else
+                memset(x + n * d, 0, d * sizeof *x);
+            /* skipped tokens are left out: keep each kept token's own text and position */
+            s.tok[n] = s.tok[i];
+            s.len[n] = s.len[i];
+            s.pos[n] = s.pos[i];
+            embed_pool_add(&pool, x + n * d);
+            n++;
+        }
+        if (o->pool) {
+            embed_pool_result(&pool, pooled);
+            embed_tokens_reset(&s); /* the label is the whole input sentence */
+            sink_sentence(&k, id, &s, pooled);
+        } else {
+            sink_tokens(&k, id, &s, n, x);
+        }
+    }
+    sink_close(&k);
+    if (oov > 0 && !o->quiet && o->oov != OOV_ERROR)
+        cli_warn("%s: %llu of %llu tokens not in the vectors (%s)", cli_name(o->tokens),
+                 (unsigned long long)oov, (unsigned long long)tokens,
+                 o->oov == OOV_SKIP ? "skipped" : o->oov == OOV_ZERO ? "zero vectors"
+                                                                    : "--oov unk");
+    embed_pool_free(&pool);
+    free(pooled);
+    embed_tokens_free(&s);
+    rec_meta_free(meta);
+    rec_reader_free(r);
+    cli_close_in(fp);
+    vecset_free(vs);
+    return RV_OK;
+}
+
+/* ---- contextual: an elmo-train model ---- */
+static struct lm *
+load_model(const char *path)
+{
+    FILE *fp = cli_open_in(path);
+    struct rec_reader *r = cli_reader_open(fp, path, REC_MODEL);
+    struct lm *m;
+    const int rc = lm_load(r, &m);
+    if (rc < 0) {
+        const int code = rc == WP_EIO || rc == WP_ENOMEM ? RV_FAIL : RV_DATA;
+        const char *detail = rec_reader_detail(r);
+        if (rc == WP_EKIND)
+            cli_die(code, "%s: not an elmo model (metadata model=elmo missing)", cli_name(path));
+        /* the stream's own errors say where; a tensor that does not fit the header's
+         * configuration (WP_ECORRUPT without detail) is the model's, not a block's */
+        if (detail != NULL || rc == WP_ECHECKSUM || rc == WP_ETRUNC || rc == WP_EIO)
+            cli_die(code, "%s: %s: %s", cli_name(path), rec_reader_where(r),
+                    detail ? detail : rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+        cli_die(code, "%s: model: %s", cli_name(path), wp_strerror(rc));
+    }
+    rec_reader_free(r);
+    cli_close_in(fp);
+    return m;
+}
+
+static int
+write_cache(const struct opts *o, const struct lm *m)
+{
+    const size_t width = lm_width(&m->c), n = m->c.vocab - LM_NSPECIAL;
+    float *rows = malloc((n ? n : 1) * width * sizeof *rows);
+    struct rec_meta *meta = rec_meta_new();
+    struct buf b = {0};
+    struct cli_out out;
+    if (rows == NULL || meta == NULL || embed_cache_meta(meta, m) < 0 ||
+        embed_cache_rows(m, LM_NSPECIAL, n, rows) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    cli_out_open(&out, o->output, 1, o->force);
+    struct rec_writer *w = cli_writer_open(&out, REC_VECTORS, meta, o->level);
+    for (size_t i = 0; i < n; i++) {
+        size_t wl;
+        const char *word = vocab_word(m->vocab, (uint32_t)i, &wl);
+        buf_clear(&b);
+        if (rec_vector_encode(&b, word, wl, rows + i * width, width) < 0)
+            cli_die(RV_FAIL, "out of memory");
+        cli_writer_put(w, &out, b.p, b.len);
+    }
+    cli_writer_close(w, &out);
+    buf_free(&b);
+    rec_meta_free(meta);
+    free(rows);
+    return RV_OK;
+}
+
+/* MODEL.cache beside the model is used when it was made from this model; one made from
+ * another model is ignored with a warning. Returns its path or NULL. */
+static const char *
+auto_cache(const char *model, const struct lm *m)
+{
+    static char path[4096];
+    if (model == NULL || strcmp(model, "-") == 0
+        || (size_t)snprintf(path, sizeof path, "%s.cache", model) >= sizeof path)
+        return NULL;
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return NULL;
+    struct rec_reader *r;
+    int rc = rec_reader_open(&r, fp);
+    if (rc == WP_OK) {
+        rc = rec_reader_kind(r) == REC_VECTORS ? embed_cache_check(rec_reader_meta(r), m)
+                                               : WP_EKIND;
+        rec_reader_free(r);
+    }
+    fclose(fp);
+    if (rc < 0) {
+        cli_warn("%s: not a token cache of this model; ignored", path);
+        return NULL;
+    }
+    return path;
+}
+
+/* The token-layer cache: refused unless made from exactly this model. */
+static float *
+load_cache(const char *path, const struct lm *m)
+{
+    const size_t width = lm_width(&m->c), n = m->c.vocab - LM_NSPECIAL;
+    FILE *fp = cli_open_in(path);
+    struct rec_reader *r = cli_reader_open(fp, path, REC_VECTORS);
+    const int rc = embed_cache_check(rec_reader_meta(r), m);
+    if (rc == WP_EKIND)
+        cli_die(RV_DATA, "%s: not a token cache (make one with embed --cache-vocab)", path);
+    if (rc < 0)
+        cli_die(RV_DATA, "%s: cache of another model (weights, size or vocabulary differ); "
+                         "remake it with embed --cache-vocab", path);
+    float *rows = malloc((n ? n : 1) * width * sizeof *rows);
+    const unsigned char *rec, *word;
+    size_t len, wl, i = 0;
+    if (rows == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    while (cli_reader_next(r, path, &rec, &len) == 1) {
+        size_t vl;
+        int e = i < n ? rec_vector_decode(rec, len, width, &word, &wl, rows + i * width)
+                      : WP_ECORRUPT;
+        const char *v = e == WP_OK ? vocab_word(m->vocab, (uint32_t)i, &vl) : NULL;
+        if (e == WP_OK && (vl != wl || memcmp(v, word, wl) != 0))
+            e = WP_EVOCAB;
+        if (e < 0)
+            cli_die_record(r, path, e);
+        i++;
+    }
+    if (i != n)
+        cli_die(RV_DATA, "%s: %zu rows, the model has %zu words", path, i, n);
+    rec_reader_free(r);
+    cli_close_in(fp);
+    return rows;
+}
+
+struct ctx {
+    const struct opts *o;
+    const struct lm *m;
+    struct embed_runner *run;
+    struct lm_state *st;
+    struct embed_sel sel;
+    size_t nl, nout, d2; /* layers in the runner's output, layers out, 2 x width */
+    struct sink k;
+    struct embed_pool pool;
+    float *tokbuf, *cache;
+    size_t tokcap;
+};
+
+/* Embeds a batch and emits it in input order. */
+static void
+ctx_flush(struct ctx *c, struct embed_tokens *s, struct embed_sent *es, size_t ns, uint64_t first)
+{
+    const size_t k = c->nout * c->d2;
+    const int rc = embed_runner_run(c->run, es, ns, c->st);
+    if (rc < 0)
+        cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_DATA, "%s: %s", cli_name(c->o->model),
+                wp_strerror(rc));
+    for (size_t j = 0; j < ns; j++) {
+        const size_t n = s[j].n;
+        if (n * k > c->tokcap) {
+            free(c->tokbuf);
+            c->tokcap = n * k;
+            if ((c->tokbuf = malloc(c->tokcap * sizeof *c->tokbuf)) == NULL)
+                cli_die(RV_FAIL, "out of memory");
+        }
+        embed_pool_reset(&c->pool);
+        for (size_t t = 0; t < n; t++) {
+            embed_sel_token(&c->sel, s[j].out, c->nl, n, c->d2, t, c->tokbuf + t * k);
+            embed_pool_add(&c->pool, c->tokbuf + t * k);
+        }
+        if (c->o->pool) {
+            embed_pool_result(&c->pool, c->tokbuf);
+            sink_sentence(&c->k, first + j, &s[j], c->tokbuf);
+        } else {
+            sink_tokens(&c->k, first + j, &s[j], n, c->tokbuf);
+        }
+    }
+}
+
+static void
+ctx_setup(struct ctx *c, const struct opts *o, const struct lm *m)
+{
+    const size_t layers = m->c.layers + 1;
+    const char *cpath = o->cache != NULL ? o->cache : auto_cache(o->model, m);
+    float *cache = cpath != NULL ? load_cache(cpath, m) : NULL;
+    if (o->cache == NULL && cpath != NULL && !o->quiet)
+        cli_warn("using the token cache %s", cpath);
+    c->o = o;
+    c->m = m;
+    c->sel = o->sel;
+    c->d2 = 2 * (size_t)lm_width(&m->c);
+    if (embed_sel_check(&c->sel, layers) < 0) {
+        if (c->sel.mode == EMBED_SEL_MIX)
+            cli_die(RV_USAGE, "--mix: %zu weights, the model has %zu layers (0..%zu)",
+                    c->sel.nmix, layers, layers - 1);
+        cli_die(RV_USAGE, "--layer %u: the model has layers 0..%zu", c->sel.layer, layers - 1);
+    }
+    /* layer 0 alone needs no LSTM: the encoder (or the cache) suffices */
+    const int l0 = c->sel.mode == EMBED_SEL_ONE && c->sel.layer == 0;
+    if (l0)
+        c->sel.mode = EMBED_SEL_ALL;
+    c->nl = l0 ? 1 : layers;
+    c->nout = embed_sel_count(&c->sel, c->nl);
+    if (embed_runner_new(&c->run, m, o->carry ? 1 : o->threads, l0, cache) < 0 ||
+        (o->carry && (c->st = lm_state_new(m)) == NULL) ||
+        embed_pool_init(&c->pool, o->pool, 0, c->nout * c->d2) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    c->cache = cache;
+}
+
+static void
+ctx_free(struct ctx *c)
+{
+    embed_runner_free(c->run);
+    lm_state_free(c->st);
+    embed_pool_free(&c->pool);
+    free(c->tokbuf);
+    free(c->cache);
+}
+
+/* Token ids (and characters) of a sentence; the specials' names map to their ids. */
+static void
+ctx_tokens(const struct lm *m, struct embed_tokens *s)
+{
+    const size_t mc = m->c.char_input ? m->c.ch.max_chars : 0;
+    for (size_t i = 0; i < s->n; i++)
+        s->ids[i] = lm_token(m, s->tok[i], s->len[i], mc ? s->chars + i * mc : NULL);
+}
+
+static int
+run_model(const struct opts *o)
+{
+    struct lm *m = load_model(o->model);
+    if (o->cache_vocab) {
+        const int rv = write_cache(o, m);
+        lm_free(m);
+        return rv;
+    }
+    struct ctx c = {0};
+    ctx_setup(&c, o, m);
+    const size_t mc = m->c.char_input ? m->c.ch.max_chars : 0;
+    FILE *fp = cli_open_in(o->tokens);
+    struct rec_reader *r = cli_reader_open(fp, o->tokens, REC_TOKENS);
+    struct rec_meta *meta = rec_meta_new();
+    if (meta == NULL || rec_meta_set_str(meta, "source", "elmo") < 0 ||
+        rec_meta_set_u64(meta, "model_hash", embed_model_hash(m)) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    sink_open(&c.k, o, c.nout, c.d2, meta);
+    struct embed_tokens *s = calloc(o->batch, sizeof *s);
+    struct embed_sent *es = calloc(o->batch, sizeof *es);
+    if (s == NULL || es == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    struct cli_progress pr;
+    uint64_t first = 0;
+    size_t ns = 0;
+    cli_progress_start(&pr, "sentences", o->quiet);
+    for (;;) {
+        const int more = sent_read(r, o->tokens, &s[ns], mc);
+        if (more) {
+            struct embed_tokens *x = &s[ns];
+            ctx_tokens(m, x);
+            es[ns] = (struct embed_sent){.ids = x->ids, .chars = mc ? x->chars : NULL,
+                                         .n = x->n,
+                                         .out = sent_out(x, (x->n ? x->n : 1) * c.nl * c.d2)};
+            ns++;
+        }
+        if (ns == o->batch || (!more && ns > 0)) {
+            ctx_flush(&c, s, es, ns, first);
+            first += ns;
+            ns = 0;
+            cli_progress_update(&pr, first, 0, NULL);
+        }
+        if (!more)
+            break;
+    }
+    sink_close(&c.k);
+    cli_progress_end(&pr, first, NULL);
+    for (size_t i = 0; i < o->batch; i++)
+        embed_tokens_free(&s[i]);
+    free(s);
+    free(es);
+    ctx_free(&c);
+    rec_meta_free(meta);
+    rec_reader_free(r);
+    cli_close_in(fp);
+    lm_free(m);
+    return RV_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o;
+    cli_init(argv[0]);
+    parse_args(&o, argc, argv);
+    /* embed's threads each take whole sentences; BLAS threads inside them would only
+     * compete for the same cores (sgemv of one sentence is too small to split) */
+    openblas_set_num_threads(1);
+    const int rv = o.vectors ? run_static(&o) : run_model(&o);
+    cli_close_stdout();
+    return rv;
+}

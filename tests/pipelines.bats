@@ -138,3 +138,28 @@ mtimes() {
     assert_success
     assert_output --partial "interop: skipped: /nonexistent/python3 cannot import gensim"
 }
+
+@test "pipelines: make ptb trains the language model on PTB slices and reports every epoch" {
+    need_data ptb/ptb.train.txt.gz
+    P=$BATS_TEST_TMPDIR/ptbdata
+    mkdir -p "$P"
+    for s in train valid test; do
+        { gzip -dc "$DATA/ptb/ptb.$s.txt.gz" || true; } | head -n 300 | gzip > "$P/ptb.$s.txt.gz"
+    done
+    run --separate-stderr pmake ptb PTB_DIR="$P" PTB_EPOCHS=2 PTB_THREADS=1 \
+        PTB_ARGS="--hidden 16 --unroll 5 --batch 4"
+    assert_success
+    for f in train.tok valid.tok test.tok vocab.rec word-forward.model word-forward.log word-forward.md; do
+        [ -s "$RUNS/ptb/$f" ] || fail "$RUNS/ptb/$f missing or empty"
+    done
+    assert_output --partial "| epoch | lr | train ppl | valid ppl fwd |"
+    # two epoch rows with finite perplexities, then the test line
+    run awk '/^\| [12] \|/ { n++; if (!($6 > 1 && $6 < 100000)) bad = 1 } END { exit !(n == 2 && !bad) }' "$RUNS/ptb/word-forward.md"
+    assert_success
+    grep -q '^Test perplexity: forward [0-9.]*, backward 0.00' "$RUNS/ptb/word-forward.md"
+    # nothing to do the second time
+    run --separate-stderr pmake ptb PTB_DIR="$P" PTB_EPOCHS=2 PTB_THREADS=1 \
+        PTB_ARGS="--hidden 16 --unroll 5 --batch 4"
+    assert_success
+    [[ $stderr != *elmo-train* ]]
+}

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmath.h"
+
 /* Rows of H per sgemm block of the full softmax: 256 x V floats (10 MB at V = 10k) is
  * large enough that the three products run near OpenBLAS's peak and small enough to bound
  * the work buffer whatever the batch. Large vocabularies get fewer rows, so that the
@@ -22,59 +24,25 @@ enum { LMSOFTMAX_BLOCK = 256, LMSOFTMAX_MIN_ROWS = 8 };
 /* Hash set slots kept on the stack by lmsampler_draw_unique before it mallocs. */
 enum { LMSAMPLER_STACK_SLOTS = 4096 };
 
-/* GCC/Clang vector extensions: 4 floats, one SSE register at the x86-64 baseline (wider
- * generic vectors are lowered element by element without -mavx). Plain C cannot express
- * these reductions without -ffast-math, and this file is not an *_avx2.c. */
-typedef float lms_v4f __attribute__((vector_size(16)));
-typedef int32_t lms_v4i __attribute__((vector_size(16)));
-#define LMS_SPLAT(a) ((lms_v4f){(a), (a), (a), (a)})
-
-/* exp(t) for t in [-87, 0] (callers clamp): Cephes' expf, range reduction by ln 2 in two
- * parts, a degree-6 polynomial, the exponent by bit insertion; about 1e-7 relative error. */
-static inline lms_v4f
-exp4(lms_v4f t)
-{
-    lms_v4f f = t * 1.44269504088896341f + 12582912.0f; /* round to nearest integer */
-    f = f - 12582912.0f;
-    lms_v4f r = t - f * 0.693359375f;
-    r = r + f * 2.12194440e-4f;
-    lms_v4f y = r * 1.9875691500e-4f + 1.3981999507e-3f;
-    y = y * r + 8.3334519073e-3f;
-    y = y * r + 4.1665795894e-2f;
-    y = y * r + 1.6666665459e-1f;
-    y = y * r + 5.0000001201e-1f;
-    y = y * r * r + r + 1.0f;
-    const lms_v4i e = (__builtin_convertvector(f, lms_v4i) + 127) << 23;
-    return y * (lms_v4f)e;
-}
-
-/* max(t, lo) lane by lane; a NaN lane becomes lo */
-static inline lms_v4f
-clamp4(lms_v4f t, lms_v4f lo)
-{
-    const lms_v4i keep = t > lo;
-    return (lms_v4f)(((lms_v4i)t & keep) | ((lms_v4i)lo & ~keep));
-}
-
 /* x[i] = exp(x[i] - shift) for x[i] <= shift; returns the sum in double. Arguments below
  * -87 (also -inf and NaN) are clamped to -87, giving 1.6e-38 instead of 0: invisible next
  * to the row max's term 1. Callers that need NaN propagation check for it themselves. */
 static double
 exp_shift_sum(float *x, size_t n, float shift)
 {
-    const lms_v4f lo = LMS_SPLAT(-87.0f);
+    const vm_v4f lo = VM_SPLAT(-87.0f);
     double total = 0.0;
     size_t i = 0;
 
     while (i + 8 <= n) {
-        lms_v4f acc0 = LMS_SPLAT(0.0f), acc1 = acc0;
+        vm_v4f acc0 = VM_SPLAT(0.0f), acc1 = acc0;
         /* flush the float lanes into the double every 256 values to bound the rounding */
         for (int c = 0; c < 32 && i + 8 <= n; c++, i += 8) {
-            lms_v4f t0, t1;
+            vm_v4f t0, t1;
             memcpy(&t0, x + i, sizeof t0);
             memcpy(&t1, x + i + 4, sizeof t1);
-            t0 = exp4(clamp4(t0 - shift, lo));
-            t1 = exp4(clamp4(t1 - shift, lo));
+            t0 = vm_exp4(vm_max4(t0 - shift, lo));
+            t1 = vm_exp4(vm_max4(t1 - shift, lo));
             memcpy(x + i, &t0, sizeof t0);
             memcpy(x + i + 4, &t1, sizeof t1);
             acc0 += t0;
@@ -95,11 +63,11 @@ exp_shift_sum(float *x, size_t n, float shift)
 static float
 add_bias_max(float *z, const float *bias, size_t n, int *bad)
 {
-    lms_v4f m0 = LMS_SPLAT(-FLT_MAX), m1 = m0;
-    lms_v4i nan0 = {0, 0, 0, 0}, nan1 = nan0;
+    vm_v4f m0 = VM_SPLAT(-FLT_MAX), m1 = m0;
+    vm_v4i nan0 = {0, 0, 0, 0}, nan1 = nan0;
     size_t j = 0;
     for (; j + 8 <= n; j += 8) {
-        lms_v4f v0, v1, w0, w1;
+        vm_v4f v0, v1, w0, w1;
         memcpy(&v0, z + j, sizeof v0);
         memcpy(&v1, z + j + 4, sizeof v1);
         memcpy(&w0, bias + j, sizeof w0);
@@ -108,9 +76,9 @@ add_bias_max(float *z, const float *bias, size_t n, int *bad)
         v1 += w1;
         memcpy(z + j, &v0, sizeof v0);
         memcpy(z + j + 4, &v1, sizeof v1);
-        const lms_v4i g0 = v0 > m0, g1 = v1 > m1;
-        m0 = (lms_v4f)(((lms_v4i)v0 & g0) | ((lms_v4i)m0 & ~g0));
-        m1 = (lms_v4f)(((lms_v4i)v1 & g1) | ((lms_v4i)m1 & ~g1));
+        const vm_v4i g0 = v0 > m0, g1 = v1 > m1;
+        m0 = (vm_v4f)(((vm_v4i)v0 & g0) | ((vm_v4i)m0 & ~g0));
+        m1 = (vm_v4f)(((vm_v4i)v1 & g1) | ((vm_v4i)m1 & ~g1));
         nan0 |= v0 != v0;
         nan1 |= v1 != v1;
     }
@@ -136,7 +104,7 @@ scale_row(float *z, size_t n, float a)
 {
     size_t j = 0;
     for (; j + 4 <= n; j += 4) {
-        lms_v4f v;
+        vm_v4f v;
         memcpy(&v, z + j, sizeof v);
         v *= a;
         memcpy(z + j, &v, sizeof v);
@@ -151,7 +119,7 @@ add_row(float *y, const float *x, size_t n)
 {
     size_t j = 0;
     for (; j + 4 <= n; j += 4) {
-        lms_v4f a, b;
+        vm_v4f a, b;
         memcpy(&a, y + j, sizeof a);
         memcpy(&b, x + j, sizeof b);
         a += b;

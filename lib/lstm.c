@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmath.h"
+
 struct lstm_cache {
     size_t tmax, bmax;
     float *z;     /* [T*B][4H] gate activations i, f, g, o (after the nonlinearity) */
@@ -82,12 +84,6 @@ lstm_cache_new(const struct lstm_cfg *c, size_t tmax, size_t bmax)
 }
 
 static inline float
-sigmoidf(float x)
-{
-    return 1.0f / (1.0f + expf(-x));
-}
-
-static inline float
 clampf(float x, float lim)
 {
     return x > lim ? lim : x < -lim ? -lim : x;
@@ -104,21 +100,18 @@ cell_step(const struct lstm_cfg *cf, float *z, const float *cprev, float *c, flo
         float *zi = z + j * 4 * H, *zf = zi + H, *zg = zf + H, *zo = zg + H;
         const float *cp = cprev + j * H;
         float *cj = c + j * H, *tcj = tc + j * H, *mj = m + j * H;
+        vm_sigmoid(zi, 2 * H);   /* i and f are adjacent */
+        vm_tanh(zg, zg, H);
+        vm_sigmoid(zo, H);
         for (size_t u = 0; u < H; u++) {
-            const float i = sigmoidf(zi[u]), f = sigmoidf(zf[u]), g = tanhf(zg[u]),
-                        o = sigmoidf(zo[u]);
-            float cv = f * cp[u] + i * g;
+            float cv = zf[u] * cp[u] + zi[u] * zg[u];
             if (cf->cell_clip > 0)
                 cv = clampf(cv, cf->cell_clip);
-            const float t = tanhf(cv);
-            zi[u] = i;
-            zf[u] = f;
-            zg[u] = g;
-            zo[u] = o;
             cj[u] = cv;
-            tcj[u] = t;
-            mj[u] = o * t;
         }
+        vm_tanh(cj, tcj, H);
+        for (size_t u = 0; u < H; u++)
+            mj[u] = zo[u] * tcj[u];
     }
 }
 
@@ -140,13 +133,22 @@ lstm_forward(const struct lstm *l, const float *x, size_t T, size_t B, float *y,
         float *zt = k->z + t * B * G;
         const float *hprev = k->hs + t * B * out;
         float *ht = k->hs + (t + 1) * B * out;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)G, (int)out, 1.0f,
-                    hprev, (int)out, l->wh, (int)out, 1.0f, zt, (int)G);
+        /* one sequence (inference): a matrix-vector product; sgemm would repack Wh each step */
+        if (B == 1)
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)G, (int)out, 1.0f, l->wh, (int)out,
+                        hprev, 1, 1.0f, zt, 1);
+        else
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)G, (int)out, 1.0f,
+                        hprev, (int)out, l->wh, (int)out, 1.0f, zt, (int)G);
         float *mt = k->m + t * B * H;
         cell_step(cf, zt, k->cs + t * B * H, k->cs + (t + 1) * B * H, k->tc + t * B * H, mt, B);
         if (cf->proj) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)out, (int)H, 1.0f,
-                        mt, (int)H, l->p, (int)H, 0.0f, ht, (int)out);
+            if (B == 1)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)out, (int)H, 1.0f, l->p, (int)H,
+                            mt, 1, 0.0f, ht, 1);
+            else
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)out, (int)H,
+                            1.0f, mt, (int)H, l->p, (int)H, 0.0f, ht, (int)out);
             if (cf->proj_clip > 0)
                 for (size_t q = 0; q < B * out; q++)
                     ht[q] = clampf(ht[q], cf->proj_clip);

@@ -6,6 +6,8 @@ SHELL := bash
 .DELETE_ON_ERROR:
 RUNS ?= runs
 BIN  := $(BUILD)/bin
+# Pictures need gnuplot (Debian gnuplot-nox); without it the pipelines say so and go on.
+HAVE_GNUPLOT := $(shell command -v gnuplot 2>/dev/null)
 
 # $(call stamp,FILE,TEXT): rewrite FILE only when TEXT differs, so targets depending on it
 # are remade exactly when a parameter changes.

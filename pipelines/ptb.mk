@@ -1,4 +1,5 @@
-# pipelines/ptb.mk - `make ptb`: the Penn Treebank language model of Zaremba et al. ("small":
+# pipelines/ptb.mk - the Penn Treebank experiments, `make ptb` and `make elmo` (below).
+# `make ptb`: the Penn Treebank language model of Zaremba et al. ("small":
 # 2 x 200 LSTM, unroll 35, batch 20, SGD lr 1 halved from epoch 5, clip 5, 13 epochs) trained
 # by elmo-train on word input, forward direction: tokens -> vocabulary -> model -> report.md
 # with the per-epoch perplexities and the test perplexity (the paper: 114.5; the bar: <= 120),
@@ -56,7 +57,6 @@ $(PTB)/$(PTB_NAME).md: $(PTB)/$(PTB_NAME).log
 	  echo; awk -F'\t' '$$1 == "test" { printf "Test perplexity: forward %.2f, backward %.2f (Zaremba et al. report 114.5 forward).\n", $$4, $$5 }' $<; \
 	} > $@
 
-HAVE_GNUPLOT := $(shell command -v gnuplot 2>/dev/null)
 $(PTB)/$(PTB_NAME).png: $(PTB)/$(PTB_NAME).log pipelines/plot-ppl.gp
 	gnuplot -e "logfile='$<'; out='$@.tmp'; name='$(PTB_NAME)'" pipelines/plot-ppl.gp
 	mv $@.tmp $@
@@ -64,4 +64,56 @@ $(PTB)/$(PTB_NAME).png: $(PTB)/$(PTB_NAME).log pipelines/plot-ppl.gp
 .PHONY: ptb
 ## ptb: Zaremba's small PTB language model with elmo-train -> $(RUNS)/ptb/word-forward.md
 ptb: $(PTB)/$(PTB_NAME).md $(if $(HAVE_GNUPLOT),$(PTB)/$(PTB_NAME).png)
+	@cat $<
+
+# `make elmo`: the Penn Treebank (tokens and vocabulary from ptb.mk) ->
+# a bidirectional ELMo-style language model (elmo-train, both directions) -> forward and
+# backward test perplexity -> the contextual embeddings of the test set (embed: every
+# layer averaged, one vector per token, as a contextual-vectors stream) -> report.md, and
+# the perplexity curves when gnuplot is installed. ELMO_ARGS adds elmo-train options
+# (e.g. ELMO_ARGS="--char-input" for a character model).
+ELMO          := $(RUNS)/elmo
+ELMO_EPOCHS   ?= 13
+ELMO_THREADS  ?= 2
+ELMO_ARGS     ?=
+ELMO_EMBED    ?= --average
+ELMO_FLAGS    := --preset small --epochs $(ELMO_EPOCHS) -s $(PTB_SEED) $(ELMO_ARGS)
+ELMO_BINS     := $(addprefix $(BIN)/,tok vocab elmo-train embed wpcat)
+
+$(ELMO)/params.txt: FORCE
+	$(call stamp,$@,dir=$(PTB_DIR) flags=$(ELMO_FLAGS) threads=$(ELMO_THREADS))
+$(ELMO)/params-embed.txt: FORCE
+	$(call stamp,$@,embed=$(ELMO_EMBED))
+
+$(ELMO)/bilm.model: $(PTB)/train.tok $(PTB)/valid.tok $(PTB)/test.tok $(PTB)/vocab.rec \
+                    $(ELMO)/params.txt | $(ELMO_BINS)
+	$(BIN)/elmo-train $(ELMO_FLAGS) -t $(ELMO_THREADS) -v $(PTB)/vocab.rec \
+	    --valid $(PTB)/valid.tok --test $(PTB)/test.tok --log $(ELMO)/bilm.log.tmp \
+	    --checkpoint $(ELMO)/bilm.ckpt -o $@ $<
+	mv $(ELMO)/bilm.log.tmp $(ELMO)/bilm.log
+$(ELMO)/bilm.log: $(ELMO)/bilm.model ;
+
+# One vector per test token: the ELMo layers averaged (ELMO_EMBED picks another mix).
+$(ELMO)/test.cvec: $(ELMO)/bilm.model $(PTB)/test.tok $(ELMO)/params-embed.txt
+	$(BIN)/embed -q -m $< $(ELMO_EMBED) -t $(ELMO_THREADS) -o $@ $(PTB)/test.tok
+
+$(ELMO)/report.md: $(ELMO)/bilm.log $(ELMO)/test.cvec
+	@echo "elmo: writing $@"
+	@{ echo "# Bidirectional language model on the Penn Treebank"; echo; \
+	  echo "elmo-train $(ELMO_FLAGS) -t $(ELMO_THREADS)"; echo; \
+	  echo "| epoch | lr | train ppl | valid ppl fwd | valid ppl bwd | tokens/s | seconds |"; \
+	  echo "|---:|---:|---:|---:|---:|---:|---:|"; \
+	  awk -F'\t' 'NR > 1 && $$1 != "test" { printf "| %s | %s | %.2f | %.2f | %.2f | %.0f | %.0f |\n", $$1, $$2, $$3, $$4, $$5, $$6, $$7 }' $(ELMO)/bilm.log; \
+	  echo; awk -F'\t' '$$1 == "test" { printf "Test perplexity: forward %.2f, backward %.2f.\n", $$4, $$5 }' $(ELMO)/bilm.log; \
+	  echo; echo "Contextual embeddings of the test set (embed $(ELMO_EMBED)): $(ELMO)/test.cvec,"; \
+	  $(BIN)/wpcat --stat $(ELMO)/test.cvec | awk -F'\t' '$$1 == "records" { r = $$2 } $$1 == "meta.dim" { d = $$2 } END { printf "%s tokens x %s floats.\n", r, d }'; \
+	} > $@
+
+$(ELMO)/bilm.png: $(ELMO)/bilm.log pipelines/plot-ppl.gp
+	gnuplot -e "logfile='$<'; out='$@.tmp'; name='biLM on PTB'" pipelines/plot-ppl.gp
+	mv $@.tmp $@
+
+.PHONY: elmo
+## elmo: PTB -> bidirectional LM -> test perplexity -> test-set embeddings -> $(RUNS)/elmo/report.md
+elmo: $(ELMO)/report.md $(if $(HAVE_GNUPLOT),$(ELMO)/bilm.png)
 	@cat $<

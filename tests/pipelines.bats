@@ -163,3 +163,22 @@ mtimes() {
     assert_success
     [[ $stderr != *elmo-train* ]]
 }
+
+@test "pipelines: make elmo trains a biLM on PTB slices, reports both directions and embeds the test set" {
+    need_data ptb/ptb.train.txt.gz
+    P=$BATS_TEST_TMPDIR/ptbdata
+    mkdir -p "$P"
+    for s in train valid test; do
+        { gzip -dc "$DATA/ptb/ptb.$s.txt.gz" || true; } | head -n 200 | gzip > "$P/ptb.$s.txt.gz"
+    done
+    run --separate-stderr pmake elmo PTB_DIR="$P" ELMO_EPOCHS=1 ELMO_THREADS=1 \
+        ELMO_ARGS="--hidden 12 --unroll 5 --batch 4"
+    assert_success
+    [ -s "$RUNS/elmo/bilm.model" ]
+    grep -q '^Test perplexity: forward [0-9.]*, backward [0-9.]*\.$' "$RUNS/elmo/report.md"
+    run awk '/^Test perplexity/ { exit !($4 + 0 > 1 && $6 + 0 > 1) }' "$RUNS/elmo/report.md"
+    assert_success
+    # one averaged vector (2 x 12 floats) per test token
+    tokens=$(zcat "$P/ptb.test.txt.gz" | wc -w)
+    grep -q "^$tokens tokens x 24 floats\.$" "$RUNS/elmo/report.md" || fail "$(cat "$RUNS/elmo/report.md")"
+}

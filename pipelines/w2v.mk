@@ -103,8 +103,6 @@ $(W2V)/report.md: $(W2V_EVALS) $(W2V)/params.txt
 	    echo "| $$m | $$(acc $$m total) | $$(acc $$m semantic) | $$(acc $$m syntactic) | $$seen | $$rho | $$wps |"; \
 	  done; } > $@
 
-# Pictures need gnuplot (Debian gnuplot-nox); without it the pipeline says so and goes on.
-HAVE_GNUPLOT := $(shell command -v gnuplot 2>/dev/null)
 W2V_PLOTS := $(if $(HAVE_GNUPLOT),$(W2V)/sg-loss.png $(W2V)/cbow-loss.png)
 
 $(W2V)/%-loss.png: $(W2V)/%.log pipelines/plot-loss.gp
@@ -117,3 +115,18 @@ w2v: $(W2V)/report.md $(W2V_PLOTS)
 	@cat $<
 	@if [ -n "$(HAVE_GNUPLOT)" ]; then echo; echo "w2v: loss curves: $(W2V_PLOTS)"; \
 	 else echo; echo "w2v: gnuplot not found, no loss curves; install it with: sudo apt-get install gnuplot-nox"; fi
+
+# A 2-D map of chosen words (countries and their capitals by default): knn --map projects
+# their skip-gram vectors on the top two principal components; gnuplot labels the points.
+W2V_MAP_WORDS ?= pipelines/map-words.txt
+
+$(W2V)/sg-map.tsv: $(W2V)/sg.vec $(W2V_MAP_WORDS) | $(BIN)/knn
+	$(BIN)/knn --map $(W2V_MAP_WORDS) -o $@ $<
+
+$(W2V)/sg-map.png: $(W2V)/sg-map.tsv pipelines/plot-map.gp
+	gnuplot -e "mapfile='$<'; out='$@.tmp'; name='skip-gram'" pipelines/plot-map.gp
+	mv $@.tmp $@
+
+ifneq ($(HAVE_GNUPLOT),)
+w2v: $(W2V)/sg-map.png
+endif

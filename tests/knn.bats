@@ -343,3 +343,77 @@ kv.save_word2vec_format(sys.argv[3], binary=False)' "$T/syn.txt" "$T/g.bin" "$T/
         "$BATS_TEST_TMPDIR/v.rec" <(printf '3 2\nthe 0.500000 1.000000 \ncat -1.000000 2.250000 \nsat 3.000000 0.000000 \n')
     assert_success
 }
+
+# ---- --map: PCA of chosen words ----
+# p q r s: a 2 x 1 rectangle in the plane z = 5, centred at (2, 1.5, 5); a and b point the
+# same way with different lengths, so cosine (unit rows) puts them on one spot.
+map_vectors() {
+    printf '6 3\np 1 1 5\nq 3 1 5\nr 1 2 5\ns 3 2 5\na 2 0 0\nb 0.5 0 0\n' > "$T/m.txt"
+}
+
+@test "knn: --map prints word, x, y with the wider axis first and distances kept" {
+    map_vectors
+    printf 'p q\nr\ts\n' > "$T/w"
+    run --separate-stderr knn -m dot --map "$T/w" "$T/m.txt"
+    assert_success
+    assert_output "$(printf 'p\t-1.000000\t-0.500000\nq\t1.000000\t-0.500000\nr\t-1.000000\t0.500000\ns\t1.000000\t0.500000')"
+    [ -z "$stderr" ]
+    # the diagonal p-s of the rectangle is sqrt(5) in 3-D and on the map
+    echo "$output" | awk -F'\t' 'NF != 3 { exit 1 } { x[$1] = $2; y[$1] = $3 }
+        END { d = sqrt((x["s"] - x["p"])^2 + (y["s"] - y["p"])^2); exit !(d > 2.236067 && d < 2.236069) }'
+    # -v reports the shares: variances 1 and 0.25 of 1.25
+    run --separate-stderr knn -v -m dot --map "$T/w" "$T/m.txt"
+    [ "$stderr" = "knn: map: 4 words; the two axes show 80.0% and 20.0% of their variance" ]
+}
+
+@test "knn: --map uses unit rows under cosine, raw rows with -m dot; -o writes the file" {
+    map_vectors
+    printf 'p a b\n' > "$T/w"
+    knn --map "$T/w" -o "$T/cos.tsv" "$T/m.txt"
+    [ "$(cut -f 2- "$T/cos.tsv" | sed -n 2p)" = "$(cut -f 2- "$T/cos.tsv" | sed -n 3p)" ]
+    [ "$(cut -f 3 "$T/cos.tsv")" = "$(printf '0.000000\n0.000000\n0.000000')" ] # 2 points: a line
+    run --separate-stderr knn -m dot --map "$T/w" "$T/m.txt"
+    [ "$(echo "$output" | sed -n 2p | cut -f 2-)" != "$(echo "$output" | sed -n 3p | cut -f 2-)" ]
+    [ "${#lines[@]}" -eq 3 ]
+}
+
+@test "knn: --map skips unknown and repeated words and says how many; one word maps to 0 0" {
+    map_vectors
+    printf 'p zz q\np yy\n' > "$T/w"
+    run --separate-stderr knn -m dot --map "$T/w" "$T/m.txt"
+    assert_success
+    assert_output "$(printf 'p\t-1.000000\t0.000000\nq\t1.000000\t0.000000')"
+    [ "$stderr" = "$(printf "knn: 'zz' not in vocabulary\nknn: 'yy' not in vocabulary\nknn: $T/w: 2 of 5 words not in the vectors, skipped\nknn: $T/w: 1 repeated word skipped")" ]
+    run --separate-stderr bash -c 'echo s | knn --map - "$1"' _ "$T/m.txt"
+    assert_success
+    assert_output "$(printf 's\t0.000000\t0.000000')"
+}
+
+@test "knn: --map with an empty, missing or all-unknown words file fails naming it" {
+    map_vectors
+    : > "$T/empty"
+    run --separate-stderr -3 knn --map "$T/empty" "$T/m.txt"
+    [ "$stderr" = "knn: $T/empty: no words to map" ]
+    [ -z "$output" ]
+    run --separate-stderr -1 knn --map "$T/nope" "$T/m.txt"
+    [ "$stderr" = "knn: $T/nope: No such file or directory" ]
+    printf 'xx yy\n' > "$T/w"
+    run --separate-stderr -3 knn --map "$T/w" "$T/m.txt"
+    [ "${stderr##*$'\n'}" = "knn: $T/w: none of its words is in the vectors" ]
+    run --separate-stderr -2 knn --map "$T/w" -q p "$T/m.txt"
+    [[ "$stderr" == *"choose one of"*"--map"* ]]
+    run --separate-stderr -2 knn --hnsw "$T/i" --map "$T/w" "$T/m.txt"
+    run --separate-stderr -2 knn --map - - < "$T/m.txt"
+    [ "$stderr" = "knn: the vectors and the --map words cannot both be stdin" ]
+}
+
+@test "knn: pipelines/plot-map.gp draws the --map output as a PNG" {
+    command -v gnuplot >/dev/null || skip "gnuplot not installed"
+    map_vectors
+    printf 'p q r s\n' > "$T/w"
+    knn -m dot --map "$T/w" -o "$T/m.tsv" "$T/m.txt"
+    run --separate-stderr gnuplot -e "mapfile='$T/m.tsv'; out='$T/m.png'; name='test'" \
+        "$ROOT/pipelines/plot-map.gp"
+    assert_success
+    [ "$(head -c 4 "$T/m.png" | tail -c 3)" = "PNG" ]
+}

@@ -13,6 +13,7 @@
 #include "knn.h"
 #include "rec_payload.h"
 #include "knn_hnsw.h"
+#include "pca.h"
 #include "rec_payload.h"
 #include "status.h"
 #include "vec.h"
@@ -22,7 +23,7 @@
 enum { BATCH_MIN = 8, RESTRICT_EVAL_DEFAULT = 30000 };
 enum { OPT_ANALOGY = 256, OPT_ANALOGIES, OPT_SIMILARITY, OPT_CONVENTION, OPT_METHOD,
        OPT_NOFOLD, OPT_FORMAT, OPT_QUIET, OPT_SINGLE, OPT_HNSW, OPT_EF, OPT_HNSW_M,
-       OPT_EFC, OPT_CONVERT, OPT_QVEC };
+       OPT_EFC, OPT_CONVERT, OPT_QVEC, OPT_MAP };
 
 struct opts {
     size_t k;
@@ -31,7 +32,7 @@ struct opts {
     const char *analogy_file, *similarity_file, *output, *vectors;
     const char **queries;
     size_t nqueries;
-    const char *hnsw, *qvec;
+    const char *hnsw, *qvec, *map;
     int convert, force; /* convert: 0, or 1 + W2VFMT_TEXT/W2VFMT_BIN */
     size_t ef;
     struct knn_hnsw_params hp;
@@ -68,7 +69,7 @@ usage(FILE *fp, int status)
             "[--convention w2v|gensim] [--method 3cosadd|3cosmul] [--no-fold] "
             "[--format auto|txt|bin|glove|stream] [--quiet] [--single] [--hnsw index] [--ef n] "
             "[--hnsw-m n] [--ef-construction n] [-s seed] [--convert txt|bin|stream] "
-            "[--query-vectors stream] vectors\n",
+            "[--query-vectors stream] [--map words] vectors\n",
             cli_progname);
     exit(status);
 }
@@ -103,7 +104,8 @@ parse_args(struct opts *o, int argc, char **argv)
         {"ef-construction", required_argument, NULL, OPT_EFC},
         {"seed", required_argument, NULL, 's'}, {"force", no_argument, NULL, 'f'},
         {"convert", required_argument, NULL, OPT_CONVERT},
-        {"query-vectors", required_argument, NULL, OPT_QVEC}, {NULL, 0, NULL, 0}};
+        {"query-vectors", required_argument, NULL, OPT_QVEC},
+        {"map", required_argument, NULL, OPT_MAP}, {NULL, 0, NULL, 0}};
     static const char *const metrics[] = {"cos", "dot", "l2"};
     static const char *const conventions[] = {"w2v", "gensim"};
     static const char *const methods[] = {"3cosadd", "3cosmul"};
@@ -151,6 +153,7 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_SINGLE: o->single = 1; break;
         case OPT_HNSW: o->hnsw = optarg; break;
         case OPT_QVEC: o->qvec = optarg; break;
+        case OPT_MAP: o->map = optarg; break;
         case OPT_CONVERT: {
             static const char *const outs[] = {"txt", "bin", "stream"};
             const int i = parse_enum(optarg, "--convert", outs, 3);
@@ -167,19 +170,21 @@ parse_args(struct opts *o, int argc, char **argv)
         usage(stderr, RV_USAGE);
     o->vectors = argv[optind];
     const int modes = (o->all || o->nqueries) + !!o->analogy_file + o->analogies +
-                      !!o->similarity_file + !!o->convert + !!o->qvec;
+                      !!o->similarity_file + !!o->convert + !!o->qvec + !!o->map;
     if (modes > 1)
         cli_die(RV_USAGE, "choose one of -a/-q, --analogy, --analogies, --similarity, --convert, "
-                          "--query-vectors");
+                          "--query-vectors, --map");
     if (o->all && o->nqueries)
         cli_die(RV_USAGE, "-a and -q exclude each other");
     if ((o->analogies || o->all || o->nqueries == 0) && !o->analogy_file && !o->similarity_file &&
-        !o->all && !o->convert && !o->qvec && strcmp(o->vectors, "-") == 0)
+        !o->all && !o->convert && !o->qvec && !o->map && strcmp(o->vectors, "-") == 0)
         cli_die(RV_USAGE, "vectors on stdin need -q, -a, --analogy or --similarity");
-    if (o->hnsw && (o->analogy_file || o->similarity_file || o->analogies || o->qvec))
+    if (o->hnsw && (o->analogy_file || o->similarity_file || o->analogies || o->qvec || o->map))
         cli_die(RV_USAGE, "--hnsw serves -q, -a and stdin queries only");
     if (o->qvec && strcmp(o->qvec, "-") == 0 && strcmp(o->vectors, "-") == 0)
         cli_die(RV_USAGE, "the vectors and the query vectors cannot both be stdin");
+    if (o->map && strcmp(o->map, "-") == 0 && strcmp(o->vectors, "-") == 0)
+        cli_die(RV_USAGE, "the vectors and the --map words cannot both be stdin");
     if (o->an.method == ANALOGY_MUL && o->metric != KNN_COS)
         cli_die(RV_USAGE, "--method 3cosmul needs -m cos");
 }
@@ -513,6 +518,116 @@ run_query_vectors(const struct opts *o, const struct vecset *s, FILE *out)
     return RV_OK;
 }
 
+/* ---- --map: chosen words on the plane of their top two principal components ---- */
+/* Every whitespace-separated word of path, in order. */
+static char **
+read_words(const char *path, size_t *nout)
+{
+    FILE *fp = cli_open_in(path);
+    char *line = NULL, **w = NULL;
+    size_t cap = 0, n = 0, wcap = 0;
+    while (getline(&line, &cap, fp) >= 0) {
+        char *save = NULL;
+        for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+            if (n == wcap && (w = realloc(w, (wcap = wcap ? 2 * wcap : 64) * sizeof *w)) == NULL)
+                cli_die(RV_FAIL, "out of memory");
+            if ((w[n++] = strdup(t)) == NULL)
+                cli_die(RV_FAIL, "out of memory");
+        }
+    }
+    if (ferror(fp))
+        cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno));
+    free(line);
+    cli_close_in(fp);
+    if (n == 0)
+        cli_die(RV_DATA, "%s: no words to map", cli_name(path));
+    *nout = n;
+    return w;
+}
+
+/* A coordinate that prints as zero prints as 0.000000: the eigensolver leaves residues of
+ * 1e-17 of either sign where the answer is exactly 0, and -0.000000 would make the output
+ * differ for no reason. */
+static double
+map_coord(float v)
+{
+    return fabsf(v) < 5e-7f ? 0.0 : (double)v;
+}
+
+/* Mean squared distance of the n rows of x from their mean: what the axes' shares are of. */
+static double
+total_variance(const float *x, size_t n, size_t d)
+{
+    double total = 0;
+    for (size_t t = 0; t < d; t++) {
+        double sum = 0, sq = 0;
+        for (size_t i = 0; i < n; i++) {
+            sum += x[i * d + t];
+            sq += (double)x[i * d + t] * x[i * d + t];
+        }
+        total += sq - sum * sum / (double)n;
+    }
+    return total / (double)n;
+}
+
+/* Looks the words up exactly, as -q does (rows as the metric sees them: unit length for
+ * cos, raw for dot and l2), projects them with pca_2d and prints word, x, y. */
+static int
+run_map(const struct opts *o, const struct vecset *s, FILE *out)
+{
+    size_t nw, n = 0, missing = 0, dups = 0;
+    char **w = read_words(o->map, &nw);
+    const size_t d = s->d;
+    const float *rows = o->metric == KNN_COS ? s->unit : s->m;
+    uint32_t *ids = malloc(nw * sizeof *ids);
+    float *x = malloc(nw * d * sizeof *x), *y = malloc(nw * 2 * sizeof *y);
+    if (ids == NULL || x == NULL || y == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    for (size_t i = 0; i < nw; i++) {
+        const int64_t id = vecset_find(s, w[i], strlen(w[i]));
+        size_t j = 0;
+        if (id < 0) {
+            cli_warn("'%s' not in vocabulary", w[i]);
+            missing++;
+            continue;
+        }
+        while (j < n && ids[j] != (uint32_t)id)
+            j++;
+        if (j < n) { /* a second point on top of the first would only weigh it twice */
+            dups++;
+            continue;
+        }
+        ids[n] = (uint32_t)id;
+        memcpy(x + n++ * d, rows + (size_t)id * d, d * sizeof *x);
+    }
+    if (missing > 0)
+        cli_warn("%s: %zu of %zu words not in the vectors, skipped", cli_name(o->map), missing, nw);
+    if (dups > 0)
+        cli_warn("%s: %zu repeated word%s skipped", cli_name(o->map), dups, dups == 1 ? "" : "s");
+    if (n == 0)
+        cli_die(RV_DATA, "%s: none of its words is in the vectors", cli_name(o->map));
+    double var[2];
+    const int rc = pca_project(x, n, d, 2, y, var);
+    if (rc < 0)
+        cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_DATA, "%s: pca: %s", cli_name(o->vectors),
+                wp_strerror(rc));
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%s\t%.6f\t%.6f\n", s->words[ids[i]], map_coord(y[i * 2]),
+                map_coord(y[i * 2 + 1]));
+    if (o->verbose) {
+        const double total = total_variance(x, n, d);
+        cli_warn("map: %zu words; the two axes show %.1f%% and %.1f%% of their variance", n,
+                 total > 0 ? 100 * var[0] / total : 0.0, total > 0 ? 100 * var[1] / total : 0.0);
+    }
+    for (size_t i = 0; i < nw; i++)
+        free(w[i]);
+    free(w);
+    free(ids);
+    free(x);
+    free(y);
+    return RV_OK;
+}
+
 /* ---- analogies ---- */
 static void
 print_section(FILE *out, const char *name, size_t correct, size_t seen, size_t skipped)
@@ -685,6 +800,8 @@ main(int argc, char **argv)
         rval = RV_OK;
     } else if (o.qvec) {
         rval = run_query_vectors(&o, s, out.fp);
+    } else if (o.map) {
+        rval = run_map(&o, s, out.fp);
     } else if (o.analogy_file)
         rval = run_analogy_eval(&o, s, out.fp);
     else if (o.similarity_file)

@@ -8,7 +8,7 @@ set -euo pipefail
 
 usage() {
     cat <<EOF
-usage: bench/w2v.sh [-hkp] [-e epochs] [-m sg,cbow] [-n words] [-t tools] [-T threads]
+usage: bench/w2v.sh [-hkpx] [-e epochs] [-m sg,cbow] [-n words] [-t tools] [-T threads]
                     [-o results.tsv] [-R results.tsv]
   -e epochs    training epochs (default 5)
   -m modes     comma list of sg and cbow (default sg,cbow)
@@ -16,6 +16,7 @@ usage: bench/w2v.sh [-hkp] [-e epochs] [-m sg,cbow] [-n words] [-t tools] [-T th
   -t tools     comma list of gensim, fasttext, wordpipe (default all three)
   -T threads   training threads (default 2)
   -p           also time wordpipe through the windows stream: pairs | w2v-train
+  -x           also run wordpipe with --exact-updates (per-pair updates, fresh negatives)
   -k           keep the work directory (vectors, logs) and print its name
   -o file      append the result rows (TSV) to file
   -R file      print the table of a file written by -o and exit (runs nothing)
@@ -25,9 +26,9 @@ flags), NICE (default 'nice -n 10').
 EOF
 }
 
-EPOCHS=5 MODES=sg,cbow TOOLS=gensim,fasttext,wordpipe THREADS=2 WORDS=0 KEEP=0 PAIRS=0
+EPOCHS=5 MODES=sg,cbow TOOLS=gensim,fasttext,wordpipe THREADS=2 WORDS=0 KEEP=0 PAIRS=0 EXACT=0
 RESULTS='' REPLAY=''
-while getopts "e:hkm:n:o:pR:t:T:" opt; do
+while getopts "e:hkm:n:o:pR:t:T:x" opt; do
     case $opt in
     e) EPOCHS=$OPTARG ;;
     h) usage; exit 0 ;;
@@ -39,6 +40,7 @@ while getopts "e:hkm:n:o:pR:t:T:" opt; do
     R) REPLAY=$OPTARG ;;
     t) TOOLS=$OPTARG ;;
     T) THREADS=$OPTARG ;;
+    x) EXACT=1 ;;
     *) usage >&2; exit 2 ;;
     esac
 done
@@ -184,20 +186,22 @@ wp_prep() {
     log "wordpipe: tok + vocab -m 5 took ${prep_s}s"
 }
 
-run_wordpipe() { # mode
-    local r
+run_wordpipe() { # mode [label extra-flags...]
+    local r mode=$1 label=${2:-wordpipe}
+    shift $(( $# > 1 ? 2 : 1 ))
     wp_prep
     # shellcheck disable=SC2086 # W2V_ARGS is a list of flags
-    r=$($NICE "$PY" "$HERE/run.py" --log "$work/wordpipe-$1.log" -- \
-        "$BIN/w2v-train" "--$1" -d 100 -w 5 -n 5 -s 1e-4 -e "$EPOCHS" -t "$THREADS" --seed 1 \
-        ${W2V_ARGS:-} -v "$work/vocab.rec" --format txt -o "$work/wordpipe-$1.txt" \
+    r=$($NICE "$PY" "$HERE/run.py" --log "$work/$label-$mode.log" -- \
+        "$BIN/w2v-train" "--$mode" -d 100 -w 5 -n 5 -s 1e-4 -e "$EPOCHS" -t "$THREADS" --seed 1 \
+        ${W2V_ARGS:-} "$@" -v "$work/vocab.rec" --format txt -o "$work/$label-$mode.txt" \
         "$work/tokens.rec")
-    [ "$(field rc "$r")" = 0 ] || { log "w2v-train failed: see $work/wordpipe-$1.log"; return 0; }
+    [ "$(field rc "$r")" = 0 ] || { log "w2v-train failed: see $work/$label-$mode.log"; return 0; }
     local t
     t=$(field wall "$r")
-    add_row wordpipe "$1" "$t" "$(awk -v a="$t" -v b="$prep_s" 'BEGIN{printf "%.2f", a+b}')" \
-        "$(field rss_kb "$r")" "$work/wordpipe-$1.txt" "$(field cpu "$r")"
-    [ "$PAIRS" = 1 ] || return 0
+    add_row "$label" "$mode" "$t" "$(awk -v a="$t" -v b="$prep_s" 'BEGIN{printf "%.2f", a+b}')" \
+        "$(field rss_kb "$r")" "$work/$label-$mode.txt" "$(field cpu "$r")"
+    [ "$PAIRS" = 1 ] && [ "$label" = wordpipe ] || return 0
+    set -- "$mode"
     # the same training fed by the windows stream through a pipe (issue 7: within 10%)
     # shellcheck disable=SC2086
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/wordpipe-pairs-$1.log" -- bash -o pipefail -c \
@@ -218,6 +222,9 @@ for mode in ${MODES//,/ }; do
     if has wordpipe; then
         if [ -x "$BIN/w2v-train" ] && [ -x "$BIN/tok" ] && [ -x "$BIN/vocab" ]; then
             log "wordpipe $mode"; run_wordpipe "$mode"
+            if [ "$EXACT" = 1 ]; then
+                log "wordpipe $mode --exact-updates"; run_wordpipe "$mode" wordpipe-exact --exact-updates
+            fi
         else
             log "wordpipe: $BIN/w2v-train, tok or vocab not built (run make): skipped"
         fi

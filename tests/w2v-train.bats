@@ -77,10 +77,20 @@ train() {
     ! cmp -s "$T/a.wp" "$T/c.wp"
 }
 
+@test "w2v-train: skip-gram shares negatives by default; --shared-negatives says so, --exact-updates does not" {
+    train -d 8 -e 2 -o "$T/default.wp" "$T/c.tok"
+    train -d 8 -e 2 --shared-negatives -o "$T/shared.wp" "$T/c.tok"
+    train -d 8 -e 2 --exact-updates -o "$T/exact.wp" "$T/c.tok"
+    cmp "$T/default.wp" "$T/shared.wp"
+    ! cmp -s "$T/default.wp" "$T/exact.wp"
+    run -2 --separate-stderr train --cbow --shared-negatives -o "$T/x.wp" "$T/c.tok"
+    [[ $stderr == *"--shared-negatives is for skip-gram with negative sampling only"* ]]
+}
+
 @test "w2v-train: every model flag changes the result" {
     train -d 8 -e 2 -o "$T/base.wp" "$T/c.tok"
     for flags in "-a 0.05" "-w 2" "-s 1e-2" "-e 3" "-n 3" "--ns-power 0.5" "--exact-sigmoid" \
-        "--fixed-window" "--hs" "--cbow" "--cbow-sum" "--shared-negatives"; do
+        "--fixed-window" "--hs" "--cbow" "--cbow-sum" "--exact-updates"; do
         train -d 8 -e 2 $flags -o "$T/x.wp" "$T/c.tok"
         ! cmp -s "$T/base.wp" "$T/x.wp" || { echo "no effect: $flags"; false; }
     done

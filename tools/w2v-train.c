@@ -25,6 +25,7 @@ struct opts {
     struct window_cfg wcfg;
     uint32_t epochs, threads;
     int epochs_set, alpha_set, format, force, quiet, level;
+    int shared_set;        /* --shared-negatives 1, --exact-updates -1, default 0 */
     const char *vocab, *cvocab, *out, *context, *ckpt, *resume, *log, *input;
     uint32_t resume_nctx;  /* --resume: the checkpoint's context vocabulary, 0 without */
     uint64_t resume_chash;
@@ -52,7 +53,7 @@ usage(FILE *fp, int status)
 {
     fprintf(fp,
             "usage: %s [-fhqV] [--sg | --cbow] [--cbow-sum] [--hs] [--exact-sigmoid]\n"
-            "       [--shared-negatives] [--fixed-window] [-a alpha] [-d dim] [-e epochs]\n"
+            "       [--shared-negatives | --exact-updates] [--fixed-window] [-a alpha] [-d dim] [-e epochs]\n"
             "       [-n negative] [--ns-power p] [-s sample] [-t threads] [-w window]\n"
             "       [--seed n] [-z level] [-o file] [--format stream|txt|bin]\n"
             "       [--save-context file] [--checkpoint file] [--checkpoint-every n[s|m|h]]\n"
@@ -62,7 +63,7 @@ usage(FILE *fp, int status)
 }
 
 enum {
-    O_SG = 256, O_CBOW, O_CBOW_SUM, O_HS, O_EXACT, O_SHARED, O_FIXED, O_POWER, O_SEED,
+    O_SG = 256, O_CBOW, O_CBOW_SUM, O_HS, O_EXACT, O_SHARED, O_EXACT_UPD, O_FIXED, O_POWER, O_SEED,
     O_FORMAT, O_CONTEXT, O_CKPT, O_CKPT_EVERY, O_RESUME, O_LOG, O_CVOCAB
 };
 
@@ -93,6 +94,7 @@ parse_args(struct opts *o, int argc, char **argv)
         {"window", 1, 0, 'w'}, {"level", 1, 0, 'z'}, {"sg", 0, 0, O_SG},
         {"cbow", 0, 0, O_CBOW}, {"cbow-sum", 0, 0, O_CBOW_SUM}, {"hs", 0, 0, O_HS},
         {"exact-sigmoid", 0, 0, O_EXACT}, {"shared-negatives", 0, 0, O_SHARED},
+        {"exact-updates", 0, 0, O_EXACT_UPD},
         {"fixed-window", 0, 0, O_FIXED}, {"ns-power", 1, 0, O_POWER},
         {"seed", 1, 0, O_SEED}, {"format", 1, 0, O_FORMAT},
         {"save-context", 1, 0, O_CONTEXT}, {"checkpoint", 1, 0, O_CKPT},
@@ -127,7 +129,8 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_CBOW_SUM: o->p.cbow = 1; o->p.cbow_sum = 1; break;
         case O_HS: o->p.hs = 1; break;
         case O_EXACT: o->p.exact_sigmoid = 1; break;
-        case O_SHARED: o->p.shared_neg = 1; break;
+        case O_SHARED: o->shared_set = 1; break;
+        case O_EXACT_UPD: o->shared_set = -1; break;
         case O_FIXED: o->wcfg.fixed = 1; break;
         case O_POWER: o->p.ns_power = cli_parse_double(optarg, "--ns-power", 0, 10); break;
         case O_SEED: o->p.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
@@ -155,6 +158,11 @@ parse_args(struct opts *o, int argc, char **argv)
         cli_die(RV_USAGE, "-n 0 needs --hs: nothing would be trained");
     if (o->p.cbow && !o->alpha_set)
         o->p.alpha = 0.05f; /* word2vec.c's CBOW default */
+    /* skip-gram with negative sampling shares each window's negatives unless told not to */
+    o->p.shared_neg = o->shared_set > 0
+                      || (o->shared_set == 0 && !o->p.cbow && !o->p.hs && o->p.negative > 0);
+    if (o->shared_set > 0 && (o->p.cbow || o->p.hs || o->p.negative == 0))
+        cli_die(RV_USAGE, "--shared-negatives is for skip-gram with negative sampling only");
     if ((o->ckpt_words || o->ckpt_secs) && o->ckpt == NULL)
         cli_die(RV_USAGE, "--checkpoint-every needs --checkpoint FILE");
     if (o->ckpt != NULL && !o->ckpt_words && !o->ckpt_secs)
@@ -363,7 +371,7 @@ context_vocab(const struct opts *o, int kind, const struct rec_meta *imeta)
                           "need --context-vocab FILE", in);
     /* word2vecf's model: CBOW would sum syn0 rows by context id, and hs would build its
      * tree over the contexts; neither is defined for separate contexts */
-    if (o->p.cbow || o->p.hs || o->p.shared_neg)
+    if (o->p.cbow || o->p.hs || o->shared_set > 0)
         cli_die(RV_USAGE, "--cbow, --hs and --shared-negatives do not apply to windows with "
                           "their own context vocabulary (skip-gram with -n only)");
     struct vocab *cv = load_vocab(o->cvocab);
@@ -420,6 +428,8 @@ main(int argc, char **argv)
         cli_die(RV_USAGE, "--save-context needs negative sampling (-n 1 or more)");
 
     struct vocab *cv = context_vocab(&o, kind, imeta);
+    if (cv != NULL)
+        o.p.shared_neg = 0;  /* per-pair updates: the only scheme for separate contexts */
     struct state st = {.o = &o, .v = v, .cv = cv};
     struct w2v_run_cfg cfg = {.rd = rd, .vocab = v, .wcfg = o.wcfg, .threads = o.threads,
                               .progress = on_progress, .checkpoint = on_checkpoint, .arg = &st};

@@ -443,31 +443,48 @@ update(struct lm_trainer *tr, float gscale)
     }
 }
 
-int
-lm_trainer_step(struct lm_trainer *tr, size_t w, double *loss, uint64_t *ntok, double *norm)
+/* Forward and backward of window w in every direction, summing the directions' gradients
+ * into tr->grad; returns the summed loss and adds the predicted tokens to *ntok. The
+ * carried state advances, unless scratch is set: the window then starts from a copy of it
+ * and the carried state is left as it was. */
+static double
+train_window(struct lm_trainer *tr, size_t w, int scratch, uint64_t *ntok)
 {
-    const uint32_t nd = tr->m->c.directions;
+    const struct lm_cfg *c = &tr->m->c;
+    const size_t W = lm_width(c), H = c->hidden, B = tr->t.batch;
+    const uint32_t nd = c->directions;
     for (uint32_t d = 0; d < nd; d++) {
         struct dir *r = &tr->dir[d];
         r->s = d == 0 ? tr->fwd : &tr->bwd;
         r->rowlen = row_len(r->s, &tr->t);
         r->w = w;
         r->train = 1;
-        r->hs = r->h;
-        r->cs = r->c;
+        r->hs = scratch ? tr->es_h[d] : r->h;
+        r->cs = scratch ? tr->es_c[d] : r->c;
+        for (uint32_t l = 0; scratch && l < c->layers; l++) {
+            memcpy(tr->es_h[d][l], r->h[l], B * W * sizeof(float));
+            memcpy(tr->es_c[d][l], r->c[l], B * H * sizeof(float));
+        }
         memset(r->gw, 0, tr->np * sizeof(float));
     }
     run_dirs(tr);
-    double l = 0;
-    uint64_t nt = 0;
+    double loss = 0;
     memcpy(tr->grad, tr->dir[0].gw, tr->np * sizeof(float));
-    if (nd == 2)
-        for (size_t i = 0; i < tr->np; i++)
-            tr->grad[i] += tr->dir[1].gw[i];
     for (uint32_t d = 0; d < nd; d++) {
-        l += tr->dir[d].loss;
-        nt += tr->dir[d].ntok;
+        loss += tr->dir[d].loss;
+        *ntok += tr->dir[d].ntok;
+        if (d > 0)
+            for (size_t i = 0; i < tr->np; i++)
+                tr->grad[i] += tr->dir[d].gw[i];
     }
+    return loss;
+}
+
+int
+lm_trainer_step(struct lm_trainer *tr, size_t w, double *loss, uint64_t *ntok, double *norm)
+{
+    uint64_t nt = 0;
+    const double l = train_window(tr, w, 0, &nt);
     const double gn = grad_norm(tr->grad, tr->np);
     *norm = gn;
     if (!isfinite(l) || !isfinite(gn))
@@ -482,34 +499,11 @@ lm_trainer_step(struct lm_trainer *tr, size_t w, double *loss, uint64_t *ntok, d
 const float *
 lm_trainer_grad(struct lm_trainer *tr, size_t w, double *loss)
 {
-    const struct lm_cfg *c = &tr->m->c;
-    const size_t W = lm_width(c), H = c->hidden, B = tr->t.batch;
-    const uint32_t nd = c->directions;
-    struct rng keep[2] = {tr->dir[0].rng, tr->dir[1].rng};
-    for (uint32_t d = 0; d < nd; d++) {
-        struct dir *r = &tr->dir[d];
-        r->s = d == 0 ? tr->fwd : &tr->bwd;
-        r->rowlen = row_len(r->s, &tr->t);
-        r->w = w;
-        r->train = 1;
-        r->hs = tr->es_h[d];
-        r->cs = tr->es_c[d];
-        for (uint32_t l = 0; l < c->layers; l++) {
-            memcpy(tr->es_h[d][l], r->h[l], B * W * sizeof(float));
-            memcpy(tr->es_c[d][l], r->c[l], B * H * sizeof(float));
-        }
-        memset(r->gw, 0, tr->np * sizeof(float));
-    }
-    run_dirs(tr);
-    *loss = 0;
-    memcpy(tr->grad, tr->dir[0].gw, tr->np * sizeof(float));
-    for (uint32_t d = 0; d < nd; d++) {
-        *loss += tr->dir[d].loss;
-        if (d > 0)
-            for (size_t i = 0; i < tr->np; i++)
-                tr->grad[i] += tr->dir[d].gw[i];
-        tr->dir[d].rng = keep[d];
-    }
+    const struct rng keep[2] = {tr->dir[0].rng, tr->dir[1].rng};
+    uint64_t nt = 0;
+    *loss = train_window(tr, w, 1, &nt);
+    tr->dir[0].rng = keep[0];
+    tr->dir[1].rng = keep[1];
     return tr->grad;
 }
 

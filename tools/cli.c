@@ -97,6 +97,15 @@ cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi)
     return v;
 }
 
+int
+cli_parse_enum(const char *s, const char *flag, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    cli_die(RV_USAGE, "%s %s: unknown value", flag, s);
+}
+
 double
 cli_parse_double(const char *s, const char *flag, double lo, double hi)
 {

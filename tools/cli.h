@@ -33,6 +33,8 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Range-checked numbers: on error exit RV_USAGE naming flag, value and range. */
 uint64_t cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi);
 double cli_parse_double(const char *s, const char *flag, double lo, double hi);
+/* The index of s among the n names; otherwise exit RV_USAGE "flag s: unknown value". */
+int cli_parse_enum(const char *s, const char *flag, const char *const *names, int n);
 
 /* Opens path for reading ("-" or NULL is stdin); exits RV_FAIL with the errno text. */
 FILE *cli_open_in(const char *path);

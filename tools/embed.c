@@ -52,15 +52,6 @@ usage(FILE *fp, int status)
     exit(status);
 }
 
-static int
-parse_enum(const char *s, const char *flag, const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(s, names[i]) == 0)
-            return i;
-    cli_die(RV_USAGE, "%s %s: unknown value", flag, s);
-}
-
 static void
 parse_mix(struct opts *o, const char *s)
 {
@@ -165,13 +156,13 @@ parse_args(struct opts *o, int argc, char **argv)
                 o->oov = OOV_UNK;
                 o->unk = optarg + 4;
             } else {
-                o->oov = parse_enum(optarg, "--oov", oovs, 3);
+                o->oov = cli_parse_enum(optarg, "--oov", oovs, 3);
             }
             break;
-        case OPT_SENTENCE: o->pool = 1 + parse_enum(optarg, "--sentence", pools, 2); break;
+        case OPT_SENTENCE: o->pool = 1 + cli_parse_enum(optarg, "--sentence", pools, 2); break;
         case OPT_NORMALIZE: o->normalize = 1; break;
         case OPT_LAYERS:
-            parse_enum(optarg, "--layers", (const char *const[]){"all"}, 1);
+            cli_parse_enum(optarg, "--layers", (const char *const[]){"all"}, 1);
             o->sel.mode = EMBED_SEL_ALL;
             nsel++;
             break;
@@ -187,9 +178,9 @@ parse_args(struct opts *o, int argc, char **argv)
             o->gamma_set = 1;
             break;
         case OPT_CARRY: o->carry = 1; break;
-        case OPT_FORMAT: o->format = parse_enum(optarg, "--format", formats, 2); break;
+        case OPT_FORMAT: o->format = cli_parse_enum(optarg, "--format", formats, 2); break;
         case OPT_NPYDIR: o->npy_dir = optarg; break;
-        case OPT_EXPORT: o->export_fmt = 1 + parse_enum(optarg, "--export", exports, 2); break;
+        case OPT_EXPORT: o->export_fmt = 1 + cli_parse_enum(optarg, "--export", exports, 2); break;
         case OPT_CACHEVOCAB: o->cache_vocab = "-"; break;
         case OPT_CACHE: o->cache = optarg; break;
         default: usage(stderr, RV_USAGE);

@@ -74,15 +74,6 @@ usage(FILE *fp, int status)
     exit(status);
 }
 
-static int
-parse_enum(const char *s, const char *flag, const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(s, names[i]) == 0)
-            return i;
-    cli_die(RV_USAGE, "%s %s: unknown value", flag, s);
-}
-
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
@@ -126,7 +117,7 @@ parse_args(struct opts *o, int argc, char **argv)
         case 'f': o->force = 1; break;
         case 'h': usage(stdout, RV_OK);
         case 'k': o->k = cli_parse_u64(optarg, "-k", 1, 100000); break;
-        case 'm': o->metric = parse_enum(optarg, "-m", metrics, 3); break;
+        case 'm': o->metric = cli_parse_enum(optarg, "-m", metrics, 3); break;
         case 'o': o->output = optarg; break;
         case 'q': o->queries[o->nqueries++] = optarg; break;
         case 'r':
@@ -141,11 +132,11 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_ANALOGY: o->analogy_file = optarg; break;
         case OPT_ANALOGIES: o->analogies = 1; break;
         case OPT_SIMILARITY: o->similarity_file = optarg; break;
-        case OPT_CONVENTION: o->an.convention = parse_enum(optarg, "--convention", conventions, 2); break;
-        case OPT_METHOD: o->an.method = parse_enum(optarg, "--method", methods, 2); break;
+        case OPT_CONVENTION: o->an.convention = cli_parse_enum(optarg, "--convention", conventions, 2); break;
+        case OPT_METHOD: o->an.method = cli_parse_enum(optarg, "--method", methods, 2); break;
         case OPT_NOFOLD: o->an.fold = 0; break;
         case OPT_FORMAT: {
-            const int f = parse_enum(optarg, "--format", formats, 5);
+            const int f = cli_parse_enum(optarg, "--format", formats, 5);
             o->format = f == 4 ? VECSET_STREAM : f; /* auto txt bin glove = W2VFMT_ 0..3 */
             break;
         }
@@ -156,7 +147,7 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_MAP: o->map = optarg; break;
         case OPT_CONVERT: {
             static const char *const outs[] = {"txt", "bin", "stream"};
-            const int i = parse_enum(optarg, "--convert", outs, 3);
+            const int i = cli_parse_enum(optarg, "--convert", outs, 3);
             o->convert = 1 + (i == 2 ? VECSET_STREAM : W2VFMT_TEXT + i);
             break;
         }

@@ -132,3 +132,11 @@ tiny() {
     run -1 --separate-stderr tiny -o "$T/m" "$T/nonexistent.tok"
     [[ $stderr == *"nonexistent.tok"* ]]
 }
+
+@test "elmo-train refuses an empty vocabulary" {
+    printf '' | tok -q > "$T/empty.tok"
+    vocab -q -o "$T/empty.v" "$T/empty.tok"
+    run -3 --separate-stderr elmo-train -q -v "$T/empty.v" -o "$T/m" "$T/train.tok"
+    [ "$stderr" = "elmo-train: $T/empty.v: the vocabulary is empty" ]
+    [ ! -e "$T/m" ]
+}

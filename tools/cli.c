@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "status.h"
+#include "vocab.h"
 
 const char *cli_progname = "wordpipe";
 
@@ -411,4 +412,25 @@ cli_progress_end(struct cli_progress *p, uint64_t done, const char *extra)
     if (p->quiet || cli_now() - p->t0 < p->min_report)
         return; /* short work needs no report */
     progress_line(p, done, 0, extra, 1);
+}
+
+struct vocab *
+cli_vocab_load(const char *path, uint32_t min_words)
+{
+    FILE *fp = cli_open_in(path);
+    struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
+    struct vocab *v;
+    const int rc = vocab_read(&v, r);
+    if (rc == WP_EIO)
+        cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno ? errno : EIO));
+    if (rc < 0)
+        cli_die_record(r, path, rc);
+    rec_reader_free(r);
+    cli_close_in(fp);
+    if (vocab_size(v) == 0 && min_words > 0)
+        cli_die(RV_DATA, "%s: the vocabulary is empty", cli_name(path));
+    if (vocab_size(v) < min_words)
+        cli_die(RV_DATA, "%s: a vocabulary of at least %u words is needed", cli_name(path),
+                min_words);
+    return v;
 }

@@ -69,6 +69,10 @@ struct rec_writer *cli_writer_open(struct cli_out *o, int kind, const struct rec
 void cli_writer_put(struct rec_writer *w, struct cli_out *o, const void *rec, size_t len);
 void cli_writer_close(struct rec_writer *w, struct cli_out *o); /* trailer, then commit */
 
+/* Reads a vocabulary stream whole; exits with "tool: file: ..." on any error, and RV_DATA
+ * when it holds fewer than min_words words. */
+struct vocab;
+struct vocab *cli_vocab_load(const char *path, uint32_t min_words);
 /* Flushes and closes stdout at exit; a write error (ENOSPC, EIO) exits RV_FAIL. */
 void cli_close_stdout(void);
 

@@ -476,19 +476,6 @@ resume_state(const struct opts *o, struct lm_trainer *tr)
     cli_close_in(fp);
 }
 
-static void
-load_vocab(const char *path, struct lm *m)
-{
-    FILE *fp = cli_open_in(path);
-    struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
-    const int rc = vocab_read(&m->vocab, r);
-    if (rc < 0)
-        cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s: %s", cli_name(path),
-                rec_reader_where(r), wp_strerror(rc));
-    rec_reader_free(r);
-    cli_close_in(fp);
-}
-
 /* Perplexities of a held-out stream: forward, backward (0 if none), mean. */
 static void
 evaluate(struct run *rn, const char *path, double ppl[3])
@@ -615,16 +602,15 @@ main(int argc, char **argv)
     if (o.resume != NULL) {
         rn.m = resume_model(&o, &rn.pos, &want_hash, epochs_set);
     } else {
-        struct lm tmp = {0};
-        load_vocab(o.vocab, &tmp);
-        o.mc.vocab = vocab_size(tmp.vocab) + LM_NSPECIAL;
+        struct vocab *v = cli_vocab_load(o.vocab, 1);
+        o.mc.vocab = vocab_size(v) + LM_NSPECIAL;
         const int rc = lm_cfg_check(&o.mc);
         if (rc < 0)
             cli_die(RV_USAGE, "inconsistent model options (sizes out of range%s)",
                     o.mc.char_input ? " or character CNN options" : "");
         if (lm_new(&rn.m, &o.mc) < 0)
             cli_die(RV_FAIL, "out of memory for %zu weights", lm_param_count(&o.mc));
-        rn.m->vocab = tmp.vocab;
+        rn.m->vocab = v;
         lm_init(rn.m, o.tc.seed, o.init, o.forget_bias);
     }
     read_stream(o.input, rn.m, &rn.train);

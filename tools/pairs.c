@@ -223,24 +223,6 @@ spool_rewind(FILE *sp)
         cli_die(RV_FAIL, "spool: %s", strerror(errno));
 }
 
-static struct vocab *
-read_vocab(const char *path)
-{
-    FILE *fp = cli_open_in(path);
-    struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
-    struct vocab *v;
-    const int rc = vocab_read(&v, r);
-    if (rc == WP_EIO)
-        cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno ? errno : EIO));
-    if (rc < 0)
-        cli_die_record(r, path, rc);
-    rec_reader_free(r);
-    cli_close_in(fp);
-    if (vocab_size(v) == 0)
-        cli_die(RV_DATA, "%s: the vocabulary is empty", cli_name(path));
-    return v;
-}
-
 static void
 write_vocab(const char *path, const struct vocab *v, uint64_t min_count)
 {
@@ -577,7 +559,7 @@ main(int argc, char **argv)
     if (o.output == NULL || strcmp(o.output, "-") == 0 || !o.from_text)
         cli_out_open(&run.out, o.output, 1, o.force);
     if (o.vocab != NULL)
-        run.v = read_vocab(o.vocab);
+        run.v = cli_vocab_load(o.vocab, 1);
     cli_progress_start(&run.prog, o.from_text ? "pairs" : "words", o.quiet);
     if (o.from_text) {
         FILE *sp = spool_create();

@@ -174,23 +174,6 @@ parse_args(struct opts *o, int argc, char **argv)
                           "(pipe it into wpcat, use -o FILE, or force with -f)");
 }
 
-static struct vocab *
-load_vocab(const char *path)
-{
-    FILE *fp = cli_open_in(path);
-    struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
-    struct vocab *v;
-    const int rc = vocab_read(&v, r);
-    if (rc < 0)
-        cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s: %s", path, rec_reader_where(r),
-                wp_strerror(rc));
-    rec_reader_free(r);
-    cli_close_in(fp);
-    if (vocab_size(v) < 2)
-        cli_die(RV_DATA, "%s: a vocabulary of at least 2 words is needed", path);
-    return v;
-}
-
 static uint64_t
 meta_u64(const struct rec_meta *m, const char *key, uint64_t dflt)
 {
@@ -374,7 +357,7 @@ context_vocab(const struct opts *o, int kind, const struct rec_meta *imeta)
     if (o->p.cbow || o->p.hs || o->shared_set > 0)
         cli_die(RV_USAGE, "--cbow, --hs and --shared-negatives do not apply to windows with "
                           "their own context vocabulary (skip-gram with -n only)");
-    struct vocab *cv = load_vocab(o->cvocab);
+    struct vocab *cv = cli_vocab_load(o->cvocab, 2);
     if (vocab_hash(cv) != h)
         cli_die(RV_DATA, "%s: not the context vocabulary %s was made with", o->cvocab, in);
     if (o->resume != NULL && (o->resume_nctx != vocab_size(cv) || o->resume_chash != h))
@@ -409,7 +392,7 @@ main(int argc, char **argv)
     openblas_set_num_threads(1); /* Hogwild workers own the cores */
     if (vec_select_status() < 0)
         cli_die(RV_USAGE, "WP_KERNEL=%s: no such kernel on this machine", getenv("WP_KERNEL"));
-    struct vocab *v = load_vocab(o.vocab);
+    struct vocab *v = cli_vocab_load(o.vocab, 2);
     if (o.resume != NULL)
         read_resume(&o, v, &pos, &ckfp, &ckrd);
     FILE *in = cli_open_in(o.input);

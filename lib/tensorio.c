@@ -7,8 +7,8 @@
 
 enum { SLICE_FLOATS = 1 << 14 };
 
-static int
-put_header(struct buf *b, const char *name, int dtype, uint32_t ndim, const uint64_t *dim,
+int
+tensor_put_header(struct buf *b, const char *name, int dtype, uint32_t ndim, const uint64_t *dim,
            uint64_t off, uint64_t count)
 {
     buf_clear(b);
@@ -32,7 +32,7 @@ tensor_put_f32(struct rec_writer *w, struct buf *b, const char *name, const floa
     uint64_t off = 0;
     do {
         const uint64_t n = total - off < SLICE_FLOATS ? total - off : SLICE_FLOATS;
-        WP_TRY(put_header(b, name, TENSOR_F32, ndim, dim, off, n));
+        WP_TRY(tensor_put_header(b, name, TENSOR_F32, ndim, dim, off, n));
         WP_TRY(buf_put_f32s(b, x + off, (size_t)n));
         WP_TRY(rec_writer_put(w, b->p, b->len));
         off += n;
@@ -44,7 +44,7 @@ int
 tensor_put_bytes(struct rec_writer *w, struct buf *b, const char *name, const void *p,
                  uint64_t n)
 {
-    WP_TRY(put_header(b, name, TENSOR_BYTES, 1, &n, 0, n));
+    WP_TRY(tensor_put_header(b, name, TENSOR_BYTES, 1, &n, 0, n));
     WP_TRY(buf_put(b, p, (size_t)n));
     return rec_writer_put(w, b->p, b->len);
 }
@@ -53,7 +53,7 @@ int
 tensor_put_u64s(struct rec_writer *w, struct buf *b, const char *name, const uint64_t *v,
                 uint64_t n)
 {
-    WP_TRY(put_header(b, name, TENSOR_VARINT, 1, &n, 0, n));
+    WP_TRY(tensor_put_header(b, name, TENSOR_VARINT, 1, &n, 0, n));
     for (uint64_t i = 0; i < n; i++)
         WP_TRY(buf_put_varint(b, v[i]));
     return rec_writer_put(w, b->p, b->len);

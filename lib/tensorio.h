@@ -22,6 +22,9 @@ struct tensor_slice {
     struct rec_cursor data;     /* positioned at the elements */
 };
 
+/* Clears b and puts a slice header in it; the caller appends count elements and writes b. */
+int tensor_put_header(struct buf *b, const char *name, int dtype, uint32_t ndim,
+                      const uint64_t *dim, uint64_t off, uint64_t count);
 /* Writes x (rows x cols floats; cols 0 means a 1-D tensor of rows) as slices. */
 int tensor_put_f32(struct rec_writer *w, struct buf *b, const char *name, const float *x,
                    uint64_t rows, uint64_t cols);

@@ -10,42 +10,11 @@
 #include "buf.h"
 #include "rec_payload.h"
 #include "status.h"
+#include "tensorio.h"
 
 enum {
-    CKPT_SLICE = 1 << 14,  /* floats per record: 64 KiB slices */
-    CKPT_DT_F32 = 0,       /* wordpipe(5) dtype codes */
-    CKPT_DT_VARINT = 2,
     CKPT_RNG_WORDS = 8     /* per worker: window then negative generator, 4 words each */
 };
-
-static int
-put_header(struct buf *b, const char *name, int dtype, uint64_t d0, uint64_t d1,
-           uint64_t off, uint64_t count)
-{
-    buf_clear(b);
-    WP_TRY(buf_put_varint(b, strlen(name)));
-    WP_TRY(buf_put(b, name, strlen(name)));
-    WP_TRY(buf_put_u8(b, (unsigned)dtype));
-    WP_TRY(buf_put_varint(b, 2));
-    WP_TRY(buf_put_varint(b, d0));
-    WP_TRY(buf_put_varint(b, d1));
-    WP_TRY(buf_put_varint(b, off));
-    return buf_put_varint(b, count);
-}
-
-static int
-put_matrix(struct rec_writer *w, struct buf *b, const char *name, const float *x,
-           uint64_t rows, uint64_t cols)
-{
-    const uint64_t total = rows * cols;
-    for (uint64_t off = 0; off < total; off += CKPT_SLICE) {
-        const uint64_t n = total - off < CKPT_SLICE ? total - off : CKPT_SLICE;
-        WP_TRY(put_header(b, name, CKPT_DT_F32, rows, cols, off, n));
-        WP_TRY(buf_put_f32s(b, x + off, (size_t)n));
-        WP_TRY(rec_writer_put(w, b->p, b->len));
-    }
-    return WP_OK;
-}
 
 static int
 put_meta(struct rec_meta *meta, const struct w2v_model *m, uint32_t threads,
@@ -95,15 +64,16 @@ w2v_ckpt_save(FILE *fp, const struct w2v_model *m, const struct w2v_worker *work
     if (rc < 0)
         return rc;
     const uint64_t d = m->p.dim;
-    rc = put_matrix(w, &b, "syn0", m->syn0, m->n, d);
+    rc = tensor_put_f32(w, &b, "syn0", m->syn0, m->n, d);
     if (rc == WP_OK && m->syn1neg != NULL)
-        rc = put_matrix(w, &b, "syn1neg", m->syn1neg, m->nctx, d);
+        rc = tensor_put_f32(w, &b, "syn1neg", m->syn1neg, m->nctx, d);
     if (rc == WP_OK && m->syn1 != NULL)
-        rc = put_matrix(w, &b, "syn1", m->syn1, m->n - 1, d);
+        rc = tensor_put_f32(w, &b, "syn1", m->syn1, m->n - 1, d);
     /* one row per worker: window generator, then negative generator */
     if (rc == WP_OK)
-        rc = put_header(&b, "rng", CKPT_DT_VARINT, threads, CKPT_RNG_WORDS, 0,
-                        (uint64_t)threads * CKPT_RNG_WORDS);
+        rc = tensor_put_header(&b, "rng", TENSOR_VARINT, 2,
+                               (const uint64_t[2]){threads, CKPT_RNG_WORDS}, 0,
+                               (uint64_t)threads * CKPT_RNG_WORDS);
     for (uint32_t t = 0; rc == WP_OK && t < threads; t++) {
         for (int i = 0; i < 4 && rc == WP_OK; i++)
             rc = buf_put_varint(&b, workers[t].wrng.s[i]);
@@ -183,40 +153,31 @@ w2v_ckpt_params(const struct rec_meta *meta, struct w2v_params *p, uint32_t *n,
 
 /* One tensor slice: checks its shape against the model and copies it in. */
 static int
-load_slice(struct rec_cursor *c, struct w2v_model *m, struct w2v_worker *workers,
-           uint32_t threads, uint64_t filled[4])
+load_slice(const unsigned char *rec, size_t len, struct w2v_model *m,
+           struct w2v_worker *workers, uint32_t threads, uint64_t filled[4])
 {
-    const unsigned char *name;
-    size_t nl;
-    uint64_t ndim, d0, d1, off, count;
-    WP_TRY(rec_cursor_bytes(c, &name, &nl));
-    if (c->p >= c->end)
+    struct tensor_slice s;
+    WP_TRY(tensor_slice_parse(rec, len, &s));
+    struct rec_cursor *c = &s.data;
+    if (s.ndim != 2)
         return WP_ECORRUPT;
-    const int dtype = *c->p++;
-    WP_TRY(rec_cursor_varint(c, &ndim));
-    if (ndim != 2)
-        return WP_ECORRUPT;
-    WP_TRY(rec_cursor_varint(c, &d0));
-    WP_TRY(rec_cursor_varint(c, &d1));
-    WP_TRY(rec_cursor_varint(c, &off));
-    WP_TRY(rec_cursor_varint(c, &count));
-    const uint64_t d = m->p.dim;
+    const uint64_t d = m->p.dim, d0 = s.dim[0], d1 = s.dim[1];
     float *dst = NULL;
     uint64_t rows = 0;
     int slot = -1;
-    if (nl == 4 && memcmp(name, "syn0", 4) == 0)
+    if (tensor_slice_is(&s, "syn0"))
         dst = m->syn0, rows = m->n, slot = 0;
-    else if (nl == 7 && memcmp(name, "syn1neg", 7) == 0)
+    else if (tensor_slice_is(&s, "syn1neg"))
         dst = m->syn1neg, rows = m->nctx, slot = 1;
-    else if (nl == 4 && memcmp(name, "syn1", 4) == 0)
+    else if (tensor_slice_is(&s, "syn1"))
         dst = m->syn1, rows = m->n - 1, slot = 2;
-    else if (nl == 3 && memcmp(name, "rng", 3) == 0)
+    else if (tensor_slice_is(&s, "rng"))
         slot = 3;
     if (slot < 0)
         return WP_ECORRUPT;
     if (slot == 3) {
-        if (dtype != CKPT_DT_VARINT || d0 != threads || d1 != CKPT_RNG_WORDS || off != 0
-            || count != d0 * d1)
+        if (s.dtype != TENSOR_VARINT || d0 != threads || d1 != CKPT_RNG_WORDS || s.offset != 0
+            || s.count != d0 * d1)
             return WP_ECORRUPT;
         for (uint32_t t = 0; t < threads; t++) {
             for (int i = 0; i < 4; i++)
@@ -224,14 +185,14 @@ load_slice(struct rec_cursor *c, struct w2v_model *m, struct w2v_worker *workers
             for (int i = 0; i < 4; i++)
                 WP_TRY(rec_cursor_varint(c, &workers[t].nrng.s[i]));
         }
-        filled[3] = count;
+        filled[3] = s.count;
         return rec_cursor_done(c);
     }
-    if (dst == NULL || dtype != CKPT_DT_F32 || d0 != rows || d1 != d || off != filled[slot]
-        || count > rows * d - off)
+    if (dst == NULL || s.dtype != TENSOR_F32 || d0 != rows || d1 != d
+        || s.offset != filled[slot])
         return WP_ECORRUPT;
-    WP_TRY(rec_cursor_f32s(c, dst + off, (size_t)count));
-    filled[slot] += count;
+    WP_TRY(rec_cursor_f32s(c, dst + s.offset, (size_t)s.count));
+    filled[slot] += s.count;
     return rec_cursor_done(c);
 }
 
@@ -248,9 +209,7 @@ w2v_ckpt_load(struct rec_reader *rd, struct w2v_model *m, struct w2v_worker *wor
             return rc;
         if (rc == 0)
             break;
-        struct rec_cursor c;
-        rec_cursor_init(&c, rec, len);
-        WP_TRY(load_slice(&c, m, workers, threads, filled));
+        WP_TRY(load_slice(rec, len, m, workers, threads, filled));
     }
     const uint64_t vd = (uint64_t)m->n * m->p.dim, cd = (uint64_t)m->nctx * m->p.dim;
     if (filled[0] != vd || filled[1] != (m->syn1neg ? cd : 0)

@@ -140,3 +140,40 @@ tiny() {
     [ "$stderr" = "elmo-train: $T/empty.v: the vocabulary is empty" ]
     [ ! -e "$T/m" ]
 }
+
+@test "elmo-train: every model and training flag changes the model" {
+    tiny -t 1 --epochs 1 -o "$T/base" "$T/train.tok"
+    for flags in "--layers 1" "--hidden 20" "--proj 8" "--cell-clip 0.5" "--proj 8 --proj-clip 0.05" \
+        "--residual" "--unroll 5" "--batch 3" "--dropout 0.3" "--sampled 20" "--optim adagrad" \
+        "--lr 0.5" "--clip 0.5" "--init 0.2" "--forget-bias 1" "--epochs 2 --decay 0.5 --decay-start 2" \
+        "-z 0"; do
+        tiny -t 1 --epochs 1 $flags -o "$T/x" "$T/train.tok"
+        ! cmp -s "$T/base" "$T/x" || { echo "no effect: $flags"; false; }
+    done
+    # decay only from --decay-start on: with start 3, two epochs train as without decay
+    tiny -t 1 --epochs 2 --log "$T/two.log" -o "$T/two" "$T/train.tok"
+    tiny -t 1 --epochs 2 --decay 0.5 --decay-start 3 --log "$T/late.log" -o "$T/late" "$T/train.tok"
+    diff <(cut -f 1-5 "$T/two.log") <(cut -f 1-5 "$T/late.log")
+    # --no-residual and --word-input undo --residual and --char-input
+    tiny -t 1 --epochs 1 --residual --no-residual -o "$T/x" "$T/train.tok"
+    cmp "$T/base" "$T/x"
+    tiny -t 1 --epochs 1 --char-input --word-input -o "$T/x" "$T/train.tok"
+    cmp "$T/base" "$T/x"
+}
+
+@test "elmo-train --test adds the test perplexities to the log and the model" {
+    tiny --forward-only --epochs 1 --test "$T/valid.tok" --log "$T/log" -o "$T/m" "$T/train.tok"
+    run awk -F'\t' '$1 == "test" && $4 > 1 && $5 == 0 { ok = 1 } END { exit !ok }' "$T/log"
+    assert_success
+    run wpcat --stat "$T/m"
+    assert_line --regexp $'^meta.test_ppl_fwd\t[0-9.]+'
+}
+
+@test "elmo-train refuses to write a model to a terminal without -f" {
+    [ -x /usr/bin/python3 ] || skip "/usr/bin/python3 not installed"
+    run pty_run elmo-train -q -v "$T/v" --hidden 8 --max-batches 1 "$T/train.tok"
+    [[ "$output" == *"refusing to write a binary model to a terminal"* ]]
+    [[ "$output" == *"exit=2"* ]]
+    run pty_run elmo-train -f -q -v "$T/v" --hidden 8 --max-batches 1 "$T/train.tok"
+    [[ "$output" == *"exit=0"* ]]
+}

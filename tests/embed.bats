@@ -39,28 +39,6 @@ need_numpy() {
     /usr/bin/python3 -c 'import numpy' 2> /dev/null || skip "/usr/bin/python3 cannot import numpy"
 }
 
-# pty_run CMD...: runs CMD with standard output on a pseudo-terminal; prints its output and
-# "exit=N".
-pty_run() {
-    /usr/bin/python3 -c '
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-out = b""
-while True:
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-_, st = os.waitpid(pid, 0)
-print(out.decode("utf-8", "replace"))
-print("exit=%d" % os.waitstatus_to_exitcode(st))
-' "$@"
-}
 
 # slice FILE SENT POS FROM COUNT: values FROM..FROM+COUNT-1 (1-based) of one token's record
 # in the wpcat text of a contextual-vectors stream.

@@ -16,3 +16,26 @@ bats_load_library bats-assert
 need_data() {
     [ -e "$DATA/$1" ] || skip "$DATA/$1 not present"
 }
+
+# pty_run CMD...: runs CMD with standard output on a pseudo-terminal; prints its output and
+# "exit=N".
+pty_run() {
+    /usr/bin/python3 -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+_, st = os.waitpid(pid, 0)
+print(out.decode("utf-8", "replace"))
+print("exit=%d" % os.waitstatus_to_exitcode(st))
+' "$@"
+}

@@ -87,9 +87,12 @@ int lm_load(struct rec_reader *rd, struct lm **out);
 struct tensor_slice;
 typedef int (*lm_extra_fn)(void *ctx, const struct tensor_slice *s);
 int lm_load_ex(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx);
-/* Writes the "vocab" tensor and every named tensor to an open REC_MODEL writer. */
+/* The same as lm_save, then more(ctx, w) appends tensors of its own (checkpoint state,
+ * named "train.*") before the stream is closed. */
 struct rec_writer;
-int lm_write_tensors(struct rec_writer *w, const struct lm *m);
+typedef int (*lm_more_fn)(const void *ctx, struct rec_writer *w);
+int lm_save_ex(FILE *fp, const struct lm *m, const struct rec_meta *extra, int level,
+               lm_more_fn more, const void *ctx);
 int lm_cfg_from_meta(const struct rec_meta *meta, struct lm_cfg *c);
 int lm_cfg_to_meta(struct rec_meta *meta, const struct lm_cfg *c);
 

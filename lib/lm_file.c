@@ -122,8 +122,8 @@ tensor_table(const struct lm *m, size_t *n)
     return t;
 }
 
-int
-lm_write_tensors(struct rec_writer *w, const struct lm *m)
+static int
+write_tensors(struct rec_writer *w, const struct lm *m)
 {
     struct buf b = {0}, words = {0};
     size_t n;
@@ -150,7 +150,8 @@ lm_write_tensors(struct rec_writer *w, const struct lm *m)
 }
 
 int
-lm_save(FILE *fp, const struct lm *m, const struct rec_meta *extra, int level)
+lm_save_ex(FILE *fp, const struct lm *m, const struct rec_meta *extra, int level,
+           lm_more_fn more, const void *ctx)
 {
     struct rec_meta *meta = rec_meta_new();
     struct rec_writer *w = NULL;
@@ -164,12 +165,20 @@ lm_save(FILE *fp, const struct lm *m, const struct rec_meta *extra, int level)
     rec_meta_free(meta);
     if (rc < 0)
         return rc;
-    rc = lm_write_tensors(w, m);
+    rc = write_tensors(w, m);
+    if (rc == WP_OK && more != NULL)
+        rc = more(ctx, w);
     if (rc < 0) {
         rec_writer_abort(w);
         return rc;
     }
     return rec_writer_close(w);
+}
+
+int
+lm_save(FILE *fp, const struct lm *m, const struct rec_meta *extra, int level)
+{
+    return lm_save_ex(fp, m, extra, level, NULL, NULL);
 }
 
 static int

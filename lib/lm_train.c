@@ -645,25 +645,16 @@ lm_snapshot_restore(const struct lm_snapshot *s, struct lm_trainer *tr)
     tr->steps = s->steps;
 }
 
-int
-lm_trainer_save(FILE *fp, const struct lm_trainer *tr, const struct rec_meta *extra, int level)
+/* The "train.*" tensors of a checkpoint: optimizer and carried state, then the
+ * generators and the step count. */
+static int
+put_state(const void *ctx, struct rec_writer *w)
 {
-    struct rec_meta *meta = rec_meta_new();
-    struct rec_writer *w = NULL;
+    const struct lm_trainer *tr = ctx;
     struct buf b = {0};
-    if (meta == NULL)
-        return WP_ENOMEM;
-    int rc = extra != NULL ? rec_meta_copy(meta, extra) : WP_OK;
-    if (rc == WP_OK)
-        rc = lm_cfg_to_meta(meta, &tr->m->c);
-    if (rc == WP_OK)
-        rc = rec_writer_open(&w, fp, REC_MODEL, meta, level);
-    rec_meta_free(meta);
-    if (rc < 0)
-        return rc;
-    rc = lm_write_tensors(w, tr->m);
     struct state_part parts[MAX_PARTS];
     const size_t n = state_parts(tr, parts);
+    int rc = WP_OK;
     for (size_t i = 0; rc == WP_OK && i < n; i++)
         rc = tensor_put_f32(w, &b, parts[i].name, parts[i].p, parts[i].n, 0);
     uint64_t gen[9];
@@ -674,11 +665,13 @@ lm_trainer_save(FILE *fp, const struct lm_trainer *tr, const struct rec_meta *ex
     if (rc == WP_OK)
         rc = tensor_put_u64s(w, &b, "train.rng", gen, 9);
     buf_free(&b);
-    if (rc < 0) {
-        rec_writer_abort(w);
-        return rc;
-    }
-    return rec_writer_close(w);
+    return rc;
+}
+
+int
+lm_trainer_save(FILE *fp, const struct lm_trainer *tr, const struct rec_meta *extra, int level)
+{
+    return lm_save_ex(fp, tr->m, extra, level, put_state, tr);
 }
 
 int

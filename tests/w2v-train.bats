@@ -269,42 +269,11 @@ train() {
 }
 
 @test "w2v-train: refuses to write a binary stream to a terminal without -f" {
-    command -v python3 > /dev/null || skip "python3 not installed"
-    # run it with standard output on a pseudo-terminal; print its output and exit status
-    run python3 -c '
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-out = b""
-while True:
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-_, st = os.waitpid(pid, 0)
-print(out.decode("utf-8", "replace"))
-print("exit=%d" % os.waitstatus_to_exitcode(st))
-' w2v-train -q -v "$T/c.voc" -e 1 "$T/c.tok"
+    [ -x /usr/bin/python3 ] || skip "/usr/bin/python3 not installed"
+    run pty_run w2v-train -q -v "$T/c.voc" -e 1 "$T/c.tok"
     [[ "$output" == *"refusing to write a binary stream to a terminal"* ]]
     [[ "$output" == *"exit=2"* ]]
-    run python3 -c '
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-while True:
-    try:
-        if not os.read(fd, 4096):
-            break
-    except OSError:
-        break
-_, st = os.waitpid(pid, 0)
-print("exit=%d" % os.waitstatus_to_exitcode(st))
-' w2v-train -f -q -v "$T/c.voc" -e 1 "$T/c.tok"
+    run pty_run w2v-train -f -q -v "$T/c.voc" -e 1 "$T/c.tok"
     [[ "$output" == *"exit=0"* ]]
 }
 

@@ -76,17 +76,9 @@ if has torch && ! "$PY" -c 'import torch' 2>/dev/null; then
 fi
 [ -x /usr/bin/time ] || { echo "elmo.sh: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/elmo-bench.XXXXXX")
-if [ "$KEEP" = 1 ]; then
-    echo "elmo.sh: keeping $work" >&2
-else
-    trap 'rm -rf "$work"' EXIT
-fi
-rows=$work/rows.tsv
-: > "$rows"
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
-field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }   # KEY=value of run.py's line
-kv() { awk -F'\t' -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "nan" : v) }' "$2"; }
+# shellcheck source=bench/common.sh
+. "$HERE/common.sh"
+bench_workdir elmo "$KEEP"
 
 # a row: tool dirs tokens_per_s valid_fwd valid_bwd wall cpu rss_kb
 add_row() {

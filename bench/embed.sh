@@ -66,17 +66,9 @@ done
     || { echo "embed.sh: $PY cannot import torch and numpy (apt-get install python3-torch)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "embed.sh: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/embed-bench.XXXXXX")
-if [ "$KEEP" = 1 ]; then
-    echo "embed.sh: keeping $work" >&2
-else
-    trap 'rm -rf "$work"' EXIT
-fi
-rows=$work/rows.tsv
-: > "$rows"
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
-field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
-kv() { awk -F'\t' -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "nan" : v) }' "$2"; }
+# shellcheck source=bench/common.sh
+. "$HERE/common.sh"
+bench_workdir embed "$KEEP"
 
 # ---- the sentences, the same for both: ptb.test's non-empty lines (tok -w keeps PTB's
 # tokens whole; embed_torch.py splits lines at whitespace, the same thing) ----

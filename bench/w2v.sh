@@ -117,15 +117,9 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
     fi
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/w2v-bench.XXXXXX")
-if [ "$KEEP" = 1 ]; then
-    echo "w2v.sh: keeping $work" >&2
-else
-    trap 'rm -rf "$work"' EXIT
-fi
-rows=$work/rows.tsv
-: > "$rows"
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+# shellcheck source=bench/common.sh
+. "$HERE/common.sh"
+bench_workdir w2v "$KEEP"
 
 # ---- the corpus, as every tool reads it ----
 # text8 is one 100 MB line. gensim's corpus_file mode needs real lines (given that one line
@@ -139,8 +133,6 @@ log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 raw_words=$(wc -w < "$work/corpus.txt")
 log "corpus: $raw_words words, epochs $EPOCHS, threads $THREADS, modes $MODES"
 
-# field KEY LINE: the value of KEY=... in a line of run.py or the helpers
-field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 evaluate() { # vectors.txt -> "analogy spearman"
     local e

@@ -177,3 +177,14 @@ tiny() {
     run pty_run elmo-train -f -q -v "$T/v" --hidden 8 --max-batches 1 "$T/train.tok"
     [[ "$output" == *"exit=0"* ]]
 }
+
+@test "elmo-train checks --valid and --test before it trains" {
+    head -c 2000 "$T/valid.tok" > "$T/cut.tok"
+    run -3 --separate-stderr tiny --valid "$T/cut.tok" --log "$T/log" -o "$T/m" "$T/train.tok"
+    [[ $stderr == "elmo-train: $T/cut.tok: "* ]]
+    [ ! -e "$T/m" ]
+    [ ! -s "$T/log" ]    # no epoch was trained
+    run -3 --separate-stderr tiny --test "$T/v" -o "$T/m" "$T/train.tok"
+    [[ $stderr == "elmo-train: $T/v: expected a tokens stream, got vocabulary" ]]
+    [ ! -e "$T/m" ]
+}

@@ -328,7 +328,7 @@ struct run {
     struct lm_trainer *tr;
     struct lm_snapshot *snap;
     struct pos pos, snap_pos;
-    struct lm_stream train;
+    struct lm_stream train, valid, test;   /* held-out streams: n == 0 when not given */
     uint64_t data_hash;
     FILE *log;
 };
@@ -476,23 +476,31 @@ resume_state(const struct opts *o, struct lm_trainer *tr)
     cli_close_in(fp);
 }
 
-/* Perplexities of a held-out stream: forward, backward (0 if none), mean. */
+/* A held-out stream, read once before training so that a bad file fails early. */
 static void
-evaluate(struct run *rn, const char *path, double ppl[3])
+read_heldout(const char *path, const struct run *rn, struct lm_stream *s)
 {
-    struct lm_stream s;
-    double loss[2];
-    uint64_t ntok[2];
-    read_stream(path, rn->m, &s);
-    if (s.n < (size_t)rn->o->tc.batch + 1)
+    s->ids = NULL;
+    s->n = 0;
+    if (path == NULL)
+        return;
+    read_stream(path, rn->m, s);
+    if (s->n < (size_t)rn->o->tc.batch + 1)
         cli_die(RV_DATA, "%s: too short to evaluate with batch %u", cli_name(path),
                 rn->o->tc.batch);
-    if (lm_trainer_eval(rn->tr, &s, loss, ntok) < 0)
+}
+
+/* Perplexities of a held-out stream: forward, backward (0 if none), mean. */
+static void
+evaluate(struct run *rn, const struct lm_stream *s, double ppl[3])
+{
+    double loss[2];
+    uint64_t ntok[2];
+    if (lm_trainer_eval(rn->tr, s, loss, ntok) < 0)
         cli_die(RV_FAIL, "out of memory");
     ppl[0] = exp(loss[0] / (double)ntok[0]);
     ppl[1] = ntok[1] ? exp(loss[1] / (double)ntok[1]) : 0;
     ppl[2] = exp((loss[0] + loss[1]) / (double)(ntok[0] + ntok[1]));
-    free(s.ids);
 }
 
 static void
@@ -503,7 +511,7 @@ report_epoch(struct run *rn, double secs, uint64_t tokens, int partial)
     const double rate = secs > 0 ? (double)tokens / secs : 0;
     double ppl[3] = {0, 0, 0};
     if (o->valid != NULL)
-        evaluate(rn, o->valid, ppl);
+        evaluate(rn, &rn->valid, ppl);
     if (!o->quiet) {
         char v[160] = "";
         if (o->valid != NULL && rn->m->c.directions == 2)
@@ -614,6 +622,8 @@ main(int argc, char **argv)
         lm_init(rn.m, o.tc.seed, o.init, o.forget_bias);
     }
     read_stream(o.input, rn.m, &rn.train);
+    read_heldout(o.valid, &rn, &rn.valid);
+    read_heldout(o.test, &rn, &rn.test);
     rn.data_hash = stream_hash(&rn.train);
     if (o.resume != NULL && rn.data_hash != want_hash)
         cli_die(RV_DATA, "%s: not the corpus the checkpoint %s was trained on",
@@ -660,7 +670,7 @@ main(int argc, char **argv)
         cli_die(RV_FAIL, "out of memory");
     if (o.test != NULL) {
         double ppl[3];
-        evaluate(&rn, o.test, ppl);
+        evaluate(&rn, &rn.test, ppl);
         rec_meta_set_f64(res, "test_ppl_fwd", ppl[0]);
         rec_meta_set_f64(res, "test_ppl_bwd", ppl[1]);
         if (!o.quiet)
@@ -677,6 +687,8 @@ main(int argc, char **argv)
     lm_trainer_free(rn.tr);
     lm_free(rn.m);
     free(rn.train.ids);
+    free(rn.valid.ids);
+    free(rn.test.ids);
     cli_close_stdout();
     return RV_OK;
 }

@@ -39,7 +39,7 @@ usage(FILE *fp, int status)
             "       [--optim sgd|adagrad|adam] [--lr x] [--decay x] [--decay-start n]\n"
             "       [--clip x] [--init x] [--forget-bias x] [--valid file] [--test file]\n"
             "       [--checkpoint file] [--checkpoint-every n[s|m|h|w]] [--resume file]\n"
-            "       [--log file] [-s seed] [-t threads] [-z level] [-o model] -v vocab [file]\n",
+            "       [--log file] [--inject-nan n] [-s seed] [-t threads] [-z level] [-o model] -v vocab [file]\n",
             cli_progname);
     exit(status);
 }

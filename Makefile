@@ -128,4 +128,6 @@ help:
 	@grep -h '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
 
 -include $(wildcard pipelines/*.mk)
+# build and test variants beyond `make check` (fuzzing, sanitizer builds of the tools)
+-include $(wildcard mk/*.mk)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -131,25 +131,30 @@ fill_uniform(float *x, size_t n, struct rng *r, float scale)
 }
 
 void
-charenc_init(struct charenc *e, struct rng *r, float scale)
+charenc_init(struct charenc *e, struct rng *r, float gain)
 {
     const struct charenc_cfg *c = &e->c;
     const size_t cd = c->char_dim, f = e->nfilt;
-    /* Draw order = tensor order, so one seed gives one model. */
-    fill_uniform(e->emb, (size_t)CHARENC_NCHARS * cd, r, scale);
+    /* bilm-tf's scheme: characters in +-1, every matrix with variance 1/fan-in, so each
+     * layer's output has about the scale of its input. A flat +-0.05 (as the LSTM gets)
+     * shrank the token vectors ~30x below word embeddings, and training sat at the
+     * unigram perplexity for most of the first PTB epoch. A uniform in +-sqrt(3/n) has
+     * variance 1/n. Draw order = tensor order, so one seed gives one model. */
+    fill_uniform(e->emb, (size_t)CHARENC_NCHARS * cd, r, gain);
     memset(e->emb + (size_t)CHARENC_PAD * cd, 0, cd * sizeof(float));
     for (uint32_t k = 0; k < c->nwidths; k++) {
-        fill_uniform(e->conv_w[k], (size_t)c->filters[k] * c->widths[k] * cd, r, scale);
+        const size_t fan_in = (size_t)c->widths[k] * cd;
+        fill_uniform(e->conv_w[k], c->filters[k] * fan_in, r, gain * sqrtf(3.0f / fan_in));
         memset(e->conv_b[k], 0, c->filters[k] * sizeof(float));
     }
     for (uint32_t l = 0; l < c->highway; l++) {
-        fill_uniform(e->hw_w[l], 2 * f * f, r, scale);
+        fill_uniform(e->hw_w[l], 2 * f * f, r, gain * sqrtf(3.0f / f));
         for (size_t i = 0; i < f; i++) {
             e->hw_b[l][i] = 0.0f;
             e->hw_b[l][f + i] = -2.0f; /* gate closed: carry the input at first */
         }
     }
-    fill_uniform(e->proj_w, (size_t)c->out_dim * f, r, scale);
+    fill_uniform(e->proj_w, (size_t)c->out_dim * f, r, gain * sqrtf(3.0f / f));
     memset(e->proj_b, 0, c->out_dim * sizeof(float));
 }
 
@@ -290,11 +295,12 @@ conv_chunk(const struct charenc *e, const uint16_t *chars, size_t t0, size_t nt,
                         z[q] = cv[p * nf + q];
                         am[q] = (uint32_t)p;
                     }
-            /* the bias is the same at every position: add it after the max; ReLU of the
-             * max equals the max of the ReLU (bilm-tf applies it after pooling) */
+            /* the bias is the same at every position: add it after the max; ReLU (or
+             * tanh) of the max equals the max of the ReLU, both being monotonic (bilm-tf
+             * applies it after pooling) */
             for (size_t q = 0; q < nf; q++) {
                 const float v = z[q] + e->conv_b[wi][q];
-                z[q] = v > 0.0f ? v : 0.0f;
+                z[q] = c->act == CHARENC_TANH ? tanhf(v) : v > 0.0f ? v : 0.0f;
             }
         }
         off += nf;
@@ -343,7 +349,7 @@ add_colsums(float *b, const float *d, size_t n, size_t m)
             b[j] += d[i * m + j];
 }
 
-/* Backward of convolution + max + ReLU given dz = d(features) in k->dx. Only the window
+/* Backward of convolution + max + ReLU/tanh given dz = d(features) in k->dx. Only the window
  * each filter picked contributes. */
 static void
 conv_backward(const struct charenc *e, struct charenc *g, const uint16_t *chars, size_t n,
@@ -359,8 +365,10 @@ conv_backward(const struct charenc *e, struct charenc *g, const uint16_t *chars,
         for (uint32_t wi = 0; wi < c->nwidths; wi++) {
             const size_t w = c->widths[wi], nf = c->filters[wi], kw = w * cd;
             for (size_t q = 0; q < nf; q++) {
-                const float d = dz[off + q];
-                if (!(z[off + q] > 0.0f) || d == 0.0f)
+                const float zq = z[off + q];
+                const float d = c->act == CHARENC_TANH ? dz[off + q] * (1.0f - zq * zq)
+                                                      : zq > 0.0f ? dz[off + q] : 0.0f;
+                if (d == 0.0f)
                     continue; /* ReLU closed: no gradient */
                 const float *wq = e->conv_w[wi] + q * kw;
                 float *gwq = g->conv_w[wi] + q * kw;

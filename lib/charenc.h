@@ -27,6 +27,9 @@ enum {
     CHARENC_NCHARS = 261
 };
 
+/* The nonlinearity after max-pooling: bilm-tf's ReLU or Kim et al.'s tanh. */
+enum charenc_act { CHARENC_RELU = 0, CHARENC_TANH = 1 };
+
 struct charenc_cfg {
     uint32_t max_chars;                      /* characters per token incl. BOW/EOW (50) */
     uint32_t char_dim;                       /* character embedding size (16) */
@@ -35,6 +38,7 @@ struct charenc_cfg {
     uint32_t filters[CHARENC_MAX_WIDTHS];    /* filters per width */
     uint32_t highway;                        /* highway layers (0..CHARENC_MAX_HIGHWAY) */
     uint32_t out_dim;                        /* projection size (the LSTM input size) */
+    uint32_t act;                            /* enum charenc_act */
 };
 
 /* The tensors, row-major, in this order inside the flat array:
@@ -58,9 +62,10 @@ int charenc_cfg_check(const struct charenc_cfg *c);
 size_t charenc_param_count(const struct charenc_cfg *c);
 /* Points e's tensors into base (charenc_param_count floats). */
 void charenc_bind(struct charenc *e, const struct charenc_cfg *c, float *base);
-/* Initialise weights: uniform in +-scale for every matrix, zero biases except the highway
- * gate bias -2 (carry by default, as bilm-tf), PAD embedding zero. */
-void charenc_init(struct charenc *e, struct rng *r, float scale);
+/* Initialise weights as bilm-tf: character embeddings uniform in +-gain, every matrix
+ * uniform with variance gain^2/fan-in; zero biases except the highway gate bias -2 (carry
+ * by default), PAD embedding zero. gain 1 for training; tests pass smaller gains. */
+void charenc_init(struct charenc *e, struct rng *r, float gain);
 
 /* Characters of one token into out[max_chars]: BOW, the bytes (cut at a UTF-8 code point
  * boundary so that at most max_chars - 2 bytes remain), EOW, then PAD. special: 0 for a word,

@@ -105,7 +105,7 @@ uniform(float *x, size_t n, struct rng *r, float scale)
 }
 
 void
-lm_init(struct lm *m, uint64_t seed, float scale, float forget_bias)
+lm_init(struct lm *m, uint64_t seed, float scale, float forget_bias, float char_gain)
 {
     const struct lm_cfg *c = &m->c;
     const size_t W = lm_width(c), V = c->vocab;
@@ -113,7 +113,7 @@ lm_init(struct lm *m, uint64_t seed, float scale, float forget_bias)
     rng_seed(&r, seed, 0x6c6d);
     memset(m->w, 0, m->nparams * sizeof *m->w);
     if (c->char_input)
-        charenc_init(&m->enc, &r, scale);
+        charenc_init(&m->enc, &r, char_gain);
     else
         uniform(m->word_emb, V * W, &r, scale);
     for (uint32_t d = 0; d < c->directions; d++)

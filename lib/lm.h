@@ -64,8 +64,9 @@ int lm_new(struct lm **out, const struct lm_cfg *c);
 void lm_free(struct lm *m);
 /* Points the views of `views` into base (lm_param_count floats) with m's layout. */
 void lm_bind(struct lm *views, const struct lm_cfg *c, float *base);
-/* Uniform in +-scale (charenc: its own rule), zero biases, forget gate bias forget_bias. */
-void lm_init(struct lm *m, uint64_t seed, float scale, float forget_bias);
+/* Uniform in +-scale, zero biases, forget gate bias forget_bias; the character encoder by
+ * its own fan-in rule with gain char_gain (charenc_init). */
+void lm_init(struct lm *m, uint64_t seed, float scale, float forget_bias, float char_gain);
 
 /* Named tensors, for the model file and for humans: "softmax.w", "lstm.fwd.0.wx", ... */
 struct lm_tensor {

@@ -53,6 +53,7 @@ lm_cfg_to_meta(struct rec_meta *meta, const struct lm_cfg *c)
         WP_TRY(put_list(meta, "widths", c->ch.widths, c->ch.nwidths));
         WP_TRY(put_list(meta, "filters", c->ch.filters, c->ch.nwidths));
         WP_TRY(rec_meta_set_u64(meta, "highway", c->ch.highway));
+        WP_TRY(rec_meta_set_str(meta, "char_act", c->ch.act == CHARENC_TANH ? "tanh" : "relu"));
     }
     WP_TRY(rec_meta_set_u64(meta, "layers", c->layers));
     WP_TRY(rec_meta_set_u64(meta, "hidden", c->hidden));
@@ -94,6 +95,13 @@ lm_cfg_from_meta(const struct rec_meta *meta, struct lm_cfg *c)
             || get_list(meta, "filters", c->ch.filters, &nf) < 0 || nf != c->ch.nwidths)
             return WP_ECORRUPT;
         WP_TRY(get_u32(meta, "highway", &c->ch.highway));
+        const char *act;
+        if (rec_meta_get_str(meta, "char_act", &act) == WP_OK) {  /* absent: ReLU (older models) */
+            if (strcmp(act, "tanh") == 0)
+                c->ch.act = CHARENC_TANH;
+            else if (strcmp(act, "relu") != 0)
+                return WP_ECORRUPT;
+        }
     }
     WP_TRY(get_u32(meta, "layers", &c->layers));
     WP_TRY(get_u32(meta, "hidden", &c->hidden));

@@ -161,6 +161,22 @@ tiny() {
     cmp "$T/base" "$T/x"
 }
 
+@test "elmo-train: --char-act and --char-init change a character model; the activation is kept in the model" {
+    ch() { tiny -t 1 --epochs 1 --char-input --filters 1:4,2:4 --max-chars 10 --char-dim 4 "$@"; }
+    ch -o "$T/base" "$T/train.tok"
+    for flags in "--char-act tanh" "--char-init 0.5"; do
+        ch $flags -o "$T/x" "$T/train.tok"
+        ! cmp -s "$T/base" "$T/x" || { echo "no effect: $flags"; false; }
+    done
+    ch --char-act tanh -o "$T/tanh" "$T/train.tok"
+    run -0 wpcat --stat "$T/tanh"
+    [[ $output == *"meta.char_act	tanh"* ]]
+    run -0 wpcat --stat "$T/base"
+    [[ $output == *"meta.char_act	relu"* ]]
+    run -2 --separate-stderr ch --char-act sigmoid -o "$T/x" "$T/train.tok"
+    [[ $stderr == *"--char-act"*"sigmoid"* ]]
+}
+
 @test "elmo-train --test adds the test perplexities to the log and the model" {
     tiny --forward-only --epochs 1 --test "$T/valid.tok" --log "$T/log" -o "$T/m" "$T/train.tok"
     run awk -F'\t' '$1 == "test" && $4 > 1 && $5 == 0 { ok = 1 } END { exit !ok }' "$T/log"

@@ -20,7 +20,7 @@ struct opts {
     struct lm_cfg mc;
     struct lm_train_cfg tc;
     uint32_t epochs, decay_start;
-    float decay, init, forget_bias;
+    float decay, init, forget_bias, char_gain;
     uint64_t max_batches, ckpt_windows, inject_nan;
     double ckpt_secs;
     int quiet, force, level;
@@ -34,9 +34,10 @@ usage(FILE *fp, int status)
             "usage: %s [-fhqV] [--preset small|elmo-small] [--word-input | --char-input]\n"
             "       [--layers n] [--hidden n] [--proj n] [--cell-clip x] [--proj-clip x]\n"
             "       [--residual | --no-residual] [--forward-only] [--max-chars n]\n"
-            "       [--char-dim n] [--filters w:n,...] [--highway n] [--unroll n]\n"
-            "       [--batch n] [--epochs n] [--max-batches n] [--dropout p] [--sampled n]\n"
-            "       [--optim sgd|adagrad|adam] [--lr x] [--decay x] [--decay-start n]\n"
+            "       [--char-dim n] [--filters w:n,...] [--highway n] [--char-act relu|tanh]\n"
+            "       [--char-init x] [--unroll n] [--batch n] [--epochs n] [--max-batches n]\n"
+            "       [--dropout p] [--sampled n]"
+            " [--optim sgd|adagrad|adam] [--lr x] [--decay x] [--decay-start n]\n"
             "       [--clip x] [--init x] [--forget-bias x] [--valid file] [--test file]\n"
             "       [--checkpoint file] [--checkpoint-every n[s|m|h|w]] [--resume file]\n"
             "       [--log file] [--inject-nan n] [-s seed] [-t threads] [-z level] [-o model] -v vocab [file]\n",
@@ -67,6 +68,7 @@ preset_small(struct opts *o)
     o->decay_start = 5;
     o->init = 0.1f;
     o->forget_bias = 0;
+    o->char_gain = 1;
 }
 
 /* bilm-tf's small ELMo (options of the released "small" model), scaled to what a CPU
@@ -150,7 +152,7 @@ parse_args(struct opts *o, int argc, char **argv)
         O_PRESET = 256, O_WORD, O_CHAR, O_LAYERS, O_HIDDEN, O_PROJ, O_CCLIP, O_PCLIP, O_RES,
         O_NORES, O_FWD, O_MAXCH, O_CHDIM, O_FILT, O_HWY, O_UNROLL, O_BATCH, O_EPOCHS, O_MAXB,
         O_DROP, O_SAMP, O_OPTIM, O_LR, O_DECAY, O_DSTART, O_CLIP, O_INIT, O_FBIAS, O_VALID,
-        O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN
+        O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN, O_CHACT, O_CHGAIN
     };
     static const struct option lo[] = {
         {"preset", 1, 0, O_PRESET}, {"word-input", 0, 0, O_WORD}, {"char-input", 0, 0, O_CHAR},
@@ -158,7 +160,7 @@ parse_args(struct opts *o, int argc, char **argv)
         {"cell-clip", 1, 0, O_CCLIP}, {"proj-clip", 1, 0, O_PCLIP}, {"residual", 0, 0, O_RES},
         {"no-residual", 0, 0, O_NORES}, {"forward-only", 0, 0, O_FWD},
         {"max-chars", 1, 0, O_MAXCH}, {"char-dim", 1, 0, O_CHDIM}, {"filters", 1, 0, O_FILT},
-        {"highway", 1, 0, O_HWY}, {"unroll", 1, 0, O_UNROLL}, {"batch", 1, 0, O_BATCH},
+        {"highway", 1, 0, O_HWY}, {"char-act", 1, 0, O_CHACT}, {"char-init", 1, 0, O_CHGAIN}, {"unroll", 1, 0, O_UNROLL}, {"batch", 1, 0, O_BATCH},
         {"epochs", 1, 0, O_EPOCHS}, {"max-batches", 1, 0, O_MAXB}, {"dropout", 1, 0, O_DROP},
         {"sampled", 1, 0, O_SAMP}, {"optim", 1, 0, O_OPTIM}, {"lr", 1, 0, O_LR},
         {"decay", 1, 0, O_DECAY}, {"decay-start", 1, 0, O_DSTART}, {"clip", 1, 0, O_CLIP},
@@ -169,6 +171,7 @@ parse_args(struct opts *o, int argc, char **argv)
         {"level", 1, 0, 'z'}, {"output", 1, 0, 'o'}, {"vocab", 1, 0, 'v'},
         {"force", 0, 0, 'f'}, {"help", 0, 0, 'h'}, {"quiet", 0, 0, 'q'},
         {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+    static const char *const acts[] = {"relu", "tanh"};
     int ch;
     /* the preset is applied first, whatever its position, so other flags override it */
     preset_small(o);
@@ -206,6 +209,10 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_CHDIM: o->mc.ch.char_dim = (uint32_t)cli_parse_u64(optarg, "--char-dim", 1, 1024); break;
         case O_FILT: parse_filters(o, optarg); break;
         case O_HWY: o->mc.ch.highway = (uint32_t)cli_parse_u64(optarg, "--highway", 0, CHARENC_MAX_HIGHWAY); break;
+        case O_CHACT:
+            o->mc.ch.act = (uint32_t)cli_parse_enum(optarg, "--char-act", acts, 2);
+            break;
+        case O_CHGAIN: o->char_gain = (float)cli_parse_double(optarg, "--char-init", 0, 100); break;
         case O_UNROLL: o->tc.unroll = (uint32_t)cli_parse_u64(optarg, "--unroll", 1, 10000); break;
         case O_BATCH: o->tc.batch = (uint32_t)cli_parse_u64(optarg, "--batch", 1, 100000); break;
         case O_EPOCHS: o->epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000); break;
@@ -360,6 +367,8 @@ put_meta(struct rec_meta *x, const struct run *rn, int checkpoint)
     WP_TRY(rec_meta_set_u64(x, "decay_start", o->decay_start));
     WP_TRY(rec_meta_set_f64(x, "init", o->init));
     WP_TRY(rec_meta_set_f64(x, "forget_bias", o->forget_bias));
+    if (o->mc.char_input)
+        WP_TRY(rec_meta_set_f64(x, "char_init", o->char_gain));
     WP_TRY(rec_meta_set_u64(x, "data_hash", rn->data_hash));
     if (!checkpoint)
         return WP_OK;
@@ -619,7 +628,7 @@ main(int argc, char **argv)
         if (lm_new(&rn.m, &o.mc) < 0)
             cli_die(RV_FAIL, "out of memory for %zu weights", lm_param_count(&o.mc));
         rn.m->vocab = v;
-        lm_init(rn.m, o.tc.seed, o.init, o.forget_bias);
+        lm_init(rn.m, o.tc.seed, o.init, o.forget_bias, o.char_gain);
     }
     read_stream(o.input, rn.m, &rn.train);
     read_heldout(o.valid, &rn, &rn.valid);

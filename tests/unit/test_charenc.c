@@ -263,7 +263,7 @@ ref_forward(const struct charenc_cfg *c, const double *prm, const uint16_t *char
                         m = s;
                 }
                 const double v = m + bk[fi];
-                x[off + fi] = v > 0 ? v : 0;
+                x[off + fi] = c->act == CHARENC_TANH ? tanh(v) : v > 0 ? v : 0;
             }
             q = bk + nf;
             off += nf;
@@ -529,6 +529,16 @@ test_gradients_small(void)
     return gradcheck(&c, 5);
 }
 
+/* Kim et al.'s tanh after the max instead of bilm-tf's ReLU */
+static int
+test_gradients_tanh(void)
+{
+    struct charenc_cfg c = cfg_small();
+    c.highway = 1;
+    c.act = CHARENC_TANH;
+    return gradcheck(&c, 9);
+}
+
 static int
 test_gradients_wider(void)
 {
@@ -547,4 +557,5 @@ CHECK_MAIN(CHECK_CASE(test_chars_ascii_and_cut), CHECK_CASE(test_chars_utf8_cut)
            CHECK_CASE(test_chars_specials), CHECK_CASE(test_cfg_check), CHECK_CASE(test_layout),
            CHECK_CASE(test_init), CHECK_CASE(test_forward_small), CHECK_CASE(test_forward_chunks),
            CHECK_CASE(test_forward_elmo_shape), CHECK_CASE(test_forward_no_highway),
-           CHECK_CASE(test_gradients_small), CHECK_CASE(test_gradients_wider))
+           CHECK_CASE(test_gradients_small), CHECK_CASE(test_gradients_tanh),
+           CHECK_CASE(test_gradients_wider))

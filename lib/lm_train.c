@@ -29,7 +29,13 @@ struct dir {
     float *dy, *dx, *tmp;
     float *smwork;
     uint32_t *in, *tgt, *samples;
-    uint16_t *chars;
+    /* character input: each distinct token of a window is encoded once (a PTB window of
+     * 700 tokens holds about half as many distinct ones) */
+    uint16_t *chars;           /* [nuniq][max_chars] */
+    uint32_t *uniq, *slot;     /* distinct ids in order of first use; position -> index */
+    uint32_t *seen;            /* [V] id -> index + 1, 0 when not in the window */
+    float *ux, *udy;           /* [nuniq][W] encodings and their gradients */
+    size_t nuniq;
     struct charenc_cache *ek;
     struct rng rng;
     struct lmsampler smp;
@@ -120,6 +126,11 @@ dir_free(struct dir *r)
     free(r->tgt);
     free(r->samples);
     free(r->chars);
+    free(r->uniq);
+    free(r->slot);
+    free(r->seen);
+    free(r->ux);
+    free(r->udy);
     charenc_cache_free(r->ek);
 }
 
@@ -168,7 +179,12 @@ dir_init(struct dir *r, int d, const struct lm *m, const struct lm_train_cfg *t)
     if (c->char_input) {
         r->chars = malloc(n * c->ch.max_chars * sizeof *r->chars);
         r->ek = charenc_cache_new(&c->ch, n);
-        ok &= r->chars && r->ek;
+        r->uniq = malloc(n * sizeof *r->uniq);
+        r->slot = malloc(n * sizeof *r->slot);
+        r->seen = calloc(V, sizeof *r->seen);
+        r->ux = malloc(n * W * sizeof(float));
+        r->udy = malloc(n * W * sizeof(float));
+        ok &= r->chars && r->ek && r->uniq && r->slot && r->seen && r->ux && r->udy;
     }
     return ok ? WP_OK : WP_ENOMEM;
 }
@@ -304,9 +320,21 @@ dir_run(struct dir *r, const struct lm *m, const struct lm_train_cfg *t,
     /* token encoder */
     if (c->char_input) {
         const size_t mc = c->ch.max_chars;
+        r->nuniq = 0;
+        for (size_t i = 0; i < n; i++) {
+            const uint32_t id = r->in[i];
+            if (r->seen[id] == 0) {
+                r->uniq[r->nuniq] = id;
+                memcpy(r->chars + r->nuniq * mc, vchars + (size_t)id * mc, mc * sizeof *r->chars);
+                r->seen[id] = (uint32_t)++r->nuniq;
+            }
+            r->slot[i] = r->seen[id] - 1;
+        }
+        for (size_t u = 0; u < r->nuniq; u++)
+            r->seen[r->uniq[u]] = 0;
+        charenc_forward(&m->enc, r->chars, r->nuniq, r->ux, r->ek);
         for (size_t i = 0; i < n; i++)
-            memcpy(r->chars + i * mc, vchars + (size_t)r->in[i] * mc, mc * sizeof *r->chars);
-        charenc_forward(&m->enc, r->chars, n, r->x[0], r->ek);
+            memcpy(r->x[0] + i * W, r->ux + (size_t)r->slot[i] * W, W * sizeof(float));
     } else {
         for (size_t i = 0; i < n; i++)
             memcpy(r->x[0] + i * W, m->word_emb + (size_t)r->in[i] * W, W * sizeof(float));
@@ -358,7 +386,14 @@ dir_run(struct dir *r, const struct lm *m, const struct lm_train_cfg *t,
         r->dx = sw;
     }
     if (c->char_input) {
-        charenc_backward(&m->enc, &r->g.enc, r->chars, n, r->dy, r->ek);
+        memset(r->udy, 0, r->nuniq * W * sizeof(float));
+        for (size_t i = 0; i < n; i++) {
+            float *gu = r->udy + (size_t)r->slot[i] * W;
+            const float *dv = r->dy + i * W;
+            for (size_t q = 0; q < W; q++)
+                gu[q] += dv[q];
+        }
+        charenc_backward(&m->enc, &r->g.enc, r->chars, r->nuniq, r->udy, r->ek);
     } else {
         for (size_t i = 0; i < n; i++) {
             float *gr = r->g.word_emb + (size_t)r->in[i] * W;

@@ -38,6 +38,10 @@ cli_init(const char *name)
     const char *slash = strrchr(name, '/');
     cli_progname = slash ? slash + 1 : name;
     signal(SIGPIPE, SIG_DFL);
+    /* Past a file-size limit (ulimit -f) the kernel's SIGXFSZ would end the tool without a
+     * word and leave its temporary behind: ignored, write fails with EFBIG and the tool
+     * reports "tool: FILE: File too large" and removes the temporary like any write error. */
+    signal(SIGXFSZ, SIG_IGN);
     const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         struct sigaction sa;
@@ -280,8 +284,8 @@ out_name(const struct cli_out *o)
     return o->path ? o->path : "stdout";
 }
 
-static _Noreturn void
-die_writer(const struct cli_out *o, int rc)
+_Noreturn void
+cli_out_die(const struct cli_out *o, int rc)
 {
     if (rc == WP_EIO)
         cli_die(RV_FAIL, "%s: %s", out_name(o), strerror(errno ? errno : EIO));
@@ -294,7 +298,7 @@ cli_writer_open(struct cli_out *o, int kind, const struct rec_meta *meta, int le
     struct rec_writer *w;
     const int rc = rec_writer_open(&w, o->fp, kind, meta, level);
     if (rc < 0)
-        die_writer(o, rc);
+        cli_out_die(o, rc);
     return w;
 }
 
@@ -303,7 +307,7 @@ cli_writer_put(struct rec_writer *w, struct cli_out *o, const void *rec, size_t 
 {
     const int rc = rec_writer_put(w, rec, len);
     if (rc < 0)
-        die_writer(o, rc);
+        cli_out_die(o, rc);
 }
 
 void
@@ -311,7 +315,7 @@ cli_writer_close(struct rec_writer *w, struct cli_out *o)
 {
     const int rc = rec_writer_close(w);
     if (rc < 0)
-        die_writer(o, rc);
+        cli_out_die(o, rc);
     cli_out_commit(o);
 }
 

@@ -22,7 +22,8 @@ enum {
 extern const char *cli_progname;
 
 /* Sets the program name for messages, SIGPIPE to its default (a closed pipe ends the tool
- * quietly), and the cleanup of a pending atomic output on SIGINT/SIGTERM/SIGHUP. */
+ * quietly), SIGXFSZ ignored (a file-size limit is a write error, EFBIG), and the cleanup of
+ * a pending atomic output on SIGINT/SIGTERM/SIGHUP. */
 void cli_init(const char *name);
 _Noreturn void cli_version(void); /* prints "NAME wordpipe VERSION" on stdout and exits 0 */
 
@@ -62,6 +63,9 @@ struct cli_out {
 void cli_out_open(struct cli_out *o, const char *path, int binary, int force);
 void cli_out_commit(struct cli_out *o); /* flush, fsync, close, rename; exits on error */
 void cli_out_abort(struct cli_out *o);  /* remove the temporary file */
+/* A failed write of o: "tool: NAME: what" (errno's text for WP_EIO, so a full disk says
+ * so), the temporary removed, exit RV_FAIL. Call it before anything else touches errno. */
+_Noreturn void cli_out_die(const struct cli_out *o, int rc);
 
 /* Record-stream output on top of cli_out; dies with a message on any error. */
 struct rec_writer *cli_writer_open(struct cli_out *o, int kind, const struct rec_meta *meta,

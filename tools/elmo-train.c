@@ -395,10 +395,8 @@ save_model(struct run *rn, const char *path, int checkpoint, struct rec_meta *re
         rc = checkpoint ? lm_trainer_save(out.fp, rn->tr, x, rn->o->level)
                         : lm_save(out.fp, rn->m, x, rn->o->level);
     rec_meta_free(x);
-    if (rc < 0) {
-        cli_out_abort(&out);
-        cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
-    }
+    if (rc < 0)
+        cli_out_die(&out, rc);
     cli_out_commit(&out);
 }
 

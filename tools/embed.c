@@ -630,13 +630,19 @@ ctx_free(struct ctx *c)
     free(c->cache);
 }
 
-/* Token ids (and characters) of a sentence; the specials' names map to their ids. */
-static void
+/* Token ids (and characters) of a sentence; the specials' names map to their ids. Returns
+ * how many tokens the character CNN sees cut: longer than max_chars less the begin and end
+ * marks (lm_token keeps what fits, at a code point boundary). */
+static uint64_t
 ctx_tokens(const struct lm *m, struct embed_tokens *s)
 {
     const size_t mc = m->c.char_input ? m->c.ch.max_chars : 0;
-    for (size_t i = 0; i < s->n; i++)
+    uint64_t cut = 0;
+    for (size_t i = 0; i < s->n; i++) {
         s->ids[i] = lm_token(m, s->tok[i], s->len[i], mc ? s->chars + i * mc : NULL);
+        cut += mc > 0 && s->len[i] > mc - 2;
+    }
+    return cut;
 }
 
 static int
@@ -663,14 +669,14 @@ run_model(const struct opts *o)
     if (s == NULL || es == NULL)
         cli_die(RV_FAIL, "out of memory");
     struct cli_progress pr;
-    uint64_t first = 0;
+    uint64_t first = 0, cut = 0;
     size_t ns = 0;
     cli_progress_start(&pr, "sentences", o->quiet);
     for (;;) {
         const int more = sent_read(r, o->tokens, &s[ns], mc);
         if (more) {
             struct embed_tokens *x = &s[ns];
-            ctx_tokens(m, x);
+            cut += ctx_tokens(m, x);
             es[ns] = (struct embed_sent){.ids = x->ids, .chars = mc ? x->chars : NULL,
                                          .n = x->n,
                                          .out = sent_out(x, (x->n ? x->n : 1) * c.nl * c.d2)};
@@ -687,6 +693,10 @@ run_model(const struct opts *o)
     }
     sink_close(&c.k);
     cli_progress_end(&pr, first, NULL);
+    if (cut > 0 && !o->quiet)
+        cli_warn("%s: %llu token%s longer than %zu bytes cut for the character CNN "
+                 "(the model's --max-chars %zu)", cli_name(o->tokens), (unsigned long long)cut,
+                 cut == 1 ? "" : "s", mc - 2, mc);
     for (size_t i = 0; i < o->batch; i++)
         embed_tokens_free(&s[i]);
     free(s);

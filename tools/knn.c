@@ -367,8 +367,7 @@ open_hnsw(const struct opts *o, const struct knn_db *db)
     struct cli_out io;
     cli_out_open(&io, o->hnsw, 1, 1);
     if ((rc = knn_hnsw_save(h, io.fp)) < 0) {
-        cli_out_abort(&io);
-        cli_die(RV_FAIL, "%s: %s", o->hnsw, wp_strerror(rc));
+        cli_out_die(&io, rc);
     }
     cli_out_commit(&io);
     return h;
@@ -783,10 +782,10 @@ main(int argc, char **argv)
         const int rc = o.convert == 1 + W2VFMT_BIN ? w2vfmt_write_bin(out.fp, w, s->m, s->v, s->d)
                                                    : w2vfmt_write_text(out.fp, w, s->m, s->v, s->d);
         if (rc < 0) {
-            cli_out_abort(&out);
-            cli_die(rc == WP_EFORMAT ? RV_DATA : RV_FAIL, "%s: %s", o.output ? o.output : "<stdout>",
-                    rc == WP_EFORMAT ? "a word has a space or newline (not writable as word2vec)"
-                                     : wp_strerror(rc));
+            if (rc != WP_EFORMAT)
+                cli_out_die(&out, rc);
+            cli_die(RV_DATA, "%s: a word has a space or newline (not writable as word2vec)",
+                    o.output ? o.output : "<stdout>");
         }
         rval = RV_OK;
     } else if (o.qvec) {

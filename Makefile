@@ -103,7 +103,7 @@ $(BUILD)/san/unit/%: $(BUILD)/san/tests/unit/%.o $(LIBWP_SAN)
 
 ## check: unit tests (plain and under ASan+UBSan), Bats suites, man lint, layering
 check: all $(UNIT_BINS) $(UNIT_BINS_SAN)
-	@DATA='$(DATA)' BUILD='$(BUILD)' tests/run-all.sh $(UNIT_BINS) -- $(UNIT_BINS_SAN) -- $(MAN_SRC)
+	@DATA='$(DATA)' BUILD='$(BUILD)' tests/run-all.sh $(UNIT_BINS) -- $(UNIT_BINS_SAN) tests/fuzz/replay.sh -- $(MAN_SRC)
 
 ## unit: the C unit tests only
 unit: $(UNIT_BINS)

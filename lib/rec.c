@@ -531,21 +531,40 @@ rec_reader_open(struct rec_reader **out, FILE *fp)
     return read_header(r, -1);
 }
 
+/* Reads exactly n bytes into b, growing it as the bytes arrive rather than by n up front:
+ * a corrupt size in a short stream must not make the reader allocate up to REC_BLOCK_MAX
+ * (1 GiB) only to report truncation. Buffers keep their capacity, so well-formed streams
+ * pay for one reservation per block size. */
+static int
+read_grow(struct rec_reader *r, struct buf *b, size_t n)
+{
+    enum { READ_STEP = 1 << 20 };
+    buf_clear(b);
+    WP_TRY(buf_reserve(b, 1)); /* inflate refuses a NULL output pointer */
+    while (b->len < n) {
+        const size_t k = n - b->len < READ_STEP ? n - b->len : READ_STEP;
+        WP_TRY(buf_reserve(b, k));
+        WP_TRY(read_exact(r, b->p + b->len, k));
+        b->len += k;
+    }
+    return WP_OK;
+}
+
 static int
 block_unpack(struct rec_reader *r, int codec, uint32_t raw_size, uint32_t packed_size)
 {
-    buf_clear(&r->raw);
-    WP_TRY(buf_reserve(&r->raw, raw_size ? raw_size : 1));
     if (codec == REC_CODEC_STORED) {
         if (packed_size != raw_size)
             return fail(r, WP_ECORRUPT, "stored block sizes differ");
-        WP_TRY(read_exact(r, r->raw.p, raw_size));
-        r->raw.len = raw_size;
-        return WP_OK;
+        return read_grow(r, &r->raw, raw_size);
     }
-    buf_clear(&r->packed);
-    WP_TRY(buf_reserve(&r->packed, packed_size ? packed_size : 1));
-    WP_TRY(read_exact(r, r->packed.p, packed_size));
+    /* deflate expands at most 1032:1, so a larger raw size is corrupt before it is
+     * allocated */
+    if ((uint64_t)raw_size > (uint64_t)packed_size * 1032 + 1024)
+        return fail(r, WP_ECORRUPT, "compressed payload does not inflate to its raw size");
+    WP_TRY(read_grow(r, &r->packed, packed_size));
+    buf_clear(&r->raw);
+    WP_TRY(buf_reserve(&r->raw, raw_size ? raw_size : 1));
     if (inflateReset(&r->z) != Z_OK)
         return WP_ENOMEM;
     r->z.next_in = r->packed.p;

@@ -18,7 +18,8 @@ enum {
     RD_LINE_MAX = 1 << 28,      /* longest text line accepted */
     W2V_WORD_MAX = 1 << 16,     /* longest binary word accepted (catches text read as bin) */
     W2V_DIM_MAX = 1 << 20,      /* largest dimension accepted */
-    W2V_RESERVE_MAX = 1 << 20   /* rows reserved from the header before seeing them */
+    W2V_RESERVE_MAX = 1 << 20,  /* rows reserved from the header before seeing them */
+    W2V_RESERVE_BYTES = 1 << 26 /* and at most this much matrix: a header is only a claim */
 };
 
 /* ---- a buffered reader: the whole parser works on its bytes, never on stdio calls ---- */
@@ -276,7 +277,7 @@ build_reserve(struct build *b, size_t rows)
 {
     if (rows <= b->cap)
         return WP_OK;
-    size_t ncap = b->cap ? b->cap : 1024, bytes;
+    size_t ncap = b->cap ? b->cap : rows, bytes;
     while (ncap < rows)
         ncap *= 2;
     if (!size_mul_ok(ncap, b->vs.d, &bytes) || !size_mul_ok(bytes, sizeof(float), &bytes))
@@ -421,7 +422,11 @@ start(struct build *b, size_t v, size_t d, struct w2vfmt_error *err, size_t line
                     W2V_DIM_MAX);
     b->vs.d = d;
     WP_TRY(knn_words_create(&b->map, v < W2V_RESERVE_MAX ? v : W2V_RESERVE_MAX));
-    return build_reserve(b, v < W2V_RESERVE_MAX ? (v ? v : 1) : W2V_RESERVE_MAX);
+    /* found fuzzing (tests/fuzz/fuzz_w2v): the 16 bytes "1048576 1048576\n" reserved 4 TiB */
+    size_t rows = v < W2V_RESERVE_MAX ? (v ? v : 1) : W2V_RESERVE_MAX;
+    if (rows > W2V_RESERVE_BYTES / (d * sizeof(float)))
+        rows = W2V_RESERVE_BYTES / (d * sizeof(float));
+    return build_reserve(b, rows);
 }
 
 static int

@@ -3,6 +3,10 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 #include "buf.h"
 #include "bytes.h"
@@ -512,6 +516,61 @@ test_abort_joins_a_busy_worker(void)
     return 0;
 }
 
+/* Found fuzzing with tests/fuzz/fuzz_rec (regress/rec/huge-block-sizes): a block
+ * header claiming a 1 GiB payload made the reader allocate 1 GiB (stored) or 2 GiB (zlib)
+ * before reading a byte of it, so a 60-byte stream cost gigabytes and, under a memory
+ * limit, reported "out of memory" instead of truncation. Reads the stream with the
+ * data segment limited to 256 MiB in a child (not under ASan, whose shadow needs more). */
+static int
+read_with_huge_block(int codec, uint32_t raw, uint32_t packed)
+{
+    struct mem m = {0};
+    if (write_stream(&m, REC_TOKENS, 0, 0, make_tokens, NULL) != 0)
+        return 99;
+    m.n -= REC_TRAILER_SIZE; /* replace the trailer by a block and 10 payload bytes */
+    unsigned char blk[REC_BLOCK_HEADER_SIZE + 10] = {REC_TAG_BLOCK, (unsigned char)codec};
+    le32_store(blk + 4, 1);
+    le32_store(blk + 8, raw);
+    le32_store(blk + 12, packed);
+    le32_store(blk + 24, (uint32_t)XXH3_64bits(blk, 24));
+    char *np = realloc(m.p, m.n + sizeof blk);
+    if (np == NULL)
+        return 99;
+    m.p = np;
+    memcpy(m.p + m.n, blk, sizeof blk);
+    m.n += sizeof blk;
+    uint64_t count;
+    int kind, rc;
+#if defined(__SANITIZE_ADDRESS__)
+    rc = read_stream(&m, &count, &kind);
+#else
+    fflush(NULL);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const struct rlimit lim = {256u << 20, 256u << 20};
+        setrlimit(RLIMIT_DATA, &lim);
+        _exit(-read_stream(&m, &count, &kind));
+    }
+    int st;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+        rc = 99;
+    else
+        rc = -WEXITSTATUS(st);
+#endif
+    free(m.p);
+    return rc;
+}
+
+static int
+test_huge_block_size_is_not_allocated_up_front(void)
+{
+    CHECK_EQ(WP_ETRUNC, read_with_huge_block(REC_CODEC_STORED, 1u << 30, 1u << 30));
+    /* deflate cannot expand 10 bytes to 1 GiB: corrupt before any allocation */
+    CHECK_EQ(WP_ECORRUPT, read_with_huge_block(REC_CODEC_ZLIB, 1u << 30, 10));
+    CHECK_EQ(WP_ETRUNC, read_with_huge_block(REC_CODEC_ZLIB, 1u << 30, 1u << 20));
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_round_trip_every_kind_and_level),
            CHECK_CASE(test_payload_decoders_return_what_was_encoded),
            CHECK_CASE(test_metadata_round_trips_and_types),
@@ -520,4 +579,5 @@ CHECK_MAIN(CHECK_CASE(test_round_trip_every_kind_and_level),
            CHECK_CASE(test_varints_reject_overlong_and_overflow),
            CHECK_CASE(test_threaded_writer_writes_the_same_bytes),
            CHECK_CASE(test_worker_errors_surface_with_errno),
-           CHECK_CASE(test_abort_joins_a_busy_worker))
+           CHECK_CASE(test_abort_joins_a_busy_worker),
+           CHECK_CASE(test_huge_block_size_is_not_allocated_up_front))

@@ -274,8 +274,28 @@ test_roundtrip_random(void)
     return 0;
 }
 
+/* Found fuzzing with tests/fuzz/fuzz_w2v (regress/w2v/huge-header): the header's counts
+ * sized the matrix before any row was read, so "1048576 1048576" asked for 4 TiB (ASan
+ * aborts; glibc gives "out of memory") instead of reporting the missing rows. */
+static int
+test_huge_header_is_not_reserved(void)
+{
+    struct w2vfmt_vectors vs;
+    struct w2vfmt_error e;
+    CHECK_EQ(WP_EFORMAT, READ("1048576 1048576\n", W2VFMT_BIN, &vs, &e));
+    CHECK(strstr(e.msg, "header says 1048576 vectors") != NULL);
+    CHECK_EQ(WP_EFORMAT, READ("1048576 1048576\n", W2VFMT_TEXT, &vs, &e));
+    /* without a header the matrix grows from one row */
+    CHECK_EQ(WP_OK, READ("a 1 2\nb 3 4\nc 5 6\n", W2VFMT_NOHEADER, &vs, &e));
+    CHECK_EQ(3, vs.v);
+    CHECK_EQ(6, (long long)vs.m[5]);
+    w2vfmt_free(&vs);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_write_text_bytes), CHECK_CASE(test_write_bin_bytes),
            CHECK_CASE(test_writer_rejects), CHECK_CASE(test_text_variants),
            CHECK_CASE(test_bin_without_newlines), CHECK_CASE(test_text_errors),
            CHECK_CASE(test_bin_errors), CHECK_CASE(test_duplicates), CHECK_CASE(test_detect),
-           CHECK_CASE(test_roundtrip_random))
+           CHECK_CASE(test_roundtrip_random),
+           CHECK_CASE(test_huge_header_is_not_reserved))

@@ -43,19 +43,25 @@ UNIT_BINS_SAN:= $(addprefix $(BUILD)/san/unit/,$(UNITS))
 ## all: build libwordpipe.a and every tool under build/
 all: deps $(BINS)
 
+# $(call apt_install,TARGET,PACKAGES): install the missing Debian packages with apt-get when
+# run as root, else print the command and fail (deps, fuzz-deps, deps-mpi).
+define apt_install
+@missing=; for p in $(2); do \
+    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+        echo "$(1): installing$$missing"; \
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+    else \
+        echo "$(1): missing packages; run: sudo apt-get install$$missing"; exit 1; \
+    fi; \
+fi
+endef
+
 ## deps: install missing Debian packages (as root), else print the command
 deps:
-	@missing=; for p in $(DEB_PKGS); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	        echo "deps: installing$$missing"; \
-	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	    else \
-	        echo "deps: missing packages; run: sudo apt-get install$$missing"; exit 1; \
-	    fi; \
-	fi
+	$(call apt_install,deps,$(DEB_PKGS))
 
 ## deps-interop: install gensim (Debian python3-gensim) for the interop tests and benches
 deps-interop:

@@ -32,17 +32,7 @@ FUZZ_LIB_WARN = $(filter-out -Werror,$(WARN))
 
 ## fuzz-deps: install clang-14 and libclang-rt-14-dev (the libFuzzer runtime) if missing
 fuzz-deps:
-	@missing=; for p in $(FUZZ_DEB_PKGS); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	        echo "fuzz-deps: installing$$missing"; \
-	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	    else \
-	        echo "fuzz-deps: missing packages; run: sudo apt-get install$$missing"; exit 1; \
-	    fi; \
-	fi
+	$(call apt_install,fuzz-deps,$(FUZZ_DEB_PKGS))
 
 $(BUILD)/fuzz/obj/%.o: %.c | deps fuzz-deps
 	@mkdir -p $(@D)

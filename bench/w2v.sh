@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # word2vec side by side: gensim (corpus_file mode), fastText (-minn 0 -maxn 0) and wordpipe's
 # w2v-train, with identical settings (-d 100 -w 5 -n 5 -s 1e-4 -m 5) on the same corpus.
-# Prints one table: tool, mode, training seconds, raw words/s, ratio to the fastest peer in
-# that mode, peak RSS, analogy accuracy (30k restriction) and WordSim-353 Spearman.
+# Prints one table: tool, mode, threads, training seconds, raw words/s, ratio to the fastest
+# peer in that mode and thread count, peak RSS, analogy accuracy (30k restriction) and
+# WordSim-353 Spearman.
 # Run by people from the repo root after `make` (not by make check): it takes many minutes.
 set -euo pipefail
 
@@ -14,8 +15,8 @@ usage: bench/w2v.sh [-hkpx] [-e epochs] [-m sg,cbow] [-n words] [-t tools] [-T t
   -m modes     comma list of sg and cbow (default sg,cbow)
   -n words     train on the first N words only (a quick smoke run; default: all)
   -t tools     comma list of gensim, fasttext, wordpipe (default all three)
-  -T threads   training threads (default 2)
-  -p           also time wordpipe through the windows stream: pairs | w2v-train
+  -T threads   training threads, or a comma list for thread scaling (default 2)
+  -p           also time wordpipe end to end through pipes: tok | pairs | w2v-train
   -x           also run wordpipe with --exact-updates (per-pair updates, fresh negatives)
   -k           keep the work directory (vectors, logs) and print its name
   -o file      append the result rows (TSV) to file
@@ -44,30 +45,40 @@ while getopts "e:hkm:n:o:pR:t:T:x" opt; do
     *) usage >&2; exit 2 ;;
     esac
 done
-for v in "$EPOCHS" "$THREADS" "$WORDS"; do
+for v in "$EPOCHS" ${THREADS//,/ } "$WORDS"; do
     [[ $v =~ ^[0-9]+$ ]] || { echo "w2v.sh: $v: expected a number" >&2; exit 2; }
 done
 
 # ---- the table: words/s from the training seconds; ratio to the fastest peer per mode ----
+# Rows: tool mode train_s total_s rss_kb analogy spearman cpu_s [threads]; rows without the
+# threads column (older -o files) ran with the threads argument.
 print_table() { # rows.tsv words epochs threads date
-    echo "# $5, $(nproc) cores, $2 words x $3 epochs, $4 threads"
-    awk -F'\t' -v words="$2" -v epochs="$3" '
+    echo "# $5, $(nproc) cores, $2 words x $3 epochs, threads $4"
+    awk -F'\t' -v words="$2" -v epochs="$3" -v threads="$4" '
     { n++; tool[n] = $1; mode[n] = $2; tr[n] = $3; tot[n] = $4; rss[n] = $5; an[n] = $6
-      sp[n] = $7; cpu[n] = $8
+      sp[n] = $7; cpu[n] = $8; th[n] = $9 != "" ? $9 : threads; key[n] = $2 " " th[n]
       wps[n] = tr[n] > 0 ? words * epochs / tr[n] : 0
       wpc[n] = cpu[n] > 0 ? words * epochs / cpu[n] : 0
-      if (($1 == "gensim" || $1 == "fastText") && wps[n] > best[$2]) best[$2] = wps[n] }
+      if (($1 == "gensim" || $1 == "fastText") && wps[n] > best[key[n]]) best[key[n]] = wps[n]
+      if ($1 == "wordpipe") direct[key[n]] = tr[n]
+      if ($1 == "tok|pairs|w2v") piped[key[n]] = tr[n] }
     END {
-      printf "%-16s %-5s %8s %8s %8s %9s %6s %9s %8s %8s %8s\n", "tool", "mode", "train s",
-             "total s", "cpu s", "words/s", "ratio", "words/cpu", "peak RSS", "analogy", "Spearman"
+      printf "%-16s %-5s %3s %8s %8s %8s %9s %6s %9s %8s %8s %8s\n", "tool", "mode", "thr",
+             "train s", "total s", "cpu s", "words/s", "ratio", "words/cpu", "peak RSS",
+             "analogy", "Spearman"
       for (i = 1; i <= n; i++)
-          printf "%-16s %-5s %8.1f %8.1f %8.1f %9.0f %6s %9.0f %6.0fMB %7.2f%% %8.3f\n",
-                 tool[i], mode[i], tr[i], tot[i], cpu[i], wps[i],
-                 (best[mode[i]] > 0 ? sprintf("%.2fx", wps[i] / best[mode[i]]) : "-"),
+          printf "%-16s %-5s %3s %8.1f %8.1f %8.1f %9.0f %6s %9.0f %6.0fMB %7.2f%% %8.3f\n",
+                 tool[i], mode[i], th[i], tr[i], tot[i], cpu[i], wps[i],
+                 (best[key[i]] > 0 ? sprintf("%.2fx", wps[i] / best[key[i]]) : "-"),
                  wpc[i], rss[i] / 1024, an[i], sp[i]
+      for (k in piped)
+          if (direct[k] > 0)
+              printf "# %s threads: tok | pairs | w2v-train took %.2fx the time of w2v-train " \
+                     "on the token stream (issue 7: at most 1.10x)\n", k, piped[k] / direct[k]
     }' "$1"
     echo "# words/s = corpus words x epochs / train s (gensim: train(); fastText: after reading"
-    echo "# its vocabulary; wordpipe: w2v-train on the token stream, vocabulary prebuilt)."
+    echo "# its vocabulary; wordpipe: w2v-train on the token stream, vocabulary prebuilt;"
+    echo "# tok|pairs|w2v: the whole pipe from the text, vocabulary prebuilt)."
     echo "# total s includes building the vocabulary (wordpipe: plus tok and vocab)."
     echo "# cpu s is user + system time of the whole command, words/cpu = words x epochs / cpu s:"
     echo "# cpu s well under threads x total s means other jobs had the cores (wall times inflated)."
@@ -140,12 +151,12 @@ evaluate() { # vectors.txt -> "analogy spearman"
     echo "$(field analogy "$e") $(field spearman "$e")"
 }
 
-add_row() { # tool mode train_s total_s rss_kb vectors.txt cpu_s
+add_row() { # tool mode train_s total_s rss_kb vectors.txt cpu_s (threads: $THREADS)
     local ev
     ev=$(evaluate "$6")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${ev% *}" "${ev#* }" "$7" \
-        >> "$rows"
-    log "$1 $2: train ${3}s, total ${4}s, cpu ${7}s, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${ev% *}" \
+        "${ev#* }" "$7" "$THREADS" >> "$rows"
+    log "$1 $2 (-T $THREADS): train ${3}s, total ${4}s, cpu ${7}s, load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 run_gensim() { # mode
@@ -194,34 +205,42 @@ run_wordpipe() { # mode [label extra-flags...]
         "$(field rss_kb "$r")" "$work/$label-$mode.txt" "$(field cpu "$r")"
     [ "$PAIRS" = 1 ] && [ "$label" = wordpipe ] || return 0
     set -- "$mode"
-    # the same training fed by the windows stream through a pipe (issue 7: within 10%)
+    # the same training end to end through pipes, from the text (issue 7: within 10% of
+    # w2v-train on the token stream); pairs spools the tokens, counts the windows exactly
+    # and writes all epochs, stored (-z 0: a pipe needs no compression)
     # shellcheck disable=SC2086
-    r=$($NICE "$PY" "$HERE/run.py" --log "$work/wordpipe-pairs-$1.log" -- bash -o pipefail -c \
-        "'$BIN/pairs' -q -v '$work/vocab.rec' -w 5 -s 1e-4 -e $EPOCHS --seed 1 '$work/tokens.rec' |
+    r=$($NICE "$PY" "$HERE/run.py" --log "$work/wordpipe-pipe-$1.log" -- bash -o pipefail -c \
+        "'$BIN/tok' -q '$work/corpus.txt' |
+         '$BIN/pairs' -q -z 0 -v '$work/vocab.rec' -w 5 -s 1e-4 -e $EPOCHS --seed 1 |
          '$BIN/w2v-train' --$1 -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS -t $THREADS --seed 1 \
-         ${W2V_ARGS:-} -q -v '$work/vocab.rec' --format txt -o '$work/wordpipe-pairs-$1.txt'")
-    [ "$(field rc "$r")" = 0 ] || { log "pairs | w2v-train failed: see its log"; return 0; }
+         ${W2V_ARGS:-} -q -v '$work/vocab.rec' --format txt -o '$work/wordpipe-pipe-$1.txt'")
+    [ "$(field rc "$r")" = 0 ] || { log "tok | pairs | w2v-train failed: see its log"; return 0; }
     t=$(field wall "$r")
-    add_row "pairs|w2v-train" "$1" "$t" "$(awk -v a="$t" -v b="$prep_s" 'BEGIN{printf "%.2f", a+b}')" \
-        "$(field rss_kb "$r")" "$work/wordpipe-pairs-$1.txt" "$(field cpu "$r")"
+    add_row "tok|pairs|w2v" "$1" "$t" "$(awk -v a="$t" -v b="$prep_s" 'BEGIN{printf "%.2f", a+b}')" \
+        "$(field rss_kb "$r")" "$work/wordpipe-pipe-$1.txt" "$(field cpu "$r")"
 }
 
 prep_s=0
-for mode in ${MODES//,/ }; do
-    case $mode in sg|cbow) ;; *) echo "w2v.sh: $mode: modes are sg and cbow" >&2; exit 2 ;; esac
-    if has gensim; then log "gensim $mode"; run_gensim "$mode"; fi
-    if has fasttext; then log "fastText $mode"; run_fasttext "$mode"; fi
-    if has wordpipe; then
-        if [ -x "$BIN/w2v-train" ] && [ -x "$BIN/tok" ] && [ -x "$BIN/vocab" ]; then
-            log "wordpipe $mode"; run_wordpipe "$mode"
-            if [ "$EXACT" = 1 ]; then
-                log "wordpipe $mode --exact-updates"; run_wordpipe "$mode" wordpipe-exact --exact-updates
+THREAD_LIST=$THREADS
+for THREADS in ${THREAD_LIST//,/ }; do
+    for mode in ${MODES//,/ }; do
+        case $mode in sg|cbow) ;; *) echo "w2v.sh: $mode: modes are sg and cbow" >&2; exit 2 ;; esac
+        if has gensim; then log "gensim $mode"; run_gensim "$mode"; fi
+        if has fasttext; then log "fastText $mode"; run_fasttext "$mode"; fi
+        if has wordpipe; then
+            if [ -x "$BIN/w2v-train" ] && [ -x "$BIN/tok" ] && [ -x "$BIN/vocab" ]; then
+                log "wordpipe $mode"; run_wordpipe "$mode"
+                if [ "$EXACT" = 1 ]; then
+                    log "wordpipe $mode --exact-updates"
+                    run_wordpipe "$mode" wordpipe-exact --exact-updates
+                fi
+            else
+                log "wordpipe: $BIN/w2v-train, tok or vocab not built (run make): skipped"
             fi
-        else
-            log "wordpipe: $BIN/w2v-train, tok or vocab not built (run make): skipped"
         fi
-    fi
+    done
 done
+THREADS=$THREAD_LIST
 
 [ -n "$RESULTS" ] && awk -v d="$(date -u +%F)" -v w="$raw_words" -v e="$EPOCHS" -v t="$THREADS" \
     'BEGIN{OFS="\t"} {print d, w, e, t, $0}' "$rows" >> "$RESULTS"

@@ -12,10 +12,6 @@
 
 enum { W2V_ALIGN = 64 }; /* cache line and any SIMD width */
 
-/* Table index scale: entry i sits at x = (2i/SIZE - 1) * MAX. (word2vec.c computes
- * SIZE / MAX / 2 in integers, 83 instead of 83.33, which shifts its lookups slightly.) */
-#define W2V_SIG_SCALE ((float)W2V_SIGMOID_SIZE / (2.0f * W2V_SIGMOID_MAX))
-
 void
 w2v_params_default(struct w2v_params *p)
 {
@@ -177,6 +173,10 @@ w2v_worker_free(struct w2v_worker *w)
     free(w->scratch);
     free(w->rows);
     free(w->ids);
+    free(w->bctx);
+    free(w->bcenter);
+    free(w->boff);
+    free(w->blr);
     free(w->ctx);
     memset(w, 0, sizeof *w);
 }
@@ -189,44 +189,18 @@ w2v_lr(float alpha, uint64_t done, uint64_t total)
     return (float)lr;
 }
 
-/* sigma(f) and the loss term -log P(label) for label 1 or 0. Table mode follows
- * word2vec.c: clamp sigma to 1/0 beyond +-MAX for negative sampling. */
-static inline float
-sig_label(const struct w2v_model *m, float f, int label, double *loss)
-{
-    if (m->p.exact_sigmoid) {
-        const double s = 1.0 / (1.0 + exp(-(double)f));
-        *loss -= label ? -log1p(exp(-(double)f)) : -log1p(exp((double)f));
-        return (float)s;
-    }
-    int i;
-    float s;
-    if (f >= W2V_SIGMOID_MAX) {
-        i = W2V_SIGMOID_SIZE;
-        s = 1.0f;
-    } else if (f <= -W2V_SIGMOID_MAX) {
-        i = 0;
-        s = 0.0f;
-    } else {
-        i = (int)((f + W2V_SIGMOID_MAX) * W2V_SIG_SCALE);
-        s = m->sig[i];
-    }
-    *loss -= label ? m->logsig[i] : m->logsig[W2V_SIGMOID_SIZE - i];
-    return s;
-}
-
 float
 w2v_sigmoid(const struct w2v_model *m, float x)
 {
     double unused = 0.0;
-    return sig_label(m, x, 1, &unused);
+    return w2v_sig_label(m, x, 1, &unused);
 }
 
 float
 w2v_logsig(const struct w2v_model *m, float x)
 {
     double loss = 0.0;
-    (void)sig_label(m, x, 1, &loss);
+    (void)w2v_sig_label(m, x, 1, &loss);
     return (float)-loss;
 }
 
@@ -243,12 +217,12 @@ hs_update(struct w2v_model *m, struct w2v_worker *w, const float *h, uint32_t wo
         const int label = 1 - m->huff.code[j];
         float s;
         if (m->p.exact_sigmoid) {
-            s = sig_label(m, f, label, &w->loss);
+            s = w2v_sig_label(m, f, label, &w->loss);
         } else {
             /* word2vec.c skips nodes whose sigma is saturated */
             if (f <= -W2V_SIGMOID_MAX || f >= W2V_SIGMOID_MAX)
                 continue;
-            s = sig_label(m, f, label, &w->loss);
+            s = w2v_sig_label(m, f, label, &w->loss);
         }
         w->loss_n++;
         const float g = ((float)label - s) * lr;
@@ -274,7 +248,7 @@ ns_update(struct w2v_model *m, struct w2v_worker *w, const float *h, uint32_t wo
         }
         float *out = m->syn1neg + (size_t)target * d;
         const float f = ops->dot(h, out, d);
-        const float s = sig_label(m, f, label, &w->loss);
+        const float s = w2v_sig_label(m, f, label, &w->loss);
         w->loss_n++;
         const float g = ((float)label - s) * lr;
         ops->axpy(w->neu1e, g, out, d);
@@ -342,6 +316,8 @@ w2v_train_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
 {
     if (m->sep_ctx)
         pair_window(m, w, center, ctx, n, lr);
+    else if (m->p.cbow && m->p.shared_neg && m->p.negative && !m->p.hs)
+        w2v_cbow_window_batched(m, w, center, ctx, n, lr);
     else if (m->p.cbow)
         cbow_window(m, w, center, ctx, n, lr);
     else if (m->p.shared_neg && !m->p.hs)

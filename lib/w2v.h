@@ -20,6 +20,7 @@
 #ifndef WP_W2V_H
 #define WP_W2V_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +38,18 @@
 enum { W2V_SIGMOID_SIZE = 1000 };
 #define W2V_SIGMOID_MAX 6.0f
 #define W2V_MIN_ALPHA_FRAC 1e-4 /* word2vec.c: the rate decays linearly to alpha * 1e-4 */
+/* Table index scale: entry i sits at x = (2i/SIZE - 1) * MAX. (word2vec.c computes
+ * SIZE / MAX / 2 in integers, 83 instead of 83.33, which shifts its lookups slightly.) */
+#define W2V_SIG_SCALE ((float)W2V_SIGMOID_SIZE / (2.0f * W2V_SIGMOID_MAX))
+
+/* CBOW with shared negatives (w2v_batch.c): windows queue up to W2V_CBOW_QUEUE of them;
+ * batch t of the queue is windows t, t + S, t + 2S, ... (S = queued / W2V_CBOW_BATCH
+ * rounded up), so the windows of one batch lie far apart and share no context rows. */
+enum {
+    W2V_CBOW_BATCH = 8,
+    W2V_CBOW_QUEUE = W2V_CBOW_BATCH * 32,
+    W2V_BATCH_MAX_T = 64 /* center + negatives (k above 63 is cut) */
+};
 
 /* rng streams: windowing uses stream t for worker t (the stream pairs(1) uses is 0, so one
  * thread gives the windows pairs gives); the others are far from any thread number. */
@@ -51,7 +64,8 @@ struct w2v_params {
     double ns_power;  /* noise distribution: count^ns_power */
     int hs;           /* hierarchical softmax */
     int exact_sigmoid; /* 1: 1/(1+exp(-x)) without table or clamping */
-    int shared_neg;   /* 1: one set of negatives per window (issue 7 minibatch scheme) */
+    int shared_neg;   /* 1: skip-gram: one set of negatives per window; CBOW: one per batch
+                       * of W2V_CBOW_BATCH windows (issue 7 minibatch scheme) */
     float alpha;      /* starting learning rate */
     uint64_t seed;
 };
@@ -59,14 +73,17 @@ void w2v_params_default(struct w2v_params *p); /* skip-gram, D 100, k 5, alpha 0
 int w2v_params_check(const struct w2v_params *p); /* WP_ERANGE on nonsense */
 
 /* The products of the shared-negative window: scores s (n, t) = In Out^T; apply: dIn = G Out
- * (into din, n x d), Out += G^T In, In += dIn, gradients at the old weights. Rows are given
- * by pointers (gathered from the matrices). A reference and an AVX2 table, picked with the
- * vec_ops table. */
+ * (into din, n x d), Out += G^T In, In += dIn, gradients at the old weights; combine: one
+ * row dst = sum_k coef[k * stride] rows[k] (add 1: dst += that; stride 0 repeats coef[0]).
+ * Rows are given by pointers (gathered from the matrices). A reference and an AVX2 table,
+ * picked with the vec_ops table. */
 struct w2v_window_ops {
     const char *name;
     void (*scores)(float *s, float *const *in, size_t n, float *const *out, size_t t, size_t d);
     void (*apply)(float *const *in, size_t n, float *const *out, size_t t, size_t d,
                   const float *g, float *din);
+    void (*combine)(float *dst, int add, float *const *rows, size_t nr, const float *coef,
+                    size_t stride, size_t d);
 };
 extern const struct w2v_window_ops w2v_window_ops_ref;
 #if defined(__x86_64__) || defined(__i386__)
@@ -112,6 +129,13 @@ struct w2v_worker {
     size_t rows_cap;
     uint32_t *ids, *ctx;           /* sentence and context buffers */
     size_t ids_cap, ctx_cap;
+    /* CBOW with shared negatives: windows queued for the next batches (w2v_batch.c) */
+    size_t nb;                     /* windows queued */
+    uint32_t *bcenter;             /* W2V_CBOW_QUEUE each, allocated at the first window */
+    uint32_t *boff;                /* window i's contexts: bctx[boff[i] .. boff[i+1]) */
+    float *blr;                    /* each window's learning rate (a batch uses its first) */
+    uint32_t *bctx;
+    size_t bctx_cap;
     double loss;      /* sum of negative log-likelihoods */
     uint64_t loss_n;  /* terms in loss */
 };
@@ -120,14 +144,49 @@ void w2v_worker_free(struct w2v_worker *w);
 
 /* One training window: the n contexts of center, at learning rate lr. Skip-gram makes each
  * context predict the center (word2vec.c's order); CBOW predicts it from their mean/sum.
- * With separate contexts the center predicts each context (word2vecf's order). */
+ * With separate contexts the center predicts each context (word2vecf's order).
+ * CBOW with shared negatives (and no hs) only queues the window: the queue is trained when
+ * W2V_CBOW_QUEUE windows are queued, or by w2v_train_flush, which the caller must call
+ * after its last window (w2v_run does at the end of every chunk). */
 void w2v_train_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                       const uint32_t *ctx, size_t n, float lr);
+void w2v_train_flush(struct w2v_model *m, struct w2v_worker *w);
+
+/* CBOW, negative sampling, shared negatives (w2v_batch.c): queue one window; trains the
+ * queue when it is full. Called by w2v_train_window. */
+void w2v_cbow_window_batched(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                             const uint32_t *ctx, size_t n, float lr);
 
 /* Skip-gram with one set of negatives shared by all contexts of the window (w2v_batch.c);
  * w2v_train_window calls it when p.shared_neg is set (negative sampling only). */
 void w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                           const uint32_t *ctx, size_t n, float lr);
+
+/* sigma(f), and the loss term -log P(label) for label 1 or 0 added to *loss. Table mode
+ * follows word2vec.c: clamp sigma to 1/0 beyond +-MAX for negative sampling. */
+static inline float
+w2v_sig_label(const struct w2v_model *m, float f, int label, double *loss)
+{
+    if (m->p.exact_sigmoid) {
+        const double s = 1.0 / (1.0 + exp(-(double)f));
+        *loss -= label ? -log1p(exp(-(double)f)) : -log1p(exp((double)f));
+        return (float)s;
+    }
+    int i;
+    float s;
+    if (f >= W2V_SIGMOID_MAX) {
+        i = W2V_SIGMOID_SIZE;
+        s = 1.0f;
+    } else if (f <= -W2V_SIGMOID_MAX) {
+        i = 0;
+        s = 0.0f;
+    } else {
+        i = (int)((f + W2V_SIGMOID_MAX) * W2V_SIG_SCALE);
+        s = m->sig[i];
+    }
+    *loss -= label ? m->logsig[i] : m->logsig[W2V_SIGMOID_SIZE - i];
+    return s;
+}
 
 /* The sigmoid and log-sigmoid the model uses (table or exact; the table clamps beyond
  * +-W2V_SIGMOID_MAX as word2vec.c does). */
@@ -178,6 +237,8 @@ struct w2v_run_cfg {
                                 * them exactly, as pairs(1) does */
     FILE *spool;               /* empty scratch file, needed when passes > 1 or
                                 * total_records is 0 (the caller unlinks it) */
+    int prefetch;              /* 1: read (inflate, check) rd on a thread of its own
+                                * (rec_prefetch.h) while this one decodes */
     w2v_progress_fn progress;
     w2v_progress_fn final;     /* called once at the end with the final figures, or NULL */
     w2v_checkpoint_fn checkpoint;

@@ -102,4 +102,4 @@ apply_avx2(float *const *in, size_t n, float *const *out, size_t t, size_t d, co
     }
 }
 
-const struct w2v_window_ops w2v_window_ops_avx2 = {"avx2", scores_avx2, apply_avx2};
+const struct w2v_window_ops w2v_window_ops_avx2 = {"avx2", scores_avx2, apply_avx2, combine};

@@ -5,13 +5,27 @@
  * with In (C, D) the context rows and Out (T, D) the target rows:
  *   S = In Out^T,  G = (labels - sigma(S)) lr,  dIn = G Out,  dOut = G^T In,
  * both gradients taken at the old weights, then applied. The three products run in
- * w2v_window_ops (scalar here, register-blocked AVX2 in w2v_avx2.c). */
+ * w2v_window_ops (scalar here, register-blocked AVX2 in w2v_avx2.c).
+ *
+ * CBOW the same way, over a batch of B windows (W2V_CBOW_BATCH): H (B, D) holds
+ * the windows' hidden vectors (mean or sum of their context rows), each predicts its own
+ * center against k negatives drawn once for the batch:
+ *   s_b = h_b . out[center_b],  S = H Neg^T,  G = (labels - sigma) lr  (B x (1+k)),
+ *   dh_b = G_b [out[center_b]; Neg],  Neg += G_neg^T H,  out[center_b] += g_b0 h_b,
+ * then every context row of window b gets dh_b (word2vec.c adds the whole error to each).
+ * A negative that is window b's own center is masked out of row b. The gradients of a
+ * batch are taken before any of its updates, so its windows are taken far apart from a
+ * queue of consecutive windows (see W2V_CBOW_QUEUE): neighbouring windows share most of
+ * their contexts, and batching them would add up to 2w stale updates on the same rows
+ * (that cost 4 points of analogy accuracy when measured). Each negative row is
+ * loaded once per batch instead of once per window, and the batch's rows are prefetched
+ * while the batch before trains. */
 #include "w2v.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { BATCH_MAX_T = 64 }; /* center + negatives per window (k above 63 is cut to 63) */
+enum { BATCH_MAX_T = W2V_BATCH_MAX_T };
 
 static void
 scores_ref(float *s, float *const *in, size_t n, float *const *out, size_t t, size_t d)
@@ -36,7 +50,19 @@ apply_ref(float *const *in, size_t n, float *const *out, size_t t, size_t d, con
         vec_ops_ref.axpy(in[c], 1.0f, din + c * d, d);
 }
 
-const struct w2v_window_ops w2v_window_ops_ref = {"ref", scores_ref, apply_ref};
+static void
+combine_ref(float *dst, int add, float *const *rows, size_t nr, const float *coef,
+            size_t stride, size_t d)
+{
+    for (size_t i = 0; i < d; i++) {
+        float a = add ? dst[i] : 0.0f;
+        for (size_t k = 0; k < nr; k++)
+            a += coef[k * stride] * rows[k][i];
+        dst[i] = a;
+    }
+}
+
+const struct w2v_window_ops w2v_window_ops_ref = {"ref", scores_ref, apply_ref, combine_ref};
 
 static int
 ensure_scratch(struct w2v_worker *w, size_t floats, size_t rows)
@@ -90,11 +116,195 @@ w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
     m->wops->scores(g, inp, n, outp, t, d);
     for (size_t c = 0; c < n; c++)
         for (size_t j = 0; j < t; j++) {
-            const float f = g[c * t + j];
             const int label = j == 0;
-            w->loss -= label ? w2v_logsig(m, f) : w2v_logsig(m, -f);
-            g[c * t + j] = ((float)label - w2v_sigmoid(m, f)) * lr;
+            const float s = w2v_sig_label(m, g[c * t + j], label, &w->loss);
+            g[c * t + j] = ((float)label - s) * lr;
         }
     w->loss_n += n * t;
     m->wops->apply(inp, n, outp, t, d, g, din);
+}
+
+/* ------------------------------------------------------------ CBOW batches */
+
+/* The lines of one row, ahead of use. */
+static inline void
+prefetch_row(const float *row, size_t d)
+{
+    for (size_t i = 0; i < d; i += 16)
+        __builtin_prefetch(row + i, 1, 3);
+}
+
+/* Prefetches the rows batch win[0..nb) will read and write. */
+static void
+prefetch_batch(const struct w2v_model *m, const struct w2v_worker *w, const size_t *win,
+               size_t nb)
+{
+    const size_t d = m->p.dim;
+    for (size_t b = 0; b < nb; b++) {
+        const size_t i = win[b];
+        prefetch_row(m->syn1neg + (size_t)w->bcenter[i] * d, d);
+        for (uint32_t c = w->boff[i]; c < w->boff[i + 1]; c++)
+            prefetch_row(m->syn0 + (size_t)w->bctx[c] * d, d);
+    }
+}
+
+/* Trains the queued windows win[0..nb) as one batch with negatives neg[0..t). */
+static void
+cbow_batch(struct w2v_model *m, struct w2v_worker *w, const size_t *win, size_t nb,
+           const uint32_t *neg, size_t t)
+{
+    const size_t d = m->p.dim, tt = t + 1;
+    const float lr = w->blr[win[0]];
+    float *hrow[W2V_CBOW_BATCH], *dhrow[W2V_CBOW_BATCH], *tp[BATCH_MAX_T + 1];
+    size_t nctx = 0;
+    for (size_t b = 0; b < nb; b++)
+        nctx += w->boff[win[b] + 1] - w->boff[win[b]];
+    /* scratch: H (nb x d), dH (nb x d), S (nb x t), G (nb x tt) */
+    if (ensure_scratch(w, 2 * nb * d + nb * t + nb * tt, nctx) < 0) {
+        struct w2v_params p = m->p; /* no memory for the scratch: per-window updates */
+        m->p.shared_neg = 0;
+        for (size_t b = 0; b < nb; b++) {
+            const size_t i = win[b];
+            w2v_train_window(m, w, w->bcenter[i], w->bctx + w->boff[i],
+                             w->boff[i + 1] - w->boff[i], w->blr[i]);
+        }
+        m->p = p;
+        return;
+    }
+    float *h = w->scratch, *dh = h + nb * d, *s = dh + nb * d, *g = s + nb * t;
+    float **inp = w->rows;
+    size_t first[W2V_CBOW_BATCH + 1]; /* window b's rows: inp[first[b] .. first[b+1]) */
+    const struct w2v_window_ops *wo = m->wops;
+    first[0] = 0;
+    for (size_t b = 0; b < nb; b++) {
+        const size_t i = win[b], n = w->boff[i + 1] - w->boff[i];
+        for (size_t c = 0; c < n; c++)
+            inp[first[b] + c] = m->syn0 + (size_t)w->bctx[w->boff[i] + c] * d;
+        first[b + 1] = first[b] + n;
+        const float coef = m->p.cbow_sum ? 1.0f : 1.0f / (float)n;
+        hrow[b] = h + b * d;
+        dhrow[b] = dh + b * d;
+        wo->combine(hrow[b], 0, inp + first[b], n, &coef, 0, d);
+    }
+    for (size_t j = 0; j < t; j++)
+        tp[1 + j] = m->syn1neg + (size_t)neg[j] * d;
+    if (t > 0)
+        wo->scores(s, hrow, nb, tp + 1, t, d);
+    for (size_t b = 0; b < nb; b++) {
+        const uint32_t center = w->bcenter[win[b]];
+        float *gb = g + b * tt;
+        const float *out = m->syn1neg + (size_t)center * d;
+        gb[0] = (1.0f - w2v_sig_label(m, m->ops->dot(hrow[b], out, d), 1, &w->loss)) * lr;
+        w->loss_n++;
+        for (size_t j = 0; j < t; j++) {
+            if (neg[j] == center) {
+                gb[1 + j] = 0.0f; /* word2vec.c skips a negative that is the center */
+                continue;
+            }
+            gb[1 + j] = -w2v_sig_label(m, s[b * t + j], 0, &w->loss) * lr;
+            w->loss_n++;
+        }
+    }
+    /* gradients of the hidden vectors at the old output rows */
+    for (size_t b = 0; b < nb; b++) {
+        tp[0] = m->syn1neg + (size_t)w->bcenter[win[b]] * d;
+        wo->combine(dhrow[b], 0, tp, tt, g + b * tt, 1, d);
+    }
+    for (size_t j = 0; j < t; j++)
+        wo->combine(tp[1 + j], 1, hrow, nb, g + 1 + j, tt, d);
+    for (size_t b = 0; b < nb; b++) {
+        float *out = m->syn1neg + (size_t)w->bcenter[win[b]] * d;
+        wo->combine(out, 1, hrow + b, 1, g + b * tt, 0, d);
+    }
+    static const float one = 1.0f;
+    for (size_t b = 0; b < nb; b++)
+        for (size_t c = first[b]; c < first[b + 1]; c++)
+            wo->combine(inp[c], 1, dhrow + b, 1, &one, 0, d);
+}
+
+/* Batch t of a queue of q windows with stride S: windows t, t + S, ... below q. */
+static size_t
+batch_windows(size_t t, size_t q, size_t stride, size_t *win)
+{
+    size_t nb = 0;
+    for (size_t i = t; i < q && nb < W2V_CBOW_BATCH; i += stride)
+        win[nb++] = i;
+    return nb;
+}
+
+void
+w2v_train_flush(struct w2v_model *m, struct w2v_worker *w)
+{
+    const size_t q = w->nb, stride = (q + W2V_CBOW_BATCH - 1) / W2V_CBOW_BATCH;
+    size_t win[2][W2V_CBOW_BATCH], nb[2];
+    uint32_t neg[2][BATCH_MAX_T];
+    size_t nneg[2];
+    w->nb = 0;
+    if (q == 0)
+        return;
+    /* batch t's negatives are drawn, and its rows prefetched, while batch t-1 trains */
+    for (size_t t = 0; t <= stride; t++) {
+        const int cur = t & 1;
+        if (t < stride) {
+            nb[cur] = batch_windows(t, q, stride, win[cur]);
+            nneg[cur] = 0;
+            for (uint32_t k = 0; k < m->p.negative && nneg[cur] < BATCH_MAX_T - 1; k++) {
+                neg[cur][nneg[cur]] = samp_draw(&m->samp, &w->nrng);
+                prefetch_row(m->syn1neg + (size_t)neg[cur][nneg[cur]++] * m->p.dim,
+                             m->p.dim);
+            }
+            prefetch_batch(m, w, win[cur], nb[cur]);
+        }
+        if (t > 0)
+            cbow_batch(m, w, win[!cur], nb[!cur], neg[!cur], nneg[!cur]);
+    }
+}
+
+void
+w2v_cbow_window_batched(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                        const uint32_t *ctx, size_t n, float lr)
+{
+    if (n == 0)
+        return;
+    if (w->bcenter == NULL) {
+        w->bcenter = malloc(W2V_CBOW_QUEUE * sizeof *w->bcenter);
+        w->boff = malloc((W2V_CBOW_QUEUE + 1) * sizeof *w->boff);
+        w->blr = malloc(W2V_CBOW_QUEUE * sizeof *w->blr);
+        if (w->bcenter == NULL || w->boff == NULL || w->blr == NULL) {
+            free(w->bcenter);
+            free(w->boff);
+            free(w->blr);
+            w->bcenter = w->boff = NULL;
+            w->blr = NULL;
+            goto alone;
+        }
+        w->nb = 0;
+    }
+    if (w->nb == 0)
+        w->boff[0] = 0;
+    const size_t at = w->boff[w->nb];
+    if (w->bctx_cap < at + n) {
+        size_t cap = w->bctx_cap ? w->bctx_cap : 4096;
+        while (cap < at + n)
+            cap *= 2;
+        uint32_t *q = realloc(w->bctx, cap * sizeof *q);
+        if (q == NULL) {
+            w2v_train_flush(m, w); /* train what is queued, then this window alone */
+            goto alone;
+        }
+        w->bctx = q;
+        w->bctx_cap = cap;
+    }
+    memcpy(w->bctx + at, ctx, n * sizeof *ctx);
+    w->bcenter[w->nb] = center;
+    w->blr[w->nb++] = lr;
+    w->boff[w->nb] = (uint32_t)(at + n);
+    if (w->nb == W2V_CBOW_QUEUE)
+        w2v_train_flush(m, w);
+    return;
+alone:;
+    struct w2v_params p = m->p;
+    m->p.shared_neg = 0;
+    w2v_train_window(m, w, center, ctx, n, lr);
+    m->p = p;
 }

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "rec_payload.h"
+#include "rec_prefetch.h"
 #include "status.h"
 
 enum {
@@ -92,6 +93,7 @@ train_chunk(struct w2v_run *run, struct w2v_worker *w, const struct chunk *ch, u
             done++;
             p += 2 + n;
         }
+        w2v_train_flush(m, w);
         return (int64_t)done;
     }
     if (grow_u32(&w->ctx, &w->ctx_cap, 2 * (size_t)cfg->wcfg.window + 1) < 0)
@@ -109,6 +111,7 @@ train_chunk(struct w2v_run *run, struct w2v_worker *w, const struct chunk *ch, u
             done++;
         }
     }
+    w2v_train_flush(m, w); /* batched CBOW: nothing stays queued past the chunk */
     return (int64_t)done;
 }
 
@@ -275,10 +278,10 @@ decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
     return WP_OK;
 }
 
-/* The first pass: read the stream, spool it if needed, train unless this pass is before
- * the resume point (then it only rebuilds the spool). */
+/* Reads the records of the first pass into chunks (see read_pass). */
 static int
-read_pass(struct w2v_run *run, int train, uint64_t skip, const char **where)
+read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t skip,
+             const char **where)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
     size_t ci = take_free_chunk(run);
@@ -289,7 +292,8 @@ read_pass(struct w2v_run *run, int train, uint64_t skip, const char **where)
     for (;;) {
         const unsigned char *rec;
         size_t len;
-        int rc = rec_reader_next(cfg->rd, &rec, &len);
+        int rc = pf != NULL ? rec_prefetch_next(pf, &rec, &len)
+                            : rec_reader_next(cfg->rd, &rec, &len);
         if (rc < 0) {
             *where = "input";
             return rc;
@@ -335,6 +339,22 @@ read_pass(struct w2v_run *run, int train, uint64_t skip, const char **where)
     return WP_OK;
 }
 
+/* The first pass: read the stream, spool it if needed, train unless this pass is before
+ * the resume point (then it only rebuilds the spool). */
+static int
+read_pass(struct w2v_run *run, int train, uint64_t skip, const char **where)
+{
+    const struct w2v_run_cfg *cfg = run->cfg;
+    struct rec_prefetch *pf = NULL;
+    if (cfg->prefetch && rec_prefetch_start(&pf, cfg->rd) < 0) {
+        *where = "memory";
+        return WP_ENOMEM;
+    }
+    const int rc = read_records(run, pf, train, skip, where);
+    rec_prefetch_stop(pf);
+    return rc;
+}
+
 /* A later pass: hand out pieces of the mapped spool. */
 static int
 spool_pass(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t skip)
@@ -364,33 +384,37 @@ spool_pass(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t skip)
     return WP_OK;
 }
 
+/* subsample_sentence's draws without its output: how many of ids[0..n) it keeps. */
+static size_t
+count_kept(const struct subsampler *s, const uint32_t *ids, size_t n, struct rng *r)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        const float keep = ids[i] < s->n ? s->keep[ids[i]] : 1.0f;
+        kept += !(keep < 1.0f && !(rng_unit(r) < keep));
+    }
+    return kept;
+}
+
 /* The exact number of windows all passes will train, by replaying the draws of one
  * generator from the seed over the spool (the same count pairs(1) writes as
- * expected_records). */
+ * expected_records): subsample_sentence's draws, then window_contexts' one rng_below per
+ * kept word (none with a fixed or empty window), without building the windows. */
 static int
 count_windows(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t *total)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
+    const int draws = cfg->wcfg.window > 0 && !cfg->wcfg.fixed;
     struct rng r;
-    uint32_t *ids = NULL, *ctx = NULL;
-    size_t ids_cap = 0, ctx_cap = 0;
     uint64_t windows = 0;
     rng_seed(&r, cfg->m->p.seed, 0);
-    WP_TRY(grow_u32(&ctx, &ctx_cap, 2 * (size_t)cfg->wcfg.window + 1));
     for (uint32_t pass = 0; pass < cfg->passes; pass++)
         for (size_t i = 0; i < n; i += 1 + (size_t)map[i]) {
-            if (grow_u32(&ids, &ids_cap, map[i]) < 0) {
-                free(ctx);
-                return WP_ENOMEM;
-            }
-            memcpy(ids, map + i + 1, (size_t)map[i] * sizeof *ids);
-            const size_t kept = subsample_sentence(&run->sub, ids, map[i], &r);
-            for (size_t j = 0; j < kept; j++)
-                (void)window_contexts(&cfg->wcfg, ids, kept, j, &r, ctx);
+            const size_t kept = count_kept(&run->sub, map + i + 1, map[i], &r);
+            for (size_t j = 0; draws && j < kept; j++)
+                (void)rng_u64(&r);
             windows += kept;
         }
-    free(ids);
-    free(ctx);
     *total = windows;
     return WP_OK;
 }

@@ -83,8 +83,29 @@ train() {
     train -d 8 -e 2 --exact-updates -o "$T/exact.wp" "$T/c.tok"
     cmp "$T/default.wp" "$T/shared.wp"
     ! cmp -s "$T/default.wp" "$T/exact.wp"
-    run -2 --separate-stderr train --cbow --shared-negatives -o "$T/x.wp" "$T/c.tok"
-    [[ $stderr == *"--shared-negatives is for skip-gram with negative sampling only"* ]]
+    run -2 --separate-stderr train --hs --shared-negatives -o "$T/x.wp" "$T/c.tok"
+    [[ $stderr == *"--shared-negatives is for negative sampling without --hs only"* ]]
+    # shared negatives hold at most 63: above, the default is per-pair updates, never a cut
+    train -d 8 -e 1 -n 70 -o "$T/n70.wp" "$T/c.tok"
+    train -d 8 -e 1 -n 70 --exact-updates -o "$T/n70x.wp" "$T/c.tok"
+    cmp "$T/n70.wp" "$T/n70x.wp"
+    run -2 --separate-stderr train -n 64 --shared-negatives -o "$T/x.wp" "$T/c.tok"
+    [[ $stderr == *"--shared-negatives takes at most 63 negatives, not -n 64"* ]]
+    [ ! -e "$T/x.wp" ]
+}
+
+@test "w2v-train: CBOW batches windows with shared negatives by default; --exact-updates does not" {
+    train --cbow -d 8 -e 2 -o "$T/default.wp" "$T/c.tok"
+    train --cbow -d 8 -e 2 --shared-negatives -o "$T/shared.wp" "$T/c.tok"
+    train --cbow -d 8 -e 2 --exact-updates -o "$T/exact.wp" "$T/c.tok"
+    train --cbow -d 8 -e 2 -o "$T/again.wp" "$T/c.tok"
+    cmp "$T/default.wp" "$T/shared.wp"
+    cmp "$T/default.wp" "$T/again.wp" # one thread, one seed: the same bytes
+    ! cmp -s "$T/default.wp" "$T/exact.wp"
+    # --hs CBOW keeps per-window updates: --exact-updates changes nothing there
+    train --cbow --hs -d 8 -e 2 -o "$T/hs.wp" "$T/c.tok"
+    train --cbow --hs -d 8 -e 2 --exact-updates -o "$T/hs-exact.wp" "$T/c.tok"
+    cmp "$T/hs.wp" "$T/hs-exact.wp"
 }
 
 @test "w2v-train: every model flag changes the result" {
@@ -213,21 +234,23 @@ train() {
     cmp "$T/full.wp" "$T/res.wp"
 }
 
-@test "w2v-train: resuming CBOW+hs from the middle of the first pass gives the same model" {
+@test "w2v-train: resuming CBOW (+hs, and batched) from the middle of the first pass gives the same model" {
     # 40,000 words: more than one chunk of input, so a checkpoint can fall mid-pass
     awk 'BEGIN { srand(9); for (s = 0; s < 5000; s++) { l = "";
         for (i = 0; i < 8; i++) l = l (i ? " " : "") "w" int(rand() * 50); print l } }' |
         tok -q > "$T/m.tok"
     vocab -m 1 "$T/m.tok" > "$T/m.voc"
-    w2v-train -q -v "$T/m.voc" --cbow --hs -d 8 -e 1 -o "$T/full.wp" "$T/m.tok"
-    w2v-train -q -v "$T/m.voc" --cbow --hs -d 8 -e 1 --checkpoint "$T/ck" \
-        --checkpoint-every 25000 -o /dev/null "$T/m.tok"
-    wpcat --stat "$T/ck" > "$T/ck.stat"
-    grep -q $'^meta.pass\t0$' "$T/ck.stat"
-    units=$(awk -F'\t' '$1 == "meta.pass_units" { print $2 }' "$T/ck.stat")
-    [ "$units" -gt 0 ] && [ "$units" -lt 5000 ]
-    w2v-train -q -v "$T/m.voc" --resume "$T/ck" -o "$T/res.wp" "$T/m.tok"
-    cmp "$T/full.wp" "$T/res.wp"
+    for flags in "--cbow --hs" "--cbow"; do
+        w2v-train -q -v "$T/m.voc" $flags -d 8 -e 1 -t 1 -o "$T/full.wp" "$T/m.tok"
+        w2v-train -q -v "$T/m.voc" $flags -d 8 -e 1 -t 1 --checkpoint "$T/ck" \
+            --checkpoint-every 25000 -o /dev/null "$T/m.tok"
+        wpcat --stat "$T/ck" > "$T/ck.stat"
+        grep -q $'^meta.pass\t0$' "$T/ck.stat"
+        units=$(awk -F'\t' '$1 == "meta.pass_units" { print $2 }' "$T/ck.stat")
+        [ "$units" -gt 0 ] && [ "$units" -lt 5000 ]
+        w2v-train -q -v "$T/m.voc" --resume "$T/ck" -o "$T/res.wp" "$T/m.tok"
+        cmp "$T/full.wp" "$T/res.wp" || { echo "$flags"; false; }
+    done
 }
 
 @test "w2v-train: --checkpoint-every takes words or a time; bad values exit 2" {

@@ -158,11 +158,18 @@ parse_args(struct opts *o, int argc, char **argv)
         cli_die(RV_USAGE, "-n 0 needs --hs: nothing would be trained");
     if (o->p.cbow && !o->alpha_set)
         o->p.alpha = 0.05f; /* word2vec.c's CBOW default */
-    /* skip-gram with negative sampling shares each window's negatives unless told not to */
+    /* negative sampling shares negatives (skip-gram: per window, CBOW: per batch of
+     * windows) unless told not to */
+    const uint32_t max_shared = W2V_BATCH_MAX_T - 1; /* the centre takes one slot */
     o->p.shared_neg = o->shared_set > 0
-                      || (o->shared_set == 0 && !o->p.cbow && !o->p.hs && o->p.negative > 0);
-    if (o->shared_set > 0 && (o->p.cbow || o->p.hs || o->p.negative == 0))
-        cli_die(RV_USAGE, "--shared-negatives is for skip-gram with negative sampling only");
+                      || (o->shared_set == 0 && !o->p.hs && o->p.negative > 0
+                          && o->p.negative <= max_shared);
+    if (o->shared_set > 0 && (o->p.hs || o->p.negative == 0))
+        cli_die(RV_USAGE, "--shared-negatives is for negative sampling without --hs only");
+    if (o->shared_set > 0 && o->p.negative > max_shared)
+        cli_die(RV_USAGE, "--shared-negatives takes at most %u negatives, not -n %u "
+                "(more train with --exact-updates, the default above %u)",
+                max_shared, o->p.negative, max_shared);
     if ((o->ckpt_words || o->ckpt_secs) && o->ckpt == NULL)
         cli_die(RV_USAGE, "--checkpoint-every needs --checkpoint FILE");
     if (o->ckpt != NULL && !o->ckpt_words && !o->ckpt_secs)
@@ -282,10 +289,10 @@ write_vectors(const struct opts *o, const char *path, int format, const struct v
             words[i] = vocab_word(v, i, NULL);
         const int rc = format == FMT_TXT ? w2vfmt_write_text(out.fp, words, x, n, dim)
                                          : w2vfmt_write_bin(out.fp, words, x, n, dim);
+        free(words); /* before a failed write exits too (LSan) */
         if (rc < 0)
             cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s", out.path ? out.path : "stdout",
                     rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
-        free(words);
         cli_out_commit(&out);
         return;
     }
@@ -470,6 +477,7 @@ main(int argc, char **argv)
     cfg.m = &m;
     cfg.spool = cfg.passes > 1 || cfg.total_records == 0 ? make_spool() : NULL;
     cfg.final = on_final;
+    cfg.prefetch = 1; /* inflate the input on a thread of its own while this one decodes */
     const uint64_t start = st.words_per_record > 0
                                ? (uint64_t)((double)pos.records * st.words_per_record)
                                : pos.words;
@@ -482,8 +490,12 @@ main(int argc, char **argv)
     st.t_ckpt = st.t_log = st.prog.t0;
 
     const char *where;
-    if ((rc = w2v_run(&cfg, workers, &pos, &where)) < 0)
+    if ((rc = w2v_run(&cfg, workers, &pos, &where)) < 0) {
+        for (uint32_t t = 0; t < o.threads; t++) /* a failed run leaks nothing (LSan) */
+            w2v_worker_free(&workers[t]);
+        free(workers);
         die_run(rc, where, rd, o.input);
+    }
     cli_progress_end(&st.prog, st.words_per_record > 0
                                    ? (uint64_t)((double)pos.records * st.words_per_record)
                                    : pos.words, NULL);

@@ -1,7 +1,8 @@
 /* test_w2v.c - one SGNS, CBOW and HS update against references computed here in double
  * precision from word2vec.c's formulas; a finite-difference check of the SGNS gradient (per
- * pair and shared-negative); the learning-rate schedule; a checkpoint round trip; the
- * separate-context (word2vecf) update, its refusals and its checkpoint. */
+ * pair and shared-negative); batched CBOW with shared negatives against its reference;
+ * the learning-rate schedule; a checkpoint round trip; the separate-context (word2vecf)
+ * update, its refusals and its checkpoint. */
 #undef NDEBUG
 #include <math.h>
 #include <stdint.h>
@@ -151,6 +152,145 @@ test_cbow_update_matches_reference(void)
         w2v_worker_free(&w);
         w2v_model_free(&m);
     }
+    return 0;
+}
+
+/* CBOW with shared negatives: windows queue until W2V_CBOW_BATCH of them (or a flush);
+ * the batch draws K negatives once, every window's hidden vector h_b (at the old weights)
+ * predicts its center against them (a negative equal to that center is skipped), the
+ * gradients of all h_b are taken at the old output rows, and each context of window b then
+ * gets dh_b. Three windows: a repeated context, a context shared by two windows, a center
+ * that is another window's context, and the same center twice. */
+static int
+test_cbow_batch_matches_reference(void)
+{
+    for (int sum = 0; sum <= 1; sum++) {
+        struct w2v_model m;
+        struct w2v_worker w;
+        setup(&m, &w, 1, 0, K);
+        m.p.cbow_sum = sum;
+        m.p.shared_neg = 1;
+        enum { NB = 3 };
+        uint32_t neg[K];
+        next_draws(&m, &w, neg, K);
+        const uint32_t center[NB] = {5, neg[0], 5}; /* window 1 masks its own center */
+        const uint32_t ctx[] = {1, 8, 8, 8, 2, 5, 1, 3, 4, 6};
+        const size_t off[NB + 1] = {0, 3, 6, 10};
+        const float lr = 0.1f;
+        static double out[V][D], in[V][D], h[NB][D], dh[NB][D], g[NB][K + 1];
+        for (int v = 0; v < V; v++)
+            for (int i = 0; i < D; i++) {
+                out[v][i] = m.syn1neg[v * D + i];
+                in[v][i] = m.syn0[v * D + i];
+            }
+        for (int b = 0; b < NB; b++) {
+            const size_t n = off[b + 1] - off[b];
+            for (int i = 0; i < D; i++) {
+                h[b][i] = 0;
+                for (size_t c = off[b]; c < off[b + 1]; c++)
+                    h[b][i] += in[ctx[c]][i] / (sum ? 1.0 : (double)n);
+            }
+            for (int k = 0; k <= K; k++) {
+                const uint32_t t = k == 0 ? center[b] : neg[k - 1];
+                double f = 0;
+                for (int i = 0; i < D; i++)
+                    f += h[b][i] * out[t][i];
+                g[b][k] = k > 0 && t == center[b] ? 0 : ((k == 0) - sig(f)) * lr;
+            }
+            for (int i = 0; i < D; i++) {
+                dh[b][i] = 0;
+                for (int k = 0; k <= K; k++)
+                    dh[b][i] += g[b][k] * out[k == 0 ? center[b] : neg[k - 1]][i];
+            }
+        }
+        for (int b = 0; b < NB; b++)
+            for (int k = 0; k <= K; k++)
+                for (int i = 0; i < D; i++)
+                    out[k == 0 ? center[b] : neg[k - 1]][i] += g[b][k] * h[b][i];
+        for (int b = 0; b < NB; b++)
+            for (size_t c = off[b]; c < off[b + 1]; c++)
+                for (int i = 0; i < D; i++)
+                    in[ctx[c]][i] += dh[b][i];
+        static float s0[V * D], s1[V * D];
+        memcpy(s0, m.syn0, sizeof s0);
+        memcpy(s1, m.syn1neg, sizeof s1);
+        for (int b = 0; b < NB; b++)
+            w2v_train_window(&m, &w, center[b], ctx + off[b], off[b + 1] - off[b], lr);
+        CHECK_EQ(NB, w.nb); /* queued: nothing trained yet */
+        CHECK(memcmp(s0, m.syn0, sizeof s0) == 0 && memcmp(s1, m.syn1neg, sizeof s1) == 0);
+        w2v_train_flush(&m, &w);
+        CHECK_EQ(0, w.nb);
+        for (int v = 0; v < V; v++)
+            for (int i = 0; i < D; i++) {
+                CHECK_NEAR(in[v][i], m.syn0[v * D + i], UPD_TOL * 10);
+                CHECK_NEAR(out[v][i], m.syn1neg[v * D + i], UPD_TOL * 10);
+            }
+        CHECK(w.loss_n >= NB);
+        w2v_worker_free(&w);
+        w2v_model_free(&m);
+    }
+    return 0;
+}
+
+/* A full queue trains by itself, drawing K negatives per batch; windows queue again after. */
+static int
+test_cbow_batch_full_trains(void)
+{
+    struct w2v_model m;
+    struct w2v_worker w;
+    setup(&m, &w, 1, 0, K);
+    m.p.shared_neg = 1;
+    const uint32_t ctx[2] = {1, 2};
+    float *s0 = malloc(sizeof(float) * V * D);
+    memcpy(s0, m.syn0, sizeof(float) * V * D);
+    struct rng want = w.nrng;
+    for (int i = 0; i < W2V_CBOW_QUEUE / W2V_CBOW_BATCH * K; i++)
+        (void)rng_u64(&want);
+    for (int b = 0; b < W2V_CBOW_QUEUE - 1; b++)
+        w2v_train_window(&m, &w, 3, ctx, 2, 0.1f);
+    w2v_train_window(&m, &w, 3, ctx, 0, 0.1f); /* an empty window is not queued */
+    CHECK_EQ(W2V_CBOW_QUEUE - 1, w.nb);
+    CHECK(memcmp(s0, m.syn0, sizeof(float) * V * D) == 0);
+    w2v_train_window(&m, &w, 3, ctx, 2, 0.1f);
+    CHECK_EQ(0, w.nb);
+    CHECK(memcmp(s0, m.syn0, sizeof(float) * V * D) != 0);
+    CHECK(memcmp(&want, &w.nrng, sizeof want) == 0);
+    w2v_train_window(&m, &w, 3, ctx, 2, 0.1f);
+    CHECK_EQ(1, w.nb);
+    free(s0);
+    w2v_worker_free(&w);
+    w2v_model_free(&m);
+    return 0;
+}
+
+/* Batches take queued windows far apart: 16 queued windows train as the batches {0, 2, ..,
+ * 14} and {1, 3, .., 15}, exactly as if those had been queued and flushed in turn. */
+static int
+test_cbow_batch_interleaves(void)
+{
+    struct w2v_model m, m2;
+    struct w2v_worker w, w2;
+    setup(&m, &w, 1, 0, K);
+    setup(&m2, &w2, 1, 0, K);
+    m.p.shared_neg = m2.p.shared_neg = 1;
+    uint32_t ctx[16][4];
+    for (uint32_t i = 0; i < 16; i++)
+        for (uint32_t c = 0; c < 4; c++)
+            ctx[i][c] = (i + c) % V;
+    for (uint32_t i = 0; i < 16; i++)
+        w2v_train_window(&m, &w, (i * 7) % V, ctx[i], 1 + i % 4, 0.1f);
+    w2v_train_flush(&m, &w);
+    for (uint32_t odd = 0; odd <= 1; odd++) {
+        for (uint32_t i = odd; i < 16; i += 2)
+            w2v_train_window(&m2, &w2, (i * 7) % V, ctx[i], 1 + i % 4, 0.1f);
+        w2v_train_flush(&m2, &w2);
+    }
+    CHECK(memcmp(m.syn0, m2.syn0, sizeof(float) * V * D) == 0);
+    CHECK(memcmp(m.syn1neg, m2.syn1neg, sizeof(float) * V * D) == 0);
+    w2v_worker_free(&w);
+    w2v_worker_free(&w2);
+    w2v_model_free(&m);
+    w2v_model_free(&m2);
     return 0;
 }
 
@@ -551,12 +691,23 @@ test_window_ops_match_ref(void)
                     tabs[ti]->apply(ib, n, ob, t, d, g, db);
                     for (int k = 0; k < R * DM; k++)
                         CHECK_NEAR(a[k], b[k], 1e-5);
+                    /* combine: n rows into row 11 (overwrite, then add), coefficients
+                     * strided through g, or one coefficient repeated (stride 0) */
+                    for (int add = 0; add <= 1; add++)
+                        for (size_t stride = 0; stride <= t; stride += t) {
+                            w2v_window_ops_ref.combine(a + 11 * d, add, ia, n, g, stride, d);
+                            tabs[ti]->combine(b + 11 * d, add, ib, n, g, stride, d);
+                            for (int k = 0; k < R * DM; k++)
+                                CHECK_NEAR(a[k], b[k], 1e-5);
+                        }
                 }
     return 0;
 }
 
 CHECK_MAIN(CHECK_CASE(test_window_ops_match_ref), CHECK_CASE(test_sgns_update_matches_reference),
            CHECK_CASE(test_cbow_update_matches_reference),
+           CHECK_CASE(test_cbow_batch_matches_reference), CHECK_CASE(test_cbow_batch_full_trains),
+           CHECK_CASE(test_cbow_batch_interleaves),
            CHECK_CASE(test_hs_update_matches_reference),
            CHECK_CASE(test_sgns_gradient_finite_differences),
            CHECK_CASE(test_learning_rate_schedule), CHECK_CASE(test_table_sigmoid_is_word2vecs),

@@ -60,6 +60,7 @@ struct lm_trainer {
     uint16_t *vchars;          /* [V][max_chars] */
     struct dir dir[2];
     float *es_h[2][LM_MAX_LAYERS], *es_c[2][LM_MAX_LAYERS];   /* evaluation state */
+    int (*reduce)(float *g, size_t n);   /* sums the gradient over replicas; NULL alone */
 };
 
 void
@@ -81,9 +82,17 @@ lm_train_cfg_default(struct lm_train_cfg *t)
 }
 
 static size_t
+nshards(const struct lm_train_cfg *t)
+{
+    return t->nshards > 1 ? t->nshards : 1;
+}
+
+/* Rows are laid out for the batch of all replicas together (lm_train_cfg). */
+static size_t
 row_len(const struct lm_stream *s, const struct lm_train_cfg *t)
 {
-    return s->n > 1 ? (s->n - 1) / t->batch : 0;
+    const size_t rows = (size_t)t->batch * nshards(t);
+    return s->n > 1 ? (s->n - 1) / rows : 0;
 }
 
 size_t
@@ -143,7 +152,8 @@ dir_init(struct dir *r, int d, const struct lm *m, const struct lm_train_cfg *t)
     const struct lstm_cfg lc = {W, c->hidden, c->proj, c->cell_clip, c->proj_clip};
     int ok = 1;
     r->d = d;
-    rng_seed(&r->rng, t->seed, 0x100 + (uint64_t)d);
+    /* each replica its own dropout masks and candidates; shard 0 as a single process */
+    rng_seed(&r->rng, t->seed, 0x100 + (uint64_t)d + 0x10000 * (uint64_t)t->shard);
     lmsampler_init(&r->smp, c->vocab);
     r->gw = calloc(m->nparams, sizeof(float));
     ok &= r->gw != NULL;
@@ -194,6 +204,7 @@ lm_trainer_new(struct lm_trainer **out, struct lm *m, const struct lm_train_cfg 
                const struct lm_stream *train)
 {
     if (t->unroll == 0 || t->batch == 0 || t->dropout < 0 || t->dropout >= 1
+        || (t->nshards > 0 && t->shard >= t->nshards)
         || (t->sampled && t->sampled >= m->c.vocab) || !(t->lr > 0) || t->clip < 0)
         return WP_ERANGE;
     struct lm_trainer *tr = calloc(1, sizeof *tr);
@@ -278,6 +289,12 @@ lm_trainer_reset_state(struct lm_trainer *tr)
 }
 
 void
+lm_trainer_set_reduce(struct lm_trainer *tr, int (*reduce)(float *g, size_t n))
+{
+    tr->reduce = reduce;
+}
+
+void
 lm_trainer_set_lr(struct lm_trainer *tr, float lr)
 {
     tr->t.lr = lr;
@@ -306,14 +323,14 @@ dir_run(struct dir *r, const struct lm *m, const struct lm_train_cfg *t,
 {
     const struct lm_cfg *c = &m->c;
     const size_t W = lm_width(c), B = t->batch, L = c->layers;
-    const size_t t0 = r->w * t->unroll;
+    const size_t t0 = r->w * t->unroll, row0 = (size_t)t->shard * B;
     const size_t T = r->rowlen - t0 < t->unroll ? r->rowlen - t0 : t->unroll, n = T * B;
     const float p = r->train ? t->dropout : 0.0f;
     r->loss = 0;
     r->ntok = n;
     for (size_t s = 0; s < T; s++)
         for (size_t j = 0; j < B; j++) {
-            const size_t at = j * r->rowlen + t0 + s;
+            const size_t at = (row0 + j) * r->rowlen + t0 + s;
             r->in[s * B + j] = r->s->ids[at];
             r->tgt[s * B + j] = r->s->ids[at + 1];
         }
@@ -350,7 +367,7 @@ dir_run(struct dir *r, const struct lm *m, const struct lm_train_cfg *t,
     }
     if (p > 0)
         dropout(r, p, r->x[L], r->xin[L], r->mask[L], n * W);
-    const float scale = 1.0f / (float)B;
+    const float scale = 1.0f / (float)(B * nshards(t));
     if (!r->train) {
         r->loss = lmsoftmax_full(m->sm_w, m->sm_b, c->vocab, W, xin[L], r->tgt, n, scale, NULL,
                                  NULL, NULL, r->smwork);
@@ -520,6 +537,11 @@ lm_trainer_step(struct lm_trainer *tr, size_t w, double *loss, uint64_t *ntok, d
 {
     uint64_t nt = 0;
     const double l = train_window(tr, w, 0, &nt);
+    if (tr->reduce != NULL) {
+        if (!isfinite(l))
+            tr->grad[0] = NAN;   /* every replica then sees a non-finite norm */
+        WP_TRY(tr->reduce(tr->grad, tr->np));
+    }
     const double gn = grad_norm(tr->grad, tr->np);
     *norm = gn;
     if (!isfinite(l) || !isfinite(gn))

@@ -28,6 +28,11 @@ struct lm_train_cfg {
     float adam_b1, adam_b2, adam_eps;
     uint32_t threads;       /* 2 with two directions: one thread per direction */
     uint64_t seed;
+    /* Data parallelism: the stream is laid out in nshards * batch rows as for one batch that
+     * large, this replica trains and evaluates rows shard * batch ... + batch - 1, and the
+     * loss is scaled by 1 / (nshards * batch) so that summing the replicas' gradients gives
+     * the gradient of the large batch. shard 0 of 1 (or 0 of 0) is the single process. */
+    uint32_t shard, nshards;
 };
 
 void lm_train_cfg_default(struct lm_train_cfg *t);
@@ -60,6 +65,10 @@ int lm_trainer_step(struct lm_trainer *tr, size_t w, double *loss, uint64_t *nto
  * so calling it twice gives the same numbers. For gradient checks. */
 const float *lm_trainer_grad(struct lm_trainer *tr, size_t w, double *loss);
 void lm_trainer_set_lr(struct lm_trainer *tr, float lr);
+/* With nshards > 1: lm_trainer_step hands the gradient to reduce (which sums it over the
+ * replicas in place, e.g. dist_sum_f32) before the norm, clipping and update; a non-finite
+ * local loss poisons the gradient first, so every replica rolls back together. */
+void lm_trainer_set_reduce(struct lm_trainer *tr, int (*reduce)(float *g, size_t n));
 float lm_trainer_lr(const struct lm_trainer *tr);
 
 /* Full-softmax evaluation of a stream with carried state from zero, no dropout:

@@ -9,6 +9,7 @@
 #include <xxhash.h>
 
 #include "cli.h"
+#include "dist.h"
 #include "lm.h"
 #include "lm_train.h"
 #include "rec_payload.h"
@@ -23,7 +24,7 @@ struct opts {
     float decay, init, forget_bias, char_gain;
     uint64_t max_batches, ckpt_windows, inject_nan;
     double ckpt_secs;
-    int quiet, force, level;
+    int quiet, force, level, mpi;
     const char *vocab, *valid, *test, *out, *ckpt, *resume, *log, *input;
 };
 
@@ -39,7 +40,7 @@ usage(FILE *fp, int status)
             "       [--dropout p] [--sampled n]"
             " [--optim sgd|adagrad|adam] [--lr x] [--decay x] [--decay-start n]\n"
             "       [--clip x] [--init x] [--forget-bias x] [--valid file] [--test file]\n"
-            "       [--checkpoint file] [--checkpoint-every n[s|m|h|w]] [--resume file]\n"
+            "       [--checkpoint file] [--checkpoint-every n[s|m|h|w]] [--resume file] [--mpi]\n"
             "       [--log file] [--inject-nan n] [-s seed] [-t threads] [-z level] [-o model] -v vocab [file]\n",
             cli_progname);
     exit(status);
@@ -152,7 +153,7 @@ parse_args(struct opts *o, int argc, char **argv)
         O_PRESET = 256, O_WORD, O_CHAR, O_LAYERS, O_HIDDEN, O_PROJ, O_CCLIP, O_PCLIP, O_RES,
         O_NORES, O_FWD, O_MAXCH, O_CHDIM, O_FILT, O_HWY, O_UNROLL, O_BATCH, O_EPOCHS, O_MAXB,
         O_DROP, O_SAMP, O_OPTIM, O_LR, O_DECAY, O_DSTART, O_CLIP, O_INIT, O_FBIAS, O_VALID,
-        O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN, O_CHACT, O_CHGAIN
+        O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN, O_CHACT, O_CHGAIN, O_MPI
     };
     static const struct option lo[] = {
         {"preset", 1, 0, O_PRESET}, {"word-input", 0, 0, O_WORD}, {"char-input", 0, 0, O_CHAR},
@@ -167,7 +168,8 @@ parse_args(struct opts *o, int argc, char **argv)
         {"init", 1, 0, O_INIT}, {"forget-bias", 1, 0, O_FBIAS}, {"valid", 1, 0, O_VALID},
         {"test", 1, 0, O_TEST}, {"checkpoint", 1, 0, O_CKPT},
         {"checkpoint-every", 1, 0, O_EVERY}, {"resume", 1, 0, O_RESUME}, {"log", 1, 0, O_LOG},
-        {"inject-nan", 1, 0, O_NAN}, {"seed", 1, 0, 's'}, {"threads", 1, 0, 't'},
+        {"inject-nan", 1, 0, O_NAN}, {"mpi", 0, 0, O_MPI},
+        {"seed", 1, 0, 's'}, {"threads", 1, 0, 't'},
         {"level", 1, 0, 'z'}, {"output", 1, 0, 'o'}, {"vocab", 1, 0, 'v'},
         {"force", 0, 0, 'f'}, {"help", 0, 0, 'h'}, {"quiet", 0, 0, 'q'},
         {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
@@ -242,6 +244,7 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_RESUME: o->resume = optarg; break;
         case O_LOG: o->log = optarg; break;
         case O_NAN: o->inject_nan = cli_parse_u64(optarg, "--inject-nan", 1, UINT64_MAX); break;
+        case O_MPI: o->mpi = 1; break;
         case 's': o->tc.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
         case 't': o->tc.threads = (uint32_t)cli_parse_u64(optarg, "--threads", 1, 256); break;
         case 'z': o->level = (int)cli_parse_u64(optarg, "--level", 0, 9); break;
@@ -370,6 +373,8 @@ put_meta(struct rec_meta *x, const struct run *rn, int checkpoint)
     if (o->mc.char_input)
         WP_TRY(rec_meta_set_f64(x, "char_init", o->char_gain));
     WP_TRY(rec_meta_set_u64(x, "data_hash", rn->data_hash));
+    if (t->nshards > 1)
+        WP_TRY(rec_meta_set_u64(x, "ranks", t->nshards));
     if (!checkpoint)
         return WP_OK;
     WP_TRY(rec_meta_set_u64(x, "pos_epoch", rn->pos.epoch));
@@ -395,15 +400,16 @@ save_model(struct run *rn, const char *path, int checkpoint, struct rec_meta *re
         rc = checkpoint ? lm_trainer_save(out.fp, rn->tr, x, rn->o->level)
                         : lm_save(out.fp, rn->m, x, rn->o->level);
     rec_meta_free(x);
-    if (rc < 0)
+    if (rc < 0) {
         cli_out_die(&out, rc);
+    }
     cli_out_commit(&out);
 }
 
 static void
 checkpoint(struct run *rn)
 {
-    if (rn->o->ckpt != NULL)
+    if (rn->o->ckpt != NULL && dist_rank() == 0)
         save_model(rn, rn->o->ckpt, 1, NULL);
     lm_snapshot_take(rn->snap, rn->tr);
     rn->snap_pos = rn->pos;
@@ -448,6 +454,10 @@ resume_model(struct opts *o, struct pos *p, uint64_t *data_hash, int epochs_set)
     o->tc.lr = (float)get_f64(meta, path, "lr");
     o->tc.clip = (float)get_f64(meta, path, "clip");
     o->tc.seed = get_u64(meta, path, "seed");
+    uint64_t ranks;
+    if (rec_meta_get_u64(meta, "ranks", &ranks) == WP_OK && ranks > 1)
+        cli_die(RV_USAGE, "%s: checkpoint of a %llu-rank --mpi run: resuming it is not "
+                "supported yet", path, (unsigned long long)ranks);
     if (!epochs_set)
         o->epochs = (uint32_t)get_u64(meta, path, "epochs");
     o->decay = (float)get_f64(meta, path, "decay");
@@ -492,9 +502,9 @@ read_heldout(const char *path, const struct run *rn, struct lm_stream *s)
     if (path == NULL)
         return;
     read_stream(path, rn->m, s);
-    if (s->n < (size_t)rn->o->tc.batch + 1)
+    if (s->n < (size_t)rn->o->tc.batch * dist_size() + 1)
         cli_die(RV_DATA, "%s: too short to evaluate with batch %u", cli_name(path),
-                rn->o->tc.batch);
+                rn->o->tc.batch * dist_size());
 }
 
 /* Perplexities of a held-out stream: forward, backward (0 if none), mean. */
@@ -505,6 +515,8 @@ evaluate(struct run *rn, const struct lm_stream *s, double ppl[3])
     uint64_t ntok[2];
     if (lm_trainer_eval(rn->tr, s, loss, ntok) < 0)
         cli_die(RV_FAIL, "out of memory");
+    dist_sum_f64(loss, 2);   /* --mpi: each rank evaluated its rows */
+    dist_sum_u64(ntok, 2);
     ppl[0] = exp(loss[0] / (double)ntok[0]);
     ppl[1] = ntok[1] ? exp(loss[1] / (double)ntok[1]) : 0;
     ppl[2] = exp((loss[0] + loss[1]) / (double)(ntok[0] + ntok[1]));
@@ -514,7 +526,11 @@ static void
 report_epoch(struct run *rn, double secs, uint64_t tokens, int partial)
 {
     const struct opts *o = rn->o;
-    const double train_ppl = rn->pos.ntok ? exp(rn->pos.loss / (double)rn->pos.ntok) : 0;
+    double sum_loss = rn->pos.loss;
+    uint64_t sum_ntok = rn->pos.ntok;
+    dist_sum_f64(&sum_loss, 1);   /* --mpi: over every rank */
+    dist_sum_u64(&sum_ntok, 1);
+    const double train_ppl = sum_ntok ? exp(sum_loss / (double)sum_ntok) : 0;
     const double rate = secs > 0 ? (double)tokens / secs : 0;
     double ppl[3] = {0, 0, 0};
     if (o->valid != NULL)
@@ -543,7 +559,7 @@ static int
 train_epoch(struct run *rn, size_t nw, double *t_ckpt, unsigned *rollbacks)
 {
     const struct opts *o = rn->o;
-    const uint64_t per = (uint64_t)o->tc.unroll * o->tc.batch;
+    const uint64_t per = (uint64_t)o->tc.unroll * o->tc.batch * (uint64_t)dist_size();
     struct cli_progress prog;
     char extra[96];
     if (rn->pos.window == 0) {
@@ -559,7 +575,11 @@ train_epoch(struct run *rn, size_t nw, double *t_ckpt, unsigned *rollbacks)
         if (o->inject_nan != 0 && rn->pos.batches + 1 == o->inject_nan && *rollbacks == 0)
             rn->m->sm_b[LM_EOS] = NAN;   /* test hook: a poisoned weight */
         double norm;
-        if (lm_trainer_step(rn->tr, rn->pos.window, &rn->pos.loss, &rn->pos.ntok, &norm) < 0) {
+        const int rc = lm_trainer_step(rn->tr, rn->pos.window, &rn->pos.loss, &rn->pos.ntok,
+                                       &norm);
+        if (rc < 0 && rc != WP_ERANGE)
+            cli_die(RV_FAIL, "--mpi: summing the gradients failed");
+        if (rc < 0) {
             if (++*rollbacks > 8)
                 cli_die(RV_DATA, "%s: training diverged: loss not finite after 8 rollbacks",
                         cli_name(o->input));
@@ -568,10 +588,11 @@ train_epoch(struct run *rn, size_t nw, double *t_ckpt, unsigned *rollbacks)
             rn->pos = rn->snap_pos;
             rn->pos.lr_scale *= 0.5;
             rn->snap_pos.lr_scale = rn->pos.lr_scale;
-            cli_warn("epoch %u batch %llu: loss or gradient not finite (norm %g); rolled back "
-                     "to epoch %u batch %llu, learning rate now %g",
-                     bad.epoch, (unsigned long long)bad.window + 1, norm, rn->pos.epoch,
-                     (unsigned long long)rn->pos.window, (double)epoch_lr(o, &rn->pos));
+            if (dist_rank() == 0)   /* --mpi: every rank rolls back, one says so */
+                cli_warn("epoch %u batch %llu: loss or gradient not finite (norm %g); rolled "
+                         "back to epoch %u batch %llu, learning rate now %g",
+                         bad.epoch, (unsigned long long)bad.window + 1, norm, rn->pos.epoch,
+                         (unsigned long long)rn->pos.window, (double)epoch_lr(o, &rn->pos));
             return -1;
         }
         rn->pos.window++;
@@ -597,6 +618,40 @@ train_epoch(struct run *rn, size_t nw, double *t_ckpt, unsigned *rollbacks)
     return 1;
 }
 
+/* --mpi: one replica per rank, each on its rows of the stream (lm_train_cfg shard, nshards),
+ * gradients summed every step; rank 0 alone prints, logs and writes files. Any rank that
+ * dies or exits early makes mpirun end the whole job, before rank 0 can write the model. */
+static void
+mpi_start(struct opts *o)
+{
+    if (!o->mpi)
+        return;
+    if (!dist_available())
+        cli_die(RV_USAGE, "--mpi: built without MPI (make MPI=1)");
+    if (o->resume != NULL)
+        cli_die(RV_USAGE, "--mpi: --resume is not supported yet");
+    if (o->out == NULL || strcmp(o->out, "-") == 0)
+        cli_die(RV_USAGE, "--mpi: needs -o model (the ranks share no standard output)");
+    if (dist_init() < 0)
+        cli_die(RV_FAIL, "--mpi: cannot start MPI");
+    o->tc.shard = (uint32_t)dist_rank();
+    o->tc.nshards = (uint32_t)dist_size();
+    if (o->tc.shard != 0) {
+        o->quiet = 1;
+        o->log = NULL;
+    }
+}
+
+/* --mpi: the replicas must hold the same bits; they differ only if the ranks compute
+ * differently (unlike CPUs or libraries), which would silently average unlike models. */
+static void
+mpi_check_replicas(const struct run *rn)
+{
+    if (!dist_same_u64(XXH3_64bits(rn->m->w, rn->m->nparams * sizeof(float))))
+        cli_die(RV_FAIL, "--mpi: rank %d: weights differ between ranks after epoch %u "
+                "(unlike machines or libraries?)", dist_rank(), rn->pos.epoch);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -611,6 +666,7 @@ main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         epochs_set |= strncmp(argv[i], "--epochs", 8) == 0;
     parse_args(&o, argc, argv);
+    mpi_start(&o);
     struct run rn = {.o = &o};
     rn.pos = (struct pos){1, 0, 0, 0, 1.0, 0};
     uint64_t want_hash = 0;
@@ -627,6 +683,7 @@ main(int argc, char **argv)
             cli_die(RV_FAIL, "out of memory for %zu weights", lm_param_count(&o.mc));
         rn.m->vocab = v;
         lm_init(rn.m, o.tc.seed, o.init, o.forget_bias, o.char_gain);
+        dist_bcast_f32(rn.m->w, rn.m->nparams);   /* --mpi: rank 0's, to be sure */
     }
     read_stream(o.input, rn.m, &rn.train);
     read_heldout(o.valid, &rn, &rn.valid);
@@ -638,13 +695,15 @@ main(int argc, char **argv)
     const size_t nw = lm_stream_windows(&rn.train, &o.tc);
     if (nw == 0)
         cli_die(RV_DATA, "%s: %zu tokens are too few for batch %u", cli_name(o.input),
-                rn.train.n, o.tc.batch);
+                rn.train.n, o.tc.batch * dist_size());
     int rc = lm_trainer_new(&rn.tr, rn.m, &o.tc, &rn.train);
     if (rc < 0)
         cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_USAGE, "%s",
                 rc == WP_ENOMEM ? "out of memory" : "training options out of range");
     if (o.resume != NULL)
         resume_state(&o, rn.tr);
+    if (o.tc.nshards > 1)
+        lm_trainer_set_reduce(rn.tr, dist_sum_f32);
     if ((rn.snap = lm_snapshot_new(rn.tr)) == NULL)
         cli_die(RV_FAIL, "out of memory");
     rn.snap_pos = rn.pos;
@@ -656,16 +715,18 @@ main(int argc, char **argv)
             fprintf(rn.log, "epoch\tlr\ttrain_ppl\tvalid_fwd\tvalid_bwd\ttokens_per_s\tseconds\n");
     }
     if (!o.quiet)
-        fprintf(stderr, "%s: %zu weights, %s input, %u x %u%s, %zu tokens, %zu batches/epoch\n",
-                cli_progname, rn.m->nparams, o.mc.char_input ? "character" : "word",
+        fprintf(stderr, "%s: %zu weights, %s input, %u x %u%s, %zu tokens, %zu batches/epoch"
+                "%s%.0d%s\n", cli_progname, rn.m->nparams, o.mc.char_input ? "character" : "word",
                 o.mc.layers, o.mc.hidden, o.mc.directions == 2 ? " x 2 directions" : "",
-                rn.train.n, nw);
+                rn.train.n, nw, o.mpi ? ", " : "", o.mpi ? dist_size() : 0,
+                o.mpi ? " MPI ranks" : "");
     double t_ckpt = cli_now();
     unsigned rollbacks = 0;
     while (rn.pos.epoch <= o.epochs) {
         const int r = train_epoch(&rn, nw, &t_ckpt, &rollbacks);
         if (r < 0)
             continue;
+        mpi_check_replicas(&rn);
         if (r == 0)
             break;
         rn.pos.epoch++;
@@ -686,7 +747,11 @@ main(int argc, char **argv)
         if (rn.log != NULL)
             fprintf(rn.log, "test\t-\t-\t%.4f\t%.4f\t-\t-\n", ppl[0], ppl[1]);
     }
-    save_model(&rn, o.out, 0, res);
+    /* --mpi: every rank got here, so the model holds all of their work */
+    if (dist_barrier() < 0)
+        cli_die(RV_FAIL, "--mpi: a rank failed");
+    if (dist_rank() == 0)
+        save_model(&rn, o.out, 0, res);
     rec_meta_free(res);
     if (rn.log != NULL)
         fclose(rn.log);
@@ -696,6 +761,7 @@ main(int argc, char **argv)
     free(rn.train.ids);
     free(rn.valid.ids);
     free(rn.test.ids);
+    dist_finalize();
     cli_close_stdout();
     return RV_OK;
 }

@@ -1,0 +1,174 @@
+#!/usr/bin/env bats
+# MPI (issue 10): elmo-train --mpi, 2 ranks on one machine. The MPI tools come from `make
+# MPI=1` in $BUILD or from `make mpi-tools` in $BUILD/mpi (`make check-mpi` runs this file
+# against the latter); without such a build or without mpirun the 2-rank tests skip, so a
+# plain `make check` passes on a machine without Open MPI.
+bats_require_minimum_version 1.5.0
+
+setup() {
+    load test_helper
+    T=$BATS_TEST_TMPDIR
+    PLAIN= MPIBIN=
+    for d in "$BUILD_DIR/bin" "$BUILD_DIR/mpi/bin"; do
+        [ -x "$d/elmo-train" ] || continue
+        # before MPI starts, a plain build refuses --mpi and an MPI build wants -o
+        if "$d/elmo-train" --mpi -v /nonexistent 2>&1 | grep -q 'built without MPI'; then
+            PLAIN=${PLAIN:-$d}
+        else
+            MPIBIN=${MPIBIN:-$d}
+        fi
+    done
+}
+
+teardown() {
+    # a failed kill test must not leave its job running: mpirun ends its ranks
+    [ -z "${MP:-}" ] || kill $(pgrep -P "$MP") "$MP" 2>/dev/null || true
+}
+
+need_mpi() {
+    [ -n "$MPIBIN" ] || skip "no MPI build (make MPI=1 or make mpi-tools)"
+    command -v mpirun >/dev/null || skip "mpirun not installed (make deps-mpi)"
+    need_data ptb/ptb.train.txt.gz
+    zcat "$DATA/ptb/ptb.train.txt.gz" | head -400 | tok -w -q -o "$T/train.tok"
+    zcat "$DATA/ptb/ptb.valid.txt.gz" | head -100 | tok -w -q -o "$T/valid.tok"
+    vocab -q -m 2 -o "$T/v" "$T/train.tok"
+}
+
+# mpirun2 CMD...: CMD on 2 local ranks; as root (CI containers) Open MPI wants to be told.
+# No single-copy (CMA) transfers between the ranks: containers often forbid the ptrace they
+# need, and these messages are small.
+mpirun2() {
+    local root=()
+    [ "$(id -u)" != 0 ] || root=(--allow-run-as-root)
+    mpirun "${root[@]}" --oversubscribe --mca btl_vader_single_copy_mechanism none -np 2 "$@"
+}
+
+# No dropout and the full softmax: the only randomness left is the initialisation, which
+# every rank shares, so 2 x batch 4 is the same computation as 1 x batch 8.
+tiny() {
+    "$MPIBIN/elmo-train" -v "$T/v" --hidden 24 --unroll 6 --lr 1 -s 5 -t 1 --dropout 0 "$@"
+}
+
+@test "elmo-train --mpi in a build without MPI exits 2 and says how to build it" {
+    [ -n "$PLAIN" ] || skip "no build without MPI here"
+    run -2 --separate-stderr "$PLAIN/elmo-train" --mpi -v /nonexistent -o "$T/m"
+    [[ $stderr == "elmo-train: --mpi: built without MPI (make MPI=1)" ]]
+    [ ! -e "$T/m" ]
+}
+
+@test "elmo-train --mpi refuses --resume and a model on standard output" {
+    [ -n "$MPIBIN" ] || skip "no MPI build (make MPI=1 or make mpi-tools)"
+    run -2 --separate-stderr "$MPIBIN/elmo-train" --mpi -v /nonexistent --resume "$T/c" -o "$T/m"
+    [[ $stderr == "elmo-train: --mpi: --resume is not supported yet" ]]
+    run -2 --separate-stderr "$MPIBIN/elmo-train" --mpi -v /nonexistent
+    [[ $stderr == *"--mpi: needs -o model"* ]]
+}
+
+@test "elmo-train --mpi on 2 ranks trains, logs once and writes a model that embed reads" {
+    need_mpi
+    run --separate-stderr mpirun2 "$MPIBIN/elmo-train" --mpi -v "$T/v" --hidden 16 --unroll 6 \
+        --batch 4 --epochs 2 -t 1 --valid "$T/valid.tok" --log "$T/log" -o "$T/m" "$T/train.tok"
+    assert_success
+    [[ $stderr == *"2 MPI ranks"* ]]
+    # one banner and one line per epoch: rank 1 is quiet
+    [ "$(grep -c 'batches/epoch' <<<"$stderr")" -eq 1 ]
+    [ "$(grep -c ': epoch [12]/2: ' <<<"$stderr")" -eq 2 ]
+    [ "$(wc -l <"$T/log")" -eq 3 ]
+    run -0 wpcat --stat "$T/m"
+    assert_output --partial "model"
+    run --separate-stderr embed -q -m "$T/m" "$T/valid.tok"
+    assert_success
+    embed -q -m "$T/m" -o "$T/e" "$T/valid.tok"
+    [ "$(wpcat "$T/e" | wc -l)" -gt 1000 ]
+}
+
+@test "elmo-train: 2 ranks x batch 4 give the validation perplexity of 1 process x batch 8" {
+    need_mpi
+    mpirun2 "$MPIBIN/elmo-train" --mpi -q -v "$T/v" --hidden 24 --unroll 6 --lr 1 -s 5 -t 1 \
+        --dropout 0 --batch 4 --epochs 2 --valid "$T/valid.tok" --log "$T/log2" -o "$T/m2" \
+        "$T/train.tok"
+    tiny -q --batch 8 --epochs 2 --valid "$T/valid.tok" --log "$T/log1" -o "$T/m1" "$T/train.tok"
+    # Same rows, same scaling: only the order of the float sums over the batch differs (one
+    # GEMM over 8 rows against two over 4, added), rounding at 1e-7 that grows to about 1e-6
+    # in the weights after 2 epochs: train and valid perplexities agree to 1e-4 relative.
+    run awk -F'\t' 'FNR == 1 { next } NR == FNR { a[FNR] = $3 " " $4 " " $5; next }
+        { split(a[FNR], x, " "); n++
+          for (i = 1; i <= 3; i++) { d = x[i] - $(i + 2); if (d < 0) d = -d
+              if (d > 1e-4 * x[i]) { print "epoch " $1 ": " a[FNR] " vs " $3, $4, $5; bad = 1 } } }
+        END { if (bad || n != 2) exit 1 }' "$T/log1" "$T/log2"
+    assert_success
+    # and the models differ only by rounding, not by data: a different seed is far away
+    tiny -q --batch 8 --epochs 2 -s 6 --valid "$T/valid.tok" --log "$T/log3" -o "$T/m3" "$T/train.tok"
+    ! cmp -s <(cut -f4 "$T/log1") <(cut -f4 "$T/log3")
+}
+
+@test "elmo-train --mpi: a NaN rolls every rank back together, and one says so" {
+    need_mpi
+    run --separate-stderr mpirun2 "$MPIBIN/elmo-train" --mpi -v "$T/v" --hidden 16 --unroll 6 \
+        --batch 4 --epochs 1 -t 1 --inject-nan 5 -o "$T/m" "$T/train.tok"
+    assert_success
+    [ "$(grep -c 'rolled back to epoch 1 batch 0, learning rate now 0.5' <<<"$stderr")" -eq 1 ]
+    [[ $stderr == *"epoch 1/1: lr 0.5, "* ]]
+    [ -s "$T/m" ]
+}
+
+@test "elmo-train --mpi: a killed rank fails the job and no model is written" {
+    need_mpi
+    mpirun2 "$MPIBIN/elmo-train" --mpi -v "$T/v" --hidden 24 --unroll 6 --batch 4 -t 1 \
+        --epochs 1000 --checkpoint "$T/ckpt" --checkpoint-every 20w -o "$T/m" "$T/train.tok" \
+        >/dev/null 2>"$T/err" 3>&- &
+    MP=$!
+    local victim= i c kids
+    # rank 1 by its environment, once training has started (a checkpoint exists)
+    for i in $(seq 300); do
+        if [ -e "$T/ckpt" ]; then
+            # the background job is a subshell running mpirun, whose children are the ranks
+            kids=$(pgrep -P "$MP" | paste -sd, -) || true
+            for c in $( [ -z "$kids" ] || pgrep -P "$kids" || true); do
+                if tr '\0' '\n' <"/proc/$c/environ" | grep -qx OMPI_COMM_WORLD_RANK=1; then
+                    victim=$c
+                fi
+            done
+        fi
+        [ -z "$victim" ] || break
+        sleep 0.1
+    done
+    [ -n "$victim" ]
+    kill -KILL "$victim"
+    run wait "$MP"
+    MP=
+    [ "$status" -ne 0 ]
+    [ ! -e "$T/m" ]
+    ! ls "$T"/m.* 2>/dev/null   # nor a temporary file beside it
+    # mpirun names the dead rank, or the survivor that lost it and the abort
+    grep -Eq 'rank 1|non-zero exit code|aborted' "$T/err" || { cat "$T/err"; false; }
+}
+
+# smake ARGS...: `make sharded` in the repository on a 300 kB slice of the corpus, into this
+# test's run directory, with the tools of $BUILD_DIR; free of a surrounding make's flags.
+smake() {
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" --no-print-directory \
+        BUILD="$BUILD_DIR" DATA="$DATA" RUNS="$T/runs" SHARD_CORPUS="$T/slice.txt" \
+        SHARD_K=3 SHARD_MIN=2 "$@"
+}
+
+@test "make sharded: per-shard vocabularies merge into the one-pass vocabulary, byte for byte" {
+    need_data enwiki-text8style.gz
+    { gzip -dc "$DATA/enwiki-text8style.gz" || true; } | head -c 300000 > "$T/slice.txt"
+    run --separate-stderr smake sharded
+    assert_success
+    assert_output --partial "sharded: 3 shards of slice.txt"
+    assert_output --partial "identical to the one-pass vocabulary"
+    local S=$T/runs/sharded
+    for i in 000 001 002; do
+        [ -s "$S/parts/$i.voc" ] && [ -s "$S/parts/$i.win" ]
+    done
+    # the pieces hold every word once: their token counts add up to the whole
+    [ "$(cat "$S"/parts/*.txt.gz | gzip -dc | wc -w)" -eq "$(wc -w <"$T/slice.txt")" ]
+    # the check can fail: a partial vocabulary pruned before the merge loses counts
+    vocab -q -m 3 -o "$S/parts/001.voc" "$S/parts/001.tok"
+    touch "$S/tok.done"
+    run --separate-stderr smake sharded
+    assert_failure
+    assert_output --partial "the merged vocabulary differs from the one-pass vocabulary"
+}

@@ -311,17 +311,27 @@ pair_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const ui
 }
 
 void
-w2v_train_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
-                 const uint32_t *ctx, size_t n, float lr)
+w2v_train_window_exact(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                       const uint32_t *ctx, size_t n, float lr)
 {
     if (m->sep_ctx)
         pair_window(m, w, center, ctx, n, lr);
-    else if (m->p.cbow && m->p.shared_neg && m->p.negative && !m->p.hs)
-        w2v_cbow_window_batched(m, w, center, ctx, n, lr);
     else if (m->p.cbow)
         cbow_window(m, w, center, ctx, n, lr);
-    else if (m->p.shared_neg && !m->p.hs)
-        w2v_sg_window_shared(m, w, center, ctx, n, lr);
     else
         sg_window(m, w, center, ctx, n, lr);
+}
+
+void
+w2v_train_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                 const uint32_t *ctx, size_t n, float lr)
+{
+    if (!m->sep_ctx && m->p.shared_neg && m->p.negative && !m->p.hs) {
+        if (m->p.cbow)
+            w2v_cbow_window_batched(m, w, center, ctx, n, lr);
+        else
+            w2v_sg_window_shared(m, w, center, ctx, n, lr);
+        return;
+    }
+    w2v_train_window_exact(m, w, center, ctx, n, lr);
 }

@@ -150,6 +150,11 @@ void w2v_worker_free(struct w2v_worker *w);
  * after its last window (w2v_run does at the end of every chunk). */
 void w2v_train_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                       const uint32_t *ctx, size_t n, float lr);
+/* The same window with per-pair (word2vec.c) updates whatever p.shared_neg says: the
+ * fallback of the shared-negative paths when they have no memory. It never writes m->p,
+ * which every worker reads. */
+void w2v_train_window_exact(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                            const uint32_t *ctx, size_t n, float lr);
 void w2v_train_flush(struct w2v_model *m, struct w2v_worker *w);
 
 /* CBOW, negative sampling, shared negatives (w2v_batch.c): queue one window; trains the

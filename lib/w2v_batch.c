@@ -102,10 +102,7 @@ w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
     }
     /* scratch: dIn (n x d), then G (n x t) */
     if (ensure_scratch(w, n * d + n * t, n) < 0) {
-        struct w2v_params p = m->p; /* no memory for the scratch: per-pair updates */
-        m->p.shared_neg = 0;
-        w2v_train_window(m, w, center, ctx, n, lr);
-        m->p = p;
+        w2v_train_window_exact(m, w, center, ctx, n, lr); /* no memory for the scratch */
         return;
     }
     float *din = w->scratch, *g = din + n * d, **inp = w->rows;
@@ -161,14 +158,11 @@ cbow_batch(struct w2v_model *m, struct w2v_worker *w, const size_t *win, size_t 
         nctx += w->boff[win[b] + 1] - w->boff[win[b]];
     /* scratch: H (nb x d), dH (nb x d), S (nb x t), G (nb x tt) */
     if (ensure_scratch(w, 2 * nb * d + nb * t + nb * tt, nctx) < 0) {
-        struct w2v_params p = m->p; /* no memory for the scratch: per-window updates */
-        m->p.shared_neg = 0;
-        for (size_t b = 0; b < nb; b++) {
+        for (size_t b = 0; b < nb; b++) { /* no memory for the scratch: window by window */
             const size_t i = win[b];
-            w2v_train_window(m, w, w->bcenter[i], w->bctx + w->boff[i],
-                             w->boff[i + 1] - w->boff[i], w->blr[i]);
+            w2v_train_window_exact(m, w, w->bcenter[i], w->bctx + w->boff[i],
+                                   w->boff[i + 1] - w->boff[i], w->blr[i]);
         }
-        m->p = p;
         return;
     }
     float *h = w->scratch, *dh = h + nb * d, *s = dh + nb * d, *g = s + nb * t;
@@ -302,9 +296,6 @@ w2v_cbow_window_batched(struct w2v_model *m, struct w2v_worker *w, uint32_t cent
     if (w->nb == W2V_CBOW_QUEUE)
         w2v_train_flush(m, w);
     return;
-alone:;
-    struct w2v_params p = m->p;
-    m->p.shared_neg = 0;
-    w2v_train_window(m, w, center, ctx, n, lr);
-    m->p = p;
+alone:
+    w2v_train_window_exact(m, w, center, ctx, n, lr);
 }

@@ -173,6 +173,15 @@ tiny() {
     [[ $output == *"meta.char_act	tanh"* ]]
     run -0 wpcat --stat "$T/base"
     [[ $output == *"meta.char_act	relu"* ]]
+    # no silent limit: words longer than --max-chars less the two marks are counted
+    printf 'a abcdefghijklmnop b a abcdefghijklmnop\n' | tok -q > "$T/long.tok"
+    vocab -q -o "$T/long.v" "$T/long.tok"
+    run -0 --separate-stderr elmo-train -v "$T/long.v" --char-input --max-chars 8 --filters 1:4 \
+        --hidden 8 --batch 1 --unroll 2 --epochs 1 -o "$T/x" "$T/long.tok"
+    [[ $stderr == *"1 vocabulary word (2 tokens of the counted corpus) longer than 6 bytes cut for the character CNN (--max-chars 8)"* ]]
+    run -0 --separate-stderr elmo-train -q -v "$T/long.v" --char-input --max-chars 8 --filters 1:4 \
+        --hidden 8 --batch 1 --unroll 2 --epochs 1 -o "$T/x" "$T/long.tok"
+    [ -z "$stderr" ]
     run -2 --separate-stderr ch --char-act sigmoid -o "$T/x" "$T/train.tok"
     [[ $stderr == *"--char-act"*"sigmoid"* ]]
 }

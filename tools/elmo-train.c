@@ -652,6 +652,28 @@ mpi_check_replicas(const struct run *rn)
                 "(unlike machines or libraries?)", dist_rank(), rn->pos.epoch);
 }
 
+/* No silent limits: the character CNN sees at most max_chars - 2 bytes of a word. */
+static void
+warn_cut_words(const struct lm *m)
+{
+    if (!m->c.char_input)
+        return;
+    const size_t keep = m->c.ch.max_chars - 2;
+    uint64_t words = 0, tokens = 0;
+    for (uint32_t i = 0; i < vocab_size(m->vocab); i++) {
+        size_t len;
+        vocab_word(m->vocab, i, &len);
+        if (len > keep) {
+            words++;
+            tokens += vocab_count(m->vocab, i);
+        }
+    }
+    if (words > 0)
+        cli_warn("%llu vocabulary word%s (%llu tokens of the counted corpus) longer than %zu "
+                 "bytes cut for the character CNN (--max-chars %zu)", (unsigned long long)words,
+                 words == 1 ? "" : "s", (unsigned long long)tokens, keep, keep + 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -720,6 +742,8 @@ main(int argc, char **argv)
                 o.mc.layers, o.mc.hidden, o.mc.directions == 2 ? " x 2 directions" : "",
                 rn.train.n, nw, o.mpi ? ", " : "", o.mpi ? dist_size() : 0,
                 o.mpi ? " MPI ranks" : "");
+    if (!o.quiet)
+        warn_cut_words(rn.m);
     double t_ckpt = cli_now();
     unsigned rollbacks = 0;
     while (rn.pos.epoch <= o.epochs) {

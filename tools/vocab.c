@@ -213,14 +213,22 @@ count_vocab(struct counter *c, struct rec_reader *r, const char *path)
     size_t len, wl;
     uint64_t n, total, kept;
     int rc;
+    /* part is freed before each exit: the only pointer to it is this frame's, which an
+     * optimised noreturn call may drop, and LeakSanitizer would then call it a leak */
     while (cli_reader_next(r, path, &rec, &len) == 1) {
-        if ((rc = rec_vocab_decode(rec, len, &n, &w, &wl)) < 0)
+        if ((rc = rec_vocab_decode(rec, len, &n, &w, &wl)) < 0) {
+            vocab_free(part);
             cli_die_record(r, path, rc);
-        if (vocab_lookup(part, w, wl) >= 0)
+        }
+        if (vocab_lookup(part, w, wl) >= 0) {  /* w is the reader's, not part's */
+            vocab_free(part);
             cli_die(RV_DATA, "%s: %s: record %" PRIu64 ": duplicate word '%.*s'", cli_name(path),
                     rec_reader_where(r), rec_reader_record_index(r), (int)wl, w);
-        if ((rc = vocab_add(part, w, wl, n)) < 0)
+        }
+        if ((rc = vocab_add(part, w, wl, n)) < 0) {
+            vocab_free(part);
             die_status(cli_name(path), rc);
+        }
     }
     c->total_tokens += vocab_total(part);
     /* a pruned partial vocabulary still knows how many tokens it saw */

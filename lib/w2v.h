@@ -228,6 +228,8 @@ struct w2v_run;
  * status. */
 typedef int (*w2v_progress_fn)(void *arg, const struct w2v_stats *s);
 typedef int (*w2v_checkpoint_fn)(void *arg, struct w2v_run *run);
+/* Data parallelism: merges the replicas over the ranks (w2v-train --mpi). */
+typedef int (*w2v_sync_fn)(void *arg, struct w2v_model *m);
 
 struct w2v_run_cfg {
     struct w2v_model *m;
@@ -247,6 +249,17 @@ struct w2v_run_cfg {
     w2v_progress_fn progress;
     w2v_progress_fn final;     /* called once at the end with the final figures, or NULL */
     w2v_checkpoint_fn checkpoint;
+    /* Data parallelism (w2v-train --mpi), off with nshards 0 or 1. Every shard reads the
+     * whole input and cuts it into the same chunks, but trains only the chunks whose index
+     * (counted over all passes) is shard modulo nshards; the learning rate follows its own
+     * progress times nshards. sync, if set, is called at a quiet point (no worker busy)
+     * each time the chunks handed out to all shards pass another sync_every x nshards
+     * raw words (windows, for windows input; sync_every 0: never), and once at the end.
+     * Since every shard sees every chunk, all of them make the same calls in the same
+     * order, which collective operations need. */
+    uint32_t shard, nshards;
+    uint64_t sync_every;
+    w2v_sync_fn sync;
     void *arg;
 };
 

@@ -51,6 +51,11 @@ struct w2v_run {
     uint64_t pass_units;          /* units handed out in the current pass */
     uint64_t queued;              /* words (tokens) or windows handed out in all */
     uint64_t total;               /* windows over all passes: the learning-rate schedule */
+    /* data parallelism (cfg shard, nshards, sync) */
+    uint64_t scale;               /* nshards, at least 1: local progress to global */
+    uint64_t gchunks;             /* chunks cut so far by every shard, over all passes */
+    uint64_t gamount;             /* their words (windows input: windows) */
+    uint64_t sync_step, next_sync; /* sync when gamount reaches next_sync */
 };
 
 struct worker_arg {
@@ -89,7 +94,8 @@ train_chunk(struct w2v_run *run, struct w2v_worker *w, const struct chunk *ch, u
     if (cfg->input == W2V_IN_WINDOWS) {
         while (p < end) {
             const uint32_t center = p[0], n = p[1];
-            w2v_train_window(m, w, center, p + 2, n, w2v_lr(alpha, base + done, total));
+            w2v_train_window(m, w, center, p + 2, n,
+                             w2v_lr(alpha, (base + done) * run->scale, total));
             done++;
             p += 2 + n;
         }
@@ -107,7 +113,8 @@ train_chunk(struct w2v_run *run, struct w2v_worker *w, const struct chunk *ch, u
         const size_t kept = subsample_sentence(&run->sub, w->ids, n, &w->wrng);
         for (size_t i = 0; i < kept; i++) {
             const size_t nc = window_contexts(&cfg->wcfg, w->ids, kept, i, &w->wrng, w->ctx);
-            w2v_train_window(m, w, w->ids[i], w->ctx, nc, w2v_lr(alpha, base + done, total));
+            w2v_train_window(m, w, w->ids[i], w->ctx, nc,
+                             w2v_lr(alpha, (base + done) * run->scale, total));
             done++;
         }
     }
@@ -147,8 +154,8 @@ worker_main(void *argp)
         pthread_mutex_lock(&run->mu);
         run->loss += w->loss - loss0;
         run->loss_n += w->loss_n - n0;
-        run->lr = w2v_lr(run->cfg->m->p.alpha, base + (done > 0 ? (uint64_t)done : 0),
-                         run->total);
+        run->lr = w2v_lr(run->cfg->m->p.alpha,
+                         (base + (done > 0 ? (uint64_t)done : 0)) * run->scale, run->total);
         run->free[run->nfree++] = ci;
         run->inflight--;
         pthread_cond_broadcast(&run->cv_free);
@@ -207,9 +214,33 @@ quiet_checkpoint(struct w2v_run *run)
     return run->cfg->checkpoint(run->cfg->arg, run);
 }
 
+/* Data parallelism: at the shared schedule's points, merges the replicas once every
+ * worker is idle. */
+static int
+maybe_sync(struct w2v_run *run)
+{
+    if (run->cfg->sync == NULL || run->gamount < run->next_sync)
+        return WP_OK;
+    while (run->next_sync <= run->gamount)
+        run->next_sync += run->sync_step;
+    drain(run);
+    return run->cfg->sync(run->cfg->arg, run->cfg->m);
+}
+
 static int
 dispatch(struct w2v_run *run, size_t ci, uint64_t units)
 {
+    const struct w2v_run_cfg *cfg = run->cfg;
+    const uint64_t k = run->gchunks++;
+    run->gamount += cfg->input == W2V_IN_WINDOWS ? units : run->chunks[ci].words;
+    if (cfg->nshards > 1 && k % cfg->nshards != cfg->shard) {
+        /* another shard's chunk: cut here too, so that every shard counts the same */
+        pthread_mutex_lock(&run->mu);
+        run->free[run->nfree++] = ci;
+        pthread_mutex_unlock(&run->mu);
+        run->pass_units += units;
+        return maybe_sync(run);
+    }
     run->queued += run->cfg->input == W2V_IN_WINDOWS ? units : run->chunks[ci].words;
     pthread_mutex_lock(&run->mu);
     run->ready[(run->rhead + run->nready) % run->nchunks] = ci;
@@ -218,16 +249,16 @@ dispatch(struct w2v_run *run, size_t ci, uint64_t units)
     pthread_cond_signal(&run->cv_work);
     pthread_mutex_unlock(&run->mu);
     run->pass_units += units;
-    if (run->cfg->progress == NULL)
-        return WP_OK;
-    struct w2v_stats s;
-    stats_now(run, &s);
-    const int want = run->cfg->progress(run->cfg->arg, &s);
-    if (want < 0)
-        return want;
-    if (want > 0 && run->cfg->checkpoint != NULL)
-        return quiet_checkpoint(run);
-    return WP_OK;
+    if (run->cfg->progress != NULL) {
+        struct w2v_stats s;
+        stats_now(run, &s);
+        const int want = run->cfg->progress(run->cfg->arg, &s);
+        if (want < 0)
+            return want;
+        if (want > 0 && run->cfg->checkpoint != NULL)
+            WP_TRY(quiet_checkpoint(run));
+    }
+    return maybe_sync(run);
 }
 
 /* Decodes one input record into a unit appended to *u (capacity *cap). */
@@ -463,7 +494,7 @@ produce(struct w2v_run *run, const char **where)
         else
             rc = WP_ERANGE; /* a windows stream says how many it holds */
         pthread_mutex_lock(&run->mu);
-        run->lr = w2v_lr(cfg->m->p.alpha, run->pos.records, run->total);
+        run->lr = w2v_lr(cfg->m->p.alpha, run->pos.records * run->scale, run->total);
         pthread_mutex_unlock(&run->mu);
     }
     for (uint32_t pass = first ? start : 1; pass < cfg->passes && rc == WP_OK; pass++) {
@@ -489,7 +520,10 @@ run_init(struct w2v_run *run, const struct w2v_run_cfg *cfg, struct w2v_worker *
     atomic_init(&run->words, pos->words);
     run->queued = cfg->input == W2V_IN_WINDOWS ? pos->records : pos->words;
     run->total = cfg->total_records;
-    run->lr = w2v_lr(cfg->m->p.alpha, pos->records, run->total);
+    run->scale = cfg->nshards > 1 ? cfg->nshards : 1;
+    run->sync_step = cfg->sync_every * run->scale;
+    run->next_sync = cfg->sync_every > 0 ? run->sync_step : UINT64_MAX;
+    run->lr = w2v_lr(cfg->m->p.alpha, pos->records * run->scale, run->total);
     if (cfg->input == W2V_IN_TOKENS)
         WP_TRY(subsample_init(&run->sub, cfg->vocab, cfg->wcfg.sample));
     run->nchunks = (size_t)cfg->threads * RUN_CHUNKS_PER_THREAD + 1;
@@ -545,6 +579,11 @@ w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_po
     }
     if (rc == WP_OK)
         rc = produce(&run, where);
+    if (rc == WP_OK && cfg->sync != NULL) {
+        drain(&run); /* the last merge, which every shard makes */
+        *where = "sync";
+        rc = cfg->sync(cfg->arg, cfg->m);
+    }
     pthread_mutex_lock(&run.mu);
     run.finished = 1;
     if (rc < 0)
@@ -565,7 +604,7 @@ w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_po
         struct w2v_stats s;
         stats_now(&run, &s);
         s.pos = *pos;
-        s.lr = w2v_lr(cfg->m->p.alpha, pos->records, run.total);
+        s.lr = w2v_lr(cfg->m->p.alpha, pos->records * run.scale, run.total);
         cfg->final(cfg->arg, &s);
     }
     free(args);

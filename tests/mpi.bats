@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# MPI (issue 10): elmo-train --mpi, 2 ranks on one machine. The MPI tools come from `make
-# MPI=1` in $BUILD or from `make mpi-tools` in $BUILD/mpi (`make check-mpi` runs this file
-# against the latter); without such a build or without mpirun the 2-rank tests skip, so a
-# plain `make check` passes on a machine without Open MPI.
+# MPI (issue 10): elmo-train --mpi and w2v-train --mpi, 2 ranks on one machine. The MPI
+# tools come from `make MPI=1` in $BUILD or from `make mpi-tools` in $BUILD/mpi (`make
+# check-mpi` runs this file against the latter); without such a build or without mpirun the
+# 2-rank tests skip, so a plain `make check` passes on a machine without Open MPI.
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -38,9 +38,15 @@ need_mpi() {
 # No single-copy (CMA) transfers between the ranks: containers often forbid the ptrace they
 # need, and these messages are small.
 mpirun2() {
-    local root=()
+    mpirun_n 2 "$@"
+}
+
+# mpirun_n N CMD...: CMD on N local ranks, as mpirun2.
+mpirun_n() {
+    local root=() n=$1
+    shift
     [ "$(id -u)" != 0 ] || root=(--allow-run-as-root)
-    mpirun "${root[@]}" --oversubscribe --mca btl_vader_single_copy_mechanism none -np 2 "$@"
+    mpirun "${root[@]}" --oversubscribe --mca btl_vader_single_copy_mechanism none -np "$n" "$@"
 }
 
 # No dropout and the full softmax: the only randomness left is the initialisation, which
@@ -171,4 +177,95 @@ smake() {
     run --separate-stderr smake sharded
     assert_failure
     assert_output --partial "the merged vocabulary differs from the one-pass vocabulary"
+}
+
+# ---- w2v-train --mpi ----
+
+# need_w2v: the MPI build, mpirun and a 200k-word slice of the corpus, tokenised, with its
+# vocabulary.
+need_w2v() {
+    [ -n "$MPIBIN" ] || skip "no MPI build (make MPI=1 or make mpi-tools)"
+    command -v mpirun >/dev/null || skip "mpirun not installed (make deps-mpi)"
+    need_data enwiki-text8style.gz
+    { gzip -dc "$DATA/enwiki-text8style.gz" || true; } | head -c 1200000 | tok -q -o "$T/w.tok"
+    vocab -q -m 3 -o "$T/wv" "$T/w.tok"
+}
+
+@test "w2v-train --mpi in a build without MPI exits 2 and says how to build it" {
+    [ -n "$PLAIN" ] || skip "no build without MPI here"
+    run -2 --separate-stderr "$PLAIN/w2v-train" --mpi -v /nonexistent -o "$T/m" "$T/in"
+    [[ $stderr == "w2v-train: --mpi: built without MPI (make MPI=1)" ]]
+    [ ! -e "$T/m" ]
+    run -2 --separate-stderr "$PLAIN/w2v-train" --sync-words 10 -v /nonexistent -o "$T/m"
+    [[ $stderr == "w2v-train: --sync-words and --merge need --mpi" ]]
+}
+
+@test "w2v-train --mpi refuses --resume, --checkpoint, standard input and output" {
+    [ -n "$MPIBIN" ] || skip "no MPI build (make MPI=1 or make mpi-tools)"
+    local w=("$MPIBIN/w2v-train" --mpi -v /nonexistent)
+    run -2 --separate-stderr "${w[@]}" --resume "$T/c" -o "$T/m" "$T/in"
+    [[ $stderr == "w2v-train: --mpi: --resume is not supported yet" ]]
+    run -2 --separate-stderr "${w[@]}" --checkpoint "$T/c" -o "$T/m" "$T/in"
+    [[ $stderr == "w2v-train: --mpi: --checkpoint is not supported yet" ]]
+    run -2 --separate-stderr "$MPIBIN/w2v-train" --mpi -v /nonexistent "$T/in"
+    [[ $stderr == *"--mpi: needs -o model"* ]]
+    run -2 --separate-stderr "$MPIBIN/w2v-train" --mpi -v /nonexistent -o "$T/m"
+    [[ $stderr == *"--mpi: needs an input file (every rank reads it)"* ]]
+    [ ! -e "$T/m" ]
+}
+
+@test "w2v-train --mpi on 2 ranks: shards the corpus, merges the replicas, knn reads the model" {
+    need_w2v
+    local w=("$MPIBIN/w2v-train" -v "$T/wv" -d 32 -e 2 -t 1)
+    run --separate-stderr mpirun2 "${w[@]}" --mpi --sync-words 20000 -o "$T/m2" "$T/w.tok"
+    assert_success
+    # rank 0 alone reports; ~400k words / (2 x 20000) gives about 10 merges, the last at the end
+    [ "$(grep -c 'MPI ranks' <<<"$stderr")" -eq 1 ]
+    [[ $stderr =~ "2 MPI ranks, "([0-9]+)" merges of the replicas" ]]
+    [ "${BASH_REMATCH[1]}" -ge 8 ] && [ "${BASH_REMATCH[1]}" -le 12 ]
+    run -0 knn -k 3 -q three "$T/m2"
+    assert_line --index 0 --partial "three"
+    [ "${#lines[@]}" -eq 3 ]
+    # one rank under --mpi trains every chunk: the plain run, bit for bit
+    mpirun_n 1 "${w[@]}" --mpi -q -o "$T/m1" "$T/w.tok"
+    "${w[@]}" -q -o "$T/p1" "$T/w.tok"
+    cmp "$T/m1" "$T/p1"
+    # two ranks each trained half, so the model is not the one-process model; and the
+    # merges during training matter: merging only at the end gives another model
+    ! cmp -s "$T/m2" "$T/p1"
+    mpirun2 "${w[@]}" --mpi -q --sync-words 100000000 -o "$T/mend" "$T/w.tok"
+    ! cmp -s "$T/m2" "$T/mend"
+    # --merge mean averages instead of adding the changes: another model again
+    mpirun2 "${w[@]}" --mpi -q --sync-words 20000 --merge mean -o "$T/mmean" "$T/w.tok"
+    ! cmp -s "$T/m2" "$T/mmean"
+    run -2 --separate-stderr "$MPIBIN/w2v-train" --mpi --merge max -v "$T/wv" -o "$T/x" "$T/w.tok"
+    [[ $stderr == "w2v-train: --merge max: expected sum or mean" ]]
+}
+
+@test "w2v-train --mpi: a killed rank fails the job and no model is written" {
+    need_w2v
+    TMPDIR=$T mpirun2 "$MPIBIN/w2v-train" --mpi -v "$T/wv" -d 16 -e 1000 -t 1 \
+        --sync-words 20000 -o "$T/m" "$T/w.tok" >/dev/null 2>"$T/err" 3>&- &
+    MP=$!
+    local victim= i c kids
+    for i in $(seq 300); do
+        kids=$(pgrep -P "$MP" | paste -sd, -) || true
+        for c in $( [ -z "$kids" ] || pgrep -P "$kids" || true); do
+            if tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null \
+                | grep -qx OMPI_COMM_WORLD_RANK=1; then
+                victim=$c
+            fi
+        done
+        [ -z "$victim" ] || break
+        sleep 0.1
+    done
+    [ -n "$victim" ]
+    sleep 1 # into training
+    kill -KILL "$victim"
+    run wait "$MP"
+    MP=
+    [ "$status" -ne 0 ]
+    [ ! -e "$T/m" ]
+    ! ls "$T"/m.* 2>/dev/null   # nor a temporary file beside it
+    grep -Eq 'rank 1|non-zero exit code|aborted|killed' "$T/err" || { cat "$T/err"; false; }
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dist.h"
 #include "status.h"
 #include "vocab.h"
 
@@ -437,4 +438,20 @@ cli_vocab_load(const char *path, uint32_t min_words)
         cli_die(RV_DATA, "%s: a vocabulary of at least %u words is needed", cli_name(path),
                 min_words);
     return v;
+}
+
+int
+cli_mpi_start(const char *resume, const char *out, const char *no)
+{
+    if (!dist_available())
+        cli_die(RV_USAGE, "--mpi: built without MPI (make MPI=1)");
+    if (resume != NULL)
+        cli_die(RV_USAGE, "--mpi: --resume is not supported yet");
+    if (out == NULL || strcmp(out, "-") == 0)
+        cli_die(RV_USAGE, "--mpi: needs -o model (the ranks share no standard output)");
+    if (no != NULL)
+        cli_die(RV_USAGE, "--mpi: %s", no);
+    if (dist_init() < 0)
+        cli_die(RV_FAIL, "--mpi: cannot start MPI");
+    return dist_rank();
 }

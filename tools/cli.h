@@ -73,6 +73,12 @@ struct rec_writer *cli_writer_open(struct cli_out *o, int kind, const struct rec
 void cli_writer_put(struct rec_writer *w, struct cli_out *o, const void *rec, size_t len);
 void cli_writer_close(struct rec_writer *w, struct cli_out *o); /* trailer, then commit */
 
+/* --mpi of a training tool: refuses what no MPI run supports yet (a build without MPI,
+ * --resume, a model on standard output, then the tool's own refusal `no` unless NULL),
+ * starts MPI and returns this process's rank. Exits RV_USAGE naming the problem, or
+ * RV_FAIL when MPI cannot start. */
+int cli_mpi_start(const char *resume, const char *out, const char *no);
+
 /* Reads a vocabulary stream whole; exits with "tool: file: ..." on any error, and RV_DATA
  * when it holds fewer than min_words words. */
 struct vocab;

@@ -626,15 +626,7 @@ mpi_start(struct opts *o)
 {
     if (!o->mpi)
         return;
-    if (!dist_available())
-        cli_die(RV_USAGE, "--mpi: built without MPI (make MPI=1)");
-    if (o->resume != NULL)
-        cli_die(RV_USAGE, "--mpi: --resume is not supported yet");
-    if (o->out == NULL || strcmp(o->out, "-") == 0)
-        cli_die(RV_USAGE, "--mpi: needs -o model (the ranks share no standard output)");
-    if (dist_init() < 0)
-        cli_die(RV_FAIL, "--mpi: cannot start MPI");
-    o->tc.shard = (uint32_t)dist_rank();
+    o->tc.shard = (uint32_t)cli_mpi_start(o->resume, o->out, NULL);
     o->tc.nshards = (uint32_t)dist_size();
     if (o->tc.shard != 0) {
         o->quiet = 1;

@@ -1,7 +1,7 @@
 /* fuzz_w2v.c - the word2vec text and binary importers (lib/w2vfmt.c) on arbitrary bytes.
  * Byte 0 picks the format (AUTO, TEXT, BIN, NOHEADER); the rest is the file (AUTO runs the
  * format detector on it). On success the vectors must be consistent: v words, each
- * NUL-terminated and without a space, and finite values. A tab or newline inside a word
+ * NUL-terminated and without a space or newline, and finite values. A tab inside a word
  * is legal in the binary format (word2vec.c ends a word at a space only); the writers
  * refuse such words instead (w2vfmt_write_*: WP_EFORMAT). */
 #include <math.h>
@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (vs.v > 0 && (vs.d == 0 || vs.words == NULL || vs.m == NULL))
         abort();
     for (size_t i = 0; i < vs.v; i++) {
-        if (strchr(vs.words[i], ' ') != NULL)
+        if (strpbrk(vs.words[i], " \n") != NULL)
             abort();
         for (size_t j = 0; j < vs.d; j++)
             if (!isfinite(vs.m[i * vs.d + j]))

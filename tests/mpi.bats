@@ -25,6 +25,19 @@ teardown() {
     [ -z "${MP:-}" ] || kill $(pgrep -P "$MP") "$MP" 2>/dev/null || true
 }
 
+# rank_pid JOB RANK: the pid of rank RANK of the mpirun started by background job JOB (a
+# subshell running mpirun, whose children are the ranks), found by its environment; empty
+# while it has not started.
+rank_pid() {
+    local kids c
+    kids=$(pgrep -P "$1" | paste -sd, -) || true
+    for c in $( [ -z "$kids" ] || pgrep -P "$kids" || true); do
+        if tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
+            echo "$c"
+        fi
+    done
+}
+
 need_mpi() {
     [ -n "$MPIBIN" ] || skip "no MPI build (make MPI=1 or make mpi-tools)"
     command -v mpirun >/dev/null || skip "mpirun not installed (make deps-mpi)"
@@ -124,18 +137,10 @@ tiny() {
         --epochs 1000 --checkpoint "$T/ckpt" --checkpoint-every 20w -o "$T/m" "$T/train.tok" \
         >/dev/null 2>"$T/err" 3>&- &
     MP=$!
-    local victim= i c kids
-    # rank 1 by its environment, once training has started (a checkpoint exists)
+    # rank 1, once training has started (a checkpoint exists)
+    local i victim=
     for i in $(seq 300); do
-        if [ -e "$T/ckpt" ]; then
-            # the background job is a subshell running mpirun, whose children are the ranks
-            kids=$(pgrep -P "$MP" | paste -sd, -) || true
-            for c in $( [ -z "$kids" ] || pgrep -P "$kids" || true); do
-                if tr '\0' '\n' <"/proc/$c/environ" | grep -qx OMPI_COMM_WORLD_RANK=1; then
-                    victim=$c
-                fi
-            done
-        fi
+        [ ! -e "$T/ckpt" ] || victim=$(rank_pid "$MP" 1)
         [ -z "$victim" ] || break
         sleep 0.1
     done
@@ -247,15 +252,9 @@ need_w2v() {
     TMPDIR=$T mpirun2 "$MPIBIN/w2v-train" --mpi -v "$T/wv" -d 16 -e 1000 -t 1 \
         --sync-words 20000 -o "$T/m" "$T/w.tok" >/dev/null 2>"$T/err" 3>&- &
     MP=$!
-    local victim= i c kids
+    local i victim=
     for i in $(seq 300); do
-        kids=$(pgrep -P "$MP" | paste -sd, -) || true
-        for c in $( [ -z "$kids" ] || pgrep -P "$kids" || true); do
-            if tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null \
-                | grep -qx OMPI_COMM_WORLD_RANK=1; then
-                victim=$c
-            fi
-        done
+        victim=$(rank_pid "$MP" 1)
         [ -z "$victim" ] || break
         sleep 0.1
     done

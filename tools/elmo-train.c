@@ -37,11 +37,12 @@ usage(FILE *fp, int status)
             "       [--residual | --no-residual] [--forward-only] [--max-chars n]\n"
             "       [--char-dim n] [--filters w:n,...] [--highway n] [--char-act relu|tanh]\n"
             "       [--char-init x] [--unroll n] [--batch n] [--epochs n] [--max-batches n]\n"
-            "       [--dropout p] [--sampled n]"
-            " [--optim sgd|adagrad|adam] [--lr x] [--decay x] [--decay-start n]\n"
-            "       [--clip x] [--init x] [--forget-bias x] [--valid file] [--test file]\n"
-            "       [--checkpoint file] [--checkpoint-every n[s|m|h|w]] [--resume file] [--mpi]\n"
-            "       [--log file] [--inject-nan n] [-s seed] [-t threads] [-z level] [-o model] -v vocab [file]\n",
+            "       [--dropout p] [--sampled n] [--optim sgd|adagrad|adam] [--lr x]\n"
+            "       [--decay x] [--decay-start n] [--clip x] [--init x] [--forget-bias x]\n"
+            "       [--valid file] [--test file] [--checkpoint file]\n"
+            "       [--checkpoint-every n[s|m|h|w]] [--resume file] [--mpi] [--log file]\n"
+            "       [--inject-nan n] [-s seed] [-t threads] [-z level] [-o model] -v vocab\n"
+            "       [file]\n",
             cli_progname);
     exit(status);
 }

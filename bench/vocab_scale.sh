@@ -31,8 +31,9 @@ for t in tok vocab wpcat; do
 done
 [ -x /usr/bin/time ] || { echo "vocab_scale.sh: needs /usr/bin/time (Debian: time)" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/vocab-scale.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
+bench_workdir vocab_scale 0
 
 # every word once, ten to a line, then every Rth word again
 words() {

@@ -9,8 +9,11 @@ set -euo pipefail
 
 usage() {
     cat <<EOF
-usage: bench/w2v.sh [-hkpx] [-e epochs] [-m sg,cbow] [-n words] [-t tools] [-T threads]
-                    [-o results.tsv] [-R results.tsv]
+usage: bench/w2v.sh [-hkpx] [-D words,...] [-e epochs] [-m sg,cbow] [-n words] [-t tools]
+                    [-T threads] [-o results.tsv] [-R results.tsv]
+  -D words     also run wordpipe with --deterministic --sync-words N, for each N given
+  -M words     also run wordpipe on MPI, T ranks x 1 thread (T = -T), merging every N words
+               per rank (--mpi --sync-words N), for each N given; needs make mpi-tools
   -e epochs    training epochs (default 5)
   -m modes     comma list of sg and cbow (default sg,cbow)
   -n words     train on the first N words only (a quick smoke run; default: all)
@@ -28,9 +31,11 @@ EOF
 }
 
 EPOCHS=5 MODES=sg,cbow TOOLS=gensim,fasttext,wordpipe THREADS=2 WORDS=0 KEEP=0 PAIRS=0 EXACT=0
-RESULTS='' REPLAY=''
-while getopts "e:hkm:n:o:pR:t:T:x" opt; do
+RESULTS='' REPLAY='' DETERMINISTIC='' MPI_SYNC=''
+while getopts "D:e:hkm:M:n:o:pR:t:T:x" opt; do
     case $opt in
+    M) MPI_SYNC=$OPTARG ;;
+    D) DETERMINISTIC=$OPTARG ;;
     e) EPOCHS=$OPTARG ;;
     h) usage; exit 0 ;;
     k) KEEP=1 ;;
@@ -45,7 +50,7 @@ while getopts "e:hkm:n:o:pR:t:T:x" opt; do
     *) usage >&2; exit 2 ;;
     esac
 done
-for v in "$EPOCHS" ${THREADS//,/ } "$WORDS"; do
+for v in "$EPOCHS" ${THREADS//,/ } "$WORDS" ${DETERMINISTIC//,/ } ${MPI_SYNC//,/ }; do
     [[ $v =~ ^[0-9]+$ ]] || { echo "w2v.sh: $v: expected a number" >&2; exit 2; }
 done
 
@@ -60,7 +65,8 @@ print_table() { # rows.tsv words epochs threads date
       wps[n] = tr[n] > 0 ? words * epochs / tr[n] : 0
       wpc[n] = cpu[n] > 0 ? words * epochs / cpu[n] : 0
       if (($1 == "gensim" || $1 == "fastText") && wps[n] > best[key[n]]) best[key[n]] = wps[n]
-      if ($1 == "wordpipe") direct[key[n]] = tr[n]
+      if ($1 == "wordpipe") { direct[key[n]] = tr[n]; dan[key[n]] = an[n] }
+      if ($1 ~ /^wordpipe-mpi/) { mpi[n] = 1 }
       if ($1 == "tok|pairs|w2v") piped[key[n]] = tr[n] }
     END {
       printf "%-16s %-5s %3s %8s %8s %8s %9s %6s %9s %8s %8s %8s\n", "tool", "mode", "thr",
@@ -71,6 +77,11 @@ print_table() { # rows.tsv words epochs threads date
                  tool[i], mode[i], th[i], tr[i], tot[i], cpu[i], wps[i],
                  (best[key[i]] > 0 ? sprintf("%.2fx", wps[i] / best[key[i]]) : "-"),
                  wpc[i], rss[i] / 1024, an[i], sp[i]
+      for (i = 1; i <= n; i++)
+          if (mpi[i] && direct[key[i]] > 0)
+              printf "# %s: %s ranks x 1 thread against 1 process x %s threads: %.2fx the " \
+                     "words/s, analogy %+.2f points (issue 10: within 1 point)\n", tool[i],
+                     th[i], th[i], direct[key[i]] / tr[i], an[i] - dan[key[i]]
       for (k in piped)
           if (direct[k] > 0)
               printf "# %s threads: tok | pairs | w2v-train took %.2fx the time of w2v-train " \
@@ -189,6 +200,27 @@ wp_prep() {
     log "wordpipe: tok + vocab -m 5 took ${prep_s}s"
 }
 
+# run_mpi MODE SYNC: THREADS ranks x 1 thread on MPI (build/mpi/bin), --sync-words SYNC
+run_mpi() {
+    local r mode=$1 k=$2 label=wordpipe-mpi$2 root=()
+    local mbin=${MPIBIN:-$ROOT/build/mpi/bin}
+    [ -x "$mbin/w2v-train" ] && command -v mpirun >/dev/null ||
+        { log "MPI: $mbin/w2v-train or mpirun missing (make deps-mpi mpi-tools): skipped"; return 0; }
+    wp_prep
+    [ "$(id -u)" != 0 ] || root=(--allow-run-as-root)
+    # shellcheck disable=SC2086
+    r=$($NICE "$PY" "$HERE/run.py" --log "$work/$label-$mode.log" -- \
+        mpirun "${root[@]}" --oversubscribe --mca btl_vader_single_copy_mechanism none \
+        -np "$THREADS" "$mbin/w2v-train" "--$mode" -d 100 -w 5 -n 5 -s 1e-4 -e "$EPOCHS" -t 1 \
+        --seed 1 --mpi --sync-words "$k" ${W2V_ARGS:-} -v "$work/vocab.rec" --format txt \
+        -o "$work/$label-$mode.txt" "$work/tokens.rec")
+    [ "$(field rc "$r")" = 0 ] || { log "mpirun w2v-train failed: see $work/$label-$mode.log"; return 0; }
+    local t
+    t=$(field wall "$r")
+    add_row "$label" "$mode" "$t" "$(awk -v a="$t" -v b="$prep_s" 'BEGIN{printf "%.2f", a+b}')" \
+        "$(field rss_kb "$r")" "$work/$label-$mode.txt" "$(field cpu "$r")"
+}
+
 run_wordpipe() { # mode [label extra-flags...]
     local r mode=$1 label=${2:-wordpipe}
     shift $(( $# > 1 ? 2 : 1 ))
@@ -234,6 +266,14 @@ for THREADS in ${THREAD_LIST//,/ }; do
                     log "wordpipe $mode --exact-updates"
                     run_wordpipe "$mode" wordpipe-exact --exact-updates
                 fi
+                for k in ${DETERMINISTIC//,/ }; do
+                    log "wordpipe $mode --deterministic --sync-words $k"
+                    run_wordpipe "$mode" "wordpipe-det$k" --deterministic --sync-words "$k"
+                done
+                for k in ${MPI_SYNC//,/ }; do
+                    log "wordpipe $mode on MPI: $THREADS ranks x 1 thread, --sync-words $k"
+                    run_mpi "$mode" "$k"
+                done
             else
                 log "wordpipe: $BIN/w2v-train, tok or vocab not built (run make): skipped"
             fi

@@ -57,14 +57,14 @@ dist_size(void)
 }
 
 static int
-sum(void *x, size_t n, size_t esize, MPI_Datatype type)
+reduce(void *x, size_t n, size_t esize, MPI_Datatype type, MPI_Op op)
 {
     char *p = x;
     if (!dist_up)
         return WP_OK;
     while (n > 0) {
         const size_t k = n < DIST_CHUNK ? n : DIST_CHUNK;
-        if (MPI_Allreduce(MPI_IN_PLACE, p, (int)k, type, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+        if (MPI_Allreduce(MPI_IN_PLACE, p, (int)k, type, op, MPI_COMM_WORLD) != MPI_SUCCESS)
             return WP_EIO;
         p += k * esize;
         n -= k;
@@ -75,19 +75,25 @@ sum(void *x, size_t n, size_t esize, MPI_Datatype type)
 int
 dist_sum_f32(float *x, size_t n)
 {
-    return sum(x, n, sizeof *x, MPI_FLOAT);
+    return reduce(x, n, sizeof *x, MPI_FLOAT, MPI_SUM);
 }
 
 int
 dist_sum_f64(double *x, size_t n)
 {
-    return sum(x, n, sizeof *x, MPI_DOUBLE);
+    return reduce(x, n, sizeof *x, MPI_DOUBLE, MPI_SUM);
 }
 
 int
 dist_sum_u64(uint64_t *x, size_t n)
 {
-    return sum(x, n, sizeof *x, MPI_UINT64_T);
+    return reduce(x, n, sizeof *x, MPI_UINT64_T, MPI_SUM);
+}
+
+int
+dist_or_u8(unsigned char *x, size_t n)
+{
+    return reduce(x, n, 1, MPI_UNSIGNED_CHAR, MPI_BOR);
 }
 
 int
@@ -172,6 +178,13 @@ dist_sum_f64(double *x, size_t n)
 
 int
 dist_sum_u64(uint64_t *x, size_t n)
+{
+    (void)x, (void)n;
+    return WP_OK;
+}
+
+int
+dist_or_u8(unsigned char *x, size_t n)
 {
     (void)x, (void)n;
     return WP_OK;

@@ -24,6 +24,8 @@ int dist_size(void);
 int dist_sum_f32(float *x, size_t n);
 int dist_sum_f64(double *x, size_t n);
 int dist_sum_u64(uint64_t *x, size_t n);
+/* In-place bitwise or over all ranks (MPI_BOR): e.g. the union of per-rank row masks. */
+int dist_or_u8(unsigned char *x, size_t n);
 /* Rank 0's values to every rank. */
 int dist_bcast_f32(float *x, size_t n);
 /* 1 when v is the same on every rank, else 0 (a replica check); 1 without MPI. */

@@ -149,6 +149,49 @@ w2v_model_free(struct w2v_model *m)
 }
 
 int
+w2v_replica_init(struct w2v_model *rep, const struct w2v_model *m)
+{
+    const size_t d = m->p.dim;
+    *rep = *m;
+    rep->syn0 = alloc_rows(m->n, d);
+    rep->syn1neg = m->syn1neg != NULL ? alloc_rows(m->nctx, d) : NULL;
+    rep->syn1 = m->syn1 != NULL ? alloc_rows(m->n - 1, d) : NULL;
+    if (rep->syn0 == NULL || (m->syn1neg != NULL && rep->syn1neg == NULL)
+        || (m->syn1 != NULL && rep->syn1 == NULL)) {
+        w2v_replica_free(rep);
+        return WP_ENOMEM;
+    }
+    float *to[3], *from[3];
+    size_t n[3];
+    w2v_model_mats((struct w2v_model *)m, from, n);
+    w2v_model_mats(rep, to, n);
+    for (int i = 0; i < 3; i++)
+        if (n[i] > 0)
+            memcpy(to[i], from[i], n[i] * d * sizeof(float));
+    return WP_OK;
+}
+
+void
+w2v_replica_free(struct w2v_model *rep)
+{
+    free(rep->syn0);
+    free(rep->syn1neg);
+    free(rep->syn1);
+    memset(rep, 0, sizeof *rep);
+}
+
+void
+w2v_model_mats(struct w2v_model *m, float *mats[3], size_t rows[3])
+{
+    mats[0] = m->syn0;
+    mats[1] = m->syn1neg;
+    mats[2] = m->syn1;
+    rows[0] = m->syn0 != NULL ? m->n : 0;
+    rows[1] = m->syn1neg != NULL ? m->nctx : 0;
+    rows[2] = m->syn1 != NULL && m->n > 0 ? m->n - 1 : 0;
+}
+
+int
 w2v_worker_init(struct w2v_worker *w, const struct w2v_model *m, uint32_t thread)
 {
     memset(w, 0, sizeof *w);

@@ -117,6 +117,27 @@ int w2v_model_init_ctx(struct w2v_model *m, const struct w2v_params *p, const ui
 int w2v_model_init_vocab(struct w2v_model *m, const struct w2v_params *p,
                          const struct vocab *v, const struct vocab *cv);
 void w2v_model_free(struct w2v_model *m);
+/* The weight matrices syn0, syn1neg, syn1 and their rows (0 for an absent one); each row
+ * has p.dim floats. */
+void w2v_model_mats(struct w2v_model *m, float *mats[3], size_t rows[3]);
+
+/* Replicas (w2v-train --deterministic, --mpi): a model with weights of its own, a copy of
+ * m's, and everything else (tables, sampler, tree) borrowed from m, which must outlive it. */
+int w2v_replica_init(struct w2v_model *rep, const struct w2v_model *m);
+void w2v_replica_free(struct w2v_model *rep);
+/* Merges n replicas into m, then makes them equal to it: each weight becomes
+ * m + (sum over r of (rep[r] - m)), summed in replica order, so one input gives one result
+ * whatever the timing (the sum of their changes, as Hogwild threads would have made them
+ * on one model). Rows no replica changed are skipped; *changed gets how many rows
+ * changed. WP_ENOMEM, or WP_ERANGE for more than 256 replicas. */
+int w2v_replicas_merge(struct w2v_model *m, struct w2v_model *reps, uint32_t n,
+                       size_t *changed);
+/* Copies m's weights into the n replicas (after m changed otherwise, e.g. an MPI merge). */
+void w2v_replicas_reset(struct w2v_model *m, struct w2v_model *reps, uint32_t n);
+/* Marks in changed[r] (1 or 0) whether row r of x (rows x d) differs from base in any
+ * bit; returns how many do. The rows a replica touched since base was taken. */
+size_t w2v_rows_changed(const float *x, const float *base, size_t rows, size_t d,
+                        unsigned char *changed);
 
 /* Per-thread state: its generators and scratch vectors. */
 struct w2v_worker {
@@ -208,6 +229,8 @@ struct w2v_pos {
     uint64_t units;     /* input records (sentences or windows) consumed in this pass */
     uint64_t records;   /* training windows done in all (drives the learning rate) */
     uint64_t words;     /* raw words done in all (tokens input), for progress */
+    uint64_t chunks;    /* chunks this shard trained in all: --deterministic deals them to
+                         * the threads in turn */
 };
 
 struct w2v_stats {
@@ -228,8 +251,12 @@ struct w2v_run;
  * status. */
 typedef int (*w2v_progress_fn)(void *arg, const struct w2v_stats *s);
 typedef int (*w2v_checkpoint_fn)(void *arg, struct w2v_run *run);
-/* Data parallelism: merges the replicas over the ranks (w2v-train --mpi). */
-typedef int (*w2v_sync_fn)(void *arg, struct w2v_model *m);
+/* Data parallelism: merges the replicas over the ranks (w2v-train --mpi). done: this
+ * shard has no more input. *records: this shard's windows done, replaced by the sum over
+ * the shards (the learning rate's schedule goes on from there). Returns 1 when every
+ * shard said done in this round, 0 when some still train (the engine then merges again,
+ * with nothing new, until all are done), or a negative status. */
+typedef int (*w2v_sync_fn)(void *arg, struct w2v_model *m, int done, uint64_t *records);
 
 struct w2v_run_cfg {
     struct w2v_model *m;
@@ -251,15 +278,31 @@ struct w2v_run_cfg {
     w2v_checkpoint_fn checkpoint;
     /* Data parallelism (w2v-train --mpi), off with nshards 0 or 1. Every shard reads the
      * whole input and cuts it into the same chunks, but trains only the chunks whose index
-     * (counted over all passes) is shard modulo nshards; the learning rate follows its own
-     * progress times nshards. sync, if set, is called at a quiet point (no worker busy)
+     * (counted over all passes) is shard modulo nshards; the learning rate follows the
+     * windows every shard had done at the last merge plus its own since times nshards.
+     * sync, if set, is called at a quiet point (no worker busy)
      * each time the chunks handed out to all shards pass another sync_every x nshards
-     * raw words (windows, for windows input; sync_every 0: never), and once at the end.
-     * Since every shard sees every chunk, all of them make the same calls in the same
-     * order, which collective operations need. */
+     * raw words (windows, for windows input; sync_every 0: never), and at the end until it
+     * says every shard is done. Since every shard sees every chunk, all of them make the
+     * same calls in the same order, which collective operations need.
+     * own_input: each shard reads an input of its own instead (one file per rank) and
+     * trains all of it; the learning rate follows its own windows over its own total, and
+     * sync comes every sync_every of its own words. Shards of different sizes make
+     * different numbers of such calls: those done early keep calling sync (done set)
+     * until every shard is done, which keeps the collective calls paired. */
     uint32_t shard, nshards;
+    int own_input;
     uint64_t sync_every;
     w2v_sync_fn sync;
+    /* Deterministic threads (w2v-train --deterministic): each worker trains a replica of m
+     * of its own (w2v_replica_init) on the chunks numbered worker modulo threads (counted
+     * over the run, pos chunks), at a learning rate that follows the windows done at the last merge plus
+     * its own since then times the threads; every sync_every x threads words handed out
+     * (x nshards with data parallelism) the engine drains the workers and merges the
+     * replicas into m in worker order (w2v_replicas_merge), then calls sync if set. So the
+     * result depends on the seed, the thread count and sync_every, never on timing.
+     * Checkpoints asked for are taken at the next merge. */
+    int deterministic;
     void *arg;
 };
 

@@ -42,6 +42,7 @@ put_meta(struct rec_meta *meta, const struct w2v_model *m, uint32_t threads,
     WP_TRY(rec_meta_set_u64(meta, "pass", pos->pass));
     WP_TRY(rec_meta_set_u64(meta, "pass_units", pos->units));
     WP_TRY(rec_meta_set_u64(meta, "records_done", pos->records));
+    WP_TRY(rec_meta_set_u64(meta, "chunks_done", pos->chunks));
     return rec_meta_set_u64(meta, "words_done", pos->words);
 }
 
@@ -148,6 +149,8 @@ w2v_ckpt_params(const struct rec_meta *meta, struct w2v_params *p, uint32_t *n,
     WP_TRY(get_u64(meta, "pass_units", &pos->units));
     WP_TRY(get_u64(meta, "records_done", &pos->records));
     WP_TRY(get_u64(meta, "words_done", &pos->words));
+    pos->chunks = 0; /* absent before --deterministic: only its runs need it */
+    (void)rec_meta_get_u64(meta, "chunks_done", &pos->chunks);
     return w2v_params_check(p);
 }
 

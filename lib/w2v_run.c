@@ -24,6 +24,7 @@ enum {
 };
 
 struct chunk {
+    uint32_t owner;      /* deterministic: the worker that must train it */
     uint32_t *buf;       /* owned storage for the first pass */
     size_t cap;
     const uint32_t *data; /* the units: buf, or a piece of the spool mapping */
@@ -56,6 +57,14 @@ struct w2v_run {
     uint64_t gchunks;             /* chunks cut so far by every shard, over all passes */
     uint64_t gamount;             /* their words (windows input: windows) */
     uint64_t sync_step, next_sync; /* sync when gamount reaches next_sync */
+    /* deterministic threads (cfg deterministic) */
+    struct w2v_model *reps;       /* one replica per worker, NULL in Hogwild mode */
+    uint64_t *since;              /* windows each replica trained since the last merge */
+    uint64_t merged_records;      /* the schedule at the last merge: windows done by every
+                                   * shard (own_input: by this one) */
+    uint64_t own_at_merge;        /* this shard's windows done at the last merge */
+    uint64_t kseq;                /* chunks this shard handed out in all (pos chunks) */
+    int ckpt_pending;             /* a checkpoint waits for the next merge */
 };
 
 struct worker_arg {
@@ -64,6 +73,25 @@ struct worker_arg {
 };
 
 /* ---- worker side ---- */
+
+/* Under run->mu: the next ready chunk worker id may take, removed from the FIFO, or
+ * SIZE_MAX. Hogwild: the oldest; deterministic: the oldest of its own. */
+static size_t
+take_ready(struct w2v_run *run, uint32_t id)
+{
+    for (size_t i = 0; i < run->nready; i++) {
+        const size_t at = (run->rhead + i) % run->nchunks, ci = run->ready[at];
+        if (run->reps != NULL && run->chunks[ci].owner != id)
+            continue;
+        for (size_t j = i; j > 0; j--) /* close the gap: the older entries move up one */
+            run->ready[(run->rhead + j) % run->nchunks] =
+                run->ready[(run->rhead + j - 1) % run->nchunks];
+        run->rhead = (run->rhead + 1) % run->nchunks;
+        run->nready--;
+        return ci;
+    }
+    return SIZE_MAX;
+}
 
 static int
 grow_u32(uint32_t **p, size_t *cap, size_t need)
@@ -81,12 +109,13 @@ grow_u32(uint32_t **p, size_t *cap, size_t need)
     return WP_OK;
 }
 
-/* Returns windows trained, or WP_ENOMEM. */
+/* Trains chunk ch on model m; window i of the chunk is at schedule point base + i x mult
+ * (windows of the whole run). Returns windows trained, or WP_ENOMEM. */
 static int64_t
-train_chunk(struct w2v_run *run, struct w2v_worker *w, const struct chunk *ch, uint64_t base)
+train_chunk(struct w2v_run *run, struct w2v_model *m, struct w2v_worker *w,
+            const struct chunk *ch, uint64_t base, uint64_t mult)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
-    struct w2v_model *m = cfg->m;
     const uint64_t total = run->total;
     const float alpha = m->p.alpha;
     const uint32_t *p = ch->data, *end = ch->data + ch->len;
@@ -95,7 +124,7 @@ train_chunk(struct w2v_run *run, struct w2v_worker *w, const struct chunk *ch, u
         while (p < end) {
             const uint32_t center = p[0], n = p[1];
             w2v_train_window(m, w, center, p + 2, n,
-                             w2v_lr(alpha, (base + done) * run->scale, total));
+                             w2v_lr(alpha, base + done * mult, total));
             done++;
             p += 2 + n;
         }
@@ -114,7 +143,7 @@ train_chunk(struct w2v_run *run, struct w2v_worker *w, const struct chunk *ch, u
         for (size_t i = 0; i < kept; i++) {
             const size_t nc = window_contexts(&cfg->wcfg, w->ids, kept, i, &w->wrng, w->ctx);
             w2v_train_window(m, w, w->ids[i], w->ctx, nc,
-                             w2v_lr(alpha, (base + done) * run->scale, total));
+                             w2v_lr(alpha, base + done * mult, total));
             done++;
         }
     }
@@ -128,23 +157,31 @@ worker_main(void *argp)
     const struct worker_arg *a = argp;
     struct w2v_run *run = a->run;
     struct w2v_worker *w = &run->workers[a->id];
+    struct w2v_model *m = run->reps != NULL ? &run->reps[a->id] : run->cfg->m;
+    /* a window of this worker stands for this many of the whole run: the other threads'
+     * (deterministic) and the other shards' share the schedule */
+    const uint64_t mult = (run->reps != NULL ? run->cfg->threads : 1) * run->scale;
     intptr_t rc = WP_OK;
     pthread_mutex_lock(&run->mu);
     for (;;) {
-        while (run->nready == 0 && !run->finished)
+        size_t ci;
+        while ((ci = take_ready(run, a->id)) == SIZE_MAX && !run->finished)
             pthread_cond_wait(&run->cv_work, &run->mu);
-        if (run->nready == 0)
+        if (ci == SIZE_MAX)
             break;
-        const size_t ci = run->ready[run->rhead];
-        run->rhead = (run->rhead + 1) % run->nchunks;
-        run->nready--;
+        /* the schedule point this chunk starts from: at the last merge, plus what this
+         * replica (deterministic) or this shard (Hogwild) did since, scaled up */
+        const uint64_t own = run->reps != NULL
+                                 ? run->since[a->id]
+                                 : atomic_load_explicit(&run->records, memory_order_relaxed)
+                                       - run->own_at_merge;
+        const uint64_t base = run->merged_records + own * mult;
         pthread_mutex_unlock(&run->mu);
 
-        const uint64_t base = atomic_load_explicit(&run->records, memory_order_relaxed);
         const double loss0 = w->loss;
         const uint64_t n0 = w->loss_n;
         /* after a failure, keep taking chunks (untrained) so the reader never stalls */
-        const int64_t done = rc < 0 ? 0 : train_chunk(run, w, &run->chunks[ci], base);
+        const int64_t done = rc < 0 ? 0 : train_chunk(run, m, w, &run->chunks[ci], base, mult);
         if (done < 0)
             rc = done;
         else
@@ -152,10 +189,12 @@ worker_main(void *argp)
         atomic_fetch_add_explicit(&run->words, run->chunks[ci].words, memory_order_relaxed);
 
         pthread_mutex_lock(&run->mu);
+        if (run->reps != NULL && done > 0)
+            run->since[a->id] += (uint64_t)done;
         run->loss += w->loss - loss0;
         run->loss_n += w->loss_n - n0;
         run->lr = w2v_lr(run->cfg->m->p.alpha,
-                         (base + (done > 0 ? (uint64_t)done : 0)) * run->scale, run->total);
+                         base + (done > 0 ? (uint64_t)done : 0) * mult, run->total);
         run->free[run->nfree++] = ci;
         run->inflight--;
         pthread_cond_broadcast(&run->cv_free);
@@ -211,20 +250,53 @@ quiet_checkpoint(struct w2v_run *run)
     run->pos.units = run->pass_units;
     run->pos.records = atomic_load(&run->records);
     run->pos.words = atomic_load(&run->words);
+    run->pos.chunks = run->kseq;
     return run->cfg->checkpoint(run->cfg->arg, run);
 }
 
-/* Data parallelism: at the shared schedule's points, merges the replicas once every
- * worker is idle. */
+/* Once every worker is idle: merges the thread replicas into m (deterministic), then
+ * the ranks' (cfg sync), then takes a checkpoint that waited for this point. */
+static int
+merge_now(struct w2v_run *run, int done)
+{
+    const struct w2v_run_cfg *cfg = run->cfg;
+    drain(run);
+    const uint64_t own = atomic_load(&run->records);
+    uint64_t all_done = own; /* every shard's windows, once the shards are merged */
+    if (run->reps != NULL) {
+        size_t changed;
+        WP_TRY(w2v_replicas_merge(cfg->m, run->reps, cfg->threads, &changed));
+        memset(run->since, 0, cfg->threads * sizeof *run->since);
+    }
+    if (cfg->sync != NULL) {
+        int all;
+        /* done: merge again, with nothing new here, while other shards still train */
+        while ((all = cfg->sync(cfg->arg, cfg->m, done, &all_done)) == 0 && done)
+            all_done = own;
+        if (all < 0)
+            return all;
+        if (run->reps != NULL)
+            w2v_replicas_reset(cfg->m, run->reps, cfg->threads);
+    }
+    run->merged_records = cfg->own_input ? own : all_done;
+    run->own_at_merge = own;
+    if (run->ckpt_pending) {
+        run->ckpt_pending = 0;
+        return quiet_checkpoint(run);
+    }
+    return WP_OK;
+}
+
+/* At the shared schedule's points (every shard and thread count sees the same), merges
+ * the replicas. */
 static int
 maybe_sync(struct w2v_run *run)
 {
-    if (run->cfg->sync == NULL || run->gamount < run->next_sync)
+    if ((run->cfg->sync == NULL && run->reps == NULL) || run->gamount < run->next_sync)
         return WP_OK;
     while (run->next_sync <= run->gamount)
         run->next_sync += run->sync_step;
-    drain(run);
-    return run->cfg->sync(run->cfg->arg, run->cfg->m);
+    return merge_now(run, 0);
 }
 
 static int
@@ -233,7 +305,7 @@ dispatch(struct w2v_run *run, size_t ci, uint64_t units)
     const struct w2v_run_cfg *cfg = run->cfg;
     const uint64_t k = run->gchunks++;
     run->gamount += cfg->input == W2V_IN_WINDOWS ? units : run->chunks[ci].words;
-    if (cfg->nshards > 1 && k % cfg->nshards != cfg->shard) {
+    if (cfg->nshards > 1 && !cfg->own_input && k % cfg->nshards != cfg->shard) {
         /* another shard's chunk: cut here too, so that every shard counts the same */
         pthread_mutex_lock(&run->mu);
         run->free[run->nfree++] = ci;
@@ -242,11 +314,16 @@ dispatch(struct w2v_run *run, size_t ci, uint64_t units)
         return maybe_sync(run);
     }
     run->queued += run->cfg->input == W2V_IN_WINDOWS ? units : run->chunks[ci].words;
+    run->chunks[ci].owner = (uint32_t)(run->kseq++ % cfg->threads);
     pthread_mutex_lock(&run->mu);
     run->ready[(run->rhead + run->nready) % run->nchunks] = ci;
     run->nready++;
     run->inflight++;
-    pthread_cond_signal(&run->cv_work);
+    /* deterministic: only the owner may take it, so wake them all */
+    if (run->reps != NULL)
+        pthread_cond_broadcast(&run->cv_work);
+    else
+        pthread_cond_signal(&run->cv_work);
     pthread_mutex_unlock(&run->mu);
     run->pass_units += units;
     if (run->cfg->progress != NULL) {
@@ -255,8 +332,12 @@ dispatch(struct w2v_run *run, size_t ci, uint64_t units)
         const int want = run->cfg->progress(run->cfg->arg, &s);
         if (want < 0)
             return want;
-        if (want > 0 && run->cfg->checkpoint != NULL)
-            WP_TRY(quiet_checkpoint(run));
+        if (want > 0 && run->cfg->checkpoint != NULL) {
+            if (run->reps != NULL)
+                run->ckpt_pending = 1; /* replicas differ until the next merge */
+            else
+                WP_TRY(quiet_checkpoint(run));
+        }
     }
     return maybe_sync(run);
 }
@@ -494,7 +575,7 @@ produce(struct w2v_run *run, const char **where)
         else
             rc = WP_ERANGE; /* a windows stream says how many it holds */
         pthread_mutex_lock(&run->mu);
-        run->lr = w2v_lr(cfg->m->p.alpha, run->pos.records * run->scale, run->total);
+        run->lr = w2v_lr(cfg->m->p.alpha, run->pos.records, run->total);
         pthread_mutex_unlock(&run->mu);
     }
     for (uint32_t pass = first ? start : 1; pass < cfg->passes && rc == WP_OK; pass++) {
@@ -520,10 +601,29 @@ run_init(struct w2v_run *run, const struct w2v_run_cfg *cfg, struct w2v_worker *
     atomic_init(&run->words, pos->words);
     run->queued = cfg->input == W2V_IN_WINDOWS ? pos->records : pos->words;
     run->total = cfg->total_records;
-    run->scale = cfg->nshards > 1 ? cfg->nshards : 1;
-    run->sync_step = cfg->sync_every * run->scale;
+    run->scale = cfg->nshards > 1 && !cfg->own_input ? cfg->nshards : 1;
+    run->sync_step = cfg->sync_every * run->scale
+                     * (cfg->deterministic && cfg->threads > 1 ? cfg->threads : 1);
     run->next_sync = cfg->sync_every > 0 ? run->sync_step : UINT64_MAX;
-    run->lr = w2v_lr(cfg->m->p.alpha, pos->records * run->scale, run->total);
+    if (run->scale == 1 && cfg->sync_every > 0) {
+        /* a resume starts at a merge point: the schedule goes on from there */
+        run->gamount = cfg->input == W2V_IN_WINDOWS ? pos->records : pos->words;
+        run->next_sync = (run->gamount / run->sync_step + 1) * run->sync_step;
+    }
+    if (cfg->deterministic && cfg->threads > 1) {
+        /* one thread is deterministic as it is: no replicas, the plain run's bits */
+        run->reps = calloc(cfg->threads, sizeof *run->reps);
+        run->since = calloc(cfg->threads, sizeof *run->since);
+        if (run->reps == NULL || run->since == NULL)
+            return WP_ENOMEM;
+        for (uint32_t t = 0; t < cfg->threads; t++)
+            if (w2v_replica_init(&run->reps[t], cfg->m) < 0)
+                return WP_ENOMEM;
+        run->kseq = pos->chunks;
+    }
+    /* a resume starts at a merge point (single shard: its windows are all there are) */
+    run->merged_records = run->own_at_merge = pos->records;
+    run->lr = w2v_lr(cfg->m->p.alpha, pos->records, run->total);
     if (cfg->input == W2V_IN_TOKENS)
         WP_TRY(subsample_init(&run->sub, cfg->vocab, cfg->wcfg.sample));
     run->nchunks = (size_t)cfg->threads * RUN_CHUNKS_PER_THREAD + 1;
@@ -549,6 +649,10 @@ run_free(struct w2v_run *run)
     free(run->chunks);
     free(run->ready);
     free(run->free);
+    for (uint32_t t = 0; run->reps != NULL && t < run->cfg->threads; t++)
+        w2v_replica_free(&run->reps[t]);
+    free(run->reps);
+    free(run->since);
     if (run->cfg->input == W2V_IN_TOKENS)
         subsample_free(&run->sub);
 }
@@ -579,10 +683,10 @@ w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_po
     }
     if (rc == WP_OK)
         rc = produce(&run, where);
-    if (rc == WP_OK && cfg->sync != NULL) {
-        drain(&run); /* the last merge, which every shard makes */
+    if (rc == WP_OK && (cfg->sync != NULL || run.reps != NULL)) {
         *where = "sync";
-        rc = cfg->sync(cfg->arg, cfg->m);
+        run.ckpt_pending = 0; /* no checkpoint at the very end */
+        rc = merge_now(&run, 1); /* the last merges, which every shard makes */
     }
     pthread_mutex_lock(&run.mu);
     run.finished = 1;
@@ -600,11 +704,13 @@ w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_po
     }
     pos->records = atomic_load(&run.records);
     pos->words = atomic_load(&run.words);
+    pos->chunks = run.kseq;
     if (rc == WP_OK && cfg->final != NULL) {
         struct w2v_stats s;
         stats_now(&run, &s);
         s.pos = *pos;
-        s.lr = w2v_lr(cfg->m->p.alpha, pos->records * run.scale, run.total);
+        s.lr = w2v_lr(cfg->m->p.alpha, run.merged_records + (pos->records - run.own_at_merge)
+                                            * run.scale, run.total);
         cfg->final(cfg->arg, &s);
     }
     free(args);

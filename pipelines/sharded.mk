@@ -5,6 +5,9 @@
 # vocab; pairs then cuts each piece into windows against the merged vocabulary. A last step
 # counts the whole corpus in one pass and checks that its vocabulary is the merged one,
 # byte for byte. Everything is written under $(RUNS)/sharded.
+# `make sharded-train` goes on to training without gathering the corpus anywhere: one
+# MPI rank per shard, each reading only its own token stream (w2v-train --mpi with one
+# file per rank), then the analogy accuracy of the merged model.
 SHARD        := $(RUNS)/sharded
 SHARD_K      ?= 4
 SHARD_JOBS   ?= 2
@@ -83,3 +86,29 @@ $(SHARD)/report.txt: $(SHARD)/vocab.rec $(SHARD)/vocab-onepass.rec $(SHARD)/pair
 ## sharded: split the corpus, tok+vocab per shard in parallel, merge, pairs per shard, check
 sharded: $(SHARD)/report.txt
 	@cat $<
+
+# ---- training on the shards: one MPI rank per shard (make deps-mpi mpi-tools) ----
+SHARD_MPIBIN  ?= $(BUILD)/mpi/bin
+SHARD_EPOCHS  ?= 5
+SHARD_THREADS ?= 1
+SHARD_SYNC    ?= 200000
+SHARD_MPIRUN  ?= mpirun $(if $(filter 0,$(shell id -u)),--allow-run-as-root) --oversubscribe \
+                 --mca btl_vader_single_copy_mechanism none
+
+$(SHARD)/params-train.txt: FORCE
+	$(call stamp,$@,shards=$(SHARD_K) epochs=$(SHARD_EPOCHS) threads=$(SHARD_THREADS) sync=$(SHARD_SYNC) seed=$(SHARD_SEED) min=$(SHARD_MIN) sample=$(SHARD_SAMPLE) window=$(SHARD_WINDOW))
+
+$(SHARD)/vectors.wp: $(SHARD)/vocab.rec $(SHARD)/params-train.txt
+	@[ -x $(SHARD_MPIBIN)/w2v-train ] && command -v mpirun >/dev/null \
+	    || { echo "sharded-train: needs Open MPI and the MPI tools: make deps-mpi mpi-tools"; exit 1; }
+	$(SHARD_MPIRUN) -np $(SHARD_K) $(SHARD_MPIBIN)/w2v-train --mpi -t $(SHARD_THREADS) \
+	    --sync-words $(SHARD_SYNC) -e $(SHARD_EPOCHS) -s $(SHARD_SAMPLE) -w $(SHARD_WINDOW) \
+	    --seed $(SHARD_SEED) -v $< -o $@ $(foreach i,$(SHARD_IDS),$(SHARD_PARTS)/$(i).tok)
+
+$(SHARD)/analogy.tsv: $(SHARD)/vectors.wp $(DATA)/questions-words.txt | $(BIN)/knn
+	$(BIN)/knn --analogy $(DATA)/questions-words.txt -r 30000 -o $@ $<
+
+.PHONY: sharded-train
+## sharded-train: after `make sharded`, word2vec on MPI, one rank per shard reading only its own
+sharded-train: $(SHARD)/analogy.tsv
+	@awk -F'\t' '$$1 == "total" { printf "sharded-train: %d ranks, analogy accuracy %.2f%% (30k restriction)\n", $(SHARD_K), 100 * $$5 }' $<

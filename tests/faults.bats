@@ -63,17 +63,19 @@ only_expected() {
     done
 }
 
-@test "faults: SIGKILL during w2v-train keeps the previous output; --resume finishes the run" {
+# kill_and_resume_w2v FLAGS...: trains with FLAGS, a checkpoint, a SIGKILL at a random
+# moment; the previous output survives and --resume ends with the uninterrupted model.
+kill_and_resume_w2v() {
     seed_random
     words 3000 20000 9 | tok -q -o "$T/c.tok"
     vocab -q -o "$T/c.voc" "$T/c.tok"
-    train() { w2v-train -q -v "$T/c.voc" -t 1 -d 32 --seed 3 "$@"; }
-    train -e 6 -o "$T/full.wp" "$T/c.tok"            # the uninterrupted run, for comparison
+    train() { w2v-train -q -v "$T/c.voc" -d 32 --seed 3 "$@"; }
+    train "$@" -e 6 -o "$T/full.wp" "$T/c.tok"       # the uninterrupted run, for comparison
     mkdir "$T/run"
-    train -e 1 -d 16 -o "$T/run/out.wp" "$T/c.tok"   # the previous output
+    train -t 1 -e 1 -d 16 -o "$T/run/out.wp" "$T/c.tok"   # the previous output
     cp "$T/run/out.wp" "$T/prev.wp"
     # started directly, not through the function, so that $! is the trainer itself
-    w2v-train -q -v "$T/c.voc" -t 1 -d 32 --seed 3 -e 6 --checkpoint "$T/run/ck" \
+    w2v-train -q -v "$T/c.voc" -d 32 --seed 3 "$@" -e 6 --checkpoint "$T/run/ck" \
         --checkpoint-every 40000 -o "$T/run/out.wp" "$T/c.tok" 3>&- &
     local pid=$!
     wait_file "$T/run/ck"
@@ -87,6 +89,14 @@ only_expected() {
         "$T/c.tok"
     assert_success
     cmp "$T/full.wp" "$T/run/out.wp"                 # and ends with the uninterrupted model
+}
+
+@test "faults: SIGKILL during w2v-train keeps the previous output; --resume finishes the run" {
+    kill_and_resume_w2v -t 1
+}
+
+@test "faults: the same with two threads and --deterministic (checkpoints at merges)" {
+    kill_and_resume_w2v -t 2 --deterministic --sync-words 20000
 }
 
 @test "faults: SIGKILL during elmo-train keeps the previous model; --resume finishes the run" {

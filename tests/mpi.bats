@@ -184,6 +184,23 @@ smake() {
     assert_output --partial "the merged vocabulary differs from the one-pass vocabulary"
 }
 
+@test "make sharded-train: one MPI rank per shard trains on its own tokens; analogy reported" {
+    [ -n "$MPIBIN" ] || skip "no MPI build (make MPI=1 or make mpi-tools)"
+    command -v mpirun >/dev/null || skip "mpirun not installed (make deps-mpi)"
+    need_data questions-words.txt
+    need_data enwiki-text8style.gz
+    { gzip -dc "$DATA/enwiki-text8style.gz" || true; } | head -c 300000 > "$T/slice.txt"
+    run --separate-stderr smake sharded-train SHARD_MPIBIN="$MPIBIN" SHARD_EPOCHS=1 \
+        SHARD_SYNC=5000
+    assert_success
+    # three ranks, each given its own shard's tokens, and no other copy of the corpus
+    assert_output --partial "-np 3 $MPIBIN/w2v-train --mpi"
+    assert_output --partial "parts/000.tok $T/runs/sharded/parts/001.tok $T/runs/sharded/parts/002.tok"
+    assert_output --regexp "sharded-train: 3 ranks, analogy accuracy [0-9.]+% \(30k restriction\)"
+    run -0 knn -k 2 -q the "$T/runs/sharded/vectors.wp"
+    [ "${#lines[@]}" -eq 2 ]
+}
+
 # ---- w2v-train --mpi ----
 
 # need_w2v: the MPI build, mpirun and a 200k-word slice of the corpus, tokenised, with its
@@ -202,7 +219,7 @@ need_w2v() {
     [[ $stderr == "w2v-train: --mpi: built without MPI (make MPI=1)" ]]
     [ ! -e "$T/m" ]
     run -2 --separate-stderr "$PLAIN/w2v-train" --sync-words 10 -v /nonexistent -o "$T/m"
-    [[ $stderr == "w2v-train: --sync-words and --merge need --mpi" ]]
+    [[ $stderr == "w2v-train: --sync-words needs --deterministic or --mpi" ]]
 }
 
 @test "w2v-train --mpi refuses --resume, --checkpoint, standard input and output" {
@@ -245,6 +262,59 @@ need_w2v() {
     ! cmp -s "$T/m2" "$T/mmean"
     run -2 --separate-stderr "$MPIBIN/w2v-train" --mpi --merge max -v "$T/wv" -o "$T/x" "$T/w.tok"
     [[ $stderr == "w2v-train: --merge max: expected sum or mean" ]]
+}
+
+@test "w2v-train --mpi: one input file per rank, of unequal sizes; a wrong count exits 2" {
+    need_w2v
+    # rank 0 gets 3/4 of the corpus, rank 1 a quarter: rank 1 ends first and keeps joining
+    # the merges until rank 0 is done
+    { gzip -dc "$DATA/enwiki-text8style.gz" || true; } | head -c 1200000 > "$T/w.txt"
+    head -c 900000 "$T/w.txt" | tok -q -o "$T/s0.tok"
+    tail -c +900001 "$T/w.txt" | tok -q -o "$T/s1.tok"
+    local w=("$MPIBIN/w2v-train" -v "$T/wv" -d 32 -e 2 -t 1 --mpi --sync-words 20000)
+    run --separate-stderr mpirun2 "${w[@]}" -o "$T/m" "$T/s0.tok" "$T/s1.tok"
+    assert_success
+    # merges follow the larger shard: ~220k of its words (2 epochs) / 20000, the smaller
+    # shard alone would make ~4
+    [[ $stderr =~ "2 MPI ranks, "([0-9]+)" merges of the replicas" ]]
+    [ "${BASH_REMATCH[1]}" -ge 9 ] && [ "${BASH_REMATCH[1]}" -le 13 ]
+    run -0 knn -k 3 -q three "$T/m"
+    [ "${#lines[@]}" -eq 3 ]
+    # the same job again gives the same bytes; the files swapped give another model
+    mpirun2 "${w[@]}" -q -o "$T/m2" "$T/s0.tok" "$T/s1.tok"
+    cmp "$T/m" "$T/m2"
+    mpirun2 "${w[@]}" -q -o "$T/m3" "$T/s1.tok" "$T/s0.tok"
+    ! cmp -s "$T/m" "$T/m3"
+    run --separate-stderr mpirun2 "${w[@]}" -o "$T/x" "$T/s0.tok" "$T/s1.tok" "$T/s0.tok"
+    assert_failure
+    [[ $stderr == *"--mpi: 3 input files for 2 ranks: give one file per rank, or one file for all"* ]]
+    [ ! -e "$T/x" ]
+}
+
+@test "w2v-train --mpi: 2 ranks x 1 thread give the bits of 1 process x 2 --deterministic threads" {
+    need_w2v
+    local f
+    for f in "" "--cbow" "--hs -n 0"; do
+        mpirun2 "$MPIBIN/w2v-train" -q -v "$T/wv" -d 16 -e 2 -t 1 --seed 4 $f --mpi \
+            --sync-words 15000 -o "$T/r" "$T/w.tok"
+        "$MPIBIN/w2v-train" -q -v "$T/wv" -d 16 -e 2 -t 2 --seed 4 $f --deterministic \
+            --sync-words 15000 -o "$T/d" "$T/w.tok"
+        cmp "$T/r" "$T/d" || { echo "flags: $f"; false; }
+    done
+    # and the merge schedule matters to both alike
+    "$MPIBIN/w2v-train" -q -v "$T/wv" -d 16 -e 2 -t 2 --seed 4 --deterministic \
+        --sync-words 40000 -o "$T/d2" "$T/w.tok"
+    ! cmp -s "$T/r" "$T/d2"
+}
+
+@test "w2v-train --mpi --deterministic: 2 ranks x 2 threads give the same bytes every run" {
+    need_w2v
+    local w=("$MPIBIN/w2v-train" -v "$T/wv" -d 16 -e 2 -t 2 --mpi --deterministic -q)
+    for i in 1 2 3; do
+        mpirun2 "${w[@]}" --sync-words 15000 -o "$T/d$i" "$T/w.tok"
+    done
+    cmp "$T/d1" "$T/d2"
+    cmp "$T/d1" "$T/d3"
 }
 
 @test "w2v-train --mpi: a killed rank fails the job and no model is written" {

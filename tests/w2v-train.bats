@@ -77,6 +77,78 @@ train() {
     ! cmp -s "$T/a.wp" "$T/c.wp"
 }
 
+# many_chunks: a 200,000-word corpus in $T/m.tok (vocabulary $T/m.voc), several chunks of
+# input per pass, so that every thread of a run gets work
+many_chunks() {
+    awk 'BEGIN { srand(5); for (s = 0; s < 25000; s++) { l = "";
+        for (i = 0; i < 8; i++) l = l (i ? " " : "") "w" int(rand() * rand() * 400); print l } }' |
+        tok -q > "$T/m.tok"
+    vocab -q -m 1 "$T/m.tok" > "$T/m.voc"
+}
+
+@test "w2v-train: --deterministic: 2 and 3 threads give the same bytes every run, in every mode" {
+    many_chunks
+    for flags in "" "--cbow" "--hs -n 0" "--exact-updates"; do
+        for t in 2 3; do
+            for i in 1 2 3; do
+                w2v-train -q -v "$T/m.voc" $flags -d 16 -e 2 -t $t --seed 3 --deterministic \
+                    --sync-words 15000 -o "$T/d$i.wp" "$T/m.tok"
+            done
+            cmp "$T/d1.wp" "$T/d2.wp" && cmp "$T/d1.wp" "$T/d3.wp" || { echo "$flags -t $t"; false; }
+        done
+    done
+    # another merge schedule is another (still reproducible) model
+    w2v-train -q -v "$T/m.voc" -d 16 -e 2 -t 3 --seed 3 --deterministic --sync-words 40000 \
+        --exact-updates -o "$T/s.wp" "$T/m.tok"
+    ! cmp -s "$T/d1.wp" "$T/s.wp"
+    # one thread is deterministic already: the same bytes as without the flag
+    w2v-train -q -v "$T/m.voc" -d 16 -e 2 -t 1 --seed 3 --deterministic -o "$T/o1.wp" "$T/m.tok"
+    w2v-train -q -v "$T/m.voc" -d 16 -e 2 -t 1 --seed 3 -o "$T/o2.wp" "$T/m.tok"
+    cmp "$T/o1.wp" "$T/o2.wp"
+}
+
+@test "w2v-train: --deterministic learns what Hogwild threads learn (topics), from windows too" {
+    run --separate-stderr train -t 2 --deterministic --sync-words 1000 -d 16 -e 20 \
+        -o "$T/v.wp" "$T/c.tok"
+    assert_success
+    wpcat "$T/v.wp" > "$T/v.txt"
+    [ "$(nearest "$T/v.txt" apple)" != "" ]
+    case $(nearest "$T/v.txt" apple) in banana|cherry|grape) ;; *) false ;; esac
+    case $(nearest "$T/v.txt" xray) in yankee|zulu|quebec) ;; *) false ;; esac
+    many_chunks
+    pairs -q -v "$T/m.voc" -e 2 --seed 3 -o "$T/m.win" "$T/m.tok"
+    for i in 1 2; do
+        w2v-train -q -v "$T/m.voc" -d 16 -t 2 --seed 3 --deterministic --sync-words 15000 \
+            -o "$T/w$i.wp" "$T/m.win"
+    done
+    cmp "$T/w1.wp" "$T/w2.wp"
+}
+
+@test "w2v-train: --deterministic checkpoints at a merge; the resumed run ends with the same bytes" {
+    many_chunks
+    w2v-train -q -v "$T/m.voc" -d 16 -e 2 -t 2 --seed 3 --deterministic --sync-words 15000 \
+        -o "$T/full.wp" "$T/m.tok"
+    w2v-train -q -v "$T/m.voc" -d 16 -e 2 -t 2 --seed 3 --deterministic --sync-words 15000 \
+        --checkpoint "$T/ck" --checkpoint-every 250000 -o /dev/null "$T/m.tok"
+    wpcat --stat "$T/ck" > "$T/ck.stat"
+    grep -q $'^meta.deterministic\t1$' "$T/ck.stat"
+    grep -q $'^meta.sync_words\t15000$' "$T/ck.stat"
+    # the resumed run takes the threads and the merge schedule from the checkpoint
+    run --separate-stderr w2v-train -q -v "$T/m.voc" --resume "$T/ck" -o "$T/res.wp" "$T/m.tok"
+    assert_success
+    cmp "$T/full.wp" "$T/res.wp"
+}
+
+@test "w2v-train: --sync-words needs --deterministic or --mpi, --merge needs --mpi (exit 2)" {
+    run --separate-stderr train --sync-words 1000 -o "$T/x.wp" "$T/c.tok"
+    assert_failure 2
+    [[ $stderr == *"--sync-words needs --deterministic or --mpi"* ]]
+    run --separate-stderr train --deterministic --merge sum -o "$T/x.wp" "$T/c.tok"
+    assert_failure 2
+    [[ $stderr == *"--merge needs --mpi"* ]]
+    [ ! -e "$T/x.wp" ]
+}
+
 @test "w2v-train: skip-gram shares negatives by default; --shared-negatives says so, --exact-updates does not" {
     train -d 8 -e 2 -o "$T/default.wp" "$T/c.tok"
     train -d 8 -e 2 --shared-negatives -o "$T/shared.wp" "$T/c.tok"

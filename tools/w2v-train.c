@@ -29,10 +29,13 @@ struct opts {
     int epochs_set, alpha_set, format, force, quiet, level;
     int shared_set;        /* --shared-negatives 1, --exact-updates -1, default 0 */
     int mpi;               /* --mpi: one replica per MPI rank */
-    uint64_t sync_words;   /* --sync-words: words per rank between merges of the replicas */
-    int sync_set;
+    int deterministic;     /* --deterministic: one replica per thread, merged in order */
+    uint64_t sync_words;   /* --sync-words: words per replica between merges */
+    int sync_set, merge_set;
     int merge_mean;        /* --merge mean: average the replicas, else add their changes */
     const char *vocab, *cvocab, *out, *context, *ckpt, *resume, *log, *input;
+    char **inputs;         /* --mpi: one input file per rank, or NULL */
+    int ninputs;
     uint32_t resume_nctx;  /* --resume: the checkpoint's context vocabulary, 0 without */
     uint64_t resume_chash;
     uint64_t resume_kind; /* --resume: the input kind the checkpoint was made from */
@@ -55,6 +58,10 @@ struct state {
     uint32_t ranks;          /* --mpi: MPI ranks, else 1 */
     uint64_t syncs;          /* --mpi: merges of the replicas so far */
     float *base[3];          /* --mpi: syn0, syn1neg, syn1 at the last merge */
+    unsigned char *changed;  /* --mpi: rows changed on any rank since then */
+    float *pack;             /* --mpi: their changes, packed */
+    size_t pack_cap;
+    uint64_t rows_sent, rows_all; /* --mpi: rows merged, rows of the model, over merges */
 };
 
 static _Noreturn void
@@ -67,14 +74,16 @@ usage(FILE *fp, int status)
             "       [--seed n] [-z level] [-o file] [--format stream|txt|bin]\n"
             "       [--save-context file] [--checkpoint file] [--checkpoint-every n[s|m|h]]\n"
             "       [--resume file] [--log file] [--context-vocab file]\n"
-            "       [--mpi [--sync-words n] [--merge sum|mean]] -v vocab [file]\n",
+            "       [--deterministic] [--mpi [--merge sum|mean]] [--sync-words n]\n"
+            "       -v vocab [file | --mpi file ...]\n",
             cli_progname);
     exit(status);
 }
 
 enum {
     O_SG = 256, O_CBOW, O_CBOW_SUM, O_HS, O_EXACT, O_SHARED, O_EXACT_UPD, O_FIXED, O_POWER, O_SEED,
-    O_FORMAT, O_CONTEXT, O_CKPT, O_CKPT_EVERY, O_RESUME, O_LOG, O_CVOCAB, O_MPI, O_SYNC, O_MERGE
+    O_FORMAT, O_CONTEXT, O_CKPT, O_CKPT_EVERY, O_RESUME, O_LOG, O_CVOCAB, O_MPI, O_SYNC, O_MERGE,
+    O_DETERMINISTIC
 };
 
 static void
@@ -110,7 +119,8 @@ parse_args(struct opts *o, int argc, char **argv)
         {"save-context", 1, 0, O_CONTEXT}, {"checkpoint", 1, 0, O_CKPT},
         {"checkpoint-every", 1, 0, O_CKPT_EVERY}, {"resume", 1, 0, O_RESUME},
         {"log", 1, 0, O_LOG}, {"context-vocab", 1, 0, O_CVOCAB}, {"mpi", 0, 0, O_MPI},
-        {"sync-words", 1, 0, O_SYNC}, {"merge", 1, 0, O_MERGE}, {0, 0, 0, 0}};
+        {"sync-words", 1, 0, O_SYNC}, {"merge", 1, 0, O_MERGE},
+        {"deterministic", 0, 0, O_DETERMINISTIC}, {0, 0, 0, 0}};
     int ch;
     memset(o, 0, sizeof *o);
     w2v_params_default(&o->p);
@@ -159,6 +169,7 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_LOG: o->log = optarg; break;
         case O_CVOCAB: o->cvocab = optarg; break;
         case O_MPI: o->mpi = 1; break;
+        case O_DETERMINISTIC: o->deterministic = 1; break;
         case O_SYNC:
             o->sync_words = cli_parse_u64(optarg, "--sync-words", 1, UINT64_MAX / 1024);
             o->sync_set = 1;
@@ -167,14 +178,18 @@ parse_args(struct opts *o, int argc, char **argv)
             if (strcmp(optarg, "sum") == 0) o->merge_mean = 0;
             else if (strcmp(optarg, "mean") == 0) o->merge_mean = 1;
             else cli_die(RV_USAGE, "--merge %s: expected sum or mean", optarg);
-            o->sync_set = 1;
+            o->merge_set = 1;
             break;
         default: usage(stderr, RV_USAGE);
         }
     }
-    if (argc - optind > 1)
+    if (argc - optind > 1 && !o->mpi)
         usage(stderr, RV_USAGE);
     o->input = optind < argc ? argv[optind] : NULL;
+    if (argc - optind > 1) {
+        o->inputs = argv + optind; /* the rank picks its own in mpi_start */
+        o->ninputs = argc - optind;
+    }
     if (o->vocab == NULL)
         cli_die(RV_USAGE, "a vocabulary is required (-v FILE)");
     if (o->p.negative == 0 && !o->p.hs)
@@ -193,8 +208,14 @@ parse_args(struct opts *o, int argc, char **argv)
         cli_die(RV_USAGE, "--shared-negatives takes at most %u negatives, not -n %u "
                 "(more train with --exact-updates, the default above %u)",
                 max_shared, o->p.negative, max_shared);
-    if (o->sync_set && !o->mpi)
-        cli_die(RV_USAGE, "--sync-words and --merge need --mpi");
+    /* thread replicas merge cheaply, and 1M words apart cost 2 analogy points (17M-word
+     * corpus, 2 threads); ranks pay for every merge in communication */
+    if (!o->sync_set && o->deterministic && !o->mpi)
+        o->sync_words = 100000;
+    if (o->merge_set && !o->mpi)
+        cli_die(RV_USAGE, "--merge needs --mpi");
+    if (o->sync_set && !o->mpi && !o->deterministic)
+        cli_die(RV_USAGE, "--sync-words needs --deterministic or --mpi");
     if ((o->ckpt_words || o->ckpt_secs) && o->ckpt == NULL)
         cli_die(RV_USAGE, "--checkpoint-every needs --checkpoint FILE");
     if (o->ckpt != NULL && !o->ckpt_words && !o->ckpt_secs)
@@ -365,6 +386,9 @@ read_resume(struct opts *o, const struct vocab *v, struct w2v_pos *pos, FILE **f
         o->wcfg.sample = s;
     o->epochs_set = 1;
     o->resume_kind = meta_u64(meta, "input_kind", 0);
+    /* the merge schedule is part of a deterministic run's result */
+    o->deterministic = (int)meta_u64(meta, "deterministic", 0);
+    o->sync_words = meta_u64(meta, "sync_words", o->sync_words);
 }
 
 /* Windows from pairs --from-text: their context vocabulary (--context-vocab), checked
@@ -428,19 +452,15 @@ mpi_start(struct opts *o)
         o->quiet = 1;
         o->log = NULL;
     }
-}
-
-/* The model's matrices and their sizes in floats (0 for an absent one). */
-static void
-model_mats(struct w2v_model *m, float *mats[3], size_t sizes[3])
-{
-    const size_t d = m->p.dim;
-    mats[0] = m->syn0;
-    mats[1] = m->syn1neg;
-    mats[2] = m->syn1;
-    sizes[0] = (size_t)m->n * d;
-    sizes[1] = m->syn1neg != NULL ? (size_t)m->nctx * d : 0;
-    sizes[2] = m->syn1 != NULL && m->n > 0 ? (size_t)(m->n - 1) * d : 0;
+    if (o->inputs != NULL) {
+        if (o->ninputs != dist_size())
+            cli_die(RV_USAGE, "--mpi: %d input files for %d ranks: give one file per rank, "
+                    "or one file for all", o->ninputs, dist_size());
+        o->input = o->inputs[dist_rank()];
+        for (int i = 0; i < o->ninputs; i++)
+            if (strcmp(o->inputs[i], "-") == 0)
+                cli_die(RV_USAGE, "--mpi: standard input cannot be one rank's file");
+    }
 }
 
 /* --mpi: the weights every replica starts from, kept to tell each rank's changes. */
@@ -448,15 +468,60 @@ static void
 mpi_keep_base(struct state *st, struct w2v_model *m)
 {
     float *mats[3];
-    size_t sizes[3];
-    model_mats(m, mats, sizes);
+    size_t rows[3], most = 0;
+    const size_t d = m->p.dim;
+    w2v_model_mats(m, mats, rows);
     for (int i = 0; i < 3; i++) {
-        if (sizes[i] == 0)
+        if (rows[i] == 0)
             continue;
-        if ((st->base[i] = malloc(sizes[i] * sizeof(float))) == NULL)
+        most = rows[i] > most ? rows[i] : most;
+        if ((st->base[i] = malloc(rows[i] * d * sizeof(float))) == NULL)
             cli_die(RV_FAIL, "out of memory");
-        memcpy(st->base[i], mats[i], sizes[i] * sizeof(float));
+        memcpy(st->base[i], mats[i], rows[i] * d * sizeof(float));
     }
+    if ((st->changed = malloc(most ? most : 1)) == NULL)
+        cli_die(RV_FAIL, "out of memory");
+}
+
+static void
+sync_failed(void)
+{
+    cli_die(RV_FAIL, "--mpi: rank %d: merging the replicas failed", dist_rank());
+}
+
+/* --mpi, sum: adds every rank's change to one matrix of rows x d (x, the weights at the
+ * last merge b). Only the rows some rank changed travel, packed: between merges most
+ * rare words are touched by no rank (the union of the ranks' changed rows is found with
+ * one small reduction of a byte per row first). */
+static void
+sync_sum(struct state *st, float *x, float *b, size_t rows, size_t d)
+{
+    (void)w2v_rows_changed(x, b, rows, d, st->changed);
+    if (dist_or_u8(st->changed, rows) < 0)
+        sync_failed();
+    size_t nu = 0;
+    for (size_t r = 0; r < rows; r++)
+        nu += st->changed[r];
+    st->rows_sent += nu;
+    st->rows_all += rows;
+    if (nu * d > st->pack_cap) {
+        free(st->pack);
+        st->pack_cap = nu * d;
+        if ((st->pack = malloc(st->pack_cap * sizeof(float))) == NULL)
+            cli_die(RV_FAIL, "out of memory");
+    }
+    float *p = st->pack;
+    for (size_t r = 0; r < rows; r++)
+        if (st->changed[r])
+            for (size_t j = 0; j < d; j++)
+                *p++ = x[r * d + j] - b[r * d + j];
+    if (dist_sum_f32(st->pack, nu * d) < 0)
+        sync_failed();
+    p = st->pack;
+    for (size_t r = 0; r < rows; r++)
+        if (st->changed[r])
+            for (size_t j = 0; j < d; j++, p++)
+                b[r * d + j] = x[r * d + j] = b[r * d + j] + *p;
 }
 
 /* --mpi: merges the replicas, the same bits on every rank (the sums are, and so is the
@@ -465,34 +530,36 @@ mpi_keep_base(struct state *st, struct w2v_model *m)
  * average of the replicas, which halves each rank's progress on 2 ranks (measured: 7
  * analogy points below one process on the 17M-word corpus). */
 static int
-on_sync(void *arg, struct w2v_model *m)
+on_sync(void *arg, struct w2v_model *m, int done, uint64_t *records)
 {
     struct state *st = arg;
     const float inv = 1.0f / (float)st->ranks;
+    const size_t d = m->p.dim;
     float *mats[3];
-    size_t sizes[3];
+    size_t rows[3];
+    uint64_t counts[2] = {!done, *records}; /* ranks still training, windows done */
     st->syncs++;
     if (st->ranks == 1)
-        return WP_OK; /* nothing to merge: one rank is the plain run, bit for bit */
-    model_mats(m, mats, sizes);
+        return done; /* nothing to merge: one rank is the plain run, bit for bit */
+    if (dist_sum_u64(counts, 2) < 0)
+        sync_failed();
+    *records = counts[1];
+    w2v_model_mats(m, mats, rows);
     for (int i = 0; i < 3; i++) {
-        float *x = mats[i], *b = st->base[i];
-        const size_t n = sizes[i];
+        float *x = mats[i];
+        const size_t n = rows[i] * d;
         if (n == 0)
             continue;
-        if (!st->o->merge_mean)
-            for (size_t j = 0; j < n; j++)
-                x[j] -= b[j];
+        if (!st->o->merge_mean) {
+            sync_sum(st, x, st->base[i], rows[i], d);
+            continue;
+        }
         if (dist_sum_f32(x, n) < 0)
-            cli_die(RV_FAIL, "--mpi: rank %d: merging the replicas failed", dist_rank());
-        if (st->o->merge_mean)
-            for (size_t j = 0; j < n; j++)
-                x[j] *= inv;
-        else
-            for (size_t j = 0; j < n; j++)
-                b[j] = x[j] += b[j];
+            sync_failed();
+        for (size_t j = 0; j < n; j++)
+            x[j] *= inv;
     }
-    return WP_OK;
+    return counts[0] == 0;
 }
 
 /* --mpi: after the last merge the replicas must hold the same bits. */
@@ -546,8 +613,12 @@ main(int argc, char **argv)
     if (o.mpi) {
         cfg.shard = (uint32_t)dist_rank();
         cfg.nshards = (uint32_t)dist_size();
-        cfg.sync_every = o.sync_words;
+        cfg.own_input = o.inputs != NULL;
         cfg.sync = on_sync;
+    }
+    if (o.mpi || o.deterministic) {
+        cfg.sync_every = o.sync_words;
+        cfg.deterministic = o.deterministic;
     }
     if (kind == REC_TOKENS) {
         /* as pairs(1): a one-epoch pipe is streamed with an estimated count of windows;
@@ -579,7 +650,9 @@ main(int argc, char **argv)
         || rec_meta_set_u64(st.extra, "window", o.wcfg.window) < 0
         || rec_meta_set_u64(st.extra, "fixed_window", (uint64_t)o.wcfg.fixed) < 0
         || rec_meta_set_f64(st.extra, "sample", o.wcfg.sample) < 0
-        || rec_meta_set_u64(st.extra, "input_kind", (uint64_t)kind) < 0)
+        || rec_meta_set_u64(st.extra, "input_kind", (uint64_t)kind) < 0
+        || rec_meta_set_u64(st.extra, "deterministic", (uint64_t)o.deterministic) < 0
+        || rec_meta_set_u64(st.extra, "sync_words", o.sync_words) < 0)
         cli_die(RV_FAIL, "out of memory");
 
     struct w2v_worker *workers = calloc(o.threads, sizeof *workers);
@@ -625,12 +698,17 @@ main(int argc, char **argv)
         free(workers);
         die_run(rc, where, rd, o.input);
     }
-    cli_progress_end(&st.prog, (st.words_per_record > 0
-                                    ? (uint64_t)((double)pos.records * st.words_per_record)
-                                    : pos.words) * st.ranks, NULL);
+    uint64_t words_done = st.words_per_record > 0
+                              ? (uint64_t)((double)pos.records * st.words_per_record)
+                              : pos.words;
+    if (o.mpi && dist_sum_u64(&words_done, 1) < 0) /* every rank's, not rank 0's x ranks */
+        sync_failed();
+    cli_progress_end(&st.prog, words_done, NULL);
     if (o.mpi && !o.quiet)
-        fprintf(stderr, "%s: %u MPI ranks, %llu merges of the replicas\n", cli_progname,
-                st.ranks, (unsigned long long)st.syncs);
+        fprintf(stderr, "%s: %u MPI ranks, %llu merges of the replicas (%.1f%% of the rows "
+                "changed and were sent)\n", cli_progname, st.ranks,
+                (unsigned long long)st.syncs,
+                st.rows_all ? 100.0 * (double)st.rows_sent / (double)st.rows_all : 0.0);
     if (st.log != NULL && fclose(st.log) != 0)
         cli_die(RV_FAIL, "%s: %s", o.log, strerror(errno));
     rec_reader_free(rd);
@@ -656,6 +734,8 @@ main(int argc, char **argv)
     rec_meta_free(st.extra);
     for (int i = 0; i < 3; i++)
         free(st.base[i]);
+    free(st.changed);
+    free(st.pack);
     vocab_free(v);
     if (cv != NULL)
         vocab_free(cv);

@@ -115,6 +115,26 @@ train() {
     assert_success
 }
 
+# No suppressions: with --deterministic each worker trains a replica of its own, so there
+# is no Hogwild race left to excuse.
+@test "tsan: w2v-train -t 2 --deterministic races nowhere: every mode, checkpoints, resume" {
+    corpus
+    local f
+    for f in "" "--cbow" "--hs -n 0" "--exact-updates"; do
+        TSAN_OPTIONS=${TSAN_OPTIONS/:suppressions=*/} run --separate-stderr \
+            train --deterministic --sync-words 5000 $f -e 2 -o "$T/v" "$T/c.tok"
+        assert_success
+    done
+    TSAN_OPTIONS=${TSAN_OPTIONS/:suppressions=*/} run --separate-stderr \
+        train --deterministic --sync-words 5000 -e 3 --checkpoint "$T/ck" \
+        --checkpoint-every 20000 -o "$T/v" "$T/c.tok"
+    assert_success
+    TSAN_OPTIONS=${TSAN_OPTIONS/:suppressions=*/} run --separate-stderr \
+        w2v-train -q -v "$T/c.voc" --resume "$T/ck" -o "$T/r" "$T/c.tok"
+    assert_success
+    cmp "$T/v" "$T/r"
+}
+
 @test "tsan: w2v-train -t 2 from stdin, checkpointing, logging, resuming" {
     corpus
     run --separate-stderr train --checkpoint "$T/ck" --checkpoint-every 5000 \

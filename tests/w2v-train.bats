@@ -45,7 +45,7 @@ train() {
     assert_success
     [[ "$output" == "usage: w2v-train "* ]]
     run --separate-stderr -2 w2v-train --no-such-flag
-    [[ "${stderr_lines[-1]}" == *"-v vocab [file]" ]]
+    [[ "${stderr_lines[-1]}" == *"-v vocab [file | --mpi file ...]" ]]
     run --separate-stderr w2v-train -V
     assert_success
     [[ "$output" == *"wordpipe"* ]]

@@ -260,10 +260,10 @@ charenc_cache_free(struct charenc_cache *k)
 }
 
 /* Convolution + max over time + ReLU for tokens [t0, t0 + nt) into x0 rows, argmax into
- * amax. */
+ * amax. raw: the maxima alone, without the bias and the nonlinearity (charenc_init_data). */
 static void
 conv_chunk(const struct charenc *e, const uint16_t *chars, size_t t0, size_t nt,
-           struct charenc_cache *k)
+           struct charenc_cache *k, int raw)
 {
     const struct charenc_cfg *c = &e->c;
     const size_t mc = c->max_chars, cd = c->char_dim, f = e->nfilt;
@@ -298,7 +298,7 @@ conv_chunk(const struct charenc *e, const uint16_t *chars, size_t t0, size_t nt,
             /* the bias is the same at every position: add it after the max; ReLU (or
              * tanh) of the max equals the max of the ReLU, both being monotonic (bilm-tf
              * applies it after pooling) */
-            for (size_t q = 0; q < nf; q++) {
+            for (size_t q = 0; q < nf && !raw; q++) {
                 const float v = z[q] + e->conv_b[wi][q];
                 z[q] = c->act == CHARENC_TANH ? tanhf(v) : v > 0.0f ? v : 0.0f;
             }
@@ -316,7 +316,7 @@ charenc_forward(const struct charenc *e, const uint16_t *chars, size_t n, float 
     if (n == 0)
         return;
     for (size_t t0 = 0; t0 < n; t0 += CHARENC_CHUNK)
-        conv_chunk(e, chars, t0, n - t0 < CHARENC_CHUNK ? n - t0 : CHARENC_CHUNK, k);
+        conv_chunk(e, chars, t0, n - t0 < CHARENC_CHUNK ? n - t0 : CHARENC_CHUNK, k, 0);
     for (size_t l = 0; l < L; l++) {
         const float *x = k->x[l], *b = e->hw_b[l];
         float *h = k->h[l], *tg = k->t[l], *y = k->x[l + 1], *p = k->p;
@@ -426,4 +426,58 @@ charenc_backward(const struct charenc *e, struct charenc *g, const uint16_t *cha
                     1.0f, dp, (int)(2 * f), e->hw_w[l], (int)f, 1.0f, dx, (int)f);
     }
     conv_backward(e, g, chars, n, k);
+}
+
+/* Tokens per pass of charenc_init_data: bounds its scratch whatever the vocabulary size. */
+enum { CHARENC_INIT_STEP = 1024 };
+
+int
+charenc_init_data(struct charenc *e, const uint16_t *chars, size_t n, float std)
+{
+    const size_t od = e->c.out_dim, mc = e->c.max_chars, f = e->nfilt;
+    if (n == 0 || !(std > 0) || !(std < 1e30f))
+        return WP_ERANGE;
+    struct charenc_cache *k = charenc_cache_new(&e->c, CHARENC_INIT_STEP);
+    float *out = alloc_floats(CHARENC_INIT_STEP, od);
+    double *s1 = calloc(f > od ? f : od, sizeof(double)), *s2 = calloc(od, sizeof(double));
+    int rc = k != NULL && out != NULL && s1 != NULL && s2 != NULL ? WP_OK : WP_ENOMEM;
+    /* 1. every filter's pooled maximum centred over the tokens by its bias */
+    for (size_t i0 = 0; rc == WP_OK && i0 < n; i0 += CHARENC_INIT_STEP) {
+        const size_t m = n - i0 < CHARENC_INIT_STEP ? n - i0 : CHARENC_INIT_STEP;
+        for (size_t t0 = 0; t0 < m; t0 += CHARENC_CHUNK)
+            conv_chunk(e, chars + i0 * mc, t0, m - t0 < CHARENC_CHUNK ? m - t0 : CHARENC_CHUNK,
+                       k, 1);
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < f; j++)
+                s1[j] += k->x[0][i * f + j];
+    }
+    for (uint32_t wi = 0, off = 0; rc == WP_OK && wi < e->c.nwidths; off += e->c.filters[wi++])
+        for (size_t q = 0; q < e->c.filters[wi]; q++)
+            e->conv_b[wi][q] = (float)(-s1[off + q] / (double)n);
+    /* 2. every output centred and scaled to std by its projection row and bias */
+    if (rc == WP_OK)
+        memset(s1, 0, od * sizeof(double));
+    for (size_t i0 = 0; rc == WP_OK && i0 < n; i0 += CHARENC_INIT_STEP) {
+        const size_t m = n - i0 < CHARENC_INIT_STEP ? n - i0 : CHARENC_INIT_STEP;
+        charenc_forward(e, chars + i0 * mc, m, out, k);
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < od; j++) {
+                const double v = out[i * od + j];
+                s1[j] += v;
+                s2[j] += v * v;
+            }
+    }
+    for (size_t j = 0; rc == WP_OK && j < od; j++) {
+        const double mean = s1[j] / (double)n, var = s2[j] / (double)n - mean * mean;
+        /* a constant output (one token, or a dead row) is only centred */
+        const float a = var > 1e-12 ? (float)(std / sqrt(var)) : 1.0f;
+        for (size_t q = 0; q < f; q++)
+            e->proj_w[j * f + q] *= a;
+        e->proj_b[j] = (float)((e->proj_b[j] - mean) * a);
+    }
+    charenc_cache_free(k);
+    free(out);
+    free(s1);
+    free(s2);
+    return rc;
 }

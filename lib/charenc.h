@@ -67,6 +67,17 @@ void charenc_bind(struct charenc *e, const struct charenc_cfg *c, float *base);
  * by default), PAD embedding zero. gain 1 for training; tests pass smaller gains. */
 void charenc_init(struct charenc *e, struct rng *r, float gain);
 
+/* Data-dependent initialisation, after charenc_init, over n tokens (chars: n x max_chars;
+ * the vocabulary): each convolution bias is set to minus its filter's mean pooled maximum,
+ * so the features are centred (with tanh, symmetric around 0); then each projection row is
+ * scaled and its bias set so that every output has mean 0 and standard deviation std over
+ * the tokens. Max-pooling makes the raw features of all words share a large positive
+ * component (random words' encodings have cosine ~0.9): the LSTM then sees nearly one
+ * input, and every SGD step on the projection, summed over all tokens of a batch, moves
+ * all encodings together. Centred outputs of word-embedding scale start the LSTM as word
+ * input does. WP_ERANGE when n is 0 or std not > 0; WP_ENOMEM. */
+int charenc_init_data(struct charenc *e, const uint16_t *chars, size_t n, float std);
+
 /* Characters of one token into out[max_chars]: BOW, the bytes (cut at a UTF-8 code point
  * boundary so that at most max_chars - 2 bytes remain), EOW, then PAD. special: 0 for a word,
  * CHARENC_BOS or CHARENC_EOS for <S> / </S> (the token bytes are then ignored). */

@@ -73,6 +73,7 @@ lm_train_cfg_default(struct lm_train_cfg *t)
     t->optim = LM_ADAGRAD;
     t->lr = 0.2f;
     t->clip = 10.0f;
+    t->char_grad_scale = 1.0f;
     t->adagrad_init = 1.0f;
     t->adam_b1 = 0.9f;
     t->adam_b2 = 0.999f;
@@ -205,7 +206,8 @@ lm_trainer_new(struct lm_trainer **out, struct lm *m, const struct lm_train_cfg 
 {
     if (t->unroll == 0 || t->batch == 0 || t->dropout < 0 || t->dropout >= 1
         || (t->nshards > 0 && t->shard >= t->nshards)
-        || (t->sampled && t->sampled >= m->c.vocab) || !(t->lr > 0) || t->clip < 0)
+        || (t->sampled && t->sampled >= m->c.vocab) || !(t->lr > 0) || t->clip < 0
+        || !(t->char_grad_scale > 0) || !(t->char_grad_scale < 1e30f))
         return WP_ERANGE;
     struct lm_trainer *tr = calloc(1, sizeof *tr);
     if (tr == NULL)
@@ -541,6 +543,15 @@ lm_trainer_step(struct lm_trainer *tr, size_t w, double *loss, uint64_t *ntok, d
         if (!isfinite(l))
             tr->grad[0] = NAN;   /* every replica then sees a non-finite norm */
         WP_TRY(tr->reduce(tr->grad, tr->np));
+    }
+    /* The encoder's weights are shared by every token of the window, so its gradient sums
+     * 700 tokens' (PTB) where a word embedding row sums its word's few: scaled down, it no
+     * longer dominates the clipped norm nor moves all encodings at once. It is laid out
+     * first (lm_bind). After the reduce, so every replica scales the same sum. */
+    if (tr->m->c.char_input && tr->t.char_grad_scale != 1.0f) {
+        const size_t ne = charenc_param_count(&tr->m->c.ch);
+        for (size_t i = 0; i < ne; i++)
+            tr->grad[i] *= tr->t.char_grad_scale;
     }
     const double gn = grad_norm(tr->grad, tr->np);
     *norm = gn;

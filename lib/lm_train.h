@@ -24,6 +24,8 @@ struct lm_train_cfg {
     uint32_t sampled;       /* sampled softmax candidates; 0: full softmax */
     int optim;              /* enum lm_optim */
     float lr, clip;         /* clip: global gradient norm, 0: none */
+    float char_grad_scale;  /* character encoder's gradient times this before clipping and
+                             * the update (1: as every other weight); > 0 */
     float adagrad_init;     /* initial accumulator (bilm-tf: 1.0) */
     float adam_b1, adam_b2, adam_eps;
     uint32_t threads;       /* 2 with two directions: one thread per direction */

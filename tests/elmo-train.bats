@@ -186,6 +186,32 @@ tiny() {
     [[ $stderr == *"--char-act"*"sigmoid"* ]]
 }
 
+@test "elmo-train: --char-init-std and --char-grad-scale change a character model, are recorded, and survive --resume" {
+    ch() { tiny -t 1 --epochs 1 --char-input --filters 1:4,2:4 --max-chars 10 --char-dim 4 --char-act tanh "$@"; }
+    ch -o "$T/base" "$T/train.tok"
+    for flags in "--char-init-std 0.1" "--char-grad-scale 0.3"; do
+        ch $flags -o "$T/x" "$T/train.tok"
+        ! cmp -s "$T/base" "$T/x" || { echo "no effect: $flags"; false; }
+    done
+    # the data-dependent initialisation alone: the weights before any step differ
+    ch --max-batches 1 --lr 1e-9 -o "$T/i0" "$T/train.tok"
+    ch --max-batches 1 --lr 1e-9 --char-init-std 0.1 -o "$T/i1" "$T/train.tok"
+    ! cmp -s "$T/i0" "$T/i1"
+    run -0 wpcat --stat "$T/i1"
+    [[ $output == *"meta.char_init_std	0.1"* ]]
+    [[ $output == *"meta.char_grad_scale	1"* ]]
+    # the scale is training state: a resumed run keeps it
+    ch --epochs 2 --char-init-std 0.1 --char-grad-scale 0.3 -o "$T/straight" "$T/train.tok"
+    ch --epochs 2 --char-init-std 0.1 --char-grad-scale 0.3 --checkpoint "$T/ck" \
+        --checkpoint-every 5w --max-batches 23 -o "$T/partial" "$T/train.tok"
+    run -0 --separate-stderr elmo-train -q -t 1 --resume "$T/ck" -o "$T/resumed" "$T/train.tok"
+    cmp "$T/straight" "$T/resumed"
+    run -2 --separate-stderr ch --char-grad-scale 0 -o "$T/x" "$T/train.tok"
+    [[ $stderr == *"--char-grad-scale"* ]]
+    run -2 --separate-stderr ch --char-init-std -1 -o "$T/x" "$T/train.tok"
+    [[ $stderr == *"--char-init-std"* ]]
+}
+
 @test "elmo-train --test adds the test perplexities to the log and the model" {
     tiny --forward-only --epochs 1 --test "$T/valid.tok" --log "$T/log" -o "$T/m" "$T/train.tok"
     run awk -F'\t' '$1 == "test" && $4 > 1 && $5 == 0 { ok = 1 } END { exit !ok }' "$T/log"

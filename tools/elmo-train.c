@@ -21,7 +21,7 @@ struct opts {
     struct lm_cfg mc;
     struct lm_train_cfg tc;
     uint32_t epochs, decay_start;
-    float decay, init, forget_bias, char_gain;
+    float decay, init, forget_bias, char_gain, char_std;
     uint64_t max_batches, ckpt_windows, inject_nan;
     double ckpt_secs;
     int quiet, force, level, mpi;
@@ -36,7 +36,8 @@ usage(FILE *fp, int status)
             "       [--layers n] [--hidden n] [--proj n] [--cell-clip x] [--proj-clip x]\n"
             "       [--residual | --no-residual] [--forward-only] [--max-chars n]\n"
             "       [--char-dim n] [--filters w:n,...] [--highway n] [--char-act relu|tanh]\n"
-            "       [--char-init x] [--unroll n] [--batch n] [--epochs n] [--max-batches n]\n"
+            "       [--char-init x] [--char-init-std x] [--char-grad-scale x] [--unroll n]\n"
+            "       [--batch n] [--epochs n] [--max-batches n]\n"
             "       [--dropout p] [--sampled n] [--optim sgd|adagrad|adam] [--lr x]\n"
             "       [--decay x] [--decay-start n] [--clip x] [--init x] [--forget-bias x]\n"
             "       [--valid file] [--test file] [--checkpoint file]\n"
@@ -154,7 +155,8 @@ parse_args(struct opts *o, int argc, char **argv)
         O_PRESET = 256, O_WORD, O_CHAR, O_LAYERS, O_HIDDEN, O_PROJ, O_CCLIP, O_PCLIP, O_RES,
         O_NORES, O_FWD, O_MAXCH, O_CHDIM, O_FILT, O_HWY, O_UNROLL, O_BATCH, O_EPOCHS, O_MAXB,
         O_DROP, O_SAMP, O_OPTIM, O_LR, O_DECAY, O_DSTART, O_CLIP, O_INIT, O_FBIAS, O_VALID,
-        O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN, O_CHACT, O_CHGAIN, O_MPI
+        O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN, O_CHACT, O_CHGAIN, O_MPI, O_CHSTD,
+        O_CHGS
     };
     static const struct option lo[] = {
         {"preset", 1, 0, O_PRESET}, {"word-input", 0, 0, O_WORD}, {"char-input", 0, 0, O_CHAR},
@@ -162,7 +164,9 @@ parse_args(struct opts *o, int argc, char **argv)
         {"cell-clip", 1, 0, O_CCLIP}, {"proj-clip", 1, 0, O_PCLIP}, {"residual", 0, 0, O_RES},
         {"no-residual", 0, 0, O_NORES}, {"forward-only", 0, 0, O_FWD},
         {"max-chars", 1, 0, O_MAXCH}, {"char-dim", 1, 0, O_CHDIM}, {"filters", 1, 0, O_FILT},
-        {"highway", 1, 0, O_HWY}, {"char-act", 1, 0, O_CHACT}, {"char-init", 1, 0, O_CHGAIN}, {"unroll", 1, 0, O_UNROLL}, {"batch", 1, 0, O_BATCH},
+        {"highway", 1, 0, O_HWY}, {"char-act", 1, 0, O_CHACT}, {"char-init", 1, 0, O_CHGAIN},
+        {"char-init-std", 1, 0, O_CHSTD}, {"char-grad-scale", 1, 0, O_CHGS},
+        {"unroll", 1, 0, O_UNROLL}, {"batch", 1, 0, O_BATCH},
         {"epochs", 1, 0, O_EPOCHS}, {"max-batches", 1, 0, O_MAXB}, {"dropout", 1, 0, O_DROP},
         {"sampled", 1, 0, O_SAMP}, {"optim", 1, 0, O_OPTIM}, {"lr", 1, 0, O_LR},
         {"decay", 1, 0, O_DECAY}, {"decay-start", 1, 0, O_DSTART}, {"clip", 1, 0, O_CLIP},
@@ -216,6 +220,10 @@ parse_args(struct opts *o, int argc, char **argv)
             o->mc.ch.act = (uint32_t)cli_parse_enum(optarg, "--char-act", acts, 2);
             break;
         case O_CHGAIN: o->char_gain = (float)cli_parse_double(optarg, "--char-init", 0, 100); break;
+        case O_CHSTD: o->char_std = (float)cli_parse_double(optarg, "--char-init-std", 0, 100); break;
+        case O_CHGS:
+            o->tc.char_grad_scale = (float)cli_parse_double(optarg, "--char-grad-scale", 1e-6, 1e3);
+            break;
         case O_UNROLL: o->tc.unroll = (uint32_t)cli_parse_u64(optarg, "--unroll", 1, 10000); break;
         case O_BATCH: o->tc.batch = (uint32_t)cli_parse_u64(optarg, "--batch", 1, 100000); break;
         case O_EPOCHS: o->epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000); break;
@@ -371,8 +379,11 @@ put_meta(struct rec_meta *x, const struct run *rn, int checkpoint)
     WP_TRY(rec_meta_set_u64(x, "decay_start", o->decay_start));
     WP_TRY(rec_meta_set_f64(x, "init", o->init));
     WP_TRY(rec_meta_set_f64(x, "forget_bias", o->forget_bias));
-    if (o->mc.char_input)
+    if (o->mc.char_input) {
         WP_TRY(rec_meta_set_f64(x, "char_init", o->char_gain));
+        WP_TRY(rec_meta_set_f64(x, "char_init_std", o->char_std));
+        WP_TRY(rec_meta_set_f64(x, "char_grad_scale", t->char_grad_scale));
+    }
     WP_TRY(rec_meta_set_u64(x, "data_hash", rn->data_hash));
     if (t->nshards > 1)
         WP_TRY(rec_meta_set_u64(x, "ranks", t->nshards));
@@ -455,6 +466,15 @@ resume_model(struct opts *o, struct pos *p, uint64_t *data_hash, int epochs_set)
     o->tc.lr = (float)get_f64(meta, path, "lr");
     o->tc.clip = (float)get_f64(meta, path, "clip");
     o->tc.seed = get_u64(meta, path, "seed");
+    /* the character options (absent from older checkpoints: the defaults); the two inits
+     * only to record them again in the model */
+    double v;
+    if (rec_meta_get_f64(meta, "char_grad_scale", &v) == WP_OK)
+        o->tc.char_grad_scale = (float)v;
+    if (rec_meta_get_f64(meta, "char_init", &v) == WP_OK)
+        o->char_gain = (float)v;
+    if (rec_meta_get_f64(meta, "char_init_std", &v) == WP_OK)
+        o->char_std = (float)v;
     uint64_t ranks;
     if (rec_meta_get_u64(meta, "ranks", &ranks) == WP_OK && ranks > 1)
         cli_die(RV_USAGE, "%s: checkpoint of a %llu-rank --mpi run: resuming it is not "
@@ -645,6 +665,22 @@ mpi_check_replicas(const struct run *rn)
                 "(unlike machines or libraries?)", dist_rank(), rn->pos.epoch);
 }
 
+/* --char-init-std: the character encoder initialised on the vocabulary (charenc_init_data). */
+static void
+init_char_data(const struct opts *o, struct lm *m)
+{
+    const size_t mc = m->c.ch.max_chars, V = m->c.vocab;
+    uint16_t *chars = malloc(V * mc * sizeof *chars);
+    if (chars == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    for (uint32_t id = 0; id < V; id++)
+        lm_special_chars(m, id, chars + id * mc);
+    const int rc = charenc_init_data(&m->enc, chars, V, o->char_std);
+    free(chars);
+    if (rc < 0)
+        cli_die(RV_FAIL, "--char-init-std: %s", wp_strerror(rc));
+}
+
 /* No silent limits: the character CNN sees at most max_chars - 2 bytes of a word. */
 static void
 warn_cut_words(const struct lm *m)
@@ -698,6 +734,8 @@ main(int argc, char **argv)
             cli_die(RV_FAIL, "out of memory for %zu weights", lm_param_count(&o.mc));
         rn.m->vocab = v;
         lm_init(rn.m, o.tc.seed, o.init, o.forget_bias, o.char_gain);
+        if (o.mc.char_input && o.char_std > 0)
+            init_char_data(&o, rn.m);
         dist_bcast_f32(rn.m->w, rn.m->nparams);   /* --mpi: rank 0's, to be sure */
     }
     read_stream(o.input, rn.m, &rn.train);

@@ -553,7 +553,98 @@ test_gradients_wider(void)
     return gradcheck(&c, 70);
 }
 
-CHECK_MAIN(CHECK_CASE(test_chars_ascii_and_cut), CHECK_CASE(test_chars_utf8_cut),
+/* ---- data-dependent initialisation ---- */
+
+static int
+init_data_check(uint32_t act)
+{
+    struct charenc_cfg c = cfg_small();
+    c.act = act;
+    const size_t n = 1500; /* more than one pass of charenc_init_data */
+    const float std = 0.2f;
+    struct charenc e;
+    float *base = make_params(&c, &e, 31, 1.0f);
+    const size_t cnt = charenc_param_count(&c);
+    float *before = malloc(cnt * sizeof(float)), *out = malloc(n * c.out_dim * sizeof(float));
+    uint16_t *chars = malloc(n * c.max_chars * sizeof(uint16_t));
+    struct charenc_cache *k = charenc_cache_new(&c, n);
+    CHECK(base && before && out && chars && k);
+    make_chars(&c, n, 13, chars);
+    memcpy(before, base, cnt * sizeof(float));
+    CHECK_EQ(WP_ERANGE, charenc_init_data(&e, chars, 0, std));
+    CHECK_EQ(WP_ERANGE, charenc_init_data(&e, chars, n, 0.0f));
+    CHECK(memcmp(before, base, cnt * sizeof(float)) == 0);
+    CHECK_EQ(WP_OK, charenc_init_data(&e, chars, n, std));
+    /* only the convolution biases and the projection change */
+    CHECK(memcmp(before, e.emb, CHARENC_NCHARS * c.char_dim * sizeof(float)) == 0);
+    CHECK(memcmp(e.conv_w[1], before + (e.conv_w[1] - base),
+                 c.filters[1] * c.widths[1] * c.char_dim * sizeof(float)) == 0);
+    CHECK(memcmp(e.hw_w[0], before + (e.hw_w[0] - base), 2 * e.nfilt * e.nfilt * sizeof(float))
+          == 0);
+    CHECK(e.conv_b[0][0] != before[e.conv_b[0] - base]);
+    /* every output: mean 0 and standard deviation std over the tokens */
+    charenc_forward(&e, chars, n, out, k);
+    for (size_t j = 0; j < c.out_dim; j++) {
+        double s1 = 0, s2 = 0;
+        for (size_t i = 0; i < n; i++) {
+            s1 += out[i * c.out_dim + j];
+            s2 += (double)out[i * c.out_dim + j] * out[i * c.out_dim + j];
+        }
+        const double mean = s1 / n;
+        CHECK_NEAR(0.0, mean, 1e-4);
+        CHECK_NEAR(std, sqrt(s2 / n - mean * mean), 1e-3);
+    }
+    /* every filter's pooled maximum centred: the reference with no highway layer and an
+     * identity projection gives act(max + bias); its pre-image averages to 0 over the
+     * tokens (ReLU: about half the words above 0, not all of them) */
+    struct charenc_cfg c2 = c;
+    c2.highway = 0;
+    c2.out_dim = e.nfilt;
+    const size_t conv_end = (size_t)(e.hw_w[0] - base), cnt2 = charenc_param_count(&c2);
+    double *prm = calloc(cnt2, sizeof(double)), *feat = malloc(n * e.nfilt * sizeof(double));
+    CHECK(prm && feat);
+    for (size_t i = 0; i < conv_end; i++)
+        prm[i] = base[i];
+    for (size_t j = 0; j < e.nfilt; j++)
+        prm[conv_end + j * e.nfilt + j] = 1.0;
+    ref_forward(&c2, prm, chars, n, feat);
+    for (size_t j = 0; j < e.nfilt; j++) {
+        double s = 0;
+        size_t pos = 0;
+        for (size_t i = 0; i < n; i++) {
+            const double v = feat[i * e.nfilt + j];
+            s += act == CHARENC_TANH ? atanh(v) : v;
+            pos += v > 0;
+        }
+        if (act == CHARENC_TANH)
+            CHECK_NEAR(0.0, s / n, 1e-4);
+        else
+            CHECK(pos > n / 10 && pos < n - n / 10);
+    }
+    free(feat);
+    free(prm);
+    charenc_cache_free(k);
+    free(chars);
+    free(out);
+    free(before);
+    free(base);
+    return 0;
+}
+
+static int
+test_init_data_tanh(void)
+{
+    return init_data_check(CHARENC_TANH);
+}
+
+static int
+test_init_data_relu(void)
+{
+    return init_data_check(CHARENC_RELU);
+}
+
+CHECK_MAIN(CHECK_CASE(test_init_data_tanh), CHECK_CASE(test_init_data_relu),
+           CHECK_CASE(test_chars_ascii_and_cut), CHECK_CASE(test_chars_utf8_cut),
            CHECK_CASE(test_chars_specials), CHECK_CASE(test_cfg_check), CHECK_CASE(test_layout),
            CHECK_CASE(test_init), CHECK_CASE(test_forward_small), CHECK_CASE(test_forward_chunks),
            CHECK_CASE(test_forward_elmo_shape), CHECK_CASE(test_forward_no_highway),

@@ -242,6 +242,80 @@ test_embed_context(void)
     return 0;
 }
 
+/* One SGD step (no clipping) from the same weights, with the character encoder's gradient
+ * scaled by gs: returns the weight change. */
+static float *
+sgd_delta(float gs, double *norm)
+{
+    struct lm *m = make_model(1, 2);
+    uint32_t ids[NSTREAM];
+    struct lm_stream s;
+    struct lm_train_cfg t;
+    struct lm_trainer *tr;
+    make_stream(&s, ids);
+    lm_train_cfg_default(&t);
+    t.unroll = T;
+    t.batch = B;
+    t.dropout = 0;
+    t.optim = LM_SGD;
+    t.lr = 50;   /* steps far above the float rounding of the weights */
+    t.clip = 0;
+    t.threads = 1;
+    t.char_grad_scale = gs;
+    if (m == NULL || lm_trainer_new(&tr, m, &t, &s) != WP_OK)
+        return NULL;
+    float *d = malloc(m->nparams * sizeof *d);
+    double loss = 0;
+    uint64_t ntok = 0;
+    if (d != NULL) {
+        memcpy(d, m->w, m->nparams * sizeof *d);
+        if (lm_trainer_step(tr, 0, &loss, &ntok, norm) != WP_OK) {
+            free(d);
+            d = NULL;
+        }
+    }
+    for (size_t i = 0; d != NULL && i < m->nparams; i++)
+        d[i] = m->w[i] - d[i];
+    lm_trainer_free(tr);
+    lm_free(m);
+    return d;
+}
+
+/* char_grad_scale multiplies the encoder's step and no other; it is part of the clipped
+ * norm; out of range is refused. */
+static int
+test_char_grad_scale(void)
+{
+    struct lm *m = make_model(1, 2);
+    CHECK(m != NULL);
+    const size_t np = m->nparams, ne = charenc_param_count(&m->c.ch);
+    uint32_t ids[NSTREAM];
+    struct lm_stream s;
+    struct lm_train_cfg t;
+    struct lm_trainer *tr;
+    make_stream(&s, ids);
+    lm_train_cfg_default(&t);
+    t.char_grad_scale = 0;
+    CHECK_EQ(WP_ERANGE, lm_trainer_new(&tr, m, &t, &s));
+    t.char_grad_scale = NAN;
+    CHECK_EQ(WP_ERANGE, lm_trainer_new(&tr, m, &t, &s));
+    lm_free(m);
+    double n1, n2;
+    float *d1 = sgd_delta(1.0f, &n1), *d2 = sgd_delta(0.25f, &n2);
+    CHECK(d1 != NULL && d2 != NULL);
+    size_t moved = 0;
+    for (size_t i = 0; i < np; i++) {
+        const double want = i < ne ? 0.25 * d1[i] : d1[i];
+        CHECK_NEAR(want, d2[i], 3e-7 + 1e-4 * fabs(want));
+        moved += i < ne && d1[i] != 0;
+    }
+    CHECK(moved > 100);   /* of 967: most character embeddings are unused */
+    CHECK(n2 < n1);   /* the norm that clipping sees is of the scaled gradient */
+    free(d1);
+    free(d2);
+    return 0;
+}
+
 int
 main(void)
 {
@@ -252,6 +326,7 @@ main(void)
         CHECK_CASE(test_grad_char_sampled),
         CHECK_CASE(test_save_load),
         CHECK_CASE(test_embed_context),
+        CHECK_CASE(test_char_grad_scale),
     };
     return check_run(cases, sizeof cases / sizeof cases[0]);
 }

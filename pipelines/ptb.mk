@@ -15,9 +15,12 @@ PTB_DIRECTIONS ?= forward
 PTB_ARGS      ?=
 PTB_NAME      := $(PTB_INPUT)-$(PTB_DIRECTIONS)
 PTB_BINS      := $(addprefix $(BIN)/,tok vocab elmo-train)
-# Kim et al.'s small character CNN: widths 1-6 with 25 filters per width unit
+# Kim et al.'s small character CNN: widths 1-6 with 25 filters per width unit, tanh; the
+# encoder's outputs centred and scaled from the vocabulary, and its gradient scaled down by
+# about 1/35 (it sums the batch's 700 tokens where a word embedding row sums a few)
 PTB_CHAR_FLAGS := --char-input --filters 1:25,2:50,3:75,4:100,5:125,6:150 --max-chars 20 \
-                  --char-dim 15 --highway 1
+                  --char-dim 15 --highway 1 --char-act tanh --char-init-std 0.15 \
+                  --char-grad-scale 0.03
 PTB_FLAGS     := --preset small --epochs $(PTB_EPOCHS) -s $(PTB_SEED) \
                  $(if $(filter char,$(PTB_INPUT)),$(PTB_CHAR_FLAGS)) \
                  $(if $(filter forward,$(PTB_DIRECTIONS)),--forward-only) $(PTB_ARGS)

@@ -19,7 +19,7 @@ usage: bench/w2v.sh [-hkpx] [-D words,...] [-e epochs] [-m sg,cbow] [-n words] [
   -n words     train on the first N words only (a quick smoke run; default: all)
   -t tools     comma list of gensim, fasttext, wordpipe (default all three)
   -T threads   training threads, or a comma list for thread scaling (default 2)
-  -p           also time wordpipe end to end through pipes: tok | pairs | w2v-train
+  -p           also time wordpipe end to end through pipes: tok | pairs --spans | w2v-train
   -x           also run wordpipe with --exact-updates (per-pair updates, fresh negatives)
   -k           keep the work directory (vectors, logs) and print its name
   -o file      append the result rows (TSV) to file
@@ -239,11 +239,13 @@ run_wordpipe() { # mode [label extra-flags...]
     set -- "$mode"
     # the same training end to end through pipes, from the text (issue 7: within 10% of
     # w2v-train on the token stream); pairs spools the tokens, counts the windows exactly
-    # and writes all epochs, stored (-z 0: a pipe needs no compression)
+    # and writes all epochs, stored (-z 0 here and from tok: a local pipe needs no
+    # compression, and deflating tokens delayed pairs' first byte by 1.5 s), as spans: each
+    # kept word with its window radius, the contexts listed by w2v-train's workers
     # shellcheck disable=SC2086
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/wordpipe-pipe-$1.log" -- bash -o pipefail -c \
-        "'$BIN/tok' -q '$work/corpus.txt' |
-         '$BIN/pairs' -q -z 0 -v '$work/vocab.rec' -w 5 -s 1e-4 -e $EPOCHS --seed 1 |
+        "'$BIN/tok' -q -z 0 '$work/corpus.txt' |
+         '$BIN/pairs' -q -z 0 --spans -v '$work/vocab.rec' -w 5 -s 1e-4 -e $EPOCHS --seed 1 |
          '$BIN/w2v-train' --$1 -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS -t $THREADS --seed 1 \
          ${W2V_ARGS:-} -q -v '$work/vocab.rec' --format txt -o '$work/wordpipe-pipe-$1.txt'")
     [ "$(field rc "$r")" = 0 ] || { log "tok | pairs | w2v-train failed: see its log"; return 0; }

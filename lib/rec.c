@@ -32,7 +32,7 @@ rec_kind_name(int kind)
         [REC_TOKENS] = "tokens",   [REC_VOCAB] = "vocabulary",
         [REC_IDS] = "ids",         [REC_WINDOWS] = "windows",
         [REC_VECTORS] = "vectors", [REC_CVECTORS] = "contextual vectors",
-        [REC_MODEL] = "model",
+        [REC_MODEL] = "model",     [REC_SPANS] = "spans",
     };
     return kind >= 1 && kind <= REC_KIND_MAX ? names[kind] : "unknown";
 }

@@ -41,7 +41,9 @@ enum rec_kind {
                          layers x dim f32 LE (meta "dim", "layers") */
     REC_MODEL = 7,    /* a tensor: varint name len, name, u8 dtype, varint ndim,
                          ndim x varint dim, varint offset, varint count, count elements */
-    REC_KIND_MAX = 7
+    REC_SPANS = 8,    /* a subsampled sentence with each position's window radius:
+                         varint n, n x (varint id, varint radius) */
+    REC_KIND_MAX = 8
 };
 
 const char *rec_kind_name(int kind); /* "tokens", "vocabulary", ...; "unknown" otherwise */

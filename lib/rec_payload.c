@@ -40,6 +40,18 @@ rec_cursor_done(const struct rec_cursor *c)
     return c->p == c->end ? WP_OK : WP_ECORRUPT;
 }
 
+/* A varint that must fit an id (u32). */
+static int
+cursor_u32(struct rec_cursor *c, uint32_t *x)
+{
+    uint64_t v;
+    WP_TRY(rec_cursor_varint(c, &v));
+    if (v > UINT32_MAX)
+        return WP_ECORRUPT;
+    *x = (uint32_t)v;
+    return WP_OK;
+}
+
 int
 rec_tokens_encode(struct buf *b, const unsigned char *const *tok, const size_t *len, size_t n)
 {
@@ -91,18 +103,14 @@ put_ids(struct buf *b, const uint32_t *ids, size_t n)
 static int
 get_ids(struct rec_cursor *c, uint32_t *ids, size_t cap, size_t *n)
 {
-    uint64_t count, v;
+    uint64_t count;
     WP_TRY(rec_cursor_varint(c, &count));
     if (count > (uint64_t)(c->end - c->p))
         return WP_ECORRUPT;
     if (count > cap)
         return WP_ERANGE;
-    for (size_t i = 0; i < count; i++) {
-        WP_TRY(rec_cursor_varint(c, &v));
-        if (v > UINT32_MAX)
-            return WP_ECORRUPT;
-        ids[i] = (uint32_t)v;
-    }
+    for (size_t i = 0; i < count; i++)
+        WP_TRY(cursor_u32(c, &ids[i]));
     *n = (size_t)count;
     return rec_cursor_done(c);
 }
@@ -133,13 +141,57 @@ rec_window_decode(const unsigned char *rec, size_t len, uint32_t *center, uint32
                   size_t cap, size_t *n)
 {
     struct rec_cursor c;
-    uint64_t v;
     rec_cursor_init(&c, rec, len);
-    WP_TRY(rec_cursor_varint(&c, &v));
-    if (v > UINT32_MAX)
-        return WP_ECORRUPT;
-    *center = (uint32_t)v;
+    WP_TRY(cursor_u32(&c, center));
     return get_ids(&c, ctx, cap, n);
+}
+
+int
+rec_spans_encode(struct buf *b, const uint32_t *ids, const uint32_t *radii, size_t n)
+{
+    WP_TRY(buf_put_varint(b, n));
+    for (size_t i = 0; i < n; i++) {
+        WP_TRY(buf_put_varint(b, ids[i]));
+        WP_TRY(buf_put_varint(b, radii[i]));
+    }
+    return WP_OK;
+}
+
+/* The count of a spans record, checked against its length: each pair takes two bytes. */
+static int
+spans_open(struct rec_cursor *c, const unsigned char *rec, size_t len, size_t *n)
+{
+    uint64_t count;
+    rec_cursor_init(c, rec, len);
+    WP_TRY(rec_cursor_varint(c, &count));
+    if (count > (uint64_t)(c->end - c->p) / 2)
+        return WP_ECORRUPT;
+    *n = (size_t)count;
+    return WP_OK;
+}
+
+int
+rec_spans_count(const unsigned char *rec, size_t len, size_t *n)
+{
+    struct rec_cursor c;
+    return spans_open(&c, rec, len, n);
+}
+
+int
+rec_spans_decode(const unsigned char *rec, size_t len, uint32_t *ids, uint32_t *radii,
+                 size_t cap, size_t *n)
+{
+    struct rec_cursor c;
+    size_t count;
+    WP_TRY(spans_open(&c, rec, len, &count));
+    if (count > cap)
+        return WP_ERANGE;
+    for (size_t i = 0; i < count; i++) {
+        WP_TRY(cursor_u32(&c, &ids[i]));
+        WP_TRY(cursor_u32(&c, &radii[i]));
+    }
+    *n = count;
+    return rec_cursor_done(&c);
 }
 
 int

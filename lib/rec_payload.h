@@ -43,6 +43,14 @@ int rec_window_encode(struct buf *b, uint32_t center, const uint32_t *ctx, size_
 int rec_window_decode(const unsigned char *rec, size_t len, uint32_t *center, uint32_t *ctx,
                       size_t cap, size_t *n);
 
+/* REC_SPANS: a subsampled sentence, ids[i] with its window radius radii[i]. The decoder
+ * fills ids and radii (capacity cap each) and fails with WP_ERANGE if a record holds more;
+ * rec_spans_count reads only n, for sizing (WP_ECORRUPT if the record is too short for it). */
+int rec_spans_encode(struct buf *b, const uint32_t *ids, const uint32_t *radii, size_t n);
+int rec_spans_count(const unsigned char *rec, size_t len, size_t *n);
+int rec_spans_decode(const unsigned char *rec, size_t len, uint32_t *ids, uint32_t *radii,
+                     size_t cap, size_t *n);
+
 /* REC_VECTORS: a word and its dim floats. */
 int rec_vector_encode(struct buf *b, const void *word, size_t len, const float *x, size_t dim);
 int rec_vector_decode(const unsigned char *rec, size_t len, size_t dim,

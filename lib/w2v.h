@@ -221,7 +221,11 @@ float w2v_logsig(const struct w2v_model *m, float x);
 
 /* ------------------------------------------------------------ training engine */
 
-enum w2v_input { W2V_IN_TOKENS = 1, W2V_IN_WINDOWS = 2 };
+/* Input kinds: tokens (REC_TOKENS, windowed here), windows (REC_WINDOWS, from pairs),
+ * spans (REC_SPANS, from pairs --spans: kept ids with their window radii; the workers list
+ * the contexts, the same windows as the windows stream from the same draws). Windows and
+ * spans follow the same schedule: one training window per kept position. */
+enum w2v_input { W2V_IN_TOKENS = 1, W2V_IN_WINDOWS = 2, W2V_IN_SPANS = 3 };
 
 /* Where training is: restored from a checkpoint, saved in one. */
 struct w2v_pos {
@@ -236,8 +240,8 @@ struct w2v_pos {
 struct w2v_stats {
     struct w2v_pos pos;     /* done so far (workers may be behind the reader) */
     uint64_t queued;        /* handed out to workers in all: raw words (tokens input) or
-                             * windows (windows input); a checkpoint taken now would be
-                             * at exactly this point, so trigger checkpoints on it */
+                             * windows (windows and spans input); a checkpoint taken now
+                             * would be at exactly this point, so trigger checkpoints on it */
     uint64_t total_records; /* windows of the whole run (the schedule's length) */
     float lr;
     double loss;        /* sum of NLL terms so far */
@@ -261,7 +265,7 @@ typedef int (*w2v_sync_fn)(void *arg, struct w2v_model *m, int done, uint64_t *r
 struct w2v_run_cfg {
     struct w2v_model *m;
     struct rec_reader *rd;     /* input, header already read */
-    int input;                 /* W2V_IN_TOKENS or W2V_IN_WINDOWS */
+    int input;                 /* W2V_IN_TOKENS, W2V_IN_WINDOWS or W2V_IN_SPANS */
     const struct vocab *vocab; /* tokens: lookup; also subsampling */
     struct window_cfg wcfg;    /* tokens: -w, -s */
     uint32_t threads;
@@ -282,9 +286,9 @@ struct w2v_run_cfg {
      * windows every shard had done at the last merge plus its own since times nshards.
      * sync, if set, is called at a quiet point (no worker busy)
      * each time the chunks handed out to all shards pass another sync_every x nshards
-     * raw words (windows, for windows input; sync_every 0: never), and at the end until it
-     * says every shard is done. Since every shard sees every chunk, all of them make the
-     * same calls in the same order, which collective operations need.
+     * raw words (windows, for windows and spans input; sync_every 0: never), and at the
+     * end until it says every shard is done. Since every shard sees every chunk, all of
+     * them make the same calls in the same order, which collective operations need.
      * own_input: each shard reads an input of its own instead (one file per rank) and
      * trains all of it; the learning rate follows its own windows over its own total, and
      * sync comes every sync_every of its own words. Shards of different sizes make

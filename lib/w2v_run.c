@@ -5,7 +5,9 @@
  * read stdin more than once.
  *
  * A chunk holds units, each one input record: tokens input "n, id x n" (a sentence after
- * dropping unknown words), windows input "center, n, ctx x n". */
+ * dropping unknown words), windows input "center, n, ctx x n", spans input
+ * "n, id x n, radius x n" (a subsampled sentence; the workers list each position's
+ * contexts with window_span, so the reading thread decodes a quarter of the varints). */
 #include "w2v.h"
 
 #include <pthread.h>
@@ -29,7 +31,8 @@ struct chunk {
     size_t cap;
     const uint32_t *data; /* the units: buf, or a piece of the spool mapping */
     size_t len;
-    uint64_t words;
+    uint64_t words;       /* tokens input: in-vocabulary words */
+    uint64_t windows;     /* windows and spans input: windows */
 };
 
 struct w2v_run {
@@ -49,7 +52,7 @@ struct w2v_run {
     uint64_t loss_n;
     float lr;
     struct w2v_pos pos;           /* at the last quiet point */
-    uint64_t pass_units;          /* units handed out in the current pass */
+    uint64_t pass_units;          /* units (input records) handed out in the current pass */
     uint64_t queued;              /* words (tokens) or windows handed out in all */
     uint64_t total;               /* windows over all passes: the learning-rate schedule */
     /* data parallelism (cfg shard, nshards, sync) */
@@ -109,6 +112,31 @@ grow_u32(uint32_t **p, size_t *cap, size_t need)
     return WP_OK;
 }
 
+/* Spans input: each position's window is listed here, in the worker, from its radius
+ * (radii are at most n: decode_unit clamps them). The same windows in the same order as
+ * the windows stream pairs writes from the same draws. */
+static int64_t
+train_spans(struct w2v_model *m, struct w2v_worker *w, const struct chunk *ch, uint64_t base,
+            uint64_t mult, uint64_t total)
+{
+    const float alpha = m->p.alpha;
+    const uint32_t *p = ch->data, *end = ch->data + ch->len;
+    uint64_t done = 0;
+    while (p < end) {
+        const uint32_t n = p[0], *ids = p + 1, *radii = p + 1 + n;
+        if (grow_u32(&w->ctx, &w->ctx_cap, 2 * (size_t)n) < 0)
+            return WP_ENOMEM;
+        for (uint32_t i = 0; i < n; i++) {
+            const size_t nc = window_span(ids, n, i, radii[i], w->ctx);
+            w2v_train_window(m, w, ids[i], w->ctx, nc, w2v_lr(alpha, base + done * mult, total));
+            done++;
+        }
+        p += 1 + 2 * (size_t)n;
+    }
+    w2v_train_flush(m, w);
+    return (int64_t)done;
+}
+
 /* Trains chunk ch on model m; window i of the chunk is at schedule point base + i x mult
  * (windows of the whole run). Returns windows trained, or WP_ENOMEM. */
 static int64_t
@@ -120,6 +148,8 @@ train_chunk(struct w2v_run *run, struct w2v_model *m, struct w2v_worker *w,
     const float alpha = m->p.alpha;
     const uint32_t *p = ch->data, *end = ch->data + ch->len;
     uint64_t done = 0;
+    if (cfg->input == W2V_IN_SPANS)
+        return train_spans(m, w, ch, base, mult, total);
     if (cfg->input == W2V_IN_WINDOWS) {
         while (p < end) {
             const uint32_t center = p[0], n = p[1];
@@ -304,7 +334,10 @@ dispatch(struct w2v_run *run, size_t ci, uint64_t units)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
     const uint64_t k = run->gchunks++;
-    run->gamount += cfg->input == W2V_IN_WINDOWS ? units : run->chunks[ci].words;
+    /* the schedule's unit: words for tokens input, windows for windows and spans */
+    const uint64_t amount = cfg->input == W2V_IN_TOKENS ? run->chunks[ci].words
+                                                        : run->chunks[ci].windows;
+    run->gamount += amount;
     if (cfg->nshards > 1 && !cfg->own_input && k % cfg->nshards != cfg->shard) {
         /* another shard's chunk: cut here too, so that every shard counts the same */
         pthread_mutex_lock(&run->mu);
@@ -313,7 +346,7 @@ dispatch(struct w2v_run *run, size_t ci, uint64_t units)
         run->pass_units += units;
         return maybe_sync(run);
     }
-    run->queued += run->cfg->input == W2V_IN_WINDOWS ? units : run->chunks[ci].words;
+    run->queued += amount;
     run->chunks[ci].owner = (uint32_t)(run->kseq++ % cfg->threads);
     pthread_mutex_lock(&run->mu);
     run->ready[(run->rhead + run->nready) % run->nchunks] = ci;
@@ -342,14 +375,40 @@ dispatch(struct w2v_run *run, size_t ci, uint64_t units)
     return maybe_sync(run);
 }
 
-/* Decodes one input record into a unit appended to *u (capacity *cap). */
+/* Spans input: "n, id x n, radius x n"; a radius beyond the sentence is cut to n, which
+ * lists the same contexts and bounds what a worker needs. */
+static int
+decode_spans(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len, uint32_t **u,
+             size_t *cap, size_t *ulen, uint64_t *windows)
+{
+    size_t n, got;
+    WP_TRY(rec_spans_count(rec, len, &n));
+    WP_TRY(grow_u32(u, cap, *ulen + 1 + 2 * n));
+    uint32_t *out = *u + *ulen;
+    WP_TRY(rec_spans_decode(rec, len, out + 1, out + 1 + n, n, &got));
+    for (size_t i = 0; i < n; i++) {
+        if (out[1 + i] >= cfg->m->n)
+            return WP_ERANGE;
+        if (out[1 + n + i] > n)
+            out[1 + n + i] = (uint32_t)n;
+    }
+    out[0] = (uint32_t)n;
+    *ulen += 1 + 2 * n;
+    *windows = n;
+    return WP_OK;
+}
+
+/* Decodes one input record into a unit appended to *u (capacity *cap); *amount: its
+ * in-vocabulary words (tokens input) or windows (windows and spans input). */
 static int
 decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len, uint32_t **u,
-            size_t *cap, size_t *ulen, uint64_t *words)
+            size_t *cap, size_t *ulen, uint64_t *amount)
 {
     struct rec_cursor c;
     uint64_t n, v;
     const uint32_t vsize = cfg->m->n;
+    if (cfg->input == W2V_IN_SPANS)
+        return decode_spans(cfg, rec, len, u, cap, ulen, amount);
     if (cfg->input == W2V_IN_TOKENS) {
         WP_TRY(rec_tokens_open(&c, rec, len, &n));
         if (n > len) /* each token takes at least one byte */
@@ -367,7 +426,7 @@ decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
         WP_TRY(rec_cursor_done(&c));
         out[0] = m;
         *ulen += 1 + (size_t)m;
-        *words += m;
+        *amount = m;
         return WP_OK;
     }
     rec_cursor_init(&c, rec, len);
@@ -387,6 +446,7 @@ decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
     }
     WP_TRY(rec_cursor_done(&c));
     *ulen += 2 + (size_t)n;
+    *amount = 1;
     return WP_OK;
 }
 
@@ -399,7 +459,7 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
     size_t ci = take_free_chunk(run);
     struct chunk *ch = &run->chunks[ci];
     ch->len = 0;
-    ch->words = 0;
+    ch->words = ch->windows = 0;
     uint64_t units = 0, seen = 0;
     for (;;) {
         const unsigned char *rec;
@@ -413,8 +473,8 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
         if (rc == 0)
             break;
         const size_t at = ch->len;
-        uint64_t words = 0;
-        if ((rc = decode_unit(cfg, rec, len, &ch->buf, &ch->cap, &ch->len, &words)) < 0) {
+        uint64_t amount = 0;
+        if ((rc = decode_unit(cfg, rec, len, &ch->buf, &ch->cap, &ch->len, &amount)) < 0) {
             *where = "record";
             return rc;
         }
@@ -429,7 +489,10 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
                 run->pass_units++;
             continue;
         }
-        ch->words += words;
+        if (cfg->input == W2V_IN_TOKENS)
+            ch->words += amount;
+        else
+            ch->windows += amount;
         units++;
         if (ch->len >= RUN_CHUNK_IDS) {
             ch->data = ch->buf;
@@ -438,7 +501,7 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
             ci = take_free_chunk(run);
             ch = &run->chunks[ci];
             ch->len = 0;
-            ch->words = 0;
+            ch->words = ch->windows = 0;
         }
     }
     if (ch->len > 0 || units > 0) {
@@ -467,30 +530,42 @@ read_pass(struct w2v_run *run, int train, uint64_t skip, const char **where)
     return rc;
 }
 
+/* The length in u32s of the unit at u (see the top of this file). */
+static size_t
+unit_len(int input, const uint32_t *u)
+{
+    if (input == W2V_IN_WINDOWS)
+        return 2 + (size_t)u[1];
+    return 1 + (input == W2V_IN_SPANS ? 2 : 1) * (size_t)u[0];
+}
+
 /* A later pass: hand out pieces of the mapped spool. */
 static int
 spool_pass(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t skip)
 {
-    const int windows = run->cfg->input == W2V_IN_WINDOWS;
+    const int input = run->cfg->input;
     size_t i = 0;
     for (uint64_t s = 0; s < skip && i < n; s++) {
-        i += windows ? 2 + (size_t)map[i + 1] : 1 + (size_t)map[i];
+        i += unit_len(input, map + i);
         run->pass_units++;
     }
     while (i < n) {
         const size_t ci = take_free_chunk(run);
         struct chunk *ch = &run->chunks[ci];
         const size_t start = i;
-        uint64_t units = 0, words = 0;
+        uint64_t units = 0, words = 0, windows = 0;
         while (i < n && i - start < RUN_CHUNK_IDS) {
-            const size_t ulen = windows ? 2 + (size_t)map[i + 1] : 1 + (size_t)map[i];
-            words += windows ? 0 : map[i];
-            i += ulen;
+            if (input == W2V_IN_TOKENS)
+                words += map[i];
+            else
+                windows += input == W2V_IN_SPANS ? map[i] : 1;
+            i += unit_len(input, map + i);
             units++;
         }
         ch->data = map + start;
         ch->len = i - start;
         ch->words = words;
+        ch->windows = windows;
         WP_TRY(dispatch(run, ci, units));
     }
     return WP_OK;
@@ -599,7 +674,7 @@ run_init(struct w2v_run *run, const struct w2v_run_cfg *cfg, struct w2v_worker *
     run->pos = *pos;
     atomic_init(&run->records, pos->records);
     atomic_init(&run->words, pos->words);
-    run->queued = cfg->input == W2V_IN_WINDOWS ? pos->records : pos->words;
+    run->queued = cfg->input != W2V_IN_TOKENS ? pos->records : pos->words;
     run->total = cfg->total_records;
     run->scale = cfg->nshards > 1 && !cfg->own_input ? cfg->nshards : 1;
     run->sync_step = cfg->sync_every * run->scale
@@ -607,7 +682,7 @@ run_init(struct w2v_run *run, const struct w2v_run_cfg *cfg, struct w2v_worker *
     run->next_sync = cfg->sync_every > 0 ? run->sync_step : UINT64_MAX;
     if (run->scale == 1 && cfg->sync_every > 0) {
         /* a resume starts at a merge point: the schedule goes on from there */
-        run->gamount = cfg->input == W2V_IN_WINDOWS ? pos->records : pos->words;
+        run->gamount = cfg->input != W2V_IN_TOKENS ? pos->records : pos->words;
         run->next_sync = (run->gamount / run->sync_step + 1) * run->sync_step;
     }
     if (cfg->deterministic && cfg->threads > 1) {
@@ -664,7 +739,7 @@ w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_po
     struct w2v_run run;
     *where = "memory";
     if (cfg->m->sep_ctx && cfg->input != W2V_IN_WINDOWS)
-        return WP_ERANGE; /* windowing tokens gives word ids, not context ids */
+        return WP_ERANGE; /* windowing tokens or spans gives word ids, not context ids */
     int rc = run_init(&run, cfg, workers, pos);
     if (rc < 0) {
         run_free(&run);

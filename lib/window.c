@@ -10,7 +10,9 @@
  *      stays when that draw is below keep. Words with keep >= 1 use no draw.
  *   2. for i = 0 .. kept-1, window_contexts(cfg, ids, kept, i, &r, ctx): one
  *      rng_below(&r, window) per position unless cfg->fixed (then none); the window
- *      becomes b = 1 + that draw.
+ *      becomes b = 1 + that draw (window_radius), and the contexts are the kept ids within
+ *      b of i (window_span). pairs --spans writes each b instead of the contexts, and
+ *      w2v-train lists them with window_span: the same windows.
  *
  * Unknown words are dropped before step 1 and use no draw. */
 #include "window.h"
@@ -71,12 +73,16 @@ subsample_sentence(const struct subsampler *s, uint32_t *ids, size_t n, struct r
 }
 
 size_t
-window_contexts(const struct window_cfg *cfg, const uint32_t *ids, size_t n, size_t i,
-                struct rng *r, uint32_t *ctx)
+window_radius(const struct window_cfg *cfg, struct rng *r)
 {
-    if (cfg->window == 0 || i >= n)
+    if (cfg->window == 0)
         return 0;
-    const size_t b = cfg->fixed ? cfg->window : 1 + (size_t)rng_below(r, cfg->window);
+    return cfg->fixed ? cfg->window : 1 + (size_t)rng_below(r, cfg->window);
+}
+
+size_t
+window_span(const uint32_t *ids, size_t n, size_t i, size_t b, uint32_t *ctx)
+{
     const size_t lo = i > b ? i - b : 0;
     const size_t hi = n - 1 - i > b ? i + b : n - 1;
     size_t k = 0;
@@ -84,4 +90,13 @@ window_contexts(const struct window_cfg *cfg, const uint32_t *ids, size_t n, siz
         if (j != i)
             ctx[k++] = ids[j];
     return k;
+}
+
+size_t
+window_contexts(const struct window_cfg *cfg, const uint32_t *ids, size_t n, size_t i,
+                struct rng *r, uint32_t *ctx)
+{
+    if (i >= n)
+        return 0;
+    return window_span(ids, n, i, window_radius(cfg, r), ctx);
 }

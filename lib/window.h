@@ -29,9 +29,20 @@ void subsample_free(struct subsampler *s);
  * returns how many remain. */
 size_t subsample_sentence(const struct subsampler *s, uint32_t *ids, size_t n, struct rng *r);
 
+/* The dynamic window's radius for one position: one rng_below(r, window) draw giving
+ * b = 1 + that draw, uniform in [1, window]; the full window and no draw when cfg->fixed;
+ * 0 and no draw when cfg->window is 0. */
+size_t window_radius(const struct window_cfg *cfg, struct rng *r);
+
+/* Writes the contexts of ids[i] (i < n) for radius b to ctx, which has room for
+ * 2 * min(b, n - 1) ids: ids[i-b .. i+b] clipped to [0, n), left to right, skipping i.
+ * Returns the count. No draw. */
+size_t window_span(const uint32_t *ids, size_t n, size_t i, size_t b, uint32_t *ctx);
+
 /* Writes the contexts of ids[i] (ids[0..n) already subsampled) to ctx, which has room for
  * 2 * window ids, nearest-first is NOT promised: left to right, skipping i. One draw from r
- * shrinks the window uniformly to b in [1, window] unless cfg->fixed. Returns the count. */
+ * shrinks the window uniformly to b in [1, window] unless cfg->fixed: window_span after
+ * window_radius. Returns the count; 0 and no draw when i >= n. */
 size_t window_contexts(const struct window_cfg *cfg, const uint32_t *ids, size_t n, size_t i,
                        struct rng *r, uint32_t *ctx);
 

@@ -325,3 +325,62 @@ make_text() {
     w2v-train -q --sg -t 1 -d 8 -w 3 -s 1e-2 -e 2 --seed 4 -v "$T/cv.rec" -o "$T/c.vec" "$T/win5.rec"
     run -1 cmp -s "$T/a.vec" "$T/c.vec"
 }
+
+# spans_to_windows: wpcat of a spans stream -> wpcat of the windows stream it stands for
+# (each id with the ids within its radius, clipped to the sentence, itself left out)
+spans_to_windows() {
+    awk '{ n = NF; for (i = 1; i <= n; i++) { split($i, p, "/"); id[i] = p[1]; b[i] = p[2] }
+        for (i = 1; i <= n; i++) { lo = i - b[i] < 1 ? 1 : i - b[i]; hi = i + b[i] > n ? n : i + b[i]
+            line = id[i] "\t"; sep = ""
+            for (j = lo; j <= hi; j++) if (j != i) { line = line sep id[j]; sep = " " }
+            print line } }'
+}
+
+@test "pairs: --spans writes each kept sentence with its window radii" {
+    run --separate-stderr bash -o pipefail -c \
+        'pairs -q -s 0 --fixed-window -w 2 --spans -v "$1/v.rec" "$1/t.rec" | wpcat' _ "$T"
+    assert_success
+    # the=0 cat=1 ate=2 dog=3 food=4 mat=5 on=6 sat=7 zzz=8: the fixed window is every radius
+    assert_equal "$output" "$(printf '%s\n' '0/2 1/2 7/2 6/2 0/2 5/2' '0/2 3/2 2/2 0/2 1/2 4/2' \
+        '8/2')"
+    pairs -q -s 0 --fixed-window -w 2 --spans -v "$T/v.rec" "$T/t.rec" > "$T/s.rec"
+    wpcat --stat "$T/s.rec" | grep -q $'^kind\tspans$'
+    # the windows they stand for are exactly pairs' windows
+    cmp <(wpcat "$T/s.rec" | spans_to_windows) \
+        <(pairs -q -s 0 --fixed-window -w 2 -v "$T/v.rec" "$T/t.rec" | wpcat)
+}
+
+@test "pairs: --spans makes the same draws as the windows: same windows, same header" {
+    make_corpus
+    pairs -q -s 1e-2 -e 3 --seed 6 -v "$T/cv.rec" "$T/c.rec" > "$T/w.rec"
+    pairs -q -s 1e-2 -e 3 --seed 6 --spans -v "$T/cv.rec" "$T/c.rec" > "$T/s.rec"
+    wpcat "$T/s.rec" | spans_to_windows > "$T/s.txt"
+    wpcat "$T/w.rec" > "$T/w.txt"
+    cmp "$T/s.txt" "$T/w.txt"
+    # every radius is within the dynamic window, and all of them occur
+    run --separate-stderr bash -c 'wpcat "$1" | tr " " "\n" | cut -d/ -f2 | sort -un | paste -sd " "' \
+        _ "$T/s.rec"
+    assert_equal "$output" "1 2 3 4 5"
+    # the header is the windows stream's: expected_records counts windows, not records
+    cmp <(wpcat --stat "$T/s.rec" | grep '^meta\.') <(wpcat --stat "$T/w.rec" | grep '^meta\.')
+    assert_equal "$(meta expected_records "$T/s.rec")" "$(records "$T/w.rec")"
+    [ "$(records "$T/s.rec")" -lt "$(records "$T/w.rec")" ]
+    [ "$(stat -c %s "$T/s.rec")" -lt "$(stat -c %s "$T/w.rec")" ]
+    # a one-epoch pipe streams them with the estimate, as for windows
+    cat "$T/c.rec" | pairs -q -s 1e-2 --spans -v "$T/cv.rec" > "$T/ps.rec"
+    cat "$T/c.rec" | pairs -q -s 1e-2 -v "$T/cv.rec" > "$T/pw.rec"
+    cmp <(wpcat "$T/ps.rec" | spans_to_windows) <(wpcat "$T/pw.rec")
+    assert_equal "$(meta expected_exact "$T/ps.rec")" 0
+    assert_equal "$(meta expected_records "$T/ps.rec")" "$(meta expected_records "$T/pw.rec")"
+    # another seed, other radii (the comparison can fail)
+    pairs -q -s 1e-2 -e 3 --seed 7 --spans -v "$T/cv.rec" "$T/c.rec" > "$T/s7.rec"
+    run -1 cmp -s <(wpcat "$T/s7.rec" | spans_to_windows) "$T/w.txt"
+}
+
+@test "pairs: --spans does not apply to --from-text (exit 2)" {
+    printf 'a\tb\n' > "$T/p.txt"
+    run --separate-stderr -2 pairs --from-text --spans -q --vocab-out "$T/w.rec" "$T/p.txt"
+    [ "$stderr" = "pairs: --spans does not apply to --from-text (its contexts are not the words around a position)" ]
+    [ -z "$output" ]
+    [ ! -e "$T/w.rec" ]
+}

@@ -40,6 +40,14 @@ train() {
     w2v-train -q -v "$T/c.voc" --seed 3 -t 1 "$@"
 }
 
+# topics_separate VECTORS: one vector per word, and each topic's words nearest each other
+topics_separate() {
+    wpcat "$1" > "$T/v.txt"
+    [ "$(wc -l < "$T/v.txt")" -eq "$(wpcat "$T/c.voc" | wc -l)" ]
+    [[ "apple banana cherry grape" == *"$(nearest "$T/v.txt" apple)"* ]]
+    [[ "xray yankee zulu quebec" == *"$(nearest "$T/v.txt" zulu)"* ]]
+}
+
 @test "w2v-train: -h prints usage on stdout and exits 0; a bad option exits 2" {
     run --separate-stderr w2v-train -h
     assert_success
@@ -54,10 +62,7 @@ train() {
 @test "w2v-train: skip-gram puts words that always co-occur nearest each other" {
     run --separate-stderr train -d 16 -w 3 -e 10 -s 0 -o "$T/v.wp" "$T/c.tok"
     assert_success
-    wpcat "$T/v.wp" > "$T/v.txt"
-    [ "$(wc -l < "$T/v.txt")" -eq "$(wpcat "$T/c.voc" | wc -l)" ]
-    [[ "apple banana cherry grape" == *"$(nearest "$T/v.txt" apple)"* ]]
-    [[ "xray yankee zulu quebec" == *"$(nearest "$T/v.txt" zulu)"* ]]
+    topics_separate "$T/v.wp"
 }
 
 @test "w2v-train: CBOW (mean and --cbow-sum) and --hs -n 0 learn the topics too" {
@@ -221,17 +226,21 @@ many_chunks() {
     cmp "$T/p.wp" "$T/d.wp"
 }
 
-@test "w2v-train: -e on a windows stream must be a multiple of its epochs and re-reads it" {
-    pairs -q -v "$T/c.voc" -e 2 "$T/c.tok" > "$T/c.win"
-    run --separate-stderr -2 train -e 3 "$T/c.win"
-    [[ "$stderr" == *"-e 3: the stream holds 2 epochs"* ]]
-    run --separate-stderr bash -o pipefail -c \
-        'cat "$1" | w2v-train -q -v "$2" --seed 3 -t 1 -e 4 -d 8 -o "$3"' _ "$T/c.win" "$T/c.voc" "$T/a.wp"
-    assert_success
-    train -e 4 -d 8 -o "$T/b.wp" "$T/c.win"
-    cmp "$T/a.wp" "$T/b.wp"
-    train -e 2 -d 8 -o "$T/c.wp" "$T/c.win"
-    ! cmp -s "$T/a.wp" "$T/c.wp"
+@test "w2v-train: -e on a windows (or spans) stream must be a multiple of its epochs and re-reads it" {
+    local spans
+    for spans in "" --spans; do
+        pairs -q -v "$T/c.voc" -e 2 $spans "$T/c.tok" > "$T/c.win"
+        run --separate-stderr -2 train -e 3 "$T/c.win"
+        [[ "$stderr" == *"-e 3: the stream holds 2 epochs"* ]]
+        run --separate-stderr bash -o pipefail -c \
+            'cat "$1" | w2v-train -q -v "$2" --seed 3 -t 1 -e 4 -d 8 -o "$3"' _ "$T/c.win" "$T/c.voc" "$T/a$spans.wp"
+        assert_success
+        train -e 4 -d 8 -o "$T/b.wp" "$T/c.win"
+        cmp "$T/a$spans.wp" "$T/b.wp"
+        train -e 2 -d 8 -o "$T/c.wp" "$T/c.win"
+        ! cmp -s "$T/a$spans.wp" "$T/c.wp"
+    done
+    cmp "$T/a.wp" "$T/a--spans.wp" # the same windows: the same model
 }
 
 @test "w2v-train: a windows stream made with another vocabulary exits 3" {
@@ -496,4 +505,80 @@ ctrain() {
     pairs -q -s 0 -v "$T/pw.voc" -o "$T/o.win" "$T/pw.tok"
     run --separate-stderr -3 w2v-train -q -v "$T/pw.voc" --resume "$T/ck" -o "$T/x" "$T/o.win"
     [[ "$stderr" == *"$T/ck: checkpoint was made with a context vocabulary"* ]]
+}
+
+@test "w2v-train: spans from pairs --spans give the model of its windows and of the token path" {
+    pairs -q -v "$T/c.voc" -e 3 --seed 5 "$T/c.tok" > "$T/c.win"
+    pairs -q -v "$T/c.voc" -e 3 --seed 5 --spans "$T/c.tok" > "$T/c.spn"
+    # skip-gram and CBOW with hs or per-pair updates: all three inputs give the same bits
+    local m
+    for m in --sg "--cbow --hs" "--cbow --exact-updates"; do
+        train $m -d 8 --seed 5 -o "$T/s.wp" "$T/c.spn"
+        train $m -d 8 --seed 5 -o "$T/w.wp" "$T/c.win"
+        train $m -d 8 --seed 5 -e 3 -o "$T/t.wp" "$T/c.tok"
+        cmp "$T/s.wp" "$T/w.wp"
+        cmp "$T/s.wp" "$T/t.wp"
+    done
+    # batched CBOW trains its queue at the end of each chunk, and the token path cuts a chunk
+    # per pass: here the windows and the spans of all three epochs fit one chunk each
+    train --cbow -d 8 --seed 5 -o "$T/s.wp" "$T/c.spn"
+    train --cbow -d 8 --seed 5 -o "$T/w.wp" "$T/c.win"
+    cmp "$T/s.wp" "$T/w.wp"
+    # another pairs seed, another model (the comparison can fail)
+    pairs -q -v "$T/c.voc" -e 3 --seed 6 --spans "$T/c.tok" > "$T/c6.spn"
+    train -d 8 --seed 5 -o "$T/s6.wp" "$T/c6.spn"
+    train -d 8 --seed 5 -o "$T/w.wp" "$T/c.win"
+    run -1 cmp -s "$T/s6.wp" "$T/w.wp"
+    # a one-epoch pipe (estimated count on both sides), fixed window, -s
+    run --separate-stderr bash -o pipefail -c '
+        pairs -q -v "$1" -w 3 --fixed-window -s 1e-2 --spans < "$2" |
+            w2v-train -q -v "$1" -d 8 -t 1 > "$3"
+        w2v-train -q -v "$1" -d 8 -t 1 -w 3 --fixed-window -s 1e-2 -e 1 < "$2" > "$4"' _ \
+        "$T/c.voc" "$T/c.tok" "$T/p.wp" "$T/d.wp"
+    assert_success
+    cmp "$T/p.wp" "$T/d.wp"
+}
+
+@test "w2v-train: spans: two threads train a model whose topics separate" {
+    pairs -q -v "$T/c.voc" -e 10 -s 0 -w 3 --spans "$T/c.tok" > "$T/c10.spn"
+    run --separate-stderr w2v-train -q -v "$T/c.voc" --seed 3 -t 2 -d 16 -o "$T/v.wp" "$T/c10.spn"
+    assert_success
+    topics_separate "$T/v.wp"
+}
+
+@test "w2v-train: spans made with another vocabulary exit 3; they have no context vocabulary" {
+    printf 'some other words here\nand more of them\n' | tok -q > "$T/o.tok"
+    vocab -m 1 "$T/o.tok" > "$T/o.voc"
+    pairs -q -v "$T/o.voc" --spans "$T/o.tok" > "$T/o.spn"
+    run --separate-stderr -3 train -o "$T/v.wp" "$T/o.spn"
+    [ "$stderr" = "w2v-train: $T/o.spn: stream was made with another vocabulary" ]
+    [ ! -e "$T/v.wp" ]
+    pairs -q -v "$T/c.voc" --spans "$T/c.tok" > "$T/c.spn"
+    run --separate-stderr -2 train --context-vocab "$T/c.voc" -o "$T/v.wp" "$T/c.spn"
+    [[ "$stderr" == *"--context-vocab: $T/c.spn has no context vocabulary of its own"* ]]
+}
+
+@test "w2v-train: spans: resuming from a checkpoint mid-pass gives the uninterrupted model" {
+    # 40,000 words: more than one chunk of spans, so a checkpoint can fall mid-pass
+    awk 'BEGIN { srand(9); for (s = 0; s < 5000; s++) { l = "";
+        for (i = 0; i < 8; i++) l = l (i ? " " : "") "w" int(rand() * 50); print l } }' |
+        tok -q > "$T/m.tok"
+    vocab -m 1 "$T/m.tok" > "$T/m.voc"
+    pairs -q -v "$T/m.voc" -e 2 --spans "$T/m.tok" > "$T/m.spn"
+    pairs -q -v "$T/m.voc" -e 2 "$T/m.tok" > "$T/m.win"
+    local e
+    for e in 2 4; do
+        w2v-train -q -v "$T/m.voc" --cbow --hs -d 8 -e $e -t 1 -o "$T/full.wp" "$T/m.spn"
+        w2v-train -q -v "$T/m.voc" --cbow --hs -d 8 -e $e -t 1 --checkpoint "$T/ck" \
+            --checkpoint-every 50000 -o "$T/ck.wp" "$T/m.spn"
+        cmp "$T/full.wp" "$T/ck.wp"
+        wpcat --stat "$T/ck" > "$T/ck.stat"
+        units=$(awk -F'\t' '$1 == "meta.pass_units" { print $2 }' "$T/ck.stat")
+        [ "$units" -gt 0 ] && [ "$units" -lt 10000 ]
+        w2v-train -q -v "$T/m.voc" --resume "$T/ck" -o "$T/res.wp" "$T/m.spn"
+        cmp "$T/full.wp" "$T/res.wp" || { echo "-e $e"; false; }
+        # a checkpoint from spans does not resume on windows
+        run --separate-stderr -3 w2v-train -q -v "$T/m.voc" --resume "$T/ck" -o "$T/x" "$T/m.win"
+        [[ "$stderr" == *"checkpoint was made from another kind of input than windows"* ]]
+    done
 }

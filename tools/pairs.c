@@ -1,6 +1,9 @@
 /* pairs - token stream + vocabulary -> word2vec training windows (one record per kept
  * center word: the center and its contexts), subsampled and shrunk as word2vec.c does,
  * for one or more epochs; or word<TAB>context text (word2vecf) -> the same stream.
+ * --spans writes one record per subsampled sentence instead: each kept id with the window
+ * radius drawn for it, from the same draws (a fifth of the bytes; w2v-train lists the
+ * contexts itself).
  *
  * Passes: the input is read once and mapped to ids into an unlinked spool file of u32s;
  * a counting pass replays subsampling and windows from the seed to learn the exact number
@@ -32,14 +35,15 @@ enum {
     OPT_FROM_TEXT,
     OPT_VOCAB_OUT,
     OPT_CVOCAB_OUT,
-    OPT_EXACT
+    OPT_EXACT,
+    OPT_SPANS
 };
 
 struct pairs_opts {
     const char *input, *vocab, *output, *vocab_out, *cvocab_out;
     uint64_t epochs, seed, min_count;
     struct window_cfg wcfg;
-    int level, force, quiet, from_text, exact, min_count_set, window_set;
+    int level, force, quiet, from_text, exact, min_count_set, window_set, spans;
 };
 
 struct pairs_run {
@@ -50,8 +54,8 @@ struct pairs_run {
     struct rec_writer *w; /* NULL while only counting */
     struct cli_out out;
     struct buf rec;
-    uint32_t *ids, *ctx;
-    size_t cap, ctx_cap;
+    uint32_t *ids, *ctx, *radii; /* radii: --spans, each kept position's window radius */
+    size_t cap, ctx_cap, radii_cap;
     uint64_t words;   /* per epoch: in-vocabulary tokens, or groups for --from-text */
     uint64_t records; /* centers kept (counted or written) */
     uint64_t done;    /* units of progress */
@@ -65,7 +69,7 @@ usage(FILE *fp, int status)
     fprintf(fp,
             "usage: %s [-fhqV] [-e epochs] [-m min_count] [-o file] [-s sample] [-v vocab] "
             "[-w window] [-z level] [--context-vocab-out file] [--exact] [--fixed-window] "
-            "[--from-text] [--seed n] [--vocab-out file] [file]\n",
+            "[--from-text] [--seed n] [--spans] [--vocab-out file] [file]\n",
             cli_progname);
     exit(status);
 }
@@ -90,6 +94,7 @@ parse_args(struct pairs_opts *o, int argc, char **argv)
         {"fixed-window", no_argument, NULL, OPT_FIXED},
         {"from-text", no_argument, NULL, OPT_FROM_TEXT},
         {"seed", required_argument, NULL, OPT_SEED},
+        {"spans", no_argument, NULL, OPT_SPANS},
         {"vocab-out", required_argument, NULL, OPT_VOCAB_OUT},
         {NULL, 0, NULL, 0},
     };
@@ -125,6 +130,7 @@ parse_args(struct pairs_opts *o, int argc, char **argv)
         case OPT_FIXED: o->wcfg.fixed = o->window_set = 1; break;
         case OPT_FROM_TEXT: o->from_text = 1; break;
         case OPT_SEED: o->seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
+        case OPT_SPANS: o->spans = 1; break;
         case OPT_VOCAB_OUT: o->vocab_out = optarg; break;
         default: usage(stderr, RV_USAGE);
         }
@@ -135,6 +141,9 @@ parse_args(struct pairs_opts *o, int argc, char **argv)
     if (o->from_text) {
         if (o->window_set)
             cli_die(RV_USAGE, "-w and --fixed-window do not apply to --from-text");
+        if (o->spans)
+            cli_die(RV_USAGE, "--spans does not apply to --from-text (its contexts are not "
+                              "the words around a position)");
         if (o->vocab == NULL && o->vocab_out == NULL)
             cli_die(RV_USAGE, "--from-text needs -v FILE or --vocab-out FILE "
                               "(the trainer needs the word list)");
@@ -251,14 +260,34 @@ emit(struct pairs_run *run, uint32_t center, const uint32_t *ctx, size_t n)
     cli_writer_put(run->w, &run->out, run->rec.p, run->rec.len);
 }
 
+/* --spans: the same draws as the windows (window_contexts is window_radius, then
+ * window_span), with the radii written in place of the contexts. */
+static void
+run_spans(struct pairs_run *run, const uint32_t *ids, size_t kept)
+{
+    grow_u32(&run->radii, &run->radii_cap, kept);
+    for (size_t i = 0; i < kept; i++)
+        run->radii[i] = (uint32_t)window_radius(&run->o->wcfg, &run->rng);
+    if (run->w == NULL || kept == 0)
+        return;
+    buf_clear(&run->rec);
+    if (rec_spans_encode(&run->rec, ids, run->radii, kept) < 0)
+        die_oom();
+    cli_writer_put(run->w, &run->out, run->rec.p, run->rec.len);
+}
+
 static void
 run_sentence(struct pairs_run *run, uint32_t *ids, size_t n)
 {
     const size_t kept = subsample_sentence(&run->sub, ids, n, &run->rng);
-    for (size_t i = 0; i < kept; i++) {
-        const size_t nc = window_contexts(&run->o->wcfg, ids, kept, i, &run->rng, run->ctx);
-        if (run->w != NULL)
-            emit(run, ids[i], run->ctx, nc);
+    if (run->o->spans) {
+        run_spans(run, ids, kept);
+    } else {
+        for (size_t i = 0; i < kept; i++) {
+            const size_t nc = window_contexts(&run->o->wcfg, ids, kept, i, &run->rng, run->ctx);
+            if (run->w != NULL)
+                emit(run, ids[i], run->ctx, nc);
+        }
     }
     run->records += kept;
     run->done += n;
@@ -504,6 +533,14 @@ make_meta(const struct pairs_run *run, uint64_t records, int exact)
     return m;
 }
 
+/* The same metadata either way: expected_records counts windows (kept positions), which a
+ * spans stream holds one per (id, radius) pair. */
+static int
+out_kind(const struct pairs_opts *o)
+{
+    return o->spans ? REC_SPANS : REC_WINDOWS;
+}
+
 /* Streaming (a pipe, one epoch): the header is written before the corpus is seen, so the
  * counts come from the vocabulary, assumed to be counted on this corpus. */
 static void
@@ -514,7 +551,7 @@ stream_tokens(struct pairs_run *run)
         records += (double)vocab_count(run->v, i) * run->sub.keep[i];
     run->words = vocab_total(run->v);
     struct rec_meta *m = make_meta(run, (uint64_t)(records + 0.5), 0);
-    run->w = cli_writer_open(&run->out, REC_WINDOWS, m, run->o->level);
+    run->w = cli_writer_open(&run->out, out_kind(run->o), m, run->o->level);
     rec_meta_free(m);
     run->words = 0;
     read_tokens(run, NULL);
@@ -533,7 +570,7 @@ emit_epochs(struct pairs_run *run, FILE *sp)
     struct rec_meta *m = make_meta(run, run->records, 1);
     if (run->out.fp == NULL)
         cli_out_open(&run->out, o->output, 1, o->force);
-    run->w = cli_writer_open(&run->out, REC_WINDOWS, m, o->level);
+    run->w = cli_writer_open(&run->out, out_kind(o), m, o->level);
     rec_meta_free(m);
     rng_seed(&run->rng, o->seed, 0);
     run->records = run->done = 0;
@@ -601,5 +638,6 @@ main(int argc, char **argv)
     buf_free(&run.rec);
     free(run.ids);
     free(run.ctx);
+    free(run.radii);
     return RV_OK;
 }

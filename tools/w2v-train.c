@@ -1,5 +1,5 @@
 /* w2v-train - train word2vec (skip-gram or CBOW; negative sampling and/or hierarchical
- * softmax) from a windows stream made by pairs(1), or from a token stream plus its
+ * softmax) from a windows or spans stream made by pairs(1), or from a token stream plus its
  * vocabulary (it then windows the sentences itself, exactly as pairs would). Windows from
  * pairs --from-text have their own context vocabulary (--context-vocab): word2vecf. */
 #include <cblas.h>
@@ -591,10 +591,12 @@ main(int argc, char **argv)
     struct rec_reader *rd = cli_reader_open(in, o.input, 0);
     const int kind = rec_reader_kind(rd);
     const struct rec_meta *imeta = rec_reader_meta(rd);
-    if (kind != REC_TOKENS && kind != REC_WINDOWS)
+    /* spans (pairs --spans) are windows in short form: the same metadata and schedule */
+    const int windows = kind == REC_WINDOWS || kind == REC_SPANS;
+    if (kind != REC_TOKENS && !windows)
         cli_die(RV_DATA, "%s: expected a tokens or windows stream, got %s", cli_name(o.input),
                 rec_kind_name(kind));
-    if (kind == REC_WINDOWS && meta_u64(imeta, "vocab_hash", ~vocab_hash(v)) != vocab_hash(v))
+    if (windows && meta_u64(imeta, "vocab_hash", ~vocab_hash(v)) != vocab_hash(v))
         cli_die(RV_DATA, "%s: stream was made with another vocabulary", cli_name(o.input));
     if (o.resume != NULL && o.resume_kind != (uint64_t)kind)
         cli_die(RV_DATA, "%s: checkpoint was made from another kind of input than %s",
@@ -631,7 +633,7 @@ main(int argc, char **argv)
             cli_die(RV_FAIL, "%s", wp_strerror(rc));
         st.total_words = vocab_total(v) * o.epochs;
     } else {
-        cfg.input = W2V_IN_WINDOWS;
+        cfg.input = kind == REC_SPANS ? W2V_IN_SPANS : W2V_IN_WINDOWS;
         const uint64_t se = meta_u64(imeta, "epochs", 1), er = meta_u64(imeta, "expected_records", 0);
         if (o.epochs_set && (se == 0 || o.epochs % se != 0))
             cli_die(RV_USAGE, "-e %u: the stream holds %llu epochs; use a multiple", o.epochs,

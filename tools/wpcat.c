@@ -66,6 +66,26 @@ print_ids(struct rec_cursor *c, int *err)
     *err = rec_cursor_done(c);
 }
 
+/* A spans record: "id/radius" pairs on one line. */
+static void
+print_spans(const unsigned char *rec, size_t len, int *err)
+{
+    size_t n;
+    uint32_t *ids = NULL;
+    if ((*err = rec_spans_count(rec, len, &n)) < 0)
+        return;
+    if ((ids = malloc((n ? 2 * n : 1) * sizeof *ids)) == NULL) {
+        *err = WP_ENOMEM;
+        return;
+    }
+    if ((*err = rec_spans_decode(rec, len, ids, ids + n, n, &n)) == WP_OK) {
+        for (size_t i = 0; i < n; i++)
+            printf("%s%" PRIu32 "/%" PRIu32, i ? " " : "", ids[i], ids[n + i]);
+        putchar('\n');
+    }
+    free(ids);
+}
+
 static void
 print_tensor(const unsigned char *rec, size_t len, int *err)
 {
@@ -137,6 +157,7 @@ print_record(int kind, const struct rec_meta *meta, const unsigned char *rec, si
         return;
     }
     case REC_MODEL: print_tensor(rec, len, err); return;
+    case REC_SPANS: print_spans(rec, len, err); return;
     }
 }
 

@@ -1,5 +1,6 @@
 /* fuzz_payload.c - each payload decoder of lib/rec_payload.h on one arbitrary record.
- * Byte 0 picks the decoder (kind 1..6), byte 1 the capacity or dimension it is given;
+ * Byte 0 picks the decoder (kind 1..REC_KIND_MAX; REC_MODEL, which has no decoder, makes
+ * bare cursor calls), byte 1 the capacity or dimension it is given;
  * the rest is the record. A decoder that succeeds must have stayed inside the record and
  * returned lengths that fit it; the harness aborts otherwise. */
 #include <stdlib.h>
@@ -33,6 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const size_t len = size - 2;
     /* one more slot than the decoder is told, poisoned to catch a write past cap */
     uint32_t *ids = malloc((arg + 1) * sizeof *ids);
+    uint32_t *radii = malloc((arg + 1) * sizeof *radii);
     float *x = malloc((arg + 1) * sizeof *x);
     struct rec_cursor c;
     const unsigned char *w = NULL;
@@ -41,9 +43,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t wlen = 0, got = 0;
     int rc;
 
-    if (ids == NULL || x == NULL)
+    if (ids == NULL || x == NULL || radii == NULL)
         goto out;
-    ids[arg] = 0xDEADBEEF;
+    ids[arg] = radii[arg] = 0xDEADBEEF;
     switch (kind) {
     case REC_TOKENS:
         rc = rec_tokens_open(&c, rec, len, &n);
@@ -70,6 +72,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if ((rc == WP_OK && got > arg) || ids[arg] != 0xDEADBEEF)
             abort();
         break;
+    case REC_SPANS:
+        rc = rec_spans_count(rec, len, &got);
+        if (rc == WP_OK && 2 * got > len) /* each pair takes two bytes */
+            abort();
+        rc = rec_spans_decode(rec, len, ids, radii, arg, &got);
+        if ((rc == WP_OK && got > arg) || ids[arg] != 0xDEADBEEF || radii[arg] != 0xDEADBEEF)
+            abort();
+        break;
     case REC_VECTORS:
         rc = rec_vector_decode(rec, len, arg, &w, &wlen, x);
         check_word(rc, w, wlen, rec, len);
@@ -87,6 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 out:
     free(ids);
+    free(radii);
     free(x);
     return 0;
 }

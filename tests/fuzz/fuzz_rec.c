@@ -57,6 +57,9 @@ decode(int kind, const unsigned char *rec, size_t len, size_t dim, float *x, uin
     case REC_WINDOWS:
         (void)rec_window_decode(rec, len, &center, ids, FUZZ_IDS_CAP, &got);
         break;
+    case REC_SPANS: /* ids and radii in the two halves of the buffer */
+        (void)rec_spans_decode(rec, len, ids, ids + FUZZ_IDS_CAP / 2, FUZZ_IDS_CAP / 2, &got);
+        break;
     case REC_VECTORS:
         if (x != NULL)
             (void)rec_vector_decode(rec, len, dim, &w, &wlen, x);

@@ -93,6 +93,14 @@ make_window(struct buf *b, size_t i)
 }
 
 static int
+make_spans(struct buf *b, size_t i)
+{
+    const uint32_t ids[4] = {(uint32_t)i, 0, 70000, UINT32_MAX};
+    const uint32_t radii[4] = {1, 5, (uint32_t)i % 7, UINT32_MAX};
+    return rec_spans_encode(b, ids, radii, i % 5);
+}
+
+static int
 make_vocab(struct buf *b, size_t i)
 {
     char w[32];
@@ -132,11 +140,12 @@ make_tensor(struct buf *b, size_t i)
 static int
 test_round_trip_every_kind_and_level(void)
 {
-    int (*makers[])(struct buf *, size_t) = {make_tokens, make_vocab, make_ids, make_window,
-                                             make_vector, make_cvector, make_tensor};
-    const int kinds[] = {REC_TOKENS, REC_VOCAB,    REC_IDS,  REC_WINDOWS,
-                         REC_VECTORS, REC_CVECTORS, REC_MODEL};
-    for (int k = 0; k < 7; k++) {
+    int (*makers[])(struct buf *, size_t) = {make_tokens, make_vocab,   make_ids,
+                                             make_window, make_vector, make_cvector,
+                                             make_tensor, make_spans};
+    const int kinds[] = {REC_TOKENS,  REC_VOCAB,    REC_IDS,   REC_WINDOWS,
+                         REC_VECTORS, REC_CVECTORS, REC_MODEL, REC_SPANS};
+    for (int k = 0; k < 8; k++) {
         for (int level = 0; level <= 9; level += 3) {
             struct mem m = {0};
             uint64_t count;
@@ -173,6 +182,30 @@ test_payload_decoders_return_what_was_encoded(void)
     CHECK_EQ(3, n);
     CHECK_EQ(70000, ctx[2]);
     CHECK_EQ(WP_ERANGE, rec_window_decode(b.p, b.len, &center, ctx, 2, &n));
+
+    uint32_t radii[8];
+    buf_clear(&b);
+    CHECK_EQ(0, make_spans(&b, 4));
+    CHECK_EQ(0, rec_spans_count(b.p, b.len, &n));
+    CHECK_EQ(4, n);
+    CHECK_EQ(0, rec_spans_decode(b.p, b.len, ctx, radii, 4, &n));
+    CHECK(n == 4 && ctx[0] == 4 && ctx[1] == 0 && ctx[2] == 70000 && ctx[3] == UINT32_MAX);
+    CHECK(radii[0] == 1 && radii[1] == 5 && radii[2] == 4 && radii[3] == UINT32_MAX);
+    CHECK_EQ(WP_ERANGE, rec_spans_decode(b.p, b.len, ctx, radii, 3, &n));
+    CHECK_EQ(WP_ECORRUPT, rec_spans_decode(b.p, b.len - 1, ctx, radii, 8, &n));
+    CHECK_EQ(WP_ECORRUPT, rec_spans_count(b.p, 4, &n)); /* 4 pairs cannot fit 3 bytes */
+    for (int bad = 0; bad < 2; bad++) { /* an id, then a radius, past 32 bits */
+        buf_clear(&b);
+        CHECK_EQ(0, buf_put_varint(&b, 1));
+        CHECK_EQ(0, buf_put_varint(&b, bad ? 1 : (uint64_t)UINT32_MAX + 1));
+        CHECK_EQ(0, buf_put_varint(&b, bad ? (uint64_t)UINT32_MAX + 1 : 1));
+        CHECK_EQ(WP_ECORRUPT, rec_spans_decode(b.p, b.len, ctx, radii, 8, &n));
+    }
+    buf_clear(&b);
+    CHECK_EQ(0, make_spans(&b, 0)); /* an empty sentence is one byte */
+    CHECK_EQ(1, b.len);
+    CHECK_EQ(0, rec_spans_decode(b.p, b.len, ctx, radii, 0, &n));
+    CHECK_EQ(0, n);
 
     buf_clear(&b);
     CHECK_EQ(0, rec_vocab_encode(&b, 12345678901ull, "héllo", 6));

@@ -156,6 +156,40 @@ test_window_edges(void)
     return 0;
 }
 
+/* window_contexts is window_radius then window_span: the same draws and contexts, which
+ * pairs --spans and w2v-train's spans input rely on. */
+static int
+test_radius_then_span_is_window_contexts(void)
+{
+    uint32_t ids[12], ctx[24], ctx2[24];
+    struct rng r, copy;
+    const struct window_cfg cfgs[] = {{.window = 4}, {.window = 3, .fixed = 1}, {.window = 0}};
+    for (uint32_t i = 0; i < 12; i++)
+        ids[i] = 100 + i;
+    rng_seed(&r, 9, 0);
+    for (size_t c = 0; c < sizeof cfgs / sizeof *cfgs; c++)
+        for (size_t n = 1; n <= 12; n++)
+            for (size_t i = 0; i < n; i++) {
+                copy = r;
+                const size_t k = window_contexts(&cfgs[c], ids, n, i, &r, ctx);
+                const size_t b = window_radius(&cfgs[c], &copy);
+                CHECK(memcmp(&copy, &r, sizeof r) == 0); /* the same draw, no other */
+                CHECK(cfgs[c].window == 0 ? b == 0 : b >= 1 && b <= cfgs[c].window);
+                CHECK(!cfgs[c].fixed || b == cfgs[c].window);
+                CHECK_EQ(k, window_span(ids, n, i, b, ctx2));
+                CHECK(memcmp(ctx, ctx2, k * sizeof *ctx) == 0);
+            }
+    /* a radius past the sentence lists the whole sentence but i; radius 0 lists nothing */
+    CHECK_EQ(11, window_span(ids, 12, 5, 1000, ctx));
+    CHECK(ctx[0] == 100 && ctx[4] == 104 && ctx[5] == 106 && ctx[10] == 111);
+    CHECK_EQ(0, window_span(ids, 12, 5, 0, ctx));
+    /* past the end: no contexts and no draw */
+    copy = r;
+    CHECK_EQ(0, window_contexts(&cfgs[0], ids, 3, 3, &r, ctx));
+    CHECK(memcmp(&copy, &r, sizeof r) == 0);
+    return 0;
+}
+
 /* The whole per-sentence sequence pairs runs: subsample, then each position's window. */
 static size_t
 run_sentence(const struct subsampler *s, const struct window_cfg *cfg, struct rng *r,
@@ -205,4 +239,5 @@ test_same_seed_same_windows(void)
 CHECK_MAIN(CHECK_CASE(test_keep_probabilities_match_formula),
            CHECK_CASE(test_subsample_keeps_at_the_rate_and_draws_only_below_one),
            CHECK_CASE(test_dynamic_window_is_uniform_fixed_is_full),
-           CHECK_CASE(test_window_edges), CHECK_CASE(test_same_seed_same_windows))
+           CHECK_CASE(test_window_edges), CHECK_CASE(test_radius_then_span_is_window_contexts),
+           CHECK_CASE(test_same_seed_same_windows))

@@ -145,10 +145,13 @@ train() {
     assert_success
 }
 
-@test "tsan: w2v-train -t 2 on pairs' windows, and with --context-vocab" {
+@test "tsan: w2v-train -t 2 on pairs' windows and spans, and with --context-vocab" {
     corpus
     pairs -q -v "$T/c.voc" "$T/c.tok" > "$T/c.win"
     run --separate-stderr train -o "$T/v" "$T/c.win"
+    assert_success
+    pairs -q --spans -v "$T/c.voc" "$T/c.tok" > "$T/c.spans"
+    run --separate-stderr train -o "$T/vs" "$T/c.spans"
     assert_success
     awk 'NF >= 2 { for (i = 2; i <= NF; i++) print $1 "\t" $i "/c" }' "$M/c.txt" | head -n 12000 \
         > "$T/p.txt"

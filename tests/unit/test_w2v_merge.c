@@ -31,6 +31,16 @@ touches(int i, size_t r, int k)
     return (r * 7 + (size_t)i * 3 + (size_t)k * 5) % 4 == 0;
 }
 
+/* Matrix i (syn0, syn1neg, syn1) of a replica. */
+static float *
+mat(struct w2v_model *m, int i)
+{
+    float *mats[3];
+    size_t rows[3];
+    w2v_model_mats(m, mats, rows);
+    return mats[i];
+}
+
 static int
 test_merge_is_base_plus_changes_in_order(void)
 {
@@ -54,14 +64,11 @@ test_merge_is_base_plus_changes_in_order(void)
             for (size_t r = 0; r < rows[i]; r++) {
                 int any = 0;
                 for (int k = 0; k < NREP; k++) {
-                    float *rm[3];
-                    size_t rr[3];
-                    w2v_model_mats(&reps[k], rm, rr);
                     if (!touches(i, r, k))
                         continue;
                     any = 1;
                     for (size_t j = 0; j < ND; j++)
-                        rm[i][r * ND + j] += 0.01f * (rng_unit(&g) - 0.5f);
+                        mat(&reps[k], i)[r * ND + j] += 0.01f * (rng_unit(&g) - 0.5f);
                 }
                 touched += (size_t)any;
             }
@@ -73,12 +80,10 @@ test_merge_is_base_plus_changes_in_order(void)
                 float acc = 0.0f;
                 int first = 1;
                 for (int k = 0; k < NREP; k++) {
-                    float *rm[3];
-                    size_t rr[3];
-                    w2v_model_mats(&reps[k], rm, rr);
                     if (!touches(i, r, k))
                         continue;
-                    acc = first ? rm[i][j] - mats[i][j] : acc + (rm[i][j] - mats[i][j]);
+                    const float change = mat(&reps[k], i)[j] - mats[i][j];
+                    acc = first ? change : acc + change;
                     first = 0;
                 }
                 want[i][j] = first ? mats[i][j] : acc + mats[i][j];
@@ -103,12 +108,8 @@ test_merge_is_base_plus_changes_in_order(void)
                 continue;
             }
             CHECK(memcmp(want[i], mats[i], rows[i] * ND * sizeof(float)) == 0);
-            for (int k = 0; k < NREP; k++) {
-                float *rm[3];
-                size_t rr[3];
-                w2v_model_mats(&reps[k], rm, rr);
-                CHECK(memcmp(rm[i], mats[i], rows[i] * ND * sizeof(float)) == 0);
-            }
+            for (int k = 0; k < NREP; k++)
+                CHECK(memcmp(mat(&reps[k], i), mats[i], rows[i] * ND * sizeof(float)) == 0);
             free(want[i]);
         }
         /* nothing changed since: nothing to merge */

@@ -19,8 +19,8 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 # Debian packages the build, the tests and the man lint need.
 DEB_PKGS = zlib1g-dev libxxhash-dev libopenblas-dev pkg-config bats bats-assert bats-support mandoc
 
-LIB_SRC   := $(sort $(wildcard lib/*.c))
-AVX2_SRC  := $(sort $(wildcard lib/*_avx2.c))
+LIB_SRC   := $(sort $(wildcard lib/*/*.c))
+AVX2_SRC  := $(sort $(wildcard lib/*/*_avx2.c))
 TOOL_SRC  := $(filter-out tools/cli.c,$(sort $(wildcard tools/*.c)))
 TOOLS     := $(patsubst tools/%.c,%,$(TOOL_SRC))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))

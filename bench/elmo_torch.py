@@ -2,7 +2,7 @@
 """elmo_torch.py - Zaremba et al.'s "small" word-level LSTM language model on the Penn
 Treebank, in plain PyTorch, set up as elmo-train(1) trains it, for bench/elmo.sh.
 
-Data (as lib/lm.h): ids 0 <S>, 1 </S>, 2 <UNK>, then every word of the training file by
+Data (as lib/lm/lm.h): ids 0 <S>, 1 </S>, 2 <UNK>, then every word of the training file by
 falling count (ties in order of first appearance). Each line is a sentence. The forward
 model reads "w1 .. wn </S> v1 .. vm </S> ..."; the backward model (--bidir) reads the
 reverse of "<S> w1 .. wn <S> v1 .. vm ...", that is "vm .. v1 <S> wn .. w1 <S>". Words of
@@ -12,7 +12,7 @@ Model: embedding 200, 2-layer nn.LSTM 200 (no projection, no dropout), softmax 2
 with bias, not tied. With --bidir the backward direction has its own LSTM and shares the
 embedding and the softmax (as ELMo). Weights uniform in +-init_scale; biases zero, and
 nn.LSTM's second bias (bias_hh) is frozen at zero so the parameters are exactly those of
-lib/lstm.h (one bias per gate); --forget-bias adds to the forget gate's bias.
+lib/lm/lstm.h (one bias per gate); --forget-bias adds to the forget gate's bias.
 
 Training: B=20 contiguous streams, unroll T=35 (Zaremba's reader: (len/B - 1) // T batches
 per epoch, the tail dropped), state carried across batches and detached; loss =
@@ -111,7 +111,7 @@ class BiLM(nn.Module):
             for l in range(lstm.num_layers):
                 with torch.no_grad():
                     getattr(lstm, f"bias_ih_l{l}")[H:2 * H] = forget_bias
-                getattr(lstm, f"bias_hh_l{l}").requires_grad_(False)   # one bias, as lib/lstm.h
+                getattr(lstm, f"bias_hh_l{l}").requires_grad_(False)   # one bias, as lib/lm/lstm.h
 
     def forward(self, d, x, state):
         """Direction d over x [T][B]: logits [T*B][V] and the end state."""

@@ -5,7 +5,7 @@ sentence the model's layers, as `embed -m MODEL --layers all` does:
 
   layer 0      the word embedding, duplicated: [x; x]
   layer l > 0  [forward_l; backward_l], each sentence from zero state; the forward LSTM
-               reads [</S>, w1 .. wn], the backward one [<S>, wn .. w1] (lib/lm.h), and
+               reads [</S>, w1 .. wn], the backward one [<S>, wn .. w1] (lib/lm/lm.h), and
                token i gets the forward output after w_i and the backward output after
                w_i. A forward-only model leaves the backward half zero.
 
@@ -45,7 +45,7 @@ import wpstream  # noqa: E402
 BOS, EOS, UNK, NSPECIAL = 0, 1, 2, 3
 DIRS = ("fwd", "bwd")
 
-# Tensor names of the model file (lib/lm.c, lm_tensors); {d} is fwd/bwd, {l} the layer.
+# Tensor names of the model file (lib/lm/lm.c, lm_tensors); {d} is fwd/bwd, {l} the layer.
 NAMES = {
     "vocab": "vocab",            # bytes: each word followed by '\n', ids 3.. in order
     "emb": "word_emb",           # [V][W]
@@ -104,7 +104,7 @@ class ELMo(nn.Module):
                     m.weight_ih_l0.copy_(get("wx", (4 * self.H, self.W)))
                     m.weight_hh_l0.copy_(get("wh", (4 * self.H, self.W)))
                     m.bias_ih_l0.copy_(get("b", (4 * self.H,)))
-                    m.bias_hh_l0.zero_()           # lib/lstm.h has one bias per gate
+                    m.bias_hh_l0.zero_()           # lib/lm/lstm.h has one bias per gate
                     if self.P:
                         m.weight_hr_l0.copy_(get("p", (self.P, self.H)))
                 layers.append(m)

@@ -1,5 +1,5 @@
 # MPI builds (issue 10). `make MPI=1` compiles everything with mpicc and -DWP_MPI=1, so the
-# tools that take --mpi (elmo-train) run one replica per rank under mpirun; lib/dist.c is
+# tools that take --mpi (elmo-train) run one replica per rank under mpirun; lib/common/dist.c is
 # the only file that calls MPI, and without MPI=1 it is the single-process no-op.
 #
 # A build tree holds one flavour: $(BUILD)/.flavour names it ("mpi" or "plain") and every

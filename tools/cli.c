@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "dist.h"
-#include "status.h"
-#include "vocab.h"
+#include "common/dist.h"
+#include "common/status.h"
+#include "text/vocab.h"
 
 const char *cli_progname = "wordpipe";
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "rec.h"
+#include "stream/rec.h"
 
 /* Exit codes, the same in every tool and listed in every man page. */
 enum {

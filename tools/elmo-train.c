@@ -9,13 +9,13 @@
 #include <xxhash.h>
 
 #include "cli.h"
-#include "dist.h"
-#include "lm.h"
-#include "lm_train.h"
-#include "rec_payload.h"
-#include "status.h"
-#include "tensorio.h"
-#include "vocab.h"
+#include "common/dist.h"
+#include "common/status.h"
+#include "lm/lm.h"
+#include "lm/lm_train.h"
+#include "stream/rec_payload.h"
+#include "stream/tensorio.h"
+#include "text/vocab.h"
 
 struct opts {
     struct lm_cfg mc;

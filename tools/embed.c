@@ -1,6 +1,5 @@
 /* embed - vectors for text: static (word2vec vectors) or contextual (an elmo-train model),
  * per token or per sentence, as a wordpipe stream or numpy .npy. */
-#include <cblas.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -10,17 +9,18 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "embed_ctx.h"
-#include "embed_layers.h"
-#include "embed_out.h"
-#include "embed_sent.h"
-#include "lm.h"
-#include "npy.h"
-#include "rec_payload.h"
-#include "status.h"
-#include "vecset.h"
-#include "vocab.h"
-#include "w2vfmt.h"
+#include "common/status.h"
+#include "embed/embed_ctx.h"
+#include "embed/embed_layers.h"
+#include "embed/embed_out.h"
+#include "embed/embed_sent.h"
+#include "kernels/blas.h"
+#include "lm/lm.h"
+#include "stream/rec_payload.h"
+#include "text/vocab.h"
+#include "vecio/npy.h"
+#include "vecio/vecset.h"
+#include "vecio/w2vfmt.h"
 
 enum { BATCH_DEFAULT = 64, THREADS_MAX = 64 };
 enum { OOV_SKIP, OOV_ZERO, OOV_ERROR, OOV_UNK };
@@ -717,7 +717,7 @@ main(int argc, char **argv)
     parse_args(&o, argc, argv);
     /* embed's threads each take whole sentences; BLAS threads inside them would only
      * compete for the same cores (sgemv of one sentence is too small to split) */
-    openblas_set_num_threads(1);
+    blas_set_threads(1);
     const int rv = o.vectors ? run_static(&o) : run_model(&o);
     cli_close_stdout();
     return rv;

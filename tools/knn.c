@@ -1,5 +1,4 @@
 /* knn - nearest neighbours, analogies and evaluation over word vectors. */
-#include <cblas.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -7,18 +6,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analogy.h"
 #include "cli.h"
-#include "evalsim.h"
-#include "knn.h"
-#include "rec_payload.h"
-#include "knn_hnsw.h"
-#include "pca.h"
-#include "rec_payload.h"
-#include "status.h"
-#include "vec.h"
-#include "vecset.h"
-#include "w2vfmt.h"
+#include "common/status.h"
+#include "kernels/blas.h"
+#include "kernels/pca.h"
+#include "kernels/vec.h"
+#include "knn/analogy.h"
+#include "knn/evalsim.h"
+#include "knn/knn.h"
+#include "knn/knn_hnsw.h"
+#include "stream/rec_payload.h"
+#include "stream/rec_payload.h"
+#include "vecio/vecset.h"
+#include "vecio/w2vfmt.h"
 
 enum { BATCH_MIN = 8, RESTRICT_EVAL_DEFAULT = 30000 };
 enum { OPT_ANALOGY = 256, OPT_ANALOGIES, OPT_SIMILARITY, OPT_CONVENTION, OPT_METHOD,
@@ -768,7 +768,7 @@ main(int argc, char **argv)
         o.an.restrict_n = o.restrict_n;
     if (vec_select_status() < 0)
         cli_die(RV_USAGE, "WP_KERNEL names no usable kernel");
-    openblas_set_num_threads(1); /* knn runs its own workers, each calling sgemm */
+    blas_set_threads(1); /* knn runs its own workers, each calling sgemm */
     struct vecset *s = load(&o);
     if (o.k > s->v) /* more than every row cannot be listed; keeps -a memory bounded */
         o.k = s->v;

@@ -10,7 +10,7 @@
  * of records, then the emitting pass replays them again from the same seed. A pipe with
  * one epoch is streamed instead (no spool), with an expected count estimated from the
  * vocabulary (meta "expected_exact" 0). The draw order is written at the top of
- * lib/window.c. */
+ * lib/text/window.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -19,14 +19,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "rec.h"
-#include "rec_payload.h"
-#include "rng.h"
-#include "status.h"
-#include "vocab.h"
-#include "window.h"
+#include "common/buf.h"
+#include "common/rng.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
+#include "text/vocab.h"
+#include "text/window.h"
 
 enum {
     PAIRS_GROUP_MAX = 1000, /* --from-text: contexts per record before a group is split */

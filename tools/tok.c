@@ -1,5 +1,5 @@
 /* tok - UTF-8 text (plain or gzip) to a wordpipe token stream, one sentence per line.
- * The rules live in lib/tokenize.c and are specified in tok(1). */
+ * The rules live in lib/text/tokenize.c and are specified in tok(1). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -11,12 +11,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "rec.h"
-#include "rec_payload.h"
-#include "status.h"
-#include "tokenize.h"
+#include "common/buf.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
+#include "text/tokenize.h"
 
 enum {
     TOK_CHUNK = 1 << 18,   /* bytes per gzread: big enough to amortise, small for cache */

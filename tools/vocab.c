@@ -1,19 +1,19 @@
 /* vocab - token streams and partial vocabularies in, one exact vocabulary out: sorted by
  * count descending then bytewise, pruned by -m and -n. With -M the counting table is
- * bounded: it spills sorted runs to $TMPDIR and merges them at the end (lib/vocab_spill). */
+ * bounded: it spills sorted runs to $TMPDIR and merges them at the end (lib/text/vocab_spill). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "rec.h"
-#include "rec_payload.h"
-#include "status.h"
-#include "vocab.h"
-#include "vocab_spill.h"
+#include "common/buf.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
+#include "text/vocab.h"
+#include "text/vocab_spill.h"
 
 enum { OPT_TEXT = 256, OPT_FROM_TEXT };
 

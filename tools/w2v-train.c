@@ -2,7 +2,6 @@
  * softmax) from a windows or spans stream made by pairs(1), or from a token stream plus its
  * vocabulary (it then windows the sentences itself, exactly as pairs would). Windows from
  * pairs --from-text have their own context vocabulary (--context-vocab): word2vecf. */
-#include <cblas.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,14 +10,15 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "dist.h"
-#include "rec_payload.h"
-#include "status.h"
-#include "vocab.h"
-#include "w2v.h"
-#include "w2vfmt.h"
+#include "common/buf.h"
+#include "common/dist.h"
+#include "common/status.h"
+#include "kernels/blas.h"
+#include "stream/rec_payload.h"
+#include "text/vocab.h"
+#include "vecio/w2vfmt.h"
+#include "w2v/w2v.h"
 
 enum { FMT_STREAM, FMT_TXT, FMT_BIN };
 
@@ -581,7 +581,7 @@ main(int argc, char **argv)
     cli_init(argv[0]);
     parse_args(&o, argc, argv);
     mpi_start(&o);
-    openblas_set_num_threads(1); /* Hogwild workers own the cores */
+    blas_set_threads(1); /* Hogwild workers own the cores */
     if (vec_select_status() < 0)
         cli_die(RV_USAGE, "WP_KERNEL=%s: no such kernel on this machine", getenv("WP_KERNEL"));
     struct vocab *v = cli_vocab_load(o.vocab, 2);

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "rec.h"
-#include "rec_payload.h"
-#include "status.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
 
 struct wpcat_opts {
     int stat;      /* --stat: describe instead of printing records */

@@ -12,8 +12,8 @@
 #include <xxhash.h>
 #include <zlib.h>
 
-#include "bytes.h"
-#include "rec.h"
+#include "common/bytes.h"
+#include "stream/rec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,7 +39,7 @@ fuzz_fopen(const uint8_t *data, size_t size)
 /* Checksums stop a mutation at the first check, so the stream harnesses take a mode byte
  * first: with bit 0 set, fuzz_fix_sums recomputes every check a mutated stream carries
  * (header XXH3, block payload XXH3 and header check, trailer stream hash and check) the
- * way lib/rec.c writes them, leaving counts, sizes and everything else as mutated. Then
+ * way lib/stream/rec.c writes them, leaving counts, sizes and everything else as mutated. Then
  * the fuzzer reaches the metadata, block and record parsers behind the checks. */
 enum { FUZZ_FIX_RAW_MAX = 1 << 20 };
 

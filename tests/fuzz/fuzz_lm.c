@@ -1,4 +1,4 @@
-/* fuzz_lm.c - the language-model loader (lm_load, lib/lm_file.c) on an arbitrary stream.
+/* fuzz_lm.c - the language-model loader (lm_load, lib/lm/lm_file.c) on an arbitrary stream.
  * Byte 0 is the mode of fuzz_stream (fuzz.h): bit 0 fixes the checksums.
  *
  * lm_load allocates the weights the header's configuration declares before it reads them
@@ -8,10 +8,10 @@
  * not loaded. */
 #include <stdlib.h>
 
+#include "common/status.h"
 #include "fuzz.h"
-#include "lm.h"
-#include "rec.h"
-#include "status.h"
+#include "lm/lm.h"
+#include "stream/rec.h"
 
 enum { FUZZ_PARAMS_MAX = 1 << 24 };
 

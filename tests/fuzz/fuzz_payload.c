@@ -1,14 +1,14 @@
-/* fuzz_payload.c - each payload decoder of lib/rec_payload.h on one arbitrary record.
+/* fuzz_payload.c - each payload decoder of lib/stream/rec_payload.h on one arbitrary record.
  * Byte 0 picks the decoder (kind 1..REC_KIND_MAX; REC_MODEL, which has no decoder, makes
  * bare cursor calls), byte 1 the capacity or dimension it is given;
  * the rest is the record. A decoder that succeeds must have stayed inside the record and
  * returned lengths that fit it; the harness aborts otherwise. */
 #include <stdlib.h>
 
+#include "common/status.h"
 #include "fuzz.h"
-#include "rec.h"
-#include "rec_payload.h"
-#include "status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
 
 static int
 inside(const unsigned char *s, size_t n, const unsigned char *rec, size_t len)

@@ -1,14 +1,14 @@
-/* fuzz_rec.c - the record-stream reader (lib/rec.c, lib/rec_meta.c) on arbitrary bytes
+/* fuzz_rec.c - the record-stream reader (lib/stream/rec.c, lib/stream/rec_meta.c) on arbitrary bytes
  * (byte 0 is the mode of fuzz_stream in fuzz.h: bit 0 fixes the checksums):
  * open the stream, list its metadata, read every record to the end or the first error,
  * and decode each record with the payload decoder of the stream's kind, as tools do. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/status.h"
 #include "fuzz.h"
-#include "rec.h"
-#include "rec_payload.h"
-#include "status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
 
 enum { FUZZ_DIM_MAX = 1 << 16, FUZZ_IDS_CAP = 4096 };
 

@@ -1,4 +1,4 @@
-/* fuzz_tok.c - tok's tokenizer (lib/tokenize.c) on arbitrary bytes. Bytes 0..3 pick the
+/* fuzz_tok.c - tok's tokenizer (lib/text/tokenize.c) on arbitrary bytes. Bytes 0..3 pick the
  * options and a chunk size; the rest is the text. The text is tokenized twice, fed whole
  * and fed in chunks of that size (so UTF-8 sequences, CRLFs and tokens straddle chunks),
  * and the harness aborts unless both give the same sentences and statistics and every
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/status.h"
 #include "fuzz.h"
-#include "status.h"
-#include "tokenize.h"
+#include "text/tokenize.h"
 
 struct sink {
     const struct tok_opts *o;

@@ -1,12 +1,12 @@
-/* fuzz_vocab.c - the vocabulary reader (vocab_read, lib/vocab.c) on an arbitrary stream:
+/* fuzz_vocab.c - the vocabulary reader (vocab_read, lib/text/vocab.c) on an arbitrary stream:
  * every word read must be found again by lookup under its id. Byte 0 is the mode of
  * fuzz_stream (fuzz.h): bit 0 fixes the checksums. */
 #include <stdlib.h>
 
+#include "common/status.h"
 #include "fuzz.h"
-#include "rec.h"
-#include "status.h"
-#include "vocab.h"
+#include "stream/rec.h"
+#include "text/vocab.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,4 +1,4 @@
-/* fuzz_w2v.c - the word2vec text and binary importers (lib/w2vfmt.c) on arbitrary bytes.
+/* fuzz_w2v.c - the word2vec text and binary importers (lib/vecio/w2vfmt.c) on arbitrary bytes.
  * Byte 0 picks the format (AUTO, TEXT, BIN, NOHEADER); the rest is the file (AUTO runs the
  * format detector on it). On success the vectors must be consistent: v words, each
  * NUL-terminated and without a space or newline, and finite values. A tab inside a word
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/status.h"
 #include "fuzz.h"
-#include "status.h"
-#include "w2vfmt.h"
+#include "vecio/w2vfmt.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "charenc.h"
 #include "check.h"
-#include "rng.h"
-#include "status.h"
+#include "common/rng.h"
+#include "common/status.h"
+#include "lm/charenc.h"
 
 /* ---- character ids ---- */
 

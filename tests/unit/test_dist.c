@@ -5,11 +5,11 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "dist.h"
-#include "lm.h"
-#include "lm_train.h"
-#include "status.h"
-#include "vocab.h"
+#include "common/dist.h"
+#include "common/status.h"
+#include "lm/lm.h"
+#include "lm/lm_train.h"
+#include "text/vocab.h"
 
 enum { NWORDS = 7, T = 3, B = 2, NS = 2, NSTREAM = 2 * T * B * NS + 3 };
 

@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "check.h"
-#include "embed_layers.h"
-#include "embed_sent.h"
-#include "npy.h"
-#include "rec_payload.h"
-#include "status.h"
+#include "common/buf.h"
+#include "common/status.h"
+#include "embed/embed_layers.h"
+#include "embed/embed_sent.h"
+#include "stream/rec_payload.h"
+#include "vecio/npy.h"
 
 /* The dict of a header, without magic/length/padding, and checks of the frame around it. */
 static int

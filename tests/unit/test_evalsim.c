@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analogy.h"
 #include "check.h"
-#include "evalsim.h"
-#include "status.h"
-#include "vecset.h"
+#include "common/status.h"
+#include "knn/analogy.h"
+#include "knn/evalsim.h"
+#include "vecio/vecset.h"
 
 static int
 test_pearson(void)

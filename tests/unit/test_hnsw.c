@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "knn.h"
-#include "knn_hnsw.h"
-#include "status.h"
+#include "common/status.h"
+#include "knn/knn.h"
+#include "knn/knn_hnsw.h"
 
 enum { N = 3000, D = 16, K = 10, EF = 64 };
 

@@ -3,8 +3,8 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "huffman.h"
-#include "status.h"
+#include "common/status.h"
+#include "w2v/huffman.h"
 
 static int
 check_word(const struct huffman *h, uint32_t w, const char *code, const uint32_t *point)

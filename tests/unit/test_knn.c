@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "knn.h"
-#include "status.h"
+#include "common/status.h"
+#include "knn/knn.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lm.h"
-#include "lm_train.h"
-#include "rec.h"
-#include "status.h"
-#include "vocab.h"
+#include "common/status.h"
+#include "lm/lm.h"
+#include "lm/lm_train.h"
+#include "stream/rec.h"
+#include "text/vocab.h"
 
 enum { NWORDS = 9, T = 3, B = 2, NSTREAM = 2 * T * B + 1 };
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lmsoftmax.h"
-#include "rng.h"
+#include "common/rng.h"
+#include "lm/lmsoftmax.h"
 
 static void
 fill(float *x, size_t n, uint32_t seed, float amp)

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lstm.h"
-#include "rng.h"
+#include "common/rng.h"
+#include "lm/lstm.h"
 
 enum { T = 4, B = 3, IN = 5, H = 6, PROJ = 4 };
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "pca.h"
-#include "status.h"
+#include "common/status.h"
+#include "kernels/pca.h"
 
 enum { D = 10 };
 

@@ -8,13 +8,13 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "buf.h"
-#include "bytes.h"
 #include "check.h"
-#include "rec.h"
-#include "rec_internal.h"
-#include "rec_payload.h"
-#include "status.h"
+#include "common/buf.h"
+#include "common/bytes.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "stream/rec_internal.h"
+#include "stream/rec_payload.h"
 
 /* A stream in memory. */
 struct mem {
@@ -381,7 +381,7 @@ test_varints_reject_overlong_and_overflow(void)
     return 0;
 }
 
-/* lib/rec.c's hook, not in rec.h: 0 packs every block on the calling thread. */
+/* lib/stream/rec.c's hook, not in rec.h: 0 packs every block on the calling thread. */
 
 /* Records for the codec tests: compressible sentences mixed with runs of random bytes, so
  * that some blocks deflate and some are stored (deflate saves nothing on noise). */

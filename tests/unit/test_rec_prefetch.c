@@ -7,10 +7,10 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "rec.h"
-#include "rec_prefetch.h"
-#include "rng.h"
-#include "status.h"
+#include "common/rng.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "stream/rec_prefetch.h"
 
 enum { NREC = 20000 };
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "sampling.h"
-#include "status.h"
+#include "common/status.h"
+#include "w2v/sampling.h"
 
 #define PROB_TOL 1e-8 /* table probabilities: 32-bit thresholds */
 enum { DRAWS = 2000000 };

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "status.h"
-#include "tokenize.h"
+#include "common/status.h"
+#include "text/tokenize.h"
 
 enum { OUT_MAX = 1 << 16 };
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "status.h"
-#include "vec.h"
+#include "common/status.h"
+#include "kernels/vec.h"
 
 enum { VEC_N = 1031, VEC_PAD = 8 }; /* prime: every tail length; room for offsets */
 #define VEC_RTOL 1e-5 /* relative: summation order differs per variant */

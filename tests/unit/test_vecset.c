@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "check.h"
-#include "rec.h"
-#include "rec_payload.h"
-#include "status.h"
-#include "vecset.h"
+#include "common/buf.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
+#include "vecio/vecset.h"
 
 /* A REC_VECTORS stream (dim 2) of the given words and rows, in memory. */
 static char *

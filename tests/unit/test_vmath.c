@@ -2,7 +2,7 @@
  * range that matters (including the series branch of tanh, the tails and the clamps), and
  * the scalar tail of arrays whose length is not a multiple of 4. */
 #include "check.h"
-#include "vmath.h"
+#include "kernels/vmath.h"
 
 enum { N = 200003 };
 

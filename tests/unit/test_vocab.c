@@ -6,11 +6,11 @@
 #include <xxhash.h>
 
 #include "check.h"
-#include "rec.h"
-#include "rec_payload.h"
-#include "status.h"
-#include "vocab.h"
-#include "vocab_spill.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
+#include "text/vocab.h"
+#include "text/vocab_spill.h"
 
 static int
 add_str(struct vocab *v, const char *w, uint64_t n)

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "rec.h"
-#include "status.h"
-#include "w2v.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "w2v/w2v.h"
 
 enum { V = 40, D = 7, K = 3 }; /* D odd: exercises kernel tails */
 #define UPD_TOL 1e-6          /* float update vs double reference */

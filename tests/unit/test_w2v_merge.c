@@ -4,9 +4,9 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "rng.h"
-#include "status.h"
-#include "w2v.h"
+#include "common/rng.h"
+#include "common/status.h"
+#include "w2v/w2v.h"
 
 enum { NV = 40, ND = 12, NREP = 3 };
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "status.h"
-#include "w2vfmt.h"
+#include "common/status.h"
+#include "vecio/w2vfmt.h"
 
 static int
 read_str(const char *s, size_t n, int format, struct w2vfmt_vectors *vs, struct w2vfmt_error *e)

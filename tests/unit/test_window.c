@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "rng.h"
-#include "vocab.h"
-#include "window.h"
+#include "common/rng.h"
+#include "text/vocab.h"
+#include "text/window.h"
 
 /* Counts 490, 250, 160, 90, 9, 1 (total 1000) under t = 1e-2, so t * total = 10 and
  * keep = (sqrt(c / 10) + 1) * 10 / c: round numbers by hand. */

@@ -1,0 +1,34 @@
+/* embed_sent.h - one sentence of a token stream as embed(1) holds it: the tokens copied out
+ * of the reader's buffer (so a batch of sentences can wait for the threads), their input
+ * positions, the model's ids and characters, and room for the sentence's vectors. */
+#ifndef WP_EMBED_SENT_H
+#define WP_EMBED_SENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+
+struct embed_tokens {
+    struct buf text;            /* the tokens' bytes, back to back */
+    size_t n, cap;
+    size_t *off, *len;          /* token i is text.p[off[i] .. off[i] + len[i]) */
+    const unsigned char **tok;  /* token i's bytes (may be compacted, see embed_static) */
+    uint64_t *pos;              /* token i's position in the input sentence */
+    uint32_t *ids;              /* the model's ids (lm_token) */
+    uint16_t *chars;            /* n x max_chars when the model reads characters */
+    float *out;
+    size_t outcap;              /* floats */
+};
+
+/* Decodes a REC_TOKENS record into s, with room for max_chars characters per token (0: no
+ * characters). WP_ECORRUPT for a malformed record, WP_ENOMEM. */
+int embed_tokens_decode(struct embed_tokens *s, const unsigned char *rec, size_t len,
+                        size_t max_chars);
+/* s->out with room for at least floats floats; NULL on ENOMEM. */
+float *embed_tokens_out(struct embed_tokens *s, size_t floats);
+/* Points tok/len/pos back at every token of the sentence, in order (after a compaction). */
+void embed_tokens_reset(struct embed_tokens *s);
+void embed_tokens_free(struct embed_tokens *s);
+
+#endif

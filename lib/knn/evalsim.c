@@ -1,0 +1,163 @@
+/* evalsim.c - Spearman and Pearson over word-pair similarity files. */
+#include "evalsim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/status.h"
+
+double
+evalsim_pearson(const double *x, const double *y, size_t n)
+{
+    if (n < 2)
+        return NAN;
+    double mx = 0, my = 0;
+    for (size_t i = 0; i < n; i++) {
+        mx += x[i];
+        my += y[i];
+    }
+    mx /= (double)n;
+    my /= (double)n;
+    double sxy = 0, sxx = 0, syy = 0;
+    for (size_t i = 0; i < n; i++) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) * (x[i] - mx);
+        syy += (y[i] - my) * (y[i] - my);
+    }
+    if (sxx == 0 || syy == 0)
+        return NAN;
+    return sxy / sqrt(sxx * syy);
+}
+
+struct keyed {
+    double v;
+    size_t i;
+};
+
+static int
+cmp_keyed(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int
+evalsim_rank(const double *x, size_t n, double *rank)
+{
+    struct keyed *k = malloc((n ? n : 1) * sizeof *k);
+    if (k == NULL)
+        return WP_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        k[i].v = x[i];
+        k[i].i = i;
+    }
+    qsort(k, n, sizeof *k, cmp_keyed);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && k[j + 1].v == k[i].v)
+            j++;
+        const double r = 0.5 * (double)(i + j) + 1.0; /* mean of ranks i+1 .. j+1 */
+        for (size_t t = i; t <= j; t++)
+            rank[k[t].i] = r;
+        i = j + 1;
+    }
+    free(k);
+    return WP_OK;
+}
+
+double
+evalsim_spearman(const double *x, const double *y, size_t n)
+{
+    double *rx = malloc((n ? n : 1) * sizeof *rx), *ry = malloc((n ? n : 1) * sizeof *ry);
+    double r = NAN;
+    if (rx != NULL && ry != NULL && evalsim_rank(x, n, rx) == WP_OK &&
+        evalsim_rank(y, n, ry) == WP_OK)
+        r = evalsim_pearson(rx, ry, n);
+    free(rx);
+    free(ry);
+    return r;
+}
+
+static double
+cosine(const struct vecset *s, size_t a, size_t b)
+{
+    double dot = 0;
+    for (size_t j = 0; j < s->d; j++)
+        dot += (double)s->unit[a * s->d + j] * s->unit[b * s->d + j];
+    return dot;
+}
+
+/* Splits "w1 w2 score" (tabs or spaces); returns 1 and the parts, or 0 if malformed. */
+static int
+split_pair(char *line, char **w1, char **w2, double *score)
+{
+    char *save = NULL, *f[4];
+    size_t n = 0;
+    for (char *t = strtok_r(line, " \t\r\n", &save); t && n < 4; t = strtok_r(NULL, " \t\r\n", &save))
+        f[n++] = t;
+    if (n != 3)
+        return 0;
+    char *end;
+    *score = strtod(f[2], &end);
+    if (end == f[2] || *end != '\0' || !isfinite(*score))
+        return 0;
+    *w1 = f[0];
+    *w2 = f[1];
+    return 1;
+}
+
+int
+evalsim_eval(const struct analogy_lookup *lk, FILE *fp, struct evalsim_result *res)
+{
+    char *line = NULL;
+    size_t cap = 0, lineno = 0, n = 0, vcap = 0;
+    double *gold = NULL, *model = NULL;
+    int rc = WP_OK;
+    memset(res, 0, sizeof *res);
+    while (rc == WP_OK && getline(&line, &cap, fp) >= 0) {
+        char *w1, *w2;
+        double score;
+        lineno++;
+        if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+            continue;
+        if (!split_pair(line, &w1, &w2, &score)) {
+            if (res->bad_lines++ == 0)
+                res->first_bad_line = lineno;
+            continue;
+        }
+        res->pairs++;
+        const int64_t a = analogy_lookup_find(lk, w1, strlen(w1));
+        const int64_t b = analogy_lookup_find(lk, w2, strlen(w2));
+        if (a < 0 || b < 0) {
+            res->oov++;
+            continue;
+        }
+        if (n == vcap) {
+            vcap = vcap ? vcap * 2 : 512;
+            double *ng = realloc(gold, vcap * sizeof *ng);
+            if (ng != NULL)
+                gold = ng;
+            double *nm = ng ? realloc(model, vcap * sizeof *nm) : NULL;
+            if (nm != NULL)
+                model = nm;
+            if (ng == NULL || nm == NULL) {
+                rc = WP_ENOMEM;
+                break;
+            }
+        }
+        gold[n] = score;
+        model[n++] = cosine(lk->s, (size_t)a, (size_t)b);
+    }
+    if (rc == WP_OK && ferror(fp))
+        rc = WP_EIO;
+    res->found = n;
+    res->pearson = evalsim_pearson(gold, model, n);
+    res->spearman = evalsim_spearman(gold, model, n);
+    free(line);
+    free(gold);
+    free(model);
+    return rc;
+}

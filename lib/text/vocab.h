@@ -1,0 +1,42 @@
+/* vocab.h - a vocabulary: words with counts, ids 0..n-1 (most frequent first once
+ * sorted), lookup by bytes through a hash table keyed by XXH3-64. Handles tens of millions
+ * of distinct words. */
+#ifndef WP_VOCAB_H
+#define WP_VOCAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stream/rec.h"
+
+struct vocab;
+
+int vocab_create(struct vocab **out, size_t expected_words);
+void vocab_free(struct vocab *v);
+
+/* Adds count to word (interning it with the next id if new). */
+int vocab_add(struct vocab *v, const void *word, size_t len, uint64_t count);
+/* Sorts by count descending, then bytewise; drops words below min_count, then keeps at most
+ * max_words (0 = no limit). Ids are renumbered 0..n-1 in that order. */
+int vocab_sort_prune(struct vocab *v, uint64_t min_count, uint64_t max_words);
+
+uint32_t vocab_size(const struct vocab *v);
+const char *vocab_word(const struct vocab *v, uint32_t id, size_t *len); /* NUL-terminated */
+uint64_t vocab_count(const struct vocab *v, uint32_t id);
+uint64_t vocab_total(const struct vocab *v); /* sum of all counts */
+int64_t vocab_lookup(const struct vocab *v, const void *word, size_t len); /* id or -1 */
+
+/* Identity of the word list: XXH3-64 (seed 0) over varint(len) || bytes of each word in id
+ * order. Streams of ids carry it in their "vocab_hash" metadata. */
+uint64_t vocab_hash(const struct vocab *v);
+
+/* Reads every record of a REC_VOCAB stream (ids in stream order). */
+int vocab_read(struct vocab **out, struct rec_reader *r);
+/* Writes every word in id order (the caller opened w with kind REC_VOCAB). */
+int vocab_write(const struct vocab *v, struct rec_writer *w);
+
+/* Additions (vocab helper): bytes of memory v holds (arena, per-id arrays, table), for
+ * tools that bound their memory. */
+size_t vocab_memory(const struct vocab *v);
+
+#endif

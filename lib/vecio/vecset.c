@@ -1,0 +1,235 @@
+/* vecset.c - load vectors from any supported format and prepare them for search. */
+#include "vecset.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/status.h"
+#include "common/wordmap.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
+
+enum { VECSET_DIM_MAX = 1 << 20 };
+
+static int
+fail(struct w2vfmt_error *err, int status, const char *fmt, ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        err->line = 0;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+static int
+grow(struct w2vfmt_vectors *vs, size_t *cap)
+{
+    if (vs->v < *cap)
+        return WP_OK;
+    const size_t ncap = *cap ? *cap * 2 : 4096;
+    size_t bytes;
+    if (!size_mul_ok(ncap, vs->d * sizeof(float), &bytes))
+        return WP_ERANGE;
+    float *m = realloc(vs->m, bytes);
+    if (m == NULL)
+        return WP_ENOMEM;
+    vs->m = m;
+    char **w = realloc(vs->words, ncap * sizeof *w);
+    if (w == NULL)
+        return WP_ENOMEM;
+    vs->words = w;
+    *cap = ncap;
+    return WP_OK;
+}
+
+static int
+stream_rows(struct rec_reader *r, struct w2vfmt_vectors *vs, struct w2vfmt_error *err)
+{
+    size_t cap = 0;
+    const unsigned char *rec, *word;
+    size_t len, wlen;
+    int rc;
+    while ((rc = rec_reader_next(r, &rec, &len)) == 1) {
+        WP_TRY(grow(vs, &cap));
+        float *x = vs->m + vs->v * vs->d;
+        const uint64_t idx = rec_reader_record_index(r);
+        if ((rc = rec_vector_decode(rec, len, vs->d, &word, &wlen, x)) < 0)
+            return fail(err, rc, "record %llu: %s", (unsigned long long)idx, wp_strerror(rc));
+        if (wlen == 0 || memchr(word, '\0', wlen) != NULL)
+            return fail(err, WP_EFORMAT, "record %llu: empty word or NUL byte in word",
+                        (unsigned long long)idx);
+        for (size_t j = 0; j < vs->d; j++)
+            if (!isfinite(x[j]))
+                return fail(err, WP_EFORMAT, "record %llu ('%.*s'): value %zu is not finite",
+                            (unsigned long long)idx, (int)(wlen > 40 ? 40 : wlen),
+                            (const char *)word, j + 1);
+        if ((vs->words[vs->v] = malloc(wlen + 1)) == NULL)
+            return WP_ENOMEM;
+        memcpy(vs->words[vs->v], word, wlen);
+        vs->words[vs->v++][wlen] = '\0';
+    }
+    if (rc < 0) {
+        const char *detail = rec_reader_detail(r);
+        return fail(err, rc, "%s: %s", rec_reader_where(r), detail ? detail : wp_strerror(rc));
+    }
+    return WP_OK;
+}
+
+static int
+load_stream(FILE *fp, struct w2vfmt_vectors *vs, struct w2vfmt_error *err)
+{
+    struct rec_reader *r = NULL;
+    int rc = rec_reader_open(&r, fp);
+    uint64_t dim = 0;
+    if (rc < 0) {
+        const char *detail = r ? rec_reader_detail(r) : NULL;
+        rc = fail(err, rc, "%s: %s", r ? rec_reader_where(r) : "header",
+                  detail ? detail : wp_strerror(rc));
+    } else if (rec_reader_kind(r) != REC_VECTORS) {
+        rc = fail(err, WP_EKIND, "expected a vectors stream, got %s",
+                  rec_kind_name(rec_reader_kind(r)));
+    } else if (rec_meta_get_u64(rec_reader_meta(r), "dim", &dim) < 0 || dim == 0 ||
+               dim > VECSET_DIM_MAX) {
+        rc = fail(err, WP_ECORRUPT, "header: missing or bad \"dim\" (want 1..%d)",
+                  VECSET_DIM_MAX);
+    } else {
+        vs->d = (size_t)dim;
+        vs->format = VECSET_STREAM;
+        rc = stream_rows(r, vs, err);
+    }
+    rec_reader_free(r);
+    if (rc < 0)
+        w2vfmt_free(vs);
+    return rc;
+}
+
+/* Keeps the first row of each word (as w2vfmt does), compacting the matrix in place. */
+static int
+build_map(struct vecset *s)
+{
+    WP_TRY(wordmap_create(&s->map, s->v));
+    size_t kept = 0;
+    for (size_t i = 0; i < s->v; i++) {
+        const int rc = wordmap_insert(s->map, s->words[i], strlen(s->words[i]),
+                                        (uint32_t)kept, NULL);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            if (s->dups++ == 0)
+                s->first_dup = i + 1;
+            free(s->words[i]);
+            continue;
+        }
+        if (kept != i) {
+            s->words[kept] = s->words[i];
+            memmove(s->m + kept * s->d, s->m + i * s->d, s->d * sizeof *s->m);
+        }
+        kept++;
+    }
+    s->v = kept;
+    return WP_OK;
+}
+
+static int
+prepare(struct vecset *s)
+{
+    size_t bytes;
+    if (!size_mul_ok(s->v ? s->v : 1, s->d * sizeof(float), &bytes))
+        return WP_ERANGE;
+    s->unit = malloc(bytes);
+    s->sqnorm = malloc((s->v ? s->v : 1) * sizeof *s->sqnorm);
+    if (s->unit == NULL || s->sqnorm == NULL)
+        return WP_ENOMEM;
+    for (size_t i = 0; i < s->v; i++) {
+        const float *x = s->m + i * s->d;
+        float *u = s->unit + i * s->d;
+        double sq = 0;
+        for (size_t j = 0; j < s->d; j++)
+            sq += (double)x[j] * x[j];
+        s->sqnorm[i] = (float)sq;
+        const float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
+        for (size_t j = 0; j < s->d; j++)
+            u[j] = x[j] * inv;
+    }
+    return WP_OK;
+}
+
+int
+vecset_from_w2v(struct vecset **out, struct w2vfmt_vectors *vs)
+{
+    struct vecset *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return WP_ENOMEM;
+    s->words = vs->words;
+    s->m = vs->m;
+    s->v = vs->v;
+    s->d = vs->d;
+    s->format = vs->format;
+    s->dups = vs->dups;
+    s->first_dup = vs->first_dup;
+    memset(vs, 0, sizeof *vs);
+    int rc = s->v >= UINT32_MAX ? WP_ERANGE : build_map(s);
+    if (rc == WP_OK)
+        rc = prepare(s);
+    if (rc < 0) {
+        vecset_free(s);
+        return rc;
+    }
+    *out = s;
+    return WP_OK;
+}
+
+int
+vecset_load(struct vecset **out, FILE *fp, int format, struct w2vfmt_error *err)
+{
+    struct w2vfmt_vectors vs;
+    int rc;
+    memset(&vs, 0, sizeof vs);
+    if (format == W2VFMT_AUTO) {
+        const int c = getc(fp);
+        if (c == EOF) {
+            if (ferror(fp))
+                return WP_EIO;
+            return fail(err, WP_EEMPTY, "empty file");
+        }
+        ungetc(c, fp);
+        if (c == (unsigned char)REC_SIGNATURE[0])
+            format = VECSET_STREAM;
+    }
+    if (format == VECSET_STREAM)
+        rc = load_stream(fp, &vs, err);
+    else
+        rc = w2vfmt_read(fp, format, &vs, err);
+    if (rc < 0)
+        return rc;
+    rc = vecset_from_w2v(out, &vs);
+    w2vfmt_free(&vs);
+    return rc;
+}
+
+void
+vecset_free(struct vecset *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->v; i++)
+        free(s->words[i]);
+    free(s->words);
+    free(s->m);
+    free(s->unit);
+    free(s->sqnorm);
+    wordmap_free(s->map);
+    free(s);
+}
+
+int64_t
+vecset_find(const struct vecset *s, const char *word, size_t len)
+{
+    return wordmap_find(s->map, word, len);
+}

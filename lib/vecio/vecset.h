@@ -1,0 +1,41 @@
+/* vecset.h - a loaded vector set: words in file order (most frequent first, by the
+ * convention of every trainer), the raw matrix, a word -> row map, norms and the unit-length
+ * copy for cosine. Loads a wordpipe REC_VECTORS stream (meta "dim") or word2vec text/binary,
+ * detected from the first byte (a stream starts with 0x8B, which no text header or word can)
+ * and then the word2vec header. */
+#ifndef WP_VECSET_H
+#define WP_VECSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "w2vfmt.h"
+
+enum { VECSET_STREAM = 4 }; /* besides the enum w2vfmt_format values */
+
+struct wordmap;
+
+struct vecset {
+    char **words;
+    float *m;        /* v x d, as read */
+    float *unit;     /* v x d, rows scaled to length 1 (zero rows stay zero) */
+    float *sqnorm;   /* |row|^2 */
+    size_t v, d;
+    size_t dups, first_dup; /* duplicate words dropped, where the first was (line/row) */
+    int format;      /* VECSET_STREAM or a W2VFMT_ value */
+    struct wordmap *map;
+};
+
+/* Reads fp in format (W2VFMT_AUTO detects, VECSET_STREAM forces a stream). On error err
+ * (may be NULL) says where: line for text, row for binary, and for streams line = 0 with
+ * the block/record in the message. Returns WP_OK, WP_EEMPTY, WP_EFORMAT, WP_EKIND (a stream
+ * of another kind), a stream error, WP_ERANGE (empty set or too large), WP_EIO, WP_ENOMEM. */
+int vecset_load(struct vecset **out, FILE *fp, int format, struct w2vfmt_error *err);
+/* Takes ownership of vs (left empty) and builds the map, norms and unit rows. */
+int vecset_from_w2v(struct vecset **out, struct w2vfmt_vectors *vs);
+void vecset_free(struct vecset *s);
+
+int64_t vecset_find(const struct vecset *s, const char *word, size_t len); /* row or -1 */
+
+#endif

@@ -1,0 +1,380 @@
+/* w2v.c - the word2vec model and its per-window updates (word2vec.c's TrainModelThread,
+ * one window at a time). The training loop, threads and input live in w2v_run.c;
+ * checkpoints in w2v_ckpt.c; the shared-negative scheme in w2v_batch.c. */
+#include "w2v.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/status.h"
+
+enum { W2V_ALIGN = 64 }; /* cache line and any SIMD width */
+
+void
+w2v_params_default(struct w2v_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->dim = 100;
+    p->negative = 5;
+    p->ns_power = 0.75;
+    p->alpha = 0.025f;
+    p->seed = 1;
+}
+
+int
+w2v_params_check(const struct w2v_params *p)
+{
+    if (p->dim == 0 || p->dim > 100000)
+        return WP_ERANGE;
+    if (p->negative == 0 && !p->hs)
+        return WP_ERANGE; /* nothing to train */
+    if (p->negative > 1000 || !(p->alpha > 0.0f) || !(p->alpha < 10.0f))
+        return WP_ERANGE;
+    if (!(p->ns_power >= 0.0 && p->ns_power <= 10.0))
+        return WP_ERANGE;
+    return WP_OK;
+}
+
+static float *
+alloc_rows(size_t rows, size_t dim)
+{
+    size_t n, bytes;
+    if (!size_mul_ok(rows, dim, &n) || !size_mul_ok(n, sizeof(float), &bytes))
+        return NULL;
+    bytes = (bytes + W2V_ALIGN - 1) / W2V_ALIGN * W2V_ALIGN;
+    float *x = aligned_alloc(W2V_ALIGN, bytes ? bytes : W2V_ALIGN);
+    if (x != NULL)
+        memset(x, 0, bytes);
+    return x;
+}
+
+static void
+fill_tables(struct w2v_model *m)
+{
+    for (int i = 0; i <= W2V_SIGMOID_SIZE; i++) {
+        const double x = (2.0 * i / W2V_SIGMOID_SIZE - 1.0) * W2V_SIGMOID_MAX;
+        m->sig[i] = (float)(1.0 / (1.0 + exp(-x)));
+        m->logsig[i] = (float)-log1p(exp(-x));
+    }
+}
+
+int
+w2v_model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
+               uint32_t n)
+{
+    return w2v_model_init_ctx(m, p, counts, n, NULL, 0);
+}
+
+int
+w2v_model_init_ctx(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
+                   uint32_t n, const uint64_t *ctx_counts, uint32_t nctx)
+{
+    memset(m, 0, sizeof *m);
+    WP_TRY(w2v_params_check(p));
+    if (n < 2)
+        return WP_ERANGE;
+    if (ctx_counts != NULL
+        && (nctx == 0 || p->cbow || p->hs || p->shared_neg || p->negative == 0))
+        return WP_ERANGE; /* see w2v.h: word2vecf trains skip-gram with negatives only */
+    m->p = *p;
+    m->n = n;
+    m->sep_ctx = ctx_counts != NULL;
+    m->nctx = m->sep_ctx ? nctx : n;
+    m->ops = vec_ops();
+    m->wops = &w2v_window_ops_ref;
+#if defined(__x86_64__) || defined(__i386__)
+    if (strcmp(m->ops->name, "avx2") == 0)
+        m->wops = &w2v_window_ops_avx2;
+#endif
+    fill_tables(m);
+    const size_t d = p->dim;
+    int rc = WP_ENOMEM;
+    if ((m->syn0 = alloc_rows(n, d)) == NULL)
+        goto fail;
+    if (p->negative > 0 && (m->syn1neg = alloc_rows(m->nctx, d)) == NULL)
+        goto fail;
+    if (p->hs && (m->syn1 = alloc_rows(n - 1, d)) == NULL)
+        goto fail;
+    if (p->negative > 0 && (rc = samp_init(&m->samp, m->sep_ctx ? ctx_counts : counts,
+                                            m->nctx, p->ns_power)) < 0)
+        goto fail;
+    if (p->hs && (rc = huffman_build(&m->huff, counts, n)) < 0)
+        goto fail;
+    struct rng r;
+    rng_seed(&r, p->seed, W2V_STREAM_INIT);
+    const float inv = 1.0f / (float)d;
+    for (size_t i = 0; i < (size_t)n * d; i++)
+        m->syn0[i] = (rng_unit(&r) - 0.5f) * inv;
+    return WP_OK;
+fail:
+    w2v_model_free(m);
+    return rc;
+}
+
+static uint64_t *
+vocab_counts(const struct vocab *v)
+{
+    const uint32_t n = vocab_size(v);
+    uint64_t *c = malloc((size_t)(n ? n : 1) * sizeof *c);
+    for (uint32_t i = 0; c != NULL && i < n; i++)
+        c[i] = vocab_count(v, i);
+    return c;
+}
+
+int
+w2v_model_init_vocab(struct w2v_model *m, const struct w2v_params *p, const struct vocab *v,
+                     const struct vocab *cv)
+{
+    uint64_t *c = vocab_counts(v), *cc = cv != NULL ? vocab_counts(cv) : NULL;
+    int rc = WP_ENOMEM;
+    memset(m, 0, sizeof *m);
+    if (c != NULL && (cv == NULL || cc != NULL))
+        rc = w2v_model_init_ctx(m, p, c, vocab_size(v), cc, cv ? vocab_size(cv) : 0);
+    free(c);
+    free(cc);
+    return rc;
+}
+
+void
+w2v_model_free(struct w2v_model *m)
+{
+    free(m->syn0);
+    free(m->syn1neg);
+    free(m->syn1);
+    samp_free(&m->samp);
+    huffman_free(&m->huff);
+    memset(m, 0, sizeof *m);
+}
+
+int
+w2v_replica_init(struct w2v_model *rep, const struct w2v_model *m)
+{
+    const size_t d = m->p.dim;
+    *rep = *m;
+    rep->syn0 = alloc_rows(m->n, d);
+    rep->syn1neg = m->syn1neg != NULL ? alloc_rows(m->nctx, d) : NULL;
+    rep->syn1 = m->syn1 != NULL ? alloc_rows(m->n - 1, d) : NULL;
+    if (rep->syn0 == NULL || (m->syn1neg != NULL && rep->syn1neg == NULL)
+        || (m->syn1 != NULL && rep->syn1 == NULL)) {
+        w2v_replica_free(rep);
+        return WP_ENOMEM;
+    }
+    float *to[3], *from[3];
+    size_t n[3];
+    w2v_model_mats((struct w2v_model *)m, from, n);
+    w2v_model_mats(rep, to, n);
+    for (int i = 0; i < 3; i++)
+        if (n[i] > 0)
+            memcpy(to[i], from[i], n[i] * d * sizeof(float));
+    return WP_OK;
+}
+
+void
+w2v_replica_free(struct w2v_model *rep)
+{
+    free(rep->syn0);
+    free(rep->syn1neg);
+    free(rep->syn1);
+    memset(rep, 0, sizeof *rep);
+}
+
+void
+w2v_model_mats(struct w2v_model *m, float *mats[3], size_t rows[3])
+{
+    mats[0] = m->syn0;
+    mats[1] = m->syn1neg;
+    mats[2] = m->syn1;
+    rows[0] = m->syn0 != NULL ? m->n : 0;
+    rows[1] = m->syn1neg != NULL ? m->nctx : 0;
+    rows[2] = m->syn1 != NULL && m->n > 0 ? m->n - 1 : 0;
+}
+
+int
+w2v_worker_init(struct w2v_worker *w, const struct w2v_model *m, uint32_t thread)
+{
+    memset(w, 0, sizeof *w);
+    rng_seed(&w->wrng, m->p.seed, thread);
+    rng_seed(&w->nrng, m->p.seed, W2V_STREAM_NEG + thread);
+    const size_t d = m->p.dim;
+    w->neu1 = alloc_rows(1, d);
+    w->neu1e = alloc_rows(1, d);
+    w->scratch = NULL;
+    if (w->neu1 == NULL || w->neu1e == NULL) {
+        w2v_worker_free(w);
+        return WP_ENOMEM;
+    }
+    return WP_OK;
+}
+
+void
+w2v_worker_free(struct w2v_worker *w)
+{
+    free(w->neu1);
+    free(w->neu1e);
+    free(w->scratch);
+    free(w->rows);
+    free(w->ids);
+    free(w->bctx);
+    free(w->bcenter);
+    free(w->boff);
+    free(w->blr);
+    free(w->ctx);
+    memset(w, 0, sizeof *w);
+}
+
+float
+w2v_lr(float alpha, uint64_t done, uint64_t total)
+{
+    const double f = 1.0 - (double)done / ((double)total + 1.0);
+    const double lr = alpha * (f > W2V_MIN_ALPHA_FRAC ? f : W2V_MIN_ALPHA_FRAC);
+    return (float)lr;
+}
+
+float
+w2v_sigmoid(const struct w2v_model *m, float x)
+{
+    double unused = 0.0;
+    return w2v_sig_label(m, x, 1, &unused);
+}
+
+float
+w2v_logsig(const struct w2v_model *m, float x)
+{
+    double loss = 0.0;
+    (void)w2v_sig_label(m, x, 1, &loss);
+    return (float)-loss;
+}
+
+/* Hierarchical softmax: h predicts word's Huffman path; gradients for h go to neu1e. */
+static void
+hs_update(struct w2v_model *m, struct w2v_worker *w, const float *h, uint32_t word, float lr)
+{
+    const struct vec_ops *ops = m->ops;
+    const size_t d = m->p.dim;
+    const uint64_t b = m->huff.off[word], e = m->huff.off[word + 1];
+    for (uint64_t j = b; j < e; j++) {
+        float *out = m->syn1 + (size_t)m->huff.point[j] * d;
+        const float f = ops->dot(h, out, d);
+        const int label = 1 - m->huff.code[j];
+        float s;
+        if (m->p.exact_sigmoid) {
+            s = w2v_sig_label(m, f, label, &w->loss);
+        } else {
+            /* word2vec.c skips nodes whose sigma is saturated */
+            if (f <= -W2V_SIGMOID_MAX || f >= W2V_SIGMOID_MAX)
+                continue;
+            s = w2v_sig_label(m, f, label, &w->loss);
+        }
+        w->loss_n++;
+        const float g = ((float)label - s) * lr;
+        ops->axpy(w->neu1e, g, out, d);
+        ops->axpy(out, g, h, d);
+    }
+}
+
+/* Negative sampling: h predicts word against negative draws. */
+static void
+ns_update(struct w2v_model *m, struct w2v_worker *w, const float *h, uint32_t word, float lr)
+{
+    const struct vec_ops *ops = m->ops;
+    const size_t d = m->p.dim;
+    for (uint32_t k = 0; k <= m->p.negative; k++) {
+        uint32_t target = word;
+        int label = 1;
+        if (k > 0) {
+            target = samp_draw(&m->samp, &w->nrng);
+            if (target == word)
+                continue;
+            label = 0;
+        }
+        float *out = m->syn1neg + (size_t)target * d;
+        const float f = ops->dot(h, out, d);
+        const float s = w2v_sig_label(m, f, label, &w->loss);
+        w->loss_n++;
+        const float g = ((float)label - s) * lr;
+        ops->axpy(w->neu1e, g, out, d);
+        ops->axpy(out, g, h, d);
+    }
+}
+
+static void
+sg_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const uint32_t *ctx,
+          size_t n, float lr)
+{
+    const size_t d = m->p.dim;
+    for (size_t c = 0; c < n; c++) {
+        float *in = m->syn0 + (size_t)ctx[c] * d;
+        memset(w->neu1e, 0, d * sizeof(float));
+        if (m->p.hs)
+            hs_update(m, w, in, center, lr);
+        if (m->p.negative)
+            ns_update(m, w, in, center, lr);
+        m->ops->axpy(in, 1.0f, w->neu1e, d);
+    }
+}
+
+static void
+cbow_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const uint32_t *ctx,
+            size_t n, float lr)
+{
+    const struct vec_ops *ops = m->ops;
+    const size_t d = m->p.dim;
+    if (n == 0)
+        return;
+    memset(w->neu1, 0, d * sizeof(float));
+    memset(w->neu1e, 0, d * sizeof(float));
+    for (size_t c = 0; c < n; c++)
+        ops->axpy(w->neu1, 1.0f, m->syn0 + (size_t)ctx[c] * d, d);
+    if (!m->p.cbow_sum)
+        ops->scale(w->neu1, 1.0f / (float)n, d);
+    if (m->p.hs)
+        hs_update(m, w, w->neu1, center, lr);
+    if (m->p.negative)
+        ns_update(m, w, w->neu1, center, lr);
+    /* word2vec.c adds the whole error to every context, for the mean too */
+    for (size_t c = 0; c < n; c++)
+        ops->axpy(m->syn0 + (size_t)ctx[c] * d, 1.0f, w->neu1e, d);
+}
+
+/* word2vecf: the center's input row predicts each of its contexts (ids in the context
+ * vocabulary) against negatives from the context distribution, updated after each pair. */
+static void
+pair_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const uint32_t *ctx,
+            size_t n, float lr)
+{
+    const size_t d = m->p.dim;
+    float *in = m->syn0 + (size_t)center * d;
+    for (size_t c = 0; c < n; c++) {
+        memset(w->neu1e, 0, d * sizeof(float));
+        ns_update(m, w, in, ctx[c], lr);
+        m->ops->axpy(in, 1.0f, w->neu1e, d);
+    }
+}
+
+void
+w2v_train_window_exact(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                       const uint32_t *ctx, size_t n, float lr)
+{
+    if (m->sep_ctx)
+        pair_window(m, w, center, ctx, n, lr);
+    else if (m->p.cbow)
+        cbow_window(m, w, center, ctx, n, lr);
+    else
+        sg_window(m, w, center, ctx, n, lr);
+}
+
+void
+w2v_train_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                 const uint32_t *ctx, size_t n, float lr)
+{
+    if (!m->sep_ctx && m->p.shared_neg && m->p.negative && !m->p.hs) {
+        if (m->p.cbow)
+            w2v_cbow_window_batched(m, w, center, ctx, n, lr);
+        else
+            w2v_sg_window_shared(m, w, center, ctx, n, lr);
+        return;
+    }
+    w2v_train_window_exact(m, w, center, ctx, n, lr);
+}

@@ -1,0 +1,349 @@
+/* w2v.h - word2vec training: skip-gram and CBOW (mean or sum of the contexts) with
+ * negative sampling and/or hierarchical softmax, as word2vec.c computes them, plus the
+ * Hogwild training engine (w2v_run.c) and checkpoints of the full state (w2v_ckpt.c).
+ *
+ * Shapes: V words, D dimensions. syn0 (V, D) input vectors, initialised uniform in
+ * [-0.5/D, 0.5/D) as word2vec.c; syn1neg (V, D) output vectors for negative sampling and
+ * syn1 (V-1, D) inner-node vectors for hierarchical softmax, both zero at start.
+ *
+ * Hogwild: worker threads read and write the weight matrices without locks, on purpose
+ * (word2vec.c, gensim, fastText do the same); collisions on a row are rare and harmless to
+ * SGD. Everything else the threads share goes through a mutex or atomics.
+ *
+ * Separate contexts (word2vecf, windows from pairs --from-text): the contexts of a window
+ * are ids in their own vocabulary of C entries, syn1neg is (C, D) and the negatives are
+ * drawn from the context counts^ns_power. Each (word, context) pair is one skip-gram
+ * step in word2vecf's direction: the word's syn0 row predicts the context's syn1neg row.
+ * Negative sampling only: CBOW would average rows of syn0 indexed by context ids, which
+ * do not exist in it, and the Huffman tree of hierarchical softmax is built over the
+ * predicted vocabulary, which is then the contexts (word2vecf has neither). */
+#ifndef WP_W2V_H
+#define WP_W2V_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/rng.h"
+#include "huffman.h"
+#include "kernels/vec.h"
+#include "sampling.h"
+#include "stream/rec.h"
+#include "text/vocab.h"
+#include "text/window.h"
+
+/* word2vec.c's sigmoid table: EXP_TABLE_SIZE entries over [-MAX_EXP, MAX_EXP]. Outside it,
+ * negative sampling clamps sigma to 0 or 1 and hierarchical softmax skips the node. */
+enum { W2V_SIGMOID_SIZE = 1000 };
+#define W2V_SIGMOID_MAX 6.0f
+#define W2V_MIN_ALPHA_FRAC 1e-4 /* word2vec.c: the rate decays linearly to alpha * 1e-4 */
+/* Table index scale: entry i sits at x = (2i/SIZE - 1) * MAX. (word2vec.c computes
+ * SIZE / MAX / 2 in integers, 83 instead of 83.33, which shifts its lookups slightly.) */
+#define W2V_SIG_SCALE ((float)W2V_SIGMOID_SIZE / (2.0f * W2V_SIGMOID_MAX))
+
+/* CBOW with shared negatives (w2v_batch.c): windows queue up to W2V_CBOW_QUEUE of them;
+ * batch t of the queue is windows t, t + S, t + 2S, ... (S = queued / W2V_CBOW_BATCH
+ * rounded up), so the windows of one batch lie far apart and share no context rows. */
+enum {
+    W2V_CBOW_BATCH = 8,
+    W2V_CBOW_QUEUE = W2V_CBOW_BATCH * 32,
+    W2V_BATCH_MAX_T = 64 /* center + negatives (k above 63 is cut) */
+};
+
+/* rng streams: windowing uses stream t for worker t (the stream pairs(1) uses is 0, so one
+ * thread gives the windows pairs gives); the others are far from any thread number. */
+#define W2V_STREAM_INIT 0x1000000000ull
+#define W2V_STREAM_NEG 0x2000000000ull
+
+struct w2v_params {
+    uint32_t dim;     /* D */
+    int cbow;         /* 0: skip-gram, 1: CBOW */
+    int cbow_sum;     /* CBOW: 1 sums the contexts, 0 averages them */
+    uint32_t negative; /* noise words per positive (0 with hs) */
+    double ns_power;  /* noise distribution: count^ns_power */
+    int hs;           /* hierarchical softmax */
+    int exact_sigmoid; /* 1: 1/(1+exp(-x)) without table or clamping */
+    int shared_neg;   /* 1: skip-gram: one set of negatives per window; CBOW: one per batch
+                       * of W2V_CBOW_BATCH windows (issue 7 minibatch scheme) */
+    float alpha;      /* starting learning rate */
+    uint64_t seed;
+};
+void w2v_params_default(struct w2v_params *p); /* skip-gram, D 100, k 5, alpha 0.025 */
+int w2v_params_check(const struct w2v_params *p); /* WP_ERANGE on nonsense */
+
+/* The products of the shared-negative window: scores s (n, t) = In Out^T; apply: dIn = G Out
+ * (into din, n x d), Out += G^T In, In += dIn, gradients at the old weights; combine: one
+ * row dst = sum_k coef[k * stride] rows[k] (add 1: dst += that; stride 0 repeats coef[0]).
+ * Rows are given by pointers (gathered from the matrices). A reference and an AVX2 table,
+ * picked with the vec_ops table. */
+struct w2v_window_ops {
+    const char *name;
+    void (*scores)(float *s, float *const *in, size_t n, float *const *out, size_t t, size_t d);
+    void (*apply)(float *const *in, size_t n, float *const *out, size_t t, size_t d,
+                  const float *g, float *din);
+    void (*combine)(float *dst, int add, float *const *rows, size_t nr, const float *coef,
+                    size_t stride, size_t d);
+};
+extern const struct w2v_window_ops w2v_window_ops_ref;
+#if defined(__x86_64__) || defined(__i386__)
+extern const struct w2v_window_ops w2v_window_ops_avx2;
+#endif
+
+struct w2v_model {
+    struct w2v_params p;
+    uint32_t n;              /* V */
+    uint32_t nctx;           /* rows of syn1neg: V, or C with separate contexts */
+    int sep_ctx;             /* 1: separate context vocabulary (word2vecf) */
+    float *syn0;             /* (V, D) */
+    float *syn1neg;          /* (nctx, D), NULL without negative sampling */
+    float *syn1;             /* (V-1, D), NULL without hs */
+    struct samp_table samp;
+    struct huffman huff;
+    float sig[W2V_SIGMOID_SIZE + 1];    /* sigma at the table points */
+    float logsig[W2V_SIGMOID_SIZE + 1]; /* log sigma there, for the loss */
+    const struct vec_ops *ops;
+    const struct w2v_window_ops *wops; /* follows ops: avx2 with avx2, else ref */
+};
+
+/* counts: V word counts sorted decreasing (vocabulary order). */
+int w2v_model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
+                   uint32_t n);
+/* Separate contexts: ctx_counts are the C context counts (sorted decreasing). WP_ERANGE
+ * unless the parameters are skip-gram with negative sampling, no hs, no shared negatives. */
+int w2v_model_init_ctx(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
+                       uint32_t n, const uint64_t *ctx_counts, uint32_t nctx);
+/* From the vocabularies: cv NULL for ordinary windows, else the context vocabulary. */
+int w2v_model_init_vocab(struct w2v_model *m, const struct w2v_params *p,
+                         const struct vocab *v, const struct vocab *cv);
+void w2v_model_free(struct w2v_model *m);
+/* The weight matrices syn0, syn1neg, syn1 and their rows (0 for an absent one); each row
+ * has p.dim floats. */
+void w2v_model_mats(struct w2v_model *m, float *mats[3], size_t rows[3]);
+
+/* Replicas (w2v-train --deterministic, --mpi): a model with weights of its own, a copy of
+ * m's, and everything else (tables, sampler, tree) borrowed from m, which must outlive it. */
+int w2v_replica_init(struct w2v_model *rep, const struct w2v_model *m);
+void w2v_replica_free(struct w2v_model *rep);
+/* Merges n replicas into m, then makes them equal to it: each weight becomes
+ * m + (sum over r of (rep[r] - m)), summed in replica order, so one input gives one result
+ * whatever the timing (the sum of their changes, as Hogwild threads would have made them
+ * on one model). Rows no replica changed are skipped; *changed gets how many rows
+ * changed. WP_ENOMEM, or WP_ERANGE for more than 256 replicas. */
+int w2v_replicas_merge(struct w2v_model *m, struct w2v_model *reps, uint32_t n,
+                       size_t *changed);
+/* Copies m's weights into the n replicas (after m changed otherwise, e.g. an MPI merge). */
+void w2v_replicas_reset(struct w2v_model *m, struct w2v_model *reps, uint32_t n);
+/* Marks in changed[r] (1 or 0) whether row r of x (rows x d) differs from base in any
+ * bit; returns how many do. The rows a replica touched since base was taken. */
+size_t w2v_rows_changed(const float *x, const float *base, size_t rows, size_t d,
+                        unsigned char *changed);
+
+/* Per-thread state: its generators and scratch vectors. */
+struct w2v_worker {
+    struct rng wrng;  /* windows: subsampling and window shrinking */
+    struct rng nrng;  /* negative samples */
+    float *neu1, *neu1e;           /* D each */
+    float *scratch;                /* for the shared-negative scheme */
+    size_t scratch_rows;           /* floats in scratch */
+    float **rows;                  /* gathered input row pointers, rows_cap of them */
+    size_t rows_cap;
+    uint32_t *ids, *ctx;           /* sentence and context buffers */
+    size_t ids_cap, ctx_cap;
+    /* CBOW with shared negatives: windows queued for the next batches (w2v_batch.c) */
+    size_t nb;                     /* windows queued */
+    uint32_t *bcenter;             /* W2V_CBOW_QUEUE each, allocated at the first window */
+    uint32_t *boff;                /* window i's contexts: bctx[boff[i] .. boff[i+1]) */
+    float *blr;                    /* each window's learning rate (a batch uses its first) */
+    uint32_t *bctx;
+    size_t bctx_cap;
+    double loss;      /* sum of negative log-likelihoods */
+    uint64_t loss_n;  /* terms in loss */
+};
+int w2v_worker_init(struct w2v_worker *w, const struct w2v_model *m, uint32_t thread);
+void w2v_worker_free(struct w2v_worker *w);
+
+/* One training window: the n contexts of center, at learning rate lr. Skip-gram makes each
+ * context predict the center (word2vec.c's order); CBOW predicts it from their mean/sum.
+ * With separate contexts the center predicts each context (word2vecf's order).
+ * CBOW with shared negatives (and no hs) only queues the window: the queue is trained when
+ * W2V_CBOW_QUEUE windows are queued, or by w2v_train_flush, which the caller must call
+ * after its last window (w2v_run does at the end of every chunk). */
+void w2v_train_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                      const uint32_t *ctx, size_t n, float lr);
+/* The same window with per-pair (word2vec.c) updates whatever p.shared_neg says: the
+ * fallback of the shared-negative paths when they have no memory. It never writes m->p,
+ * which every worker reads. */
+void w2v_train_window_exact(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                            const uint32_t *ctx, size_t n, float lr);
+void w2v_train_flush(struct w2v_model *m, struct w2v_worker *w);
+
+/* CBOW, negative sampling, shared negatives (w2v_batch.c): queue one window; trains the
+ * queue when it is full. Called by w2v_train_window. */
+void w2v_cbow_window_batched(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                             const uint32_t *ctx, size_t n, float lr);
+
+/* Skip-gram with one set of negatives shared by all contexts of the window (w2v_batch.c);
+ * w2v_train_window calls it when p.shared_neg is set (negative sampling only). */
+void w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                          const uint32_t *ctx, size_t n, float lr);
+
+/* sigma(f), and the loss term -log P(label) for label 1 or 0 added to *loss. Table mode
+ * follows word2vec.c: clamp sigma to 1/0 beyond +-MAX for negative sampling. */
+static inline float
+w2v_sig_label(const struct w2v_model *m, float f, int label, double *loss)
+{
+    if (m->p.exact_sigmoid) {
+        const double s = 1.0 / (1.0 + exp(-(double)f));
+        *loss -= label ? -log1p(exp(-(double)f)) : -log1p(exp((double)f));
+        return (float)s;
+    }
+    int i;
+    float s;
+    if (f >= W2V_SIGMOID_MAX) {
+        i = W2V_SIGMOID_SIZE;
+        s = 1.0f;
+    } else if (f <= -W2V_SIGMOID_MAX) {
+        i = 0;
+        s = 0.0f;
+    } else {
+        i = (int)((f + W2V_SIGMOID_MAX) * W2V_SIG_SCALE);
+        s = m->sig[i];
+    }
+    *loss -= label ? m->logsig[i] : m->logsig[W2V_SIGMOID_SIZE - i];
+    return s;
+}
+
+/* The sigmoid and log-sigmoid the model uses (table or exact; the table clamps beyond
+ * +-W2V_SIGMOID_MAX as word2vec.c does). */
+float w2v_sigmoid(const struct w2v_model *m, float x);
+float w2v_logsig(const struct w2v_model *m, float x);
+
+/* ------------------------------------------------------------ training engine */
+
+/* Input kinds: tokens (REC_TOKENS, windowed here), windows (REC_WINDOWS, from pairs),
+ * spans (REC_SPANS, from pairs --spans: kept ids with their window radii; the workers list
+ * the contexts, the same windows as the windows stream from the same draws). Windows and
+ * spans follow the same schedule: one training window per kept position. */
+enum w2v_input { W2V_IN_TOKENS = 1, W2V_IN_WINDOWS = 2, W2V_IN_SPANS = 3 };
+
+/* Where training is: restored from a checkpoint, saved in one. */
+struct w2v_pos {
+    uint32_t pass;      /* current pass over the input */
+    uint64_t units;     /* input records (sentences or windows) consumed in this pass */
+    uint64_t records;   /* training windows done in all (drives the learning rate) */
+    uint64_t words;     /* raw words done in all (tokens input), for progress */
+    uint64_t chunks;    /* chunks this shard trained in all: --deterministic deals them to
+                         * the threads in turn */
+};
+
+struct w2v_stats {
+    struct w2v_pos pos;     /* done so far (workers may be behind the reader) */
+    uint64_t queued;        /* handed out to workers in all: raw words (tokens input) or
+                             * windows (windows and spans input); a checkpoint taken now
+                             * would be at exactly this point, so trigger checkpoints on it */
+    uint64_t total_records; /* windows of the whole run (the schedule's length) */
+    float lr;
+    double loss;        /* sum of NLL terms so far */
+    uint64_t loss_n;
+};
+
+struct w2v_run;
+/* Called by the reading thread after each chunk is handed out; return 1 to ask for a
+ * checkpoint, which the engine then takes at the next quiet point (all chunks handed out
+ * are done) by calling checkpoint. A negative return from either stops training with that
+ * status. */
+typedef int (*w2v_progress_fn)(void *arg, const struct w2v_stats *s);
+typedef int (*w2v_checkpoint_fn)(void *arg, struct w2v_run *run);
+/* Data parallelism: merges the replicas over the ranks (w2v-train --mpi). done: this
+ * shard has no more input. *records: this shard's windows done, replaced by the sum over
+ * the shards (the learning rate's schedule goes on from there). Returns 1 when every
+ * shard said done in this round, 0 when some still train (the engine then merges again,
+ * with nothing new, until all are done), or a negative status. */
+typedef int (*w2v_sync_fn)(void *arg, struct w2v_model *m, int done, uint64_t *records);
+
+struct w2v_run_cfg {
+    struct w2v_model *m;
+    struct rec_reader *rd;     /* input, header already read */
+    int input;                 /* W2V_IN_TOKENS, W2V_IN_WINDOWS or W2V_IN_SPANS */
+    const struct vocab *vocab; /* tokens: lookup; also subsampling */
+    struct window_cfg wcfg;    /* tokens: -w, -s */
+    uint32_t threads;
+    uint32_t passes;           /* times the input is read */
+    uint64_t total_records;    /* windows over all passes: the learning-rate schedule; 0 for
+                                * tokens input: read it all into the spool first and count
+                                * them exactly, as pairs(1) does */
+    FILE *spool;               /* empty scratch file, needed when passes > 1 or
+                                * total_records is 0 (the caller unlinks it) */
+    int prefetch;              /* 1: read (inflate, check) rd on a thread of its own
+                                * (rec_prefetch.h) while this one decodes */
+    w2v_progress_fn progress;
+    w2v_progress_fn final;     /* called once at the end with the final figures, or NULL */
+    w2v_checkpoint_fn checkpoint;
+    /* Data parallelism (w2v-train --mpi), off with nshards 0 or 1. Every shard reads the
+     * whole input and cuts it into the same chunks, but trains only the chunks whose index
+     * (counted over all passes) is shard modulo nshards; the learning rate follows the
+     * windows every shard had done at the last merge plus its own since times nshards.
+     * sync, if set, is called at a quiet point (no worker busy)
+     * each time the chunks handed out to all shards pass another sync_every x nshards
+     * raw words (windows, for windows and spans input; sync_every 0: never), and at the
+     * end until it says every shard is done. Since every shard sees every chunk, all of
+     * them make the same calls in the same order, which collective operations need.
+     * own_input: each shard reads an input of its own instead (one file per rank) and
+     * trains all of it; the learning rate follows its own windows over its own total, and
+     * sync comes every sync_every of its own words. Shards of different sizes make
+     * different numbers of such calls: those done early keep calling sync (done set)
+     * until every shard is done, which keeps the collective calls paired. */
+    uint32_t shard, nshards;
+    int own_input;
+    uint64_t sync_every;
+    w2v_sync_fn sync;
+    /* Deterministic threads (w2v-train --deterministic): each worker trains a replica of m
+     * of its own (w2v_replica_init) on the chunks numbered worker modulo threads (counted
+     * over the run, pos chunks), at a learning rate that follows the windows done at the last merge plus
+     * its own since then times the threads; every sync_every x threads words handed out
+     * (x nshards with data parallelism) the engine drains the workers and merges the
+     * replicas into m in worker order (w2v_replicas_merge), then calls sync if set. So the
+     * result depends on the seed, the thread count and sync_every, never on timing.
+     * Checkpoints asked for are taken at the next merge. */
+    int deterministic;
+    void *arg;
+};
+
+/* Trains to the end. workers: cfg->threads of them, initialised (or restored). pos: where
+ * to start ({0} for a fresh run). On error returns the status; where says what failed
+ * ("input", "spool"), and the reader's own position is in rec_reader_where. */
+int w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_pos *pos,
+            const char **where);
+/* Inside a checkpoint callback: the position and workers to save. */
+const struct w2v_pos *w2v_run_pos(const struct w2v_run *run);
+struct w2v_worker *w2v_run_workers(const struct w2v_run *run);
+
+/* Windows one epoch of tokens is expected to give: sum of count x keep probability (the
+ * estimate pairs(1) writes for a one-epoch pipe). */
+int w2v_expected_windows(const struct vocab *v, double sample, uint64_t *out);
+
+/* The learning rate after done of total windows: alpha * (1 - done/(total+1)), floored at
+ * alpha * 1e-4 (word2vec.c). */
+float w2v_lr(float alpha, uint64_t done, uint64_t total);
+
+/* ------------------------------------------------------------ checkpoints */
+
+/* A checkpoint is a REC_MODEL stream (wordpipe(5)): header metadata holds the parameters,
+ * vocab_hash, position and thread count (and, with separate contexts, context_vocab_hash
+ * and context_vocab_size); tensors "syn0", "syn1neg", "syn1" (f32) and "rng" (u64: 8 per
+ * worker, window then negative generator). ctx_hash: the context vocabulary's hash, used
+ * only when m->sep_ctx. */
+int w2v_ckpt_save(FILE *fp, const struct w2v_model *m, const struct w2v_worker *workers,
+                  uint32_t threads, const struct w2v_pos *pos, uint64_t vocab_hash,
+                  uint64_t ctx_hash, const struct rec_meta *extra, int level);
+/* Reads the parameters and shape (header only) so the caller can build the model. *nctx
+ * and *ctx_hash are 0 for a checkpoint without separate contexts. */
+int w2v_ckpt_params(const struct rec_meta *meta, struct w2v_params *p, uint32_t *n,
+                    uint32_t *threads, struct w2v_pos *pos, uint64_t *vocab_hash,
+                    uint32_t *nctx, uint64_t *ctx_hash);
+/* Fills an initialised model (same params and V) and threads workers from the records. */
+int w2v_ckpt_load(struct rec_reader *rd, struct w2v_model *m, struct w2v_worker *workers,
+                  uint32_t threads);
+
+#endif

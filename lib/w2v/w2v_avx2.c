@@ -1,0 +1,105 @@
+/* w2v_avx2.c - AVX2+FMA kernels of the shared-negative window (see w2v_batch.c): the
+ * scores of C context rows against T target rows, and the two rank-T/rank-C updates.
+ * Register blocking: one pass over D keeps 4 target rows' accumulators and reuses each
+ * loaded context chunk 4 times. Loads are unaligned; tails are scalar (C20). */
+#include "kernels/simd_avx2.h"
+#include <string.h>
+
+#include "w2v.h"
+
+
+/* s[c*t + j] = in[c] . out[j] */
+static void
+scores_avx2(float *s, float *const *in, size_t n, float *const *out, size_t t, size_t d)
+{
+    for (size_t c = 0; c < n; c++) {
+        const float *x = in[c];
+        size_t j = 0;
+        for (; j + 4 <= t; j += 4) {
+            const float *o0 = out[j], *o1 = out[j + 1], *o2 = out[j + 2], *o3 = out[j + 3];
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            size_t i = 0;
+            for (; i + 8 <= d; i += 8) {
+                const __m256 v = _mm256_loadu_ps(x + i);
+                a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(o0 + i), a0);
+                a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(o1 + i), a1);
+                a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(o2 + i), a2);
+                a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(o3 + i), a3);
+            }
+            float r0 = hsum8(a0), r1 = hsum8(a1), r2 = hsum8(a2), r3 = hsum8(a3);
+            for (; i < d; i++) {
+                r0 += x[i] * o0[i];
+                r1 += x[i] * o1[i];
+                r2 += x[i] * o2[i];
+                r3 += x[i] * o3[i];
+            }
+            s[c * t + j] = r0;
+            s[c * t + j + 1] = r1;
+            s[c * t + j + 2] = r2;
+            s[c * t + j + 3] = r3;
+        }
+        for (; j < t; j++) {
+            const float *o = out[j];
+            __m256 a = _mm256_setzero_ps();
+            size_t i = 0;
+            for (; i + 8 <= d; i += 8)
+                a = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(o + i), a);
+            float r = hsum8(a);
+            for (; i < d; i++)
+                r += x[i] * o[i];
+            s[c * t + j] = r;
+        }
+    }
+}
+
+/* dst[i] (+)= sum_k coef[k * stride] * rows[k][i] for one row; add: keep dst's value. */
+static void
+combine(float *dst, int add, float *const *rows, size_t nr, const float *coef, size_t stride,
+        size_t d)
+{
+    size_t i = 0;
+    for (; i + 16 <= d; i += 16) {
+        __m256 a = add ? _mm256_loadu_ps(dst + i) : _mm256_setzero_ps();
+        __m256 b = add ? _mm256_loadu_ps(dst + i + 8) : _mm256_setzero_ps();
+        for (size_t k = 0; k < nr; k++) {
+            const __m256 g = _mm256_set1_ps(coef[k * stride]);
+            a = _mm256_fmadd_ps(g, _mm256_loadu_ps(rows[k] + i), a);
+            b = _mm256_fmadd_ps(g, _mm256_loadu_ps(rows[k] + i + 8), b);
+        }
+        _mm256_storeu_ps(dst + i, a);
+        _mm256_storeu_ps(dst + i + 8, b);
+    }
+    for (; i + 8 <= d; i += 8) {
+        __m256 a = add ? _mm256_loadu_ps(dst + i) : _mm256_setzero_ps();
+        for (size_t k = 0; k < nr; k++)
+            a = _mm256_fmadd_ps(_mm256_set1_ps(coef[k * stride]), _mm256_loadu_ps(rows[k] + i), a);
+        _mm256_storeu_ps(dst + i, a);
+    }
+    for (; i < d; i++) {
+        float a = add ? dst[i] : 0.0f;
+        for (size_t k = 0; k < nr; k++)
+            a += coef[k * stride] * rows[k][i];
+        dst[i] = a;
+    }
+}
+
+static void
+apply_avx2(float *const *in, size_t n, float *const *out, size_t t, size_t d, const float *g,
+           float *din)
+{
+    for (size_t c = 0; c < n; c++) /* dIn = G Out, at the old Out */
+        combine(din + c * d, 0, out, t, g + c * t, 1, d);
+    for (size_t j = 0; j < t; j++) /* Out += G^T In, at the old In */
+        combine(out[j], 1, in, n, g + j, t, d);
+    for (size_t c = 0; c < n; c++) {
+        float *x = in[c];
+        const float *e = din + c * d;
+        size_t i = 0;
+        for (; i + 8 <= d; i += 8)
+            _mm256_storeu_ps(x + i, _mm256_add_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(e + i)));
+        for (; i < d; i++)
+            x[i] += e[i];
+    }
+}
+
+const struct w2v_window_ops w2v_window_ops_avx2 = {"avx2", scores_avx2, apply_avx2, combine};

@@ -254,12 +254,11 @@ total\t3\t4\t1\t0.750000')"
     [ "$stderr" = "knn: $T/c.stream: dimension 16, the vectors have 3" ]
 }
 
-# gensim_python: prints a python3 that can import gensim, or skips the test.
+# gensim_python: sets py to a python3 that can import gensim, or skips the test (a skip
+# inside $(...) would only end the subshell).
 gensim_python() {
-    local py
     for py in /usr/bin/python3 python3; do
         if command -v "$py" >/dev/null && "$py" -c 'import gensim' 2>/dev/null; then
-            echo "$py"
             return
         fi
     done
@@ -269,7 +268,7 @@ gensim_python() {
 @test "knn: analogy accuracy and Spearman/Pearson equal gensim's to 4 decimals" {
     need_data questions-words.txt
     need_data wordsim353.tsv
-    py=$(gensim_python)
+    gensim_python
     "$py" "$ROOT/tests/interop/knn_make_vectors.py" "$DATA/questions-words.txt" \
         "$DATA/wordsim353.tsv" "$T/syn.txt"
     "$py" "$ROOT/tests/interop/knn_gensim_eval.py" "$T/syn.txt" "$DATA/questions-words.txt" \
@@ -290,7 +289,7 @@ gensim_python() {
 @test "knn: vectors re-saved by gensim (binary without newlines, text) give the same answers" {
     need_data questions-words.txt
     need_data wordsim353.tsv
-    py=$(gensim_python)
+    gensim_python
     "$py" "$ROOT/tests/interop/knn_make_vectors.py" "$DATA/questions-words.txt" \
         "$DATA/wordsim353.tsv" "$T/syn.txt" 20
     "$py" -c 'import sys, logging

@@ -107,8 +107,14 @@ $(BUILD)/san/unit/%: $(BUILD)/san/tests/unit/%.o $(LIBWP_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
+# tests/oom.bats preloads it to make large allocations fail
+FAILMALLOC := $(BUILD)/test/libfailmalloc.so
+$(FAILMALLOC): tests/faults/failmalloc.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O2 -shared -fPIC -o $@ $<
+
 ## check: unit tests (plain and under ASan+UBSan), Bats suites, man lint, layering
-check: all $(UNIT_BINS) $(UNIT_BINS_SAN)
+check: all $(UNIT_BINS) $(UNIT_BINS_SAN) $(FAILMALLOC)
 	@DATA='$(DATA)' BUILD='$(BUILD)' tests/run-all.sh $(UNIT_BINS) -- $(UNIT_BINS_SAN) tests/fuzz/replay.sh -- $(MAN_SRC)
 
 ## unit: the C unit tests only

@@ -16,6 +16,7 @@
 #include "common/dist.h"
 #include "common/status.h"
 #include "text/vocab.h"
+#include "vecio/vecset.h"
 
 const char *cli_progname = "wordpipe";
 
@@ -90,6 +91,92 @@ cli_warn(const char *fmt, ...)
     va_end(ap);
 }
 
+int
+cli_exit_code(int status)
+{
+    return status == WP_EIO || status == WP_ENOMEM ? RV_FAIL : RV_DATA;
+}
+
+_Noreturn void
+cli_die_nomem(void)
+{
+    cli_die(RV_FAIL, "out of memory");
+}
+
+static _Noreturn void
+vdie_status(int status, int code, const char *fmt, va_list ap)
+{
+    const int err = errno;
+    if (status == WP_ENOMEM || (status == WP_EIO && err == ENOMEM))
+        cli_die_nomem(); /* a read whose stdio buffer could not be allocated, too */
+    fprintf(stderr, "%s: ", cli_progname);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, ": %s\n", status == WP_EIO ? strerror(err ? err : EIO) : wp_strerror(status));
+    if (pending_tmp != NULL)
+        unlink(pending_tmp);
+    exit(code);
+}
+
+_Noreturn void
+cli_die_status(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vdie_status(status, cli_exit_code(status), fmt, ap);
+}
+
+_Noreturn void
+cli_die_usage_status(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vdie_status(status, status == WP_EIO ? RV_FAIL : RV_USAGE, fmt, ap);
+}
+
+void *
+cli_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL)
+        cli_die_nomem();
+    return p;
+}
+
+void *
+cli_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (p == NULL)
+        cli_die_nomem();
+    return p;
+}
+
+void *
+cli_mallocarray(size_t n, size_t size)
+{
+    return cli_reallocarray(NULL, n, size);
+}
+
+void *
+cli_reallocarray(void *p, size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size)
+        cli_die_nomem();
+    void *q = realloc(p, n * size != 0 ? n * size : 1);
+    if (q == NULL)
+        cli_die_nomem();
+    return q;
+}
+
+char *
+cli_strdup(const char *s)
+{
+    char *d = strdup(s);
+    if (d == NULL)
+        cli_die_nomem();
+    return d;
+}
+
 uint64_t
 cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi)
 {
@@ -136,6 +223,8 @@ cli_open_in(const char *path)
     if (path == NULL || strcmp(path, "-") == 0)
         return stdin;
     FILE *fp = fopen(path, "rb");
+    if (fp == NULL && errno == ENOMEM)
+        cli_die_nomem();
     if (fp == NULL)
         cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
     struct stat st;
@@ -156,10 +245,9 @@ die_reader(struct rec_reader *r, const char *path, int rc)
 {
     const char *detail = r ? rec_reader_detail(r) : NULL;
     if (rc == WP_EIO)
-        cli_die(RV_FAIL, "%s: %s: %s", cli_name(path), r ? rec_reader_where(r) : "header",
-                strerror(errno));
+        cli_die_status(rc, "%s: %s", cli_name(path), r ? rec_reader_where(r) : "header");
     if (rc == WP_ENOMEM)
-        cli_die(RV_FAIL, "%s: out of memory", cli_name(path));
+        cli_die_nomem();
     if (rc == WP_EEMPTY)
         cli_die(RV_DATA, "%s: empty input, not a wordpipe stream", cli_name(path));
     cli_die(RV_DATA, "%s: %s: %s", cli_name(path), rec_reader_where(r),
@@ -191,9 +279,28 @@ cli_reader_next(struct rec_reader *r, const char *path, const unsigned char **re
 _Noreturn void
 cli_die_record(struct rec_reader *r, const char *path, int status)
 {
-    cli_die(status == WP_ENOMEM ? RV_FAIL : RV_DATA, "%s: %s: record %llu: %s", cli_name(path),
-            rec_reader_where(r), (unsigned long long)rec_reader_record_index(r),
-            wp_strerror(status));
+    cli_die_status(status, "%s: %s: record %llu", cli_name(path), rec_reader_where(r),
+                   (unsigned long long)rec_reader_record_index(r));
+}
+
+struct vecset *
+cli_vecset_load(const char *path, int fmt)
+{
+    FILE *fp = cli_open_in(path);
+    struct vecset *s;
+    struct w2vfmt_error err = {0};
+    const int rc = vecset_load(&s, fp, fmt, &err);
+    if (rc < 0) {
+        if (rc == WP_ENOMEM)
+            cli_die_nomem();
+        if (err.line > 0)
+            cli_die(cli_exit_code(rc), "%s: line %zu: %s", cli_name(path), err.line, err.msg);
+        if (err.msg[0])
+            cli_die(cli_exit_code(rc), "%s: %s", cli_name(path), err.msg);
+        cli_die_status(rc, "%s", cli_name(path));
+    }
+    cli_close_in(fp);
+    return s;
 }
 
 /* ------------------------------------------------------------ outputs */
@@ -217,10 +324,8 @@ cli_out_open(struct cli_out *o, const char *path, int binary, int force)
         return;
     }
     const size_t n = strlen(path);
-    o->path = strdup(path);
-    o->tmp = malloc(n + 16);
-    if (o->path == NULL || o->tmp == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    o->path = cli_strdup(path);
+    o->tmp = cli_malloc(n + 16);
     /* beside the target, so the final rename stays on one file system */
     const char *slash = strrchr(path, '/');
     const size_t dir = slash ? (size_t)(slash - path + 1) : 0;
@@ -288,6 +393,8 @@ out_name(const struct cli_out *o)
 _Noreturn void
 cli_out_die(const struct cli_out *o, int rc)
 {
+    if (rc == WP_ENOMEM || (rc == WP_EIO && errno == ENOMEM))
+        cli_die_nomem();
     if (rc == WP_EIO)
         cli_die(RV_FAIL, "%s: %s", out_name(o), strerror(errno ? errno : EIO));
     cli_die(RV_FAIL, "%s: %s", out_name(o), wp_strerror(rc));
@@ -427,7 +534,7 @@ cli_vocab_load(const char *path, uint32_t min_words)
     struct vocab *v;
     const int rc = vocab_read(&v, r);
     if (rc == WP_EIO)
-        cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno ? errno : EIO));
+        cli_die_status(rc, "%s", cli_name(path));
     if (rc < 0)
         cli_die_record(r, path, rc);
     rec_reader_free(r);

@@ -31,6 +31,30 @@ _Noreturn void cli_version(void); /* prints "NAME wordpipe VERSION" on stdout an
 _Noreturn void cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The one mapping from a lib status (common/status.h) to an exit code: RV_FAIL for WP_EIO
+ * and WP_ENOMEM (the system failed), RV_DATA for every other error (the input is wrong). */
+int cli_exit_code(int status);
+/* "tool: out of memory", exit RV_FAIL: the one message for a failed allocation. */
+_Noreturn void cli_die_nomem(void);
+/* Dies for a failed lib call: WP_ENOMEM as cli_die_nomem; otherwise "tool: MESSAGE: what"
+ * with cli_exit_code(status), what being errno's text for WP_EIO (call it before anything
+ * else touches errno) and wp_strerror(status) otherwise. */
+_Noreturn void cli_die_status(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The same for a lib call that checks what the command line asked for (a model's sizes, an
+ * index's parameters): RV_USAGE instead of RV_DATA. */
+_Noreturn void cli_die_usage_status(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Allocation in tools/: never NULL; failure (or n x size overflowing) dies with
+ * cli_die_nomem. tests/layering.sh refuses a bare malloc, calloc, realloc or strdup in
+ * tools/ outside cli.c. */
+void *cli_malloc(size_t n);
+void *cli_calloc(size_t n, size_t size);
+void *cli_mallocarray(size_t n, size_t size); /* n x size bytes, uninitialised */
+void *cli_reallocarray(void *p, size_t n, size_t size);
+char *cli_strdup(const char *s);
+
 /* Range-checked numbers: on error exit RV_USAGE naming flag, value and range. */
 uint64_t cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi);
 double cli_parse_double(const char *s, const char *flag, double lo, double hi);
@@ -83,6 +107,10 @@ int cli_mpi_start(const char *resume, const char *out, const char *no);
  * when it holds fewer than min_words words. */
 struct vocab;
 struct vocab *cli_vocab_load(const char *path, uint32_t min_words);
+/* Loads vectors in format fmt (enum w2vfmt_format; W2VFMT_AUTO detects it, see vecset.h);
+ * exits with "tool: file: line N: what" or "tool: file: what" on error. */
+struct vecset;
+struct vecset *cli_vecset_load(const char *path, int fmt);
 /* Flushes and closes stdout at exit; a write error (ENOSPC, EIO) exits RV_FAIL. */
 void cli_close_stdout(void);
 

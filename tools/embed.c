@@ -206,7 +206,7 @@ sent_read(struct rec_reader *r, const char *path, struct embed_tokens *s, size_t
         return 0;
     const int rc = embed_tokens_decode(s, rec, len, max_chars);
     if (rc == WP_ENOMEM)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     if (rc < 0)
         cli_die_record(r, path, rc);
     return 1;
@@ -217,7 +217,7 @@ sent_out(struct embed_tokens *s, size_t floats)
 {
     float *x = embed_tokens_out(s, floats);
     if (x == NULL)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     return x;
 }
 
@@ -249,16 +249,14 @@ sink_open(struct sink *k, const struct opts *o, size_t layers, size_t dim, struc
     cli_out_open(&k->out, o->output, 1, o->force);
     const int rc = embed_out_open(&k->eo, k->out.fp, &cfg);
     if (rc < 0)
-        cli_die(RV_FAIL, "%s: %s", k->outname, rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+        cli_out_die(&k->out, rc);
 }
 
 static void
 sink_check(struct sink *k, int rc)
 {
-    if (rc < 0) {
-        cli_out_abort(&k->out);
-        cli_die(RV_FAIL, "%s: %s", k->outname, rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
-    }
+    if (rc < 0)
+        cli_out_die(&k->out, rc);
 }
 
 /* --npy-dir: DIR/NNNNNN.npy holding one sentence, each file atomic. */
@@ -276,10 +274,8 @@ npy_file(struct sink *k, uint64_t id, size_t n, const float *x)
     int rc = npy_write_header(f.fp, shape, nd);
     if (rc == WP_OK)
         rc = npy_write_f32(f.fp, x, (k->o->pool ? 1 : n) * k->layers * k->dim);
-    if (rc < 0) {
-        cli_out_abort(&f);
-        cli_die(RV_FAIL, "%s: %s", path, rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
-    }
+    if (rc < 0)
+        cli_out_die(&f, rc);
     cli_out_commit(&f);
 }
 
@@ -313,23 +309,6 @@ sink_close(struct sink *k)
 }
 
 /* ---- static vectors ---- */
-static struct vecset *
-load_vectors(const char *path)
-{
-    FILE *fp = cli_open_in(path);
-    struct vecset *s;
-    struct w2vfmt_error err = {0};
-    const int rc = vecset_load(&s, fp, W2VFMT_AUTO, &err);
-    if (rc < 0) {
-        const int code = rc == WP_EIO || rc == WP_ENOMEM ? RV_FAIL : RV_DATA;
-        if (err.line > 0)
-            cli_die(code, "%s: line %zu: %s", cli_name(path), err.line, err.msg);
-        cli_die(code, "%s: %s", cli_name(path), err.msg[0] ? err.msg : wp_strerror(rc));
-    }
-    cli_close_in(fp);
-    return s;
-}
-
 static int
 export_vectors(const struct opts *o, const struct vecset *s)
 {
@@ -340,9 +319,10 @@ export_vectors(const struct opts *o, const struct vecset *s)
                                       : w2vfmt_write_text(out.fp, w, s->m, s->v, s->d);
     if (rc < 0) {
         cli_out_abort(&out);
-        cli_die(rc == WP_EFORMAT ? RV_DATA : RV_FAIL, "%s: %s", cli_name(o->vectors),
-                rc == WP_EFORMAT ? "a word has a space or newline (not writable as word2vec)"
-                                 : strerror(errno));
+        if (rc == WP_EFORMAT)
+            cli_die(RV_DATA, "%s: a word has a space or newline (not writable as word2vec)",
+                    cli_name(o->vectors));
+        cli_out_die(&out, rc);
     }
     cli_out_commit(&out);
     return RV_OK;
@@ -351,7 +331,7 @@ export_vectors(const struct opts *o, const struct vecset *s)
 static int
 run_static(const struct opts *o)
 {
-    struct vecset *vs = load_vectors(o->vectors);
+    struct vecset *vs = cli_vecset_load(o->vectors, W2VFMT_AUTO);
     int64_t unk = -1;
     if (o->oov == OOV_UNK && (unk = vecset_find(vs, o->unk, strlen(o->unk))) < 0)
         cli_die(RV_DATA, "%s: --oov unk=%s: word not in the vectors", cli_name(o->vectors),
@@ -368,15 +348,15 @@ run_static(const struct opts *o)
     static const char *const oovs[] = {"skip", "zero", "error", "unk"};
     if (meta == NULL || rec_meta_set_str(meta, "source", "static") < 0 ||
         rec_meta_set_str(meta, "oov", oovs[o->oov]) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     struct sink k;
     sink_open(&k, o, 1, d, meta);
     struct embed_tokens s = {0};
     struct embed_pool pool;
-    float *x = NULL, *pooled = malloc(d * sizeof *pooled);
+    float *x = NULL, *pooled = cli_mallocarray(d, sizeof *pooled);
     uint64_t id = 0, tokens = 0, oov = 0;
-    if (pooled == NULL || embed_pool_init(&pool, o->pool, o->normalize, d) < 0)
-        cli_die(RV_FAIL, "out of memory");
+    if (embed_pool_init(&pool, o->pool, o->normalize, d) < 0)
+        cli_die_nomem();
     for (; sent_read(r, o->tokens, &s, 0); id++) {
         size_t n = 0;
         x = sent_out(&s, (s.n ? s.n : 1) * d);
@@ -438,8 +418,10 @@ load_model(const char *path)
     struct lm *m;
     const int rc = lm_load(r, &m);
     if (rc < 0) {
-        const int code = rc == WP_EIO || rc == WP_ENOMEM ? RV_FAIL : RV_DATA;
+        const int code = cli_exit_code(rc);
         const char *detail = rec_reader_detail(r);
+        if (rc == WP_ENOMEM)
+            cli_die_nomem();
         if (rc == WP_EKIND)
             cli_die(code, "%s: not an elmo model (metadata model=elmo missing)", cli_name(path));
         /* the stream's own errors say where; a tensor that does not fit the header's
@@ -458,13 +440,13 @@ static int
 write_cache(const struct opts *o, const struct lm *m)
 {
     const size_t width = lm_width(&m->c), n = m->c.vocab - LM_NSPECIAL;
-    float *rows = malloc((n ? n : 1) * width * sizeof *rows);
+    float *rows = cli_mallocarray((n ? n : 1) * width, sizeof *rows);
     struct rec_meta *meta = rec_meta_new();
     struct buf b = {0};
     struct cli_out out;
-    if (rows == NULL || meta == NULL || embed_cache_meta(meta, m) < 0 ||
+    if (meta == NULL || embed_cache_meta(meta, m) < 0 ||
         embed_cache_rows(m, LM_NSPECIAL, n, rows) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     cli_out_open(&out, o->output, 1, o->force);
     struct rec_writer *w = cli_writer_open(&out, REC_VECTORS, meta, o->level);
     for (size_t i = 0; i < n; i++) {
@@ -472,7 +454,7 @@ write_cache(const struct opts *o, const struct lm *m)
         const char *word = vocab_word(m->vocab, (uint32_t)i, &wl);
         buf_clear(&b);
         if (rec_vector_encode(&b, word, wl, rows + i * width, width) < 0)
-            cli_die(RV_FAIL, "out of memory");
+            cli_die_nomem();
         cli_writer_put(w, &out, b.p, b.len);
     }
     cli_writer_close(w, &out);
@@ -522,11 +504,9 @@ load_cache(const char *path, const struct lm *m)
     if (rc < 0)
         cli_die(RV_DATA, "%s: cache of another model (weights, size or vocabulary differ); "
                          "remake it with embed --cache-vocab", path);
-    float *rows = malloc((n ? n : 1) * width * sizeof *rows);
+    float *rows = cli_mallocarray((n ? n : 1) * width, sizeof *rows);
     const unsigned char *rec, *word;
     size_t len, wl, i = 0;
-    if (rows == NULL)
-        cli_die(RV_FAIL, "out of memory");
     while (cli_reader_next(r, path, &rec, &len) == 1) {
         size_t vl;
         int e = i < n ? rec_vector_decode(rec, len, width, &word, &wl, rows + i * width)
@@ -565,15 +545,13 @@ ctx_flush(struct ctx *c, struct embed_tokens *s, struct embed_sent *es, size_t n
     const size_t k = c->nout * c->d2;
     const int rc = embed_runner_run(c->run, es, ns, c->st);
     if (rc < 0)
-        cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_DATA, "%s: %s", cli_name(c->o->model),
-                wp_strerror(rc));
+        cli_die_status(rc, "%s", cli_name(c->o->model));
     for (size_t j = 0; j < ns; j++) {
         const size_t n = s[j].n;
         if (n * k > c->tokcap) {
             free(c->tokbuf);
             c->tokcap = n * k;
-            if ((c->tokbuf = malloc(c->tokcap * sizeof *c->tokbuf)) == NULL)
-                cli_die(RV_FAIL, "out of memory");
+            c->tokbuf = cli_mallocarray(c->tokcap, sizeof *c->tokbuf);
         }
         embed_pool_reset(&c->pool);
         for (size_t t = 0; t < n; t++) {
@@ -616,7 +594,7 @@ ctx_setup(struct ctx *c, const struct opts *o, const struct lm *m)
     if (embed_runner_new(&c->run, m, o->carry ? 1 : o->threads, l0, cache) < 0 ||
         (o->carry && (c->st = lm_state_new(m)) == NULL) ||
         embed_pool_init(&c->pool, o->pool, 0, c->nout * c->d2) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     c->cache = cache;
 }
 
@@ -662,12 +640,10 @@ run_model(const struct opts *o)
     struct rec_meta *meta = rec_meta_new();
     if (meta == NULL || rec_meta_set_str(meta, "source", "elmo") < 0 ||
         rec_meta_set_u64(meta, "model_hash", embed_model_hash(m)) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     sink_open(&c.k, o, c.nout, c.d2, meta);
-    struct embed_tokens *s = calloc(o->batch, sizeof *s);
-    struct embed_sent *es = calloc(o->batch, sizeof *es);
-    if (s == NULL || es == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    struct embed_tokens *s = cli_calloc(o->batch, sizeof *s);
+    struct embed_sent *es = cli_calloc(o->batch, sizeof *es);
     struct cli_progress pr;
     uint64_t first = 0, cut = 0;
     size_t ns = 0;

@@ -46,12 +46,12 @@ write_vectors_stream(const struct vecset *s, struct cli_out *out)
     struct rec_meta *m = rec_meta_new();
     struct buf b = {0};
     if (m == NULL || rec_meta_set_u64(m, "dim", s->d) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     struct rec_writer *w = cli_writer_open(out, REC_VECTORS, m, REC_LEVEL_DEFAULT);
     for (size_t i = 0; i < s->v; i++) {
         buf_clear(&b);
         if (rec_vector_encode(&b, s->words[i], strlen(s->words[i]), s->m + i * s->d, s->d) < 0)
-            cli_die(RV_FAIL, "out of memory");
+            cli_die_nomem();
         cli_writer_put(w, out, b.p, b.len);
     }
     if (rec_writer_close(w) < 0) /* the trailer; main commits the file */
@@ -109,8 +109,7 @@ parse_args(struct opts *o, int argc, char **argv)
     knn_hnsw_params_default(&o->hp);
     analogy_opts_default(&o->an);
     o->an.knn.threads = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
-    if ((o->queries = malloc((size_t)argc * sizeof *o->queries)) == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    o->queries = cli_mallocarray((size_t)argc, sizeof *o->queries);
     while ((ch = getopt_long(argc, argv, "afhk:m:o:q:r:s:t:vVx", lo, NULL)) != -1) {
         switch (ch) {
         case 'a': o->all = 1; break;
@@ -183,17 +182,7 @@ parse_args(struct opts *o, int argc, char **argv)
 static struct vecset *
 load(const struct opts *o)
 {
-    FILE *fp = cli_open_in(o->vectors);
-    struct vecset *s;
-    struct w2vfmt_error err;
-    const int rc = vecset_load(&s, fp, o->format, &err);
-    if (rc < 0) {
-        const int code = rc == WP_EIO ? RV_FAIL : rc == WP_ENOMEM ? RV_FAIL : RV_DATA;
-        if (err.line > 0)
-            cli_die(code, "%s: line %zu: %s", cli_name(o->vectors), err.line, err.msg);
-        cli_die(code, "%s: %s", cli_name(o->vectors), err.msg[0] ? err.msg : wp_strerror(rc));
-    }
-    cli_close_in(fp);
+    struct vecset *s = cli_vecset_load(o->vectors, o->format);
     if (s->v == 0)
         cli_die(RV_DATA, "%s: no vectors", cli_name(o->vectors));
     if (s->dups > 0)
@@ -235,21 +224,17 @@ static void
 answer(struct qctx *c, const uint32_t *ids, size_t n)
 {
     const size_t k = c->o->k, d = c->s->d;
-    struct knn_hit *h = malloc(k * (n ? n : 1) * sizeof *h);
-    int rc = h ? WP_OK : WP_ENOMEM;
-    if (rc == WP_OK && c->hnsw != NULL) {
-        float *q = malloc((n ? n : 1) * d * sizeof *q);
-        if (q == NULL)
-            cli_die(RV_FAIL, "out of memory");
+    struct knn_hit *h = cli_mallocarray(k * (n ? n : 1), sizeof *h);
+    int rc = WP_OK;
+    if (c->hnsw != NULL) {
+        float *q = cli_mallocarray((n ? n : 1) * d, sizeof *q);
         for (size_t i = 0; i < n; i++)
             memcpy(q + i * d, query_vec(c, ids[i]), d * sizeof *q);
         rc = knn_hnsw_search_batch(c->hnsw, q, n, k, c->o->ef, c->o->exclude ? ids : NULL, 1,
                                    n < BATCH_MIN ? 1 : c->o->an.knn.threads, h);
         free(q);
-    } else if (rc == WP_OK && n >= BATCH_MIN && !c->o->single) {
-        float *q = malloc(n * d * sizeof *q);
-        if (q == NULL)
-            cli_die(RV_FAIL, "out of memory");
+    } else if (n >= BATCH_MIN && !c->o->single) {
+        float *q = cli_mallocarray(n * d, sizeof *q);
         for (size_t i = 0; i < n; i++)
             memcpy(q + i * d, query_vec(c, ids[i]), d * sizeof *q);
         rc = knn_batch(&c->db, q, n, k, KNN_PLAIN, c->o->exclude ? ids : NULL, 1, &c->o->an.knn, h);
@@ -263,7 +248,7 @@ answer(struct qctx *c, const uint32_t *ids, size_t n)
                          c->scratch, h + i * k);
     }
     if (rc < 0)
-        cli_die(RV_FAIL, "search: %s", wp_strerror(rc));
+        cli_die_status(rc, "search");
     for (size_t i = 0; i < n; i++)
         print_hits(c, c->s->words[ids[i]], h + i * k, c->s->sqnorm[ids[i]]);
     free(h);
@@ -289,15 +274,13 @@ static void
 stdin_queries(struct qctx *c)
 {
     size_t cap = 1 << 16, len = 0, nids = 0;
-    char *buf = malloc(cap);
-    uint32_t *ids = malloc(cap * sizeof *ids);
-    if (buf == NULL || ids == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    char *buf = cli_malloc(cap);
+    uint32_t *ids = cli_mallocarray(cap, sizeof *ids);
     for (int eof = 0; !eof;) {
         if (len + 1 >= cap) {
             cap *= 2;
-            if ((buf = realloc(buf, cap)) == NULL || (ids = realloc(ids, cap * sizeof *ids)) == NULL)
-                cli_die(RV_FAIL, "out of memory");
+            buf = cli_reallocarray(buf, cap, 1);
+            ids = cli_reallocarray(ids, cap, sizeof *ids);
         }
         const ssize_t got = read(STDIN_FILENO, buf + len, cap - len - 1);
         if (got < 0)
@@ -347,10 +330,13 @@ open_hnsw(const struct opts *o, const struct knn_db *db)
     FILE *fp = fopen(o->hnsw, "rb");
     int rc;
     if (fp != NULL) {
-        if ((rc = knn_hnsw_load(&h, fp, db)) < 0)
-            cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s%s", o->hnsw,
-                    rc == WP_EMAGIC ? "not a knn HNSW index" : wp_strerror(rc),
-                    rc == WP_ECORRUPT ? " (or built for other vectors, -r or -m)" : "");
+        rc = knn_hnsw_load(&h, fp, db);
+        if (rc == WP_EMAGIC || rc == WP_ECORRUPT)
+            cli_die(RV_DATA, "%s: %s", o->hnsw,
+                    rc == WP_EMAGIC ? "not a knn HNSW index"
+                                    : "corrupt data (or built for other vectors, -r or -m)");
+        if (rc < 0)
+            cli_die_status(rc, "%s", o->hnsw);
         fclose(fp);
         return h;
     }
@@ -360,7 +346,7 @@ open_hnsw(const struct opts *o, const struct knn_db *db)
     struct knn_hnsw_params hp = o->hp;
     hp.threads = o->an.knn.threads;
     if ((rc = knn_hnsw_build(&h, db, &hp)) < 0)
-        cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_USAGE, "hnsw: %s", wp_strerror(rc));
+        cli_die_usage_status(rc, "hnsw");
     if (o->verbose)
         cli_warn("%s: built in %.2f s (m %zu, ef_construction %zu, %d threads)", o->hnsw,
                  cli_now() - t0, o->hp.m, o->hp.ef_construction, hp.threads);
@@ -382,14 +368,11 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
     c.db.metric = o->metric;
     c.db.m = o->metric == KNN_COS ? s->unit : s->m;
     c.db.sqnorm = s->sqnorm;
-    if ((c.scratch = malloc(s->v * sizeof *c.scratch)) == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    c.scratch = cli_mallocarray(s->v, sizeof *c.scratch);
     struct knn_hnsw *hnsw = o->hnsw ? open_hnsw(o, &c.db) : NULL;
     c.hnsw = hnsw;
     if (o->all && hnsw != NULL) {
-        uint32_t *ids = malloc(c.db.n * sizeof *ids);
-        if (ids == NULL)
-            cli_die(RV_FAIL, "out of memory");
+        uint32_t *ids = cli_mallocarray(c.db.n, sizeof *ids);
         for (size_t i = 0; i < c.db.n; i++)
             ids[i] = (uint32_t)i;
         const double t0 = cli_now();
@@ -400,13 +383,11 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
         c.found = c.db.n;
         free(ids);
     } else if (o->all) {
-        struct knn_hit *h = malloc(c.db.n * o->k * sizeof *h);
-        if (h == NULL)
-            cli_die(RV_FAIL, "out of memory");
+        struct knn_hit *h = cli_mallocarray(c.db.n * o->k, sizeof *h);
         const double t0 = cli_now();
         const int rc = knn_all(&c.db, o->k, o->exclude, &o->an.knn, h);
         if (rc < 0)
-            cli_die(RV_FAIL, "search: %s", wp_strerror(rc));
+            cli_die_status(rc, "search");
         if (o->verbose)
             cli_warn("%zu queries x %zu rows in %.3f s (%.0f queries/s, %d threads)", c.db.n,
                      c.db.n, cli_now() - t0, (double)c.db.n / (cli_now() - t0),
@@ -417,9 +398,9 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
         c.found = c.db.n;
     } else if (o->nqueries > 0) {
         uint16_t *m16 = o->nqueries < BATCH_MIN || o->single ? add_half(&c.db) : NULL;
-        uint32_t *ids = malloc(o->nqueries * sizeof *ids);
+        uint32_t *ids = cli_mallocarray(o->nqueries, sizeof *ids);
         size_t n = 0;
-        for (size_t i = 0; ids && i < o->nqueries; i++)
+        for (size_t i = 0; i < o->nqueries; i++)
             n += (size_t)lookup(&c, o->queries[i], &ids[n]);
         answer(&c, ids, n);
         free(ids);
@@ -446,7 +427,7 @@ qvec_flush(struct qctx *c, float *q, char **labels, size_t n, struct knn_hit *h)
         return;
     const int rc = knn_batch(&c->db, q, n, c->o->k, KNN_PLAIN, NULL, 0, &c->o->an.knn, h);
     if (rc < 0)
-        cli_die(RV_FAIL, "search: %s", wp_strerror(rc));
+        cli_die_status(rc, "search");
     for (size_t i = 0; i < n; i++) {
         double sq = 0;
         for (size_t j = 0; j < c->s->d; j++)
@@ -472,11 +453,9 @@ run_query_vectors(const struct opts *o, const struct vecset *s, FILE *out)
     if (rec_meta_get_u64(rec_reader_meta(r), "dim", &dim) < 0 || dim != s->d)
         cli_die(RV_DATA, "%s: dimension %llu, the vectors have %zu", cli_name(o->qvec),
                 (unsigned long long)dim, s->d);
-    float *q = malloc(QBATCH * s->d * sizeof *q);
-    char **labels = malloc(QBATCH * sizeof *labels);
-    struct knn_hit *h = malloc(QBATCH * o->k * sizeof *h);
-    if (q == NULL || labels == NULL || h == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    float *q = cli_mallocarray(QBATCH * s->d, sizeof *q);
+    char **labels = cli_mallocarray(QBATCH, sizeof *labels);
+    struct knn_hit *h = cli_mallocarray(QBATCH * o->k, sizeof *h);
     const unsigned char *rec, *word;
     size_t len, wlen, n = 0;
     while (cli_reader_next(r, o->qvec, &rec, &len) == 1) {
@@ -492,8 +471,9 @@ run_query_vectors(const struct opts *o, const struct vecset *s, FILE *out)
             for (size_t j = 0; j < s->d; j++)
                 x[j] *= inv;
         }
-        if ((labels[n] = strndup((const char *)word, wlen)) == NULL)
-            cli_die(RV_FAIL, "out of memory");
+        labels[n] = cli_malloc(wlen + 1);
+        memcpy(labels[n], word, wlen);
+        labels[n][wlen] = '\0';
         if (++n == QBATCH) {
             qvec_flush(&c, q, labels, n, h);
             n = 0;
@@ -519,10 +499,9 @@ read_words(const char *path, size_t *nout)
     while (getline(&line, &cap, fp) >= 0) {
         char *save = NULL;
         for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
-            if (n == wcap && (w = realloc(w, (wcap = wcap ? 2 * wcap : 64) * sizeof *w)) == NULL)
-                cli_die(RV_FAIL, "out of memory");
-            if ((w[n++] = strdup(t)) == NULL)
-                cli_die(RV_FAIL, "out of memory");
+            if (n == wcap)
+                w = cli_reallocarray(w, wcap = wcap ? 2 * wcap : 64, sizeof *w);
+            w[n++] = cli_strdup(t);
         }
     }
     if (ferror(fp))
@@ -569,10 +548,8 @@ run_map(const struct opts *o, const struct vecset *s, FILE *out)
     char **w = read_words(o->map, &nw);
     const size_t d = s->d;
     const float *rows = o->metric == KNN_COS ? s->unit : s->m;
-    uint32_t *ids = malloc(nw * sizeof *ids);
-    float *x = malloc(nw * d * sizeof *x), *y = malloc(nw * 2 * sizeof *y);
-    if (ids == NULL || x == NULL || y == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    uint32_t *ids = cli_mallocarray(nw, sizeof *ids);
+    float *x = cli_mallocarray(nw * d, sizeof *x), *y = cli_mallocarray(nw * 2, sizeof *y);
     for (size_t i = 0; i < nw; i++) {
         const int64_t id = vecset_find(s, w[i], strlen(w[i]));
         size_t j = 0;
@@ -599,8 +576,7 @@ run_map(const struct opts *o, const struct vecset *s, FILE *out)
     double var[2];
     const int rc = pca_project(x, n, d, 2, y, var);
     if (rc < 0)
-        cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_DATA, "%s: pca: %s", cli_name(o->vectors),
-                wp_strerror(rc));
+        cli_die_status(rc, "%s: pca", cli_name(o->vectors));
     for (size_t i = 0; i < n; i++)
         fprintf(out, "%s\t%.6f\t%.6f\n", s->words[ids[i]], map_coord(y[i * 2]),
                 map_coord(y[i * 2 + 1]));
@@ -636,8 +612,7 @@ run_analogy_eval(const struct opts *o, const struct vecset *s, FILE *out)
     if (rc < 0) {
         if (err.line > 0)
             cli_die(RV_DATA, "%s: line %zu: %s", cli_name(o->analogy_file), err.line, err.msg);
-        cli_die(rc == WP_EIO || rc == WP_ENOMEM ? RV_FAIL : RV_DATA, "%s: %s",
-                cli_name(o->analogy_file), wp_strerror(rc));
+        cli_die_status(rc, "%s", cli_name(o->analogy_file));
     }
     cli_close_in(fp);
     if (res.bad_lines > 0)
@@ -672,11 +647,10 @@ run_analogies(const struct opts *o, const struct vecset *s, FILE *out)
     size_t cap = 0, lineno = 0, found = 0, missing = 0;
     const size_t rows = o->an.method == ANALOGY_MUL ? 3 : 1, n = o->restrict_set && o->restrict_n
                         && o->restrict_n < s->v ? o->restrict_n : s->v;
-    float *q = malloc(rows * s->d * sizeof *q), *scratch = malloc(s->v * sizeof *scratch);
-    struct knn_hit *h = malloc(o->k * sizeof *h);
+    float *q = cli_mallocarray(rows * s->d, sizeof *q);
+    float *scratch = cli_mallocarray(s->v, sizeof *scratch);
+    struct knn_hit *h = cli_mallocarray(o->k, sizeof *h);
     struct knn_db db = {.m = s->unit, .n = n, .d = s->d, .metric = KNN_COS};
-    if (q == NULL || scratch == NULL || h == NULL)
-        cli_die(RV_FAIL, "out of memory");
     uint16_t *m16 = add_half(&db);
     while (getline(&line, &cap, stdin) >= 0) {
         char *w[4], *save = NULL;
@@ -711,7 +685,7 @@ run_analogies(const struct opts *o, const struct vecset *s, FILE *out)
                            ? knn_batch(&db, q, 1, o->k, KNN_COSMUL, id, 3, &o->an.knn, h)
                            : knn_one(&db, q, o->k, id, 3, 1, scratch, h);
         if (rc < 0)
-            cli_die(RV_FAIL, "search: %s", wp_strerror(rc));
+            cli_die_status(rc, "search");
         for (size_t r = 0; r < o->k && h[r].id != KNN_NONE; r++)
             fprintf(out, "%s %s %s\t%zu\t%s\t%.6f\n", w[0], w[1], w[2], r + 1,
                     s->words[h[r].id], h[r].score);
@@ -731,12 +705,11 @@ run_similarity(const struct opts *o, const struct vecset *s, FILE *out)
     struct analogy_lookup lk;
     struct evalsim_result r;
     if (analogy_lookup_init(&lk, s, o->an.restrict_n, o->an.fold) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     FILE *fp = cli_open_in(o->similarity_file);
     const int rc = evalsim_eval(&lk, fp, &r);
     if (rc < 0)
-        cli_die(rc == WP_EIO || rc == WP_ENOMEM ? RV_FAIL : RV_DATA, "%s: %s",
-                cli_name(o->similarity_file), wp_strerror(rc));
+        cli_die_status(rc, "%s", cli_name(o->similarity_file));
     cli_close_in(fp);
     analogy_lookup_free(&lk);
     if (r.bad_lines > 0)

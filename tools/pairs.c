@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "common/buf.h"
+#include "common/grow.h"
 #include "common/rng.h"
 #include "common/status.h"
 #include "stream/rec.h"
@@ -162,27 +163,6 @@ parse_args(struct pairs_opts *o, int argc, char **argv)
 
 /* ---- small helpers ---- */
 
-static void
-die_oom(void)
-{
-    cli_die(RV_FAIL, "out of memory");
-}
-
-static void
-grow_u32(uint32_t **p, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return;
-    size_t n = *cap ? *cap : 1024;
-    while (n < need)
-        n *= 2;
-    uint32_t *q = realloc(*p, n * sizeof *q);
-    if (q == NULL)
-        die_oom();
-    *p = q;
-    *cap = n;
-}
-
 /* An unlinked temporary file in $TMPDIR (or /tmp) for what must be read more than once. */
 static FILE *
 spool_create(void)
@@ -192,7 +172,7 @@ spool_create(void)
     if (dir == NULL || *dir == '\0')
         dir = "/tmp";
     if (buf_put(&path, dir, strlen(dir)) < 0 || buf_put(&path, "/pairs.XXXXXX", 14) < 0)
-        die_oom();
+        cli_die_nomem();
     const int fd = mkstemp((char *)path.p);
     if (fd < 0)
         cli_die(RV_FAIL, "%s: %s", (char *)path.p, strerror(errno));
@@ -239,7 +219,7 @@ write_vocab(const char *path, const struct vocab *v, uint64_t min_count)
     struct rec_meta *m = rec_meta_new();
     if (m == NULL || rec_meta_set_u64(m, "vocab_hash", vocab_hash(v)) < 0 ||
         rec_meta_set_u64(m, "min_count", min_count) < 0)
-        die_oom();
+        cli_die_nomem();
     cli_out_open(&o, path, 1, 1);
     struct rec_writer *w = cli_writer_open(&o, REC_VOCAB, m, REC_LEVEL_DEFAULT);
     const int rc = vocab_write(v, w);
@@ -256,7 +236,7 @@ emit(struct pairs_run *run, uint32_t center, const uint32_t *ctx, size_t n)
 {
     buf_clear(&run->rec);
     if (rec_window_encode(&run->rec, center, ctx, n) < 0)
-        die_oom();
+        cli_die_nomem();
     cli_writer_put(run->w, &run->out, run->rec.p, run->rec.len);
 }
 
@@ -265,14 +245,15 @@ emit(struct pairs_run *run, uint32_t center, const uint32_t *ctx, size_t n)
 static void
 run_spans(struct pairs_run *run, const uint32_t *ids, size_t kept)
 {
-    grow_u32(&run->radii, &run->radii_cap, kept);
+    if (wp_grow(&run->radii, &run->radii_cap, kept, sizeof *run->radii, 1024) < 0)
+        cli_die_nomem();
     for (size_t i = 0; i < kept; i++)
         run->radii[i] = (uint32_t)window_radius(&run->o->wcfg, &run->rng);
     if (run->w == NULL || kept == 0)
         return;
     buf_clear(&run->rec);
     if (rec_spans_encode(&run->rec, ids, run->radii, kept) < 0)
-        die_oom();
+        cli_die_nomem();
     cli_writer_put(run->w, &run->out, run->rec.p, run->rec.len);
 }
 
@@ -321,7 +302,8 @@ read_tokens(struct pairs_run *run, FILE *sp)
         int rc = rec_tokens_open(&c, rec, len, &n);
         if (rc < 0 || n > len)
             cli_die_record(r, path, rc < 0 ? rc : WP_ECORRUPT);
-        grow_u32(&run->ids, &run->cap, (size_t)n + 1);
+        if (wp_grow(&run->ids, &run->cap, (size_t)n + 1, sizeof *run->ids, 1024) < 0)
+            cli_die_nomem();
         size_t k = 0;
         for (uint64_t i = 0; i < n; i++) {
             if ((rc = rec_cursor_bytes(&c, &t, &tl)) < 0)
@@ -358,7 +340,8 @@ replay_epoch(struct pairs_run *run, FILE *sp, uint64_t total, const char *extra)
     const size_t nh = run->o->from_text ? 2 : 1;
     while (spool_get(sp, head, nh)) {
         const uint32_t n = head[nh - 1];
-        grow_u32(&run->ids, &run->cap, n);
+        if (wp_grow(&run->ids, &run->cap, n, sizeof *run->ids, 1024) < 0)
+            cli_die_nomem();
         if (!spool_get(sp, run->ids, n))
             cli_die(RV_FAIL, "spool: truncated");
         if (run->o->from_text) {
@@ -411,7 +394,7 @@ count_text(struct pairs_run *run, FILE *fp, FILE *text_spool)
             continue;
         if ((run->o->vocab == NULL && vocab_add(run->v, line, wl, 1) < 0) ||
             vocab_add(run->cv, ctx, cl, 1) < 0)
-            die_oom();
+            cli_die_nomem();
         run->done++;
         cli_progress_update(&run->prog, run->done, 0, NULL);
     }
@@ -442,7 +425,8 @@ group_text(struct pairs_run *run, FILE *fp, FILE *sp)
     ssize_t len;
     uint64_t lineno = 0;
     int64_t cur = -1;
-    grow_u32(&run->ctx, &run->ctx_cap, PAIRS_GROUP_MAX + 2);
+    if (wp_grow(&run->ctx, &run->ctx_cap, PAIRS_GROUP_MAX + 2, sizeof *run->ctx, 1024) < 0)
+        cli_die_nomem();
     while ((len = getline(&line, &cap, fp)) > 0) {
         if (!parse_pair(line, (size_t)len, ++lineno, run->o->input, &ctx, &wl, &cl))
             continue;
@@ -474,13 +458,13 @@ read_text(struct pairs_run *run, FILE *sp)
     if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || start < 0)
         text = tsp = spool_create(); /* a pipe: keep the bytes for the second pass */
     if (o->vocab == NULL && vocab_create(&run->v, 1 << 16) < 0)
-        die_oom();
+        cli_die_nomem();
     if (vocab_create(&run->cv, 1 << 16) < 0)
-        die_oom();
+        cli_die_nomem();
     count_text(run, fp, tsp);
     if ((o->vocab == NULL && vocab_sort_prune(run->v, o->min_count, 0) < 0) ||
         vocab_sort_prune(run->cv, o->min_count, 0) < 0)
-        die_oom();
+        cli_die_nomem();
     if (vocab_size(run->v) == 0 || vocab_size(run->cv) == 0)
         cli_die(RV_DATA, "%s: no word or no context left (of %" PRIu64 " pairs, -m %" PRIu64
                          ")", cli_name(o->input), run->done, o->min_count);
@@ -529,7 +513,7 @@ make_meta(const struct pairs_run *run, uint64_t records, int exact)
     if (rc == WP_OK)
         rc = rec_meta_set_u64(m, "max_contexts", run->max_ctx);
     if (rc < 0)
-        die_oom();
+        cli_die_nomem();
     return m;
 }
 
@@ -607,7 +591,7 @@ main(int argc, char **argv)
             write_vocab(o.cvocab_out, run.cv, o.min_count);
         run.done = 0;
         if (subsample_init(&run.sub, run.v, o.wcfg.sample) < 0)
-            die_oom();
+            cli_die_nomem();
         emit_epochs(&run, sp);
         fclose(sp);
     } else {
@@ -616,8 +600,9 @@ main(int argc, char **argv)
         const int pipe = probe != NULL && (fstat(fileno(probe), &st) != 0 ||
                                            !S_ISREG(st.st_mode));
         if (subsample_init(&run.sub, run.v, o.wcfg.sample) < 0)
-            die_oom();
-        grow_u32(&run.ctx, &run.ctx_cap, 2 * (size_t)o.wcfg.window);
+            cli_die_nomem();
+        if (wp_grow(&run.ctx, &run.ctx_cap, 2 * (size_t)o.wcfg.window, sizeof *run.ctx, 1024) < 0)
+            cli_die_nomem();
         run.max_ctx = 2 * (uint64_t)o.wcfg.window;
         if (pipe && o.epochs == 1 && !o.exact) {
             stream_tokens(&run);

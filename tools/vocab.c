@@ -73,10 +73,7 @@ parse_size(const char *s)
 static void
 add_input(struct vocab_cli *o, const char *path, int text)
 {
-    struct input *in = realloc(o->in, (o->nin + 1) * sizeof *in);
-    if (in == NULL)
-        cli_die(RV_FAIL, "out of memory");
-    o->in = in;
+    o->in = cli_reallocarray(o->in, o->nin + 1, sizeof *o->in);
     o->in[o->nin].path = path;
     o->in[o->nin++].text = text;
 }
@@ -127,11 +124,7 @@ parse_args(struct vocab_cli *o, int argc, char **argv)
 static _Noreturn void
 die_status(const char *path, int rc)
 {
-    if (rc == WP_ENOMEM)
-        cli_die(RV_FAIL, "out of memory");
-    if (rc == WP_EIO)
-        cli_die(RV_FAIL, "%s: %s", path, strerror(errno ? errno : EIO));
-    cli_die(RV_DATA, "%s: %s", path, wp_strerror(rc));
+    cli_die_status(rc, "%s", path);
 }
 
 static struct vocab *
@@ -140,7 +133,7 @@ new_table(const struct vocab_cli *o)
     struct vocab *v;
     /* under -M start small: the first allocation must not already pass the budget */
     if (vocab_create(&v, o->memory ? 1024 : 1 << 16) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     return v;
 }
 
@@ -358,7 +351,7 @@ write_stream(const struct counter *c, uint64_t distinct, struct cli_out *out)
         rec_meta_set_u64(m, "total_words", distinct) < 0 ||
         rec_meta_set_u64(m, "min_count", c->o->min_count) < 0 ||
         rec_meta_set_u64(m, "vocab_hash", vocab_hash(c->v)) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     struct rec_writer *w = cli_writer_open(out, REC_VOCAB, m, c->o->level);
     const int rc = vocab_write(c->v, w);
     if (rc < 0)
@@ -383,7 +376,7 @@ main(int argc, char **argv)
     if (o.memory) {
         const char *dir = getenv("TMPDIR");
         if (vocab_spill_create(&c.spill, dir && *dir ? dir : "/tmp") < 0)
-            cli_die(RV_FAIL, "out of memory");
+            cli_die_nomem();
     }
     cli_out_open(&out, o.output, !o.text, o.force);
     cli_progress_start(&c.prog, "tokens", o.quiet);
@@ -394,7 +387,7 @@ main(int argc, char **argv)
     else
         distinct = vocab_size(c.v);
     if (vocab_sort_prune(c.v, o.min_count, o.max_words) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     char extra[96];
     snprintf(extra, sizeof extra, "%" PRIu32 " words kept of %" PRIu64, vocab_size(c.v),
              distinct);

@@ -327,24 +327,21 @@ write_vectors(const struct opts *o, const char *path, int format, const struct v
     const uint32_t n = vocab_size(v);
     cli_out_open(&out, path, format != FMT_TXT, o->force);
     if (format != FMT_STREAM) {
-        const char **words = malloc((size_t)n * sizeof *words);
-        if (words == NULL)
-            cli_die(RV_FAIL, "out of memory");
+        const char **words = cli_mallocarray((size_t)n, sizeof *words);
         for (uint32_t i = 0; i < n; i++)
             words[i] = vocab_word(v, i, NULL);
         const int rc = format == FMT_TXT ? w2vfmt_write_text(out.fp, words, x, n, dim)
                                          : w2vfmt_write_bin(out.fp, words, x, n, dim);
         free(words); /* before a failed write exits too (LSan) */
         if (rc < 0)
-            cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s", out.path ? out.path : "stdout",
-                    rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+            cli_die_status(rc, "%s", out.path ? out.path : "stdout");
         cli_out_commit(&out);
         return;
     }
     struct rec_meta *meta = rec_meta_new();
     if (meta == NULL || rec_meta_set_u64(meta, "dim", dim) < 0
         || rec_meta_set_u64(meta, "vocab_hash", vocab_hash(v)) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     struct rec_writer *w = cli_writer_open(&out, REC_VECTORS, meta, o->level);
     rec_meta_free(meta);
     struct buf b = {0};
@@ -353,7 +350,7 @@ write_vectors(const struct opts *o, const char *path, int format, const struct v
         const char *word = vocab_word(v, i, &len);
         buf_clear(&b);
         if (rec_vector_encode(&b, word, len, x + (size_t)i * dim, dim) < 0)
-            cli_die(RV_FAIL, "out of memory");
+            cli_die_nomem();
         cli_writer_put(w, &out, b.p, b.len);
     }
     buf_free(&b);
@@ -423,12 +420,15 @@ context_vocab(const struct opts *o, int kind, const struct rec_meta *imeta)
 static void
 die_run(int rc, const char *where, struct rec_reader *rd, const char *input)
 {
+    if (rc == WP_ENOMEM)
+        cli_die_nomem();
     if (strcmp(where, "record") == 0)
         cli_die_record(rd, input, rc == WP_ERANGE ? WP_ECORRUPT : rc);
     if (strcmp(where, "input") == 0) {
         const char *d = rec_reader_detail(rd);
-        cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s: %s", cli_name(input),
-                rec_reader_where(rd), d ? d : wp_strerror(rc));
+        if (d != NULL)
+            cli_die(cli_exit_code(rc), "%s: %s: %s", cli_name(input), rec_reader_where(rd), d);
+        cli_die_status(rc, "%s: %s", cli_name(input), rec_reader_where(rd));
     }
     cli_die(RV_FAIL, "%s: %s", where, rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
 }
@@ -473,12 +473,10 @@ mpi_keep_base(struct state *st, struct w2v_model *m)
         if (rows[i] == 0)
             continue;
         most = rows[i] > most ? rows[i] : most;
-        if ((st->base[i] = malloc(rows[i] * d * sizeof(float))) == NULL)
-            cli_die(RV_FAIL, "out of memory");
+        st->base[i] = cli_malloc(rows[i] * d * sizeof(float));
         memcpy(st->base[i], mats[i], rows[i] * d * sizeof(float));
     }
-    if ((st->changed = malloc(most ? most : 1)) == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    st->changed = cli_malloc(most ? most : 1);
 }
 
 static void
@@ -505,8 +503,7 @@ sync_sum(struct state *st, float *x, float *b, size_t rows, size_t d)
     if (nu * d > st->pack_cap) {
         free(st->pack);
         st->pack_cap = nu * d;
-        if ((st->pack = malloc(st->pack_cap * sizeof(float))) == NULL)
-            cli_die(RV_FAIL, "out of memory");
+        st->pack = cli_malloc(st->pack_cap * sizeof(float));
     }
     float *p = st->pack;
     for (size_t r = 0; r < rows; r++)
@@ -653,19 +650,17 @@ main(int argc, char **argv)
         || rec_meta_set_u64(st.extra, "input_kind", (uint64_t)kind) < 0
         || rec_meta_set_u64(st.extra, "deterministic", (uint64_t)o.deterministic) < 0
         || rec_meta_set_u64(st.extra, "sync_words", o.sync_words) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
 
-    struct w2v_worker *workers = calloc(o.threads, sizeof *workers);
+    struct w2v_worker *workers = cli_calloc(o.threads, sizeof *workers);
     struct w2v_model m;
-    if (workers == NULL)
-        cli_die(RV_FAIL, "out of memory");
     rc = w2v_model_init_vocab(&m, &o.p, v, cv);
     if (rc < 0)
-        cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_USAGE, "model: %s", wp_strerror(rc));
+        cli_die_usage_status(rc, "model");
     /* --mpi: the same initial weights (the seed) on every rank, but generators of their own */
     for (uint32_t t = 0; t < o.threads; t++)
         if (w2v_worker_init(&workers[t], &m, t + (uint32_t)dist_rank() * o.threads) < 0)
-            cli_die(RV_FAIL, "out of memory");
+            cli_die_nomem();
     if (ckrd != NULL) {
         if ((rc = w2v_ckpt_load(ckrd, &m, workers, o.threads)) < 0)
             cli_die(RV_DATA, "%s: %s: %s", o.resume, rec_reader_where(ckrd), wp_strerror(rc));

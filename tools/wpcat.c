@@ -74,10 +74,7 @@ print_spans(const unsigned char *rec, size_t len, int *err)
     uint32_t *ids = NULL;
     if ((*err = rec_spans_count(rec, len, &n)) < 0)
         return;
-    if ((ids = malloc((n ? 2 * n : 1) * sizeof *ids)) == NULL) {
-        *err = WP_ENOMEM;
-        return;
-    }
+    ids = cli_mallocarray(n ? 2 * n : 1, sizeof *ids);
     if ((*err = rec_spans_decode(rec, len, ids, ids + n, n, &n)) == WP_OK) {
         for (size_t i = 0; i < n; i++)
             printf("%s%" PRIu32 "/%" PRIu32, i ? " " : "", ids[i], ids[n + i]);
@@ -140,10 +137,8 @@ print_record(int kind, const struct rec_meta *meta, const unsigned char *rec, si
     case REC_VECTORS:
     case REC_CVECTORS: {
         const size_t n = (size_t)(kind == REC_VECTORS ? dim : dim * layers);
-        if (*vec == NULL && (*vec = malloc((n ? n : 1) * sizeof **vec)) == NULL) {
-            *err = WP_ENOMEM;
-            return;
-        }
+        if (*vec == NULL)
+            *vec = cli_mallocarray(n ? n : 1, sizeof **vec);
         if (kind == REC_VECTORS)
             *err = rec_vector_decode(rec, len, n, &w, &wl, *vec);
         else

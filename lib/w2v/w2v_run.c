@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/grow.h"
 #include "common/status.h"
 #include "stream/rec_payload.h"
 #include "stream/rec_prefetch.h"
@@ -96,22 +97,6 @@ take_ready(struct w2v_run *run, uint32_t id)
     return SIZE_MAX;
 }
 
-static int
-grow_u32(uint32_t **p, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return WP_OK;
-    size_t c = *cap ? *cap : 256;
-    while (c < need)
-        c *= 2;
-    uint32_t *q = realloc(*p, c * sizeof *q);
-    if (q == NULL)
-        return WP_ENOMEM;
-    *p = q;
-    *cap = c;
-    return WP_OK;
-}
-
 /* Spans input: each position's window is listed here, in the worker, from its radius
  * (radii are at most n: decode_unit clamps them). The same windows in the same order as
  * the windows stream pairs writes from the same draws. */
@@ -124,7 +109,7 @@ train_spans(struct w2v_model *m, struct w2v_worker *w, const struct chunk *ch, u
     uint64_t done = 0;
     while (p < end) {
         const uint32_t n = p[0], *ids = p + 1, *radii = p + 1 + n;
-        if (grow_u32(&w->ctx, &w->ctx_cap, 2 * (size_t)n) < 0)
+        if (wp_grow(&w->ctx, &w->ctx_cap, 2 * (size_t)n, sizeof *w->ctx, 256) < 0)
             return WP_ENOMEM;
         for (uint32_t i = 0; i < n; i++) {
             const size_t nc = window_span(ids, n, i, radii[i], w->ctx);
@@ -161,11 +146,11 @@ train_chunk(struct w2v_run *run, struct w2v_model *m, struct w2v_worker *w,
         w2v_train_flush(m, w);
         return (int64_t)done;
     }
-    if (grow_u32(&w->ctx, &w->ctx_cap, 2 * (size_t)cfg->wcfg.window + 1) < 0)
+    if (wp_grow(&w->ctx, &w->ctx_cap, 2 * (size_t)cfg->wcfg.window + 1, sizeof *w->ctx, 256) < 0)
         return WP_ENOMEM;
     while (p < end) {
         const uint32_t n = p[0];
-        if (grow_u32(&w->ids, &w->ids_cap, n) < 0)
+        if (wp_grow(&w->ids, &w->ids_cap, n, sizeof *w->ids, 256) < 0)
             return WP_ENOMEM;
         memcpy(w->ids, p + 1, (size_t)n * sizeof *w->ids);
         p += 1 + n;
@@ -383,7 +368,7 @@ decode_spans(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len
 {
     size_t n, got;
     WP_TRY(rec_spans_count(rec, len, &n));
-    WP_TRY(grow_u32(u, cap, *ulen + 1 + 2 * n));
+    WP_TRY(wp_grow(u, cap, *ulen + 1 + 2 * n, sizeof **u, 256));
     uint32_t *out = *u + *ulen;
     WP_TRY(rec_spans_decode(rec, len, out + 1, out + 1 + n, n, &got));
     for (size_t i = 0; i < n; i++) {
@@ -413,7 +398,7 @@ decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
         WP_TRY(rec_tokens_open(&c, rec, len, &n));
         if (n > len) /* each token takes at least one byte */
             return WP_ECORRUPT;
-        WP_TRY(grow_u32(u, cap, *ulen + 1 + (size_t)n));
+        WP_TRY(wp_grow(u, cap, *ulen + 1 + (size_t)n, sizeof **u, 256));
         uint32_t *out = *u + *ulen, m = 0;
         for (uint64_t i = 0; i < n; i++) {
             const unsigned char *s;
@@ -434,7 +419,7 @@ decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
     WP_TRY(rec_cursor_varint(&c, &n));
     if (n > len || v >= vsize)
         return v >= vsize ? WP_ERANGE : WP_ECORRUPT;
-    WP_TRY(grow_u32(u, cap, *ulen + 2 + (size_t)n));
+    WP_TRY(wp_grow(u, cap, *ulen + 2 + (size_t)n, sizeof **u, 256));
     uint32_t *out = *u + *ulen;
     out[0] = (uint32_t)v;
     out[1] = (uint32_t)n;

@@ -106,7 +106,7 @@ wp_prep() {
     # -w: PTB is tokenized already; tok's default rules would split <unk>, 's, u.s. ...
     local s
     for s in train valid; do
-        "$BIN/tok" -q -w "$PTB/ptb.$s.txt.gz" > "$work/$s.tok"
+        "$BIN/tok" -q --whitespace "$PTB/ptb.$s.txt.gz" > "$work/$s.tok"
     done
     "$BIN/vocab" -q "$work/train.tok" > "$work/vocab.rec"
 }
@@ -121,7 +121,7 @@ run_wordpipe() { # forward|both
         "$BIN/elmo-train" -q -v "$work/vocab.rec" --valid "$work/valid.tok" --word-input \
         --layers 2 --hidden 200 --unroll 35 --batch 20 --epochs "$EPOCHS" --optim sgd --lr 1 \
         --decay 0.5 --decay-start 5 --clip 5 --init 0.1 --forget-bias 0 --dropout 0 \
-        "${fwd[@]}" "${maxb[@]}" -s 1 -t "$THREADS" ${ELMO_ARGS:-} --log "$tsv" \
+        "${fwd[@]}" "${maxb[@]}" --seed 1 -t "$THREADS" ${ELMO_ARGS:-} --log "$tsv" \
         -o "$work/wordpipe-$1.model" "$work/train.tok")
     [ "$(field rc "$r")" = 0 ] || { log "elmo-train failed: see $work/wordpipe-$1.log"; return 0; }
     # the log: a header, one row per epoch, maybe a "test" row; columns by header name.

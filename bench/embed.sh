@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Contextual embedding throughput side by side (issue 6): embed -m MODEL over the Penn
+# Contextual embedding throughput side by side (issue 6): embed --model MODEL over the Penn
 # Treebank test set (3,761 sentences, 82,430 words) with 1 and 2 threads, against the same
 # model in PyTorch inference mode (embed_torch.py, 2 threads). Prints one table: tool,
 # threads, seconds, sentences/s, tokens/s, ratio to PyTorch, and whether the two agree
@@ -70,11 +70,11 @@ done
 . "$HERE/common.sh"
 bench_workdir embed "$KEEP"
 
-# ---- the sentences, the same for both: ptb.test's non-empty lines (tok -w keeps PTB's
+# ---- the sentences, the same for both: ptb.test's non-empty lines (tok --whitespace keeps PTB's
 # tokens whole; embed_torch.py splits lines at whitespace, the same thing) ----
 (set +o pipefail; zcat "$PTB/ptb.test.txt.gz" | awk 'NF' |
     if [ "$NSENT" -gt 0 ]; then head -n "$NSENT"; else cat; fi) > "$work/test.txt"
-"$BIN/tok" -q -w "$work/test.txt" > "$work/test.tok"
+"$BIN/tok" -q --whitespace "$work/test.txt" > "$work/test.tok"
 nsent=$(wc -l < "$work/test.txt")
 ntok=$(wc -w < "$work/test.txt")
 
@@ -82,7 +82,7 @@ if [ -z "$MODEL" ]; then
     # the size of Zaremba's small PTB model, both directions; a few batches of training
     # give weights of the right scale (speed does not depend on them)
     log "training a PTB-sized model for 20 batches"
-    "$BIN/tok" -q -w "$PTB/ptb.train.txt.gz" > "$work/train.tok"
+    "$BIN/tok" -q --whitespace "$PTB/ptb.train.txt.gz" > "$work/train.tok"
     "$BIN/vocab" -q "$work/train.tok" > "$work/vocab.rec"
     $NICE "$BIN/elmo-train" -q -v "$work/vocab.rec" --word-input --layers 2 --hidden 200 \
         --unroll 35 --batch 20 --max-batches 20 -t 2 -o "$work/model" "$work/train.tok"
@@ -111,7 +111,7 @@ fi
 for t in ${THREADS//,/ }; do
     # shellcheck disable=SC2086 # EMBED_ARGS is a list of flags
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/embed-$t.log" -- \
-        "$BIN/embed" -q -m "$MODEL" -t "$t" -z 0 ${EMBED_ARGS:-} -o /dev/null "$work/test.tok")
+        "$BIN/embed" -q --model "$MODEL" -t "$t" -z 0 ${EMBED_ARGS:-} -o /dev/null "$work/test.tok")
     if [ "$(field rc "$r")" = 0 ]; then
         add_row embed "$t" "$(field wall "$r")" "$(field wall "$r")" "$(field cpu "$r")" \
             "$(field rss_kb "$r")"
@@ -124,8 +124,8 @@ done
 agree=-
 if [ "$CHECK" -gt 0 ]; then
     head -n "$CHECK" "$work/test.txt" > "$work/check.txt"
-    "$BIN/tok" -q -w "$work/check.txt" > "$work/check.tok"
-    if "$BIN/embed" -q -m "$MODEL" --format npy -o "$work/check.npy" "$work/check.tok" &&
+    "$BIN/tok" -q --whitespace "$work/check.txt" > "$work/check.tok"
+    if "$BIN/embed" -q --model "$MODEL" --format npy -o "$work/check.npy" "$work/check.tok" &&
         "$PY" "$HERE/embed_torch.py" -m "$MODEL" -t 2 --check "$work/check.npy" \
             "$work/check.txt" > "$work/check.out" 2>&1; then
         agree="yes ($(kv check_max_abs_diff "$work/check.out"))"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """embed_torch.py - the contextual half of embed(1) in PyTorch, for bench/embed.sh (issue 6):
 loads an elmo-train(1) model file through wpstream.py and gives every token of every
-sentence the model's layers, as `embed -m MODEL --layers all` does:
+sentence the model's layers, as `embed --model MODEL --layers all` does:
 
   layer 0      the word embedding, duplicated: [x; x]
   layer l > 0  [forward_l; backward_l], each sentence from zero state; the forward LSTM
@@ -14,7 +14,7 @@ connections from layer 2 on; cell and projection clipping and character input ar
 implemented here (the script refuses such models).
 
 Sentences are the lines of the input text (gzip read transparently), split at whitespace,
-empty lines skipped -- what `tok -w` makes of them. Tokens map to ids as lm_token: <S> 0,
+empty lines skipped -- what `tok --whitespace` makes of them. Tokens map to ids as lm_token: <S> 0,
 </S> 1, the vocabulary words 3.., anything else <UNK> 2.
 
 Throughput: sentences are sorted by length and run in batches (--batch, packed sequences,
@@ -218,7 +218,7 @@ def main():
         ref = np.load(a.check, mmap_mode="r")
         want = (len(ids), longest, layers, dim)
         if ref.shape != want:
-            die(f"{a.check}: shape {ref.shape}, expected {want} (embed -m MODEL --format npy "
+            die(f"{a.check}: shape {ref.shape}, expected {want} (embed --model MODEL --format npy "
                 f"on the same sentences, --layers all)", 1)
         worst, where = 0.0, None
         for i, r in enumerate(res):

@@ -35,17 +35,17 @@ run_all() (
     echo the | "$b/knn" -k 5 "$o/tok.vec" > "$o/knn.txt"
     "$b/knn" --convert txt -o "$o/tok.txt" "$o/tok.vec"
     "$b/wpcat" "$o/corpus.vocab" > "$o/vocab.txt"
-    "$b/tok" -q -w ptb.train.txt > "$o/train.tok"
-    "$b/tok" -q -w ptb.valid.txt > "$o/valid.tok"
+    "$b/tok" -q --whitespace ptb.train.txt > "$o/train.tok"
+    "$b/tok" -q --whitespace ptb.valid.txt > "$o/valid.tok"
     "$b/vocab" -q "$o/train.tok" > "$o/ptb.vocab"
     "$b/elmo-train" -q --preset small --hidden 32 --proj 16 --layers 2 --max-batches 30 \
         -v "$o/ptb.vocab" --valid "$o/valid.tok" -o "$o/lm.model" "$o/train.tok"
     "$b/elmo-train" -q --char-input --hidden 32 --proj 16 --filters 1:8,2:8,3:16 --highway 1 \
         --sampled 64 --max-batches 20 -v "$o/ptb.vocab" -o "$o/char.model" "$o/train.tok"
-    "$b/embed" -q -m "$o/lm.model" "$o/valid.tok" > "$o/valid.cvec"
+    "$b/embed" -q --model "$o/lm.model" "$o/valid.tok" > "$o/valid.cvec"
     "$b/wpcat" "$o/valid.cvec" | head -n 50 > "$o/valid.cvec.txt"
-    "$b/embed" -q -m "$o/char.model" --mix 0,0,0 --gamma 1 --format npy -o "$o/x.npy" "$o/valid.tok"
-    "$b/embed" -q -w "$o/tok.vec" --sentence mean "$o/corpus.tok" > "$o/sent.vec"
+    "$b/embed" -q --model "$o/char.model" --mix 0,0,0 --gamma 1 --format npy -o "$o/x.npy" "$o/valid.tok"
+    "$b/embed" -q --vectors "$o/tok.vec" --sentence mean "$o/corpus.tok" > "$o/sent.vec"
 )
 
 run_all "$(cd "$old" && pwd)" "$work/old"

@@ -21,7 +21,7 @@ PTB_BINS      := $(addprefix $(BIN)/,tok vocab elmo-train)
 PTB_CHAR_FLAGS := --char-input --filters 1:25,2:50,3:75,4:100,5:125,6:150 --max-chars 20 \
                   --char-dim 15 --highway 1 --char-act tanh --char-init-std 0.15 \
                   --char-grad-scale 0.03
-PTB_FLAGS     := --preset small --epochs $(PTB_EPOCHS) -s $(PTB_SEED) \
+PTB_FLAGS     := --preset small --epochs $(PTB_EPOCHS) --seed $(PTB_SEED) \
                  $(if $(filter char,$(PTB_INPUT)),$(PTB_CHAR_FLAGS)) \
                  $(if $(filter forward,$(PTB_DIRECTIONS)),--forward-only) $(PTB_ARGS)
 
@@ -37,7 +37,7 @@ $(PTB)/params-$(PTB_NAME).txt: FORCE
 # Already tokenized text: split at whitespace only.
 $(PTB)/%.tok: $(PTB_DIR)/ptb.%.txt.gz | $(PTB_BINS)
 	@mkdir -p $(PTB)
-	$(BIN)/tok -w -q -o $@ $<
+	$(BIN)/tok --whitespace -q -o $@ $<
 
 $(PTB)/vocab.rec: $(PTB)/train.tok
 	$(BIN)/vocab -q -o $@ $<
@@ -80,7 +80,7 @@ ELMO_EPOCHS   ?= 13
 ELMO_THREADS  ?= 2
 ELMO_ARGS     ?=
 ELMO_EMBED    ?= --average
-ELMO_FLAGS    := --preset small --epochs $(ELMO_EPOCHS) -s $(PTB_SEED) $(ELMO_ARGS)
+ELMO_FLAGS    := --preset small --epochs $(ELMO_EPOCHS) --seed $(PTB_SEED) $(ELMO_ARGS)
 ELMO_BINS     := $(addprefix $(BIN)/,tok vocab elmo-train embed wpcat)
 
 $(ELMO)/params.txt: FORCE
@@ -98,7 +98,7 @@ $(ELMO)/bilm.log: $(ELMO)/bilm.model ;
 
 # One vector per test token: the ELMo layers averaged (ELMO_EMBED picks another mix).
 $(ELMO)/test.cvec: $(ELMO)/bilm.model $(PTB)/test.tok $(ELMO)/params-embed.txt
-	$(BIN)/embed -q -m $< $(ELMO_EMBED) -t $(ELMO_THREADS) -o $@ $(PTB)/test.tok
+	$(BIN)/embed -q --model $< $(ELMO_EMBED) -t $(ELMO_THREADS) -o $@ $(PTB)/test.tok
 
 $(ELMO)/report.md: $(ELMO)/bilm.log $(ELMO)/test.cvec
 	@echo "elmo: writing $@"

@@ -59,7 +59,7 @@ all_tools() {
     printf 'a b\n' | tok -q -o "$BATS_TEST_TMPDIR/fifo"
     wait
     [ -p "$BATS_TEST_TMPDIR/fifo" ]
-    run --separate-stderr wpcat -l "$BATS_TEST_TMPDIR/got.rec"
+    run --separate-stderr wpcat --lines "$BATS_TEST_TMPDIR/got.rec"
     assert_output "a b"
     printf 'a b\n' | tok -q | vocab -q -o /dev/null
 }

@@ -7,13 +7,13 @@ setup() {
     load test_helper
     need_data ptb/ptb.train.txt.gz
     T=$BATS_TEST_TMPDIR
-    zcat "$DATA/ptb/ptb.train.txt.gz" | head -400 | tok -w -q -o "$T/train.tok"
-    zcat "$DATA/ptb/ptb.valid.txt.gz" | head -100 | tok -w -q -o "$T/valid.tok"
+    zcat "$DATA/ptb/ptb.train.txt.gz" | head -400 | tok --whitespace -q -o "$T/train.tok"
+    zcat "$DATA/ptb/ptb.valid.txt.gz" | head -100 | tok --whitespace -q -o "$T/valid.tok"
     vocab -q -m 2 -o "$T/v" "$T/train.tok"
 }
 
 tiny() {
-    elmo-train -q -v "$T/v" --hidden 24 --unroll 6 --batch 4 --epochs 2 --lr 1 -s 5 "$@"
+    elmo-train -q -v "$T/v" --hidden 24 --unroll 6 --batch 4 --epochs 2 --lr 1 --seed 5 "$@"
 }
 
 @test "elmo-train -h prints usage and exits 0; a bad option exits 2" {
@@ -52,7 +52,7 @@ tiny() {
     cmp "$T/a" "$T/b"
     tiny -t 2 -o "$T/c" "$T/train.tok"
     cmp "$T/a" "$T/c"
-    tiny -t 1 -s 6 -o "$T/d" "$T/train.tok"
+    tiny -t 1 --seed 6 -o "$T/d" "$T/train.tok"
     ! cmp -s "$T/a" "$T/d"
 }
 

@@ -76,7 +76,7 @@ kill_and_resume_w2v() {
     cp "$T/run/out.wp" "$T/prev.wp"
     # started directly, not through the function, so that $! is the trainer itself
     w2v-train -q -v "$T/c.voc" -d 32 --seed 3 "$@" -e 6 --checkpoint "$T/run/ck" \
-        --checkpoint-every 40000 -o "$T/run/out.wp" "$T/c.tok" 3>&- &
+        --checkpoint-every 40000w -o "$T/run/out.wp" "$T/c.tok" 3>&- &
     local pid=$!
     wait_file "$T/run/ck"
     kill_at_random "$pid"
@@ -103,12 +103,12 @@ kill_and_resume_w2v() {
     seed_random
     words 100 1500 5 | tok -q -o "$T/e.tok"
     vocab -q -o "$T/e.voc" "$T/e.tok"
-    etrain() { elmo-train -q -v "$T/e.voc" --hidden 24 --unroll 6 --batch 4 --lr 1 -s 5 -t 1 "$@"; }
+    etrain() { elmo-train -q -v "$T/e.voc" --hidden 24 --unroll 6 --batch 4 --lr 1 --seed 5 -t 1 "$@"; }
     etrain --epochs 6 -o "$T/full.lm" "$T/e.tok"
     mkdir "$T/run"
     etrain --epochs 1 -o "$T/run/out.lm" "$T/e.tok"
     cp "$T/run/out.lm" "$T/prev.lm"
-    elmo-train -q -v "$T/e.voc" --hidden 24 --unroll 6 --batch 4 --lr 1 -s 5 -t 1 --epochs 6 \
+    elmo-train -q -v "$T/e.voc" --hidden 24 --unroll 6 --batch 4 --lr 1 --seed 5 -t 1 --epochs 6 \
         --checkpoint "$T/run/ck" --checkpoint-every 60w -o "$T/run/out.lm" "$T/e.tok" 3>&- &
     local pid=$!
     wait_file "$T/run/ck"
@@ -137,8 +137,8 @@ elmo-train -q -v $F/e.voc --hidden 24 --unroll 6 --batch 4 --epochs 1 -o $D/out 
 knn --convert txt -o $D/out $F/u.vec
 knn --convert bin -o $D/out $F/u.vec
 knn --convert stream -o $D/out $F/u.vec
-knn --hnsw $D/out -k 1 -q w1 $F/u.vec
-embed -q -w $F/u.vec -o $D/out $F/u.tok
+knn --hnsw $D/out -k 1 --query w1 $F/u.vec
+embed -q --vectors $F/u.vec -o $D/out $F/u.tok
 EOF
 }
 
@@ -267,10 +267,10 @@ w2v-train: $T/s.voc: expected a tokens or windows stream, got vocabulary|w2v-tra
 w2v-train: $T/s.win: expected a vocabulary stream, got windows|w2v-train -q -v $T/s.win -o $T/x $T/s.tok
 elmo-train: $T/s.tok: expected a vocabulary stream, got tokens|elmo-train -q -v $T/s.tok -o $T/x $T/s.tok
 elmo-train: $T/s.win: expected a tokens stream, got windows|elmo-train -q -v $T/s.voc -o $T/x $T/s.win
-knn: $T/s.tok: expected a vectors stream, got tokens|knn -q the $T/s.tok
-embed: $T/s.tok: expected a vectors stream, got tokens|embed -w $T/s.tok $T/s.tok
-embed: $T/s.voc: expected a tokens stream, got vocabulary|embed -w $T/s.vec $T/s.voc
-embed: $T/s.vec: expected a model stream, got vectors|embed -m $T/s.vec $T/s.tok
+knn: $T/s.tok: expected a vectors stream, got tokens|knn --query the $T/s.tok
+embed: $T/s.tok: expected a vectors stream, got tokens|embed --vectors $T/s.tok $T/s.tok
+embed: $T/s.voc: expected a tokens stream, got vocabulary|embed --vectors $T/s.vec $T/s.voc
+embed: $T/s.vec: expected a model stream, got vectors|embed --model $T/s.vec $T/s.tok
 EOF
     [ ! -e "$T/x" ]
 }
@@ -292,16 +292,16 @@ EOF
     cut -f1 "$T/v.txt" | tr -d '\n' | cmp - "$T/t.txt"
 }
 
-@test "faults: tokens too long for a character model are cut by embed -m and counted" {
+@test "faults: tokens too long for a character model are cut by embed --model and counted" {
     words 100 300 5 | tok -q -o "$T/e.tok"
     vocab -q -o "$T/e.voc" "$T/e.tok"
     elmo-train -q -v "$T/e.voc" --char-input --max-chars 4 --filters 1:4,2:4 --char-dim 4 \
         --hidden 8 --unroll 6 --batch 4 --epochs 1 -t 1 -o "$T/c.lm" "$T/e.tok"
     printf 'w1 w23 w456 abcdefgh\n' | tok -q -o "$T/s.tok"
-    run --separate-stderr embed -m "$T/c.lm" -o "$T/s.out" "$T/s.tok"
+    run --separate-stderr embed --model "$T/c.lm" -o "$T/s.out" "$T/s.tok"
     assert_success
     [ "$stderr" = "embed: $T/s.tok: 3 tokens longer than 2 bytes cut for the character CNN (the model's --max-chars 4)" ]
-    run --separate-stderr embed -q -m "$T/c.lm" -o "$T/s.out" "$T/s.tok"
+    run --separate-stderr embed -q --model "$T/c.lm" -o "$T/s.out" "$T/s.tok"
     assert_success
     [ "$stderr" = "" ]
 }
@@ -386,7 +386,7 @@ EOF
     [ ! -e "$T/x" ]
 }
 
-@test "faults: NaN in vectors: knn --convert and embed -w refuse them (exit 3), nothing written" {
+@test "faults: NaN in vectors: knn --convert and embed --vectors refuse them (exit 3), nothing written" {
     printf '3 2\na 1 0\nb nan 1\nc 0.5 0.5\n' > "$T/nan.txt"
     python3 -c '
 import struct, sys
@@ -397,14 +397,14 @@ for w, v in ((b"a", (1.0, 0.0)), (b"b", (float("nan"), 1.0))):
     printf 'a b\n' | tok -q -o "$T/ab.tok"
     run --separate-stderr -3 knn --convert stream -o "$T/x" "$T/nan.txt"
     [ "$stderr" = "knn: $T/nan.txt: line 3: value 1 is not finite: 'nan'" ]
-    run --separate-stderr -3 embed -w "$T/nan.txt" -o "$T/x" "$T/ab.tok"
+    run --separate-stderr -3 embed --vectors "$T/nan.txt" -o "$T/x" "$T/ab.tok"
     [ "$stderr" = "embed: $T/nan.txt: line 3: value 1 is not finite: 'nan'" ]
-    run --separate-stderr -3 embed -w "$T/nan.bin" -o "$T/x" "$T/ab.tok"
+    run --separate-stderr -3 embed --vectors "$T/nan.bin" -o "$T/x" "$T/ab.tok"
     [[ $stderr == "embed: $T/nan.bin: "*"'b': value 1 is not finite" ]]
     [ ! -e "$T/x" ]
     # a zero vector is finite: its cosine with every word is 0
     printf '2 2\na 1 0\nz 0 0\n' > "$T/zero.txt"
-    run --separate-stderr knn -k 2 -q z "$T/zero.txt"
+    run --separate-stderr knn -k 2 --query z "$T/zero.txt"
     assert_success
     [ "$(cut -f4 <<< "$output" | sort -u)" = "0.000000" ]
 }

@@ -13,25 +13,25 @@ setup() {
 }
 
 @test "knn: -q prints query, rank, neighbour, cosine as TSV; ties go to the earlier word" {
-    run --separate-stderr knn -q a -k 3 "$T/v.txt"
+    run --separate-stderr knn --query a -k 3 "$T/v.txt"
     assert_success
     assert_output "$(printf 'a\t1\ta\t1.000000\na\t2\tb\t0.993884\na\t3\tc\t0.000000')"
     [ -z "$stderr" ]
 }
 
 @test "knn: -x excludes the query word itself; -q repeats" {
-    run --separate-stderr knn -x -k 1 -q a -q e "$T/v.txt"
+    run --separate-stderr knn -x -k 1 --query a --query e "$T/v.txt"
     assert_success
     assert_output "$(printf 'a\t1\tb\t0.993884\ne\t1\tc\t0.000000')"
 }
 
 @test "knn: -m dot ranks by inner product, -m l2 by Euclidean distance" {
-    run --separate-stderr knn -m dot -k 2 -q b "$T/v.txt"
+    run --separate-stderr knn --metric dot -k 2 --query b "$T/v.txt"
     assert_output "$(printf 'b\t1\ta\t0.900000\nb\t2\tb\t0.820000')"
-    run --separate-stderr knn -m l2 -x -k 2 -q a "$T/v.txt"
+    run --separate-stderr knn --metric l2 -x -k 2 --query a "$T/v.txt"
     assert_output "$(printf 'a\t1\tb\t0.141421\na\t2\tc\t1.414214')"
-    run --separate-stderr -2 knn -m cosine -q a "$T/v.txt"
-    [[ "$stderr" == "knn: -m cosine: unknown value" ]]
+    run --separate-stderr -2 knn --metric cosine --query a "$T/v.txt"
+    [[ "$stderr" == "knn: --metric cosine: unknown value" ]]
 }
 
 @test "knn: stdin queries; an unknown word warns and the rest are answered (exit 0)" {
@@ -56,74 +56,74 @@ setup() {
 }
 
 @test "knn: -a answers every word, the same as asking for each" {
-    run --separate-stderr knn -a -x -k 2 "$T/v.txt"
+    run --separate-stderr knn --all -x -k 2 "$T/v.txt"
     assert_success
     [ "${#lines[@]}" -eq 10 ]
     expected=$(printf 'a\nb\nc\nd\ne\n' | knn -x -k 2 --single "$T/v.txt")
     assert_output "$expected"
-    run --separate-stderr -2 knn -a -q a "$T/v.txt"
+    run --separate-stderr -2 knn --all --query a "$T/v.txt"
 }
 
 @test "knn: -r restricts the candidates to the first N words" {
-    run --separate-stderr knn -r 2 -q e -k 5 "$T/v.txt"
+    run --separate-stderr knn -r 2 --query e -k 5 "$T/v.txt"
     assert_success
     [ "${#lines[@]}" -eq 2 ]
     assert_line --index 0 $'e\t1\tb\t-0.993884'
 }
 
 @test "knn: word2vec binary, with and without the newline after each vector" {
-    run --separate-stderr knn -q x -k 3 "$T/v.bin"
+    run --separate-stderr knn --query x -k 3 "$T/v.bin"
     assert_success
     assert_output "$(printf 'x\t1\tx\t1.000000\nx\t2\ty\t0.000000\nx\t3\tz\t-1.000000')"
     printf '2 2\nx \000\000\200\077\000\000\000\000y \000\000\000\000\000\000\200\077' > "$T/g.bin"
-    run --separate-stderr knn -q y -k 1 -x "$T/g.bin"
+    run --separate-stderr knn --query y -k 1 -x "$T/g.bin"
     assert_output "$(printf 'y\t1\tx\t0.000000')"
 }
 
 @test "knn: GloVe text without a header is detected, gensim text without trailing spaces read" {
     printf 'a 1 0\nb 0 1\n' > "$T/glove.txt"
-    run --separate-stderr knn -q a -k 1 -x "$T/glove.txt"
+    run --separate-stderr knn --query a -k 1 -x "$T/glove.txt"
     assert_output "$(printf 'a\t1\tb\t0.000000')"
-    run --separate-stderr knn --format glove -q a -k 1 -x "$T/glove.txt"
+    run --separate-stderr knn --format glove --query a -k 1 -x "$T/glove.txt"
     assert_success
-    run --separate-stderr -3 knn --format txt -q a "$T/glove.txt"
+    run --separate-stderr -3 knn --format txt --query a "$T/glove.txt"
     [[ "$stderr" == "knn: $T/glove.txt: line 1: bad header"* ]]
 }
 
 @test "knn: vectors on stdin with -q" {
-    run --separate-stderr bash -c 'knn -q a -k 1 - < "$1"' _ "$T/v.txt"
+    run --separate-stderr bash -c 'knn --query a -k 1 - < "$1"' _ "$T/v.txt"
     assert_output "$(printf 'a\t1\ta\t1.000000')"
     run --separate-stderr -2 knn - < "$T/v.txt"
 }
 
 @test "knn: a short vector line is an error naming file and line" {
     printf '3 3\na 1 0 0\nb 1 2\nc 1 1 1\n' > "$T/bad.txt"
-    run --separate-stderr -3 knn -q a "$T/bad.txt"
+    run --separate-stderr -3 knn --query a "$T/bad.txt"
     [ "$stderr" = "knn: $T/bad.txt: line 3: short vector line: expected 3 values, got 2" ]
     [ -z "$output" ]
 }
 
 @test "knn: a line with the wrong dimension is an error" {
     printf '2 3\na 1 0 0\nb 1 2 3 4\n' > "$T/bad.txt"
-    run --separate-stderr -3 knn -q a "$T/bad.txt"
+    run --separate-stderr -3 knn --query a "$T/bad.txt"
     [ "$stderr" = "knn: $T/bad.txt: line 3: wrong dimension: expected 3 values, got 4" ]
 }
 
 @test "knn: NaN and Inf values are errors in text and binary" {
     printf '2 2\na 1 0\nb nan 1\n' > "$T/nan.txt"
-    run --separate-stderr -3 knn -q a "$T/nan.txt"
+    run --separate-stderr -3 knn --query a "$T/nan.txt"
     [ "$stderr" = "knn: $T/nan.txt: line 3: value 1 is not finite: 'nan'" ]
     printf '1 2\na 1 inf\n' > "$T/inf.txt"
-    run --separate-stderr -3 knn -q a "$T/inf.txt"
+    run --separate-stderr -3 knn --query a "$T/inf.txt"
     [[ "$stderr" == *"line 2: value 2 is not finite"* ]]
     printf '1 1\nx \000\000\300\177\n' > "$T/nan.bin"
-    run --separate-stderr -3 knn -q x "$T/nan.bin"
+    run --separate-stderr -3 knn --query x "$T/nan.bin"
     [ "$stderr" = "knn: $T/nan.bin: line 2: 'x': value 1 is not finite" ]
 }
 
 @test "knn: duplicate words keep the first vector and warn with the count" {
     printf '4 2\na 1 0\nb 0 1\na 0 1\nb 1 0\n' > "$T/dup.txt"
-    run --separate-stderr knn -q a -k 2 "$T/dup.txt"
+    run --separate-stderr knn --query a -k 2 "$T/dup.txt"
     assert_success
     assert_output "$(printf 'a\t1\ta\t1.000000\na\t2\tb\t0.000000')"
     [ "$stderr" = "knn: $T/dup.txt: 2 duplicate words ignored (first kept; first duplicate at line 4)" ]
@@ -131,38 +131,38 @@ setup() {
 
 @test "knn: an empty file, a header-only mismatch and a bad header are errors" {
     : > "$T/empty.txt"
-    run --separate-stderr -3 knn -q a "$T/empty.txt"
+    run --separate-stderr -3 knn --query a "$T/empty.txt"
     [ "$stderr" = "knn: $T/empty.txt: empty file" ]
     printf '3 2\na 1 0\nb 0 1\n' > "$T/short.txt"
-    run --separate-stderr -3 knn -q a "$T/short.txt"
+    run --separate-stderr -3 knn --query a "$T/short.txt"
     [ "$stderr" = "knn: $T/short.txt: line 3: header says 3 vectors, file has 2" ]
     printf '1 2\na 1 0\nb 0 1\n' > "$T/long.txt"
-    run --separate-stderr -3 knn -q a "$T/long.txt"
+    run --separate-stderr -3 knn --query a "$T/long.txt"
     [ "$stderr" = "knn: $T/long.txt: line 3: header says 1 vectors, but more lines follow" ]
     printf '0 2\n' > "$T/none.txt"
-    run --separate-stderr -3 knn -q a "$T/none.txt"
+    run --separate-stderr -3 knn --query a "$T/none.txt"
     [ "$stderr" = "knn: $T/none.txt: no vectors" ]
 }
 
 @test "knn: a truncated binary file is an error naming the row" {
     head -c 20 "$T/v.bin" > "$T/cut.bin"
-    run --separate-stderr -3 knn -q x "$T/cut.bin"
+    run --separate-stderr -3 knn --query x "$T/cut.bin"
     [ "$stderr" = "knn: $T/cut.bin: line 3: file ends inside the vector of 'y' (row 2 of 3)" ]
 }
 
 @test "knn: a missing vectors file exits 1 with the system error" {
-    run --separate-stderr -1 knn -q a "$T/nope.txt"
+    run --separate-stderr -1 knn --query a "$T/nope.txt"
     [[ "$stderr" == "knn: $T/nope.txt: No such file or directory"* ]]
 }
 
 @test "knn: bad options exit 2: -k 0, two modes, no operand" {
-    run --separate-stderr -2 knn -k 0 -q a "$T/v.txt"
+    run --separate-stderr -2 knn -k 0 --query a "$T/v.txt"
     [[ "$stderr" == "knn: -k 0: expected an integer in [1, 100000]"* ]]
     run --separate-stderr -2 knn --analogy "$T/q.txt" --similarity "$T/q.txt" "$T/v.txt"
     [[ "$stderr" == "knn: choose one of"* ]]
     run --separate-stderr -2 knn
-    [[ "${stderr_lines[-1]}" == "usage: knn "* ]]
-    run --separate-stderr -2 knn --method 3cosmul -m dot --analogies "$T/v.txt"
+    [[ "${stderr_lines[0]}" == "usage: knn "* ]]
+    run --separate-stderr -2 knn --method 3cosmul --metric dot --analogies "$T/v.txt"
 }
 
 @test "knn: --analogy prints per-section, semantic, syntactic and total accuracy with skips" {
@@ -221,7 +221,7 @@ total\t3\t4\t1\t0.750000')"
 }
 
 @test "knn: -o writes the answer to a file" {
-    run --separate-stderr knn -q a -k 1 -o "$T/out.tsv" "$T/v.txt"
+    run --separate-stderr knn --query a -k 1 -o "$T/out.tsv" "$T/v.txt"
     assert_success
     [ -z "$output" ]
     [ "$(cat "$T/out.tsv")" = "$(printf 'a\t1\ta\t1.000000')" ]
@@ -235,14 +235,14 @@ total\t3\t4\t1\t0.750000')"
     for f in stream txt bin; do
         w2v-train -q -t 1 -e 1 -d 16 --seed 3 -v "$T/c.voc" --format $f -o "$T/c.$f" "$T/c.tok"
     done
-    knn -a -x -k 3 "$T/c.stream" > "$T/s.tsv"
-    knn -a -x -k 3 "$T/c.bin" > "$T/b.tsv"
+    knn --all -x -k 3 "$T/c.stream" > "$T/s.tsv"
+    knn --all -x -k 3 "$T/c.bin" > "$T/b.tsv"
     [ "$(wc -l < "$T/s.tsv")" -gt 300 ]
     cmp "$T/s.tsv" "$T/b.tsv"
     # the stream converted to text is byte for byte what w2v-train wrote as text
     knn --convert txt "$T/c.stream" | cmp - "$T/c.txt"
     knn --convert bin "$T/c.stream" | cmp - "$T/c.bin"
-    run --separate-stderr -3 knn -q the "$T/c.tok"
+    run --separate-stderr -3 knn --query the "$T/c.tok"
     [ "$stderr" = "knn: $T/c.tok: expected a vectors stream, got tokens" ]
     # query by vector: every vector of the stream finds its own word first
     knn --query-vectors "$T/c.stream" -k 1 "$T/c.bin" > "$T/qv.tsv"
@@ -298,9 +298,9 @@ from gensim.models import KeyedVectors
 kv = KeyedVectors.load_word2vec_format(sys.argv[1])
 kv.save_word2vec_format(sys.argv[2], binary=True)
 kv.save_word2vec_format(sys.argv[3], binary=False)' "$T/syn.txt" "$T/g.bin" "$T/g.txt"
-    knn -a -x -k 3 "$T/syn.txt" > "$T/a1"
-    knn -a -x -k 3 "$T/g.bin" > "$T/a2"
-    knn -a -x -k 3 "$T/g.txt" > "$T/a3"
+    knn --all -x -k 3 "$T/syn.txt" > "$T/a1"
+    knn --all -x -k 3 "$T/g.bin" > "$T/a2"
+    knn --all -x -k 3 "$T/g.txt" > "$T/a3"
     cmp "$T/a1" "$T/a2"
     cmp "$T/a1" "$T/a3"
 }
@@ -311,24 +311,24 @@ kv.save_word2vec_format(sys.argv[3], binary=False)' "$T/syn.txt" "$T/g.bin" "$T/
     assert_output "$(printf '3 2\nx 1.000000 0.000000 \ny 0.000000 1.000000 \nz -1.000000 0.000000 ')"
     knn --convert bin -o "$T/back.bin" "$T/v.txt"
     [ "$(head -c 8 "$T/back.bin")" = "$(printf '5 3\na \000')" ]
-    [ "$(knn -a -k 2 "$T/back.bin")" = "$(knn -a -k 2 "$T/v.txt")" ]
+    [ "$(knn --all -k 2 "$T/back.bin")" = "$(knn --all -k 2 "$T/v.txt")" ]
     run --separate-stderr -2 knn --convert csv "$T/v.txt"
 }
 
 @test "knn: --hnsw builds and saves an index, then answers from it; a damaged index is refused" {
-    run --separate-stderr knn --hnsw "$T/v.idx" -x -k 2 -q a "$T/v.txt"
+    run --separate-stderr knn --hnsw "$T/v.idx" -x -k 2 --query a "$T/v.txt"
     assert_success
     assert_output "$(printf 'a\t1\tb\t0.993884\na\t2\tc\t0.000000')"
     [ -s "$T/v.idx" ]
-    run --separate-stderr knn --hnsw "$T/v.idx" -a -x -k 2 "$T/v.txt"
-    assert_output "$(knn -a -x -k 2 "$T/v.txt")"
-    run --separate-stderr -3 knn --hnsw "$T/v.idx" -m dot -q a "$T/v.txt"
-    [[ "$stderr" == "knn: $T/v.idx: corrupt data (or built for other vectors, -r or -m)" ]]
+    run --separate-stderr knn --hnsw "$T/v.idx" --all -x -k 2 "$T/v.txt"
+    assert_output "$(knn --all -x -k 2 "$T/v.txt")"
+    run --separate-stderr -3 knn --hnsw "$T/v.idx" --metric dot --query a "$T/v.txt"
+    [[ "$stderr" == "knn: $T/v.idx: corrupt data (or built for other vectors, -r or --metric)" ]]
     printf 'not an index' > "$T/bad.idx"
-    run --separate-stderr -3 knn --hnsw "$T/bad.idx" -q a "$T/v.txt"
+    run --separate-stderr -3 knn --hnsw "$T/bad.idx" --query a "$T/v.txt"
     [ "$stderr" = "knn: $T/bad.idx: not a knn HNSW index" ]
     run --separate-stderr -2 knn --hnsw "$T/v.idx" --analogy "$T/q.txt" "$T/an.txt"
-    run --separate-stderr -2 knn --hnsw-m 1 -q a "$T/v.txt"
+    run --separate-stderr -2 knn --hnsw-m 1 --query a "$T/v.txt"
 }
 
 @test "knn: --convert stream imports word2vec text into a vectors stream that reads back the same" {
@@ -353,7 +353,7 @@ map_vectors() {
 @test "knn: --map prints word, x, y with the wider axis first and distances kept" {
     map_vectors
     printf 'p q\nr\ts\n' > "$T/w"
-    run --separate-stderr knn -m dot --map "$T/w" "$T/m.txt"
+    run --separate-stderr knn --metric dot --map "$T/w" "$T/m.txt"
     assert_success
     assert_output "$(printf 'p\t-1.000000\t-0.500000\nq\t1.000000\t-0.500000\nr\t-1.000000\t0.500000\ns\t1.000000\t0.500000')"
     [ -z "$stderr" ]
@@ -361,7 +361,7 @@ map_vectors() {
     echo "$output" | awk -F'\t' 'NF != 3 { exit 1 } { x[$1] = $2; y[$1] = $3 }
         END { d = sqrt((x["s"] - x["p"])^2 + (y["s"] - y["p"])^2); exit !(d > 2.236067 && d < 2.236069) }'
     # -v reports the shares: variances 1 and 0.25 of 1.25
-    run --separate-stderr knn -v -m dot --map "$T/w" "$T/m.txt"
+    run --separate-stderr knn --verbose --metric dot --map "$T/w" "$T/m.txt"
     [ "$stderr" = "knn: map: 4 words; the two axes show 80.0% and 20.0% of their variance" ]
 }
 
@@ -371,7 +371,7 @@ map_vectors() {
     knn --map "$T/w" -o "$T/cos.tsv" "$T/m.txt"
     [ "$(cut -f 2- "$T/cos.tsv" | sed -n 2p)" = "$(cut -f 2- "$T/cos.tsv" | sed -n 3p)" ]
     [ "$(cut -f 3 "$T/cos.tsv")" = "$(printf '0.000000\n0.000000\n0.000000')" ] # 2 points: a line
-    run --separate-stderr knn -m dot --map "$T/w" "$T/m.txt"
+    run --separate-stderr knn --metric dot --map "$T/w" "$T/m.txt"
     [ "$(echo "$output" | sed -n 2p | cut -f 2-)" != "$(echo "$output" | sed -n 3p | cut -f 2-)" ]
     [ "${#lines[@]}" -eq 3 ]
 }
@@ -379,7 +379,7 @@ map_vectors() {
 @test "knn: --map skips unknown and repeated words and says how many; one word maps to 0 0" {
     map_vectors
     printf 'p zz q\np yy\n' > "$T/w"
-    run --separate-stderr knn -m dot --map "$T/w" "$T/m.txt"
+    run --separate-stderr knn --metric dot --map "$T/w" "$T/m.txt"
     assert_success
     assert_output "$(printf 'p\t-1.000000\t0.000000\nq\t1.000000\t0.000000')"
     [ "$stderr" = "$(printf "knn: 'zz' not in vocabulary\nknn: 'yy' not in vocabulary\nknn: $T/w: 2 of 5 words not in the vectors, skipped\nknn: $T/w: 1 repeated word skipped")" ]
@@ -399,7 +399,7 @@ map_vectors() {
     printf 'xx yy\n' > "$T/w"
     run --separate-stderr -3 knn --map "$T/w" "$T/m.txt"
     [ "${stderr##*$'\n'}" = "knn: $T/w: none of its words is in the vectors" ]
-    run --separate-stderr -2 knn --map "$T/w" -q p "$T/m.txt"
+    run --separate-stderr -2 knn --map "$T/w" --query p "$T/m.txt"
     [[ "$stderr" == *"choose one of"*"--map"* ]]
     run --separate-stderr -2 knn --hnsw "$T/i" --map "$T/w" "$T/m.txt"
     run --separate-stderr -2 knn --map - - < "$T/m.txt"
@@ -410,7 +410,7 @@ map_vectors() {
     command -v gnuplot >/dev/null || skip "gnuplot not installed"
     map_vectors
     printf 'p q r s\n' > "$T/w"
-    knn -m dot --map "$T/w" -o "$T/m.tsv" "$T/m.txt"
+    knn --metric dot --map "$T/w" -o "$T/m.tsv" "$T/m.txt"
     run --separate-stderr gnuplot -e "mapfile='$T/m.tsv'; out='$T/m.png'; name='test'" \
         "$ROOT/pipelines/plot-map.gp"
     assert_success

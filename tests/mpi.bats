@@ -42,8 +42,8 @@ need_mpi() {
     [ -n "$MPIBIN" ] || skip "no MPI build (make MPI=1 or make mpi-tools)"
     command -v mpirun >/dev/null || skip "mpirun not installed (make deps-mpi)"
     need_data ptb/ptb.train.txt.gz
-    zcat "$DATA/ptb/ptb.train.txt.gz" | head -400 | tok -w -q -o "$T/train.tok"
-    zcat "$DATA/ptb/ptb.valid.txt.gz" | head -100 | tok -w -q -o "$T/valid.tok"
+    zcat "$DATA/ptb/ptb.train.txt.gz" | head -400 | tok --whitespace -q -o "$T/train.tok"
+    zcat "$DATA/ptb/ptb.valid.txt.gz" | head -100 | tok --whitespace -q -o "$T/valid.tok"
     vocab -q -m 2 -o "$T/v" "$T/train.tok"
 }
 
@@ -65,7 +65,7 @@ mpirun_n() {
 # No dropout and the full softmax: the only randomness left is the initialisation, which
 # every rank shares, so 2 x batch 4 is the same computation as 1 x batch 8.
 tiny() {
-    "$MPIBIN/elmo-train" -v "$T/v" --hidden 24 --unroll 6 --lr 1 -s 5 -t 1 --dropout 0 "$@"
+    "$MPIBIN/elmo-train" -v "$T/v" --hidden 24 --unroll 6 --lr 1 --seed 5 -t 1 --dropout 0 "$@"
 }
 
 @test "elmo-train --mpi in a build without MPI exits 2 and says how to build it" {
@@ -95,15 +95,15 @@ tiny() {
     [ "$(wc -l <"$T/log")" -eq 3 ]
     run -0 wpcat --stat "$T/m"
     assert_output --partial "model"
-    run --separate-stderr embed -q -m "$T/m" "$T/valid.tok"
+    run --separate-stderr embed -q --model "$T/m" "$T/valid.tok"
     assert_success
-    embed -q -m "$T/m" -o "$T/e" "$T/valid.tok"
+    embed -q --model "$T/m" -o "$T/e" "$T/valid.tok"
     [ "$(wpcat "$T/e" | wc -l)" -gt 1000 ]
 }
 
 @test "elmo-train: 2 ranks x batch 4 give the validation perplexity of 1 process x batch 8" {
     need_mpi
-    mpirun2 "$MPIBIN/elmo-train" --mpi -q -v "$T/v" --hidden 24 --unroll 6 --lr 1 -s 5 -t 1 \
+    mpirun2 "$MPIBIN/elmo-train" --mpi -q -v "$T/v" --hidden 24 --unroll 6 --lr 1 --seed 5 -t 1 \
         --dropout 0 --batch 4 --epochs 2 --valid "$T/valid.tok" --log "$T/log2" -o "$T/m2" \
         "$T/train.tok"
     tiny -q --batch 8 --epochs 2 --valid "$T/valid.tok" --log "$T/log1" -o "$T/m1" "$T/train.tok"
@@ -117,7 +117,7 @@ tiny() {
         END { if (bad || n != 2) exit 1 }' "$T/log1" "$T/log2"
     assert_success
     # and the models differ only by rounding, not by data: a different seed is far away
-    tiny -q --batch 8 --epochs 2 -s 6 --valid "$T/valid.tok" --log "$T/log3" -o "$T/m3" "$T/train.tok"
+    tiny -q --batch 8 --epochs 2 --seed 6 --valid "$T/valid.tok" --log "$T/log3" -o "$T/m3" "$T/train.tok"
     ! cmp -s <(cut -f4 "$T/log1") <(cut -f4 "$T/log3")
 }
 
@@ -197,7 +197,7 @@ smake() {
     assert_output --partial "-np 3 $MPIBIN/w2v-train --mpi"
     assert_output --partial "parts/000.tok $T/runs/sharded/parts/001.tok $T/runs/sharded/parts/002.tok"
     assert_output --regexp "sharded-train: 3 ranks, analogy accuracy [0-9.]+% \(30k restriction\)"
-    run -0 knn -k 2 -q the "$T/runs/sharded/vectors.wp"
+    run -0 knn -k 2 --query the "$T/runs/sharded/vectors.wp"
     [ "${#lines[@]}" -eq 2 ]
 }
 
@@ -245,7 +245,7 @@ need_w2v() {
     [ "$(grep -c 'MPI ranks' <<<"$stderr")" -eq 1 ]
     [[ $stderr =~ "2 MPI ranks, "([0-9]+)" merges of the replicas" ]]
     [ "${BASH_REMATCH[1]}" -ge 8 ] && [ "${BASH_REMATCH[1]}" -le 12 ]
-    run -0 knn -k 3 -q three "$T/m2"
+    run -0 knn -k 3 --query three "$T/m2"
     assert_line --index 0 --partial "three"
     [ "${#lines[@]}" -eq 3 ]
     # one rank under --mpi trains every chunk: the plain run, bit for bit
@@ -278,7 +278,7 @@ need_w2v() {
     # shard alone would make ~4
     [[ $stderr =~ "2 MPI ranks, "([0-9]+)" merges of the replicas" ]]
     [ "${BASH_REMATCH[1]}" -ge 9 ] && [ "${BASH_REMATCH[1]}" -le 13 ]
-    run -0 knn -k 3 -q three "$T/m"
+    run -0 knn -k 3 --query three "$T/m"
     [ "${#lines[@]}" -eq 3 ]
     # the same job again gives the same bytes; the files swapped give another model
     mpirun2 "${w[@]}" -q -o "$T/m2" "$T/s0.tok" "$T/s1.tok"

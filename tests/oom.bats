@@ -69,15 +69,15 @@ expect_oom() {
 
 @test "oom: embed, static and contextual" {
     mkdir -p "$T/out"
-    oom 65536 embed -q -w "$T/c.vec" -o "$T/out/x" "$T/c.tok"
+    oom 65536 embed -q --vectors "$T/c.vec" -o "$T/out/x" "$T/c.tok"
     expect_oom embed "$T/out/x"
-    oom 65536 embed -q -m "$T/c.lm" -o "$T/out/x" "$T/c.tok"
+    oom 65536 embed -q --model "$T/c.lm" -o "$T/out/x" "$T/c.tok"
     expect_oom embed "$T/out/x"
 }
 
 @test "oom: knn" {
     mkdir -p "$T/out"
-    oom 65536 knn -k 3 -q the -o "$T/out/x" "$T/c.vec"
+    oom 65536 knn -k 3 --query the -o "$T/out/x" "$T/c.vec"
     expect_oom knn "$T/out/x"
 }
 
@@ -94,8 +94,8 @@ expect_oom() {
 @test "oom: at any limit every tool exits 1, never a crash or another code" {
     for limit in 1048576 16384 4096 1024 256 64; do
         for cmd in "tok -q $T/c.txt" "vocab -q $T/c.tok" "pairs -q -v $T/c.vocab $T/c.tok" \
-                   "w2v-train -q -v $T/c.vocab $T/c.tok" "knn -k 3 -q the $T/c.vec" \
-                   "embed -q -w $T/c.vec $T/c.tok" "embed -q -m $T/c.lm $T/c.tok" "wpcat $T/c.vec" \
+                   "w2v-train -q -v $T/c.vocab $T/c.tok" "knn -k 3 --query the $T/c.vec" \
+                   "embed -q --vectors $T/c.vec $T/c.tok" "embed -q --model $T/c.lm $T/c.tok" "wpcat $T/c.vec" \
                    "elmo-train -q --hidden 64 --proj 32 --batch 4 --unroll 5 --max-batches 2 -v $T/c.vocab -o $T/o.lm $T/c.tok"; do
             run timeout 60 bash -c "LD_PRELOAD='$FAILMALLOC' WP_FAILMALLOC_ABOVE=$limit $cmd 2>&1 >/dev/null </dev/null"
             [ "$status" -eq 0 ] && continue # nothing that large was asked for

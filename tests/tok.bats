@@ -10,13 +10,13 @@ setup() {
 
 # toks ARGS...: tok reading $IN (a string) on stdin, printed one sentence per line
 toks() {
-    printf '%b' "$IN" | tok -q "$@" | wpcat -l
+    printf '%b' "$IN" | tok -q "$@" | wpcat --lines
 }
 
 @test "tok: -h prints the usage on stdout and exits 0" {
     run --separate-stderr tok -h
     assert_success
-    assert_line --index 0 --partial "usage: tok [-fhlqVw] [-o file] [-z level]"
+    assert_line --index 0 --partial "usage: tok [-fhlqV] [-o file] [-z level]"
     [ -z "$stderr" ]
     run --separate-stderr tok --help
     assert_success
@@ -48,7 +48,7 @@ toks() {
     printf 'a b' > "$T/1.txt"
     printf 'c\n' > "$T/2.txt"
     run --separate-stderr bash -o pipefail -c \
-        'printf "d e" | tok -q "$1" - "$2" | wpcat -l' _ "$T/1.txt" "$T/2.txt"
+        'printf "d e" | tok -q "$1" - "$2" | wpcat --lines' _ "$T/1.txt" "$T/2.txt"
     assert_success
     assert_output "$(printf 'a b\nd e\nc')"
 }
@@ -56,10 +56,10 @@ toks() {
 @test "tok: a .gz file and gzip on stdin are read transparently" {
     printf 'the cat\nsat on\n' | gzip > "$T/a.gz"
     printf 'the cat\nsat on\n' | gzip > "$T/noext"
-    run --separate-stderr bash -o pipefail -c 'tok -q "$1" "$2" | wpcat -l' _ "$T/a.gz" "$T/noext"
+    run --separate-stderr bash -o pipefail -c 'tok -q "$1" "$2" | wpcat --lines' _ "$T/a.gz" "$T/noext"
     assert_success
     assert_output "$(printf 'the cat\nsat on\nthe cat\nsat on')"
-    run --separate-stderr bash -o pipefail -c 'tok -q < "$1" | wpcat -l' _ "$T/a.gz"
+    run --separate-stderr bash -o pipefail -c 'tok -q < "$1" | wpcat --lines' _ "$T/a.gz"
     assert_output "$(printf 'the cat\nsat on')"
     # concatenated gzip members are one text
     cat "$T/a.gz" "$T/a.gz" > "$T/aa.gz"
@@ -102,10 +102,10 @@ toks() {
     run --separate-stderr bash -c 'printf "a b\n" | tok -q -o "$1"' _ "$T/o.rec"
     assert_success
     refute_output
-    run --separate-stderr wpcat -l "$T/o.rec"
+    run --separate-stderr wpcat --lines "$T/o.rec"
     assert_output "a b"
     run --separate-stderr bash -c 'printf "c\n" | tok -q --output "$1"' _ "$T/o.rec"
-    run --separate-stderr wpcat -l "$T/o.rec"
+    run --separate-stderr wpcat --lines "$T/o.rec"
     assert_output "c"
 }
 
@@ -141,11 +141,11 @@ toks() {
 }
 
 @test "tok: --max-sentence splits long lines and says so on stderr; -q silences it" {
-    run --separate-stderr bash -o pipefail -c 'printf "a b c d e\nf g\n" | tok --max-sentence 2 | wpcat -l'
+    run --separate-stderr bash -o pipefail -c 'printf "a b c d e\nf g\n" | tok --max-sentence 2 | wpcat --lines'
     assert_success
     assert_output "$(printf 'a b\nc d\ne\nf g')"
     [ "$stderr" = "tok: 1 long line split at 2 tokens" ]
-    run --separate-stderr bash -o pipefail -c 'printf "a b c d e\n" | tok -q --max-sentence 2 | wpcat -l'
+    run --separate-stderr bash -o pipefail -c 'printf "a b c d e\n" | tok -q --max-sentence 2 | wpcat --lines'
     [ -z "$stderr" ]
     run --separate-stderr -2 tok --max-sentence 0
     [[ "$stderr" == *"--max-sentence 0: expected an integer in [1, "* ]]
@@ -162,13 +162,13 @@ toks() {
 
 @test "tok: --max-token truncates at a code point boundary, or skips with --long-tokens=skip" {
     IN='abcdefgh \xc3\xa9\xc3\xa9\xc3\xa9 ok'
-    run --separate-stderr bash -o pipefail -c "printf '%b' '$IN' | tok --max-token 5 | wpcat -l"
+    run --separate-stderr bash -o pipefail -c "printf '%b' '$IN' | tok --max-token 5 | wpcat --lines"
     assert_output "$(printf 'abcde \xc3\xa9\xc3\xa9 ok')"
     [ "$stderr" = "tok: 2 long tokens truncated" ]
-    run --separate-stderr bash -o pipefail -c "printf '%b' '$IN' | tok --max-token 5 --long-tokens=skip | wpcat -l"
+    run --separate-stderr bash -o pipefail -c "printf '%b' '$IN' | tok --max-token 5 --long-tokens=skip | wpcat --lines"
     assert_output "ok"
     [ "$stderr" = "tok: 2 long tokens skipped" ]
-    run --separate-stderr bash -o pipefail -c "printf '%b' '$IN' | tok -q --long-tokens truncate | wpcat -l"
+    run --separate-stderr bash -o pipefail -c "printf '%b' '$IN' | tok -q --long-tokens truncate | wpcat --lines"
     assert_output "$(printf '%b' "$IN")"
     run --separate-stderr -2 tok --long-tokens=maybe
     [[ "$stderr" == *"--long-tokens maybe: expected skip or truncate"* ]]
@@ -196,14 +196,14 @@ toks() {
 }
 
 @test "tok: invalid UTF-8 becomes U+FFFD per maximal subpart, counted on stderr" {
-    run --separate-stderr bash -o pipefail -c "printf 'a\xffb \xe2\x82 \xed\xa0\x80\n' | tok | wpcat -l"
+    run --separate-stderr bash -o pipefail -c "printf 'a\xffb \xe2\x82 \xed\xa0\x80\n' | tok | wpcat --lines"
     assert_success
     assert_output "$(printf 'a\xef\xbf\xbdb \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd')"
     [ "$stderr" = "tok: 5 invalid UTF-8 sequences replaced by U+FFFD" ]
 }
 
 @test "tok: NUL bytes and control characters are separators, counted; CR and CRLF end lines" {
-    run --separate-stderr bash -o pipefail -c "printf 'a\000b\001c\r\nd\re\r\n\r\n' | tok | wpcat -l"
+    run --separate-stderr bash -o pipefail -c "printf 'a\000b\001c\r\nd\re\r\n\r\n' | tok | wpcat --lines"
     assert_success
     assert_output "$(printf 'a b c\nd\ne')"
     [ "$stderr" = "tok: 1 NUL byte read as a space, 1 control character read as a space" ]
@@ -225,7 +225,7 @@ toks() {
 
 @test "tok: pipes both ways: wpcat text back through tok gives the same stream" {
     run --separate-stderr bash -o pipefail -c \
-        'printf "the cat, sat\non the mat.\n" | tok -q | wpcat -l | tok -q | wpcat -l'
+        'printf "the cat, sat\non the mat.\n" | tok -q | wpcat --lines | tok -q | wpcat --lines'
     assert_success
     assert_output "$(printf 'the cat , sat\non the mat .')"
 }
@@ -251,21 +251,21 @@ toks() {
     [ "$output" -gt 1000 ]
 }
 
-@test "tok -w splits pre-tokenized text at whitespace only" {
+@test "tok --whitespace splits pre-tokenized text at whitespace only" {
     printf 'mr. <unk> said u.s. n'"'"'t $ 5 \xc3\xa9t\xc3\xa9,\xe2\x80\x94ok\tend\n\n' > "$T/w.txt"
-    run --separate-stderr bash -o pipefail -c 'tok -q -w "$1" | wpcat' _ "$T/w.txt"
+    run --separate-stderr bash -o pipefail -c 'tok -q --whitespace "$1" | wpcat' _ "$T/w.txt"
     assert_success
     assert_output $'mr.\n<unk>\nsaid\nu.s.\nn\'t\n$\n5\n\xc3\xa9t\xc3\xa9,\xe2\x80\x94ok\nend'
     run --separate-stderr bash -o pipefail -c 'tok -q "$1" | wpcat | wc -l' _ "$T/w.txt"
     [ "$output" -gt 9 ]
 }
 
-@test "tok -w on the Penn Treebank gives its word count exactly" {
+@test "tok --whitespace on the Penn Treebank gives its word count exactly" {
     need_data ptb/ptb.valid.txt.gz
-    run --separate-stderr bash -o pipefail -c 'tok -q -w "$1" | wpcat --stat' _ "$DATA/ptb/ptb.valid.txt.gz"
+    run --separate-stderr bash -o pipefail -c 'tok -q --whitespace "$1" | wpcat --stat' _ "$DATA/ptb/ptb.valid.txt.gz"
     assert_success
     want=$(zcat "$DATA/ptb/ptb.valid.txt.gz" | wc -w)
     assert_line $'records\t'"$(zcat "$DATA/ptb/ptb.valid.txt.gz" | grep -c '[^ ]')"
-    run --separate-stderr bash -o pipefail -c 'tok -q -w "$1" | wpcat | grep -c .' _ "$DATA/ptb/ptb.valid.txt.gz"
+    run --separate-stderr bash -o pipefail -c 'tok -q --whitespace "$1" | wpcat | grep -c .' _ "$DATA/ptb/ptb.valid.txt.gz"
     [ "$output" -eq "$want" ]
 }

@@ -66,7 +66,7 @@ EOF
 @test "vocab: -m drops rare words; -n keeps the most frequent after -m" {
     run --separate-stderr bash -o pipefail -c 'vocab -q -m 2 "$1" | wpcat' _ "$T/t.rec"
     assert_output "$(printf 'the\t3')"
-    run --separate-stderr bash -o pipefail -c 'vocab -q -n 3 "$1" | wpcat' _ "$T/t.rec"
+    run --separate-stderr bash -o pipefail -c 'vocab -q --max-words 3 "$1" | wpcat' _ "$T/t.rec"
     assert_output "$(printf 'the\t3\na\t1\nab\t1')"
     run --separate-stderr bash -o pipefail -c 'vocab -q --min-count 9 --max-words 1 "$1" | wpcat --stat' _ "$T/t.rec"
     assert_line $'records\t0'

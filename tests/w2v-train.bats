@@ -134,7 +134,7 @@ many_chunks() {
     w2v-train -q -v "$T/m.voc" -d 16 -e 2 -t 2 --seed 3 --deterministic --sync-words 15000 \
         -o "$T/full.wp" "$T/m.tok"
     w2v-train -q -v "$T/m.voc" -d 16 -e 2 -t 2 --seed 3 --deterministic --sync-words 15000 \
-        --checkpoint "$T/ck" --checkpoint-every 250000 -o /dev/null "$T/m.tok"
+        --checkpoint "$T/ck" --checkpoint-every 250000w -o /dev/null "$T/m.tok"
     wpcat --stat "$T/ck" > "$T/ck.stat"
     grep -q $'^meta.deterministic\t1$' "$T/ck.stat"
     grep -q $'^meta.sync_words\t15000$' "$T/ck.stat"
@@ -304,7 +304,7 @@ many_chunks() {
 
 @test "w2v-train: a checkpointed run and a resumed one end with the uninterrupted model" {
     train -d 8 -e 3 -o "$T/full.wp" "$T/c.tok"
-    run --separate-stderr train -d 8 -e 3 --checkpoint "$T/ck" --checkpoint-every 3000 \
+    run --separate-stderr train -d 8 -e 3 --checkpoint "$T/ck" --checkpoint-every 3000w \
         -o "$T/ck.wp" "$T/c.tok"
     assert_success
     cmp "$T/full.wp" "$T/ck.wp"
@@ -324,7 +324,7 @@ many_chunks() {
     for flags in "--cbow --hs" "--cbow"; do
         w2v-train -q -v "$T/m.voc" $flags -d 8 -e 1 -t 1 -o "$T/full.wp" "$T/m.tok"
         w2v-train -q -v "$T/m.voc" $flags -d 8 -e 1 -t 1 --checkpoint "$T/ck" \
-            --checkpoint-every 25000 -o /dev/null "$T/m.tok"
+            --checkpoint-every 25000w -o /dev/null "$T/m.tok"
         wpcat --stat "$T/ck" > "$T/ck.stat"
         grep -q $'^meta.pass\t0$' "$T/ck.stat"
         units=$(awk -F'\t' '$1 == "meta.pass_units" { print $2 }' "$T/ck.stat")
@@ -339,12 +339,15 @@ many_chunks() {
     assert_success
     run --separate-stderr -2 train --checkpoint "$T/ck" --checkpoint-every 5x "$T/c.tok"
     [[ "$stderr" == *"--checkpoint-every 5x"* ]]
-    run --separate-stderr -2 train --checkpoint-every 10 "$T/c.tok"
+    run --separate-stderr -2 train --checkpoint-every 10w "$T/c.tok"
     [[ "$stderr" == *"needs --checkpoint"* ]]
+    # a bare number is refused: a unit tells time from words, in every tool
+    run --separate-stderr -2 train --checkpoint "$T/ck" --checkpoint-every 10 "$T/c.tok"
+    [[ "$stderr" == *"--checkpoint-every 10: expected time (Ns, Nm, Nh) or words (Nw)"* ]]
 }
 
 @test "w2v-train: --resume refuses another vocabulary and a file that is no checkpoint" {
-    train -d 8 -e 2 --checkpoint "$T/ck" --checkpoint-every 2000 -o /dev/null "$T/c.tok"
+    train -d 8 -e 2 --checkpoint "$T/ck" --checkpoint-every 2000w -o /dev/null "$T/c.tok"
     printf 'other words here\n' | tok -q | vocab -m 1 > "$T/o.voc"
     run --separate-stderr -3 w2v-train -q -v "$T/o.voc" --resume "$T/ck" "$T/c.tok"
     [[ "$stderr" == *"$T/ck: checkpoint was made with another vocabulary"* ]]
@@ -426,11 +429,11 @@ ctrain() {
     assert_success
     [ "$(wpcat "$T/v.wp" | wc -l)" -eq 8 ]
     for w in cat dog mouse rat; do
-        [ "$(knn -k 4 -q "$w" "$T/v.wp" | awk -F'\t' '$2 > 1 { print $3 }' | sort | tr '\n' ' ')" \
+        [ "$(knn -k 4 --query "$w" "$T/v.wp" | awk -F'\t' '$2 > 1 { print $3 }' | sort | tr '\n' ' ')" \
             = "$(printf '%s\n' cat dog mouse rat | grep -vx "$w" | sort | tr '\n' ' ')" ]
     done
     for w in car truck bus van; do
-        [ "$(knn -k 4 -q "$w" "$T/v.wp" | awk -F'\t' '$2 > 1 { print $3 }' | sort | tr '\n' ' ')" \
+        [ "$(knn -k 4 --query "$w" "$T/v.wp" | awk -F'\t' '$2 > 1 { print $3 }' | sort | tr '\n' ' ')" \
             = "$(printf '%s\n' car truck bus van | grep -vx "$w" | sort | tr '\n' ' ')" ]
     done
 }
@@ -489,7 +492,7 @@ ctrain() {
 @test "w2v-train: --context-vocab: checkpoint and resume give the uninterrupted model" {
     make_ctx_pairs
     ctrain -e 5 -o "$T/full.wp" "$T/p.win"
-    ctrain -e 5 --checkpoint "$T/ck" --checkpoint-every 4000 -o "$T/ck.wp" "$T/p.win"
+    ctrain -e 5 --checkpoint "$T/ck" --checkpoint-every 4000w -o "$T/ck.wp" "$T/p.win"
     cmp "$T/full.wp" "$T/ck.wp"
     wpcat --stat "$T/ck" > "$T/ck.stat"
     grep -q $'^meta.context_vocab_size\t10$' "$T/ck.stat"
@@ -570,7 +573,7 @@ ctrain() {
     for e in 2 4; do
         w2v-train -q -v "$T/m.voc" --cbow --hs -d 8 -e $e -t 1 -o "$T/full.wp" "$T/m.spn"
         w2v-train -q -v "$T/m.voc" --cbow --hs -d 8 -e $e -t 1 --checkpoint "$T/ck" \
-            --checkpoint-every 50000 -o "$T/ck.wp" "$T/m.spn"
+            --checkpoint-every 50000w -o "$T/ck.wp" "$T/m.spn"
         cmp "$T/full.wp" "$T/ck.wp"
         wpcat --stat "$T/ck" > "$T/ck.stat"
         units=$(awk -F'\t' '$1 == "meta.pass_units" { print $2 }' "$T/ck.stat")

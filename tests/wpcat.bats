@@ -18,8 +18,8 @@ patch() {
     assert_output "$(printf 'the\ncat\nsat\n\non\nthe\nmat\n')"
 }
 
-@test "wpcat: -l prints one sentence per line and reads stdin" {
-    run --separate-stderr bash -c 'wpcat -l < "$1"' _ "$BATS_TEST_TMPDIR/t.rec"
+@test "wpcat: --lines prints one sentence per line and reads stdin" {
+    run --separate-stderr bash -c 'wpcat --lines < "$1"' _ "$BATS_TEST_TMPDIR/t.rec"
     assert_success
     assert_output "$(printf 'the cat sat\non the mat')"
 }

@@ -177,6 +177,20 @@ cli_strdup(const char *s)
     return d;
 }
 
+_Noreturn void
+cli_moved(int letter, const char *long_name)
+{
+    static const char *const meaning[128] = {
+        ['a'] = "--alpha",   ['d'] = "--dim",      ['e'] = "--epochs", ['f'] = "--force",
+        ['h'] = "--help",    ['l'] = "--lower",    ['m'] = "--min-count",
+        ['n'] = "--negative", ['o'] = "--output",  ['q'] = "--quiet",  ['s'] = "--sample",
+        ['t'] = "--threads", ['v'] = "--vocab",    ['V'] = "--version", ['w'] = "--window",
+        ['z'] = "--level"};
+    const char *m = letter > 0 && letter < 128 ? meaning[letter] : NULL;
+    cli_die(RV_USAGE, "-%c is %s in wordpipe; say %s", letter, m ? m : "not an option here",
+            long_name);
+}
+
 uint64_t
 cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi)
 {
@@ -188,6 +202,25 @@ cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi)
         cli_die(RV_USAGE, "%s %s: expected an integer in [%llu, %llu]", flag, s,
                 (unsigned long long)lo, (unsigned long long)hi);
     return v;
+}
+
+void
+cli_parse_every(const char *s, const char *flag, double *secs, uint64_t *words)
+{
+    char *end;
+    errno = 0;
+    const double v = strtod(s, &end);
+    const char unit = *end;
+    const double mul = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : 0;
+    if (!isdigit((unsigned char)s[0]) || errno || !(v >= 1) || v > 1e15 ||
+        (mul == 0 && unit != 'w') || end[1] != '\0' || (unit == 'w' && v != (double)(uint64_t)v))
+        cli_die(RV_USAGE, "%s %s: expected time (Ns, Nm, Nh) or words (Nw), N >= 1", flag, s);
+    *secs = 0;
+    *words = 0;
+    if (unit == 'w')
+        *words = (uint64_t)v;
+    else
+        *secs = v * mul;
 }
 
 int

@@ -55,9 +55,21 @@ void *cli_mallocarray(size_t n, size_t size); /* n x size bytes, uninitialised *
 void *cli_reallocarray(void *p, size_t n, size_t size);
 char *cli_strdup(const char *s);
 
+/* Short options mean one thing in every tool (README, "One meaning per flag"):
+ *   -f force  -h help  -o output  -q quiet  -t threads  -V version  -z level, and the
+ *   word2vec-compatible -a alpha  -d dim  -e epochs  -m min-count  -n negative  -s sample
+ *   -v vocab  -w window; a tool keeps another letter only if no tool uses it otherwise.
+ * A tool whose letter moved to a long option calls this for it: exit RV_USAGE with
+ * "tool: -m is --min-count in wordpipe; say --model". */
+_Noreturn void cli_moved(int letter, const char *long_name);
+
 /* Range-checked numbers: on error exit RV_USAGE naming flag, value and range. */
 uint64_t cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi);
 double cli_parse_double(const char *s, const char *flag, double lo, double hi);
+/* --checkpoint-every and the like, one syntax in every tool: Ns, Nm or Nh (time: sets *secs)
+ * or Nw (words, that is tokens: sets *words), N >= 1 (fractions allowed for time); a bare
+ * number is refused, since a unit is what tells them apart. Exits RV_USAGE. */
+void cli_parse_every(const char *s, const char *flag, double *secs, uint64_t *words);
 /* The index of s among the n names; otherwise exit RV_USAGE "flag s: unknown value". */
 int cli_parse_enum(const char *s, const char *flag, const char *const *names, int n);
 

@@ -42,7 +42,7 @@ usage(FILE *fp, int status)
             "       [--decay x] [--decay-start n] [--clip x] [--init x] [--forget-bias x]\n"
             "       [--valid file] [--test file] [--checkpoint file]\n"
             "       [--checkpoint-every n[s|m|h|w]] [--resume file] [--mpi] [--log file]\n"
-            "       [--inject-nan n] [-s seed] [-t threads] [-z level] [-o model] -v vocab\n"
+            "       [--inject-nan n] [--seed n] [-t threads] [-z level] [-o model] -v vocab\n"
             "       [file]\n",
             cli_progname);
     exit(status);
@@ -156,7 +156,7 @@ parse_args(struct opts *o, int argc, char **argv)
         O_NORES, O_FWD, O_MAXCH, O_CHDIM, O_FILT, O_HWY, O_UNROLL, O_BATCH, O_EPOCHS, O_MAXB,
         O_DROP, O_SAMP, O_OPTIM, O_LR, O_DECAY, O_DSTART, O_CLIP, O_INIT, O_FBIAS, O_VALID,
         O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN, O_CHACT, O_CHGAIN, O_MPI, O_CHSTD,
-        O_CHGS
+        O_CHGS, O_SEED
     };
     static const struct option lo[] = {
         {"preset", 1, 0, O_PRESET}, {"word-input", 0, 0, O_WORD}, {"char-input", 0, 0, O_CHAR},
@@ -174,7 +174,7 @@ parse_args(struct opts *o, int argc, char **argv)
         {"test", 1, 0, O_TEST}, {"checkpoint", 1, 0, O_CKPT},
         {"checkpoint-every", 1, 0, O_EVERY}, {"resume", 1, 0, O_RESUME}, {"log", 1, 0, O_LOG},
         {"inject-nan", 1, 0, O_NAN}, {"mpi", 0, 0, O_MPI},
-        {"seed", 1, 0, 's'}, {"threads", 1, 0, 't'},
+        {"seed", 1, 0, O_SEED}, {"threads", 1, 0, 't'},
         {"level", 1, 0, 'z'}, {"output", 1, 0, 'o'}, {"vocab", 1, 0, 'v'},
         {"force", 0, 0, 'f'}, {"help", 0, 0, 'h'}, {"quiet", 0, 0, 'q'},
         {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
@@ -254,7 +254,8 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_LOG: o->log = optarg; break;
         case O_NAN: o->inject_nan = cli_parse_u64(optarg, "--inject-nan", 1, UINT64_MAX); break;
         case O_MPI: o->mpi = 1; break;
-        case 's': o->tc.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
+        case 's': cli_moved('s', "--seed");
+        case O_SEED: o->tc.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
         case 't': o->tc.threads = (uint32_t)cli_parse_u64(optarg, "--threads", 1, 256); break;
         case 'z': o->level = (int)cli_parse_u64(optarg, "--level", 0, 9); break;
         case 'o': o->out = optarg; break;

@@ -25,7 +25,8 @@
 enum { BATCH_DEFAULT = 64, THREADS_MAX = 64 };
 enum { OOV_SKIP, OOV_ZERO, OOV_ERROR, OOV_UNK };
 enum { OPT_OOV = 256, OPT_SENTENCE, OPT_NORMALIZE, OPT_LAYERS, OPT_LAYER, OPT_AVERAGE, OPT_MIX,
-       OPT_GAMMA, OPT_CARRY, OPT_FORMAT, OPT_NPYDIR, OPT_EXPORT, OPT_CACHEVOCAB, OPT_CACHE };
+       OPT_GAMMA, OPT_CARRY, OPT_FORMAT, OPT_NPYDIR, OPT_EXPORT, OPT_CACHEVOCAB, OPT_CACHE, OPT_MODEL,
+       OPT_VECTORS };
 
 struct opts {
     const char *vectors, *model, *tokens, *output, *npy_dir, *unk, *cache, *cache_vocab;
@@ -41,13 +42,13 @@ usage(FILE *fp, int status)
 {
     fprintf(fp,
             "usage: %s [-fhqV] [-o file] [-z level] [--format stream|npy] [--npy-dir dir]\n"
-            "       [--sentence mean|max] -w vectors [--oov skip|zero|error|unk=word]\n"
+            "       [--sentence mean|max] --vectors file [--oov skip|zero|error|unk=word]\n"
             "       [--normalize] [tokens]\n"
-            "       %s [options] [-b sentences] [-t threads] -m model [--layers all |\n"
-            "       --layer n | --average | --mix w0,w1,... [--gamma g]] [--carry-state]\n"
-            "       [--cache file] [tokens]\n"
-            "       %s [-fq] [-o file] -m model --cache-vocab\n"
-            "       %s [-f] [-o file] -w vectors --export txt|bin\n",
+            "       %s [options] [-b sentences] [-t threads] --model file\n"
+            "       [--layers all | --layer n | --average | --mix w0,w1,... [--gamma g]]\n"
+            "       [--carry-state] [--cache file] [tokens]\n"
+            "       %s [-fq] [-o file] --model file --cache-vocab\n"
+            "       %s [-f] [-o file] --vectors file --export txt|bin\n",
             cli_progname, cli_progname, cli_progname, cli_progname);
     exit(status);
 }
@@ -78,16 +79,16 @@ static void
 check_args(struct opts *o)
 {
     if (!o->vectors == !o->model)
-        cli_die(RV_USAGE, "give exactly one of -w vectors and -m model");
+        cli_die(RV_USAGE, "give exactly one of --vectors and --model");
     if (o->export_fmt && !o->vectors)
-        cli_die(RV_USAGE, "--export needs -w vectors");
+        cli_die(RV_USAGE, "--export needs --vectors");
     if (o->cache_vocab && !o->model)
-        cli_die(RV_USAGE, "--cache-vocab needs -m model");
+        cli_die(RV_USAGE, "--cache-vocab needs --model");
     if (o->vectors && (o->sel_set || o->carry || o->cache))
         cli_die(RV_USAGE, "--layers, --layer, --average, --mix, --carry-state and --cache need "
-                          "-m model");
+                          "--model");
     if (o->model && (o->oov != OOV_SKIP || o->normalize))
-        cli_die(RV_USAGE, "--oov and --normalize need -w vectors (a model maps unknown words "
+        cli_die(RV_USAGE, "--oov and --normalize need --vectors (a model maps unknown words "
                           "to <UNK> or spells them)");
     if (o->gamma_set && o->sel.mode != EMBED_SEL_MIX)
         cli_die(RV_USAGE, "--gamma needs --mix");
@@ -112,10 +113,10 @@ parse_args(struct opts *o, int argc, char **argv)
 {
     static const struct option lo[] = {
         {"batch", required_argument, NULL, 'b'}, {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'}, {"model", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'}, {"model", required_argument, NULL, OPT_MODEL},
         {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
         {"threads", required_argument, NULL, 't'}, {"version", no_argument, NULL, 'V'},
-        {"vectors", required_argument, NULL, 'w'}, {"level", required_argument, NULL, 'z'},
+        {"vectors", required_argument, NULL, OPT_VECTORS}, {"level", required_argument, NULL, 'z'},
         {"oov", required_argument, NULL, OPT_OOV},
         {"sentence", required_argument, NULL, OPT_SENTENCE},
         {"normalize", no_argument, NULL, OPT_NORMALIZE},
@@ -144,12 +145,14 @@ parse_args(struct opts *o, int argc, char **argv)
         case 'b': o->batch = cli_parse_u64(optarg, "-b", 1, 1 << 20); break;
         case 'f': o->force = 1; break;
         case 'h': usage(stdout, RV_OK);
-        case 'm': o->model = optarg; break;
+        case 'm': cli_moved('m', "--model");
+        case OPT_MODEL: o->model = optarg; break;
         case 'o': o->output = optarg; break;
         case 'q': o->quiet = 1; break;
         case 't': o->threads = (int)cli_parse_u64(optarg, "-t", 1, THREADS_MAX); break;
         case 'V': cli_version();
-        case 'w': o->vectors = optarg; break;
+        case 'w': cli_moved('w', "--vectors");
+        case OPT_VECTORS: o->vectors = optarg; break;
         case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
         case OPT_OOV:
             if (strncmp(optarg, "unk=", 4) == 0 && optarg[4] != '\0') {

@@ -22,8 +22,9 @@
 
 enum { BATCH_MIN = 8, RESTRICT_EVAL_DEFAULT = 30000 };
 enum { OPT_ANALOGY = 256, OPT_ANALOGIES, OPT_SIMILARITY, OPT_CONVENTION, OPT_METHOD,
-       OPT_NOFOLD, OPT_FORMAT, OPT_QUIET, OPT_SINGLE, OPT_HNSW, OPT_EF, OPT_HNSW_M,
-       OPT_EFC, OPT_CONVERT, OPT_QVEC, OPT_MAP };
+       OPT_NOFOLD, OPT_FORMAT, OPT_SINGLE, OPT_HNSW, OPT_EF, OPT_HNSW_M,
+       OPT_EFC, OPT_CONVERT, OPT_QVEC, OPT_MAP, OPT_ALL, OPT_METRIC, OPT_QUERY, OPT_SEED,
+       OPT_VERBOSE };
 
 struct opts {
     size_t k;
@@ -64,12 +65,13 @@ static _Noreturn void
 usage(FILE *fp, int status)
 {
     fprintf(fp,
-            "usage: %s [-afhvVx] [-k count] [-m cos|dot|l2] [-o file] [-q word] [-r count] "
-            "[-t threads] [--analogy file | --analogies | --similarity file] "
-            "[--convention w2v|gensim] [--method 3cosadd|3cosmul] [--no-fold] "
-            "[--format auto|txt|bin|glove|stream] [--quiet] [--single] [--hnsw index] [--ef n] "
-            "[--hnsw-m n] [--ef-construction n] [-s seed] [--convert txt|bin|stream] "
-            "[--query-vectors stream] [--map words] vectors\n",
+            "usage: %s [-fhqVx] [-k count] [-o file] [-r count] [-t threads]\n"
+            "       [--query word ... | --all | --analogy file | --analogies |\n"
+            "       --similarity file | --convert txt|bin|stream | --query-vectors stream |\n"
+            "       --map words] [--metric cos|dot|l2] [--convention w2v|gensim]\n"
+            "       [--method 3cosadd|3cosmul] [--no-fold] [--format auto|txt|bin|glove|stream]\n"
+            "       [--single] [--verbose] [--hnsw index] [--ef n] [--hnsw-m n]\n"
+            "       [--ef-construction n] [--seed n] vectors\n",
             cli_progname);
     exit(status);
 }
@@ -78,22 +80,23 @@ static void
 parse_args(struct opts *o, int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'},
-        {"k", required_argument, NULL, 'k'}, {"metric", required_argument, NULL, 'm'},
-        {"output", required_argument, NULL, 'o'}, {"query", required_argument, NULL, 'q'},
+        {"all", no_argument, NULL, OPT_ALL}, {"help", no_argument, NULL, 'h'},
+        {"k", required_argument, NULL, 'k'}, {"metric", required_argument, NULL, OPT_METRIC},
+        {"output", required_argument, NULL, 'o'}, {"query", required_argument, NULL, OPT_QUERY},
         {"restrict", required_argument, NULL, 'r'}, {"threads", required_argument, NULL, 't'},
-        {"version", no_argument, NULL, 'V'}, {"verbose", no_argument, NULL, 'v'}, {"exclude-query", no_argument, NULL, 'x'},
+        {"version", no_argument, NULL, 'V'}, {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"exclude-query", no_argument, NULL, 'x'},
         {"analogy", required_argument, NULL, OPT_ANALOGY},
         {"analogies", no_argument, NULL, OPT_ANALOGIES},
         {"similarity", required_argument, NULL, OPT_SIMILARITY},
         {"convention", required_argument, NULL, OPT_CONVENTION},
         {"method", required_argument, NULL, OPT_METHOD},
         {"no-fold", no_argument, NULL, OPT_NOFOLD}, {"format", required_argument, NULL, OPT_FORMAT},
-        {"quiet", no_argument, NULL, OPT_QUIET}, {"single", no_argument, NULL, OPT_SINGLE},
+        {"quiet", no_argument, NULL, 'q'}, {"single", no_argument, NULL, OPT_SINGLE},
         {"hnsw", required_argument, NULL, OPT_HNSW}, {"ef", required_argument, NULL, OPT_EF},
         {"hnsw-m", required_argument, NULL, OPT_HNSW_M},
         {"ef-construction", required_argument, NULL, OPT_EFC},
-        {"seed", required_argument, NULL, 's'}, {"force", no_argument, NULL, 'f'},
+        {"seed", required_argument, NULL, OPT_SEED}, {"force", no_argument, NULL, 'f'},
         {"convert", required_argument, NULL, OPT_CONVERT},
         {"query-vectors", required_argument, NULL, OPT_QVEC},
         {"map", required_argument, NULL, OPT_MAP}, {NULL, 0, NULL, 0}};
@@ -110,22 +113,27 @@ parse_args(struct opts *o, int argc, char **argv)
     analogy_opts_default(&o->an);
     o->an.knn.threads = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
     o->queries = cli_mallocarray((size_t)argc, sizeof *o->queries);
-    while ((ch = getopt_long(argc, argv, "afhk:m:o:q:r:s:t:vVx", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "afhk:m:o:qr:s:t:vVx", lo, NULL)) != -1) {
         switch (ch) {
-        case 'a': o->all = 1; break;
+        case 'a': cli_moved('a', "--all");
+        case 'm': cli_moved('m', "--metric");
+        case 's': cli_moved('s', "--seed");
+        case 'v': cli_moved('v', "--verbose");
+        case OPT_ALL: o->all = 1; break;
         case 'f': o->force = 1; break;
         case 'h': usage(stdout, RV_OK);
         case 'k': o->k = cli_parse_u64(optarg, "-k", 1, 100000); break;
-        case 'm': o->metric = cli_parse_enum(optarg, "-m", metrics, 3); break;
+        case OPT_METRIC: o->metric = cli_parse_enum(optarg, "--metric", metrics, 3); break;
         case 'o': o->output = optarg; break;
-        case 'q': o->queries[o->nqueries++] = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case OPT_QUERY: o->queries[o->nqueries++] = optarg; break;
         case 'r':
             o->restrict_n = cli_parse_u64(optarg, "-r", 0, UINT32_MAX);
             o->restrict_set = 1;
             break;
-        case 's': o->hp.seed = cli_parse_u64(optarg, "-s", 0, UINT64_MAX); break;
+        case OPT_SEED: o->hp.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
         case 't': o->an.knn.threads = (int)cli_parse_u64(optarg, "-t", 1, 64); break;
-        case 'v': o->verbose = 1; break;
+        case OPT_VERBOSE: o->verbose = 1; break;
         case 'V': cli_version(); break;
         case 'x': o->exclude = 1; break;
         case OPT_ANALOGY: o->analogy_file = optarg; break;
@@ -139,7 +147,6 @@ parse_args(struct opts *o, int argc, char **argv)
             o->format = f == 4 ? VECSET_STREAM : f; /* auto txt bin glove = W2VFMT_ 0..3 */
             break;
         }
-        case OPT_QUIET: o->quiet = 1; break;
         case OPT_SINGLE: o->single = 1; break;
         case OPT_HNSW: o->hnsw = optarg; break;
         case OPT_QVEC: o->qvec = optarg; break;
@@ -162,21 +169,21 @@ parse_args(struct opts *o, int argc, char **argv)
     const int modes = (o->all || o->nqueries) + !!o->analogy_file + o->analogies +
                       !!o->similarity_file + !!o->convert + !!o->qvec + !!o->map;
     if (modes > 1)
-        cli_die(RV_USAGE, "choose one of -a/-q, --analogy, --analogies, --similarity, --convert, "
+        cli_die(RV_USAGE, "choose one of --all/--query, --analogy, --analogies, --similarity, --convert, "
                           "--query-vectors, --map");
     if (o->all && o->nqueries)
-        cli_die(RV_USAGE, "-a and -q exclude each other");
+        cli_die(RV_USAGE, "--all and --query exclude each other");
     if ((o->analogies || o->all || o->nqueries == 0) && !o->analogy_file && !o->similarity_file &&
         !o->all && !o->convert && !o->qvec && !o->map && strcmp(o->vectors, "-") == 0)
-        cli_die(RV_USAGE, "vectors on stdin need -q, -a, --analogy or --similarity");
+        cli_die(RV_USAGE, "vectors on stdin need --query, --all, --analogy or --similarity");
     if (o->hnsw && (o->analogy_file || o->similarity_file || o->analogies || o->qvec || o->map))
-        cli_die(RV_USAGE, "--hnsw serves -q, -a and stdin queries only");
+        cli_die(RV_USAGE, "--hnsw serves --query, --all and stdin queries only");
     if (o->qvec && strcmp(o->qvec, "-") == 0 && strcmp(o->vectors, "-") == 0)
         cli_die(RV_USAGE, "the vectors and the query vectors cannot both be stdin");
     if (o->map && strcmp(o->map, "-") == 0 && strcmp(o->vectors, "-") == 0)
         cli_die(RV_USAGE, "the vectors and the --map words cannot both be stdin");
     if (o->an.method == ANALOGY_MUL && o->metric != KNN_COS)
-        cli_die(RV_USAGE, "--method 3cosmul needs -m cos");
+        cli_die(RV_USAGE, "--method 3cosmul needs --metric cos");
 }
 
 static struct vecset *
@@ -334,7 +341,7 @@ open_hnsw(const struct opts *o, const struct knn_db *db)
         if (rc == WP_EMAGIC || rc == WP_ECORRUPT)
             cli_die(RV_DATA, "%s: %s", o->hnsw,
                     rc == WP_EMAGIC ? "not a knn HNSW index"
-                                    : "corrupt data (or built for other vectors, -r or -m)");
+                                    : "corrupt data (or built for other vectors, -r or --metric)");
         if (rc < 0)
             cli_die_status(rc, "%s", o->hnsw);
         fclose(fp);

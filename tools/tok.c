@@ -25,7 +25,8 @@ enum {
     OPT_MAX_TOKEN,
     OPT_LONG_TOKENS,
     OPT_NO_PUNCT,
-    OPT_SPLIT_ALL
+    OPT_SPLIT_ALL,
+    OPT_WHITESPACE
 };
 
 struct tok_cli {
@@ -45,9 +46,9 @@ static _Noreturn void
 usage(FILE *fp, int status)
 {
     fprintf(fp,
-            "usage: %s [-fhlqVw] [-o file] [-z level] [--long-tokens skip|truncate]\n"
+            "usage: %s [-fhlqV] [-o file] [-z level] [--long-tokens skip|truncate]\n"
             "           [--max-sentence n] [--max-token n] [--no-punct] [--split-all-punct]\n"
-            "           [file ...]\n",
+            "           [--whitespace] [file ...]\n",
             cli_progname);
     exit(status);
 }
@@ -68,7 +69,7 @@ parse_args(struct tok_cli *c, int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"split-all-punct", no_argument, NULL, OPT_SPLIT_ALL},
         {"version", no_argument, NULL, 'V'},
-        {"whitespace", no_argument, NULL, 'w'},
+        {"whitespace", no_argument, NULL, OPT_WHITESPACE},
         {NULL, 0, NULL, 0},
     };
     int ch;
@@ -82,7 +83,8 @@ parse_args(struct tok_cli *c, int argc, char **argv)
         case 'l': c->t.lower = 1; break;
         case 'o': c->output = optarg; break;
         case 'q': c->quiet = 1; break;
-        case 'w': c->t.whitespace = 1; break;
+        case 'w': cli_moved('w', "--whitespace");
+        case OPT_WHITESPACE: c->t.whitespace = 1; break;
         case 'V': cli_version();
         case 'z': c->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
         case OPT_LONG_TOKENS:

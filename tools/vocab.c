@@ -15,7 +15,7 @@
 #include "text/vocab.h"
 #include "text/vocab_spill.h"
 
-enum { OPT_TEXT = 256, OPT_FROM_TEXT };
+enum { OPT_TEXT = 256, OPT_FROM_TEXT, OPT_MAX_WORDS };
 
 struct input {
     const char *path;
@@ -44,8 +44,8 @@ static _Noreturn void
 usage(FILE *fp, int status)
 {
     fprintf(fp,
-            "usage: %s [-fhqV] [-M size] [-m min_count] [-n max_words] [-o file] [-z level]\n"
-            "             [--from-text file] [--text] [file ...]\n",
+            "usage: %s [-fhqV] [-M size] [-m min_count] [-o file] [-z level]\n"
+            "             [--max-words n] [--from-text file] [--text] [file ...]\n",
             cli_progname);
     exit(status);
 }
@@ -86,7 +86,7 @@ parse_args(struct vocab_cli *o, int argc, char **argv)
         {"from-text", required_argument, NULL, OPT_FROM_TEXT},
         {"help", no_argument, NULL, 'h'},
         {"level", required_argument, NULL, 'z'},
-        {"max-words", required_argument, NULL, 'n'},
+        {"max-words", required_argument, NULL, OPT_MAX_WORDS},
         {"memory", required_argument, NULL, 'M'},
         {"min-count", required_argument, NULL, 'm'},
         {"output", required_argument, NULL, 'o'},
@@ -105,7 +105,10 @@ parse_args(struct vocab_cli *o, int argc, char **argv)
         case 'h': usage(stdout, RV_OK);
         case 'M': o->memory = parse_size(optarg); break;
         case 'm': o->min_count = cli_parse_u64(optarg, "-m", 0, UINT64_MAX); break;
-        case 'n': o->max_words = cli_parse_u64(optarg, "-n", 1, UINT32_MAX - 1); break;
+        case 'n': cli_moved('n', "--max-words");
+        case OPT_MAX_WORDS:
+            o->max_words = cli_parse_u64(optarg, "--max-words", 1, UINT32_MAX - 1);
+            break;
         case 'o': o->output = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'V': cli_version();

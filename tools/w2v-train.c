@@ -39,7 +39,7 @@ struct opts {
     uint32_t resume_nctx;  /* --resume: the checkpoint's context vocabulary, 0 without */
     uint64_t resume_chash;
     uint64_t resume_kind; /* --resume: the input kind the checkpoint was made from */
-    uint64_t ckpt_words;  /* --checkpoint-every N: raw words */
+    uint64_t ckpt_words;  /* --checkpoint-every Nw: raw words */
     double ckpt_secs;     /* --checkpoint-every Ns/Nm/Nh: seconds */
 };
 
@@ -72,7 +72,7 @@ usage(FILE *fp, int status)
             "       [--shared-negatives | --exact-updates] [--fixed-window] [-a alpha] [-d dim] [-e epochs]\n"
             "       [-n negative] [--ns-power p] [-s sample] [-t threads] [-w window]\n"
             "       [--seed n] [-z level] [-o file] [--format stream|txt|bin]\n"
-            "       [--save-context file] [--checkpoint file] [--checkpoint-every n[s|m|h]]\n"
+            "       [--save-context file] [--checkpoint file] [--checkpoint-every n{s|m|h|w}]\n"
             "       [--resume file] [--log file] [--context-vocab file]\n"
             "       [--deterministic] [--mpi [--merge sum|mean]] [--sync-words n]\n"
             "       -v vocab [file | --mpi file ...]\n",
@@ -85,22 +85,6 @@ enum {
     O_FORMAT, O_CONTEXT, O_CKPT, O_CKPT_EVERY, O_RESUME, O_LOG, O_CVOCAB, O_MPI, O_SYNC, O_MERGE,
     O_DETERMINISTIC
 };
-
-static void
-parse_every(struct opts *o, const char *s)
-{
-    char *end;
-    errno = 0;
-    const double v = strtod(s, &end);
-    const double mul = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 0;
-    if (errno || !(v >= 1) || v > 1e15 || (*end && (mul == 0 || end[1] != '\0')))
-        cli_die(RV_USAGE, "--checkpoint-every %s: expected words (N) or time (Ns, Nm, Nh), "
-                          "N >= 1", s);
-    if (*end)
-        o->ckpt_secs = v * mul;
-    else
-        o->ckpt_words = (uint64_t)v;
-}
 
 static void
 parse_args(struct opts *o, int argc, char **argv)
@@ -166,7 +150,9 @@ parse_args(struct opts *o, int argc, char **argv)
             break;
         case O_CONTEXT: o->context = optarg; break;
         case O_CKPT: o->ckpt = optarg; break;
-        case O_CKPT_EVERY: parse_every(o, optarg); break;
+        case O_CKPT_EVERY:
+            cli_parse_every(optarg, "--checkpoint-every", &o->ckpt_secs, &o->ckpt_words);
+            break;
         case O_RESUME: o->resume = optarg; break;
         case O_LOG: o->log = optarg; break;
         case O_CVOCAB: o->cvocab = optarg; break;

@@ -19,7 +19,7 @@ struct wpcat_opts {
 static _Noreturn void
 usage(FILE *fp, int status)
 {
-    fprintf(fp, "usage: %s [-hlV] [-p digits] [--stat] [file ...]\n", cli_progname);
+    fprintf(fp, "usage: %s [-hV] [-p digits] [--lines] [--stat] [file ...]\n", cli_progname);
     exit(status);
 }
 
@@ -216,7 +216,7 @@ int
 main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},      {"lines", no_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},      {"lines", no_argument, NULL, 'L'},
         {"precision", required_argument, NULL, 'p'}, {"stat", no_argument, NULL, 'S'},
         {"version", no_argument, NULL, 'V'},   {NULL, 0, NULL, 0},
     };
@@ -226,7 +226,8 @@ main(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "hlp:V", longopts, NULL)) != -1) {
         switch (ch) {
         case 'h': usage(stdout, RV_OK);
-        case 'l': o.lines = 1; break;
+        case 'l': cli_moved('l', "--lines");
+        case 'L': o.lines = 1; break;
         case 'p': o.precision = (int)cli_parse_u64(optarg, "-p", 1, 17); break;
         case 'S': o.stat = 1; break;
         case 'V': cli_version();

@@ -57,7 +57,7 @@ train() {
     assert_success
     gzip -c "$M/c.txt" > "$T/c.txt.gz"
     tok -q -z 9 - < "$T/c.txt.gz" | vocab -q -m 1 -o "$T/c.voc"
-    tok -q -l "$M/c.txt" "$T/c.txt.gz" | wpcat -l > "$T/c.back"
+    tok -q -l "$M/c.txt" "$T/c.txt.gz" | wpcat --lines > "$T/c.back"
     [ -s "$T/c.back" ]
     run --separate-stderr vocab -q -M 256K -m 2 "$T/c.tok"
     assert_success
@@ -108,7 +108,7 @@ train() {
     corpus
     TSAN_OPTIONS=${TSAN_OPTIONS/:suppressions=*/} run --separate-stderr \
         w2v-train -v "$T/c.voc" -t 1 -d 8 -e 2 --seed 3 --checkpoint "$T/ck" \
-        --checkpoint-every 5000 --log "$T/log" -o "$T/v" < "$T/c.tok"
+        --checkpoint-every 5000w --log "$T/log" -o "$T/v" < "$T/c.tok"
     assert_success
     TSAN_OPTIONS=${TSAN_OPTIONS/:suppressions=*/} run --separate-stderr \
         w2v-train -q -v "$T/c.voc" -t 1 --resume "$T/ck" -o "$T/r" "$T/c.tok"
@@ -127,7 +127,7 @@ train() {
     done
     TSAN_OPTIONS=${TSAN_OPTIONS/:suppressions=*/} run --separate-stderr \
         train --deterministic --sync-words 5000 -e 3 --checkpoint "$T/ck" \
-        --checkpoint-every 20000 -o "$T/v" "$T/c.tok"
+        --checkpoint-every 20000w -o "$T/v" "$T/c.tok"
     assert_success
     TSAN_OPTIONS=${TSAN_OPTIONS/:suppressions=*/} run --separate-stderr \
         w2v-train -q -v "$T/c.voc" --resume "$T/ck" -o "$T/r" "$T/c.tok"
@@ -137,7 +137,7 @@ train() {
 
 @test "tsan: w2v-train -t 2 from stdin, checkpointing, logging, resuming" {
     corpus
-    run --separate-stderr train --checkpoint "$T/ck" --checkpoint-every 5000 \
+    run --separate-stderr train --checkpoint "$T/ck" --checkpoint-every 5000w \
         --log "$T/log" --save-context "$T/ctx" -o "$T/v" < "$T/c.tok"
     assert_success
     [ -s "$T/ck" ] && [ -s "$T/log" ] && [ -s "$T/ctx" ]
@@ -165,7 +165,7 @@ train() {
 @test "tsan: knn -t 2: all neighbours, batched queries, analogies, an HNSW index" {
     corpus
     train -o "$T/v.wp" "$T/c.tok"
-    run --separate-stderr knn -t 2 -a -k 3 "$T/v.wp"
+    run --separate-stderr knn -t 2 --all -k 3 "$T/v.wp"
     assert_success
     wpcat "$T/c.voc" | head -n 50 | cut -f1 > "$T/q"
     run --separate-stderr knn -t 2 -k 5 "$T/v.wp" < "$T/q"
@@ -173,7 +173,7 @@ train() {
     need_data questions-words.txt
     run --separate-stderr knn -t 2 --quiet --analogy "$DATA/questions-words.txt" "$T/v.wp"
     assert_success
-    run --separate-stderr knn -t 2 --hnsw "$T/v.idx" -a -k 3 "$T/v.wp"
+    run --separate-stderr knn -t 2 --hnsw "$T/v.idx" --all -k 3 "$T/v.wp"
     assert_success
     run --separate-stderr knn -t 2 --hnsw "$T/v.idx" -k 3 "$T/v.wp" < "$T/q"
     assert_success
@@ -181,19 +181,19 @@ train() {
 
 @test "tsan: elmo-train -t 2 (word and character input) and embed -t 2" {
     need_data ptb/ptb.train.txt.gz
-    tok -w -q "$M/ptb.txt" > "$T/p.tok"
+    tok --whitespace -q "$M/ptb.txt" > "$T/p.tok"
     vocab -q -m 2 -o "$T/p.voc" "$T/p.tok"
-    run --separate-stderr elmo-train -q -v "$T/p.voc" -t 2 -s 1 --hidden 16 --unroll 6 \
+    run --separate-stderr elmo-train -q -v "$T/p.voc" -t 2 --seed 1 --hidden 16 --unroll 6 \
         --batch 4 --epochs 1 --valid "$T/p.tok" --checkpoint "$T/ck" --checkpoint-every 20w \
         -o "$T/w.model" "$T/p.tok"
     assert_success
-    run --separate-stderr elmo-train -q -v "$T/p.voc" -t 2 -s 1 --char-input \
+    run --separate-stderr elmo-train -q -v "$T/p.voc" -t 2 --seed 1 --char-input \
         --filters 1:8,2:8 --char-dim 4 --max-chars 12 --highway 1 --hidden 16 --unroll 6 \
         --batch 4 --epochs 1 --sampled 20 -o "$T/c.model" "$T/p.tok"
     assert_success
-    run --separate-stderr embed -q -m "$T/w.model" -t 2 -b 3 -o "$T/e1" "$T/p.tok"
+    run --separate-stderr embed -q --model "$T/w.model" -t 2 -b 3 -o "$T/e1" "$T/p.tok"
     assert_success
-    run --separate-stderr embed -q -m "$T/c.model" -t 2 -b 2 --carry-state --average \
+    run --separate-stderr embed -q --model "$T/c.model" -t 2 -b 2 --carry-state --average \
         -o "$T/e2" "$T/p.tok"
     assert_success
 }

@@ -22,7 +22,7 @@ FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay/fuzz_,$(FUZZ_NAMES))
 # knn.c uses __builtin_cpu_supports("f16c"), which clang 14 rejects; no harness needs it
-FUZZ_LIB_SRC := $(filter-out lib/knn/knn/knn.c lib/knn/knn/knn_avx2.c lib/knn/knn/knn_hnsw.c,$(LIB_SRC))
+FUZZ_LIB_SRC := $(filter-out lib/knn/knn.c lib/knn/knn_avx2.c lib/knn/knn_hnsw.c,$(LIB_SRC))
 FUZZ_LIB_OBJ := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB_SRC))
 FUZZ_LIBWP   := $(BUILD)/fuzz/libwordpipe-fuzz.a
 # lib/ is other people's code: clang may warn where gcc does not, so no -Werror there

@@ -26,7 +26,9 @@ enum {
     OPT_LONG_TOKENS,
     OPT_NO_PUNCT,
     OPT_SPLIT_ALL,
-    OPT_WHITESPACE
+    OPT_WHITESPACE,
+    OPT_PENN,
+    OPT_SENTENCES
 };
 
 struct tok_cli {
@@ -66,7 +68,9 @@ parse_args(struct tok_cli *c, int argc, char **argv)
         {"max-token", required_argument, NULL, OPT_MAX_TOKEN},
         {"no-punct", no_argument, NULL, OPT_NO_PUNCT},
         {"output", required_argument, NULL, 'o'},
+        {"penn", no_argument, NULL, OPT_PENN},
         {"quiet", no_argument, NULL, 'q'},
+        {"sentences", no_argument, NULL, OPT_SENTENCES},
         {"split-all-punct", no_argument, NULL, OPT_SPLIT_ALL},
         {"version", no_argument, NULL, 'V'},
         {"whitespace", no_argument, NULL, OPT_WHITESPACE},
@@ -104,9 +108,15 @@ parse_args(struct tok_cli *c, int argc, char **argv)
             break;
         case OPT_NO_PUNCT: c->t.drop_punct = 1; break;
         case OPT_SPLIT_ALL: c->t.split_all_punct = 1; break;
+        case OPT_PENN: c->t.penn = 1; break;
+        case OPT_SENTENCES: c->t.sentences = 1; break;
         default: usage(stderr, RV_USAGE);
         }
     }
+    if (c->t.penn && c->t.whitespace)
+        cli_die(RV_USAGE, "--penn and --whitespace exclude each other");
+    if (c->t.penn && c->t.split_all_punct)
+        cli_die(RV_USAGE, "--penn and --split-all-punct exclude each other");
 }
 
 static int

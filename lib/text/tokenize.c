@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/status.h"
+#include "tokenize_en.h"
 
 #define TOK_REPLACEMENT 0xFFFDu
 
@@ -42,6 +43,15 @@ struct tok_state {
     uint32_t ucp;
     int uneed;
     unsigned char ulo, uhi;
+
+    /* --penn, --sentences: the code points since the last separator (the chunk), cut
+     * into tokens and checked for a sentence end when the next chunk or the line end
+     * comes */
+    int chunked;
+    uint32_t *chunk;
+    struct tok_span *spans;
+    size_t clen;
+    int chunk_closed; /* a separator followed the chunk */
 
     unsigned char ascii_class[256]; /* ascii_class_of, looked up */
     unsigned char ascii_lower[128];
@@ -399,9 +409,13 @@ punct_token(struct tok_state *t, uint32_t cp)
     return push_token(t);
 }
 
+static int chunk_end(struct tok_state *t, int line_end, uint32_t next);
+
 static int
 end_line(struct tok_state *t)
 {
+    if (t->clen > 0)
+        WP_TRY(chunk_end(t, 1, 0));
     WP_TRY(end_word(t));
     if (t->line_has_bytes)
         t->st.lines++;
@@ -411,9 +425,9 @@ end_line(struct tok_state *t)
     return emit_sentence(t);
 }
 
-/* One decoded code point (ASCII included) of class k. */
+/* One decoded code point (ASCII included) of class k, by the default rules. */
 static int
-put_cp(struct tok_state *t, uint32_t cp, enum tok_class k)
+put_direct(struct tok_state *t, uint32_t cp, enum tok_class k)
 {
     if (t->o.whitespace && k != TOK_SPACE)
         k = TOK_WORD;   /* pre-tokenized text: only separators split */
@@ -441,6 +455,58 @@ put_cp(struct tok_state *t, uint32_t cp, enum tok_class k)
         return punct_token(t, cp);
     case TOK_PUNCT: return punct_token(t, cp);
     }
+    return WP_OK;
+}
+
+/* Emits the chunk's tokens (by the English rules with penn, else by the default rules),
+ * then ends the sentence there if it ends one and next (the next chunk's first code
+ * point) agrees. line_end: the chunk is the last of its line. */
+static int
+chunk_end(struct tok_state *t, int line_end, uint32_t next)
+{
+    if (t->o.penn) {
+        const size_t n = tok_en_split(t->chunk, t->clen, line_end, t->spans);
+        for (size_t i = 0; i < n; i++) {
+            if (t->spans[i].punct && t->o.drop_punct)
+                continue;
+            for (size_t j = t->spans[i].start; j < t->spans[i].end; j++)
+                WP_TRY(word_put(t, t->chunk[j]));
+            WP_TRY(end_word(t));
+        }
+    } else {
+        for (size_t j = 0; j < t->clen; j++)
+            WP_TRY(put_direct(t, t->chunk[j], tok_class_cp(t->chunk[j])));
+        WP_TRY(put_direct(t, ' ', TOK_SPACE));
+    }
+    const int ends = t->o.sentences && !line_end && tok_en_sentence_end(t->chunk, t->clen, next);
+    t->clen = 0;
+    t->chunk_closed = 0;
+    return ends ? emit_sentence(t) : WP_OK;
+}
+
+/* One decoded code point (ASCII included) of class k. */
+static int
+put_cp(struct tok_state *t, uint32_t cp, enum tok_class k)
+{
+    if (!t->chunked)
+        return put_direct(t, cp, k);
+    if (k == TOK_SPACE) {
+        t->chunk_closed = t->clen > 0;
+        return WP_OK;
+    }
+    if (t->chunk_closed) {
+        WP_TRY(chunk_end(t, 0, cp));
+    } else if (t->clen == TOK_CHUNK_MAX) {
+        /* an over-long chunk: its tokens so far, and the word open at the cut goes on */
+        if (t->o.penn) {
+            WP_TRY(chunk_end(t, 0, cp));
+        } else {
+            for (size_t j = 0; j < t->clen; j++)
+                WP_TRY(put_direct(t, t->chunk[j], tok_class_cp(t->chunk[j])));
+            t->clen = 0;
+        }
+    }
+    t->chunk[t->clen++] = cp;
     return WP_OK;
 }
 
@@ -544,7 +610,7 @@ tok_feed(struct tok_state *t, const void *buf, size_t n)
         }
         const unsigned char c = *p;
         const unsigned k = t->ascii_class[c];
-        if (k == C_WORD && t->joiner == 0) {
+        if (k == C_WORD && t->joiner == 0 && !t->chunked) {
             t->line_has_bytes = 1;
             p = ascii_run(t, p, end);
         } else {
@@ -585,11 +651,21 @@ int
 tok_new(struct tok_state **out, const struct tok_opts *o, tok_emit_fn emit, void *ctx)
 {
     *out = NULL;
-    if (o->max_sentence < 1 || o->max_token < TOK_MAX_TOKEN_MIN || emit == NULL)
+    if (o->max_sentence < 1 || o->max_token < TOK_MAX_TOKEN_MIN || emit == NULL ||
+        (o->penn && (o->whitespace || o->split_all_punct)))
         return WP_ERANGE;
     struct tok_state *t = calloc(1, sizeof *t);
     if (t == NULL)
         return WP_ENOMEM;
+    t->chunked = o->penn || o->sentences;
+    if (t->chunked) {
+        t->chunk = malloc(TOK_CHUNK_MAX * sizeof *t->chunk);
+        t->spans = malloc(TOK_CHUNK_MAX * sizeof *t->spans);
+        if (t->chunk == NULL || t->spans == NULL) {
+            tok_free(t);
+            return WP_ENOMEM;
+        }
+    }
     for (unsigned c = 0; c < 256; c++) {
         t->ascii_class[c] = ascii_class_of(c);
         if (o->whitespace && (t->ascii_class[c] == C_PUNCT || t->ascii_class[c] == C_JOIN
@@ -620,5 +696,7 @@ tok_free(struct tok_state *t)
     free(t->ends);
     free(t->lens);
     free(t->ptrs);
+    free(t->chunk);
+    free(t->spans);
     free(t);
 }

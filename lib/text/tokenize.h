@@ -30,7 +30,9 @@
 enum {
     TOK_MAX_SENTENCE_DEFAULT = 1000, /* tokens per sentence, as word2vec */
     TOK_MAX_TOKEN_DEFAULT = 1000,    /* bytes per token */
-    TOK_MAX_TOKEN_MIN = 4            /* one code point always fits */
+    TOK_MAX_TOKEN_MIN = 4,           /* one code point always fits */
+    TOK_CHUNK_MAX = 4096             /* penn, sentences: code points without a separator
+                                        looked at together */
 };
 
 struct tok_opts {
@@ -40,6 +42,10 @@ struct tok_opts {
     int skip_long;       /* drop an over-long token instead of truncating it */
     int whitespace;      /* pre-tokenized text: split at separators only, punctuation is
                             a word character */
+    int penn;            /* English split the Penn Treebank way (tokenize_en.h); not with
+                            whitespace or split_all_punct */
+    int sentences;       /* a line may hold several sentences: end one where
+                            tok_en_sentence_end says so */
     size_t max_sentence; /* >= 1 */
     size_t max_token;    /* bytes, >= TOK_MAX_TOKEN_MIN */
 };

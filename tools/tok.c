@@ -16,6 +16,7 @@
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
+#include "text/conllu.h"
 #include "text/tokenize.h"
 
 enum {
@@ -28,13 +29,17 @@ enum {
     OPT_SPLIT_ALL,
     OPT_WHITESPACE,
     OPT_PENN,
-    OPT_SENTENCES
+    OPT_SENTENCES,
+    OPT_CONLLU,
+    OPT_COLUMN
 };
 
 struct tok_cli {
     struct tok_opts t;
     const char *output; /* -o, NULL for stdout */
     int force, quiet, level;
+    int conllu, column; /* --conllu, --column (enum conllu_col) */
+    int column_given;
 };
 
 /* What the sentence callback needs. */
@@ -42,6 +47,12 @@ struct sink {
     struct rec_writer *w;
     struct cli_out *out;
     struct buf rec;
+    /* --conllu: sentences cut at max_sentence, tokens lowercased with lower */
+    size_t max_sentence;
+    int lower;
+    struct buf low;
+    const unsigned char **ptrs;
+    size_t *lens;
 };
 
 static _Noreturn void
@@ -49,9 +60,11 @@ usage(FILE *fp, int status)
 {
     fprintf(fp,
             "usage: %s [-fhlqV] [-o file] [-z level] [--long-tokens skip|truncate]\n"
-            "           [--max-sentence n] [--max-token n] [--no-punct] [--split-all-punct]\n"
-            "           [--whitespace] [file ...]\n",
-            cli_progname);
+            "           [--max-sentence n] [--max-token n] [--no-punct] [--penn]\n"
+            "           [--sentences] [--split-all-punct] [--whitespace] [file ...]\n"
+            "       %s --conllu [-fhlqV] [--column name] [-o file] [-z level]\n"
+            "           [--max-sentence n] [--max-token n] [file ...]\n",
+            cli_progname, cli_progname);
     exit(status);
 }
 
@@ -59,6 +72,8 @@ static void
 parse_args(struct tok_cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
+        {"column", required_argument, NULL, OPT_COLUMN},
+        {"conllu", no_argument, NULL, OPT_CONLLU},
         {"force", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {"level", required_argument, NULL, 'z'},
@@ -110,9 +125,25 @@ parse_args(struct tok_cli *c, int argc, char **argv)
         case OPT_SPLIT_ALL: c->t.split_all_punct = 1; break;
         case OPT_PENN: c->t.penn = 1; break;
         case OPT_SENTENCES: c->t.sentences = 1; break;
+        case OPT_CONLLU: c->conllu = 1; break;
+        case OPT_COLUMN:
+            c->column = conllu_column(optarg);
+            if (c->column < 0)
+                cli_die(RV_USAGE, "--column %s: expected id, form, lemma, upos, xpos, feats, "
+                        "head, deprel, deps, misc or 1 to 10", optarg);
+            c->column_given = 1;
+            break;
         default: usage(stderr, RV_USAGE);
         }
     }
+    if (c->column_given && !c->conllu)
+        cli_die(RV_USAGE, "--column needs --conllu");
+    if (!c->column_given)
+        c->column = CONLLU_FORM;
+    if (c->conllu && (c->t.penn || c->t.sentences || c->t.whitespace || c->t.drop_punct ||
+                      c->t.split_all_punct || c->t.skip_long))
+        cli_die(RV_USAGE, "--conllu reads tokens as they are: no --penn, --sentences, "
+                "--whitespace, --no-punct, --split-all-punct or --long-tokens");
     if (c->t.penn && c->t.whitespace)
         cli_die(RV_USAGE, "--penn and --whitespace exclude each other");
     if (c->t.penn && c->t.split_all_punct)
@@ -126,6 +157,43 @@ put_sentence(void *ctx, const unsigned char *const *tok, const size_t *len, size
     buf_clear(&s->rec);
     WP_TRY(rec_tokens_encode(&s->rec, tok, len, n));
     cli_writer_put(s->w, s->out, s->rec.p, s->rec.len); /* exits on a write error */
+    return WP_OK;
+}
+
+/* A CoNLL-U sentence: records of at most max_sentence tokens, lowercased with -l. */
+static int
+put_conllu(void *ctx, const unsigned char *const *field, const size_t *len, size_t n)
+{
+    struct sink *s = ctx;
+    if (s->lower) {
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++)
+            total += len[i];
+        buf_clear(&s->low);
+        WP_TRY(buf_reserve(&s->low, total));
+        const unsigned char **p = realloc(s->ptrs, n * sizeof *p);
+        if (p != NULL)
+            s->ptrs = p;
+        size_t *l = p ? realloc(s->lens, n * sizeof *l) : NULL;
+        if (l == NULL)
+            return WP_ENOMEM;
+        s->lens = l;
+        size_t off = 0;
+        for (size_t i = 0; i < n; i++) {
+            s->lens[i] = tok_lower_utf8(s->low.p + off, field[i], len[i]);
+            off += s->lens[i];
+        }
+        off = 0;
+        for (size_t i = 0; i < n; i++) {
+            s->ptrs[i] = s->low.p + off;
+            off += s->lens[i];
+        }
+        field = s->ptrs;
+        len = s->lens;
+    }
+    for (size_t i = 0; i < n; i += s->max_sentence)
+        WP_TRY(put_sentence(ctx, field + i, len + i,
+                            n - i < s->max_sentence ? n - i : s->max_sentence));
     return WP_OK;
 }
 
@@ -216,9 +284,26 @@ reader_run(void *arg)
     }
 }
 
+/* Exits RV_DATA naming the file and line for malformed CoNLL-U, else RV_FAIL. */
 static void
-tokenize_file(const char *path, struct tok_state *t, unsigned char **bufs,
-              struct cli_progress *pr)
+conllu_die(const char *path, const struct conllu *cu, int rc)
+{
+    if (rc == WP_EFORMAT)
+        cli_die(RV_DATA, "%s: line %" PRIu64 ": %s", cli_name(path), conllu_error_line(cu),
+                conllu_error(cu));
+    cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
+}
+
+/* The CoNLL-U reader and the bytes it has read from all files, for the progress. */
+struct conllu_in {
+    struct conllu *p;
+    uint64_t bytes;
+};
+
+/* Reads path into the tokenizer t, or into the CoNLL-U reader ci when it is not NULL. */
+static void
+tokenize_file(const char *path, struct tok_state *t, struct conllu_in *ci,
+              unsigned char **bufs, struct cli_progress *pr)
 {
     struct reader r = {.gz = open_text(path), .buf = {bufs[0], bufs[1]}};
     pthread_t th;
@@ -237,11 +322,21 @@ tokenize_file(const char *path, struct tok_state *t, unsigned char **bufs,
             cli_die(r.code, "%s: %s", cli_name(path), r.msg);
         if (got == 0)
             break;
-        const int rc = tok_feed(t, r.buf[i], (size_t)got);
-        if (rc < 0)
-            cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
-        progress_extra(extra, sizeof extra, tok_stats(t));
-        cli_progress_update(pr, tok_stats(t)->bytes, 0, extra);
+        if (ci != NULL) {
+            const int rc = conllu_feed(ci->p, r.buf[i], (size_t)got);
+            if (rc < 0)
+                conllu_die(path, ci->p, rc);
+            ci->bytes += (uint64_t)got;
+            snprintf(extra, sizeof extra, "(%.1f MB read, %" PRIu64 " words)",
+                     (double)ci->bytes / 1e6, conllu_stats(ci->p)->words);
+            cli_progress_update(pr, ci->bytes, 0, extra);
+        } else {
+            const int rc = tok_feed(t, r.buf[i], (size_t)got);
+            if (rc < 0)
+                cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
+            progress_extra(extra, sizeof extra, tok_stats(t));
+            cli_progress_update(pr, tok_stats(t)->bytes, 0, extra);
+        }
         pthread_mutex_lock(&r.mu);
         r.full[i] = 0;
         pthread_cond_signal(&r.cv);
@@ -251,6 +346,12 @@ tokenize_file(const char *path, struct tok_state *t, unsigned char **bufs,
     pthread_mutex_destroy(&r.mu);
     pthread_cond_destroy(&r.cv);
     gzclose_r(r.gz);
+    if (ci != NULL) {
+        const int rc = conllu_flush(ci->p); /* a file's last sentence ends with the file */
+        if (rc < 0)
+            conllu_die(path, ci->p, rc);
+        return;
+    }
     const int rc = tok_flush(t); /* a file's last line ends with the file */
     if (rc < 0)
         cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
@@ -313,24 +414,53 @@ main(int argc, char **argv)
         rec_meta_set_u64(meta, "whitespace", (uint64_t)c.t.whitespace) < 0 ||
         rec_meta_set_str(meta, "source", cli_name(files[0])) < 0)
         cli_die(RV_FAIL, "out of memory");
+    /* keys new since the first version only when set, so that streams written without
+       these options stay byte for byte what they were */
+    if ((c.t.penn && rec_meta_set_u64(meta, "penn", 1) < 0) ||
+        (c.t.sentences && rec_meta_set_u64(meta, "sentences", 1) < 0) ||
+        (c.conllu && (rec_meta_set_u64(meta, "conllu", 1) < 0 ||
+                      rec_meta_set_str(meta, "conllu_column", conllu_column_name(c.column)) <
+                          0)))
+        cli_die(RV_FAIL, "out of memory");
 
     cli_out_open(&out, c.output, 1, c.force);
     sink.out = &out;
     sink.w = cli_writer_open(&out, REC_TOKENS, meta, c.level);
-    if (tok_new(&t, &c.t, put_sentence, &sink) < 0)
+    sink.max_sentence = c.t.max_sentence;
+    sink.lower = c.t.lower;
+    struct conllu_in ci = {0};
+    if (tok_new(&t, &c.t, put_sentence, &sink) < 0 ||
+        (c.conllu && conllu_new(&ci.p, c.column, c.t.max_token, put_conllu, &sink) < 0))
         cli_die(RV_FAIL, "out of memory");
     cli_progress_start(&pr, "bytes", c.quiet);
     for (char **f = files; *f != NULL; f++)
-        tokenize_file(*f, t, bufs, &pr);
+        tokenize_file(*f, t, c.conllu ? &ci : NULL, bufs, &pr);
     char extra[96];
-    progress_extra(extra, sizeof extra, tok_stats(t));
-    cli_progress_end(&pr, tok_stats(t)->bytes, extra);
+    if (c.conllu) {
+        const struct conllu_stats *cs = conllu_stats(ci.p);
+        snprintf(extra, sizeof extra, "(%.1f MB read, %" PRIu64 " words)",
+                 (double)ci.bytes / 1e6, cs->words);
+        cli_progress_end(&pr, ci.bytes, extra);
+    } else {
+        progress_extra(extra, sizeof extra, tok_stats(t));
+        cli_progress_end(&pr, tok_stats(t)->bytes, extra);
+    }
     cli_writer_close(sink.w, &out);
-    if (!c.quiet)
+    if (!c.quiet && c.conllu) {
+        const struct conllu_stats *cs = conllu_stats(ci.p);
+        cli_warn("%" PRIu64 " sentences, %" PRIu64 " words (%" PRIu64
+                 " multiword tokens, %" PRIu64 " empty nodes skipped)",
+                 cs->sentences, cs->words, cs->ranges, cs->empty_nodes);
+    } else if (!c.quiet) {
         report(tok_stats(t), &c.t);
+    }
 
     tok_free(t);
+    conllu_free(ci.p);
     buf_free(&sink.rec);
+    buf_free(&sink.low);
+    free(sink.ptrs);
+    free(sink.lens);
     rec_meta_free(meta);
     free(bufs[0]);
     free(bufs[1]);

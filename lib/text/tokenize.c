@@ -246,6 +246,22 @@ utf8_encode(unsigned char *s, uint32_t cp)
     return 4;
 }
 
+size_t
+tok_lower_utf8(unsigned char *dst, const unsigned char *src, size_t n)
+{
+    size_t i = 0, o = 0;
+    while (i < n) {
+        const unsigned c = src[i];
+        const size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        uint32_t cp = len == 1 ? c : c & (0x7Fu >> len);
+        for (size_t k = 1; k < len && i + k < n; k++)
+            cp = (cp << 6) | (src[i + k] & 0x3Fu);
+        i += len;
+        o += utf8_encode(dst + o, tok_lower_cp(cp));
+    }
+    return o;
+}
+
 /* ------------------------------------------------------------ sentence building */
 
 static int

@@ -94,5 +94,8 @@ enum tok_class tok_class_cp(uint32_t cp); /* LF and CR are TOK_SPACE here */
  * fullwidth Latin; every other code point maps to itself. U+0130 maps to U+0069 and the
  * final sigma stays as it is. */
 uint32_t tok_lower_cp(uint32_t cp);
+/* tok_lower_cp over the valid UTF-8 src[0..n) into dst (room for n bytes: lowercasing
+ * never lengthens a code point here); returns the bytes written. */
+size_t tok_lower_utf8(unsigned char *dst, const unsigned char *src, size_t n);
 
 #endif

@@ -316,6 +316,8 @@ conllu_flush(struct conllu *p)
         p->line_long = 0;
         p->lineno++;
     }
+    if (p->lineno > 1)
+        p->lineno--; /* errors at the end of the input name its last line */
     WP_TRY(end_sentence(p));
     p->lineno = 1;
     return WP_OK;

@@ -379,8 +379,9 @@ tok_en_sentence_end(const uint32_t *cp, size_t n, uint32_t next)
         return 0;
     if (cp[e - 1] == '.' && (e < 2 || cp[e - 2] != '.')) {
         size_t w = e - 1;
-        while (w > 0 && (is_word(cp[w - 1]) || cp[w - 1] == '.'))
-            w--;
+        while (w > 0 && (is_word(cp[w - 1]) || cp[w - 1] == '.' || is_apostrophe(cp[w - 1]) ||
+                         is_hyphen(cp[w - 1])))
+            w--; /* the word before the period: didn't, U.S, well-known */
         const size_t len = e - 1 - w;
         if ((len == 1 && is_letter(cp[w])) || is_dotted(cp + w, len) ||
             in_list(cp + w, len, abbrevs, 0))

@@ -402,6 +402,94 @@ test_callback_error_and_ranges(void)
     return 0;
 }
 
+static int
+test_penn(void)
+{
+    struct tok_opts o = opts();
+    o.penn = 1;
+    EXPECT(&o, "I don't think we can't; John's cat", "I do n't think we ca n't ; John 's cat");
+    EXPECT(&o, "they're we've I'll he'd I'm", "they 're we 've I 'll he 'd I 'm");
+    EXPECT(&o, "don\xE2\x80\x99t it\xE2\x80\x99s", "do n\xE2\x80\x99t it \xE2\x80\x99s");
+    EXPECT(&o, "O'Neil's rock'n'roll parents' 1960's", "O'Neil 's rock'n'roll parents ' 1960's");
+    EXPECT(&o, "cannot dont gonna 7:30pm", "can not do nt gon na 7:30 pm");
+    EXPECT(&o, "Al-Zaman e-mail non-stop well-known", "Al - Zaman e-mail non-stop well - known");
+    EXPECT(&o, "call 713-853-3989 in 1999-2000", "call 713-853-3989 in 1999 - 2000");
+    EXPECT(&o, "3.5 1,000 10:30 9/11 AT&T", "3.5 1,000 10:30 9/11 AT&T");
+    EXPECT(&o, "Mr. Smith of the U.S. e.g. J. Edgar", "Mr. Smith of the U.S. e.g. J. Edgar");
+    EXPECT(&o, "in the U.S.", "in the U.S .");  /* the line's last period is its own */
+    EXPECT(&o, "etc. etc.\nMr.", "etc. etc .|Mr .");
+    EXPECT(&o, "(see www.example.com/a, or a@b.org).", "( see www.example.com/a , or a@b.org ) .");
+    EXPECT(&o, "Get-A-Free-House.com ENRON.XLS", "Get-A-Free-House.com ENRON.XLS");
+    EXPECT(&o, "Wow!!! What?! wait... -- ok :)", "Wow !!! What ?! wait ... -- ok :)");
+    EXPECT(&o, "\"Hi,\" she said.", "\" Hi , \" she said .");
+    o.lower = 1;
+    EXPECT(&o, "Don't", "do n't");
+    o.lower = 0;
+    o.drop_punct = 1;
+    EXPECT(&o, "Yes, it's \"fine\"...", "Yes it 's fine");
+    o = opts();
+    o.penn = 1;
+    o.max_token = 4;
+    EXPECT(&o, "abcdefg's", "abcd 's");
+    CHECK_EQ(1, last_stats.long_truncated);
+    o = opts();
+    o.penn = 1;
+    o.whitespace = 1;
+    struct tok_state *t;
+    CHECK_EQ(WP_ERANGE, tok_new(&t, &o, collect_cb, &col));
+    o.whitespace = 0;
+    o.split_all_punct = 1;
+    CHECK_EQ(WP_ERANGE, tok_new(&t, &o, collect_cb, &col));
+    return 0;
+}
+
+static int
+test_penn_long_chunk(void)
+{
+    struct tok_opts o = opts();
+    o.penn = 1;
+    o.max_token = 1 << 14;
+    static char in[TOK_CHUNK_MAX + 16];
+    memset(in, 'a', sizeof in);
+    memcpy(in + TOK_CHUNK_MAX + 8, "'s!", 3);
+    CHECK_EQ(WP_OK, run(&o, in, sizeof in, 100));
+    /* cut at the chunk limit: a{4096} | a{8} 's ! a{5} */
+    CHECK_EQ(5, last_stats.tokens);
+    return 0;
+}
+
+static int
+test_sentences(void)
+{
+    struct tok_opts o = opts();
+    o.sentences = 1;
+    EXPECT(&o, "It rained. Then it stopped! \"Why?\" (Nobody knew.) 3 left.",
+           "It rained .|Then it stopped !|\" Why ? \"|( Nobody knew . )|3 left .");
+    EXPECT(&o, "Mr. Smith met Dr. Jones in the U.S. Army. J. Edgar e.g. This.",
+           "Mr . Smith met Dr . Jones in the U . S . Army .|J . Edgar e . g . This .");
+    EXPECT(&o, "It costs 3.5 dollars. it goes on. 1. The list", "It costs 3.5 dollars . it goes on .|1 . The list");
+    EXPECT(&o, "One.  Two.\nThree. Four", "One .|Two .|Three .|Four");
+    EXPECT(&o, "Wait... What", "Wait . . .|What");
+    o.penn = 1;
+    EXPECT(&o, "He left the U.S. Then he didn't. Mr. X stayed.",
+           "He left the U.S. Then he did n't .|Mr. X stayed .");
+    o.penn = 0;
+    o.max_sentence = 2;
+    EXPECT(&o, "a b c. D", "a b|c .|D");
+    return 0;
+}
+
+static int
+test_lower_utf8(void)
+{
+    unsigned char out[32];
+    const char *in = "A\xC4\xB0\xC3\x80\xE1\xBA\x9E" "z";
+    const size_t n = tok_lower_utf8(out, (const unsigned char *)in, strlen(in));
+    CHECK_EQ(7, n);
+    CHECK(memcmp(out, "ai\xC3\xA0\xC3\x9Fz", 7) == 0);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_text8_words), CHECK_CASE(test_ascii_punctuation),
            CHECK_CASE(test_joiners), CHECK_CASE(test_split_all_and_no_punct),
            CHECK_CASE(test_unicode_whitespace), CHECK_CASE(test_unicode_punctuation),
@@ -409,4 +497,6 @@ CHECK_MAIN(CHECK_CASE(test_text8_words), CHECK_CASE(test_ascii_punctuation),
            CHECK_CASE(test_max_sentence), CHECK_CASE(test_unbounded_line),
            CHECK_CASE(test_nul_and_controls), CHECK_CASE(test_invalid_utf8),
            CHECK_CASE(test_long_tokens), CHECK_CASE(test_lower),
-           CHECK_CASE(test_callback_error_and_ranges))
+           CHECK_CASE(test_callback_error_and_ranges), CHECK_CASE(test_penn),
+           CHECK_CASE(test_penn_long_chunk), CHECK_CASE(test_sentences),
+           CHECK_CASE(test_lower_utf8))

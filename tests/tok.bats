@@ -269,3 +269,193 @@ toks() {
     run --separate-stderr bash -o pipefail -c 'tok -q --whitespace "$1" | wpcat | grep -c .' _ "$DATA/ptb/ptb.valid.txt.gz"
     [ "$output" -eq "$want" ]
 }
+
+# ---- --penn, --sentences
+
+@test "tok --penn: clitics, hyphens, abbreviations, numbers and addresses as in UD EWT" {
+    IN="I don't think John's friends can't come; they're here.\n"
+    IN+="Al-Zaman e-mailed Mr. Smith of the U.S. Army at 10:30, e.g. about \$1,000.\n"
+    IN+="Won\xe2\x80\x99t you (see www.example.com or a@b.org)? Call 713-853-3989 in 1999-2000...\n"
+    IN+='"Wow!!!" she said -- cannot, gonna, etc.'
+    printf '%b' "$IN" > "$T/in.txt"
+    run --separate-stderr bash -o pipefail -c 'tok -q --penn < "$1" | wpcat --lines' _ "$T/in.txt"
+    assert_success
+    assert_line --index 0 "I do n't think John 's friends ca n't come ; they 're here ."
+    assert_line --index 1 "Al - Zaman e-mailed Mr. Smith of the U.S. Army at 10:30 , e.g. about \$ 1,000 ."
+    assert_line --index 2 "Wo n’t you ( see www.example.com or a@b.org ) ? Call 713-853-3989 in 1999 - 2000 ..."
+    assert_line --index 3 "\" Wow !!! \" she said -- can not , gon na , etc ."
+    [ "${#lines[@]}" -eq 4 ]
+}
+
+@test "tok --penn: -l, --no-punct and the header key penn; not with --whitespace or --split-all-punct" {
+    printf '%s' "Don't stop, U.S. \"now\"!" > "$T/in.txt"
+    run --separate-stderr bash -o pipefail -c 'tok -q --penn -l --no-punct < "$1" | wpcat --lines' _ "$T/in.txt"
+    assert_success
+    assert_output "do n't stop u.s. now"
+    run --separate-stderr bash -o pipefail -c 'printf "a\n" | tok --penn | wpcat --stat'
+    assert_line $'meta.penn\t1'
+    refute_line --partial 'meta.sentences'
+    run --separate-stderr -2 tok --penn --whitespace
+    [[ "$stderr" == *"--penn and --whitespace exclude each other"* ]]
+    run --separate-stderr -2 tok --penn --split-all-punct
+    [[ "$stderr" == *"--penn and --split-all-punct exclude each other"* ]]
+}
+
+@test "tok: without the new options the header has no penn, sentences or conllu key" {
+    run --separate-stderr bash -o pipefail -c 'printf "a\n" | tok | wpcat --stat'
+    assert_success
+    refute_line --partial 'meta.penn'
+    refute_line --partial 'meta.sentences'
+    refute_line --partial 'meta.conllu'
+}
+
+@test "tok --sentences: a line holds several sentences, not cut after abbreviations or in numbers" {
+    IN='It rained. Then it stopped! "Why?" (Nobody knew.) Mr. Smith paid 3.5 dollars. '
+    IN+='J. Edgar came to the U.S. in May. the end. 2 more. e.g. This one\nNext line.'
+    run --separate-stderr bash -o pipefail -c "$(declare -f toks); IN='$IN' toks --sentences"
+    assert_success
+    assert_output "$(printf '%s\n' 'It rained .' 'Then it stopped !' '" Why ? "' '( Nobody knew . )' \
+        'Mr . Smith paid 3.5 dollars .' 'J . Edgar came to the U . S . in May . the end .' \
+        '2 more . e . g . This one' 'Next line .')"
+    run --separate-stderr bash -o pipefail -c "$(declare -f toks); IN='$IN' toks --sentences --penn"
+    assert_line --index 4 'Mr. Smith paid 3.5 dollars .'
+    run --separate-stderr bash -o pipefail -c 'printf "a\n" | tok --sentences | wpcat --stat'
+    assert_line $'meta.sentences\t1'
+}
+
+@test "tok --penn --sentences: the Wikipedia extract without its doc lines and titles" {
+    need_data enwiki-extract.txt.gz
+    zcat "$DATA/enwiki-extract.txt.gz" | head -c 1000000 > "$T/raw.txt" || true
+    run --separate-stderr bash -o pipefail -c \
+        'awk '\''/^<doc /{title=1; next} /^<\/doc>/{next} title{title=0; next} {print}'\'' "$1" |
+         tok -q --penn --sentences | wpcat --lines' _ "$T/raw.txt"
+    assert_success
+    refute_output --partial '<doc'
+    assert_line --index 0 --partial 'Koknoghin is a village in the Tenkodogo Department'
+    assert_line --index 1 'As of 2005 , the village has a population of 796 .'
+}
+
+@test "tok: bench/tok_ewt.py: --penn agrees with EWT dev tokens at F1 >= 98.5" {
+    need_data ud-ewt/en_ewt-ud-dev.conllu.gz
+    run --separate-stderr /usr/bin/python3 "$BATS_TEST_DIRNAME/../bench/tok_ewt.py" \
+        --tok "$(command -v tok)" --data "$DATA" --split dev tokens --penn
+    assert_success
+    f1=$(sed -n 's/.* F1=\([0-9.]*\) .*/\1/p' <<< "$output")
+    awk -v f="$f1" 'BEGIN { exit !(f >= 98.5) }'
+}
+
+# ---- --conllu
+
+# conllu_line ID FORM UPOS: one word line of CoNLL-U
+conllu_line() {
+    printf '%s\t%s\t%s\t%s\tX\t_\t0\troot\t_\t_\n' "$1" "$2" "$2" "$3"
+}
+
+conllu_sample() {
+    printf '# newdoc id = d\n# text = I don'\''t go.\n'
+    conllu_line 1 I PRON
+    printf '2-3\tdon'\''t\t_\t_\t_\t_\t_\t_\t_\t_\n'
+    conllu_line 2 do AUX
+    conllu_line 3 "n't" PART
+    conllu_line 3.1 gone VERB
+    conllu_line 4 go VERB
+    conllu_line 5 . PUNCT
+    printf '\n'
+    conllu_line 1 Hi INTJ
+}
+
+@test "tok --conllu: the FORM of word lines, ranges and empty nodes skipped; --column" {
+    conllu_sample > "$T/s.conllu"
+    run --separate-stderr bash -o pipefail -c 'tok --conllu "$1" | wpcat --lines' _ "$T/s.conllu"
+    assert_success
+    assert_output "$(printf "I do n't go .\nHi")"
+    [ "$stderr" = "tok: 2 sentences, 6 words (1 multiword tokens, 1 empty nodes skipped)" ]
+    for col in upos UPOS 4; do
+        run --separate-stderr bash -o pipefail -c 'tok -q --conllu --column "$2" "$1" | wpcat --lines' \
+            _ "$T/s.conllu" "$col"
+        assert_output "$(printf 'PRON AUX PART VERB PUNCT\nINTJ')"
+    done
+    run --separate-stderr bash -o pipefail -c 'tok -q --conllu --column id "$1" | wpcat --lines' _ "$T/s.conllu"
+    assert_output "$(printf '1 2 3 4 5\n1')"
+    run --separate-stderr bash -o pipefail -c 'tok -q --conllu --column 10 "$1" | wpcat --lines' _ "$T/s.conllu"
+    assert_output "$(printf '_ _ _ _ _\n_')"
+    run --separate-stderr bash -o pipefail -c 'tok -q --conllu -l "$1" | wpcat --lines' _ "$T/s.conllu"
+    assert_output "$(printf "i do n't go .\nhi")"
+}
+
+@test "tok --conllu: the header records conllu and conllu_column; gzip input; -q" {
+    conllu_sample | gzip > "$T/s.conllu.gz"
+    run --separate-stderr bash -o pipefail -c 'tok -q --conllu --column xpos "$1" | wpcat --stat' \
+        _ "$T/s.conllu.gz"
+    assert_success
+    assert_line $'meta.conllu\t1'
+    assert_line $'meta.conllu_column\txpos'
+    assert_line $'records\t2'
+    [ -z "$stderr" ]
+    run --separate-stderr bash -o pipefail -c 'tok -q --conllu "$1" | wpcat --stat' _ "$T/s.conllu.gz"
+    assert_line $'meta.conllu_column\tform'
+}
+
+@test "tok --conllu: --max-sentence cuts forms and labels at the same places" {
+    conllu_sample > "$T/s.conllu"
+    run --separate-stderr bash -o pipefail -c 'tok -q --conllu --max-sentence 2 "$1" | wpcat --lines' _ "$T/s.conllu"
+    assert_output "$(printf "I do\nn't go\n.\nHi")"
+    run --separate-stderr bash -o pipefail -c \
+        'tok -q --conllu --max-sentence 2 --column upos "$1" | wpcat --lines' _ "$T/s.conllu"
+    assert_output "$(printf 'PRON AUX\nPART VERB\nPUNCT\nINTJ')"
+}
+
+@test "tok --conllu: EWT dev gives 2001 sentences of 25147 words, labels aligned" {
+    need_data ud-ewt/en_ewt-ud-dev.conllu.gz
+    f=$DATA/ud-ewt/en_ewt-ud-dev.conllu.gz
+    run --separate-stderr bash -o pipefail -c 'tok -q --conllu "$1" | wpcat --lines | awk "{ print NF }"' _ "$f"
+    assert_success
+    forms=$output
+    run --separate-stderr bash -o pipefail -c \
+        'tok -q --conllu --column upos "$1" | wpcat --lines | awk "{ print NF }"' _ "$f"
+    [ "$output" = "$forms" ]
+    [ "${#lines[@]}" -eq 2001 ]
+    [ "$(awk '{ s += $1 } END { print s }' <<< "$output")" -eq 25147 ]
+}
+
+@test "tok --conllu: malformed input exits 3 with the file and line" {
+    bad() { # bad WHAT LINE: the CoNLL-U on stdin is rejected at LINE saying WHAT
+        cat > "$T/bad.conllu"
+        run --separate-stderr -3 tok -q --conllu -o "$T/out" "$T/bad.conllu"
+        [ "$stderr" = "tok: $T/bad.conllu: line $2: $1" ] || { echo "got: $stderr"; return 1; }
+        [ ! -e "$T/out" ]
+    }
+    { conllu_line 1 a X; printf '2\tb\n'; } | bad "2 TAB-separated fields, expected 10" 2
+    { conllu_line 1 a X; conllu_line 3 c X; } | bad "word ID 3, expected 2" 2
+    printf '1\ta\t\tX\tX\t_\t0\troot\t_\t_\n' | bad "field 3 (lemma) is empty" 1
+    { conllu_line 1 a X; conllu_line 3-4 b X; } | bad "range 3-4 must come right before word 3" 2
+    { conllu_line 1-3 ab X; conllu_line 1 a X; conllu_line 2 b X; printf '\n'; } |
+        bad "a multiword token ends at word 3, after the last word 2" 4
+    { conllu_line 1 a X; conllu_line 2.1 e X; } | bad "empty node of word 2 after word 1" 2
+    { conllu_line 1 a X; printf '# late\n'; } | bad "a comment inside a sentence, after its first token line" 2
+    printf '# only\n' | bad "comment lines without a sentence after them" 1
+    { conllu_line x a X; } | bad "the ID is not a word number, a range a-b or an empty node a.b" 1
+    printf '1\ta\ta\tX\tX\t_\t0\troot\t_\t_\r\n' | bad "carriage return in the line (CRLF line ends?)" 1
+    printf '1\ta\xff\ta\tX\tX\t_\t0\troot\t_\t_\n' | bad "invalid UTF-8 at byte 4" 1
+}
+
+@test "tok --conllu: line numbers start again in each file; stdin works" {
+    conllu_line 1 a X > "$T/good.conllu"
+    { printf '\n'; conllu_line 2 a X; } > "$T/bad.conllu"
+    run --separate-stderr -3 tok -q --conllu -o "$T/out" "$T/good.conllu" "$T/bad.conllu"
+    [ "$stderr" = "tok: $T/bad.conllu: line 2: word ID 2, expected 1" ]
+    run --separate-stderr bash -o pipefail -c 'tok -q --conllu < "$1" | wpcat --lines' _ "$T/good.conllu"
+    assert_output "a"
+}
+
+@test "tok --conllu: usage errors for --column and options that tokenize" {
+    run --separate-stderr -2 tok --column upos
+    [[ "$stderr" == *"--column needs --conllu"* ]]
+    run --separate-stderr -2 tok --conllu --column pos
+    [[ "$stderr" == *"--column pos: expected id, form, lemma"* ]]
+    run --separate-stderr -2 tok --conllu --column 11
+    for opt in --penn --sentences --whitespace --no-punct --split-all-punct --long-tokens=skip; do
+        run --separate-stderr -2 tok --conllu "$opt"
+        [[ "$stderr" == *"--conllu reads tokens as they are"* ]]
+    done
+}

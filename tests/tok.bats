@@ -459,3 +459,19 @@ conllu_sample() {
         [[ "$stderr" == *"--conllu reads tokens as they are"* ]]
     done
 }
+
+@test "tok --sentences moves sentence ends only: the tokens are those of tok and tok --whitespace" {
+    need_data enwiki-extract.txt.gz
+    zcat "$DATA/enwiki-extract.txt.gz" | head -c 1000000 > "$T/raw.txt" || true
+    for w in "" --whitespace; do
+        run --separate-stderr bash -o pipefail -c \
+            'cmp <(tok -q $2 "$1" | wpcat | grep -v "^\$") <(tok -q $2 --sentences "$1" | wpcat | grep -v "^\$")' \
+            _ "$T/raw.txt" "$w"
+        assert_success
+    done
+    run --separate-stderr bash -o pipefail -c 'tok -q --sentences "$1" | wpcat --stat' _ "$T/raw.txt"
+    n_sent=$(sed -n 's/^records\t//p' <<< "$output")
+    run --separate-stderr bash -o pipefail -c 'tok -q "$1" | wpcat --stat' _ "$T/raw.txt"
+    n_line=$(sed -n 's/^records\t//p' <<< "$output")
+    [ "$n_sent" -gt $((n_line * 3 / 2)) ]
+}

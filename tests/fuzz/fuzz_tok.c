@@ -1,9 +1,11 @@
-/* fuzz_tok.c - tok's tokenizer (lib/text/tokenize.c) on arbitrary bytes. Bytes 0..3 pick the
+/* fuzz_tok.c - tok's tokenizer (lib/text/tokenize.c, with --penn and --sentences also
+ * lib/text/tokenize_en.c) on arbitrary bytes. Bytes 0..3 pick the
  * options and a chunk size; the rest is the text. The text is tokenized twice, fed whole
  * and fed in chunks of that size (so UTF-8 sequences, CRLFs and tokens straddle chunks),
  * and the harness aborts unless both give the same sentences and statistics and every
  * token is non-empty, at most max_token bytes, valid UTF-8 and free of ASCII separators,
- * and every sentence has 1..max_sentence tokens. */
+ * and every sentence has 1..max_sentence tokens. With sentences but not penn, the tokens
+ * must be those of the default rules. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@
 struct sink {
     const struct tok_opts *o;
     uint64_t hash, tokens;
+    uint64_t thash; /* of the tokens only, not where sentences end */
 };
 
 /* Length of the valid UTF-8 sequence at s (shortest form, no surrogates, <= U+10FFFF),
@@ -72,9 +75,12 @@ emit(void *ctx, const unsigned char *const *tok, const size_t *len, size_t n)
     for (size_t i = 0; i < n; i++) {
         check_token(tok[i], len[i], s->o);
         /* FNV-1a over the token and a separator */
-        for (size_t j = 0; j < len[i]; j++)
+        for (size_t j = 0; j < len[i]; j++) {
             s->hash = (s->hash ^ tok[i][j]) * 0x100000001b3ULL;
+            s->thash = (s->thash ^ tok[i][j]) * 0x100000001b3ULL;
+        }
         s->hash = (s->hash ^ 0x100) * 0x100000001b3ULL;
+        s->thash = (s->thash ^ 0x100) * 0x100000001b3ULL;
     }
     s->hash = (s->hash ^ 0x200) * 0x100000001b3ULL;
     s->tokens += n;
@@ -89,7 +95,7 @@ run(const struct tok_opts *o, const uint8_t *text, size_t n, size_t chunk, struc
     struct tok_state *t;
 
     s->o = o;
-    s->hash = 0xcbf29ce484222325ULL;
+    s->hash = s->thash = 0xcbf29ce484222325ULL;
     s->tokens = 0;
     if (tok_new(&t, o, emit, s) < 0)
         return -1;
@@ -121,6 +127,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.drop_punct = data[0] >> 2 & 1;
     o.skip_long = data[0] >> 3 & 1;
     o.whitespace = data[0] >> 4 & 1;
+    o.penn = data[0] >> 5 & 1;
+    o.sentences = data[0] >> 6 & 1;
+    if (o.penn)
+        o.whitespace = o.split_all_punct = 0; /* tok_new refuses them together */
     if (data[1] != 0)
         o.max_sentence = data[1] % 16 + 1;
     if (data[2] != 0)
@@ -133,5 +143,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (ra == WP_OK && (sa.tokens != a.tokens || sa.bytes != size - 4))
         abort();
+    if (o.sentences && !o.penn) {
+        /* --sentences moves sentence ends only: the same tokens as without it */
+        o.sentences = 0;
+        if (run(&o, data + 4, size - 4, chunk, &b, &sb) != ra || b.thash != a.thash)
+            abort();
+    }
     return 0;
 }

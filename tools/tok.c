@@ -171,13 +171,8 @@ put_conllu(void *ctx, const unsigned char *const *field, const size_t *len, size
             total += len[i];
         buf_clear(&s->low);
         WP_TRY(buf_reserve(&s->low, total));
-        const unsigned char **p = realloc(s->ptrs, n * sizeof *p);
-        if (p != NULL)
-            s->ptrs = p;
-        size_t *l = p ? realloc(s->lens, n * sizeof *l) : NULL;
-        if (l == NULL)
-            return WP_ENOMEM;
-        s->lens = l;
+        s->ptrs = cli_reallocarray(s->ptrs, n, sizeof *s->ptrs);
+        s->lens = cli_reallocarray(s->lens, n, sizeof *s->lens);
         size_t off = 0;
         for (size_t i = 0; i < n; i++) {
             s->lens[i] = tok_lower_utf8(s->low.p + off, field[i], len[i]);
@@ -291,7 +286,7 @@ conllu_die(const char *path, const struct conllu *cu, int rc)
     if (rc == WP_EFORMAT)
         cli_die(RV_DATA, "%s: line %" PRIu64 ": %s", cli_name(path), conllu_error_line(cu),
                 conllu_error(cu));
-    cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
+    cli_die_status(rc, "%s", cli_name(path));
 }
 
 /* The CoNLL-U reader and the bytes it has read from all files, for the progress. */
@@ -421,7 +416,7 @@ main(int argc, char **argv)
         (c.conllu && (rec_meta_set_u64(meta, "conllu", 1) < 0 ||
                       rec_meta_set_str(meta, "conllu_column", conllu_column_name(c.column)) <
                           0)))
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
 
     cli_out_open(&out, c.output, 1, c.force);
     sink.out = &out;
@@ -431,7 +426,7 @@ main(int argc, char **argv)
     struct conllu_in ci = {0};
     if (tok_new(&t, &c.t, put_sentence, &sink) < 0 ||
         (c.conllu && conllu_new(&ci.p, c.column, c.t.max_token, put_conllu, &sink) < 0))
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     cli_progress_start(&pr, "bytes", c.quiet);
     for (char **f = files; *f != NULL; f++)
         tokenize_file(*f, t, c.conllu ? &ci : NULL, bufs, &pr);

@@ -290,8 +290,8 @@ split_word(struct splitter *s, size_t i, size_t hi, int line_end)
                     (j + 2 >= hi || !is_word(cp[j + 2])));
         } else if (p == ',' || p == ':' || p == '/') {
             join = is_digit(l) && is_digit(r);
-        } else if (p == '&') {
-            join = 1; /* AT&T, P&L */
+        } else if (p == '&' || p == '_') {
+            join = 1; /* AT&T, P&L, file_name */
         } else if (is_hyphen(p)) {
             if (is_digit(l) && is_digit(r))
                 join = phone_hyphen(cp, seg, j, hi);
@@ -344,12 +344,36 @@ split_punct(struct splitter *s, size_t i, size_t hi)
     return j;
 }
 
+/* An apostrophe at cp[i] that starts a token: a clitic written apart ('s, 're) or a year
+ * cut to two digits ('72, '90s). Returns where the token ends, or i when it is none. */
+static size_t
+apostrophe_token(const uint32_t *cp, size_t i, size_t hi)
+{
+    if (!is_apostrophe(cp[i]))
+        return i;
+    size_t e = i + 1;
+    while (e < hi && is_word(cp[e]))
+        e++;
+    const size_t n = e - (i + 1), digits = digits_from(cp, i + 1, e);
+    if (in_list(cp + i + 1, n, clitics, 1) ||
+        (digits == 2 && (n == 2 || (n == 3 && (cp[e - 1] == 's' || cp[e - 1] == 'S')))))
+        return e;
+    return i;
+}
+
 static void
 split_range(struct splitter *s, size_t lo, size_t hi, int line_end)
 {
     size_t i = lo;
-    while (i < hi)
+    while (i < hi) {
+        const size_t e = apostrophe_token(s->cp, i, hi);
+        if (e > i) {
+            put(s, i, e, 0);
+            i = e;
+            continue;
+        }
         i = is_word(s->cp[i]) ? split_word(s, i, hi, line_end) : split_punct(s, i, hi);
+    }
 }
 
 size_t

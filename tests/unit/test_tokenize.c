@@ -422,6 +422,8 @@ test_penn(void)
     EXPECT(&o, "Get-A-Free-House.com ENRON.XLS", "Get-A-Free-House.com ENRON.XLS");
     EXPECT(&o, "Wow!!! What?! wait... -- ok :)", "Wow !!! What ?! wait ... -- ok :)");
     EXPECT(&o, "\"Hi,\" she said.", "\" Hi , \" she said .");
+    EXPECT(&o, "that 's in '72 and the '90s, not 'quoted' Analysis_0712",
+           "that 's in '72 and the '90s , not ' quoted ' Analysis_0712");
     o.lower = 1;
     EXPECT(&o, "Don't", "do n't");
     o.lower = 0;

@@ -212,7 +212,7 @@ open_text(const char *path)
         cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno));
     gzFile gz = gzdopen(fd, "rb");
     if (gz == NULL)
-        cli_die(RV_FAIL, "%s: out of memory", cli_name(path));
+        cli_die_nomem();
     gzbuffer(gz, TOK_GZBUF);
     return gz;
 }
@@ -398,9 +398,9 @@ main(int argc, char **argv)
     char **files = argc > 0 ? argv : stdin_only;
 
     struct rec_meta *meta = rec_meta_new();
-    unsigned char *bufs[2] = {malloc(TOK_CHUNK), malloc(TOK_CHUNK)};
-    if (meta == NULL || bufs[0] == NULL || bufs[1] == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    unsigned char *bufs[2] = {cli_malloc(TOK_CHUNK), cli_malloc(TOK_CHUNK)};
+    if (meta == NULL)
+        cli_die_nomem();
     if (rec_meta_set_u64(meta, "lower", (uint64_t)c.t.lower) < 0 ||
         rec_meta_set_u64(meta, "max_sentence", c.t.max_sentence) < 0 ||
         rec_meta_set_u64(meta, "max_token", c.t.max_token) < 0 ||
@@ -408,7 +408,7 @@ main(int argc, char **argv)
         rec_meta_set_u64(meta, "split_all_punct", (uint64_t)c.t.split_all_punct) < 0 ||
         rec_meta_set_u64(meta, "whitespace", (uint64_t)c.t.whitespace) < 0 ||
         rec_meta_set_str(meta, "source", cli_name(files[0])) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     /* keys new since the first version only when set, so that streams written without
        these options stay byte for byte what they were */
     if ((c.t.penn && rec_meta_set_u64(meta, "penn", 1) < 0) ||

@@ -1,0 +1,590 @@
+/* probe - train a linear (or one-hidden-layer) classifier on frozen vectors and their
+ * labels, or evaluate one: accuracy, per-label precision/recall/F1, confusions, and
+ * accuracy on words seen and unseen in training. */
+#include <cblas.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "probe/probe.h"
+#include "probe/probe_data.h"
+#include "probe/probe_labels.h"
+#include "probe/probe_train.h"
+#include "status.h"
+
+enum { THREADS_MAX = 64 };
+enum { FMT_TEXT, FMT_TSV };
+enum { OPT_EVAL = 256, OPT_DEV, OPT_DEVLABELS, OPT_LAYER, OPT_CONCAT, OPT_MIX, OPT_HIDDEN,
+       OPT_LR, OPT_L2, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED, OPT_FORMAT, OPT_TOP };
+
+struct opts {
+    const char *vectors, *labels, *dev, *dev_labels, *model, *output;
+    int eval, select, format, force, quiet, level, threads;
+    int layer; /* --layer n, or -1 */
+    uint32_t hidden, top;
+    struct probe_train_cfg tc;
+};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "usage: %s [-fqV] [-b batch] [-o model] [-t threads] [-z level]\n"
+            "       [--layer n | --concat | --mix] [--hidden n] [--lr rate] [--l2 lambda]\n"
+            "       [--epochs n] [--patience n] [--seed n]\n"
+            "       [--dev vectors --dev-labels labels] vectors labels\n"
+            "       %s --eval [-q] [-o report] [--format text|tsv] [--top n] -m model\n"
+            "       vectors labels\n",
+            cli_progname, cli_progname);
+    exit(status);
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"batch", required_argument, NULL, 'b'}, {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'}, {"model", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
+        {"threads", required_argument, NULL, 't'}, {"version", no_argument, NULL, 'V'},
+        {"level", required_argument, NULL, 'z'}, {"eval", no_argument, NULL, OPT_EVAL},
+        {"dev", required_argument, NULL, OPT_DEV},
+        {"dev-labels", required_argument, NULL, OPT_DEVLABELS},
+        {"layer", required_argument, NULL, OPT_LAYER},
+        {"concat", no_argument, NULL, OPT_CONCAT}, {"mix", no_argument, NULL, OPT_MIX},
+        {"hidden", required_argument, NULL, OPT_HIDDEN}, {"lr", required_argument, NULL, OPT_LR},
+        {"l2", required_argument, NULL, OPT_L2},
+        {"epochs", required_argument, NULL, OPT_EPOCHS},
+        {"patience", required_argument, NULL, OPT_PATIENCE},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"format", required_argument, NULL, OPT_FORMAT}, {"top", required_argument, NULL, OPT_TOP},
+        {NULL, 0, NULL, 0}};
+    static const char *const formats[] = {"text", "tsv"};
+    int ch, nsel = 0, train_only = 0, eval_only = 0;
+    memset(o, 0, sizeof *o);
+    o->level = REC_LEVEL_DEFAULT;
+    o->threads = 1;
+    o->layer = -1;
+    o->select = -1;
+    o->top = 10;
+    o->tc = (struct probe_train_cfg){.batch = 256, .epochs = 50, .patience = 3, .lr = 1e-3f,
+                                     .l2 = 0, .seed = 1};
+    while ((ch = getopt_long(argc, argv, "b:fhm:o:qt:Vz:", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'b': o->tc.batch = cli_parse_u64(optarg, "-b", 1, 1 << 16); train_only = 1; break;
+        case 'f': o->force = 1; break;
+        case 'h': usage(stdout, RV_OK);
+        case 'm': o->model = optarg; eval_only = 1; break;
+        case 'o': o->output = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 't': o->threads = (int)cli_parse_u64(optarg, "-t", 1, THREADS_MAX); break;
+        case 'V': cli_version();
+        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); train_only = 1; break;
+        case OPT_EVAL: o->eval = 1; break;
+        case OPT_DEV: o->dev = optarg; train_only = 1; break;
+        case OPT_DEVLABELS: o->dev_labels = optarg; train_only = 1; break;
+        case OPT_LAYER:
+            o->layer = (int)cli_parse_u64(optarg, "--layer", 0, PROBE_MAX_LAYERS - 1);
+            o->select = PROBE_SEL_LAYER;
+            nsel++;
+            break;
+        case OPT_CONCAT: o->select = PROBE_SEL_CONCAT; nsel++; break;
+        case OPT_MIX: o->select = PROBE_SEL_MIX; nsel++; break;
+        case OPT_HIDDEN:
+            o->hidden = (uint32_t)cli_parse_u64(optarg, "--hidden", 0, 1 << 16);
+            train_only = 1;
+            break;
+        case OPT_LR: o->tc.lr = (float)cli_parse_double(optarg, "--lr", 1e-9, 10); train_only = 1; break;
+        case OPT_L2: o->tc.l2 = (float)cli_parse_double(optarg, "--l2", 0, 1e3); train_only = 1; break;
+        case OPT_EPOCHS:
+            o->tc.epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000);
+            train_only = 1;
+            break;
+        case OPT_PATIENCE:
+            o->tc.patience = (uint32_t)cli_parse_u64(optarg, "--patience", 1, 100000);
+            train_only = 1;
+            break;
+        case OPT_SEED: o->tc.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); train_only = 1; break;
+        case OPT_FORMAT: o->format = cli_parse_enum(optarg, "--format", formats, 2); eval_only = 1; break;
+        case OPT_TOP: o->top = (uint32_t)cli_parse_u64(optarg, "--top", 0, 1000); eval_only = 1; break;
+        default: usage(stderr, RV_USAGE);
+        }
+    }
+    if (argc - optind != 2)
+        usage(stderr, RV_USAGE);
+    o->vectors = argv[optind];
+    o->labels = argv[optind + 1];
+    if (nsel > 1)
+        cli_die(RV_USAGE, "choose one of --layer, --concat, --mix");
+    if (o->eval) {
+        if (o->model == NULL)
+            cli_die(RV_USAGE, "--eval needs -m model");
+        if (train_only || nsel)
+            cli_die(RV_USAGE, "--eval takes only -m, -o, -q, -t, --format and --top (the "
+                              "model fixes the rest)");
+    } else {
+        if (eval_only)
+            cli_die(RV_USAGE, "-m, --format and --top need --eval");
+        if (!o->dev != !o->dev_labels)
+            cli_die(RV_USAGE, "--dev and --dev-labels go together");
+    }
+    const char *ins[] = {o->vectors, o->labels, o->dev, o->dev_labels, o->model};
+    int stdin_uses = 0;
+    for (size_t i = 0; i < sizeof ins / sizeof ins[0]; i++)
+        stdin_uses += ins[i] != NULL && strcmp(ins[i], "-") == 0;
+    if (stdin_uses > 1)
+        cli_die(RV_USAGE, "only one input can be standard input");
+}
+
+/* ---- loading a labelled set ---- */
+
+static struct rec_reader *
+open_vectors(const char *path, FILE **fp, struct probe_shape *s)
+{
+    *fp = cli_open_in(path);
+    struct rec_reader *r = cli_reader_open(*fp, path, 0);
+    const int rc = probe_shape_of(rec_reader_kind(r), rec_reader_meta(r), s);
+    if (rc == WP_EKIND)
+        cli_die(RV_DATA, "%s: expected contextual vectors or sentence vectors (embed), got %s",
+                cli_name(path), rec_kind_name(rec_reader_kind(r)));
+    if (rc < 0)
+        cli_die(RV_DATA, "%s: header: metadata dim/layers missing or inconsistent",
+                cli_name(path));
+    return r;
+}
+
+static void
+loader_check(struct probe_loader *ld, int rc, struct rec_reader *r, const char *path,
+             const char *vpath, const char *lpath)
+{
+    if (rc >= 0)
+        return;
+    if (rc == WP_EFORMAT) {
+        int which;
+        const char *msg = probe_loader_error(ld, &which);
+        cli_die(RV_DATA, "%s, %s: %s", cli_name(vpath), cli_name(lpath), msg);
+    }
+    if (rc == WP_ENOMEM)
+        cli_die(RV_FAIL, "out of memory");
+    if (rc == WP_ERANGE)
+        cli_die(RV_DATA, "%s: too many distinct labels", cli_name(lpath));
+    cli_die_record(r, path, rc);
+}
+
+/* Which layer to keep of a stream of this shape (-1: all); exits when the shape does not
+ * fit. */
+typedef int (*keep_fn)(const void *ctx, const char *vpath, const struct probe_shape *s);
+
+/* Reads vectors and labels into d, keeping the layer keep() chooses. */
+static void
+load_set(const char *vpath, const char *lpath, keep_fn choose, const void *ctx,
+         struct probe_labels *labels, struct probe_data *d, struct probe_shape *shape, int quiet)
+{
+    FILE *vf, *lf;
+    struct rec_reader *vr = open_vectors(vpath, &vf, shape), *lr;
+    const int keep = choose(ctx, vpath, shape);
+    if (keep >= (int)shape->src_layers)
+        cli_die(RV_USAGE, "--layer %d: %s has layers 0..%u", keep, cli_name(vpath),
+                shape->src_layers - 1);
+    lf = cli_open_in(lpath);
+    lr = cli_reader_open(lf, lpath, REC_TOKENS);
+    struct probe_loader *ld;
+    if (probe_loader_new(&ld, shape, keep, labels) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    struct cli_progress pr;
+    const unsigned char *rec;
+    size_t len;
+    uint64_t n = 0;
+    cli_progress_start(&pr, "vectors", quiet);
+    while (cli_reader_next(vr, vpath, &rec, &len) == 1) {
+        while (probe_loader_want_labels(ld)) {
+            const unsigned char *lrec;
+            size_t llen;
+            if (cli_reader_next(lr, lpath, &lrec, &llen) != 1) {
+                probe_loader_labels_end(ld);
+                break;
+            }
+            loader_check(ld, probe_loader_labels(ld, lrec, llen), lr, lpath, vpath, lpath);
+        }
+        loader_check(ld, probe_loader_vector(ld, rec, len), vr, vpath, vpath, lpath);
+        if ((++n & 0xffff) == 0)
+            cli_progress_update(&pr, n, 0, NULL);
+    }
+    loader_check(ld, probe_loader_finish(ld), vr, vpath, vpath, lpath);
+    while (cli_reader_next(lr, lpath, &rec, &len) == 1) {
+        loader_check(ld, probe_loader_labels(ld, rec, len), lr, lpath, vpath, lpath);
+        loader_check(ld, probe_loader_finish(ld), vr, vpath, vpath, lpath);
+    }
+    cli_progress_end(&pr, n, NULL);
+    probe_loader_take(ld, d);
+    probe_loader_free(ld);
+    rec_reader_free(vr);
+    rec_reader_free(lr);
+    cli_close_in(vf);
+    cli_close_in(lf);
+    if (d->n == 0)
+        cli_die(RV_DATA, "%s, %s: no examples", cli_name(vpath), cli_name(lpath));
+}
+
+/* --concat: [n][L][D] is [n][1][L x D] */
+static void
+flatten(struct probe_data *d)
+{
+    d->dim *= d->layers;
+    d->layers = 1;
+}
+
+/* ---- the report ---- */
+
+static double
+pct(uint64_t a, uint64_t b)
+{
+    return b ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+static void
+report(FILE *fp, int format, const struct probe *m, const struct probe_data *d,
+       const struct probe_metrics *mt, uint32_t top, const struct rec_meta *meta)
+{
+    const struct probe_labels *t = m->labels;
+    const uint64_t unseen_n = mt->n - mt->seen_n, unseen_ok = mt->correct - mt->seen_correct;
+    uint64_t unknown = 0;
+    for (uint32_t i = mt->known; i < mt->total; i++)
+        unknown += probe_metrics_gold(mt, i);
+    struct probe_confusion *cf = calloc(top ? top : 1, sizeof *cf);
+    if (cf == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    const size_t ncf = probe_metrics_confusions(mt, cf, top);
+    if (format == FMT_TSV) {
+        fprintf(fp, "metric\tlabel\tvalue\n");
+        fprintf(fp, "examples\tall\t%llu\n", (unsigned long long)mt->n);
+        fprintf(fp, "sentences\tall\t%llu\n", (unsigned long long)d->sentences);
+        fprintf(fp, "accuracy\tall\t%.4f\n", pct(mt->correct, mt->n));
+        fprintf(fp, "examples\tseen\t%llu\n", (unsigned long long)mt->seen_n);
+        fprintf(fp, "accuracy\tseen\t%.4f\n", pct(mt->seen_correct, mt->seen_n));
+        fprintf(fp, "examples\tunseen\t%llu\n", (unsigned long long)unseen_n);
+        fprintf(fp, "accuracy\tunseen\t%.4f\n", pct(unseen_ok, unseen_n));
+        fprintf(fp, "zero_vectors\tall\t%llu\n", (unsigned long long)d->zero);
+        fprintf(fp, "unknown_labels\tall\t%llu\n", (unsigned long long)unknown);
+        double f;
+        uint64_t u;
+        if (meta != NULL && rec_meta_get_f64(meta, "train_seconds", &f) == WP_OK)
+            fprintf(fp, "train_seconds\tall\t%.3f\n", f);
+        if (meta != NULL && rec_meta_get_u64(meta, "best_epoch", &u) == WP_OK)
+            fprintf(fp, "best_epoch\tall\t%llu\n", (unsigned long long)u);
+    } else {
+        fprintf(fp, "examples   %llu in %llu sentences\n", (unsigned long long)mt->n,
+                (unsigned long long)d->sentences);
+        fprintf(fp, "accuracy   %.2f%% (%llu/%llu)\n", pct(mt->correct, mt->n),
+                (unsigned long long)mt->correct, (unsigned long long)mt->n);
+        fprintf(fp, "seen       %.2f%% (%llu/%llu) words seen in training\n",
+                pct(mt->seen_correct, mt->seen_n), (unsigned long long)mt->seen_correct,
+                (unsigned long long)mt->seen_n);
+        fprintf(fp, "unseen     %.2f%% (%llu/%llu) words not seen in training\n",
+                pct(unseen_ok, unseen_n), (unsigned long long)unseen_ok,
+                (unsigned long long)unseen_n);
+        if (d->zero)
+            fprintf(fp, "zero       %llu all-zero vectors (out-of-vocabulary words)\n",
+                    (unsigned long long)d->zero);
+        if (unknown) {
+            fprintf(fp, "unknown    %llu examples with labels not seen in training (errors):",
+                    (unsigned long long)unknown);
+            for (uint32_t i = mt->known; i < mt->total; i++)
+                fprintf(fp, " %s (%llu)", t->name[i],
+                        (unsigned long long)probe_metrics_gold(mt, i));
+            fputc('\n', fp);
+        }
+        fprintf(fp, "\n%-12s %9s %9s %9s %8s %8s\n", "label", "precision", "recall", "f1",
+                "gold", "pred");
+    }
+    for (uint32_t i = 0; i < mt->total; i++) {
+        const uint64_t g = probe_metrics_gold(mt, i), p = probe_metrics_predicted(mt, i);
+        const uint64_t ok = i < mt->known ? mt->conf[(size_t)i * mt->known + i] : 0;
+        const double pr = pct(ok, p), rc = pct(ok, g);
+        const double f1 = pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
+        if (g == 0 && p == 0 && format == FMT_TEXT)
+            continue;
+        if (format == FMT_TSV)
+            fprintf(fp, "precision\t%s\t%.4f\nrecall\t%s\t%.4f\nf1\t%s\t%.4f\ngold\t%s\t%llu\n"
+                    "predicted\t%s\t%llu\n", t->name[i], pr, t->name[i], rc, t->name[i], f1,
+                    t->name[i], (unsigned long long)g, t->name[i], (unsigned long long)p);
+        else
+            fprintf(fp, "%-12s %9.2f %9.2f %9.2f %8llu %8llu%s\n", t->name[i], pr, rc, f1,
+                    (unsigned long long)g, (unsigned long long)p,
+                    i >= mt->known ? "  (not in training)" : "");
+    }
+    if (format == FMT_TEXT && ncf)
+        fprintf(fp, "\nmost frequent confusions (gold -> predicted):\n");
+    for (size_t i = 0; i < ncf; i++) {
+        if (format == FMT_TSV)
+            fprintf(fp, "confusion\t%s>%s\t%llu\n", t->name[cf[i].gold], t->name[cf[i].pred],
+                    (unsigned long long)cf[i].count);
+        else
+            fprintf(fp, "  %8llu  %s -> %s\n", (unsigned long long)cf[i].count,
+                    t->name[cf[i].gold], t->name[cf[i].pred]);
+    }
+    free(cf);
+}
+
+static void
+evaluate(const struct probe *m, const struct probe_data *d, struct probe_metrics *mt)
+{
+    if (probe_metrics_init(mt, m->c.classes, m->labels->n) < 0
+        || probe_evaluate(m, d, mt) < 0)
+        cli_die(RV_FAIL, "out of memory");
+}
+
+/* ---- training ---- */
+
+struct progress {
+    int quiet;
+    double t0, last;
+};
+
+static int
+on_epoch(void *ctx, const struct probe_epoch *e)
+{
+    struct progress *p = ctx;
+    const double now = cli_now(), dt = now - p->last;
+    p->last = now;
+    if (p->quiet)
+        return 0;
+    if (e->dev_acc >= 0)
+        fprintf(stderr, "%s: epoch %u loss %.4f dev %.2f%%%s %.1f s %.0f examples/s\n",
+                cli_progname, e->epoch, e->loss, 100 * e->dev_acc, e->best ? " (best)" : "",
+                dt, dt > 0 ? (double)e->examples / dt : 0.0);
+    else
+        fprintf(stderr, "%s: epoch %u loss %.4f %.1f s %.0f examples/s\n", cli_progname,
+                e->epoch, e->loss, dt, dt > 0 ? (double)e->examples / dt : 0.0);
+    return 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* the training words as a sorted set of hashes */
+static void
+set_words(struct probe *m, const struct probe_data *d)
+{
+    uint64_t *w = malloc(d->n * sizeof *w);
+    if (w == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    memcpy(w, d->word, d->n * sizeof *w);
+    qsort(w, d->n, sizeof *w, cmp_u64);
+    size_t n = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (n == 0 || w[i] != w[n - 1])
+            w[n++] = w[i];
+    m->words = w;
+    m->nwords = n;
+}
+
+static void
+meta_or_die(int rc)
+{
+    if (rc < 0)
+        cli_die(RV_FAIL, "out of memory");
+}
+
+/* the training set's shape picks the default selection: one layer as it is, several
+ * mixed */
+struct train_sel {
+    const struct opts *o;
+    int select, keep;
+};
+
+static int
+train_keep(const void *ctx, const char *vpath, const struct probe_shape *s)
+{
+    struct train_sel *t = (struct train_sel *)ctx;
+    if (t->select < 0)
+        t->select = s->src_layers == 1 ? PROBE_SEL_LAYER : PROBE_SEL_MIX;
+    t->keep = t->select == PROBE_SEL_LAYER ? (t->o->layer < 0 ? 0 : t->o->layer) : -1;
+    return t->keep;
+}
+
+static int
+run_train(const struct opts *o)
+{
+    struct probe_labels *labels;
+    struct probe_data tr = {0}, dv = {0};
+    struct probe_shape sh, dsh;
+    if (probe_labels_new(&labels) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    struct train_sel ts = {.o = o, .select = o->select, .keep = -1};
+    const double t_load = cli_now();
+    load_set(o->vectors, o->labels, train_keep, &ts, labels, &tr, &sh, o->quiet);
+    const int select = ts.select, keep = ts.keep;
+    probe_labels_freeze(labels);
+    if (o->dev) {
+        load_set(o->dev, o->dev_labels, train_keep, &ts, labels, &dv, &dsh, o->quiet);
+        if (dsh.src_layers != sh.src_layers || dsh.dim != sh.dim
+            || dsh.sentences != sh.sentences)
+            cli_die(RV_DATA, "%s: %u layers x %u dims of %s vectors, the training set has %u x "
+                    "%u of %s vectors", cli_name(o->dev), dsh.src_layers, dsh.dim,
+                    dsh.sentences ? "sentence" : "token", sh.src_layers, sh.dim,
+                    sh.sentences ? "sentence" : "token");
+    }
+    if (select == PROBE_SEL_CONCAT) {
+        flatten(&tr);
+        if (o->dev)
+            flatten(&dv);
+    }
+    if (!o->quiet)
+        cli_warn("%zu training examples (%llu sentences, %u labels, %zu x %zu floats, %llu "
+                 "all-zero), %zu dev; loaded in %.1f s", tr.n,
+                 (unsigned long long)tr.sentences, labels->known, tr.layers, tr.dim,
+                 (unsigned long long)tr.zero, dv.n, cli_now() - t_load);
+    const struct probe_cfg c = {.layers = (uint32_t)tr.layers, .dim = (uint32_t)tr.dim,
+                                .hidden = o->hidden, .classes = labels->known,
+                                .mix = select == PROBE_SEL_MIX};
+    struct probe *m;
+    const int rc = probe_new(&m, &c, o->tc.seed);
+    if (rc == WP_ERANGE)
+        cli_die(RV_DATA, "%s: a probe of %u x %u inputs, %u hidden and %u classes is too large",
+                cli_name(o->vectors), c.layers, c.dim, c.hidden, c.classes);
+    if (rc < 0)
+        cli_die(RV_FAIL, "out of memory");
+    m->select = select;
+    m->src_layers = sh.src_layers;
+    m->layer = keep < 0 ? 0 : (uint32_t)keep;
+    m->sentences = sh.sentences;
+    m->labels = labels;
+    set_words(m, &tr);
+    if (probe_stats(&tr, m->mean, m->istd) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    probe_standardize(&tr, m->mean, m->istd);
+    if (o->dev)
+        probe_standardize(&dv, m->mean, m->istd);
+
+    struct progress pg = {.quiet = o->quiet, .t0 = cli_now()};
+    pg.last = pg.t0;
+    struct probe_train_result res;
+    if (probe_train(m, &tr, o->dev ? &dv : NULL, &o->tc, on_epoch, &pg, &res) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    const double secs = cli_now() - pg.t0;
+
+    struct rec_meta *meta = rec_meta_new();
+    if (meta == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    meta_or_die(rec_meta_set_u64(meta, "train_examples", tr.n));
+    meta_or_die(rec_meta_set_u64(meta, "epochs", res.epochs));
+    meta_or_die(rec_meta_set_u64(meta, "best_epoch", res.best_epoch));
+    meta_or_die(rec_meta_set_f64(meta, "train_seconds", secs));
+    meta_or_die(rec_meta_set_u64(meta, "seed", o->tc.seed));
+    meta_or_die(rec_meta_set_u64(meta, "batch", o->tc.batch));
+    meta_or_die(rec_meta_set_f64(meta, "lr", o->tc.lr));
+    meta_or_die(rec_meta_set_f64(meta, "l2", o->tc.l2));
+    if (res.best_dev_acc >= 0)
+        meta_or_die(rec_meta_set_f64(meta, "dev_accuracy", res.best_dev_acc));
+
+    struct cli_out out;
+    cli_out_open(&out, o->output, 1, o->force);
+    const int src = probe_save(out.fp, m, meta, o->level);
+    if (src == WP_ERANGE) {
+        cli_out_abort(&out);
+        cli_die(RV_DATA, "%s: a label holds a newline", cli_name(o->labels));
+    }
+    if (src < 0)
+        cli_out_die(&out, src);
+    cli_out_commit(&out);
+    if (!o->quiet) {
+        cli_warn("trained in %.1f s, %u epochs, best epoch %u", secs, res.epochs,
+                 res.best_epoch);
+        if (o->dev) {
+            struct probe_metrics mt;
+            evaluate(m, &dv, &mt);
+            report(stderr, FMT_TEXT, m, &dv, &mt, o->top, NULL);
+            probe_metrics_free(&mt);
+        }
+    }
+    rec_meta_free(meta);
+    probe_data_free(&tr);
+    probe_data_free(&dv);
+    probe_free(m);
+    return RV_OK;
+}
+
+/* ---- evaluation ---- */
+
+/* The vectors must be what the probe was trained on; a single-layer stream is taken as the
+ * trained layer already selected (embed --layer n). */
+static int
+eval_keep(const void *ctx, const char *vpath, const struct probe_shape *sh)
+{
+    const struct probe *m = ctx;
+    const uint32_t want_dim = m->select == PROBE_SEL_CONCAT ? m->c.dim / m->src_layers
+                                                            : m->c.dim;
+    if (sh->dim == want_dim && sh->sentences == m->sentences) {
+        if (sh->src_layers == m->src_layers)
+            return m->select == PROBE_SEL_LAYER ? (int)m->layer : -1;
+        if (sh->src_layers == 1 && m->select == PROBE_SEL_LAYER)
+            return 0;
+    }
+    cli_die(RV_DATA, "%s: %u layers x %u dims of %s vectors, the probe was trained on %u x %u "
+            "of %s vectors", cli_name(vpath), sh->src_layers, sh->dim,
+            sh->sentences ? "sentence" : "token", m->src_layers, want_dim,
+            m->sentences ? "sentence" : "token");
+}
+
+static int
+run_eval(const struct opts *o)
+{
+    FILE *fp = cli_open_in(o->model);
+    struct rec_reader *r = cli_reader_open(fp, o->model, REC_MODEL);
+    struct probe *m;
+    int rc = probe_load(r, &m);
+    if (rc == WP_EKIND)
+        cli_die(RV_DATA, "%s: not a probe model (metadata model=probe missing)",
+                cli_name(o->model));
+    if (rc == WP_ENOMEM)
+        cli_die(RV_FAIL, "out of memory");
+    if (rc < 0)
+        cli_die(RV_DATA, "%s: %s: %s", cli_name(o->model), rec_reader_where(r),
+                rec_reader_detail(r) ? rec_reader_detail(r) : wp_strerror(rc));
+    struct rec_meta *meta = rec_meta_new();
+    if (meta == NULL || rec_meta_copy(meta, rec_reader_meta(r)) < 0)
+        cli_die(RV_FAIL, "out of memory");
+    rec_reader_free(r);
+    cli_close_in(fp);
+
+    struct probe_shape sh;
+    struct probe_data d = {0};
+    load_set(o->vectors, o->labels, eval_keep, m, m->labels, &d, &sh, o->quiet);
+    if (m->select == PROBE_SEL_CONCAT)
+        flatten(&d);
+    probe_standardize(&d, m->mean, m->istd);
+    struct probe_metrics mt;
+    evaluate(m, &d, &mt);
+    struct cli_out out;
+    cli_out_open(&out, o->output, 0, o->force);
+    report(out.fp, o->format, m, &d, &mt, o->top, meta);
+    if (ferror(out.fp))
+        cli_out_die(&out, WP_EIO);
+    cli_out_commit(&out);
+    probe_metrics_free(&mt);
+    probe_data_free(&d);
+    rec_meta_free(meta);
+    probe_free(m);
+    return RV_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o;
+    cli_init(argv[0]);
+    parse_args(&o, argc, argv);
+    openblas_set_num_threads(o.threads);
+    const int rv = o.eval ? run_eval(&o) : run_train(&o);
+    cli_close_stdout();
+    return rv;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""wpstream.py - writes a contextual-vectors stream (wordpipe(5), kind 6) from text, for
+inputs no tool writes: non-finite values, odd metadata. Stored blocks, XXH3-64 through
+ctypes from libxxhash.
+
+usage: wpstream.py DIM LAYERS < lines > stream
+Each input line: sentence position word v1 v2 ... (LAYERS x DIM values; nan and inf allowed).
+"""
+import ctypes
+import struct
+import sys
+
+_xxh = ctypes.CDLL("libxxhash.so.0")
+_xxh.XXH3_64bits.restype = ctypes.c_uint64
+_xxh.XXH3_64bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+
+
+def xxh3(b):
+    return _xxh.XXH3_64bits(b, len(b))
+
+
+def varint(v):
+    out = bytearray()
+    while True:
+        byte = v & 0x7F
+        v >>= 7
+        if v:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def meta_u64(key, v):
+    k = key.encode()
+    return b"\x01" + varint(len(k)) + k + varint(v)
+
+
+def stream(kind, meta, records):
+    head = b"\x8bWPS\r\n\x1a\n" + struct.pack("<BBHI", 1, kind, 0, len(meta)) + meta
+    head += struct.pack("<Q", xxh3(head))
+    payload = b"".join(varint(len(r)) + r for r in records)
+    blocks, sums = b"", b""
+    if records:
+        bh = struct.pack("<BBHIIIQ", 0xB1, 0, 0, len(records), len(payload), len(payload),
+                         xxh3(payload))
+        bh += struct.pack("<I", xxh3(bh) & 0xFFFFFFFF)
+        blocks = bh + payload
+        sums = struct.pack("<Q", xxh3(payload))
+    tr = struct.pack("<BxxxQQQ", 0xE0, 1 if records else 0, len(records), xxh3(sums))
+    tr += struct.pack("<I", xxh3(tr) & 0xFFFFFFFF)
+    return head + blocks + tr
+
+
+def main():
+    dim, layers = int(sys.argv[1]), int(sys.argv[2])
+    recs = []
+    for line in sys.stdin:
+        f = line.split()
+        if not f:
+            continue
+        w = f[2].encode()
+        vals = [float(x) for x in f[3:]]
+        recs.append(varint(int(f[0])) + varint(int(f[1])) + varint(len(w)) + w
+                    + struct.pack("<%df" % len(vals), *vals))
+    meta = meta_u64("dim", dim) + meta_u64("layers", layers)
+    sys.stdout.buffer.write(stream(6, meta, recs))
+
+
+if __name__ == "__main__":
+    main()

@@ -374,3 +374,38 @@ tsv() {
     run probe --eval -m "$T/m" "$T/dv.vec" "$T/dv.lab"
     assert_success
 }
+
+# ---- against a reference ----
+
+# conllu_text GZ N WORDS TAGS: the first N sentences of a CoNLL-U file as space-separated
+# words and UPOS tags, one sentence per line (multiword ranges and empty nodes left out).
+conllu_text() {
+    { gzip -dc "$1" || true; } | awk -F'\t' -v n="$2" -v wf="$3" -v tf="$4" '
+        /^#/ { next }
+        /^$/ { if (k) { print w > wf; print t > tf; if (++s == n) exit } w = t = ""; k = 0; next }
+        $1 ~ /[-.]/ { next }
+        { f = $2; gsub(/ /, "_", f); w = k ? w " " f : f; t = k ? t " " $4 : $4; k++ }'
+}
+
+@test "probe: on gensim skip-gram vectors, the same dev accuracy as scipy's logistic regression" {
+    need_data ud-ewt/en_ewt-ud-train.conllu.gz
+    need_data ud-ewt/en_ewt-ud-dev.conllu.gz
+    /usr/bin/python3 -c 'import gensim, scipy, numpy' 2> /dev/null \
+        || skip "/usr/bin/python3 cannot import gensim, scipy and numpy"
+    conllu_text "$DATA/ud-ewt/en_ewt-ud-train.conllu.gz" 2000 "$T/trw" "$T/trt"
+    conllu_text "$DATA/ud-ewt/en_ewt-ud-dev.conllu.gz" 400 "$T/dvw" "$T/dvt"
+    /usr/bin/python3 "$ROOT/tests/interop/probe_scipy.py" "$T/trw" "$T/trt" "$T/dvw" "$T/dvt" \
+        "$T/g.txt" 0.01 > "$T/ref.tsv"
+    for s in tr dv; do
+        tok -q -w "$T/${s}w" > "$T/$s.tok"
+        tok -q -w "$T/${s}t" > "$T/$s.lab"
+        embed -q -w "$T/g.txt" --oov zero -o "$T/$s.vec" "$T/$s.tok"
+    done
+    # full-batch Adam run to convergence: the optimum of the same objective
+    probe -q -t 1 --l2 0.01 --epochs 600 -b 65536 --lr 0.02 -o "$T/m" "$T/tr.vec" "$T/tr.lab"
+    probe --eval -q -m "$T/m" --format tsv -o "$T/probe.tsv" "$T/dv.vec" "$T/dv.lab"
+    ref=$(awk -F'\t' '$1 == "accuracy" { print $2 }' "$T/ref.tsv")
+    got=$(tsv "$T/probe.tsv" accuracy all)
+    echo "scipy $ref probe $got"
+    awk -v a="$ref" -v b="$got" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 30 && d <= 0.2) }'
+}

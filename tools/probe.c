@@ -71,7 +71,7 @@ parse_args(struct opts *o, int argc, char **argv)
     o->layer = -1;
     o->select = -1;
     o->top = 10;
-    o->tc = (struct probe_train_cfg){.batch = 256, .epochs = 50, .patience = 3, .lr = 1e-3f,
+    o->tc = (struct probe_train_cfg){.batch = 256, .epochs = 50, .patience = 5, .lr = 1e-3f,
                                      .l2 = 0, .seed = 1};
     while ((ch = getopt_long(argc, argv, "b:fhm:o:qt:Vz:", lo, NULL)) != -1) {
         switch (ch) {

@@ -1,7 +1,6 @@
 /* probe - train a linear (or one-hidden-layer) classifier on frozen vectors and their
  * labels, or evaluate one: accuracy, per-label precision/recall/F1, confusions, and
  * accuracy on words seen and unseen in training. */
-#include <cblas.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -10,11 +9,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "common/status.h"
+#include "kernels/blas.h"
 #include "probe/probe.h"
 #include "probe/probe_data.h"
 #include "probe/probe_labels.h"
 #include "probe/probe_train.h"
-#include "status.h"
 
 enum { THREADS_MAX = 64 };
 enum { FMT_TEXT, FMT_TSV };
@@ -583,7 +583,7 @@ main(int argc, char **argv)
     struct opts o;
     cli_init(argv[0]);
     parse_args(&o, argc, argv);
-    openblas_set_num_threads(o.threads);
+    blas_set_threads(o.threads);
     const int rv = o.eval ? run_eval(&o) : run_train(&o);
     cli_close_stdout();
     return rv;

@@ -60,8 +60,8 @@ size_t probe_nparams(const struct probe_cfg *c);
 void probe_view(const struct probe_cfg *c, float *base, struct probe_view *v);
 
 /* A model with its parameters initialised from seed: mix logits 0 and gamma 1, weights
- * uniform in +-sqrt(6 / (fan_in + fan_out)), biases 0; mean 0 and istd 1. labels is taken
- * over (freed with the model); may be NULL. */
+ * uniform in +-sqrt(6 / (fan_in + fan_out)), biases 0; mean 0 and istd 1. The caller sets
+ * labels (owned by the model from then on: probe_free frees it), words and the selection. */
 int probe_new(struct probe **out, const struct probe_cfg *c, uint64_t seed);
 void probe_free(struct probe *m);
 

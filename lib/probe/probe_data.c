@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/status.h"
 #include "probe.h"
 #include "probe_labels.h"
-#include "rec.h"
-#include "rec_payload.h"
-#include "status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
 
 struct probe_loader {
     struct probe_shape s;

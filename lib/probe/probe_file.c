@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "common/buf.h"
+#include "common/status.h"
 #include "probe.h"
 #include "probe_labels.h"
-#include "rec.h"
-#include "status.h"
-#include "tensorio.h"
+#include "stream/rec.h"
+#include "stream/tensorio.h"
 
 static const char *const select_names[] = {"layer", "concat", "mix"};
 

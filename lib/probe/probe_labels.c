@@ -4,14 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "knn_words.h"
-#include "status.h"
+#include "common/status.h"
+#include "common/wordmap.h"
 
 int
 probe_labels_new(struct probe_labels **out)
 {
     struct probe_labels *t = calloc(1, sizeof *t);
-    if (t == NULL || knn_words_create(&t->h, 64) < 0) {
+    if (t == NULL || wordmap_create(&t->h, 64) < 0) {
         free(t);
         return WP_ENOMEM;
     }
@@ -28,20 +28,20 @@ probe_labels_free(struct probe_labels *t)
         free(t->name[i]);
     free(t->name);
     free(t->len);
-    knn_words_free(t->h);
+    wordmap_free(t->h);
     free(t);
 }
 
 int64_t
 probe_labels_find(const struct probe_labels *t, const void *name, size_t len)
 {
-    return knn_words_find(t->h, name, len);
+    return wordmap_find(t->h, name, len);
 }
 
 int
 probe_labels_intern(struct probe_labels *t, const void *name, size_t len, uint32_t *id)
 {
-    const int64_t have = knn_words_find(t->h, name, len);
+    const int64_t have = wordmap_find(t->h, name, len);
     if (have >= 0) {
         *id = (uint32_t)have;
         return WP_OK;
@@ -65,7 +65,7 @@ probe_labels_intern(struct probe_labels *t, const void *name, size_t len, uint32
         return WP_ENOMEM;
     memcpy(s, name, len);
     s[len] = '\0';
-    const int rc = knn_words_insert(t->h, s, len, t->n, NULL);
+    const int rc = wordmap_insert(t->h, s, len, t->n, NULL);
     if (rc < 0) {
         free(s);
         return rc;

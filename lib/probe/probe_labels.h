@@ -12,7 +12,7 @@ struct probe_labels {
     size_t *len;
     uint32_t n, cap;
     uint32_t known;  /* ids below this are the model's classes */
-    struct knn_words *h;
+    struct wordmap *h;
 };
 
 int probe_labels_new(struct probe_labels **out);

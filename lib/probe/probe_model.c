@@ -2,15 +2,15 @@
  * through cblas), prediction and the Adam step (probe.h). */
 #include "probe.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
+#include "common/rng.h"
+#include "common/status.h"
+#include "kernels/blas.h"
 #include "probe_labels.h"
-#include "rng.h"
-#include "status.h"
 
 int
 probe_cfg_check(const struct probe_cfg *c)

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
-#include "status.h"
+#include "common/rng.h"
+#include "common/status.h"
 
 static double
 accuracy(const struct probe *m, const struct probe_data *d, struct probe_work *w, uint32_t *pred)

@@ -6,16 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "check.h"
+#include "common/buf.h"
+#include "common/rng.h"
+#include "common/status.h"
 #include "probe/probe.h"
 #include "probe/probe_data.h"
 #include "probe/probe_labels.h"
 #include "probe/probe_train.h"
-#include "rec.h"
-#include "rec_payload.h"
-#include "rng.h"
-#include "status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
 
 static void
 fill(float *x, size_t n, uint64_t seed, float scale)

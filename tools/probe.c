@@ -177,11 +177,11 @@ loader_check(struct probe_loader *ld, int rc, struct rec_reader *r, const char *
 
 /* Which layer to keep of a stream of this shape (-1: all); exits when the shape does not
  * fit. */
-typedef int (*keep_fn)(const void *ctx, const char *vpath, const struct probe_shape *s);
+typedef int (*keep_fn)(void *ctx, const char *vpath, const struct probe_shape *s);
 
 /* Reads vectors and labels into d, keeping the layer keep() chooses. */
 static void
-load_set(const char *vpath, const char *lpath, keep_fn choose, const void *ctx,
+load_set(const char *vpath, const char *lpath, keep_fn choose, void *ctx,
          struct probe_labels *labels, struct probe_data *d, struct probe_shape *shape, int quiet)
 {
     FILE *vf, *lf;
@@ -402,9 +402,9 @@ struct train_sel {
 };
 
 static int
-train_keep(const void *ctx, const char *vpath, const struct probe_shape *s)
+train_keep(void *ctx, const char *vpath, const struct probe_shape *s)
 {
-    struct train_sel *t = (struct train_sel *)ctx;
+    struct train_sel *t = ctx;
     if (t->select < 0)
         t->select = s->src_layers == 1 ? PROBE_SEL_LAYER : PROBE_SEL_MIX;
     t->keep = t->select == PROBE_SEL_LAYER ? (t->o->layer < 0 ? 0 : t->o->layer) : -1;
@@ -518,7 +518,7 @@ run_train(const struct opts *o)
 /* The vectors must be what the probe was trained on; a single-layer stream is taken as the
  * trained layer already selected (embed --layer n). */
 static int
-eval_keep(const void *ctx, const char *vpath, const struct probe_shape *sh)
+eval_keep(void *ctx, const char *vpath, const struct probe_shape *sh)
 {
     const struct probe *m = ctx;
     const uint32_t want_dim = m->select == PROBE_SEL_CONCAT ? m->c.dim / m->src_layers

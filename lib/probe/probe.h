@@ -20,6 +20,8 @@ struct rec_reader;
 struct rec_meta;
 struct probe_labels;
 
+enum { PROBE_MAX_LAYERS = 64 };
+
 struct probe_cfg {
     uint32_t layers;  /* L: 1 unless mix */
     uint32_t dim;     /* D */
@@ -74,12 +76,10 @@ struct probe_work {
     float *dz;      /* [B][C] d loss / d logits */
     float *dh;      /* [B][H] */
     float *du;      /* [B][D] */
-    float a[64];    /* softmax(mix_s) */
+    float a[PROBE_MAX_LAYERS]; /* softmax(mix_s) */
 };
 int probe_work_init(struct probe_work *w, const struct probe_cfg *c, size_t cap);
 void probe_work_free(struct probe_work *w);
-
-enum { PROBE_MAX_LAYERS = 64 };
 
 /* Forward pass on x [B][L][D]: w->p gets the class probabilities. */
 void probe_forward(const struct probe *m, const float *x, size_t B, struct probe_work *w);

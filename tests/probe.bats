@@ -11,17 +11,17 @@ setup_file() {
     M=$BATS_FILE_TMPDIR
     [ -x "$BUILD_DIR/bin/elmo-train" ] && [ -e "$DATA/ptb/ptb.train.txt.gz" ] || return 0
     { gzip -dc "$DATA/ptb/ptb.train.txt.gz" || true; } | head -n 200 > "$M/ptb.txt"
-    tok -q -w "$M/ptb.txt" > "$M/ptb.tok"
+    tok -q --whitespace "$M/ptb.txt" > "$M/ptb.tok"
     # a label per word: determiners, plural-looking words, numbers, the rest
     awk '{ s = ""; for (i = 1; i <= NF; i++) { w = $i
         t = (w == "the" || w == "a" || w == "an") ? "DET" : (w == "N") ? "NUM" : (w ~ /s$/) ? "S" : "O"
-        s = s (i > 1 ? " " : "") t } print s }' "$M/ptb.txt" | tok -q -w > "$M/ptb.lab"
+        s = s (i > 1 ? " " : "") t } print s }' "$M/ptb.txt" | tok -q --whitespace > "$M/ptb.lab"
     vocab -m 2 "$M/ptb.tok" > "$M/ptb.voc"
-    elmo-train -q -s 1 -t 1 --word-input --layers 2 --hidden 16 --unroll 10 --batch 4 \
+    elmo-train -q --seed 1 -t 1 --word-input --layers 2 --hidden 16 --unroll 10 --batch 4 \
         --epochs 1 -v "$M/ptb.voc" -o "$M/word.model" "$M/ptb.tok" 2> "$M/word.err" || true
     [ -s "$M/word.model" ] || return 0
-    embed -q -t 1 -m "$M/word.model" -o "$M/ptb.cvec" "$M/ptb.tok" || true
-    embed -q -t 1 -m "$M/word.model" --layer 1 -o "$M/ptb1.cvec" "$M/ptb.tok" || true
+    embed -q -t 1 --model "$M/word.model" -o "$M/ptb.cvec" "$M/ptb.tok" || true
+    embed -q -t 1 --model "$M/word.model" --layer 1 -o "$M/ptb1.cvec" "$M/ptb.tok" || true
 }
 
 setup() {
@@ -30,12 +30,12 @@ setup() {
     M=$BATS_FILE_TMPDIR
     printf '%s\n' '6 4' 'the 1 0 0 0' 'a 0.9 0.1 0 0' 'cat 0 1 0 0' 'dog 0 0.9 0.1 0' \
         'runs 0 0 1 0' 'sat 0 0 0.9 0.1' > "$T/v.txt"
-    printf 'the cat runs\na cat sat\nthe cat sat\n' | tok -q -w > "$T/tr.tok"
-    printf 'DET NOUN VERB\nDET NOUN VERB\nDET NOUN VERB\n' | tok -q -w > "$T/tr.lab"
-    printf 'a dog runs\nthe cat\n' | tok -q -w > "$T/dv.tok"
-    printf 'DET NOUN VERB\nDET NOUN\n' | tok -q -w > "$T/dv.lab"
-    embed -q -w "$T/v.txt" --oov zero -o "$T/tr.vec" "$T/tr.tok"
-    embed -q -w "$T/v.txt" --oov zero -o "$T/dv.vec" "$T/dv.tok"
+    printf 'the cat runs\na cat sat\nthe cat sat\n' | tok -q --whitespace > "$T/tr.tok"
+    printf 'DET NOUN VERB\nDET NOUN VERB\nDET NOUN VERB\n' | tok -q --whitespace > "$T/tr.lab"
+    printf 'a dog runs\nthe cat\n' | tok -q --whitespace > "$T/dv.tok"
+    printf 'DET NOUN VERB\nDET NOUN\n' | tok -q --whitespace > "$T/dv.lab"
+    embed -q --vectors "$T/v.txt" --oov zero -o "$T/tr.vec" "$T/tr.tok"
+    embed -q --vectors "$T/v.txt" --oov zero -o "$T/dv.vec" "$T/dv.tok"
     FAST=(--lr 0.1 --epochs 60 --patience 60 -t 1)
 }
 
@@ -80,15 +80,15 @@ tsv() {
 
 @test "probe: options of training and of --eval are refused in the other mode" {
     run --separate-stderr -2 probe --eval "$T/tr.vec" "$T/tr.lab"
-    [ "$stderr" = "probe: --eval needs -m model" ]
+    [ "$stderr" = "probe: --eval needs --model" ]
     for opt in "--hidden 4" "--lr 0.1" "--l2 1" "--epochs 2" "--patience 2" "--seed 3" \
                "-b 8" "-z 0" "--layer 0" "--concat" "--mix" "--dev x"; do
-        run --separate-stderr -2 probe --eval -m m $opt "$T/tr.vec" "$T/tr.lab"
-        [[ "$stderr" == "probe: --eval takes only -m, -o, -q, -t, --format and --top"* ]]
+        run --separate-stderr -2 probe --eval --model m $opt "$T/tr.vec" "$T/tr.lab"
+        [[ "$stderr" == "probe: --eval takes only --model, -o, -q, -t, --format and --top"* ]]
     done
-    for opt in "-m m" "--format tsv" "--top 3"; do
+    for opt in "--model m" "--format tsv" "--top 3"; do
         run --separate-stderr -2 probe $opt "$T/tr.vec" "$T/tr.lab"
-        [ "$stderr" = "probe: -m, --format and --top need --eval" ]
+        [ "$stderr" = "probe: --model, --format and --top need --eval" ]
     done
     run --separate-stderr -2 probe --dev "$T/dv.vec" "$T/tr.vec" "$T/tr.lab"
     [ "$stderr" = "probe: --dev and --dev-labels go together" ]
@@ -121,9 +121,9 @@ tsv() {
     [[ "$stderr" == "probe: --seed -1: expected an integer"* ]]
     run --separate-stderr -2 probe -z 10 "$T/tr.vec" "$T/tr.lab"
     [[ "$stderr" == "probe: -z 10: expected an integer in [0, 9]" ]]
-    run --separate-stderr -2 probe --eval -m m --format xml "$T/tr.vec" "$T/tr.lab"
+    run --separate-stderr -2 probe --eval --model m --format xml "$T/tr.vec" "$T/tr.lab"
     [ "$stderr" = "probe: --format xml: unknown value" ]
-    run --separate-stderr -2 probe --eval -m m --top x "$T/tr.vec" "$T/tr.lab"
+    run --separate-stderr -2 probe --eval --model m --top x "$T/tr.vec" "$T/tr.lab"
     [[ "$stderr" == "probe: --top x: expected an integer"* ]]
 }
 
@@ -141,7 +141,7 @@ tsv() {
     [ "$(meta "$T/m" select)" = layer ]
     [ "$(meta "$T/m" classes)" = 3 ]
     [ "$(meta "$T/m" dev_accuracy)" = 1 ]
-    run --separate-stderr probe --eval -m "$T/m" "$T/dv.vec" "$T/dv.lab"
+    run --separate-stderr probe --eval --model "$T/m" "$T/dv.vec" "$T/dv.lab"
     assert_success
     assert_line --index 0 "examples   5 in 2 sentences"
     assert_line --index 1 "accuracy   100.00% (5/5)"
@@ -153,7 +153,7 @@ tsv() {
 
 @test "probe: --eval --format tsv gives metric, label, value rows; --top bounds the confusions" {
     probe -q "${FAST[@]}" --epochs 1 --lr 0.001 -o "$T/m" "$T/tr.vec" "$T/tr.lab"
-    run --separate-stderr probe --eval -q -m "$T/m" --format tsv -o "$T/r.tsv" "$T/dv.vec" "$T/dv.lab"
+    run --separate-stderr probe --eval -q --model "$T/m" --format tsv -o "$T/r.tsv" "$T/dv.vec" "$T/dv.lab"
     assert_success
     [ -z "$output" ]
     [ "$(head -n 1 "$T/r.tsv")" = $'metric\tlabel\tvalue' ]
@@ -164,24 +164,24 @@ tsv() {
     [ "$(tsv "$T/r.tsv" best_epoch all)" = 1 ]
     [ -n "$(tsv "$T/r.tsv" train_seconds all)" ]
     [ -n "$(tsv "$T/r.tsv" f1 DET)" ]
-    run probe --eval -q -m "$T/m" --format tsv --top 1 "$T/tr.vec" "$T/tr.lab"
+    run probe --eval -q --model "$T/m" --format tsv --top 1 "$T/tr.vec" "$T/tr.lab"
     [ "$(printf '%s\n' "$output" | grep -c '^confusion')" -le 1 ]
-    run probe --eval -q -m "$T/m" --format tsv --top 0 "$T/tr.vec" "$T/tr.lab"
+    run probe --eval -q --model "$T/m" --format tsv --top 0 "$T/tr.vec" "$T/tr.lab"
     [ "$(printf '%s\n' "$output" | grep -c '^confusion')" -eq 0 ]
 }
 
 @test "probe: out-of-vocabulary zero vectors are counted; labels unseen in training count as errors" {
     probe -q "${FAST[@]}" -o "$T/m" "$T/tr.vec" "$T/tr.lab"
-    printf 'the zz cat\n' | tok -q -w > "$T/o.tok"
-    printf 'DET X NOUN\n' | tok -q -w > "$T/o.lab"
-    embed -q -w "$T/v.txt" --oov zero -o "$T/o.vec" "$T/o.tok"
-    run --separate-stderr probe --eval -m "$T/m" "$T/o.vec" "$T/o.lab"
+    printf 'the zz cat\n' | tok -q --whitespace > "$T/o.tok"
+    printf 'DET X NOUN\n' | tok -q --whitespace > "$T/o.lab"
+    embed -q --vectors "$T/v.txt" --oov zero -o "$T/o.vec" "$T/o.tok"
+    run --separate-stderr probe --eval --model "$T/m" "$T/o.vec" "$T/o.lab"
     assert_success
     assert_line "accuracy   66.67% (2/3)"
     assert_line "zero       1 all-zero vectors (out-of-vocabulary words)"
     assert_line "unknown    1 examples with labels not seen in training (errors): X (1)"
     assert_line --regexp '^X +0\.00 +0\.00 +0\.00 +1 +0  \(not in training\)$'
-    run probe --eval -m "$T/m" --format tsv "$T/o.vec" "$T/o.lab"
+    run probe --eval --model "$T/m" --format tsv "$T/o.vec" "$T/o.lab"
     assert_line $'zero_vectors\tall\t1'
     assert_line $'unknown_labels\tall\t1'
     assert_line $'accuracy\tunseen\t0.0000'
@@ -218,7 +218,7 @@ tsv() {
     assert_success
     [ -z "$stderr" ]
     [ "$(meta "$T/m" hidden)" = 8 ]
-    run probe --eval -m "$T/m" "$T/dv.vec" "$T/dv.lab"
+    run probe --eval --model "$T/m" "$T/dv.vec" "$T/dv.lab"
     assert_line "accuracy   100.00% (5/5)"
     wpcat "$T/m" | grep -q $'^w1\tf32\t8x4'
 }
@@ -257,16 +257,16 @@ tsv() {
     [ "$(meta "$T/l1" layer)" = 1 ]
     [ "$(meta "$T/l1" dim)" = 32 ]
     for m in mix cat l1; do
-        run --separate-stderr probe --eval -m "$T/$m" "$M/ptb.cvec" "$M/ptb.lab"
+        run --separate-stderr probe --eval --model "$T/$m" "$M/ptb.cvec" "$M/ptb.lab"
         assert_success
         assert_line --regexp '^accuracy   [0-9.]+% '
     done
     # a stream of that one layer alone (embed --layer 1) scores the same
-    a=$(probe --eval -m "$T/l1" --format tsv "$M/ptb.cvec" "$M/ptb.lab")
-    b=$(probe --eval -m "$T/l1" --format tsv "$M/ptb1.cvec" "$M/ptb.lab")
+    a=$(probe --eval --model "$T/l1" --format tsv "$M/ptb.cvec" "$M/ptb.lab")
+    b=$(probe --eval --model "$T/l1" --format tsv "$M/ptb1.cvec" "$M/ptb.lab")
     [ "$a" = "$b" ]
     # but a mix or a concatenation needs every layer
-    run --separate-stderr -3 probe --eval -m "$T/mix" "$M/ptb1.cvec" "$M/ptb.lab"
+    run --separate-stderr -3 probe --eval --model "$T/mix" "$M/ptb1.cvec" "$M/ptb.lab"
     [ "$stderr" = "probe: $M/ptb1.cvec: 1 layers x 32 dims of token vectors, the probe was trained on 3 x 32 of token vectors" ]
     run --separate-stderr -2 probe --layer 3 "$M/ptb.cvec" "$M/ptb.lab"
     [ "$stderr" = "probe: --layer 3: $M/ptb.cvec has layers 0..2" ]
@@ -275,39 +275,39 @@ tsv() {
 # ---- sentence vectors ----
 
 @test "probe: sentence vectors (embed --sentence) take one label per sentence" {
-    printf 'the cat\na dog\nruns sat\nthe a\n' | tok -q -w > "$T/s.tok"
-    printf 'N\nN\nV\nD\n' | tok -q -w > "$T/s.lab"
-    embed -q -w "$T/v.txt" --sentence mean -o "$T/s.vec" "$T/s.tok"
+    printf 'the cat\na dog\nruns sat\nthe a\n' | tok -q --whitespace > "$T/s.tok"
+    printf 'N\nN\nV\nD\n' | tok -q --whitespace > "$T/s.lab"
+    embed -q --vectors "$T/v.txt" --sentence mean -o "$T/s.vec" "$T/s.tok"
     run --separate-stderr probe "${FAST[@]}" -o "$T/m" "$T/s.vec" "$T/s.lab"
     assert_success
     [ "$(meta "$T/m" sentences)" = 1 ]
-    run --separate-stderr probe --eval -m "$T/m" "$T/s.vec" "$T/s.lab"
+    run --separate-stderr probe --eval --model "$T/m" "$T/s.vec" "$T/s.lab"
     assert_line "accuracy   100.00% (4/4)"
-    printf 'N\nN V\nV\nD\n' | tok -q -w > "$T/bad.lab"
-    run --separate-stderr -3 probe --eval -m "$T/m" "$T/s.vec" "$T/bad.lab"
+    printf 'N\nN V\nV\nD\n' | tok -q --whitespace > "$T/bad.lab"
+    run --separate-stderr -3 probe --eval --model "$T/m" "$T/s.vec" "$T/bad.lab"
     [ "$stderr" = "probe: $T/s.vec, $T/bad.lab: sentence 1: 2 labels, sentence vectors need exactly 1" ]
     # token vectors are not sentence vectors
-    run --separate-stderr -3 probe --eval -m "$T/m" "$T/tr.vec" "$T/tr.lab"
+    run --separate-stderr -3 probe --eval --model "$T/m" "$T/tr.vec" "$T/tr.lab"
     [[ "$stderr" == *"1 layers x 4 dims of token vectors, the probe was trained on 1 x 4 of sentence vectors" ]]
 }
 
 # ---- bad inputs ----
 
 @test "probe: labels not aligned with the vectors exit 3 naming files, sentence and counts" {
-    printf 'DET NOUN VERB\nDET NOUN VERB VERB\nDET NOUN VERB\n' | tok -q -w > "$T/long.lab"
+    printf 'DET NOUN VERB\nDET NOUN VERB VERB\nDET NOUN VERB\n' | tok -q --whitespace > "$T/long.lab"
     run --separate-stderr -3 probe -o "$T/m" "$T/tr.vec" "$T/long.lab"
     [ "$stderr" = "probe: $T/tr.vec, $T/long.lab: sentence 1: 3 vectors, 4 labels (the next vector is of sentence 2)" ]
-    printf 'DET NOUN VERB\nDET NOUN VERB\n' | tok -q -w > "$T/few.lab"
+    printf 'DET NOUN VERB\nDET NOUN VERB\n' | tok -q --whitespace > "$T/few.lab"
     run --separate-stderr -3 probe -o "$T/m" "$T/tr.vec" "$T/few.lab"
     [ "$stderr" = "probe: $T/tr.vec, $T/few.lab: vectors continue (sentence 2, position 0) after the 2 sentences of labels" ]
-    printf 'DET NOUN VERB\nDET NOUN VERB\nDET NOUN VERB\nDET\n' | tok -q -w > "$T/more.lab"
+    printf 'DET NOUN VERB\nDET NOUN VERB\nDET NOUN VERB\nDET\n' | tok -q --whitespace > "$T/more.lab"
     run --separate-stderr -3 probe -o "$T/m" "$T/tr.vec" "$T/more.lab"
     [ "$stderr" = "probe: $T/tr.vec, $T/more.lab: vectors end in sentence 3: 0 vectors, 1 labels" ]
     # embed --oov skip drops a token: the gap is found, not shifted over
-    embed -q -w "$T/v.txt" --oov skip -o "$T/skip.vec" "$T/dv.tok"
-    printf 'a zz dog\n' | tok -q -w > "$T/z.tok"
-    printf 'DET X NOUN\n' | tok -q -w > "$T/z.lab"
-    embed -q -w "$T/v.txt" --oov skip -o "$T/z.vec" "$T/z.tok"
+    embed -q --vectors "$T/v.txt" --oov skip -o "$T/skip.vec" "$T/dv.tok"
+    printf 'a zz dog\n' | tok -q --whitespace > "$T/z.tok"
+    printf 'DET X NOUN\n' | tok -q --whitespace > "$T/z.lab"
+    embed -q --vectors "$T/v.txt" --oov skip -o "$T/z.vec" "$T/z.tok"
     run --separate-stderr -3 probe -o "$T/m" "$T/z.vec" "$T/z.lab"
     [ "$stderr" = "probe: $T/z.vec, $T/z.lab: sentence 0: a vector for position 2 where position 1 was due (3 labels)" ]
     # the dev set is checked the same way, and nothing is written
@@ -320,26 +320,26 @@ tsv() {
 
 @test "probe: an empty set exits 3" {
     : | tok -q > "$T/e.tok"
-    embed -q -w "$T/v.txt" -o "$T/e.vec" "$T/e.tok"
+    embed -q --vectors "$T/v.txt" -o "$T/e.vec" "$T/e.tok"
     run --separate-stderr -3 probe -o "$T/m" "$T/e.vec" "$T/e.tok"
     [ "$stderr" = "probe: $T/e.vec, $T/e.tok: no examples" ]
     probe -q "${FAST[@]}" -o "$T/m" "$T/tr.vec" "$T/tr.lab"
     run --separate-stderr -3 probe -o "$T/m2" --dev "$T/e.vec" --dev-labels "$T/e.tok" \
         "$T/tr.vec" "$T/tr.lab"
     [ "$stderr" = "probe: $T/e.vec, $T/e.tok: no examples" ]
-    run --separate-stderr -3 probe --eval -m "$T/m" "$T/e.vec" "$T/e.tok"
+    run --separate-stderr -3 probe --eval --model "$T/m" "$T/e.vec" "$T/e.tok"
     [ "$stderr" = "probe: $T/e.vec, $T/e.tok: no examples" ]
 }
 
 @test "probe: a non-finite vector exits 3 naming sentence and position" {
     need_python_xxhash
-    printf '0 0 the 1 0 0 0\n0 1 cat 0 inf 0 0\n' | /usr/bin/python3 "$BATS_TEST_DIRNAME/wpstream.py" 4 1 > "$T/inf.vec"
-    printf 'DET NOUN\n' | tok -q -w > "$T/i.lab"
+    printf '0 0 the 1 0 0 0\n0 1 cat 0 inf 0 0\n' | /usr/bin/python3 "$BATS_TEST_DIRNAME/wpwrite.py" 4 1 > "$T/inf.vec"
+    printf 'DET NOUN\n' | tok -q --whitespace > "$T/i.lab"
     run --separate-stderr -3 probe -o "$T/m" "$T/inf.vec" "$T/i.lab"
     [ "$stderr" = "probe: $T/inf.vec, $T/i.lab: sentence 0, position 1: a non-finite value (inf at float 1)" ]
     [ ! -e "$T/m" ]
     probe -q "${FAST[@]}" -o "$T/m" "$T/tr.vec" "$T/tr.lab"
-    run --separate-stderr -3 probe --eval -m "$T/m" "$T/inf.vec" "$T/i.lab"
+    run --separate-stderr -3 probe --eval --model "$T/m" "$T/inf.vec" "$T/i.lab"
     [[ "$stderr" == *"sentence 0, position 1: a non-finite value"* ]]
 }
 
@@ -351,10 +351,10 @@ tsv() {
     printf 'not a stream\n' > "$T/txt"
     run --separate-stderr -3 probe -o "$T/m" "$T/txt" "$T/tr.lab"
     [[ "$stderr" == "probe: $T/txt: "* ]]
-    run --separate-stderr -3 probe --eval -m "$T/tr.vec" "$T/tr.vec" "$T/tr.lab"
+    run --separate-stderr -3 probe --eval --model "$T/tr.vec" "$T/tr.vec" "$T/tr.lab"
     [[ "$stderr" == "probe: $T/tr.vec: expected a model stream"* ]]
     if [ -s "$M/word.model" ]; then
-        run --separate-stderr -3 probe --eval -m "$M/word.model" "$T/tr.vec" "$T/tr.lab"
+        run --separate-stderr -3 probe --eval --model "$M/word.model" "$T/tr.vec" "$T/tr.lab"
         [ "$stderr" = "probe: $M/word.model: not a probe model (metadata model=probe missing)" ]
     fi
     run --separate-stderr -1 probe -o "$T/m" "$T/nonexistent" "$T/tr.lab"
@@ -364,14 +364,14 @@ tsv() {
 @test "probe: vectors of another width than the model's exit 3; a failed run keeps an old output" {
     probe -q "${FAST[@]}" -o "$T/m" "$T/tr.vec" "$T/tr.lab"
     printf '2 2\nthe 1 0\ncat 0 1\n' > "$T/v2.txt"
-    embed -q -w "$T/v2.txt" --oov zero -o "$T/w.vec" "$T/tr.tok"
-    run --separate-stderr -3 probe --eval -m "$T/m" "$T/w.vec" "$T/tr.lab"
+    embed -q --vectors "$T/v2.txt" --oov zero -o "$T/w.vec" "$T/tr.tok"
+    run --separate-stderr -3 probe --eval --model "$T/m" "$T/w.vec" "$T/tr.lab"
     [ "$stderr" = "probe: $T/w.vec: 1 layers x 2 dims of token vectors, the probe was trained on 1 x 4 of token vectors" ]
     run --separate-stderr -3 probe -o "$T/m" --dev "$T/w.vec" --dev-labels "$T/tr.lab" \
         "$T/tr.vec" "$T/tr.lab"
     [[ "$stderr" == "probe: $T/w.vec: 1 layers x 2 dims of token vectors, the training set has 1 x 4"* ]]
     # the earlier model is intact
-    run probe --eval -m "$T/m" "$T/dv.vec" "$T/dv.lab"
+    run probe --eval --model "$T/m" "$T/dv.vec" "$T/dv.lab"
     assert_success
 }
 
@@ -397,13 +397,13 @@ conllu_text() {
     /usr/bin/python3 "$ROOT/tests/interop/probe_scipy.py" "$T/trw" "$T/trt" "$T/dvw" "$T/dvt" \
         "$T/g.txt" 0.01 > "$T/ref.tsv"
     for s in tr dv; do
-        tok -q -w "$T/${s}w" > "$T/$s.tok"
-        tok -q -w "$T/${s}t" > "$T/$s.lab"
-        embed -q -w "$T/g.txt" --oov zero -o "$T/$s.vec" "$T/$s.tok"
+        tok -q --whitespace "$T/${s}w" > "$T/$s.tok"
+        tok -q --whitespace "$T/${s}t" > "$T/$s.lab"
+        embed -q --vectors "$T/g.txt" --oov zero -o "$T/$s.vec" "$T/$s.tok"
     done
     # full-batch Adam run to convergence: the optimum of the same objective
     probe -q -t 1 --l2 0.01 --epochs 600 -b 65536 --lr 0.02 -o "$T/m" "$T/tr.vec" "$T/tr.lab"
-    probe --eval -q -m "$T/m" --format tsv -o "$T/probe.tsv" "$T/dv.vec" "$T/dv.lab"
+    probe --eval -q --model "$T/m" --format tsv -o "$T/probe.tsv" "$T/dv.vec" "$T/dv.lab"
     ref=$(awk -F'\t' '$1 == "accuracy" { print $2 }' "$T/ref.tsv")
     got=$(tsv "$T/probe.tsv" accuracy all)
     echo "scipy $ref probe $got"

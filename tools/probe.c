@@ -18,7 +18,7 @@
 
 enum { THREADS_MAX = 64 };
 enum { FMT_TEXT, FMT_TSV };
-enum { OPT_EVAL = 256, OPT_DEV, OPT_DEVLABELS, OPT_LAYER, OPT_CONCAT, OPT_MIX, OPT_HIDDEN,
+enum { OPT_MODEL = 256, OPT_EVAL, OPT_DEV, OPT_DEVLABELS, OPT_LAYER, OPT_CONCAT, OPT_MIX, OPT_HIDDEN,
        OPT_LR, OPT_L2, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED, OPT_FORMAT, OPT_TOP };
 
 struct opts {
@@ -33,11 +33,11 @@ static _Noreturn void
 usage(FILE *fp, int status)
 {
     fprintf(fp,
-            "usage: %s [-fqV] [-b batch] [-o model] [-t threads] [-z level]\n"
+            "usage: %s [-fhqV] [-b batch] [-o model] [-t threads] [-z level]\n"
             "       [--layer n | --concat | --mix] [--hidden n] [--lr rate] [--l2 lambda]\n"
             "       [--epochs n] [--patience n] [--seed n]\n"
             "       [--dev vectors --dev-labels labels] vectors labels\n"
-            "       %s --eval [-q] [-o report] [--format text|tsv] [--top n] -m model\n"
+            "       %s --eval [-q] [-o report] [--format text|tsv] [--top n] --model model\n"
             "       vectors labels\n",
             cli_progname, cli_progname);
     exit(status);
@@ -48,7 +48,7 @@ parse_args(struct opts *o, int argc, char **argv)
 {
     static const struct option lo[] = {
         {"batch", required_argument, NULL, 'b'}, {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'}, {"model", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'}, {"model", required_argument, NULL, OPT_MODEL},
         {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
         {"threads", required_argument, NULL, 't'}, {"version", no_argument, NULL, 'V'},
         {"level", required_argument, NULL, 'z'}, {"eval", no_argument, NULL, OPT_EVAL},
@@ -73,12 +73,12 @@ parse_args(struct opts *o, int argc, char **argv)
     o->top = 10;
     o->tc = (struct probe_train_cfg){.batch = 256, .epochs = 50, .patience = 5, .lr = 1e-3f,
                                      .l2 = 0, .seed = 1};
-    while ((ch = getopt_long(argc, argv, "b:fhm:o:qt:Vz:", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "b:fho:qt:Vz:", lo, NULL)) != -1) {
         switch (ch) {
         case 'b': o->tc.batch = cli_parse_u64(optarg, "-b", 1, 1 << 16); train_only = 1; break;
         case 'f': o->force = 1; break;
         case 'h': usage(stdout, RV_OK);
-        case 'm': o->model = optarg; eval_only = 1; break;
+        case OPT_MODEL: o->model = optarg; eval_only = 1; break;
         case 'o': o->output = optarg; break;
         case 'q': o->quiet = 1; break;
         case 't': o->threads = (int)cli_parse_u64(optarg, "-t", 1, THREADS_MAX); break;
@@ -122,13 +122,13 @@ parse_args(struct opts *o, int argc, char **argv)
         cli_die(RV_USAGE, "choose one of --layer, --concat, --mix");
     if (o->eval) {
         if (o->model == NULL)
-            cli_die(RV_USAGE, "--eval needs -m model");
+            cli_die(RV_USAGE, "--eval needs --model");
         if (train_only || nsel)
-            cli_die(RV_USAGE, "--eval takes only -m, -o, -q, -t, --format and --top (the "
+            cli_die(RV_USAGE, "--eval takes only --model, -o, -q, -t, --format and --top (the "
                               "model fixes the rest)");
     } else {
         if (eval_only)
-            cli_die(RV_USAGE, "-m, --format and --top need --eval");
+            cli_die(RV_USAGE, "--model, --format and --top need --eval");
         if (!o->dev != !o->dev_labels)
             cli_die(RV_USAGE, "--dev and --dev-labels go together");
     }
@@ -169,7 +169,7 @@ loader_check(struct probe_loader *ld, int rc, struct rec_reader *r, const char *
         cli_die(RV_DATA, "%s, %s: %s", cli_name(vpath), cli_name(lpath), msg);
     }
     if (rc == WP_ENOMEM)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     if (rc == WP_ERANGE)
         cli_die(RV_DATA, "%s: too many distinct labels", cli_name(lpath));
     cli_die_record(r, path, rc);
@@ -194,7 +194,7 @@ load_set(const char *vpath, const char *lpath, keep_fn choose, void *ctx,
     lr = cli_reader_open(lf, lpath, REC_TOKENS);
     struct probe_loader *ld;
     if (probe_loader_new(&ld, shape, keep, labels) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     struct cli_progress pr;
     const unsigned char *rec;
     size_t len;
@@ -255,9 +255,7 @@ report(FILE *fp, int format, const struct probe *m, const struct probe_data *d,
     uint64_t unknown = 0;
     for (uint32_t i = mt->known; i < mt->total; i++)
         unknown += probe_metrics_gold(mt, i);
-    struct probe_confusion *cf = calloc(top ? top : 1, sizeof *cf);
-    if (cf == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    struct probe_confusion *cf = cli_calloc(top ? top : 1, sizeof *cf);
     const size_t ncf = probe_metrics_confusions(mt, cf, top);
     if (format == FMT_TSV) {
         fprintf(fp, "metric\tlabel\tvalue\n");
@@ -335,7 +333,7 @@ evaluate(const struct probe *m, const struct probe_data *d, struct probe_metrics
 {
     if (probe_metrics_init(mt, m->c.classes, m->labels->n) < 0
         || probe_evaluate(m, d, mt) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
 }
 
 /* ---- training ---- */
@@ -374,9 +372,7 @@ cmp_u64(const void *a, const void *b)
 static void
 set_words(struct probe *m, const struct probe_data *d)
 {
-    uint64_t *w = malloc(d->n * sizeof *w);
-    if (w == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    uint64_t *w = cli_mallocarray(d->n, sizeof *w);
     memcpy(w, d->word, d->n * sizeof *w);
     qsort(w, d->n, sizeof *w, cmp_u64);
     size_t n = 0;
@@ -391,7 +387,7 @@ static void
 meta_or_die(int rc)
 {
     if (rc < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
 }
 
 /* the training set's shape picks the default selection: one layer as it is, several
@@ -418,7 +414,7 @@ run_train(const struct opts *o)
     struct probe_data tr = {0}, dv = {0};
     struct probe_shape sh, dsh;
     if (probe_labels_new(&labels) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     struct train_sel ts = {.o = o, .select = o->select, .keep = -1};
     const double t_load = cli_now();
     load_set(o->vectors, o->labels, train_keep, &ts, labels, &tr, &sh, o->quiet);
@@ -452,7 +448,7 @@ run_train(const struct opts *o)
         cli_die(RV_DATA, "%s: a probe of %u x %u inputs, %u hidden and %u classes is too large",
                 cli_name(o->vectors), c.layers, c.dim, c.hidden, c.classes);
     if (rc < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     m->select = select;
     m->src_layers = sh.src_layers;
     m->layer = keep < 0 ? 0 : (uint32_t)keep;
@@ -460,7 +456,7 @@ run_train(const struct opts *o)
     m->labels = labels;
     set_words(m, &tr);
     if (probe_stats(&tr, m->mean, m->istd) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     probe_standardize(&tr, m->mean, m->istd);
     if (o->dev)
         probe_standardize(&dv, m->mean, m->istd);
@@ -469,12 +465,12 @@ run_train(const struct opts *o)
     pg.last = pg.t0;
     struct probe_train_result res;
     if (probe_train(m, &tr, o->dev ? &dv : NULL, &o->tc, on_epoch, &pg, &res) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     const double secs = cli_now() - pg.t0;
 
     struct rec_meta *meta = rec_meta_new();
     if (meta == NULL)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     meta_or_die(rec_meta_set_u64(meta, "train_examples", tr.n));
     meta_or_die(rec_meta_set_u64(meta, "epochs", res.epochs));
     meta_or_die(rec_meta_set_u64(meta, "best_epoch", res.best_epoch));
@@ -546,13 +542,13 @@ run_eval(const struct opts *o)
         cli_die(RV_DATA, "%s: not a probe model (metadata model=probe missing)",
                 cli_name(o->model));
     if (rc == WP_ENOMEM)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     if (rc < 0)
         cli_die(RV_DATA, "%s: %s: %s", cli_name(o->model), rec_reader_where(r),
                 rec_reader_detail(r) ? rec_reader_detail(r) : wp_strerror(rc));
     struct rec_meta *meta = rec_meta_new();
     if (meta == NULL || rec_meta_copy(meta, rec_reader_meta(r)) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     rec_reader_free(r);
     cli_close_in(fp);
 

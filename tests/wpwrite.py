@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""wpstream.py - writes a contextual-vectors stream (wordpipe(5), kind 6) from text, for
+"""wpwrite.py - writes a contextual-vectors stream (wordpipe(5), kind 6) from text, for
 inputs no tool writes: non-finite values, odd metadata. Stored blocks, XXH3-64 through
 ctypes from libxxhash.
 
-usage: wpstream.py DIM LAYERS < lines > stream
+usage: wpwrite.py DIM LAYERS < lines > stream
 Each input line: sentence position word v1 v2 ... (LAYERS x DIM values; nan and inf allowed).
 """
 import ctypes

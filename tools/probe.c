@@ -18,8 +18,8 @@
 
 enum { THREADS_MAX = 64 };
 enum { FMT_TEXT, FMT_TSV };
-enum { OPT_MODEL = 256, OPT_EVAL, OPT_DEV, OPT_DEVLABELS, OPT_LAYER, OPT_CONCAT, OPT_MIX, OPT_HIDDEN,
-       OPT_LR, OPT_L2, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED, OPT_FORMAT, OPT_TOP };
+enum { OPT_MODEL = 256, OPT_EVAL, OPT_DEV, OPT_DEVLABELS, OPT_LAYER, OPT_CONCAT, OPT_MIX,
+       OPT_HIDDEN, OPT_LR, OPT_L2, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED, OPT_FORMAT, OPT_TOP };
 
 struct opts {
     const char *vectors, *labels, *dev, *dev_labels, *model, *output;
@@ -41,6 +41,19 @@ usage(FILE *fp, int status)
             "       vectors labels\n",
             cli_progname, cli_progname);
     exit(status);
+}
+
+/* options that only training takes (--layer, --concat and --mix are counted apart) */
+static int
+train_option(int ch)
+{
+    switch (ch) {
+    case 'b': case 'z': case OPT_DEV: case OPT_DEVLABELS: case OPT_HIDDEN: case OPT_LR:
+    case OPT_L2: case OPT_EPOCHS: case OPT_PATIENCE: case OPT_SEED:
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 static void
@@ -75,18 +88,18 @@ parse_args(struct opts *o, int argc, char **argv)
                                      .l2 = 0, .seed = 1};
     while ((ch = getopt_long(argc, argv, "b:fho:qt:Vz:", lo, NULL)) != -1) {
         switch (ch) {
-        case 'b': o->tc.batch = cli_parse_u64(optarg, "-b", 1, 1 << 16); train_only = 1; break;
+        case 'b': o->tc.batch = cli_parse_u64(optarg, "-b", 1, 1 << 16); break;
         case 'f': o->force = 1; break;
         case 'h': usage(stdout, RV_OK);
-        case OPT_MODEL: o->model = optarg; eval_only = 1; break;
+        case OPT_MODEL: o->model = optarg; break;
         case 'o': o->output = optarg; break;
         case 'q': o->quiet = 1; break;
         case 't': o->threads = (int)cli_parse_u64(optarg, "-t", 1, THREADS_MAX); break;
         case 'V': cli_version();
-        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); train_only = 1; break;
+        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
         case OPT_EVAL: o->eval = 1; break;
-        case OPT_DEV: o->dev = optarg; train_only = 1; break;
-        case OPT_DEVLABELS: o->dev_labels = optarg; train_only = 1; break;
+        case OPT_DEV: o->dev = optarg; break;
+        case OPT_DEVLABELS: o->dev_labels = optarg; break;
         case OPT_LAYER:
             o->layer = (int)cli_parse_u64(optarg, "--layer", 0, PROBE_MAX_LAYERS - 1);
             o->select = PROBE_SEL_LAYER;
@@ -96,23 +109,22 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_MIX: o->select = PROBE_SEL_MIX; nsel++; break;
         case OPT_HIDDEN:
             o->hidden = (uint32_t)cli_parse_u64(optarg, "--hidden", 0, 1 << 16);
-            train_only = 1;
             break;
-        case OPT_LR: o->tc.lr = (float)cli_parse_double(optarg, "--lr", 1e-9, 10); train_only = 1; break;
-        case OPT_L2: o->tc.l2 = (float)cli_parse_double(optarg, "--l2", 0, 1e3); train_only = 1; break;
+        case OPT_LR: o->tc.lr = (float)cli_parse_double(optarg, "--lr", 1e-9, 10); break;
+        case OPT_L2: o->tc.l2 = (float)cli_parse_double(optarg, "--l2", 0, 1e3); break;
         case OPT_EPOCHS:
             o->tc.epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000);
-            train_only = 1;
             break;
         case OPT_PATIENCE:
             o->tc.patience = (uint32_t)cli_parse_u64(optarg, "--patience", 1, 100000);
-            train_only = 1;
             break;
-        case OPT_SEED: o->tc.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); train_only = 1; break;
-        case OPT_FORMAT: o->format = cli_parse_enum(optarg, "--format", formats, 2); eval_only = 1; break;
-        case OPT_TOP: o->top = (uint32_t)cli_parse_u64(optarg, "--top", 0, 1000); eval_only = 1; break;
+        case OPT_SEED: o->tc.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
+        case OPT_FORMAT: o->format = cli_parse_enum(optarg, "--format", formats, 2); break;
+        case OPT_TOP: o->top = (uint32_t)cli_parse_u64(optarg, "--top", 0, 1000); break;
         default: usage(stderr, RV_USAGE);
         }
+        train_only |= train_option(ch);
+        eval_only |= ch == OPT_MODEL || ch == OPT_FORMAT || ch == OPT_TOP;
     }
     if (argc - optind != 2)
         usage(stderr, RV_USAGE);

@@ -16,6 +16,11 @@ tiny() {
     elmo-train -q -v "$T/v" --hidden 24 --unroll 6 --batch 4 --epochs 2 --lr 1 --seed 5 "$@"
 }
 
+# tiny without --epochs: a budget alone decides
+budget() {
+    elmo-train -q -v "$T/v" --hidden 24 --unroll 6 --batch 4 --lr 1 --seed 5 "$@"
+}
+
 @test "elmo-train -h prints usage and exits 0; a bad option exits 2" {
     run --separate-stderr elmo-train -h
     assert_success
@@ -238,4 +243,84 @@ tiny() {
     run -3 --separate-stderr tiny --test "$T/v" -o "$T/m" "$T/train.tok"
     [[ $stderr == "elmo-train: $T/v: expected a tokens stream, got vocabulary" ]]
     [ ! -e "$T/m" ]
+}
+
+@test "elmo-train --token-budget stops at a batch boundary with a checkpoint; resuming with a larger budget gives the bytes of one run" {
+    opts=(-t 1 --dropout 0.2 --optim adam --lr 0.01 --decay 0.5 --decay-start 2)
+    budget "${opts[@]}" --token-budget 20k -o "$T/straight" "$T/train.tok"
+    run wpcat --stat "$T/straight"
+    assert_output --partial $'meta.budget_tokens\t20000'
+    assert_output --partial $'meta.trained_tokens\t20000'   # 2 epochs of 8740, 105 batches of 6 x 4
+    # stopped mid-epoch 1 (by the budget), then across the end of epoch 1, then to the end
+    run --separate-stderr elmo-train -v "$T/v" --hidden 24 --unroll 6 --batch 4 --seed 5 "${opts[@]}" \
+        --token-budget 5000 --checkpoint "$T/ck" -o "$T/partial" "$T/train.tok"
+    assert_success
+    [[ $stderr == *"epoch 1 (stopped early): lr 0.01, train ppl "* ]]
+    [[ $stderr == *"budget reached: 5016 tokens trained in "*" s, stopped at epoch 1 batch 209"* ]]
+    [ -s "$T/partial" ]
+    run wpcat --stat "$T/ck"
+    assert_output --partial $'meta.pos_window\t209'
+    assert_output --partial $'meta.train_seconds\t'
+    elmo-train -q -t 2 --resume "$T/ck" --token-budget 12k --checkpoint "$T/ck2" -o "$T/partial2" "$T/train.tok"
+    run wpcat --stat "$T/ck2"
+    assert_output --partial $'meta.pos_epoch\t2'
+    elmo-train -q -t 1 --resume "$T/ck2" --token-budget 20k -o "$T/resumed" "$T/train.tok"
+    cmp "$T/straight" "$T/resumed"
+    ! cmp -s "$T/straight" "$T/partial"
+    # resuming a spent budget trains nothing more and writes the same model again
+    elmo-train -q --resume "$T/ck" -o "$T/again" "$T/train.tok"
+    cmp "$T/partial" "$T/again"
+}
+
+@test "elmo-train --budget stops on wall time, which a checkpoint keeps and --resume adds to" {
+    run --separate-stderr budget --budget 1s --checkpoint "$T/ck" --log "$T/log" -o "$T/m" "$T/train.tok"
+    assert_success
+    [ -s "$T/m" ]
+    run wpcat --stat "$T/ck"
+    assert_output --partial $'meta.budget_seconds\t1'
+    assert_output --partial $'meta.epochs\t0'
+    secs=$(wpcat --stat "$T/ck" | awk -F'\t' '$1 == "meta.train_seconds" { print $2 }')
+    awk -v s="$secs" 'BEGIN { exit !(s >= 1 && s < 30) }'
+    # the stored budget is spent: nothing more to train
+    run --separate-stderr elmo-train --resume "$T/ck" -o "$T/r" "$T/train.tok"
+    assert_success
+    [[ $stderr == *"budget reached"* && $stderr != *"tokens/s"* ]]
+    # a larger budget continues the clock where it stopped
+    elmo-train -q --resume "$T/ck" --budget 2s --checkpoint "$T/ck2" -o "$T/r2" "$T/train.tok"
+    secs2=$(wpcat --stat "$T/ck2" | awk -F'\t' '$1 == "meta.train_seconds" { print $2 }')
+    awk -v a="$secs" -v b="$secs2" 'BEGIN { exit !(b >= 2 && b > a) }'
+    # with --epochs as well, whichever comes first
+    run --separate-stderr budget --budget 1h --epochs 1 -o "$T/m" "$T/train.tok"
+    assert_success
+    run wpcat --stat "$T/m"
+    assert_output --partial $'meta.epochs\t1'
+}
+
+@test "elmo-train rejects bad budgets with exit 2" {
+    run -2 --separate-stderr tiny --budget 40 -o "$T/m" "$T/train.tok"
+    [[ $stderr == *"--budget: want a positive time n followed by s, m or h"* ]]
+    run -2 --separate-stderr tiny --budget 0h -o "$T/m" "$T/train.tok"
+    [[ $stderr == *"--budget"* ]]
+    run -2 --separate-stderr tiny --budget 4M -o "$T/m" "$T/train.tok"
+    [[ $stderr == *"--budget"* ]]
+    run -2 --separate-stderr tiny --token-budget 4x -o "$T/m" "$T/train.tok"
+    [[ $stderr == *"--token-budget: want a positive count n[k|M|G]"* ]]
+    run -2 --separate-stderr tiny --token-budget 0 -o "$T/m" "$T/train.tok"
+    [[ $stderr == *"--token-budget"* ]]
+}
+
+@test "elmo-train checks that the model, checkpoint and log can be written before it trains" {
+    for bad in "-o $T/none/m" "--checkpoint $T/none/ck -o $T/m" "--log $T/none/log -o $T/m"; do
+        # shellcheck disable=SC2086
+        run -1 --separate-stderr elmo-train -v "$T/v" --hidden 24 --epochs 50 $bad "$T/train.tok"
+        [[ $stderr == *"$T/none/"*"No such file or directory"* ]]
+        [[ $stderr != *"weights"* && $stderr != *"epoch"* ]]
+    done
+    mkdir "$T/dir"
+    run -1 --separate-stderr tiny -o "$T/dir" "$T/train.tok"
+    [[ $stderr == *"dir: Is a directory"* ]]
+    [ ! -e "$T/m" ]
+    ls -A "$T/dir" "$T" | { ! grep -q '^\.'; }   # no temporary left behind
+    # a device is fine, and not replaced
+    tiny --epochs 1 -o /dev/null "$T/train.tok"
 }

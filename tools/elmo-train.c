@@ -1,10 +1,12 @@
 /* elmo-train - train an ELMo-style bidirectional LSTM language model (lm.h, lm_train.h)
  * from a token stream and its vocabulary; validation and test perplexity with the full
  * softmax; atomic checkpoints that --resume continues bit for bit; rollback on NaN/Inf. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -24,6 +26,8 @@ struct opts {
     float decay, init, forget_bias, char_gain, char_std;
     uint64_t max_batches, ckpt_windows, inject_nan;
     double ckpt_secs;
+    double budget_secs;       /* --budget: training wall time, 0 for none */
+    uint64_t budget_tokens;   /* --token-budget: tokens trained, 0 for none */
     int quiet, force, level, mpi;
     const char *vocab, *valid, *test, *out, *ckpt, *resume, *log, *input;
 };
@@ -37,7 +41,8 @@ usage(FILE *fp, int status)
             "       [--residual | --no-residual] [--forward-only] [--max-chars n]\n"
             "       [--char-dim n] [--filters w:n,...] [--highway n] [--char-act relu|tanh]\n"
             "       [--char-init x] [--char-init-std x] [--char-grad-scale x] [--unroll n]\n"
-            "       [--batch n] [--epochs n] [--max-batches n]\n"
+            "       [--batch n] [--epochs n] [--budget n(s|m|h)] [--token-budget n[k|M|G]]\n"
+            "       [--max-batches n]\n"
             "       [--dropout p] [--sampled n] [--optim sgd|adagrad|adam] [--lr x]\n"
             "       [--decay x] [--decay-start n] [--clip x] [--init x] [--forget-bias x]\n"
             "       [--valid file] [--test file] [--checkpoint file]\n"
@@ -148,6 +153,41 @@ parse_every(struct opts *o, const char *s)
     return mul < 0 ? 0 : v * mul;
 }
 
+/* --budget: a wall time with its unit, n(s|m|h); a unit is required, so that "40m" is
+ * never taken for a token count. */
+static double
+parse_budget_time(const char *s)
+{
+    char *end;
+    const double v = strtod(s, &end);
+    double mul = 0;
+    if (end != s && end[0] != '\0' && end[1] == '\0')
+        mul = end[0] == 's' ? 1 : end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 : 0;
+    if (mul == 0 || !(v > 0) || !(v * mul < 1e9))
+        cli_die(RV_USAGE, "--budget: want a positive time n followed by s, m or h (e.g. 4h), "
+                "got '%s'", s);
+    return v * mul;
+}
+
+/* --token-budget: n tokens, with an optional k, M or G (powers of 1000). */
+static uint64_t
+parse_budget_tokens(const char *s)
+{
+    char *end;
+    const double v = strtod(s, &end);
+    double mul = 1;
+    if (*end == 'k' || *end == 'K')
+        mul = 1e3, end++;
+    else if (*end == 'M')
+        mul = 1e6, end++;
+    else if (*end == 'G')
+        mul = 1e9, end++;
+    if (end == s || *end != '\0' || !(v * mul >= 1) || !(v * mul < 1e18))
+        cli_die(RV_USAGE, "--token-budget: want a positive count n[k|M|G] (e.g. 40M), got '%s'",
+                s);
+    return (uint64_t)(v * mul + 0.5);
+}
+
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
@@ -156,7 +196,7 @@ parse_args(struct opts *o, int argc, char **argv)
         O_NORES, O_FWD, O_MAXCH, O_CHDIM, O_FILT, O_HWY, O_UNROLL, O_BATCH, O_EPOCHS, O_MAXB,
         O_DROP, O_SAMP, O_OPTIM, O_LR, O_DECAY, O_DSTART, O_CLIP, O_INIT, O_FBIAS, O_VALID,
         O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN, O_CHACT, O_CHGAIN, O_MPI, O_CHSTD,
-        O_CHGS, O_SEED
+        O_CHGS, O_SEED, O_BUDGET, O_TBUDGET
     };
     static const struct option lo[] = {
         {"preset", 1, 0, O_PRESET}, {"word-input", 0, 0, O_WORD}, {"char-input", 0, 0, O_CHAR},
@@ -167,7 +207,8 @@ parse_args(struct opts *o, int argc, char **argv)
         {"highway", 1, 0, O_HWY}, {"char-act", 1, 0, O_CHACT}, {"char-init", 1, 0, O_CHGAIN},
         {"char-init-std", 1, 0, O_CHSTD}, {"char-grad-scale", 1, 0, O_CHGS},
         {"unroll", 1, 0, O_UNROLL}, {"batch", 1, 0, O_BATCH},
-        {"epochs", 1, 0, O_EPOCHS}, {"max-batches", 1, 0, O_MAXB}, {"dropout", 1, 0, O_DROP},
+        {"epochs", 1, 0, O_EPOCHS}, {"max-batches", 1, 0, O_MAXB},
+        {"budget", 1, 0, O_BUDGET}, {"token-budget", 1, 0, O_TBUDGET}, {"dropout", 1, 0, O_DROP},
         {"sampled", 1, 0, O_SAMP}, {"optim", 1, 0, O_OPTIM}, {"lr", 1, 0, O_LR},
         {"decay", 1, 0, O_DECAY}, {"decay-start", 1, 0, O_DSTART}, {"clip", 1, 0, O_CLIP},
         {"init", 1, 0, O_INIT}, {"forget-bias", 1, 0, O_FBIAS}, {"valid", 1, 0, O_VALID},
@@ -227,6 +268,8 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_UNROLL: o->tc.unroll = (uint32_t)cli_parse_u64(optarg, "--unroll", 1, 10000); break;
         case O_BATCH: o->tc.batch = (uint32_t)cli_parse_u64(optarg, "--batch", 1, 100000); break;
         case O_EPOCHS: o->epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000); break;
+        case O_BUDGET: o->budget_secs = parse_budget_time(optarg); break;
+        case O_TBUDGET: o->budget_tokens = parse_budget_tokens(optarg); break;
         case O_MAXB: o->max_batches = cli_parse_u64(optarg, "--max-batches", 1, UINT64_MAX); break;
         case O_DROP: o->tc.dropout = (float)cli_parse_double(optarg, "--dropout", 0, 0.95); break;
         case O_SAMP: o->tc.sampled = (uint32_t)cli_parse_u64(optarg, "--sampled", 0, 1u << 30); break;
@@ -351,7 +394,46 @@ struct run {
     struct lm_stream train, valid, test;   /* held-out streams: n == 0 when not given */
     uint64_t data_hash;
     FILE *log;
+    double secs0, t_start;   /* training seconds before this run (--resume); its start */
+    int budget_stop;         /* the budget ended training */
 };
+
+/* Tokens trained so far, before this run too: the positions of the corpus read, per
+ * direction and over all ranks, as in the tokens/s figures. Derived from the position, so
+ * that a rollback or a resume counts the same. */
+static uint64_t
+trained_tokens(const struct run *rn)
+{
+    const uint64_t rows = (uint64_t)rn->o->tc.batch * (uint64_t)dist_size();
+    const uint64_t rowlen = rn->train.n > 1 ? (rn->train.n - 1) / rows : 0;
+    uint64_t at = rn->pos.window * rn->o->tc.unroll;
+    if (at > rowlen)
+        at = rowlen;
+    return ((uint64_t)(rn->pos.epoch - 1) * rowlen + at) * rows;
+}
+
+/* Training wall time so far, before this run too. */
+static double
+train_seconds(const struct run *rn)
+{
+    return rn->secs0 + (cli_now() - rn->t_start);
+}
+
+/* Whether --budget or --token-budget is used up. --mpi: the ranks' clocks differ, so they
+ * agree on stopping (any rank's clock) every batch. */
+static int
+budget_spent(const struct run *rn)
+{
+    const struct opts *o = rn->o;
+    int stop = o->budget_tokens != 0 && trained_tokens(rn) >= o->budget_tokens;
+    if (o->budget_secs > 0) {
+        unsigned char t = train_seconds(rn) >= o->budget_secs;
+        if (dist_or_u8(&t, 1) < 0)
+            cli_die(RV_FAIL, "--mpi: a rank failed");
+        stop |= t;
+    }
+    return stop;
+}
 
 static float
 epoch_lr(const struct opts *o, const struct pos *p)
@@ -386,6 +468,11 @@ put_meta(struct rec_meta *x, const struct run *rn, int checkpoint)
         WP_TRY(rec_meta_set_f64(x, "char_grad_scale", t->char_grad_scale));
     }
     WP_TRY(rec_meta_set_u64(x, "data_hash", rn->data_hash));
+    if (o->budget_secs > 0)
+        WP_TRY(rec_meta_set_f64(x, "budget_seconds", o->budget_secs));
+    if (o->budget_tokens > 0)
+        WP_TRY(rec_meta_set_u64(x, "budget_tokens", o->budget_tokens));
+    WP_TRY(rec_meta_set_u64(x, "trained_tokens", trained_tokens(rn)));
     if (t->nshards > 1)
         WP_TRY(rec_meta_set_u64(x, "ranks", t->nshards));
     if (!checkpoint)
@@ -395,6 +482,7 @@ put_meta(struct rec_meta *x, const struct run *rn, int checkpoint)
     WP_TRY(rec_meta_set_f64(x, "pos_loss", rn->pos.loss));
     WP_TRY(rec_meta_set_u64(x, "pos_tokens", rn->pos.ntok));
     WP_TRY(rec_meta_set_f64(x, "pos_lr_scale", rn->pos.lr_scale));
+    WP_TRY(rec_meta_set_f64(x, "train_seconds", train_seconds(rn)));
     return rec_meta_set_u64(x, "pos_batches", rn->pos.batches);
 }
 
@@ -448,7 +536,7 @@ get_f64(const struct rec_meta *m, const char *path, const char *key)
 
 /* --resume, first pass: the model, the settings and the position. */
 static struct lm *
-resume_model(struct opts *o, struct pos *p, uint64_t *data_hash, int epochs_set)
+resume_model(struct opts *o, struct pos *p, uint64_t *data_hash, double *secs, int epochs_set)
 {
     FILE *fp = cli_open_in(o->resume);
     struct rec_reader *r = cli_reader_open(fp, o->resume, REC_MODEL);
@@ -491,6 +579,16 @@ resume_model(struct opts *o, struct pos *p, uint64_t *data_hash, int epochs_set)
     p->ntok = get_u64(meta, path, "pos_tokens");
     p->lr_scale = get_f64(meta, path, "pos_lr_scale");
     p->batches = get_u64(meta, path, "pos_batches");
+    /* the budgets and the time spent (absent from older checkpoints: none, 0); a budget
+     * given now replaces the stored one */
+    uint64_t u;
+    if (o->budget_secs == 0 && rec_meta_get_f64(meta, "budget_seconds", &v) == WP_OK)
+        o->budget_secs = v;
+    if (o->budget_tokens == 0 && rec_meta_get_u64(meta, "budget_tokens", &u) == WP_OK)
+        o->budget_tokens = u;
+    *secs = rec_meta_get_f64(meta, "train_seconds", &v) == WP_OK ? v : 0;
+    if (o->epochs == 0 && o->budget_secs == 0 && o->budget_tokens == 0)
+        cli_die(RV_DATA, "%s: no number of epochs and no budget", path);
     o->mc = m->c;
     rec_reader_free(r);
     cli_close_in(fp);
@@ -564,8 +662,11 @@ report_epoch(struct run *rn, double secs, uint64_t tokens, int partial)
                      ppl[2]);
         else if (o->valid != NULL)
             snprintf(v, sizeof v, ", valid ppl %.2f", ppl[0]);
-        fprintf(stderr, "%s: epoch %u/%u%s: lr %g, train ppl %.2f%s, %.0f tokens/s, %.1f s\n",
-                cli_progname, rn->pos.epoch, o->epochs, partial ? " (stopped early)" : "",
+        char of[16] = "";
+        if (o->epochs != 0)
+            snprintf(of, sizeof of, "/%u", o->epochs);
+        fprintf(stderr, "%s: epoch %u%s%s: lr %g, train ppl %.2f%s, %.0f tokens/s, %.1f s\n",
+                cli_progname, rn->pos.epoch, of, partial ? " (stopped early)" : "",
                 (double)epoch_lr(o, &rn->pos), train_ppl, v, rate, secs);
     }
     if (rn->log != NULL) {
@@ -575,15 +676,20 @@ report_epoch(struct run *rn, double secs, uint64_t tokens, int partial)
     }
 }
 
-/* One epoch from rn->pos.window on. Returns 1 to go on, 0 when --max-batches stopped it,
- * -1 after a rollback (the caller restarts from the restored position). */
+/* One epoch from rn->pos.window on. Returns 1 to go on, 0 when --max-batches or a budget
+ * (rn->budget_stop) stopped it, -1 after a rollback (the caller restarts from the restored
+ * position). A budget is checked before every batch, so it stops at a batch boundary. */
 static int
 train_epoch(struct run *rn, size_t nw, double *t_ckpt, unsigned *rollbacks)
 {
     const struct opts *o = rn->o;
     const uint64_t per = (uint64_t)o->tc.unroll * o->tc.batch * (uint64_t)dist_size();
     struct cli_progress prog;
-    char extra[96];
+    char extra[96] = "";
+    if (budget_spent(rn)) {
+        rn->budget_stop = 1;
+        return 0;
+    }
     if (rn->pos.window == 0) {
         lm_trainer_reset_state(rn->tr);
         rn->pos.loss = 0;
@@ -594,6 +700,12 @@ train_epoch(struct run *rn, size_t nw, double *t_ckpt, unsigned *rollbacks)
     const double t0 = cli_now();
     const uint64_t w0 = rn->pos.window;
     while (rn->pos.window < nw) {
+        if (rn->pos.window > w0 && budget_spent(rn)) {
+            rn->budget_stop = 1;
+            cli_progress_end(&prog, rn->pos.window * per, extra);
+            report_epoch(rn, cli_now() - t0, (rn->pos.window - w0) * per, 1);
+            return 0;
+        }
         if (o->inject_nan != 0 && rn->pos.batches + 1 == o->inject_nan && *rollbacks == 0)
             rn->m->sm_b[LM_EOS] = NAN;   /* test hook: a poisoned weight */
         double norm;
@@ -638,6 +750,45 @@ train_epoch(struct run *rn, size_t nw, double *t_ckpt, unsigned *rollbacks)
     cli_progress_end(&prog, nw * per, extra);
     report_epoch(rn, cli_now() - t0, (nw - w0) * per, 0);
     return 1;
+}
+
+/* A file we may write later (the model, checkpoints): fails now if it cannot be created,
+ * not after hours of training. A device or FIFO is left alone (opening a FIFO would wait
+ * for a reader). */
+static void
+check_writable(const char *path)
+{
+    struct stat st;
+    if (path == NULL || strcmp(path, "-") == 0
+        || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))
+        return;
+    struct cli_out out;
+    cli_out_open(&out, path, 1, 1);   /* dies with "path: why" */
+    cli_out_abort(&out);
+}
+
+/* Every output, before the corpus is read and training starts: the model and checkpoint
+ * paths checked, the log opened for appending (an old log is emptied only by
+ * start_log, when training starts). */
+static void
+open_outputs(const struct opts *o, FILE **log)
+{
+    check_writable(o->out);
+    check_writable(o->ckpt);
+    *log = NULL;
+    if (o->log != NULL && (*log = fopen(o->log, "a")) == NULL)
+        cli_die(RV_FAIL, "%s: cannot open the log: %s", o->log, strerror(errno));
+}
+
+/* A new run's log starts empty with its column names; --resume appends. */
+static void
+start_log(const struct opts *o, FILE *log)
+{
+    if (log == NULL || o->resume != NULL)
+        return;
+    if (ftruncate(fileno(log), 0) != 0 && errno != EINVAL)   /* EINVAL: not a regular file */
+        cli_die(RV_FAIL, "%s: %s", o->log, strerror(errno));
+    fprintf(log, "epoch\tlr\ttrain_ppl\tvalid_fwd\tvalid_bwd\ttokens_per_s\tseconds\n");
 }
 
 /* --mpi: one replica per rank, each on its rows of the stream (lm_train_cfg shard, nshards),
@@ -718,12 +869,17 @@ main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         epochs_set |= strncmp(argv[i], "--epochs", 8) == 0;
     parse_args(&o, argc, argv);
+    /* with a budget, the epochs are a bound only when given */
+    if (!epochs_set && (o.budget_secs > 0 || o.budget_tokens > 0))
+        o.epochs = 0;
     mpi_start(&o);
     struct run rn = {.o = &o};
+    if (dist_rank() == 0)
+        open_outputs(&o, &rn.log);
     rn.pos = (struct pos){1, 0, 0, 0, 1.0, 0};
     uint64_t want_hash = 0;
     if (o.resume != NULL) {
-        rn.m = resume_model(&o, &rn.pos, &want_hash, epochs_set);
+        rn.m = resume_model(&o, &rn.pos, &want_hash, &rn.secs0, epochs_set);
     } else {
         struct vocab *v = cli_vocab_load(o.vocab, 1);
         o.mc.vocab = vocab_size(v) + LM_NSPECIAL;
@@ -761,13 +917,7 @@ main(int argc, char **argv)
     if ((rn.snap = lm_snapshot_new(rn.tr)) == NULL)
         cli_die(RV_FAIL, "out of memory");
     rn.snap_pos = rn.pos;
-    if (o.log != NULL) {
-        rn.log = fopen(o.log, o.resume != NULL ? "a" : "w");
-        if (rn.log == NULL)
-            cli_die(RV_FAIL, "%s: cannot open the log", o.log);
-        if (o.resume == NULL)
-            fprintf(rn.log, "epoch\tlr\ttrain_ppl\tvalid_fwd\tvalid_bwd\ttokens_per_s\tseconds\n");
-    }
+    start_log(&o, rn.log);
     if (!o.quiet)
         fprintf(stderr, "%s: %zu weights, %s input, %u x %u%s, %zu tokens, %zu batches/epoch"
                 "%s%.0d%s\n", cli_progname, rn.m->nparams, o.mc.char_input ? "character" : "word",
@@ -778,11 +928,20 @@ main(int argc, char **argv)
         warn_cut_words(rn.m);
     double t_ckpt = cli_now();
     unsigned rollbacks = 0;
-    while (rn.pos.epoch <= o.epochs) {
+    rn.t_start = cli_now();
+    while (o.epochs == 0 || rn.pos.epoch <= o.epochs) {
         const int r = train_epoch(&rn, nw, &t_ckpt, &rollbacks);
         if (r < 0)
             continue;
         mpi_check_replicas(&rn);
+        if (r == 0 && rn.budget_stop) {
+            if (!o.quiet)
+                fprintf(stderr, "%s: budget reached: %llu tokens trained in %.1f s, stopped at "
+                        "epoch %u batch %llu\n", cli_progname,
+                        (unsigned long long)trained_tokens(&rn), train_seconds(&rn),
+                        rn.pos.epoch, (unsigned long long)rn.pos.window);
+            checkpoint(&rn);
+        }
         if (r == 0)
             break;
         rn.pos.epoch++;

@@ -59,6 +59,16 @@ struct lm_trainer {
     struct dir dir[2];
     float *es_h[2][LM_MAX_LAYERS], *es_c[2][LM_MAX_LAYERS];   /* evaluation state */
     int (*reduce)(float *g, size_t n);   /* sums the gradient over replicas; NULL alone */
+    /* Sparse softmax gradient (sampled softmax, SGD or Adagrad, one replica): a window
+     * touches only the softmax rows of its candidates and targets, a few thousand of tens
+     * of thousands, and a zero gradient leaves such a row's weight and accumulator exactly
+     * as they are. So the gradient arrays are cleared, summed, measured and applied over
+     * the rest of the weights (the first nd floats) and those rows only; the rows of the
+     * last window stay listed so that the next one clears them. */
+    size_t nd;                 /* floats before the softmax: the dense part */
+    uint8_t *mark;             /* [V] */
+    uint32_t *rows;            /* softmax rows of the last window, ascending */
+    size_t nrows;
 };
 
 void
@@ -215,8 +225,14 @@ lm_trainer_new(struct lm_trainer **out, struct lm *m, const struct lm_train_cfg 
     tr->np = m->nparams;
     tr->fwd = train;
     int ok = 1;
-    tr->grad = malloc(tr->np * sizeof(float));
+    tr->grad = calloc(tr->np, sizeof(float));
     ok &= tr->grad != NULL;
+    tr->nd = (size_t)(m->sm_w - m->w);
+    if (t->sampled > 0 && t->optim != LM_ADAM) {
+        tr->mark = calloc(m->c.vocab, 1);
+        tr->rows = malloc((size_t)m->c.vocab * sizeof *tr->rows);
+        ok &= tr->mark != NULL && tr->rows != NULL;
+    }
     if (t->optim != LM_SGD) {
         tr->opt1 = calloc(tr->np, sizeof(float));
         ok &= tr->opt1 != NULL;
@@ -274,6 +290,8 @@ lm_trainer_free(struct lm_trainer *tr)
     free(tr->opt2);
     free(tr->bwd.ids);
     free(tr->vchars);
+    free(tr->mark);
+    free(tr->rows);
     free(tr);
 }
 
@@ -426,10 +444,41 @@ struct job {
     struct dir *r;
 };
 
+static int
+sparse(const struct lm_trainer *tr)
+{
+    return tr->mark != NULL && tr->reduce == NULL;
+}
+
+/* Softmax row v of a gradient array: its W weights and its bias. */
+static void
+clear_row(const struct lm_trainer *tr, float *g, uint32_t v)
+{
+    const size_t W = lm_width(&tr->m->c), V = tr->m->c.vocab;
+    memset(g + tr->nd + (size_t)v * W, 0, W * sizeof(float));
+    g[tr->nd + V * W + v] = 0.0f;
+}
+
+/* A direction's gradient array zeroed for a training window: all of it, or (sparse) the
+ * dense part and the softmax rows the last window touched, the others being zero. */
+static void
+clear_grad(const struct lm_trainer *tr, float *g)
+{
+    if (!sparse(tr)) {
+        memset(g, 0, tr->np * sizeof(float));
+        return;
+    }
+    memset(g, 0, tr->nd * sizeof(float));
+    for (size_t i = 0; i < tr->nrows; i++)
+        clear_row(tr, g, tr->rows[i]);
+}
+
 static void *
 job_main(void *arg)
 {
     struct job *j = arg;
+    if (j->r->train)
+        clear_grad(j->tr, j->r->gw);
     dir_run(j->r, j->tr->m, &j->tr->t, j->tr->vchars);
     return NULL;
 }
@@ -452,30 +501,97 @@ run_dirs(struct lm_trainer *tr)
         job_main(&jobs[1]);
 }
 
-static double
-grad_norm(const float *g, size_t n)
+static void
+sumsq(double *s, const float *g, size_t n)
 {
-    double s = 0;
     for (size_t i = 0; i < n; i++)
-        s += (double)g[i] * g[i];
-    return sqrt(s);
+        *s += (double)g[i] * g[i];
+}
+
+/* The whole-array passes of a step (summing the directions' gradients, the norm, the
+ * update) run in two halves, on two threads when configured: half 0 is the first half of
+ * the dense part (all weights when not sparse), half 1 the rest of it and the touched
+ * softmax rows. The split does not depend on the thread count, so neither do the sums. */
+typedef void half_fn(struct lm_trainer *tr, int half, void *ctx);
+
+struct half_job {
+    struct lm_trainer *tr;
+    half_fn *fn;
+    void *ctx;
+};
+
+static void *
+half_main(void *arg)
+{
+    struct half_job *j = arg;
+    j->fn(j->tr, 1, j->ctx);
+    return NULL;
 }
 
 static void
-update(struct lm_trainer *tr, float gscale)
+run_halves(struct lm_trainer *tr, half_fn *fn, void *ctx)
+{
+    struct half_job j = {tr, fn, ctx};
+    pthread_t th;
+    const int threaded = tr->t.threads >= 2 && pthread_create(&th, NULL, half_main, &j) == 0;
+    fn(tr, 0, ctx);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        fn(tr, 1, ctx);
+}
+
+/* The dense weights [*i0, *i1) of a half. */
+static void
+dense_half(const struct lm_trainer *tr, int half, size_t *i0, size_t *i1)
+{
+    const size_t n = sparse(tr) ? tr->nd : tr->np, mid = n / 2;
+    *i0 = half ? mid : 0;
+    *i1 = half ? n : mid;
+}
+
+static void
+norm_half(struct lm_trainer *tr, int half, void *ctx)
+{
+    double *s = (double *)ctx + half;
+    size_t i0, i1;
+    dense_half(tr, half, &i0, &i1);
+    *s = 0;
+    sumsq(s, tr->grad + i0, i1 - i0);
+    if (half == 0 || !sparse(tr))
+        return;
+    const size_t W = lm_width(&tr->m->c), V = tr->m->c.vocab;
+    for (size_t i = 0; i < tr->nrows; i++)
+        sumsq(s, tr->grad + tr->nd + (size_t)tr->rows[i] * W, W);
+    for (size_t i = 0; i < tr->nrows; i++)
+        sumsq(s, tr->grad + tr->nd + V * W + tr->rows[i], 1);
+}
+
+/* The norm of tr->grad: each half summed in index order (sparse: skipping rows that are
+ * zero, which leaves the sum as it is), then the two. */
+static double
+grad_norm(struct lm_trainer *tr)
+{
+    double s[2];
+    run_halves(tr, norm_half, s);
+    return sqrt(s[0] + s[1]);
+}
+
+/* The optimizer step for weights [i0, i1). */
+static void
+update_span(struct lm_trainer *tr, float gscale, size_t i0, size_t i1)
 {
     const struct lm_train_cfg *t = &tr->t;
     float *w = tr->m->w;
     const float *g = tr->grad;
     const float lr = t->lr;
-    tr->steps++;
     switch (t->optim) {
     case LM_SGD:
-        for (size_t i = 0; i < tr->np; i++)
+        for (size_t i = i0; i < i1; i++)
             w[i] -= lr * gscale * g[i];
         break;
     case LM_ADAGRAD:
-        for (size_t i = 0; i < tr->np; i++) {
+        for (size_t i = i0; i < i1; i++) {
             const float gi = gscale * g[i];
             tr->opt1[i] += gi * gi;
             w[i] -= lr * gi / sqrtf(tr->opt1[i]);
@@ -485,7 +601,7 @@ update(struct lm_trainer *tr, float gscale)
         const double c1 = 1 - pow(t->adam_b1, (double)tr->steps),
                      c2 = 1 - pow(t->adam_b2, (double)tr->steps);
         const float a = (float)(lr * sqrt(c2) / c1);
-        for (size_t i = 0; i < tr->np; i++) {
+        for (size_t i = i0; i < i1; i++) {
             const float gi = gscale * g[i];
             tr->opt1[i] = t->adam_b1 * tr->opt1[i] + (1 - t->adam_b1) * gi;
             tr->opt2[i] = t->adam_b2 * tr->opt2[i] + (1 - t->adam_b2) * gi * gi;
@@ -493,6 +609,88 @@ update(struct lm_trainer *tr, float gscale)
         }
     }
     }
+}
+
+static void
+update_half(struct lm_trainer *tr, int half, void *ctx)
+{
+    const float gscale = *(const float *)ctx;
+    size_t i0, i1;
+    dense_half(tr, half, &i0, &i1);
+    update_span(tr, gscale, i0, i1);
+    if (half == 0 || !sparse(tr))
+        return;
+    const size_t W = lm_width(&tr->m->c), V = tr->m->c.vocab;
+    for (size_t i = 0; i < tr->nrows; i++) {
+        const size_t r = tr->nd + (size_t)tr->rows[i] * W, b = tr->nd + V * W + tr->rows[i];
+        update_span(tr, gscale, r, r + W);
+        update_span(tr, gscale, b, b + 1);
+    }
+}
+
+/* One optimizer step over every weight; sparse, over the dense part and the touched
+ * softmax rows (SGD and Adagrad leave a weight with a zero gradient exactly as it is). */
+static void
+update(struct lm_trainer *tr, float gscale)
+{
+    tr->steps++;
+    run_halves(tr, update_half, &gscale);
+}
+
+/* Sparse: the softmax rows the window just trained touched (its candidates and targets in
+ * every direction), ascending, into tr->rows, after clearing in tr->grad the rows of the
+ * window before. */
+static void
+touched_rows(struct lm_trainer *tr)
+{
+    const uint32_t V = tr->m->c.vocab;
+    for (size_t i = 0; i < tr->nrows; i++)
+        clear_row(tr, tr->grad, tr->rows[i]);
+    for (uint32_t d = 0; d < tr->m->c.directions; d++) {
+        const struct dir *r = &tr->dir[d];
+        for (size_t j = 0; j < tr->t.sampled; j++)
+            tr->mark[r->samples[j]] = 1;
+        for (size_t i = 0; i < r->ntok; i++)
+            if (r->tgt[i] < V)
+                tr->mark[r->tgt[i]] = 1;
+    }
+    tr->nrows = 0;
+    for (uint32_t v = 0; v < V; v++)
+        if (tr->mark[v]) {
+            tr->rows[tr->nrows++] = v;
+            tr->mark[v] = 0;
+        }
+}
+
+static void
+sum_half(struct lm_trainer *tr, int half, void *ctx)
+{
+    (void)ctx;
+    const float *g0 = tr->dir[0].gw, *g1 = tr->m->c.directions > 1 ? tr->dir[1].gw : NULL;
+    float *g = tr->grad;
+    size_t i0, i1;
+    dense_half(tr, half, &i0, &i1);
+    for (size_t i = i0; i < i1; i++)
+        g[i] = g1 != NULL ? g0[i] + g1[i] : g0[i];
+    if (half == 0 || !sparse(tr))
+        return;
+    const size_t W = lm_width(&tr->m->c), V = tr->m->c.vocab;
+    for (size_t k = 0; k < tr->nrows; k++) {
+        const size_t r = tr->nd + (size_t)tr->rows[k] * W, b = tr->nd + V * W + tr->rows[k];
+        for (size_t i = r; i < r + W; i++)
+            g[i] = g1 != NULL ? g0[i] + g1[i] : g0[i];
+        g[b] = g1 != NULL ? g0[b] + g1[b] : g0[b];
+    }
+}
+
+/* tr->grad = the sum of the directions' gradients (sparse: over the dense part and the
+ * touched rows, the others being zero in every array). */
+static void
+sum_grads(struct lm_trainer *tr)
+{
+    if (sparse(tr))
+        touched_rows(tr);
+    run_halves(tr, sum_half, NULL);
 }
 
 /* Forward and backward of window w in every direction, summing the directions' gradients
@@ -517,18 +715,14 @@ train_window(struct lm_trainer *tr, size_t w, int scratch, uint64_t *ntok)
             memcpy(tr->es_h[d][l], r->h[l], B * W * sizeof(float));
             memcpy(tr->es_c[d][l], r->c[l], B * H * sizeof(float));
         }
-        memset(r->gw, 0, tr->np * sizeof(float));
     }
-    run_dirs(tr);
+    run_dirs(tr);   /* each clears its gradient array first */
     double loss = 0;
-    memcpy(tr->grad, tr->dir[0].gw, tr->np * sizeof(float));
     for (uint32_t d = 0; d < nd; d++) {
         loss += tr->dir[d].loss;
         *ntok += tr->dir[d].ntok;
-        if (d > 0)
-            for (size_t i = 0; i < tr->np; i++)
-                tr->grad[i] += tr->dir[d].gw[i];
     }
+    sum_grads(tr);
     return loss;
 }
 
@@ -551,7 +745,7 @@ lm_trainer_step(struct lm_trainer *tr, size_t w, double *loss, uint64_t *ntok, d
         for (size_t i = 0; i < ne; i++)
             tr->grad[i] *= tr->t.char_grad_scale;
     }
-    const double gn = grad_norm(tr->grad, tr->np);
+    const double gn = grad_norm(tr);
     *norm = gn;
     if (!isfinite(l) || !isfinite(gn))
         return WP_ERANGE;

@@ -310,9 +310,14 @@ make_chars(const struct charenc_cfg *c, size_t n, uint64_t seed, uint16_t *chars
     }
 }
 
-/* Parameters: init, then random biases too so every gradient path is exercised. */
+/* Parameters: init, then random biases too so every gradient path is exercised. With
+ * pad_wins, the convolutions of every width but the first see only positive character
+ * embeddings through negative weights: every window of real characters is negative, so a
+ * window of PAD alone (exactly 0) is the maximum of every token that has one, the case the
+ * forward pass takes without multiplying. */
 static float *
-make_params(const struct charenc_cfg *c, struct charenc *e, uint64_t seed, float scale)
+make_params(const struct charenc_cfg *c, struct charenc *e, uint64_t seed, float scale,
+            int pad_wins)
 {
     const size_t cnt = charenc_param_count(c);
     float *base = malloc(cnt * sizeof(float));
@@ -330,14 +335,20 @@ make_params(const struct charenc_cfg *c, struct charenc *e, uint64_t seed, float
             e->hw_b[l][i] += (2 * rng_unit(&r) - 1) * 0.5f;
     for (size_t i = 0; i < c->out_dim; i++)
         e->proj_b[i] = (2 * rng_unit(&r) - 1) * 0.5f;
+    for (size_t i = 0; pad_wins && i < (size_t)CHARENC_NCHARS * c->char_dim; i++)
+        e->emb[i] = fabsf(e->emb[i]);
+    for (uint32_t k = 1; pad_wins && k < c->nwidths; k++)
+        for (size_t i = 0; i < (size_t)c->filters[k] * c->widths[k] * c->char_dim; i++)
+            e->conv_w[k][i] = -fabsf(e->conv_w[k][i]);
     return base;
 }
 
 static int
-forward_matches_ref(const struct charenc_cfg *c, size_t n, size_t nmax, float scale)
+forward_matches_ref(const struct charenc_cfg *c, size_t n, size_t nmax, float scale,
+                    int pad_wins)
 {
     struct charenc e;
-    float *base = make_params(c, &e, 11, scale);
+    float *base = make_params(c, &e, 11, scale, pad_wins);
     uint16_t *chars = malloc(n * c->max_chars * sizeof(uint16_t));
     float *out = malloc(n * c->out_dim * sizeof(float));
     double *want = malloc(n * c->out_dim * sizeof(double));
@@ -378,7 +389,7 @@ static int
 test_forward_small(void)
 {
     const struct charenc_cfg c = cfg_small();
-    return forward_matches_ref(&c, 5, 5, 0.5f);
+    return forward_matches_ref(&c, 5, 5, 0.5f, 0);
 }
 
 static int
@@ -387,7 +398,7 @@ test_forward_chunks(void)
     /* more tokens than one convolution chunk, fewer than the cache holds */
     struct charenc_cfg c = cfg_small();
     c.highway = 1;
-    return forward_matches_ref(&c, 150, 200, 0.5f);
+    return forward_matches_ref(&c, 150, 200, 0.5f, 0);
 }
 
 static int
@@ -400,7 +411,7 @@ test_forward_elmo_shape(void)
                                   .filters = {4, 4, 8, 8, 8, 16, 16},
                                   .highway = 2,
                                   .out_dim = 16};
-    return forward_matches_ref(&c, 70, 70, 0.2f);
+    return forward_matches_ref(&c, 70, 70, 0.2f, 0);
 }
 
 static int
@@ -410,7 +421,7 @@ test_forward_no_highway(void)
     c.highway = 0;
     c.nwidths = 1;
     c.widths[0] = 10; /* one position: the max is the only window */
-    return forward_matches_ref(&c, 9, 9, 0.5f);
+    return forward_matches_ref(&c, 9, 9, 0.5f, 0);
 }
 
 /* ---- gradients ---- */
@@ -427,10 +438,10 @@ ref_loss(const struct charenc_cfg *c, const double *prm, const uint16_t *chars, 
 }
 
 static int
-gradcheck(const struct charenc_cfg *c, size_t n)
+gradcheck(const struct charenc_cfg *c, size_t n, int pad_wins)
 {
     struct charenc e, g;
-    float *base = make_params(c, &e, 23, 0.5f);
+    float *base = make_params(c, &e, 23, 0.5f, pad_wins);
     const size_t cnt = charenc_param_count(c);
     float *gbase = calloc(cnt, sizeof(float)), *dout = malloc(n * c->out_dim * sizeof(float));
     float *out = malloc(n * c->out_dim * sizeof(float));
@@ -526,7 +537,7 @@ static int
 test_gradients_small(void)
 {
     const struct charenc_cfg c = cfg_small();
-    return gradcheck(&c, 5);
+    return gradcheck(&c, 5, 0);
 }
 
 /* Kim et al.'s tanh after the max instead of bilm-tf's ReLU */
@@ -536,7 +547,7 @@ test_gradients_tanh(void)
     struct charenc_cfg c = cfg_small();
     c.highway = 1;
     c.act = CHARENC_TANH;
-    return gradcheck(&c, 9);
+    return gradcheck(&c, 9, 0);
 }
 
 static int
@@ -550,7 +561,22 @@ test_gradients_wider(void)
                                   .filters = {2, 3},
                                   .highway = 1,
                                   .out_dim = 3};
-    return gradcheck(&c, 70);
+    return gradcheck(&c, 70, 0);
+}
+
+/* Windows of PAD alone win the max (make_params pad_wins): the forward pass takes them as 0
+ * without computing them, the backward pass gives them only their bias gradient. cd 5: the
+ * 4-lane gradient loop with a remainder. */
+static int
+test_pad_windows(void)
+{
+    struct charenc_cfg c = cfg_small();
+    c.max_chars = 16;
+    c.char_dim = 5;
+    c.highway = 1;
+    if (forward_matches_ref(&c, 40, 40, 0.5f, 1) != 0)
+        return 1;
+    return gradcheck(&c, 12, 1);
 }
 
 /* ---- data-dependent initialisation ---- */
@@ -563,7 +589,7 @@ init_data_check(uint32_t act)
     const size_t n = 1500; /* more than one pass of charenc_init_data */
     const float std = 0.2f;
     struct charenc e;
-    float *base = make_params(&c, &e, 31, 1.0f);
+    float *base = make_params(&c, &e, 31, 1.0f, 0);
     const size_t cnt = charenc_param_count(&c);
     float *before = malloc(cnt * sizeof(float)), *out = malloc(n * c.out_dim * sizeof(float));
     uint16_t *chars = malloc(n * c.max_chars * sizeof(uint16_t));
@@ -649,4 +675,4 @@ CHECK_MAIN(CHECK_CASE(test_init_data_tanh), CHECK_CASE(test_init_data_relu),
            CHECK_CASE(test_init), CHECK_CASE(test_forward_small), CHECK_CASE(test_forward_chunks),
            CHECK_CASE(test_forward_elmo_shape), CHECK_CASE(test_forward_no_highway),
            CHECK_CASE(test_gradients_small), CHECK_CASE(test_gradients_tanh),
-           CHECK_CASE(test_gradients_wider))
+           CHECK_CASE(test_gradients_wider), CHECK_CASE(test_pad_windows))

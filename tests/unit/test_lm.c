@@ -316,6 +316,79 @@ test_char_grad_scale(void)
     return 0;
 }
 
+static int
+no_reduce(float *g, size_t n)
+{
+    (void)g;
+    (void)n;
+    return WP_OK;
+}
+
+/* Trains 6 windows with the sampled softmax and Adagrad (or SGD), on 1 or 2 threads, the
+ * sparse softmax update unless dense (a reduce hook, as for --mpi, turns it off). */
+static struct lm *
+train_some(int optim, uint32_t threads, int dense, float clip)
+{
+    struct lm *m = make_model(1, 2);
+    static uint32_t ids[NSTREAM];
+    struct lm_stream s;
+    struct lm_train_cfg t;
+    struct lm_trainer *tr;
+    make_stream(&s, ids);
+    lm_train_cfg_default(&t);
+    t.unroll = T;
+    t.batch = B;
+    t.sampled = 3;   /* of 12 rows: a window of 6 targets leaves some rows untouched */
+    t.optim = optim;
+    t.lr = 0.5f;
+    t.clip = clip;
+    t.threads = threads;
+    if (m == NULL || lm_trainer_new(&tr, m, &t, &s) != WP_OK)
+        return NULL;
+    if (dense)
+        lm_trainer_set_reduce(tr, no_reduce);
+    const size_t nw = lm_stream_windows(&s, &t);
+    double loss = 0, norm;
+    uint64_t ntok = 0;
+    for (size_t k = 0; k < 6; k++)
+        if (lm_trainer_step(tr, k % nw, &loss, &ntok, &norm) != WP_OK) {
+            lm_free(m);
+            m = NULL;
+            break;
+        }
+    lm_trainer_free(tr);
+    return m;
+}
+
+/* The sparse softmax update (only the rows a window touched) gives the weights of the
+ * dense one: bit for bit without clipping (the same sums element by element), to rounding
+ * with it (the norm's partial sums differ); on 1 or 2 threads alike. */
+static int
+test_sparse_update(void)
+{
+    static const int optims[2] = {LM_SGD, LM_ADAGRAD};
+    for (int k = 0; k < 2; k++) {
+        struct lm *a = train_some(optims[k], 2, 0, 0), *b = train_some(optims[k], 1, 1, 0);
+        struct lm *c = train_some(optims[k], 1, 0, 0.05f), *d = train_some(optims[k], 1, 1, 0.05f);
+        CHECK(a && b && c && d);
+        CHECK(memcmp(a->w, b->w, a->nparams * sizeof(float)) == 0);
+        struct lm *u = make_model(1, 2);
+        CHECK(u != NULL);
+        size_t moved = 0;
+        for (size_t i = 0; i < a->nparams; i++) {
+            CHECK_NEAR(d->w[i], c->w[i], 1e-6 + 1e-5 * fabs(d->w[i]));
+            moved += a->w[i] != u->w[i];
+        }
+        CHECK(moved > a->nparams / 2);
+        lm_free(a);
+        lm_free(b);
+        lm_free(c);
+        lm_free(d);
+        lm_free(u);
+    }
+    return 0;
+}
+
 int
 main(void)
 {
@@ -327,6 +400,7 @@ main(void)
         CHECK_CASE(test_save_load),
         CHECK_CASE(test_embed_context),
         CHECK_CASE(test_char_grad_scale),
+        CHECK_CASE(test_sparse_update),
     };
     return check_run(cases, sizeof cases / sizeof cases[0]);
 }

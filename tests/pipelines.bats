@@ -182,3 +182,48 @@ mtimes() {
     tokens=$(zcat "$P/ptb.test.txt.gz" | wc -w)
     grep -q "^$tokens tokens x 24 floats\.$" "$RUNS/elmo/report.md" || fail "$(cat "$RUNS/elmo/report.md")"
 }
+
+# make probe on slices: 3,000 lines of the Wikipedia extract, 300 EWT train and 100 dev
+# sentences, a tiny biLM for a 5-second budget, tiny skip-gram vectors.
+probe_slices() {
+    need_data enwiki-extract.txt.gz
+    need_data ud-ewt/en_ewt-ud-train.conllu.gz
+    P=$BATS_TEST_TMPDIR/pdata
+    mkdir -p "$P/ewt"
+    { gzip -dc "$DATA/enwiki-extract.txt.gz" || true; } | head -n 3000 | gzip > "$P/wiki.txt.gz"
+    for s in train:300 dev:100; do
+        { gzip -dc "$DATA/ud-ewt/en_ewt-ud-${s%:*}.conllu.gz" || true; } |
+            awk -v n="${s#*:}" '{ print } /^$/ && ++k == n { exit }' |
+            gzip > "$P/ewt/en_ewt-ud-${s%:*}.conllu.gz"
+    done
+}
+
+pmake_probe() {
+    pmake PROBE_WIKI="$P/wiki.txt.gz" PROBE_EWT="$P/ewt" PROBE_HOLDOUT=10 PROBE_MIN=2 \
+        PROBE_WORDS=3000 PROBE_BUDGET=5s PROBE_LM_THREADS=1 \
+        PROBE_LM_FLAGS="--char-input --hidden 32 --proj 16 --filters 1:8,2:8,3:16 --highway 1 --sampled 64 --batch 4 --unroll 5 --optim adagrad --lr 0.2 --seed 1" \
+        PROBE_SG_FLAGS="--sg -d 16 -e 1 --seed 1" PROBE_FLAGS="--seed 1 --epochs 3" "$@"
+}
+
+@test "pipelines: make probe trains a biLM and skip-gram, embeds EWT and reports every row" {
+    probe_slices
+    run --separate-stderr pmake_probe probe
+    assert_success
+    R=$RUNS/probe
+    for f in wiki-train.tok wiki-heldout.tok wiki.vocab lm.model lm.ckpt sg.vec ewt-train.elmo \
+             ewt-dev.sg row-baseline.tsv row-sg.tsv row-layer0.tsv row-layer1.tsv row-layer2.tsv \
+             row-mix.tsv row-concat.tsv report.md; do
+        [ -s "$R/$f" ] || { echo "missing $f"; return 1; }
+    done
+    # one table row per representation, each with an accuracy
+    [ "$(grep -c '^| [a-z].* | [0-9.]* | [0-9.]* | [0-9.]* |$' "$R/report.md")" -eq 7 ]
+    grep -q "training budget 5s" "$R/report.md"
+    # a second make remakes nothing; a larger budget resumes the checkpoint
+    before=$(mtimes)
+    run --separate-stderr pmake_probe probe
+    assert_success
+    [ "$before" = "$(mtimes)" ]
+    run --separate-stderr pmake_probe probe PROBE_BUDGET=8s
+    assert_success
+    [[ $output == *"--resume $R/lm.ckpt --budget 8s"* ]]
+}

@@ -1,0 +1,120 @@
+# pipelines/probe.mk - `make probe` (issue 16): do contextual vectors beat static ones?
+# Wikipedia text -> Penn-style tokens -> a character-input biLM trained for a time budget
+# (checkpointed, resumed exactly when the target is made again) and skip-gram vectors on the
+# same tokens -> EWT train and dev embedded both ways -> one linear probe per representation
+# -> runs/probe/report.md (dev UPOS accuracy, accuracy on words unseen in EWT train, probe
+# training time) and a bar chart when gnuplot is installed.
+PROBE          := $(RUNS)/probe
+PROBE_WIKI     ?= $(DATA)/enwiki-extract.txt.gz
+PROBE_EWT      ?= $(DATA)/ud-ewt
+# every PROBE_HOLDOUT-th Wikipedia document is kept out of training, for held-out perplexity
+PROBE_HOLDOUT  ?= 100
+PROBE_MIN      ?= 3
+PROBE_WORDS    ?= 50000
+PROBE_BUDGET   ?= 4h
+# the sizes: see README, "Contextual vectors" (the smaller CNN of the 25-minute comparison)
+PROBE_LM_FLAGS ?= --char-input --hidden 512 --proj 128 --filters 1:32,2:32,3:64,4:128,5:128,6:128 \
+                  --highway 1 --sampled 2048 --batch 64 --unroll 20 --optim adagrad --lr 0.2 --seed 1
+PROBE_LM_THREADS ?= 2
+PROBE_SG_FLAGS ?= --sg -d 256 -w 5 -n 5 -s 1e-4 -e 5 --seed 1
+PROBE_FLAGS    ?= --seed 1
+PROBE_COLUMN   ?= upos
+PROBE_BINS     := $(addprefix $(BIN)/,tok vocab elmo-train w2v-train embed probe wpcat)
+
+.PHONY: probe
+## probe: biLM layers vs skip-gram vs baseline on EWT POS tagging -> runs/probe/report.md
+probe: $(PROBE)/report.md
+
+$(PROBE)/params-text.txt: FORCE
+	$(call stamp,$@,wiki=$(PROBE_WIKI) holdout=$(PROBE_HOLDOUT))
+$(PROBE)/params-vocab.txt: FORCE
+	$(call stamp,$@,min=$(PROBE_MIN) words=$(PROBE_WORDS))
+$(PROBE)/params-lm.txt: FORCE
+	$(call stamp,$@,budget=$(PROBE_BUDGET) "flags=$(PROBE_LM_FLAGS)" threads=$(PROBE_LM_THREADS))
+$(PROBE)/params-lm-arch.txt: FORCE
+	$(call stamp,$@,"flags=$(PROBE_LM_FLAGS)" min=$(PROBE_MIN) words=$(PROBE_WORDS) wiki=$(PROBE_WIKI))
+$(PROBE)/params-sg.txt: FORCE
+	$(call stamp,$@,"flags=$(PROBE_SG_FLAGS)")
+$(PROBE)/params-probe.txt: FORCE
+	$(call stamp,$@,"flags=$(PROBE_FLAGS)" column=$(PROBE_COLUMN))
+
+# Wikipedia: the <doc ...> and </doc> lines and each document's title line dropped; every
+# PROBE_HOLDOUT-th document held out. Penn-style tokens (as EWT's), sentences split inside
+# the extract's paragraph lines.
+PROBE_AWK = awk -v every=$(PROBE_HOLDOUT) -v want=$(1) \
+    '/^<doc /{ d++; t = 1; next } /^<\/doc>/{ next } t { t = 0; next } \
+     ((d % every == 0) == want) { print }'
+$(PROBE)/wiki-train.tok: $(PROBE_WIKI) $(PROBE)/params-text.txt | $(BIN)/tok
+	zcat $< | $(call PROBE_AWK,0) | $(BIN)/tok -q --penn --sentences -o $@
+$(PROBE)/wiki-heldout.tok: $(PROBE_WIKI) $(PROBE)/params-text.txt | $(BIN)/tok
+	zcat $< | $(call PROBE_AWK,1) | $(BIN)/tok -q --penn --sentences -o $@
+$(PROBE)/wiki.vocab: $(PROBE)/wiki-train.tok $(PROBE)/params-vocab.txt | $(BIN)/vocab
+	$(BIN)/vocab -q -m $(PROBE_MIN) --max-words $(PROBE_WORDS) -o $@ $<
+
+# The biLM: trained until PROBE_BUDGET of training time is spent, checkpointed every 10
+# minutes; making the target again after an interruption resumes the checkpoint exactly
+# (the budget counts the time already spent). Held-out perplexity (full softmax, both
+# directions) on the held-out documents, at the end.
+$(PROBE)/lm.model: $(PROBE)/wiki-train.tok $(PROBE)/wiki.vocab $(PROBE)/wiki-heldout.tok \
+                   $(PROBE)/params-lm.txt $(PROBE)/params-lm-arch.txt | $(BIN)/elmo-train
+	if [ -e $(PROBE)/lm.ckpt ] && cmp -s $(PROBE)/params-lm-arch.txt $(PROBE)/lm.ckpt.params; then \
+	    $(BIN)/elmo-train --resume $(PROBE)/lm.ckpt --budget $(PROBE_BUDGET) -t $(PROBE_LM_THREADS) \
+	        --test $(PROBE)/wiki-heldout.tok --log $(PROBE)/lm.log --checkpoint $(PROBE)/lm.ckpt \
+	        --checkpoint-every 10m -o $@ $(PROBE)/wiki-train.tok; \
+	else \
+	    rm -f $(PROBE)/lm.ckpt; cp $(PROBE)/params-lm-arch.txt $(PROBE)/lm.ckpt.params; \
+	    $(BIN)/elmo-train $(PROBE_LM_FLAGS) --budget $(PROBE_BUDGET) -t $(PROBE_LM_THREADS) \
+	        -v $(PROBE)/wiki.vocab --test $(PROBE)/wiki-heldout.tok --log $(PROBE)/lm.log \
+	        --checkpoint $(PROBE)/lm.ckpt --checkpoint-every 10m -o $@ $(PROBE)/wiki-train.tok; \
+	fi
+
+# Skip-gram on the same tokens, with the same vocabulary.
+$(PROBE)/sg.vec: $(PROBE)/wiki-train.tok $(PROBE)/wiki.vocab $(PROBE)/params-sg.txt | $(PROBE_BINS)
+	$(BIN)/w2v-train -q $(PROBE_SG_FLAGS) -t 2 -v $(PROBE)/wiki.vocab -o $@ $<
+
+# EWT: the words of each sentence and their labels, aligned sentence for sentence.
+$(PROBE)/ewt-%.words: $(PROBE_EWT)/en_ewt-ud-%.conllu.gz | $(PROBE_BINS)
+	@mkdir -p $(@D)
+	$(BIN)/tok -q --conllu -o $@ $<
+$(PROBE)/ewt-%.labels: $(PROBE_EWT)/en_ewt-ud-%.conllu.gz $(PROBE)/params-probe.txt | $(PROBE_BINS)
+	$(BIN)/tok -q --conllu --column $(PROBE_COLUMN) -o $@ $<
+$(PROBE)/ewt-%.elmo: $(PROBE)/lm.model $(PROBE)/ewt-%.words | $(PROBE_BINS)
+	$(BIN)/embed -q --model $< --layers all -t 2 -o $@ $(PROBE)/ewt-$*.words
+$(PROBE)/ewt-%.sg: $(PROBE)/sg.vec $(PROBE)/ewt-%.words | $(PROBE_BINS)
+	$(BIN)/embed -q --vectors $< --oov zero -o $@ $(PROBE)/ewt-$*.words
+
+# One probe per row: NAME, its vectors (elmo or sg) and its probe options.
+PROBE_ROWS := sg:sg: layer0:elmo:--layer_0 layer1:elmo:--layer_1 layer2:elmo:--layer_2 \
+              mix:elmo:--mix concat:elmo:--concat
+define probe_row
+$(PROBE)/row-$(1).tsv: $(PROBE)/ewt-train.$(2) $(PROBE)/ewt-dev.$(2) $(PROBE)/ewt-train.labels \
+                       $(PROBE)/ewt-dev.labels $(PROBE)/params-probe.txt | $(PROBE_BINS)
+	t0=$$$$(date +%s.%N); \
+	$(BIN)/probe -q $(PROBE_FLAGS) $(subst _, ,$(3)) -t 2 --dev $(PROBE)/ewt-dev.$(2) \
+	    --dev-labels $(PROBE)/ewt-dev.labels -o $(PROBE)/row-$(1).probe \
+	    $(PROBE)/ewt-train.$(2) $(PROBE)/ewt-train.labels; \
+	t1=$$$$(date +%s.%N); \
+	$(BIN)/probe --eval -q --model $(PROBE)/row-$(1).probe --format tsv \
+	    $(PROBE)/ewt-dev.$(2) $(PROBE)/ewt-dev.labels > $$@.tmp; \
+	printf 'seconds\tall\t%.1f\n' "$$$$(echo "$$$$t1 - $$$$t0" | bc)" >> $$@.tmp; \
+	mv $$@.tmp $$@
+endef
+$(foreach r,$(PROBE_ROWS),$(eval $(call probe_row,$(word 1,$(subst :, ,$(r))),$(word 2,$(subst :, ,$(r))),$(word 3,$(subst :, ,$(r))))))
+
+# The baseline: each word's most frequent tag in EWT train, the most frequent tag overall
+# for words never seen there.
+$(PROBE)/row-baseline.tsv: $(PROBE)/ewt-train.words $(PROBE)/ewt-train.labels \
+                           $(PROBE)/ewt-dev.words $(PROBE)/ewt-dev.labels | $(PROBE_BINS)
+	paste -d '\n' <($(BIN)/wpcat --lines $(PROBE)/ewt-train.words) \
+	              <($(BIN)/wpcat --lines $(PROBE)/ewt-train.labels) > $@.train
+	paste -d '\n' <($(BIN)/wpcat --lines $(PROBE)/ewt-dev.words) \
+	              <($(BIN)/wpcat --lines $(PROBE)/ewt-dev.labels) > $@.dev
+	awk -f pipelines/probe-baseline.awk $@.train $@.dev > $@.tmp
+	rm -f $@.train $@.dev
+	mv $@.tmp $@
+
+PROBE_REPORT_ROWS := baseline $(foreach r,$(PROBE_ROWS),$(word 1,$(subst :, ,$(r))))
+$(PROBE)/report.md: $(foreach r,$(PROBE_REPORT_ROWS),$(PROBE)/row-$(r).tsv) pipelines/probe-report.sh
+	pipelines/probe-report.sh $(PROBE) "$(PROBE_BUDGET)" $(PROBE_REPORT_ROWS) > $@.tmp
+	mv $@.tmp $@
+	$(if $(HAVE_GNUPLOT),gnuplot -e "dat='$(PROBE)/chart.dat'; out='$(PROBE)/chart.png'" pipelines/plot-probe.gp,@echo "probe: gnuplot not installed, no chart")

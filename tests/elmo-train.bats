@@ -63,7 +63,7 @@ budget() {
 
 @test "elmo-train --resume continues a checkpoint bit for bit" {
     tiny -t 1 --dropout 0.2 --optim adam --lr 0.01 -o "$T/straight" "$T/train.tok"
-    tiny -t 1 --dropout 0.2 --optim adam --lr 0.01 --checkpoint "$T/ck" --checkpoint-every 5w \
+    tiny -t 1 --dropout 0.2 --optim adam --lr 0.01 --checkpoint "$T/ck" --checkpoint-every 120w \
         --max-batches 23 -o "$T/partial" "$T/train.tok"
     [ -s "$T/ck" ]
     run --separate-stderr elmo-train -q -t 1 --resume "$T/ck" -o "$T/resumed" "$T/train.tok"
@@ -208,7 +208,7 @@ budget() {
     # the scale is training state: a resumed run keeps it
     ch --epochs 2 --char-init-std 0.1 --char-grad-scale 0.3 -o "$T/straight" "$T/train.tok"
     ch --epochs 2 --char-init-std 0.1 --char-grad-scale 0.3 --checkpoint "$T/ck" \
-        --checkpoint-every 5w --max-batches 23 -o "$T/partial" "$T/train.tok"
+        --checkpoint-every 120w --max-batches 23 -o "$T/partial" "$T/train.tok"
     run -0 --separate-stderr elmo-train -q -t 1 --resume "$T/ck" -o "$T/resumed" "$T/train.tok"
     cmp "$T/straight" "$T/resumed"
     run -2 --separate-stderr ch --char-grad-scale 0 -o "$T/x" "$T/train.tok"
@@ -323,4 +323,18 @@ budget() {
     ls -A "$T/dir" "$T" | { ! grep -q '^\.'; }   # no temporary left behind
     # a device is fine, and not replaced
     tiny --epochs 1 -o /dev/null "$T/train.tok"
+}
+
+@test "elmo-train: --checkpoint-every needs a unit; w counts tokens, taken at window boundaries" {
+    run -2 --separate-stderr elmo-train -v "$T/v" --checkpoint "$T/ck" --checkpoint-every 30 "$T/train.tok"
+    [[ $stderr == *"--checkpoint-every 30: expected time (Ns, Nm, Nh) or words (Nw)"* ]]
+    run -2 --separate-stderr elmo-train -s 3 -v "$T/v" "$T/train.tok"
+    [[ $stderr == "elmo-train: -s is --sample in wordpipe; say --seed" ]]
+    # 24 tokens a window (batch 4 x unroll 6): 100w checkpoints every 4 windows, 130w every 5
+    tiny -t 1 --max-batches 7 --checkpoint "$T/c100" --checkpoint-every 100w -o "$T/m100" "$T/train.tok"
+    tiny -t 1 --max-batches 7 --checkpoint "$T/c130" --checkpoint-every 130w -o "$T/m130" "$T/train.tok"
+    run -0 wpcat --stat "$T/c100"
+    [[ $output == *"meta.pos_window	4"* ]]
+    run -0 wpcat --stat "$T/c130"
+    [[ $output == *"meta.pos_window	5"* ]]
 }

@@ -109,7 +109,7 @@ kill_and_resume_w2v() {
     etrain --epochs 1 -o "$T/run/out.lm" "$T/e.tok"
     cp "$T/run/out.lm" "$T/prev.lm"
     elmo-train -q -v "$T/e.voc" --hidden 24 --unroll 6 --batch 4 --lr 1 --seed 5 -t 1 --epochs 6 \
-        --checkpoint "$T/run/ck" --checkpoint-every 60w -o "$T/run/out.lm" "$T/e.tok" 3>&- &
+        --checkpoint "$T/run/ck" --checkpoint-every 1440w -o "$T/run/out.lm" "$T/e.tok" 3>&- &
     local pid=$!
     wait_file "$T/run/ck"
     kill_at_random "$pid"

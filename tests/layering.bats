@@ -11,7 +11,7 @@ setup() {
 @test "layering: this tree passes" {
     run "$root/tests/layering.sh" "$root"
     [ "$status" -eq 0 ]
-    [ "${lines[-1]}" = "4 passed, 0 failed" ]
+    [ "${lines[-1]}" = "5 passed, 0 failed" ]
 }
 
 @test "layering: lib/w2v including lib/lm fails, naming the file and the parts" {
@@ -49,4 +49,12 @@ setup() {
     [ "$status" -ne 0 ]
     [[ $output == *'./newpart/x.c: part '"'newpart'"' is not in lib/README.md'* ]]
     [[ $output == *'./stray.c'* ]]
+}
+
+@test "layering: a bare malloc in tools/ fails" {
+    mkdir -p "$copy/tools" && cp "$root"/tools/*.c "$copy/tools/"
+    echo 'static void *grab(void) { return malloc(8); }' >> "$copy/tools/wpcat.c"
+    run "$root/tests/layering.sh" "$copy"
+    [ "$status" -ne 0 ]
+    [[ $output == *'./wpcat.c:'*'malloc(8)'* ]]
 }

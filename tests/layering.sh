@@ -4,7 +4,8 @@
 #   2. a file in lib/PART includes only its own part ("name.h") and the parts the table in
 #      lib/README.md lists for PART ("part/name.h");
 #   3. only lib/kernels/blas.[ch] include <cblas.h> or declare LAPACK or OpenBLAS functions;
-#   4. every source file of lib/ lives in a part listed there.
+#   4. every source file of lib/ lives in a part listed there;
+#   5. tools/ allocate only through tools/cli.c (cli_malloc and its kin).
 # Prints each violation and ends with "N passed, N failed" (one check per rule).
 set -u
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -47,6 +48,11 @@ verdict "only kernels/blas.[ch] include <cblas.h> or declare BLAS, LAPACK or Ope
         ./*/*.[ch] | grep -v '^\./kernels/blas\.[ch]:')"
 
 verdict "every source file of lib/ is in a part" "$(ls ./*.[ch] 2>/dev/null)"
+
+# tools/ allocate through cli.c, whose wrappers end the tool with "tool: out of memory"
+verdict "tools/ allocate only through cli_malloc and its kin (tools/cli.c)" \
+    "$(cd "$root/tools" && grep -nE '\b(malloc|calloc|realloc|reallocarray|strdup|strndup)[[:space:]]*\(' ./*.c |
+        grep -v '^\./cli\.c:')"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

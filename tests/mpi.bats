@@ -134,7 +134,7 @@ tiny() {
 @test "elmo-train --mpi: a killed rank fails the job and no model is written" {
     need_mpi
     mpirun2 "$MPIBIN/elmo-train" --mpi -v "$T/v" --hidden 24 --unroll 6 --batch 4 -t 1 \
-        --epochs 1000 --checkpoint "$T/ckpt" --checkpoint-every 20w -o "$T/m" "$T/train.tok" \
+        --epochs 1000 --checkpoint "$T/ckpt" --checkpoint-every 960w -o "$T/m" "$T/train.tok" \
         >/dev/null 2>"$T/err" 3>&- &
     MP=$!
     # rank 1, once training has started (a checkpoint exists)

@@ -24,8 +24,9 @@ struct opts {
     struct lm_train_cfg tc;
     uint32_t epochs, decay_start;
     float decay, init, forget_bias, char_gain, char_std;
-    uint64_t max_batches, ckpt_windows, inject_nan;
-    double ckpt_secs;
+    uint64_t max_batches, ckpt_windows, ckpt_words, inject_nan;
+    double ckpt_secs;          /* --checkpoint-every Ns/Nm/Nh */
+    int epochs_set;            /* --epochs given: with a budget, a bound only then */
     double budget_secs;       /* --budget: training wall time, 0 for none */
     uint64_t budget_tokens;   /* --token-budget: tokens trained, 0 for none */
     int quiet, force, level, mpi;
@@ -46,7 +47,7 @@ usage(FILE *fp, int status)
             "       [--dropout p] [--sampled n] [--optim sgd|adagrad|adam] [--lr x]\n"
             "       [--decay x] [--decay-start n] [--clip x] [--init x] [--forget-bias x]\n"
             "       [--valid file] [--test file] [--checkpoint file]\n"
-            "       [--checkpoint-every n[s|m|h|w]] [--resume file] [--mpi] [--log file]\n"
+            "       [--checkpoint-every n{s|m|h|w}] [--resume file] [--mpi] [--log file]\n"
             "       [--inject-nan n] [--seed n] [-t threads] [-z level] [-o model] -v vocab\n"
             "       [file]\n",
             cli_progname);
@@ -132,27 +133,6 @@ parse_filters(struct opts *o, const char *s)
     }
 }
 
-static double
-parse_every(struct opts *o, const char *s)
-{
-    char *end;
-    const double v = strtod(s, &end);
-    double mul = 60;
-    if (*end == 's')
-        mul = 1;
-    else if (*end == 'h')
-        mul = 3600;
-    else if (*end == 'w')
-        mul = -1;
-    else if (*end != 'm' && *end != '\0')
-        cli_die(RV_USAGE, "--checkpoint-every: want n[s|m|h|w], got '%s'", s);
-    if (!(v > 0) || (*end && end[1] != '\0'))
-        cli_die(RV_USAGE, "--checkpoint-every: want a positive number, got '%s'", s);
-    if (mul < 0)
-        o->ckpt_windows = (uint64_t)v;
-    return mul < 0 ? 0 : v * mul;
-}
-
 /* --budget: a wall time with its unit, n(s|m|h); a unit is required, so that "40m" is
  * never taken for a token count. */
 static double
@@ -221,19 +201,17 @@ parse_args(struct opts *o, int argc, char **argv)
         {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     static const char *const acts[] = {"relu", "tanh"};
     int ch;
-    /* the preset is applied first, whatever its position, so other flags override it */
+    /* the preset is applied first, whatever its position, so other flags override it: a
+     * first pass over the options reads --preset alone (errors are the second pass's) */
     preset_small(o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        if (strncmp(a, "--preset=", 9) == 0)
-            v = a + 9;
-        else if (strcmp(a, "--preset") == 0 && i + 1 < argc)
-            v = argv[i + 1];
-        if (v != NULL && strcmp(v, "elmo-small") == 0)
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "fhqVo:s:t:v:z:", lo, NULL)) != -1)
+        if (ch == O_PRESET && strcmp(optarg, "elmo-small") == 0)
             preset_elmo_small(o);
-        else if (v != NULL && strcmp(v, "small") != 0)
-            cli_die(RV_USAGE, "--preset: want small or elmo-small, got '%s'", v);
-    }
+        else if (ch == O_PRESET && strcmp(optarg, "small") != 0)
+            cli_die(RV_USAGE, "--preset: want small or elmo-small, got '%s'", optarg);
+    opterr = 1;
+    optind = 0; /* GNU getopt: start over */
     while ((ch = getopt_long(argc, argv, "fhqVo:s:t:v:z:", lo, NULL)) != -1) {
         switch (ch) {
         case O_PRESET: break;
@@ -267,7 +245,10 @@ parse_args(struct opts *o, int argc, char **argv)
             break;
         case O_UNROLL: o->tc.unroll = (uint32_t)cli_parse_u64(optarg, "--unroll", 1, 10000); break;
         case O_BATCH: o->tc.batch = (uint32_t)cli_parse_u64(optarg, "--batch", 1, 100000); break;
-        case O_EPOCHS: o->epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000); break;
+        case O_EPOCHS:
+            o->epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000);
+            o->epochs_set = 1;
+            break;
         case O_BUDGET: o->budget_secs = parse_budget_time(optarg); break;
         case O_TBUDGET: o->budget_tokens = parse_budget_tokens(optarg); break;
         case O_MAXB: o->max_batches = cli_parse_u64(optarg, "--max-batches", 1, UINT64_MAX); break;
@@ -292,7 +273,9 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_VALID: o->valid = optarg; break;
         case O_TEST: o->test = optarg; break;
         case O_CKPT: o->ckpt = optarg; break;
-        case O_EVERY: o->ckpt_secs = parse_every(o, optarg); break;
+        case O_EVERY:
+            cli_parse_every(optarg, "--checkpoint-every", &o->ckpt_secs, &o->ckpt_words);
+            break;
         case O_RESUME: o->resume = optarg; break;
         case O_LOG: o->log = optarg; break;
         case O_NAN: o->inject_nan = cli_parse_u64(optarg, "--inject-nan", 1, UINT64_MAX); break;
@@ -317,7 +300,7 @@ parse_args(struct opts *o, int argc, char **argv)
         cli_die(RV_USAGE, "a vocabulary is needed: -v file (from vocab(1))");
     if (o->mc.char_input)
         o->mc.ch.out_dim = lm_width(&o->mc);
-    if (o->ckpt_secs > 0 || o->ckpt_windows > 0) {
+    if (o->ckpt_secs > 0 || o->ckpt_words > 0) {
         if (o->ckpt == NULL)
             cli_die(RV_USAGE, "--checkpoint-every needs --checkpoint file");
     }
@@ -333,10 +316,8 @@ read_stream(const char *path, const struct lm *m, struct lm_stream *s)
     FILE *fp = cli_open_in(path);
     struct rec_reader *r = cli_reader_open(fp, path, REC_TOKENS);
     size_t cap = 1 << 16;
-    s->ids = malloc(cap * sizeof *s->ids);
+    s->ids = cli_mallocarray(cap, sizeof *s->ids);
     s->n = 0;
-    if (s->ids == NULL)
-        cli_die(RV_FAIL, "out of memory");
     s->ids[s->n++] = LM_EOS;
     const unsigned char *rec, *t;
     size_t len, tl;
@@ -351,10 +332,7 @@ read_stream(const char *path, const struct lm *m, struct lm_stream *s)
         if (s->n + n + 1 > cap) {
             while (s->n + n + 1 > cap)
                 cap *= 2;
-            uint32_t *p = realloc(s->ids, cap * sizeof *p);
-            if (p == NULL)
-                cli_die(RV_FAIL, "out of memory");
-            s->ids = p;
+            s->ids = cli_reallocarray(s->ids, cap, sizeof *s->ids);
         }
         for (uint64_t i = 0; i < n; i++) {
             if ((rc = rec_cursor_bytes(&c, &t, &tl)) < 0)
@@ -492,7 +470,7 @@ save_model(struct run *rn, const char *path, int checkpoint, struct rec_meta *re
     struct cli_out out;
     struct rec_meta *x = rec_meta_new();
     if (x == NULL)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     cli_out_open(&out, path, 1, 1);
     int rc = put_meta(x, rn, checkpoint);
     if (rc == WP_OK && results != NULL)
@@ -544,9 +522,10 @@ resume_model(struct opts *o, struct pos *p, uint64_t *data_hash, double *secs, i
     const char *path = cli_name(o->resume);
     struct lm *m;
     int rc = lm_load(r, &m);
+    if (rc == WP_EKIND)
+        cli_die(RV_DATA, "%s: not an elmo-train model", path);
     if (rc < 0)
-        cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: %s", path,
-                rc == WP_EKIND ? "not an elmo-train model" : wp_strerror(rc));
+        cli_die_status(rc, "%s", path);
     o->tc.unroll = (uint32_t)get_u64(meta, path, "unroll");
     o->tc.batch = (uint32_t)get_u64(meta, path, "batch");
     o->tc.dropout = (float)get_f64(meta, path, "dropout");
@@ -606,8 +585,7 @@ resume_state(const struct opts *o, struct lm_trainer *tr)
     if (rc == WP_OK)
         rc = lm_trainer_loaded(tr);
     if (rc < 0)
-        cli_die(rc == WP_EIO ? RV_FAIL : RV_DATA, "%s: training state: %s",
-                cli_name(o->resume), wp_strerror(rc));
+        cli_die_status(rc, "%s: training state", cli_name(o->resume));
     lm_free(again);
     rec_reader_free(r);
     cli_close_in(fp);
@@ -634,7 +612,7 @@ evaluate(struct run *rn, const struct lm_stream *s, double ppl[3])
     double loss[2];
     uint64_t ntok[2];
     if (lm_trainer_eval(rn->tr, s, loss, ntok) < 0)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     dist_sum_f64(loss, 2);   /* --mpi: each rank evaluated its rows */
     dist_sum_u64(ntok, 2);
     ppl[0] = exp(loss[0] / (double)ntok[0]);
@@ -822,9 +800,7 @@ static void
 init_char_data(const struct opts *o, struct lm *m)
 {
     const size_t mc = m->c.ch.max_chars, V = m->c.vocab;
-    uint16_t *chars = malloc(V * mc * sizeof *chars);
-    if (chars == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    uint16_t *chars = cli_mallocarray(V * mc, sizeof *chars);
     for (uint32_t id = 0; id < V; id++)
         lm_special_chars(m, id, chars + id * mc);
     const int rc = charenc_init_data(&m->enc, chars, V, o->char_std);
@@ -865,10 +841,8 @@ main(int argc, char **argv)
     o.mc.directions = 2;
     o.tc.threads = 2;
     o.level = REC_LEVEL_DEFAULT;
-    int epochs_set = 0;
-    for (int i = 1; i < argc; i++)
-        epochs_set |= strncmp(argv[i], "--epochs", 8) == 0;
     parse_args(&o, argc, argv);
+    const int epochs_set = o.epochs_set;
     /* with a budget, the epochs are a bound only when given */
     if (!epochs_set && (o.budget_secs > 0 || o.budget_tokens > 0))
         o.epochs = 0;
@@ -888,7 +862,7 @@ main(int argc, char **argv)
             cli_die(RV_USAGE, "inconsistent model options (sizes out of range%s)",
                     o.mc.char_input ? " or character CNN options" : "");
         if (lm_new(&rn.m, &o.mc) < 0)
-            cli_die(RV_FAIL, "out of memory for %zu weights", lm_param_count(&o.mc));
+            cli_die_nomem();
         rn.m->vocab = v;
         lm_init(rn.m, o.tc.seed, o.init, o.forget_bias, o.char_gain);
         if (o.mc.char_input && o.char_std > 0)
@@ -908,14 +882,17 @@ main(int argc, char **argv)
                 rn.train.n, o.tc.batch * dist_size());
     int rc = lm_trainer_new(&rn.tr, rn.m, &o.tc, &rn.train);
     if (rc < 0)
-        cli_die(rc == WP_ENOMEM ? RV_FAIL : RV_USAGE, "%s",
-                rc == WP_ENOMEM ? "out of memory" : "training options out of range");
+        cli_die_usage_status(rc, "training options");
     if (o.resume != NULL)
         resume_state(&o, rn.tr);
+    if (o.ckpt_words > 0) { /* words (tokens per direction) to windows of every rank */
+        const uint64_t per = (uint64_t)o.tc.unroll * o.tc.batch * (o.tc.nshards ? o.tc.nshards : 1);
+        o.ckpt_windows = o.ckpt_words / per ? o.ckpt_words / per : 1;
+    }
     if (o.tc.nshards > 1)
         lm_trainer_set_reduce(rn.tr, dist_sum_f32);
     if ((rn.snap = lm_snapshot_new(rn.tr)) == NULL)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     rn.snap_pos = rn.pos;
     start_log(&o, rn.log);
     if (!o.quiet)
@@ -950,7 +927,7 @@ main(int argc, char **argv)
     }
     struct rec_meta *res = rec_meta_new();
     if (res == NULL)
-        cli_die(RV_FAIL, "out of memory");
+        cli_die_nomem();
     if (o.test != NULL) {
         double ppl[3];
         evaluate(&rn, &rn.test, ppl);

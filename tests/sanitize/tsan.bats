@@ -184,7 +184,7 @@ train() {
     tok --whitespace -q "$M/ptb.txt" > "$T/p.tok"
     vocab -q -m 2 -o "$T/p.voc" "$T/p.tok"
     run --separate-stderr elmo-train -q -v "$T/p.voc" -t 2 --seed 1 --hidden 16 --unroll 6 \
-        --batch 4 --epochs 1 --valid "$T/p.tok" --checkpoint "$T/ck" --checkpoint-every 20w \
+        --batch 4 --epochs 1 --valid "$T/p.tok" --checkpoint "$T/ck" --checkpoint-every 480w \
         -o "$T/w.model" "$T/p.tok"
     assert_success
     run --separate-stderr elmo-train -q -v "$T/p.voc" -t 2 --seed 1 --char-input \

@@ -357,7 +357,8 @@ run_static(const struct opts *o)
     struct embed_tokens s = {0};
     struct embed_pool pool;
     float *x = NULL, *pooled = cli_mallocarray(d, sizeof *pooled);
-    uint64_t id = 0, tokens = 0, oov = 0;
+    uint64_t id = 0, tokens = 0, oov = 0, ngram = 0;
+    const int subwords = vecset_has_subwords(vs);
     if (embed_pool_init(&pool, o->pool, o->normalize, d) < 0)
         cli_die_nomem();
     for (; sent_read(r, o->tokens, &s, 0); id++) {
@@ -367,6 +368,16 @@ run_static(const struct opts *o)
         for (size_t i = 0; i < s.n; i++) {
             int64_t row = vecset_find(vs, (const char *)s.tok[i], s.len[i]);
             tokens++;
+            if (row < 0 && subwords) { /* a fastText model: the word's character n-grams */
+                const int rc = vecset_vector(vs, (const char *)s.tok[i], s.len[i], 0,
+                                             x + n * d, NULL);
+                if (rc == WP_ENOMEM)
+                    cli_die_nomem();
+                if (rc == 0) {
+                    ngram++;
+                    goto kept;
+                }
+            }
             if (row < 0) {
                 oov++;
                 if (o->oov == OOV_ERROR)
@@ -381,6 +392,7 @@ run_static(const struct opts *o)
                 memcpy(x + n * d, vs->m + (size_t)row * d, d * sizeof *x);
             else
                 memset(x + n * d, 0, d * sizeof *x);
+        kept:
             /* skipped tokens are left out: keep each kept token's own text and position */
             s.tok[n] = s.tok[i];
             s.len[n] = s.len[i];
@@ -397,6 +409,10 @@ run_static(const struct opts *o)
         }
     }
     sink_close(&k);
+    if (subwords && !o->quiet)
+        cli_warn("%s: %llu of %llu tokens not in the vocabulary got vectors from their "
+                 "character n-grams only", cli_name(o->tokens), (unsigned long long)ngram,
+                 (unsigned long long)tokens);
     if (oov > 0 && !o->quiet && o->oov != OOV_ERROR)
         cli_warn("%s: %llu of %llu tokens not in the vectors (%s)", cli_name(o->tokens),
                  (unsigned long long)oov, (unsigned long long)tokens,

@@ -209,12 +209,71 @@ struct qctx {
     float *scratch;
     const struct knn_hnsw *hnsw;
     size_t found, missing;
+    /* queries outside the vocabulary of a fastText model: their n-gram vectors (as the
+     * metric sees them), words and |x|^2, addressed as ids s->v + i until answered */
+    float *xq, *xsq;
+    char **xw;
+    size_t nx, xcap, ngrams;
 };
 
 static const float *
 query_vec(const struct qctx *c, uint32_t id)
 {
+    if (id >= c->s->v)
+        return c->xq + (size_t)(id - c->s->v) * c->s->d;
     return (c->db.metric == KNN_COS ? c->s->unit : c->s->m) + (size_t)id * c->s->d;
+}
+
+static const char *
+query_word(const struct qctx *c, uint32_t id)
+{
+    return id >= c->s->v ? c->xw[id - c->s->v] : c->s->words[id];
+}
+
+static float
+query_sqnorm(const struct qctx *c, uint32_t id)
+{
+    return id >= c->s->v ? c->xsq[id - c->s->v] : c->s->sqnorm[id];
+}
+
+/* A query outside the vocabulary of a fastText model: its n-gram vector as id s->v + nx.
+ * Returns 0 when the word has no n-gram either. */
+static int
+lookup_ngrams(struct qctx *c, const char *w, uint32_t *id)
+{
+    const size_t d = c->s->d;
+    if (c->nx == c->xcap) {
+        c->xcap = c->xcap ? 2 * c->xcap : 16;
+        c->xq = cli_reallocarray(c->xq, c->xcap * d, sizeof *c->xq);
+        c->xsq = cli_reallocarray(c->xsq, c->xcap, sizeof *c->xsq);
+        c->xw = cli_reallocarray(c->xw, c->xcap, sizeof *c->xw);
+    }
+    float *x = c->xq + c->nx * d;
+    int rc = vecset_vector(c->s, w, strlen(w), 0, x, NULL);
+    if (rc == WP_ENOMEM)
+        cli_die_nomem();
+    if (rc < 0)
+        return 0;
+    double sq = 0;
+    for (size_t j = 0; j < d; j++)
+        sq += (double)x[j] * x[j];
+    if (c->db.metric == KNN_COS)
+        vecset_vector(c->s, w, strlen(w), 1, x, NULL);
+    c->xw[c->nx] = cli_strdup(w);
+    c->xsq[c->nx] = (float)sq;
+    if (!c->o->quiet)
+        cli_warn("'%s' not in vocabulary: answered from its character n-grams", w);
+    *id = (uint32_t)(c->s->v + c->nx++);
+    c->ngrams++;
+    return 1;
+}
+
+static void
+drop_ngram_queries(struct qctx *c)
+{
+    for (size_t i = 0; i < c->nx; i++)
+        free(c->xw[i]);
+    c->nx = 0;
 }
 
 static void
@@ -257,14 +316,19 @@ answer(struct qctx *c, const uint32_t *ids, size_t n)
     if (rc < 0)
         cli_die_status(rc, "search");
     for (size_t i = 0; i < n; i++)
-        print_hits(c, c->s->words[ids[i]], h + i * k, c->s->sqnorm[ids[i]]);
+        print_hits(c, query_word(c, ids[i]), h + i * k, query_sqnorm(c, ids[i]));
     free(h);
+    drop_ngram_queries(c);
 }
 
 static int
 lookup(struct qctx *c, const char *w, uint32_t *id)
 {
     const int64_t i = vecset_find(c->s, w, strlen(w));
+    if (i < 0 && vecset_has_subwords(c->s) && lookup_ngrams(c, w, id)) {
+        c->found++;
+        return 1;
+    }
     if (i < 0) {
         cli_warn("'%s' not in vocabulary", w);
         c->missing++;
@@ -421,7 +485,12 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
             cli_warn("%zu queries in %.3f s (%.0f queries/s)", c.found, cli_now() - t0,
                      (double)c.found / (cli_now() - t0));
     }
+    if (c.ngrams > 0 && o->verbose)
+        cli_warn("%zu of %zu queries answered from character n-grams", c.ngrams, c.found);
     free(c.scratch);
+    free(c.xq);
+    free(c.xsq);
+    free(c.xw);
     knn_hnsw_free(hnsw);
     return c.missing > 0 && c.found == 0 ? RV_DATA : RV_OK;
 }
@@ -656,6 +725,7 @@ run_analogies(const struct opts *o, const struct vecset *s, FILE *out)
                         && o->restrict_n < s->v ? o->restrict_n : s->v;
     float *q = cli_mallocarray(rows * s->d, sizeof *q);
     float *scratch = cli_mallocarray(s->v, sizeof *scratch);
+    float *u = cli_mallocarray(3 * s->d, sizeof *u); /* the words' unit vectors */
     struct knn_hit *h = cli_mallocarray(o->k, sizeof *h);
     struct knn_db db = {.m = s->unit, .n = n, .d = s->d, .metric = KNN_COS};
     uint16_t *m16 = add_half(&db);
@@ -675,19 +745,24 @@ run_analogies(const struct opts *o, const struct vecset *s, FILE *out)
         }
         int ok = 1;
         for (int i = 0; i < 3; i++) {
-            const int64_t x = vecset_find(s, w[i], strlen(w[i]));
-            if (x < 0) {
+            int64_t x;
+            const int rc = vecset_vector(s, w[i], strlen(w[i]), 1, u + i * s->d, &x);
+            if (rc == WP_ENOMEM)
+                cli_die_nomem();
+            if (rc < 0) {
                 cli_warn("'%s' not in vocabulary", w[i]);
                 ok = 0;
+            } else if (rc == 0 && !o->quiet) {
+                cli_warn("'%s' not in vocabulary: its character n-grams stand in", w[i]);
             }
-            id[i] = (uint32_t)x;
+            id[i] = x >= 0 ? (uint32_t)x : KNN_NONE; /* an n-gram vector excludes no row */
         }
         if (!ok) {
             missing++;
             continue;
         }
         found++;
-        analogy_query(s, o->an.method, id[0], id[1], id[2], q);
+        analogy_query_rows(o->an.method, u, u + s->d, u + 2 * s->d, s->d, q);
         const int rc = o->an.method == ANALOGY_MUL
                            ? knn_batch(&db, q, 1, o->k, KNN_COSMUL, id, 3, &o->an.knn, h)
                            : knn_one(&db, q, o->k, id, 3, 1, scratch, h);
@@ -700,6 +775,7 @@ run_analogies(const struct opts *o, const struct vecset *s, FILE *out)
     }
     free(line);
     free(q);
+    free(u);
     free(scratch);
     free(h);
     free(m16);
@@ -726,6 +802,8 @@ run_similarity(const struct opts *o, const struct vecset *s, FILE *out)
     fprintf(out, "spearman\t%.6f\npearson\t%.6f\npairs\t%zu\nfound\t%zu\noov\t%zu\n"
             "coverage\t%.6f\n", r.spearman, r.pearson, r.pairs, r.found, r.oov,
             r.pairs ? (double)r.found / (double)r.pairs : 0.0);
+    if (vecset_has_subwords(s))
+        fprintf(out, "ngrams\t%zu\n", r.ngrams);
     if (r.found < 2) {
         cli_warn("%s: fewer than 2 pairs with known words", cli_name(o->similarity_file));
         return RV_DATA;

@@ -89,7 +89,13 @@ void
 analogy_query(const struct vecset *s, int method, uint32_t a, uint32_t b, uint32_t c, float *q)
 {
     const size_t d = s->d;
-    const float *ua = s->unit + a * d, *ub = s->unit + b * d, *uc = s->unit + c * d;
+    analogy_query_rows(method, s->unit + a * d, s->unit + b * d, s->unit + c * d, d, q);
+}
+
+void
+analogy_query_rows(int method, const float *ua, const float *ub, const float *uc, size_t d,
+                   float *q)
+{
     if (method == ANALOGY_MUL) {
         memcpy(q, ua, d * sizeof *q);
         memcpy(q + d, ub, d * sizeof *q);

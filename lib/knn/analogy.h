@@ -71,5 +71,9 @@ void analogy_result_free(struct analogy_result *res);
  * unit b - unit a + unit c). */
 void analogy_query(const struct vecset *s, int method, uint32_t a, uint32_t b, uint32_t c,
                    float *q);
+/* The same from the unit vectors themselves (d floats each), e.g. the n-gram vectors of
+ * words outside a fastText model's vocabulary. */
+void analogy_query_rows(int method, const float *ua, const float *ub, const float *uc, size_t d,
+                        float *q);
 
 #endif

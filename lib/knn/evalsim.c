@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/status.h"
+#include "vecio/vecset.h"
 
 double
 evalsim_pearson(const double *x, const double *y, size_t n)
@@ -82,12 +83,24 @@ evalsim_spearman(const double *x, const double *y, size_t n)
 }
 
 static double
-cosine(const struct vecset *s, size_t a, size_t b)
+cosine(const float *ua, const float *ub, size_t d)
 {
     double dot = 0;
-    for (size_t j = 0; j < s->d; j++)
-        dot += (double)s->unit[a * s->d + j] * s->unit[b * s->d + j];
+    for (size_t j = 0; j < d; j++)
+        dot += (double)ua[j] * ub[j];
     return dot;
+}
+
+/* The unit vector of a word the lookup did not find, from a fastText model (its full
+ * vector when it is in the vocabulary past the restriction, else its n-grams) into u.
+ * Returns 1 when made from n-grams only, 0 from its row, WP_ENOTFOUND or WP_ENOMEM. */
+static int
+fallback(const struct analogy_lookup *lk, const char *w, float *u)
+{
+    if (!vecset_has_subwords(lk->s))
+        return WP_ENOTFOUND;
+    const int rc = vecset_vector(lk->s, w, strlen(w), 1, u, NULL);
+    return rc < 0 ? rc : rc == 0;
 }
 
 /* Splits "w1 w2 score" (tabs or spaces); returns 1 and the parts, or 0 if malformed. */
@@ -115,7 +128,9 @@ evalsim_eval(const struct analogy_lookup *lk, FILE *fp, struct evalsim_result *r
     char *line = NULL;
     size_t cap = 0, lineno = 0, n = 0, vcap = 0;
     double *gold = NULL, *model = NULL;
-    int rc = WP_OK;
+    const size_t d = lk->s->d;
+    float *u = malloc(2 * d * sizeof *u);
+    int rc = u != NULL ? WP_OK : WP_ENOMEM;
     memset(res, 0, sizeof *res);
     while (rc == WP_OK && getline(&line, &cap, fp) >= 0) {
         char *w1, *w2;
@@ -131,10 +146,16 @@ evalsim_eval(const struct analogy_lookup *lk, FILE *fp, struct evalsim_result *r
         res->pairs++;
         const int64_t a = analogy_lookup_find(lk, w1, strlen(w1));
         const int64_t b = analogy_lookup_find(lk, w2, strlen(w2));
-        if (a < 0 || b < 0) {
+        const int fa = a >= 0 ? 0 : fallback(lk, w1, u), fb = b >= 0 ? 0 : fallback(lk, w2, u + d);
+        if (fa == WP_ENOMEM || fb == WP_ENOMEM) {
+            rc = WP_ENOMEM;
+            break;
+        }
+        if (fa < 0 || fb < 0) {
             res->oov++;
             continue;
         }
+        res->ngrams += fa > 0 || fb > 0;
         if (n == vcap) {
             vcap = vcap ? vcap * 2 : 512;
             double *ng = realloc(gold, vcap * sizeof *ng);
@@ -149,7 +170,8 @@ evalsim_eval(const struct analogy_lookup *lk, FILE *fp, struct evalsim_result *r
             }
         }
         gold[n] = score;
-        model[n++] = cosine(lk->s, (size_t)a, (size_t)b);
+        model[n++] = cosine(a >= 0 ? lk->s->unit + (size_t)a * d : u,
+                            b >= 0 ? lk->s->unit + (size_t)b * d : u + d, d);
     }
     if (rc == WP_OK && ferror(fp))
         rc = WP_EIO;
@@ -157,6 +179,7 @@ evalsim_eval(const struct analogy_lookup *lk, FILE *fp, struct evalsim_result *r
     res->pearson = evalsim_pearson(gold, model, n);
     res->spearman = evalsim_spearman(gold, model, n);
     free(line);
+    free(u);
     free(gold);
     free(model);
     return rc;

@@ -11,6 +11,7 @@
 #include "common/wordmap.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
+#include "fasttext.h"
 
 enum { VECSET_DIM_MAX = 1 << 20 };
 
@@ -136,6 +137,19 @@ build_map(struct vecset *s)
     return WP_OK;
 }
 
+/* Scales x (d floats) to unit length into u; zero stays zero. Returns |x|^2. */
+static float
+unit_row(const float *x, size_t d, float *u)
+{
+    double sq = 0;
+    for (size_t j = 0; j < d; j++)
+        sq += (double)x[j] * x[j];
+    const float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
+    for (size_t j = 0; j < d; j++)
+        u[j] = x[j] * inv;
+    return (float)sq;
+}
+
 static int
 prepare(struct vecset *s)
 {
@@ -146,17 +160,8 @@ prepare(struct vecset *s)
     s->sqnorm = malloc((s->v ? s->v : 1) * sizeof *s->sqnorm);
     if (s->unit == NULL || s->sqnorm == NULL)
         return WP_ENOMEM;
-    for (size_t i = 0; i < s->v; i++) {
-        const float *x = s->m + i * s->d;
-        float *u = s->unit + i * s->d;
-        double sq = 0;
-        for (size_t j = 0; j < s->d; j++)
-            sq += (double)x[j] * x[j];
-        s->sqnorm[i] = (float)sq;
-        const float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
-        for (size_t j = 0; j < s->d; j++)
-            u[j] = x[j] * inv;
-    }
+    for (size_t i = 0; i < s->v; i++)
+        s->sqnorm[i] = unit_row(s->m + i * s->d, s->d, s->unit + i * s->d);
     return WP_OK;
 }
 
@@ -185,6 +190,53 @@ vecset_from_w2v(struct vecset **out, struct w2vfmt_vectors *vs)
     return WP_OK;
 }
 
+/* A fastText model: its words with fastText's word vectors (row and n-grams averaged). */
+static int
+load_fasttext(struct vecset **out, FILE *fp, struct w2vfmt_error *err)
+{
+    struct fasttext *ft;
+    struct w2vfmt_vectors vs;
+    size_t bytes;
+    memset(&vs, 0, sizeof vs);
+    WP_TRY(fasttext_read(&ft, fp, err));
+    int rc = size_mul_ok(ft->nwords, ft->dim * sizeof(float), &bytes) ? WP_OK : WP_ERANGE;
+    if (rc == WP_OK && (vs.m = malloc(bytes)) == NULL)
+        rc = WP_ENOMEM;
+    for (size_t i = 0; rc == WP_OK && i < ft->nwords; i++) {
+        const long n = fasttext_word_vector(ft, (int64_t)i, ft->words[i],
+                                            strlen(ft->words[i]), vs.m + i * ft->dim);
+        rc = n < 0 ? (int)n : WP_OK;
+    }
+    if (rc < 0) {
+        free(vs.m);
+        fasttext_free(ft);
+        return rc;
+    }
+    vs.words = ft->words; /* shared: the set owns them, the model only points */
+    vs.v = ft->nwords;
+    vs.d = ft->dim;
+    vs.format = VECSET_FASTTEXT;
+    if ((rc = vecset_from_w2v(out, &vs)) < 0) {
+        ft->words = NULL;
+        ft->nwords = 0;
+        fasttext_free(ft);
+        return rc;
+    }
+    if ((*out)->dups > 0) {
+        rc = fail(err, WP_EFORMAT, "dictionary: word %zu repeats an earlier word",
+                  (*out)->first_dup);
+        ft->words = NULL; /* the set dropped the repeats: it frees what it kept */
+        ft->nwords = 0;
+        fasttext_free(ft);
+        vecset_free(*out);
+        *out = NULL;
+        return rc;
+    }
+    ft->words = (*out)->words;
+    (*out)->ft = ft;
+    return WP_OK;
+}
+
 int
 vecset_load(struct vecset **out, FILE *fp, int format, struct w2vfmt_error *err)
 {
@@ -201,7 +253,11 @@ vecset_load(struct vecset **out, FILE *fp, int format, struct w2vfmt_error *err)
         ungetc(c, fp);
         if (c == (unsigned char)REC_SIGNATURE[0])
             format = VECSET_STREAM;
+        else if (c == (FASTTEXT_MAGIC & 0xFF))
+            format = VECSET_FASTTEXT;
     }
+    if (format == VECSET_FASTTEXT)
+        return load_fasttext(out, fp, err);
     if (format == VECSET_STREAM)
         rc = load_stream(fp, &vs, err);
     else
@@ -225,6 +281,11 @@ vecset_free(struct vecset *s)
     free(s->unit);
     free(s->sqnorm);
     wordmap_free(s->map);
+    if (s->ft != NULL) { /* its words are the set's, freed above */
+        s->ft->words = NULL;
+        s->ft->nwords = 0;
+        fasttext_free(s->ft);
+    }
     free(s);
 }
 
@@ -232,4 +293,33 @@ int64_t
 vecset_find(const struct vecset *s, const char *word, size_t len)
 {
     return wordmap_find(s->map, word, len);
+}
+
+int
+vecset_has_subwords(const struct vecset *s)
+{
+    return s->ft != NULL && s->ft->maxn > 0;
+}
+
+int
+vecset_vector(const struct vecset *s, const char *word, size_t len, int unit, float *out,
+              int64_t *row)
+{
+    const int64_t id = vecset_find(s, word, len);
+    if (row != NULL)
+        *row = id;
+    if (id >= 0) {
+        memcpy(out, (unit ? s->unit : s->m) + (size_t)id * s->d, s->d * sizeof *out);
+        return 1;
+    }
+    if (s->ft == NULL)
+        return WP_ENOTFOUND;
+    const long n = fasttext_word_vector(s->ft, -1, word, len, out);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        return WP_ENOTFOUND;
+    if (unit)
+        unit_row(out, s->d, out);
+    return 0;
 }

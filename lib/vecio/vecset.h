@@ -2,7 +2,9 @@
  * convention of every trainer), the raw matrix, a word -> row map, norms and the unit-length
  * copy for cosine. Loads a wordpipe REC_VECTORS stream (meta "dim") or word2vec text/binary,
  * detected from the first byte (a stream starts with 0x8B, which no text header or word can)
- * and then the word2vec header. */
+ * and then the word2vec header; or a fastText .bin model (first byte 0xBA of its magic
+ * 793712314), whose words get fastText's word vectors and which keeps the model, so that
+ * vecset_vector gives any other word a vector from its character n-grams. */
 #ifndef WP_VECSET_H
 #define WP_VECSET_H
 
@@ -12,9 +14,10 @@
 
 #include "w2vfmt.h"
 
-enum { VECSET_STREAM = 4 }; /* besides the enum w2vfmt_format values */
+enum { VECSET_STREAM = 4, VECSET_FASTTEXT = 5 }; /* besides the enum w2vfmt_format values */
 
 struct wordmap;
+struct fasttext;
 
 struct vecset {
     char **words;
@@ -23,8 +26,9 @@ struct vecset {
     float *sqnorm;   /* |row|^2 */
     size_t v, d;
     size_t dups, first_dup; /* duplicate words dropped, where the first was (line/row) */
-    int format;      /* VECSET_STREAM or a W2VFMT_ value */
+    int format;      /* VECSET_STREAM, VECSET_FASTTEXT or a W2VFMT_ value */
     struct wordmap *map;
+    struct fasttext *ft; /* the model, for VECSET_FASTTEXT; else NULL */
 };
 
 /* Reads fp in format (W2VFMT_AUTO detects, VECSET_STREAM forces a stream). On error err
@@ -37,5 +41,15 @@ int vecset_from_w2v(struct vecset **out, struct w2vfmt_vectors *vs);
 void vecset_free(struct vecset *s);
 
 int64_t vecset_find(const struct vecset *s, const char *word, size_t len); /* row or -1 */
+
+/* The vector of word into out (d floats), scaled to unit length when unit is set (as the rows
+ * of s->unit are): its row when the word is in the set (returns 1, *row its id); else, for a
+ * fastText model, the mean of its character n-gram rows (returns 0, *row -1). Returns
+ * WP_ENOTFOUND when neither (not in the set, no model or no n-gram), or WP_ENOMEM. row may be
+ * NULL. */
+int vecset_vector(const struct vecset *s, const char *word, size_t len, int unit, float *out,
+                  int64_t *row);
+/* Whether vecset_vector can give words outside the set a vector. */
+int vecset_has_subwords(const struct vecset *s);
 
 #endif

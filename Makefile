@@ -63,8 +63,16 @@ endef
 deps:
 	$(call apt_install,deps,$(DEB_PKGS))
 
-## deps-interop: install gensim (Debian python3-gensim) for the interop tests and benches
+## deps-interop: install gensim (Debian python3-gensim) and fastText (fasttext, and
+## python3-fasttext for the bit-for-bit check) for the interop tests and benches
 deps-interop:
+	@if ! command -v fasttext >/dev/null || ! /usr/bin/python3 -c 'import fasttext' 2>/dev/null; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "deps-interop: installing fasttext python3-fasttext"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fasttext python3-fasttext >/dev/null \
+	            || echo "deps-interop: fasttext not installed; its interop tests will skip"; \
+	    else echo "deps-interop: run: sudo apt-get install fasttext python3-fasttext"; fi; \
+	fi
 	@if ! /usr/bin/python3 -c 'import gensim' 2>/dev/null; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	        echo "deps-interop: installing python3-gensim"; \

@@ -16,7 +16,6 @@
 #include "knn/knn.h"
 #include "knn/knn_hnsw.h"
 #include "stream/rec_payload.h"
-#include "stream/rec_payload.h"
 #include "vecio/vecset.h"
 #include "vecio/w2vfmt.h"
 
@@ -69,8 +68,9 @@ usage(FILE *fp, int status)
             "       [--query word ... | --all | --analogy file | --analogies |\n"
             "       --similarity file | --convert txt|bin|stream | --query-vectors stream |\n"
             "       --map words] [--metric cos|dot|l2] [--convention w2v|gensim]\n"
-            "       [--method 3cosadd|3cosmul] [--no-fold] [--format auto|txt|bin|glove|stream]\n"
-            "       [--single] [--verbose] [--hnsw index] [--ef n] [--hnsw-m n]\n"
+            "       [--method 3cosadd|3cosmul] [--no-fold]\n"
+            "       [--format auto|txt|bin|glove|stream|fasttext] [--single] [--verbose]\n"
+            "       [--hnsw index] [--ef n] [--hnsw-m n]\n"
             "       [--ef-construction n] [--seed n] vectors\n",
             cli_progname);
     exit(status);
@@ -103,7 +103,7 @@ parse_args(struct opts *o, int argc, char **argv)
     static const char *const metrics[] = {"cos", "dot", "l2"};
     static const char *const conventions[] = {"w2v", "gensim"};
     static const char *const methods[] = {"3cosadd", "3cosmul"};
-    static const char *const formats[] = {"auto", "txt", "bin", "glove", "stream"};
+    static const char *const formats[] = {"auto", "txt", "bin", "glove", "stream", "fasttext"};
     const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int ch;
     memset(o, 0, sizeof *o);
@@ -143,8 +143,9 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_METHOD: o->an.method = cli_parse_enum(optarg, "--method", methods, 2); break;
         case OPT_NOFOLD: o->an.fold = 0; break;
         case OPT_FORMAT: {
-            const int f = cli_parse_enum(optarg, "--format", formats, 5);
-            o->format = f == 4 ? VECSET_STREAM : f; /* auto txt bin glove = W2VFMT_ 0..3 */
+            const int f = cli_parse_enum(optarg, "--format", formats, 6);
+            /* auto txt bin glove = W2VFMT_ 0..3 */
+            o->format = f == 4 ? VECSET_STREAM : f == 5 ? VECSET_FASTTEXT : f;
             break;
         }
         case OPT_SINGLE: o->single = 1; break;

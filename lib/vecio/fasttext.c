@@ -11,6 +11,9 @@
 #include "common/status.h"
 
 enum { ARGS_BYTES = 12 * 4 + 8, DIM_MAX = 1 << 20, NGRAM_N_MAX = 256 };
+/* Trained values are near 1. With this bound a word's sum of rows stays finite in float:
+ * fewer than 2^64 rows of at most 1e18 stay below FLT_MAX (3.4e38). */
+#define VALUE_MAX 1e18f
 
 /* ---- hashing and n-grams: fastText's Dictionary::hash and computeSubwords ---- */
 uint32_t
@@ -216,9 +219,10 @@ get_matrix(struct rd *r, uint64_t rows, uint64_t cols, float **m, const char *wh
         float *f = (float *)(void *)buf; /* malloc'd: aligned for float */
         for (size_t i = 0; i < total / 4; i++) {
             f[i] = f32_load(buf + 4 * i); /* the bytes are little-endian on any host */
-            if (!isfinite(f[i])) {
-                rc = fail(r, WP_EFORMAT, "%s: row %zu, value %zu is not finite", what,
-                          i / (size_t)cols, i % (size_t)cols + 1);
+            if (!(fabsf(f[i]) <= VALUE_MAX)) { /* NaN too */
+                rc = fail(r, WP_EFORMAT, "%s: row %zu, value %zu is %s", what,
+                          i / (size_t)cols, i % (size_t)cols + 1,
+                          isfinite(f[i]) ? "beyond 1e18 in magnitude" : "not finite");
                 break;
             }
         }

@@ -44,7 +44,7 @@ struct fasttext {
  * their bytes arrive, so a header that lies costs at most twice the bytes really sent.
  * Refused: another magic (WP_EMAGIC), another version (WP_EVERSION), a supervised or
  * quantized model (WP_EKIND), a header out of range or not fitting the file (WP_ERANGE),
- * inconsistent fields or non-finite values (WP_EFORMAT), a short file (WP_ETRUNC); also
+ * inconsistent fields or values that are not finite or beyond 1e18 in magnitude (WP_EFORMAT), a short file (WP_ETRUNC); also
  * WP_EIO, WP_ENOMEM. err (may be NULL) says what, with line 0. */
 int fasttext_read(struct fasttext **out, FILE *fp, struct w2vfmt_error *err);
 void fasttext_free(struct fasttext *ft);

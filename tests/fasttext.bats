@@ -53,6 +53,24 @@ model() {
     assert_line "ngrams	2"
 }
 
+@test "fasttext: knn --convert fasttext and embed --export fasttext write models read back the same" {
+    model "$T/m.bin" ab xy > "$T/want.txt"
+    knn --convert fasttext -o "$T/re.bin" "$T/m.bin"
+    cmp <(head -c "$(($(stat -c %s "$T/m.bin") - 24))" "$T/m.bin") \
+        <(head -c "$(($(stat -c %s "$T/re.bin") - 24))" "$T/re.bin")
+    printf 'ab xy\n' | tok -q -w > "$T/tok"
+    run bash -c 'embed -q -w "$1" "$2" | wpcat -p 9 | cut -f3- | tr "\t" " "' _ "$T/re.bin" "$T/tok"
+    assert_output "$(cat "$T/want.txt")"
+    # plain vectors become a model without n-grams: the words keep their rows
+    printf '2 3\nx 1 0 0.5\ny 0 1 -2\n' > "$T/v.txt"
+    embed -w "$T/v.txt" --export fasttext -o "$T/p.bin"
+    run --separate-stderr knn -k 1 -q y -q zz "$T/p.bin"
+    assert_output "$(printf 'y\t1\ty\t1.000000')"
+    [ "$stderr" = "knn: 'zz' not in vocabulary" ]
+    run knn --convert txt "$T/p.bin"
+    assert_output "$(printf '2 3\nx 1.000000 0.000000 0.500000 \ny 0.000000 1.000000 -2.000000 ')"
+}
+
 @test "fasttext: a truncated model is refused with where it ends (exit 3)" {
     model "$T/m.bin" > /dev/null
     head -c 95 "$T/m.bin" > "$T/t1.bin"

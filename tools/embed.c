@@ -48,7 +48,7 @@ usage(FILE *fp, int status)
             "       [--layers all | --layer n | --average | --mix w0,w1,... [--gamma g]]\n"
             "       [--carry-state] [--cache file] [tokens]\n"
             "       %s [-fq] [-o file] --model file --cache-vocab\n"
-            "       %s [-f] [-o file] --vectors file --export txt|bin\n",
+            "       %s [-f] [-o file] --vectors file --export txt|bin|fasttext\n",
             cli_progname, cli_progname, cli_progname, cli_progname);
     exit(status);
 }
@@ -132,7 +132,7 @@ parse_args(struct opts *o, int argc, char **argv)
         {"cache", required_argument, NULL, OPT_CACHE}, {NULL, 0, NULL, 0}};
     static const char *const pools[] = {"mean", "max"}, *const formats[] = {"stream", "npy"},
                              *const oovs[] = {"skip", "zero", "error"},
-                             *const exports[] = {"txt", "bin"};
+                             *const exports[] = {"txt", "bin", "fasttext"};
     const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int ch, nsel = 0;
     memset(o, 0, sizeof *o);
@@ -183,7 +183,7 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_CARRY: o->carry = 1; break;
         case OPT_FORMAT: o->format = cli_parse_enum(optarg, "--format", formats, 2); break;
         case OPT_NPYDIR: o->npy_dir = optarg; break;
-        case OPT_EXPORT: o->export_fmt = 1 + cli_parse_enum(optarg, "--export", exports, 2); break;
+        case OPT_EXPORT: o->export_fmt = 1 + cli_parse_enum(optarg, "--export", exports, 3); break;
         case OPT_CACHEVOCAB: o->cache_vocab = "-"; break;
         case OPT_CACHE: o->cache = optarg; break;
         default: usage(stderr, RV_USAGE);
@@ -317,9 +317,10 @@ export_vectors(const struct opts *o, const struct vecset *s)
 {
     struct cli_out out;
     const char *const *w = (const char *const *)s->words;
-    cli_out_open(&out, o->output, o->export_fmt == 2, o->force);
-    const int rc = o->export_fmt == 2 ? w2vfmt_write_bin(out.fp, w, s->m, s->v, s->d)
-                                      : w2vfmt_write_text(out.fp, w, s->m, s->v, s->d);
+    cli_out_open(&out, o->output, o->export_fmt >= 2, o->force);
+    const int rc = o->export_fmt == 3   ? vecset_write_fasttext(out.fp, s)
+                   : o->export_fmt == 2 ? w2vfmt_write_bin(out.fp, w, s->m, s->v, s->d)
+                                        : w2vfmt_write_text(out.fp, w, s->m, s->v, s->d);
     if (rc < 0) {
         cli_out_abort(&out);
         if (rc == WP_EFORMAT)

@@ -66,9 +66,9 @@ usage(FILE *fp, int status)
     fprintf(fp,
             "usage: %s [-fhqVx] [-k count] [-o file] [-r count] [-t threads]\n"
             "       [--query word ... | --all | --analogy file | --analogies |\n"
-            "       --similarity file | --convert txt|bin|stream | --query-vectors stream |\n"
-            "       --map words] [--metric cos|dot|l2] [--convention w2v|gensim]\n"
-            "       [--method 3cosadd|3cosmul] [--no-fold]\n"
+            "       --similarity file | --convert txt|bin|stream|fasttext |\n"
+            "       --query-vectors stream | --map words] [--metric cos|dot|l2]\n"
+            "       [--convention w2v|gensim] [--method 3cosadd|3cosmul] [--no-fold]\n"
             "       [--format auto|txt|bin|glove|stream|fasttext] [--single] [--verbose]\n"
             "       [--hnsw index] [--ef n] [--hnsw-m n]\n"
             "       [--ef-construction n] [--seed n] vectors\n",
@@ -153,9 +153,9 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_QVEC: o->qvec = optarg; break;
         case OPT_MAP: o->map = optarg; break;
         case OPT_CONVERT: {
-            static const char *const outs[] = {"txt", "bin", "stream"};
-            const int i = cli_parse_enum(optarg, "--convert", outs, 3);
-            o->convert = 1 + (i == 2 ? VECSET_STREAM : W2VFMT_TEXT + i);
+            static const char *const outs[] = {"txt", "bin", "stream", "fasttext"};
+            const int i = cli_parse_enum(optarg, "--convert", outs, 4);
+            o->convert = 1 + (i == 2 ? VECSET_STREAM : i == 3 ? VECSET_FASTTEXT : W2VFMT_TEXT + i);
             break;
         }
         case OPT_EF: o->ef = cli_parse_u64(optarg, "--ef", 1, 1 << 20); break;
@@ -831,9 +831,14 @@ main(int argc, char **argv)
     struct vecset *s = load(&o);
     if (o.k > s->v) /* more than every row cannot be listed; keeps -a memory bounded */
         o.k = s->v;
-    cli_out_open(&out, o.output, o.convert == 1 + W2VFMT_BIN || o.convert == 1 + VECSET_STREAM,
-                 o.force);
-    if (o.convert == 1 + VECSET_STREAM) {
+    cli_out_open(&out, o.output, o.convert == 1 + W2VFMT_BIN || o.convert == 1 + VECSET_STREAM ||
+                 o.convert == 1 + VECSET_FASTTEXT, o.force);
+    if (o.convert == 1 + VECSET_FASTTEXT) {
+        const int rc = vecset_write_fasttext(out.fp, s);
+        if (rc < 0)
+            cli_out_die(&out, rc);
+        rval = RV_OK;
+    } else if (o.convert == 1 + VECSET_STREAM) {
         write_vectors_stream(s, &out);
         rval = RV_OK;
     } else if (o.convert) {

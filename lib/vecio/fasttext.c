@@ -265,12 +265,14 @@ read_args(struct rd *r, struct fasttext *ft)
     ft->bucket = (size_t)bucket;
     ft->minn = minn;
     ft->maxn = maxn > 0 ? maxn : 0;
+    memcpy(ft->args, a, sizeof a);
+    ft->has_args = 1;
     return WP_OK;
 }
 
-/* One dictionary entry: the word (bytes up to NUL) into *w, its type into *type. */
+/* One dictionary entry: the word (bytes up to NUL) into *w, its count and type. */
 static int
-read_entry(struct rd *r, char **w, int *type, size_t i)
+read_entry(struct rd *r, char **w, int64_t *count, int *type, size_t i)
 {
     size_t len = 0, cap = 32;
     char *s = malloc(cap);
@@ -299,6 +301,7 @@ read_entry(struct rd *r, char **w, int *type, size_t i)
         return fail(r, WP_EFORMAT, "dictionary entry %zu: empty word", i + 1);
     unsigned char rest[9];
     WP_TRY(get(r, rest, sizeof rest, "dictionary"));
+    *count = (int64_t)le64_load(rest);
     *type = rest[8];
     return WP_OK;
 }
@@ -309,6 +312,7 @@ read_dict(struct rd *r, struct fasttext *ft)
     unsigned char h[4 * 3 + 8 * 2];
     WP_TRY(get(r, h, sizeof h, "dictionary header"));
     const int32_t size = i32(h), nwords = i32(h + 4), nlabels = i32(h + 8);
+    ft->ntokens = (int64_t)le64_load(h + 12);
     const int64_t pruneidx = (int64_t)le64_load(h + 20);
     if (size < 0 || nwords < 0 || nlabels < 0 || (int64_t)nwords + nlabels != size)
         return fail(r, WP_EFORMAT, "dictionary: size %d is not nwords %d + nlabels %d",
@@ -326,22 +330,28 @@ read_dict(struct rd *r, struct fasttext *ft)
     /* from a pipe, the array grows as entries arrive */
     size_t cap = r->left >= 0 ? (size_t)nwords : 1024;
     ft->words = calloc(cap, sizeof *ft->words);
-    if (ft->words == NULL)
+    ft->counts = calloc(cap, sizeof *ft->counts);
+    if (ft->words == NULL || ft->counts == NULL)
         return WP_ENOMEM;
     for (size_t i = 0; i < (size_t)size; i++) {
         char *w = NULL;
+        int64_t count = 0;
         int type = 0;
         if (i >= cap && i < (size_t)nwords) {
             const size_t ncap = 2 * cap < (size_t)nwords ? 2 * cap : (size_t)nwords;
             char **nw = realloc(ft->words, ncap * sizeof *nw);
-            if (nw == NULL)
+            if (nw != NULL)
+                ft->words = nw;
+            int64_t *nc = nw ? realloc(ft->counts, ncap * sizeof *nc) : NULL;
+            if (nc == NULL)
                 return WP_ENOMEM;
-            ft->words = nw;
+            ft->counts = nc;
             cap = ncap;
         }
-        const int rc = read_entry(r, &w, &type, i);
+        const int rc = read_entry(r, &w, &count, &type, i);
         if (i < (size_t)nwords && rc != WP_ENOMEM) {
             ft->words[i] = w;
+            ft->counts[i] = count;
             ft->nwords = i + 1;
         } else {
             free(w);
@@ -427,6 +437,72 @@ fasttext_free(struct fasttext *ft)
     for (size_t i = 0; i < ft->nwords; i++)
         free(ft->words[i]);
     free(ft->words);
+    free(ft->counts);
     free(ft->input);
     free(ft);
+}
+
+/* ---- the writer ---- */
+static int
+put(FILE *fp, const void *p, size_t n)
+{
+    return fwrite(p, 1, n, fp) == n ? WP_OK : WP_EIO;
+}
+
+static int
+put_matrix(FILE *fp, const float *m, size_t rows, size_t cols)
+{
+    unsigned char h[1 + 16], buf[4096];
+    h[0] = 0; /* not quantized */
+    le64_store(h + 1, rows);
+    le64_store(h + 9, cols);
+    WP_TRY(put(fp, h, sizeof h));
+    const size_t total = rows * cols;
+    for (size_t i = 0; i < total;) {
+        size_t n = 0;
+        for (; n < sizeof buf / 4 && i < total; n++, i++)
+            f32_store(buf + 4 * n, m != NULL ? m[i] : 0.0f);
+        WP_TRY(put(fp, buf, 4 * n));
+    }
+    return WP_OK;
+}
+
+int
+fasttext_write(FILE *fp, const struct fasttext *ft)
+{
+    unsigned char b[ARGS_BYTES > 28 ? ARGS_BYTES : 28];
+    if (ft->nwords > INT32_MAX || ft->dim > INT32_MAX || ft->bucket > INT32_MAX - ft->nwords)
+        return WP_ERANGE;
+    le32_store(b, FASTTEXT_MAGIC);
+    le32_store(b + 4, FASTTEXT_VERSION);
+    WP_TRY(put(fp, b, 8));
+    if (ft->has_args) {
+        WP_TRY(put(fp, ft->args, sizeof ft->args));
+    } else { /* fastText's skip-gram defaults */
+        const int32_t args[12] = {(int32_t)ft->dim, 5, 5, 5, 5, 1, 2, FASTTEXT_SKIPGRAM,
+                                  (int32_t)ft->bucket, ft->minn, ft->maxn, 100};
+        for (int i = 0; i < 12; i++)
+            le32_store(b + 4 * i, (uint32_t)args[i]);
+        f64_store(b + 48, 1e-4);
+        WP_TRY(put(fp, b, ARGS_BYTES));
+    }
+    int64_t ntokens = 0;
+    for (size_t i = 0; i < ft->nwords; i++)
+        ntokens += ft->counts ? ft->counts[i] : (int64_t)(ft->nwords - i);
+    if (ft->ntokens > 0)
+        ntokens = ft->ntokens;
+    le32_store(b, (uint32_t)ft->nwords);
+    le32_store(b + 4, (uint32_t)ft->nwords);
+    le32_store(b + 8, 0);
+    le64_store(b + 12, (uint64_t)ntokens);
+    le64_store(b + 20, (uint64_t)-1); /* no pruned dictionary */
+    WP_TRY(put(fp, b, 28));
+    for (size_t i = 0; i < ft->nwords; i++) {
+        WP_TRY(put(fp, ft->words[i], strlen(ft->words[i]) + 1));
+        le64_store(b, (uint64_t)(ft->counts ? ft->counts[i] : (int64_t)(ft->nwords - i)));
+        b[8] = 0; /* a word, not a label */
+        WP_TRY(put(fp, b, 9));
+    }
+    WP_TRY(put_matrix(fp, ft->input, ft->nwords + ft->bucket, ft->dim));
+    return put_matrix(fp, NULL, ft->nwords, ft->dim);
 }

@@ -37,6 +37,10 @@ struct fasttext {
     int minn, maxn, model;
     char **words;   /* nwords NUL-terminated words, in file order */
     float *input;   /* (nwords + bucket) x dim: word rows, then n-gram buckets */
+    int64_t *counts; /* nwords counts as read, or NULL */
+    int64_t ntokens; /* as read; 0: the writer sums the counts */
+    int has_args;
+    unsigned char args[56]; /* the args block as read (when has_args) */
 };
 
 /* Reads a model whose magic is next in fp. Sizes are checked against the file's length (a
@@ -48,6 +52,15 @@ struct fasttext {
  * WP_EIO, WP_ENOMEM. err (may be NULL) says what, with line 0. */
 int fasttext_read(struct fasttext **out, FILE *fp, struct w2vfmt_error *err);
 void fasttext_free(struct fasttext *ft);
+
+/* Writes ft as the model file fastText 0.9 writes (version 12), which fastText reads back:
+ * the args block as read (else fastText's skip-gram defaults with ft's sizes), the dictionary
+ * with the counts as read (else nwords down to 1), the input matrix, and an output matrix of
+ * zeros (it is not kept; fastText needs it only to train on). A set of plain word vectors is
+ * written as a model without n-grams (bucket 0, maxn 0): fastText then gives each word its
+ * row and any other word zeros. Returns WP_OK, WP_ERANGE (more than INT32_MAX words or a
+ * dimension beyond INT32_MAX) or WP_EIO. */
+int fasttext_write(FILE *fp, const struct fasttext *ft);
 
 /* fastText's hash of an n-gram: 32-bit FNV-1a over the bytes taken as signed char. */
 uint32_t fasttext_hash(const char *s, size_t len);

@@ -1,6 +1,7 @@
 /* vecset.c - load vectors from any supported format and prepare them for search. */
 #include "vecset.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -144,9 +145,14 @@ unit_row(const float *x, size_t d, float *u)
     double sq = 0;
     for (size_t j = 0; j < d; j++)
         sq += (double)x[j] * x[j];
-    const float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
-    for (size_t j = 0; j < d; j++)
-        u[j] = x[j] * inv;
+    const double inv = sq > 0 ? 1.0 / sqrt(sq) : 0.0;
+    if (inv <= FLT_MAX) {
+        for (size_t j = 0; j < d; j++)
+            u[j] = x[j] * (float)inv;
+    } else { /* a row of subnormals: 1 / |x| is beyond float */
+        for (size_t j = 0; j < d; j++)
+            u[j] = (float)(x[j] * inv);
+    }
     return (float)sq;
 }
 
@@ -322,4 +328,14 @@ vecset_vector(const struct vecset *s, const char *word, size_t len, int unit, fl
     if (unit)
         unit_row(out, s->d, out);
     return 0;
+}
+
+int
+vecset_write_fasttext(FILE *fp, const struct vecset *s)
+{
+    if (s->ft != NULL)
+        return fasttext_write(fp, s->ft);
+    const struct fasttext plain = {.dim = s->d, .nwords = s->v, .model = FASTTEXT_SKIPGRAM,
+                                   .words = s->words, .input = s->m};
+    return fasttext_write(fp, &plain);
 }

@@ -49,6 +49,9 @@ int64_t vecset_find(const struct vecset *s, const char *word, size_t len); /* ro
  * NULL. */
 int vecset_vector(const struct vecset *s, const char *word, size_t len, int unit, float *out,
                   int64_t *row);
+/* Writes s as a fastText .bin model: the model it was read from (n-grams included), or the
+ * plain vectors as a model without n-grams. Returns what fasttext_write returns. */
+int vecset_write_fasttext(FILE *fp, const struct vecset *s);
 /* Whether vecset_vector can give words outside the set a vector. */
 int vecset_has_subwords(const struct vecset *s);
 

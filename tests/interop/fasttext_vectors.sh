@@ -6,6 +6,7 @@
 # characters. fastText prints 5 significant digits, so values must agree to 1e-5 (to the
 # printed digits above 1). When python3's fasttext module is there (Debian's
 # python3-fasttext), the float32 bits must be equal too.
+# The model written back by `knn --convert fasttext` must give fastText the same vectors.
 # Prints one summary line per check; exits 1 on any mismatch.
 set -euo pipefail
 kind=$1 data=$2 dir=$3
@@ -48,6 +49,15 @@ awk -v kind="$kind" -v ngram="$ngram" '
                kind, r, ngram, r * dim, max, bad ? "MISMATCH" : "ok"
         exit bad > 0
     }' ft.txt ours.tsv
+
+# the model written back by knn --convert fasttext: fastText reads it and prints the same
+knn --convert fasttext -o rewritten.bin "$kind.bin"
+if fasttext print-word-vectors rewritten.bin < words.txt | cmp -s - ft.txt; then
+    echo "$kind: rewritten by knn --convert fasttext, fasttext prints the same vectors: ok"
+else
+    echo "$kind: rewritten by knn --convert fasttext, fasttext prints other vectors: MISMATCH"
+    exit 1
+fi
 
 if /usr/bin/python3 -c 'import fasttext' 2> /dev/null; then
     /usr/bin/python3 - "$kind.bin" ours.tsv "$kind" << 'EOF'

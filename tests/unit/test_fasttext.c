@@ -265,6 +265,43 @@ test_vecset(void)
     return 0;
 }
 
+/* fasttext_write gives back the bytes fastText wrote, the output matrix zeroed */
+static int
+test_write_roundtrip(void)
+{
+    struct model m;
+    struct fasttext *ft;
+    char *p = NULL;
+    size_t n = 0;
+    good(&m);
+    CHECK_EQ(WP_OK, read_mem(&m, m.n, 0, &ft, NULL));
+    FILE *fp = open_memstream(&p, &n);
+    CHECK(fp != NULL);
+    CHECK_EQ(WP_OK, fasttext_write(fp, ft));
+    fclose(fp);
+    CHECK_EQ(m.n, n);
+    CHECK(memcmp(m.b, p, n) == 0);
+    free(p);
+    fasttext_free(ft);
+    /* plain vectors: no n-grams, so only the words have vectors */
+    char *words[] = {"x", "y"};
+    float v[] = {1, 2, 3, 4};
+    const struct fasttext plain = {.dim = 2, .nwords = 2, .words = words, .input = v};
+    fp = open_memstream(&p, &n);
+    CHECK_EQ(WP_OK, fasttext_write(fp, &plain));
+    fclose(fp);
+    fp = fmemopen(p, n, "r");
+    CHECK_EQ(WP_OK, fasttext_read(&ft, fp, NULL));
+    fclose(fp);
+    CHECK_EQ(0, ft->maxn);
+    CHECK_EQ(1, fasttext_word_vector(ft, 1, "y", 1, v));
+    CHECK(v[0] == 3 && v[1] == 4);
+    CHECK_EQ(0, fasttext_word_vector(ft, -1, "zz", 2, v));
+    fasttext_free(ft);
+    free(p);
+    return 0;
+}
+
 static int
 test_truncated(void)
 {
@@ -345,4 +382,5 @@ test_absurd_sizes(void)
 
 CHECK_MAIN(CHECK_CASE(test_hash_fnv1a), CHECK_CASE(test_hash_fasttext_ids),
            CHECK_CASE(test_ngrams_utf8), CHECK_CASE(test_read_vectors), CHECK_CASE(test_vecset),
+           CHECK_CASE(test_write_roundtrip),
            CHECK_CASE(test_truncated), CHECK_CASE(test_refused), CHECK_CASE(test_absurd_sizes))

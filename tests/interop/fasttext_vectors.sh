@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fasttext_vectors.sh KIND DATA DIR: trains a tiny fastText KIND (skipgram or cbow) model
 # with Debian's fasttext on a slice of DATA/enwiki-text8style.gz in DIR, then compares
-# `fasttext print-word-vectors` with `embed -w MODEL.bin` (tools from PATH) for words in
+# `fasttext print-word-vectors` with `embed --vectors MODEL.bin` (tools from PATH) for words in
 # the vocabulary, unseen ones (misspellings, inflections) and words with non-ASCII
 # characters. fastText prints 5 significant digits, so values must agree to 1e-5 (to the
 # printed digits above 1). When python3's fasttext module is there (Debian's
@@ -24,7 +24,7 @@ printf '%s\n' café naïve Zürich ñandú 日本語 Ωmega façade über > nona
 cat inv.txt unseen.txt nonascii.txt > words.txt
 
 fasttext print-word-vectors "$kind.bin" < words.txt > ft.txt
-tok -q -w words.txt | embed -w "$kind.bin" 2> embed.err | wpcat -p 9 > ours.tsv
+tok -q --whitespace words.txt | embed --vectors "$kind.bin" 2> embed.err | wpcat -p 9 > ours.tsv
 ngram=$(sed -n 's/.* \([0-9]*\) of \([0-9]*\) tokens not in the vocabulary.*/\1/p' embed.err)
 
 awk -v kind="$kind" -v ngram="$ngram" '

@@ -9,7 +9,8 @@
 # The model written back by `knn --convert fasttext` must give fastText the same vectors.
 # Prints one summary line per check; exits 1 on any mismatch.
 set -euo pipefail
-kind=$1 data=$2 dir=$3
+kind=$1 data=$(cd "$2" && pwd) dir=$3
+[ -r "$data/enwiki-text8style.gz" ] || { echo "$data/enwiki-text8style.gz: not readable" >&2; exit 2; }
 cd "$dir"
 [ -s small.txt ] || { gzip -dc "$data/enwiki-text8style.gz" || true; } | head -c 300000 > small.txt
 fasttext "$kind" -input small.txt -output "$kind" -dim 16 -minn 3 -maxn 6 -epoch 1 \

@@ -469,6 +469,30 @@ cli_close_stdout(void)
         cli_die(RV_FAIL, "stdout: %s", strerror(errno));
 }
 
+/* ------------------------------------------------------------ spools */
+
+FILE *
+cli_spool_create(const char *name)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    const size_t n = strlen(dir) + strlen(name) + 16;
+    char *path = malloc(n);
+    if (path == NULL)
+        cli_die(RV_FAIL, "out of memory");
+    snprintf(path, n, "%s/%s.XXXXXX", dir, name);
+    const int fd = mkstemp(path);
+    if (fd < 0)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    unlink(path);
+    free(path);
+    FILE *fp = fdopen(fd, "w+b");
+    if (fp == NULL)
+        cli_die(RV_FAIL, "spool: %s", strerror(errno));
+    return fp;
+}
+
 /* ------------------------------------------------------------ progress */
 
 double

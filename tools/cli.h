@@ -103,6 +103,11 @@ void cli_out_abort(struct cli_out *o);  /* remove the temporary file */
  * so), the temporary removed, exit RV_FAIL. Call it before anything else touches errno. */
 _Noreturn void cli_out_die(const struct cli_out *o, int rc);
 
+/* An unlinked temporary file in $TMPDIR (or /tmp), opened "w+b", for what must be read
+ * more than once (a pipe cannot be rewound); it vanishes when closed or at exit. name
+ * prefixes the file name. Exits RV_FAIL on error. */
+FILE *cli_spool_create(const char *name);
+
 /* Record-stream output on top of cli_out; dies with a message on any error. */
 struct rec_writer *cli_writer_open(struct cli_out *o, int kind, const struct rec_meta *meta,
                                    int level);

@@ -163,27 +163,6 @@ parse_args(struct pairs_opts *o, int argc, char **argv)
 
 /* ---- small helpers ---- */
 
-/* An unlinked temporary file in $TMPDIR (or /tmp) for what must be read more than once. */
-static FILE *
-spool_create(void)
-{
-    const char *dir = getenv("TMPDIR");
-    struct buf path = {0};
-    if (dir == NULL || *dir == '\0')
-        dir = "/tmp";
-    if (buf_put(&path, dir, strlen(dir)) < 0 || buf_put(&path, "/pairs.XXXXXX", 14) < 0)
-        cli_die_nomem();
-    const int fd = mkstemp((char *)path.p);
-    if (fd < 0)
-        cli_die(RV_FAIL, "%s: %s", (char *)path.p, strerror(errno));
-    unlink((char *)path.p);
-    buf_free(&path);
-    FILE *fp = fdopen(fd, "w+b");
-    if (fp == NULL)
-        cli_die(RV_FAIL, "spool: %s", strerror(errno));
-    return fp;
-}
-
 static void
 spool_put(FILE *sp, const uint32_t *x, size_t n)
 {
@@ -456,7 +435,7 @@ read_text(struct pairs_run *run, FILE *sp)
     struct stat st;
     const off_t start = ftello(fp);
     if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || start < 0)
-        text = tsp = spool_create(); /* a pipe: keep the bytes for the second pass */
+        text = tsp = cli_spool_create("pairs"); /* a pipe: keep the bytes for the second pass */
     if (o->vocab == NULL && vocab_create(&run->v, 1 << 16) < 0)
         cli_die_nomem();
     if (vocab_create(&run->cv, 1 << 16) < 0)
@@ -583,7 +562,7 @@ main(int argc, char **argv)
         run.v = cli_vocab_load(o.vocab, 1);
     cli_progress_start(&run.prog, o.from_text ? "pairs" : "words", o.quiet);
     if (o.from_text) {
-        FILE *sp = spool_create();
+        FILE *sp = cli_spool_create("pairs");
         read_text(&run, sp);
         if (o.vocab_out)
             write_vocab(o.vocab_out, run.v, o.min_count);
@@ -607,7 +586,7 @@ main(int argc, char **argv)
         if (pipe && o.epochs == 1 && !o.exact) {
             stream_tokens(&run);
         } else {
-            FILE *sp = spool_create();
+            FILE *sp = cli_spool_create("pairs");
             read_tokens(&run, sp);
             cli_progress_end(&run.prog, run.done, "read");
             emit_epochs(&run, sp);

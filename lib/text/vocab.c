@@ -201,7 +201,7 @@ intern_new(struct vocab *v, const void *word, size_t len, uint64_t h, uint64_t c
 }
 
 int
-vocab_add(struct vocab *v, const void *word, size_t len, uint64_t count)
+vocab_add_id(struct vocab *v, const void *word, size_t len, uint64_t count, uint32_t *id)
 {
     if (len > UINT32_MAX - 1)
         return WP_ERANGE;
@@ -210,14 +210,23 @@ vocab_add(struct vocab *v, const void *word, size_t len, uint64_t count)
     const uint64_t h = XXH3_64bits(word, len);
     const size_t i = find_slot(v, word, len, h);
     if (v->slot[i].id1 != 0) {
-        v->ent[v->slot[i].id1 - 1].count += count;
+        *id = v->slot[i].id1 - 1;
+        v->ent[*id].count += count;
     } else {
         if (v->n >= VOCAB_MAX_WORDS)
             return WP_ERANGE;
+        *id = v->n;
         WP_TRY(intern_new(v, word, len, h, count));
     }
     v->total += count;
     return WP_OK;
+}
+
+int
+vocab_add(struct vocab *v, const void *word, size_t len, uint64_t count)
+{
+    uint32_t id;
+    return vocab_add_id(v, word, len, count, &id);
 }
 
 int64_t

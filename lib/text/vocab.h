@@ -16,6 +16,9 @@ void vocab_free(struct vocab *v);
 
 /* Adds count to word (interning it with the next id if new). */
 int vocab_add(struct vocab *v, const void *word, size_t len, uint64_t count);
+/* The same, setting *id to the word's id (one hash for counters that keep their own
+ * per-id state). */
+int vocab_add_id(struct vocab *v, const void *word, size_t len, uint64_t count, uint32_t *id);
 /* Sorts by count descending, then bytewise; drops words below min_count, then keeps at most
  * max_words (0 = no limit). Ids are renumbered 0..n-1 in that order. */
 int vocab_sort_prune(struct vocab *v, uint64_t min_count, uint64_t max_words);

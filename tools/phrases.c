@@ -1,0 +1,502 @@
+/* phrases - token streams in, token streams out with frequent collocations joined by '_'
+ * (new_york), learned from word and pair counts as word2phrase does, or with gensim's
+ * normalised PMI. Three modes: learn and apply in one run (the default: the inputs are read
+ * passes + 1 times, a pipe through a spool file), --learn (write the phrase table), and
+ * --apply TABLE (join a learned table's phrases in any token stream). Counting, scoring and
+ * joining are lib/text/phrase_count and lib/text/phrase_table. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "common/buf.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "stream/rec_payload.h"
+#include "text/phrase_count.h"
+#include "text/phrase_table.h"
+
+enum { OPT_THRESHOLD = 256, OPT_DELTA, OPT_PASSES, OPT_LEARN, OPT_APPLY, OPT_SCORING };
+
+enum { W2P_THRESHOLD = 100 }; /* word2phrase's default; npmi's is 0.5 */
+#define NPMI_THRESHOLD 0.5
+
+struct input {
+    const char *path;
+    FILE *spool; /* a copy of a pipe, to read it again; NULL for a regular file */
+};
+
+struct phrases_cli {
+    struct input *in;
+    size_t nin;
+    const char *output, *apply;
+    struct phrase_params p;
+    unsigned passes;
+    uint64_t memory;                                    /* 0: no bound */
+    int set_min_count, set_threshold, set_delta, set_passes, set_scoring; /* given on the line */
+    int learn, force, quiet, level;
+};
+
+static const char *const scoring_names[] = {"word2phrase", "npmi"};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "usage: %s [-fhqV] [-M size] [-m min_count] [-o file] [-z level] [--delta d]\n"
+            "               [--passes n] [--scoring word2phrase|npmi] [--threshold t]\n"
+            "               [--learn | --apply table] [file ...]\n",
+            cli_progname);
+    exit(status);
+}
+
+static _Noreturn void
+die_oom(void)
+{
+    cli_die(RV_FAIL, "out of memory");
+}
+
+/* "512M", "2G": bytes with an optional K/M/G/T suffix (powers of 1024), as vocab -M. */
+static uint64_t
+parse_size(const char *s)
+{
+    static const char units[] = "KMGT";
+    char *end;
+    errno = 0;
+    const uint64_t v = strtoull(s, &end, 10);
+    uint64_t mul = 1;
+    const char *u = *end != '\0' ? strchr(units, *end & ~0x20) : NULL;
+    if (u != NULL && end[1] == '\0') {
+        mul = (uint64_t)1 << (10 * (u - units + 1));
+        end++;
+    }
+    if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v > UINT64_MAX / mul ||
+        v * mul < ((uint64_t)1 << 20))
+        cli_die(RV_USAGE, "-M %s: expected a size of at least 1M (suffix K, M, G or T)", s);
+    return v * mul;
+}
+
+static void
+add_input(struct phrases_cli *o, const char *path)
+{
+    struct input *in = realloc(o->in, (o->nin + 1) * sizeof *in);
+    if (in == NULL)
+        die_oom();
+    o->in = in;
+    o->in[o->nin].path = path;
+    o->in[o->nin++].spool = NULL;
+}
+
+static void
+parse_args(struct phrases_cli *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"apply", required_argument, NULL, OPT_APPLY},
+        {"delta", required_argument, NULL, OPT_DELTA},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {"learn", no_argument, NULL, OPT_LEARN},
+        {"level", required_argument, NULL, 'z'},
+        {"memory", required_argument, NULL, 'M'},
+        {"min-count", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'},
+        {"passes", required_argument, NULL, OPT_PASSES},
+        {"quiet", no_argument, NULL, 'q'},
+        {"scoring", required_argument, NULL, OPT_SCORING},
+        {"threshold", required_argument, NULL, OPT_THRESHOLD},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch, stdin_seen = 0;
+    const char *threshold = NULL;
+    memset(o, 0, sizeof *o);
+    o->p.min_count = 5;
+    o->passes = 1;
+    o->level = REC_LEVEL_DEFAULT;
+    while ((ch = getopt_long(argc, argv, "fhM:m:o:qVz:", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'f': o->force = 1; break;
+        case 'h': usage(stdout, RV_OK);
+        case 'M': o->memory = parse_size(optarg); break;
+        case 'm':
+            o->p.min_count = cli_parse_u64(optarg, "-m", 1, UINT32_MAX);
+            o->set_min_count = 1;
+            break;
+        case 'o': o->output = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'V': cli_version();
+        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
+        case OPT_APPLY: o->apply = optarg; break;
+        case OPT_DELTA:
+            o->p.delta = cli_parse_double(optarg, "--delta", 0, 1e18);
+            o->set_delta = 1;
+            break;
+        case OPT_LEARN: o->learn = 1; break;
+        case OPT_PASSES:
+            o->passes = (unsigned)cli_parse_u64(optarg, "--passes", 1, PHRASE_MAX_PASSES);
+            o->set_passes = 1;
+            break;
+        case OPT_SCORING:
+            o->p.scoring = cli_parse_enum(optarg, "--scoring", scoring_names, 2);
+            o->set_scoring = 1;
+            break;
+        case OPT_THRESHOLD: threshold = optarg; break;
+        default: usage(stderr, RV_USAGE);
+        }
+    }
+    if (o->learn && o->apply != NULL)
+        cli_die(RV_USAGE, "--learn and --apply exclude each other");
+    if (o->apply != NULL && o->memory != 0)
+        cli_die(RV_USAGE, "-M bounds counting, which --apply does not do");
+    if (threshold != NULL) {
+        o->set_threshold = 1;
+        o->p.threshold = o->p.scoring == PHRASE_NPMI
+                             ? cli_parse_double(threshold, "--threshold", -1, 1)
+                             : cli_parse_double(threshold, "--threshold", -1e300, 1e300);
+    } else {
+        o->p.threshold = o->p.scoring == PHRASE_NPMI ? NPMI_THRESHOLD : W2P_THRESHOLD;
+    }
+    if (o->set_delta && o->p.scoring == PHRASE_NPMI)
+        cli_die(RV_USAGE, "--delta is word2phrase's discount; npmi scoring has none");
+    if (!o->set_delta)
+        o->p.delta = o->p.scoring == PHRASE_NPMI ? 0 : (double)o->p.min_count;
+    for (int i = optind; i < argc; i++) {
+        if (strcmp(argv[i], "-") == 0 && stdin_seen++)
+            cli_die(RV_USAGE, "standard input given twice");
+        add_input(o, argv[i]);
+    }
+    if (o->nin == 0)
+        add_input(o, "-");
+}
+
+/* ------------------------------------------------------------ inputs */
+
+/* A pipe (or standard input, or a FIFO named on the line) is copied whole to a spool
+ * file, so that learning can read it once per pass and applying once more. */
+static void
+spool_input(struct input *in)
+{
+    FILE *fp = cli_open_in(in->path);
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && fp != stdin) {
+        cli_close_in(fp);
+        return;
+    }
+    in->spool = cli_spool_create("phrases");
+    char b[1 << 16];
+    size_t n;
+    while ((n = fread(b, 1, sizeof b, fp)) > 0)
+        if (fwrite(b, 1, n, in->spool) != n)
+            cli_die(RV_FAIL, "spool: %s", strerror(errno ? errno : EIO));
+    if (ferror(fp))
+        cli_die(RV_FAIL, "%s: %s", cli_name(in->path), strerror(errno ? errno : EIO));
+    cli_close_in(fp);
+}
+
+static FILE *
+open_input(const struct input *in)
+{
+    if (in->spool == NULL)
+        return cli_open_in(in->path);
+    if (fflush(in->spool) != 0 || fseeko(in->spool, 0, SEEK_SET) != 0)
+        cli_die(RV_FAIL, "spool: %s", strerror(errno));
+    return in->spool;
+}
+
+static void
+close_input(const struct input *in, FILE *fp)
+{
+    if (fp != in->spool)
+        cli_close_in(fp);
+}
+
+/* One read of every input: each sentence, after the first `apply` passes of t, goes to
+ * fn. first_meta, if set, is called with the first input's metadata before any sentence. */
+struct reader_ctx {
+    const struct phrases_cli *o;
+    const struct phrase_table *t;
+    unsigned apply;             /* passes of t to apply before fn */
+    struct phrase_sent *sent;   /* apply + 1 sentences: decoded, then after each pass */
+    struct cli_progress prog;
+    uint64_t tokens, total;     /* tokens read; expected (0 = unknown) */
+    char extra[64];
+};
+
+typedef void (*sentence_fn)(void *ctx, const struct phrase_sent *s);
+typedef void (*meta_fn)(void *ctx, const struct rec_meta *m);
+
+static void
+read_all(struct reader_ctx *r, sentence_fn fn, meta_fn first_meta, void *ctx)
+{
+    const unsigned char *rec;
+    size_t len;
+    int rc;
+    for (size_t i = 0; i < r->o->nin; i++) {
+        const struct input *in = &r->o->in[i];
+        FILE *fp = open_input(in);
+        struct rec_reader *rd = cli_reader_open(fp, in->path, REC_TOKENS);
+        if (i == 0 && first_meta != NULL)
+            first_meta(ctx, rec_reader_meta(rd));
+        while (cli_reader_next(rd, in->path, &rec, &len) == 1) {
+            if ((rc = phrase_sent_decode(&r->sent[0], rec, len)) < 0)
+                cli_die_record(rd, in->path, rc);
+            r->tokens += r->sent[0].n;
+            for (unsigned k = 0; k < r->apply; k++)
+                if ((rc = phrase_table_apply(r->t, k, &r->sent[k], &r->sent[k + 1])) < 0)
+                    die_oom();
+            fn(ctx, &r->sent[r->apply]);
+            cli_progress_update(&r->prog, r->tokens, r->total, r->extra);
+        }
+        rec_reader_free(rd);
+        close_input(in, fp);
+    }
+}
+
+/* ------------------------------------------------------------ learning */
+
+struct learn_ctx {
+    struct phrase_counter *c;
+};
+
+static void
+count_sentence(void *ctx, const struct phrase_sent *s)
+{
+    struct learn_ctx *l = ctx;
+    const int rc = phrase_counter_add(l->c, s->tok, s->len, s->n);
+    if (rc == WP_ENOMEM)
+        die_oom();
+    if (rc < 0)
+        cli_die(RV_DATA, "counting: %s", wp_strerror(rc));
+}
+
+struct select_ctx {
+    struct phrase_table *t;
+    unsigned pass;
+};
+
+static int
+keep_phrase(void *ctx, const char *a, size_t alen, const char *b, size_t blen, uint64_t count,
+            double score)
+{
+    struct select_ctx *s = ctx;
+    return phrase_table_add(s->t, s->pass, a, alen, b, blen, count);
+}
+
+static void
+fmt_count(char *s, size_t n, uint64_t v)
+{
+    if (v >= 1000000)
+        snprintf(s, n, "%.1fM", (double)v / 1e6);
+    else if (v >= 1000)
+        snprintf(s, n, "%.1fk", (double)v / 1e3);
+    else
+        snprintf(s, n, "%" PRIu64, v);
+}
+
+/* Counts pass k (0-based) over the inputs with passes 0..k-1 applied, and keeps its
+ * phrases in t. Returns the tokens read. */
+static uint64_t
+learn_pass(const struct phrases_cli *o, struct phrase_table *t, unsigned k,
+           struct phrase_sent *sent, uint64_t expected)
+{
+    struct learn_ctx l;
+    struct reader_ctx r = {.o = o, .t = t, .apply = k, .sent = sent, .total = expected};
+    if (phrase_counter_create(&l.c, (size_t)o->memory) < 0)
+        die_oom();
+    snprintf(r.extra, sizeof r.extra, "(pass %u/%u: counting)", k + 1, o->passes);
+    cli_progress_start(&r.prog, "tokens", o->quiet);
+    read_all(&r, count_sentence, NULL, &l);
+    struct select_ctx s = {t, k};
+    const int rc = phrase_counter_select(l.c, &o->p, keep_phrase, &s);
+    if (rc < 0)
+        die_oom();
+    char tok[16], pairs[16], mem[16];
+    fmt_count(tok, sizeof tok, phrase_counter_tokens(l.c));
+    fmt_count(pairs, sizeof pairs, phrase_counter_pairs(l.c));
+    fmt_count(mem, sizeof mem, phrase_counter_memory(l.c));
+    cli_progress_end(&r.prog, r.tokens, r.extra);
+    if (!o->quiet) {
+        cli_warn("pass %u: %" PRIu32 " phrases from %s tokens (%" PRIu64 " words, %s pairs, "
+                 "%sB)", k + 1, phrase_table_size(t, k), tok, phrase_counter_words(l.c),
+                 pairs, mem);
+        if (phrase_counter_pruned(l.c) > 0)
+            cli_warn("pass %u: approximate: -M pruned pairs seen up to %" PRIu64 " times",
+                     k + 1, phrase_counter_pruned(l.c));
+    }
+    phrase_counter_free(l.c);
+    return r.tokens;
+}
+
+static struct phrase_table *
+learn(const struct phrases_cli *o, struct phrase_sent *sent, uint64_t *tokens)
+{
+    struct phrase_table *t;
+    if (phrase_table_create(&t, o->passes, &o->p) < 0)
+        die_oom();
+    *tokens = 0;
+    for (unsigned k = 0; k < o->passes; k++)
+        *tokens = learn_pass(o, t, k, sent, *tokens);
+    if (phrase_table_sort(t) < 0)
+        die_oom();
+    return t;
+}
+
+static void
+write_table(const struct phrases_cli *o, const struct phrase_table *t, uint64_t tokens,
+            struct cli_out *out)
+{
+    struct rec_meta *m = rec_meta_new();
+    if (m == NULL || phrase_table_meta(t, m) < 0 ||
+        rec_meta_set_u64(m, "total_tokens", tokens) < 0)
+        die_oom();
+    struct rec_writer *w = cli_writer_open(out, REC_VOCAB, m, o->level);
+    const int rc = phrase_table_write(t, w);
+    if (rc < 0)
+        cli_out_die(out, rc);
+    cli_writer_close(w, out);
+    rec_meta_free(m);
+}
+
+/* ------------------------------------------------------------ applying */
+
+/* --apply: the table, checked against any learning setting given on the line. */
+static struct phrase_table *
+load_table(const struct phrases_cli *o)
+{
+    FILE *fp = cli_open_in(o->apply);
+    struct rec_reader *r = cli_reader_open(fp, o->apply, REC_VOCAB);
+    struct phrase_params p;
+    unsigned passes;
+    int rc = phrase_table_read_meta(rec_reader_meta(r), &passes, &p);
+    if (rc == WP_ENOTFOUND)
+        cli_die(RV_DATA, "%s: not a phrase table (no phrase_passes metadata; a vocabulary?)",
+                o->apply);
+    if (rc < 0)
+        cli_die(RV_DATA, "%s: header: bad phrase table metadata", o->apply);
+    const char *name = o->apply;
+    if (o->set_passes && passes != o->passes)
+        cli_die(RV_DATA, "%s: a table of %u passes, not --passes %u", name, passes, o->passes);
+    if (o->set_scoring && p.scoring != o->p.scoring)
+        cli_die(RV_DATA, "%s: learned with --scoring %s, not %s", name,
+                scoring_names[p.scoring], scoring_names[o->p.scoring]);
+    if (o->set_min_count && p.min_count != o->p.min_count)
+        cli_die(RV_DATA, "%s: learned with -m %" PRIu64 ", not %" PRIu64, name, p.min_count,
+                o->p.min_count);
+    if (o->set_threshold && p.threshold != o->p.threshold)
+        cli_die(RV_DATA, "%s: learned with --threshold %g, not %g", name, p.threshold,
+                o->p.threshold);
+    if (o->set_delta && p.delta != o->p.delta)
+        cli_die(RV_DATA, "%s: learned with --delta %g, not %g", name, p.delta, o->p.delta);
+    struct phrase_table *t;
+    if ((rc = phrase_table_read(&t, r)) < 0) {
+        if (rc == WP_ENOMEM)
+            die_oom();
+        if (rc == WP_ECORRUPT && rec_reader_detail(r) == NULL)
+            cli_die(RV_DATA, "%s: the phrases do not match phrase_pass_sizes, or one is "
+                    "listed twice", name);
+        cli_die(RV_DATA, "%s: %s: %s", name, rec_reader_where(r),
+                rec_reader_detail(r) ? rec_reader_detail(r) : wp_strerror(rc));
+    }
+    rec_reader_free(r);
+    cli_close_in(fp);
+    return t;
+}
+
+struct apply_ctx {
+    const struct phrases_cli *o;
+    const struct phrase_table *t;
+    struct cli_out *out;
+    struct rec_writer *w;
+    struct buf rec;
+    uint64_t out_tokens;
+};
+
+static void
+open_output(void *ctx, const struct rec_meta *in)
+{
+    struct apply_ctx *a = ctx;
+    struct rec_meta *m = rec_meta_new();
+    const struct phrase_params *p = phrase_table_params(a->t);
+    if (m == NULL || rec_meta_copy(m, in) < 0 ||
+        rec_meta_set_u64(m, "phrase_passes", phrase_table_passes(a->t)) < 0 ||
+        rec_meta_set_str(m, "phrase_scoring", scoring_names[p->scoring]) < 0 ||
+        rec_meta_set_u64(m, "phrase_min_count", p->min_count) < 0 ||
+        rec_meta_set_f64(m, "phrase_threshold", p->threshold) < 0 ||
+        rec_meta_set_f64(m, "phrase_delta", p->delta) < 0)
+        die_oom();
+    a->w = cli_writer_open(a->out, REC_TOKENS, m, a->o->level);
+    rec_meta_free(m);
+}
+
+static void
+write_sentence(void *ctx, const struct phrase_sent *s)
+{
+    struct apply_ctx *a = ctx;
+    buf_clear(&a->rec);
+    if (rec_tokens_encode(&a->rec, s->tok, s->len, s->n) < 0)
+        die_oom();
+    cli_writer_put(a->w, a->out, a->rec.p, a->rec.len);
+    a->out_tokens += s->n;
+}
+
+static void
+apply(const struct phrases_cli *o, const struct phrase_table *t, struct phrase_sent *sent,
+      uint64_t expected, struct cli_out *out)
+{
+    struct apply_ctx a = {.o = o, .t = t, .out = out};
+    struct reader_ctx r = {.o = o, .t = t, .apply = phrase_table_passes(t), .sent = sent,
+                           .total = expected};
+    snprintf(r.extra, sizeof r.extra, "(joining)");
+    cli_progress_start(&r.prog, "tokens", o->quiet);
+    read_all(&r, write_sentence, open_output, &a);
+    cli_progress_end(&r.prog, r.tokens, r.extra);
+    cli_writer_close(a.w, a.out);
+    buf_free(&a.rec);
+    if (!o->quiet) {
+        char nin[16], nout[16];
+        fmt_count(nin, sizeof nin, r.tokens);
+        fmt_count(nout, sizeof nout, a.out_tokens);
+        cli_warn("%s tokens in, %s out", nin, nout);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    struct phrases_cli o;
+    struct phrase_sent sent[PHRASE_MAX_PASSES + 1];
+    struct phrase_table *t;
+    struct cli_out out;
+    uint64_t tokens = 0;
+
+    cli_init(argv[0]);
+    parse_args(&o, argc, argv);
+    memset(sent, 0, sizeof sent);
+    if (o.apply != NULL) {
+        t = load_table(&o);
+        cli_out_open(&out, o.output, 1, o.force);
+    } else {
+        cli_out_open(&out, o.output, 1, o.force); /* a terminal is refused before the work */
+        if (!o.learn || o.passes > 1)
+            for (size_t i = 0; i < o.nin; i++)
+                spool_input(&o.in[i]);
+        t = learn(&o, sent, &tokens);
+    }
+    if (o.learn)
+        write_table(&o, t, tokens, &out);
+    else
+        apply(&o, t, sent, tokens, &out);
+    for (size_t i = 0; i <= PHRASE_MAX_PASSES; i++)
+        phrase_sent_free(&sent[i]);
+    for (size_t i = 0; i < o.nin; i++)
+        if (o.in[i].spool != NULL)
+            fclose(o.in[i].spool);
+    phrase_table_free(t);
+    free(o.in);
+    cli_close_stdout();
+    return RV_OK;
+}

@@ -287,6 +287,12 @@ die_reader(struct rec_reader *r, const char *path, int rc)
             detail ? detail : wp_strerror(rc));
 }
 
+_Noreturn void
+cli_die_reader(struct rec_reader *r, const char *path, int status)
+{
+    die_reader(r, path, status);
+}
+
 struct rec_reader *
 cli_reader_open(FILE *fp, const char *path, int kind)
 {

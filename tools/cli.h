@@ -84,6 +84,9 @@ struct rec_reader *cli_reader_open(FILE *fp, const char *path, int kind);
 /* rec_reader_next that exits with "tool: file: block 17: checksum mismatch" on error. */
 int cli_reader_next(struct rec_reader *r, const char *path, const unsigned char **rec,
                     size_t *len);
+/* Exits as cli_reader_next does for status, a negative return of rec_reader_next (or of
+ * rec_prefetch_next, once the prefetch thread is stopped). */
+_Noreturn void cli_die_reader(struct rec_reader *r, const char *path, int status);
 /* Exits RV_DATA: "tool: file: block N: record M: what" for a record that does not decode. */
 _Noreturn void cli_die_record(struct rec_reader *r, const char *path, int status);
 

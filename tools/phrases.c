@@ -17,6 +17,7 @@
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
+#include "stream/rec_prefetch.h"
 #include "text/phrase_count.h"
 #include "text/phrase_table.h"
 
@@ -239,11 +240,16 @@ read_all(struct reader_ctx *r, sentence_fn fn, meta_fn first_meta, void *ctx)
         const struct input *in = &r->o->in[i];
         FILE *fp = open_input(in);
         struct rec_reader *rd = cli_reader_open(fp, in->path, REC_TOKENS);
+        struct rec_prefetch *pf;
         if (i == 0 && first_meta != NULL)
             first_meta(ctx, rec_reader_meta(rd));
-        while (cli_reader_next(rd, in->path, &rec, &len) == 1) {
-            if ((rc = phrase_sent_decode(&r->sent[0], rec, len)) < 0)
+        if (rec_prefetch_start(&pf, rd) < 0)
+            die_oom();
+        while ((rc = rec_prefetch_next(pf, &rec, &len)) == 1) {
+            if ((rc = phrase_sent_decode(&r->sent[0], rec, len)) < 0) {
+                rec_prefetch_stop(pf);
                 cli_die_record(rd, in->path, rc);
+            }
             r->tokens += r->sent[0].n;
             for (unsigned k = 0; k < r->apply; k++)
                 if ((rc = phrase_table_apply(r->t, k, &r->sent[k], &r->sent[k + 1])) < 0)
@@ -251,6 +257,9 @@ read_all(struct reader_ctx *r, sentence_fn fn, meta_fn first_meta, void *ctx)
             fn(ctx, &r->sent[r->apply]);
             cli_progress_update(&r->prog, r->tokens, r->total, r->extra);
         }
+        rec_prefetch_stop(pf);
+        if (rc < 0)
+            cli_die_reader(rd, in->path, rc);
         rec_reader_free(rd);
         close_input(in, fp);
     }

@@ -33,6 +33,8 @@ struct phrase_counter {
     unsigned shift;                 /* 64 - log2(nslots) */
     uint64_t tokens;
     uint64_t pruned; /* largest count dropped */
+    uint32_t *ids;   /* a sentence's word ids */
+    size_t ids_cap;
 };
 
 double
@@ -180,6 +182,7 @@ phrase_counter_free(struct phrase_counter *c)
         return;
     vocab_free(c->words);
     free(c->slot);
+    free(c->ids);
     free(c);
 }
 
@@ -210,16 +213,29 @@ add_pair(struct phrase_counter *c, uint64_t key)
     return WP_OK;
 }
 
+/* Words first, then pairs, so that the slot of the pair PAIR_AHEAD places on can be
+ * prefetched: the pair table is far larger than the caches and each pair costs one miss,
+ * which the prefetch overlaps with the work on the pairs before it. */
+enum { PAIR_AHEAD = 8 };
+
 int
 phrase_counter_add(struct phrase_counter *c, const unsigned char *const *tok, const size_t *len,
                    size_t n)
 {
-    uint32_t prev = 0, id;
-    for (size_t i = 0; i < n; i++) {
-        WP_TRY(vocab_add_id(c->words, tok[i], len[i], 1, &id));
-        if (i > 0)
-            WP_TRY(add_pair(c, (uint64_t)prev << 32 | id));
-        prev = id;
+    if (n > c->ids_cap) {
+        uint32_t *ids = realloc(c->ids, n * sizeof *ids);
+        if (ids == NULL)
+            return WP_ENOMEM;
+        c->ids = ids;
+        c->ids_cap = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        WP_TRY(vocab_add_id(c->words, tok[i], len[i], 1, &c->ids[i]));
+    for (size_t i = 1; i < n; i++) {
+        if (i + PAIR_AHEAD < n)
+            __builtin_prefetch(&c->slot[home(c, (uint64_t)c->ids[i + PAIR_AHEAD - 1] << 32 |
+                                                    c->ids[i + PAIR_AHEAD])]);
+        WP_TRY(add_pair(c, (uint64_t)c->ids[i - 1] << 32 | c->ids[i]));
     }
     c->tokens += n;
     return WP_OK;

@@ -1,24 +1,65 @@
 /* phrase_table.c - phrases per pass, joining them in sentences, the table's stream form.
  * Each pass is a struct vocab of spellings ("new_york") with the pair counts; applying looks
- * the joined spelling of every adjacent pair up in it, so a table read from disk needs no
- * word list of its own. */
+ * the joined spelling of an adjacent pair up in it, so a table read from disk needs no word
+ * list of its own. Most pairs are no phrase: two bitmaps per pass, indexed by the hash of a
+ * token, say which tokens can start and which can end a phrase of the pass, so a pair is
+ * spelled out and looked up only when both bits are set. A table read from disk does not
+ * know where its phrases were split, so every prefix before a '_' is marked as a possible
+ * start and every suffix after one as a possible end: more lookups, never a missed one. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "phrase_table.h"
 #include "vocab.h"
 #include "common/status.h"
 #include "stream/rec_payload.h"
 
+enum { EDGE_BITS = 20 }; /* 2^20 bits (128 KiB) per bitmap */
+#define EDGE_MASK ((UINT64_C(1) << EDGE_BITS) - 1)
+
 struct phrase_table {
     unsigned passes;
     struct phrase_params p;
     struct vocab *pass[PHRASE_MAX_PASSES];
+    uint64_t *first[PHRASE_MAX_PASSES], *last[PHRASE_MAX_PASSES]; /* bitmaps, see above */
     struct buf key; /* scratch for joined spellings while adding */
 };
+
+static inline uint64_t
+edge_hash(const void *w, size_t len)
+{
+    return XXH3_64bits(w, len) & EDGE_MASK;
+}
+
+static inline void
+edge_set(uint64_t *map, uint64_t h)
+{
+    map[h >> 6] |= UINT64_C(1) << (h & 63);
+}
+
+static inline int
+edge_has(const uint64_t *map, uint64_t h)
+{
+    return (int)(map[h >> 6] >> (h & 63)) & 1;
+}
+
+/* Marks every way the spelling w could have been joined (see the top of the file). */
+static void
+mark_spelling(struct phrase_table *t, unsigned pass, const unsigned char *w, size_t len)
+{
+    for (size_t i = 1; i + 1 < len; i++) {
+        if (w[i] != PHRASE_DELIMITER)
+            continue;
+        edge_set(t->first[pass], edge_hash(w, i));
+        edge_set(t->last[pass], edge_hash(w + i + 1, len - i - 1));
+    }
+}
 
 static const char *const scoring_names[] = {"word2phrase", "npmi"};
 
@@ -80,7 +121,9 @@ phrase_table_create(struct phrase_table **out, unsigned passes, const struct phr
     t->passes = passes;
     t->p = *p;
     for (unsigned k = 0; k < passes; k++) {
-        if (vocab_create(&t->pass[k], 1024) < 0) {
+        t->first[k] = calloc((EDGE_MASK + 1) / 64, sizeof(uint64_t));
+        t->last[k] = calloc((EDGE_MASK + 1) / 64, sizeof(uint64_t));
+        if (t->first[k] == NULL || t->last[k] == NULL || vocab_create(&t->pass[k], 1024) < 0) {
             phrase_table_free(t);
             return WP_ENOMEM;
         }
@@ -94,8 +137,11 @@ phrase_table_free(struct phrase_table *t)
 {
     if (t == NULL)
         return;
-    for (unsigned k = 0; k < t->passes; k++)
+    for (unsigned k = 0; k < t->passes; k++) {
         vocab_free(t->pass[k]);
+        free(t->first[k]);
+        free(t->last[k]);
+    }
     buf_free(&t->key);
     free(t);
 }
@@ -122,7 +168,10 @@ phrase_table_add(struct phrase_table *t, unsigned pass, const void *a, size_t al
     WP_TRY(buf_put(&t->key, a, alen));
     WP_TRY(buf_put_u8(&t->key, PHRASE_DELIMITER));
     WP_TRY(buf_put(&t->key, b, blen));
-    return vocab_add(t->pass[pass], t->key.p, t->key.len, count);
+    WP_TRY(vocab_add(t->pass[pass], t->key.p, t->key.len, count));
+    edge_set(t->first[pass], edge_hash(a, alen));
+    edge_set(t->last[pass], edge_hash(b, blen));
+    return WP_OK;
 }
 
 uint32_t
@@ -162,9 +211,17 @@ phrase_table_apply(const struct phrase_table *t, unsigned pass, const struct phr
     /* room for every joined token now, so out->bytes never moves under its tokens */
     WP_TRY(buf_reserve(&out->bytes, bytes));
     size_t o = 0, i = 0;
+    const uint64_t *first = t->first[pass], *last = t->last[pass];
     const int empty = vocab_size(v) == 0;
+    /* the hash of token i + 1, kept for its turn as the first of a pair */
+    uint64_t h = in->n > 0 && !empty ? edge_hash(in->tok[0], in->len[0]) : 0;
     while (i < in->n) {
         if (!empty && i + 1 < in->n) {
+            const uint64_t ha = h;
+            h = edge_hash(in->tok[i + 1], in->len[i + 1]);
+            if (!edge_has(first, ha) || !edge_has(last, h))
+                goto single;
+
             unsigned char *j = out->bytes.p + out->bytes.len;
             const size_t la = in->len[i], lb = in->len[i + 1];
             memcpy(j, in->tok[i], la);
@@ -175,9 +232,12 @@ phrase_table_apply(const struct phrase_table *t, unsigned pass, const struct phr
                 out->len[o++] = la + 1 + lb;
                 out->bytes.len += la + 1 + lb;
                 i += 2;
+                if (i < in->n)
+                    h = edge_hash(in->tok[i], in->len[i]);
                 continue;
             }
         }
+    single:
         out->tok[o] = in->tok[i];
         out->len[o++] = in->len[i];
         i++;
@@ -313,6 +373,7 @@ phrase_table_read(struct phrase_table **out, struct rec_reader *r)
         }
         if ((rc = vocab_add(t->pass[k], word, wl, count)) < 0)
             break;
+        mark_spelling(t, k, word, wl);
         in_pass++;
     }
     if (rc == 0) {

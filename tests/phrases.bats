@@ -273,3 +273,21 @@ words() { wpcat -l "$1"; }
         cmp <(wpcat -l "$T/w.tok") "$T/g.txt"
     done
 }
+
+@test "phrases: out of memory at any allocation size: exit 1, 'phrases: out of memory', no file" {
+    [ -z "${WP_SANITIZED:-}" ] || skip "the sanitizers own malloc; failmalloc cannot be preloaded"
+    FAILMALLOC=$BUILD_DIR/test/libfailmalloc.so
+    [ -e "$FAILMALLOC" ] || skip "$FAILMALLOC not built (make check builds it)"
+    phrases -q --learn -m 2 --threshold 1 -o "$T/t.phr" "$T/c.tok"
+    mkdir -p "$T/out"
+    for limit in 1048576 65536 16384 4096; do
+        for args in "-m 2 --threshold 1" "--learn -m 2 --threshold 1" "--apply $T/t.phr"; do
+            run env LD_PRELOAD="$FAILMALLOC" WP_FAILMALLOC_ABOVE=$limit phrases -q $args \
+                -o "$T/out/x" "$T/c.tok"
+            [ "$status" -eq 0 ] && { rm -f "$T/out/x"; continue; }
+            [ "$status" -eq 1 ] || { echo "limit $limit, $args: exit $status: $output"; return 1; }
+            [ "${lines[-1]}" = "phrases: out of memory" ] || { echo "got: $output"; return 1; }
+            [ -z "$(ls -A "$T/out")" ]
+        done
+    done
+}

@@ -484,9 +484,7 @@ cli_spool_create(const char *name)
     if (dir == NULL || *dir == '\0')
         dir = "/tmp";
     const size_t n = strlen(dir) + strlen(name) + 16;
-    char *path = malloc(n);
-    if (path == NULL)
-        cli_die(RV_FAIL, "out of memory");
+    char *path = cli_malloc(n);
     snprintf(path, n, "%s/%s.XXXXXX", dir, name);
     const int fd = mkstemp(path);
     if (fd < 0)

@@ -55,12 +55,6 @@ usage(FILE *fp, int status)
     exit(status);
 }
 
-static _Noreturn void
-die_oom(void)
-{
-    cli_die(RV_FAIL, "out of memory");
-}
-
 /* "512M", "2G": bytes with an optional K/M/G/T suffix (powers of 1024), as vocab -M. */
 static uint64_t
 parse_size(const char *s)
@@ -84,10 +78,7 @@ parse_size(const char *s)
 static void
 add_input(struct phrases_cli *o, const char *path)
 {
-    struct input *in = realloc(o->in, (o->nin + 1) * sizeof *in);
-    if (in == NULL)
-        die_oom();
-    o->in = in;
+    o->in = cli_reallocarray(o->in, o->nin + 1, sizeof *o->in);
     o->in[o->nin].path = path;
     o->in[o->nin++].spool = NULL;
 }
@@ -244,7 +235,7 @@ read_all(struct reader_ctx *r, sentence_fn fn, meta_fn first_meta, void *ctx)
         if (i == 0 && first_meta != NULL)
             first_meta(ctx, rec_reader_meta(rd));
         if (rec_prefetch_start(&pf, rd) < 0)
-            die_oom();
+            cli_die_nomem();
         while ((rc = rec_prefetch_next(pf, &rec, &len)) == 1) {
             if ((rc = phrase_sent_decode(&r->sent[0], rec, len)) < 0) {
                 rec_prefetch_stop(pf);
@@ -253,7 +244,7 @@ read_all(struct reader_ctx *r, sentence_fn fn, meta_fn first_meta, void *ctx)
             r->tokens += r->sent[0].n;
             for (unsigned k = 0; k < r->apply; k++)
                 if ((rc = phrase_table_apply(r->t, k, &r->sent[k], &r->sent[k + 1])) < 0)
-                    die_oom();
+                    cli_die_nomem();
             fn(ctx, &r->sent[r->apply]);
             cli_progress_update(&r->prog, r->tokens, r->total, r->extra);
         }
@@ -276,10 +267,8 @@ count_sentence(void *ctx, const struct phrase_sent *s)
 {
     struct learn_ctx *l = ctx;
     const int rc = phrase_counter_add(l->c, s->tok, s->len, s->n);
-    if (rc == WP_ENOMEM)
-        die_oom();
     if (rc < 0)
-        cli_die(RV_DATA, "counting: %s", wp_strerror(rc));
+        cli_die_status(rc, "counting");
 }
 
 struct select_ctx {
@@ -315,14 +304,14 @@ learn_pass(const struct phrases_cli *o, struct phrase_table *t, unsigned k,
     struct learn_ctx l;
     struct reader_ctx r = {.o = o, .t = t, .apply = k, .sent = sent, .total = expected};
     if (phrase_counter_create(&l.c, (size_t)o->memory) < 0)
-        die_oom();
+        cli_die_nomem();
     snprintf(r.extra, sizeof r.extra, "(pass %u/%u: counting)", k + 1, o->passes);
     cli_progress_start(&r.prog, "tokens", o->quiet);
     read_all(&r, count_sentence, NULL, &l);
     struct select_ctx s = {t, k};
     const int rc = phrase_counter_select(l.c, &o->p, keep_phrase, &s);
     if (rc < 0)
-        die_oom();
+        cli_die_nomem();
     char tok[16], pairs[16], mem[16];
     fmt_count(tok, sizeof tok, phrase_counter_tokens(l.c));
     fmt_count(pairs, sizeof pairs, phrase_counter_pairs(l.c));
@@ -345,12 +334,12 @@ learn(const struct phrases_cli *o, struct phrase_sent *sent, uint64_t *tokens)
 {
     struct phrase_table *t;
     if (phrase_table_create(&t, o->passes, &o->p) < 0)
-        die_oom();
+        cli_die_nomem();
     *tokens = 0;
     for (unsigned k = 0; k < o->passes; k++)
         *tokens = learn_pass(o, t, k, sent, *tokens);
     if (phrase_table_sort(t) < 0)
-        die_oom();
+        cli_die_nomem();
     return t;
 }
 
@@ -361,7 +350,7 @@ write_table(const struct phrases_cli *o, const struct phrase_table *t, uint64_t 
     struct rec_meta *m = rec_meta_new();
     if (m == NULL || phrase_table_meta(t, m) < 0 ||
         rec_meta_set_u64(m, "total_tokens", tokens) < 0)
-        die_oom();
+        cli_die_nomem();
     struct rec_writer *w = cli_writer_open(out, REC_VOCAB, m, o->level);
     const int rc = phrase_table_write(t, w);
     if (rc < 0)
@@ -403,7 +392,7 @@ load_table(const struct phrases_cli *o)
     struct phrase_table *t;
     if ((rc = phrase_table_read(&t, r)) < 0) {
         if (rc == WP_ENOMEM)
-            die_oom();
+            cli_die_nomem();
         if (rc == WP_ECORRUPT && rec_reader_detail(r) == NULL)
             cli_die(RV_DATA, "%s: the phrases do not match phrase_pass_sizes, or one is "
                     "listed twice", name);
@@ -436,7 +425,7 @@ open_output(void *ctx, const struct rec_meta *in)
         rec_meta_set_u64(m, "phrase_min_count", p->min_count) < 0 ||
         rec_meta_set_f64(m, "phrase_threshold", p->threshold) < 0 ||
         rec_meta_set_f64(m, "phrase_delta", p->delta) < 0)
-        die_oom();
+        cli_die_nomem();
     a->w = cli_writer_open(a->out, REC_TOKENS, m, a->o->level);
     rec_meta_free(m);
 }
@@ -447,7 +436,7 @@ write_sentence(void *ctx, const struct phrase_sent *s)
     struct apply_ctx *a = ctx;
     buf_clear(&a->rec);
     if (rec_tokens_encode(&a->rec, s->tok, s->len, s->n) < 0)
-        die_oom();
+        cli_die_nomem();
     cli_writer_put(a->w, a->out, a->rec.p, a->rec.len);
     a->out_tokens += s->n;
 }

@@ -18,6 +18,7 @@
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
 #include "stream/rec_prefetch.h"
+#include "stream/rec_writeahead.h"
 #include "text/phrase_count.h"
 #include "text/phrase_table.h"
 
@@ -409,6 +410,7 @@ struct apply_ctx {
     const struct phrase_table *t;
     struct cli_out *out;
     struct rec_writer *w;
+    struct rec_writeahead *wa; /* compresses and writes on its own thread */
     struct buf rec;
     uint64_t out_tokens;
 };
@@ -428,6 +430,8 @@ open_output(void *ctx, const struct rec_meta *in)
         cli_die_nomem();
     a->w = cli_writer_open(a->out, REC_TOKENS, m, a->o->level);
     rec_meta_free(m);
+    if (rec_writeahead_start(&a->wa, a->w) < 0)
+        cli_die_nomem();
 }
 
 static void
@@ -437,7 +441,9 @@ write_sentence(void *ctx, const struct phrase_sent *s)
     buf_clear(&a->rec);
     if (rec_tokens_encode(&a->rec, s->tok, s->len, s->n) < 0)
         cli_die_nomem();
-    cli_writer_put(a->w, a->out, a->rec.p, a->rec.len);
+    const int rc = rec_writeahead_put(a->wa, a->rec.p, a->rec.len);
+    if (rc < 0)
+        cli_out_die(a->out, rc);
     a->out_tokens += s->n;
 }
 
@@ -452,6 +458,9 @@ apply(const struct phrases_cli *o, const struct phrase_table *t, struct phrase_s
     cli_progress_start(&r.prog, "tokens", o->quiet);
     read_all(&r, write_sentence, open_output, &a);
     cli_progress_end(&r.prog, r.tokens, r.extra);
+    const int rc = rec_writeahead_stop(a.wa);
+    if (rc < 0)
+        cli_out_die(a.out, rc);
     cli_writer_close(a.w, a.out);
     buf_free(&a.rec);
     if (!o->quiet) {

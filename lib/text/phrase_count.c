@@ -1,7 +1,9 @@
 /* phrase_count.c - word and adjacent-pair counts, and the phrase scores.
  *
  * Words go into a struct vocab (exact; ids in first-seen order). A pair is the 64-bit key
- * id(a) << 32 | id(b) in an open-addressing table of {key, count} slots with linear probing
+ * id(a) << 32 | id(b), stored plus one so that an all-zero slot is empty and a fresh table
+ * is calloc's zeroed pages, in an open-addressing table of {key, count} slots with linear
+ * probing
  * and Fibonacci hashing: 16 bytes a slot, no pointer per pair, which is what lets tens of
  * millions of pairs be counted in a few hundred MB (gensim keeps a Python dict of joined
  * strings). Under a memory budget the table stops growing at the largest power of two that
@@ -19,7 +21,8 @@ enum {
     PAIR_LOAD_DEN = 10,
     PAIR_MIN_SLOTS = 1024
 };
-#define PAIR_EMPTY UINT64_MAX /* ids are below UINT32_MAX - 1, so no key is all ones */
+#define PAIR_EMPTY 0 /* keys are stored plus one: ids are below UINT32_MAX - 1, so no key
+                        is all ones and none wraps to 0 */
 
 struct pair_slot {
     uint64_t key;
@@ -107,10 +110,9 @@ reinsert(struct phrase_counter *c, const struct pair_slot *old, size_t n, uint64
 static int
 alloc_slots(struct pair_slot **out, size_t n)
 {
-    struct pair_slot *s = malloc(n * sizeof *s);
+    struct pair_slot *s = calloc(n, sizeof *s); /* every key PAIR_EMPTY */
     if (s == NULL)
         return WP_ENOMEM;
-    memset(s, 0xff, n * sizeof *s); /* every key PAIR_EMPTY */
     *out = s;
     return WP_OK;
 }
@@ -141,7 +143,7 @@ prune(struct phrase_counter *c)
     const size_t target = n / PAIR_LOAD_DEN * PAIR_LOAD_NUM / 2;
     do {
         c->pruned++;
-        memset(c->slot, 0xff, n * sizeof *c->slot);
+        memset(c->slot, 0, n * sizeof *c->slot);
         reinsert(c, old, n, c->pruned);
     } while (c->used > target);
     free(old);
@@ -186,6 +188,7 @@ phrase_counter_free(struct phrase_counter *c)
     free(c);
 }
 
+/* key: the pair's key plus one */
 static int
 add_pair(struct phrase_counter *c, uint64_t key)
 {
@@ -233,9 +236,9 @@ phrase_counter_add(struct phrase_counter *c, const unsigned char *const *tok, co
         WP_TRY(vocab_add_id(c->words, tok[i], len[i], 1, &c->ids[i]));
     for (size_t i = 1; i < n; i++) {
         if (i + PAIR_AHEAD < n)
-            __builtin_prefetch(&c->slot[home(c, (uint64_t)c->ids[i + PAIR_AHEAD - 1] << 32 |
-                                                    c->ids[i + PAIR_AHEAD])]);
-        WP_TRY(add_pair(c, (uint64_t)c->ids[i - 1] << 32 | c->ids[i]));
+            __builtin_prefetch(&c->slot[home(c, ((uint64_t)c->ids[i + PAIR_AHEAD - 1] << 32 |
+                                                     c->ids[i + PAIR_AHEAD]) + 1)]);
+        WP_TRY(add_pair(c, ((uint64_t)c->ids[i - 1] << 32 | c->ids[i]) + 1));
     }
     c->tokens += n;
     return WP_OK;
@@ -279,7 +282,7 @@ phrase_counter_select(const struct phrase_counter *c, const struct phrase_params
         const struct pair_slot s = c->slot[i];
         if (s.key == PAIR_EMPTY)
             continue;
-        const uint32_t a = (uint32_t)(s.key >> 32), b = (uint32_t)s.key;
+        const uint32_t a = (uint32_t)((s.key - 1) >> 32), b = (uint32_t)(s.key - 1);
         double score;
         if (!phrase_accept(p, vocab_count(c->words, a), vocab_count(c->words, b), s.count,
                            c->tokens, &score))
@@ -299,7 +302,7 @@ phrase_counter_pair_count(const struct phrase_counter *c, const void *a, size_t 
     const int64_t ia = vocab_lookup(c->words, a, alen), ib = vocab_lookup(c->words, b, blen);
     if (ia < 0 || ib < 0)
         return 0;
-    const uint64_t key = (uint64_t)ia << 32 | (uint64_t)ib;
+    const uint64_t key = ((uint64_t)ia << 32 | (uint64_t)ib) + 1;
     for (size_t j = home(c, key);; j = (j + 1) & (c->nslots - 1)) {
         if (c->slot[j].key == key)
             return c->slot[j].count;

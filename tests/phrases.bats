@@ -291,3 +291,30 @@ words() { wpcat -l "$1"; }
         done
     done
 }
+
+@test "phrases: make phrases on a slice writes the report; a second run remakes nothing" {
+    need_data enwiki-text8style.gz
+    need_data questions-phrases.txt
+    need_data questions-words.txt
+    pm() {
+        env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" --no-print-directory \
+            BUILD="$BUILD_DIR" DATA="$DATA" RUNS="$T/runs" PH_WORDS=50000 PH_EPOCHS=1 \
+            PH_DIM=20 PH_W2V_MIN=2 PH_THREADS=1 PH_MIN=3 PH_THRESHOLD=20 "$@"
+    }
+    run --separate-stderr pm phrases
+    assert_success
+    for f in plain.tok table.phr phrased.tok plain.vec phrased.vec plain.phrase-analogy.tsv \
+             phrased.phrase-all-analogy.tsv phrased.word-analogy.tsv report.md; do
+        [ -s "$T/runs/phrases/$f" ] || fail "$f missing or empty"
+    done
+    grep -q '^| plain | 0 | 0.00% | 0 | ' "$T/runs/phrases/report.md"
+    grep -Eq '^\| phrased \| [0-9]+ \+ [0-9]+ \| [0-9.]+% \| [0-9]+ \| ' "$T/runs/phrases/report.md"
+    before=$(find "$T/runs" -type f -printf '%P %T@\n' | sort)
+    run --separate-stderr pm phrases
+    assert_success
+    assert_equal "$(find "$T/runs" -type f -printf '%P %T@\n' | sort)" "$before"
+    # a new threshold remakes the table and what follows, not the tokens
+    run --separate-stderr pm phrases PH_THRESHOLD=30
+    assert_success
+    [ "$(stat -c %Y "$T/runs/phrases/plain.tok")" = "$(echo "$before" | awk '$1 == "phrases/plain.tok" { printf "%d", $2 }')" ]
+}

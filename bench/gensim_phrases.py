@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gensim_phrases.py - gensim Phrases with the settings of `phrases`, for bench/phrases.sh
 and pipelines/phrases.mk: learns PASSES passes over a corpus of one sentence per line
-(tokens separated by spaces, as `wpcat -l` prints them), writes the phrased corpus the same
+(tokens separated by spaces, as `wpcat --lines` prints them), writes the phrased corpus the same
 way, and the phrases of every pass, one `phrase<TAB>pass` per line.
 
 Usage: gensim_phrases.py CORPUS OUT.txt PHRASES.tsv SCORING MIN_COUNT THRESHOLD PASSES

@@ -3,7 +3,7 @@
 # wall time, CPU time, peak RSS, phrases found by each, their overlap, and whether the two
 # phrased corpora are identical.
 # Sentences: tok's default (1000-token sentences: the text8-style corpus has no sentence
-# breaks); gensim reads the very same sentences, one per line, from `wpcat -l`. Neither
+# breaks); gensim reads the very same sentences, one per line, from `wpcat --lines`. Neither
 # tool joins across a sentence boundary.
 # Scores: word2phrase's (gensim given word2phrase's formula as a custom scorer, since
 # gensim's `default` scorer multiplies by its vocabulary size, not the corpus word count)
@@ -61,7 +61,7 @@ if [ "$WORDS" -gt 0 ]; then
 else
     "$BIN/tok" -q -o "$work/corpus.tok" "$CORPUS"
 fi
-"$BIN/wpcat" -l "$work/corpus.tok" > "$work/corpus.txt"
+"$BIN/wpcat" --lines "$work/corpus.tok" > "$work/corpus.txt"
 words=$(wc -w < "$work/corpus.txt")
 sentences=$(wc -l < "$work/corpus.txt")
 
@@ -82,7 +82,7 @@ for scoring in ${SCORINGS//,/ }; do
     "$BIN/phrases" -q --learn -m "$MINC" --threshold "$thr" --scoring "$scoring" \
         --passes "$PASSES" -o "$work/wp-$scoring.phr" "$work/corpus.tok"
     "$BIN/wpcat" "$work/wp-$scoring.phr" | cut -f1 | sort -u > "$work/wp-$scoring.list"
-    "$BIN/wpcat" -l "$work/wp-$scoring.tok" > "$work/wp-$scoring.txt"
+    "$BIN/wpcat" --lines "$work/wp-$scoring.tok" > "$work/wp-$scoring.txt"
     log "gensim Phrases --scoring $scoring"
     rg=$($NICE "$PY" "$HERE/run.py" --log "$work/gensim-$scoring.log" -- "$PY" \
         "$HERE/gensim_phrases.py" "$work/corpus.txt" "$work/gensim-$scoring.txt" \

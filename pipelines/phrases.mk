@@ -76,10 +76,10 @@ $(PH_TOKS:.tok=.vec): $(PH)/%.vec: $(PH)/%.tok $(PH)/%.voc $(PH)/params-w2v.txt
 	    -e $(PH_EPOCHS) -t $(PH_THREADS) --seed $(PH_SEED) -v $(PH)/$*.voc --format txt \
 	    -o $@ $<
 
-# gensim: the same sentences (wpcat -l), gensim Phrases at the same settings, then gensim
+# gensim: the same sentences (wpcat --lines), gensim Phrases at the same settings, then gensim
 # Word2Vec (skip-gram) at the same settings.
 $(PH)/plain.txt: $(PH)/plain.tok
-	$(BIN)/wpcat -l $< > $@
+	$(BIN)/wpcat --lines $< > $@
 $(PH)/gensim-phrased.txt: $(PH)/plain.txt $(PH)/params-phrases.txt
 	$(PH_PY) bench/gensim_phrases.py $< $@ $(PH)/gensim-table.tsv $(PH_SCORING) $(PH_MIN) \
 	    $(PH_THRESHOLD) $(PH_PASSES) > $(PH)/gensim-phrases.log

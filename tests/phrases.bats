@@ -16,7 +16,7 @@ setup() {
 }
 
 # words FILE: the token stream FILE as text, one sentence a line
-words() { wpcat -l "$1"; }
+words() { wpcat --lines "$1"; }
 
 @test "phrases: -h prints the usage on stdout; a bad option prints it on stderr, exit 2" {
     run --separate-stderr phrases -h
@@ -35,7 +35,7 @@ words() { wpcat -l "$1"; }
 
 @test "phrases: learns and joins in one run over a file; -q prints nothing" {
     # score (count - 2) / (count(a) count(b)) * 144 above 10: said so, we read (16)
-    run --separate-stderr bash -o pipefail -c 'phrases -q -m 2 --threshold 10 "$1" | wpcat -l | head -n 4' _ "$T/c.tok"
+    run --separate-stderr bash -o pipefail -c 'phrases -q -m 2 --threshold 10 "$1" | wpcat --lines | head -n 4' _ "$T/c.tok"
     assert_success
     assert_equal "$stderr" ""
     assert_output "$(printf 'the new york times said_so\nnew york is big\nwe_read the new york times\nnew york times square is in new york')"
@@ -43,41 +43,41 @@ words() { wpcat -l "$1"; }
 
 @test "phrases: the word2phrase score: a pair just above and just below --threshold" {
     # new york: (30 - 2) / 900 * 144 = 4.48; is big: (6 - 2) / 72 * 144 = 8
-    run bash -o pipefail -c 'phrases -q -m 2 --threshold 4.47 "$1" | wpcat -l | head -n 2' _ "$T/c.tok"
+    run bash -o pipefail -c 'phrases -q -m 2 --threshold 4.47 "$1" | wpcat --lines | head -n 2' _ "$T/c.tok"
     assert_line --index 1 "new_york is_big"
-    run bash -o pipefail -c 'phrases -q -m 2 --threshold 4.49 "$1" | wpcat -l | head -n 2' _ "$T/c.tok"
+    run bash -o pipefail -c 'phrases -q -m 2 --threshold 4.49 "$1" | wpcat --lines | head -n 2' _ "$T/c.tok"
     assert_line --index 1 "new york is_big"
     # --delta 0: 30 / 900 * 144 = 4.8
-    run bash -o pipefail -c 'phrases -q -m 2 --delta 0 --threshold 4.79 "$1" | wpcat -l | head -n 2' _ "$T/c.tok"
+    run bash -o pipefail -c 'phrases -q -m 2 --delta 0 --threshold 4.79 "$1" | wpcat --lines | head -n 2' _ "$T/c.tok"
     assert_line --index 1 "new_york is_big"
-    run bash -o pipefail -c 'phrases -q -m 2 --delta 0 --threshold 4.81 "$1" | wpcat -l | head -n 2' _ "$T/c.tok"
+    run bash -o pipefail -c 'phrases -q -m 2 --delta 0 --threshold 4.81 "$1" | wpcat --lines | head -n 2' _ "$T/c.tok"
     assert_line --index 1 "new york is_big"
 }
 
 @test "phrases: -m: pairs, and words, seen fewer times are never joined" {
-    run bash -o pipefail -c 'phrases -q -m 31 --threshold 0 "$1" | wpcat -l | grep -c _' _ "$T/c.tok"
+    run bash -o pipefail -c 'phrases -q -m 31 --threshold 0 "$1" | wpcat --lines | grep -c _' _ "$T/c.tok"
     assert_output "0"
     # only new york is seen 30 times: (30 - 0) / 900 * 144 > 0, on every line
-    run bash -o pipefail -c 'phrases -q --min-count 30 --delta 0 --threshold 0 "$1" | wpcat -l | grep -c new_york' _ "$T/c.tok"
+    run bash -o pipefail -c 'phrases -q --min-count 30 --delta 0 --threshold 0 "$1" | wpcat --lines | grep -c new_york' _ "$T/c.tok"
     assert_output "24"
-    run bash -o pipefail -c 'phrases -q --min-count 30 --delta 0 --threshold 0 "$1" | wpcat -l | grep -c _' _ "$T/c.tok"
+    run bash -o pipefail -c 'phrases -q --min-count 30 --delta 0 --threshold 0 "$1" | wpcat --lines | grep -c _' _ "$T/c.tok"
     assert_output "24"
 }
 
 @test "phrases: --passes 2 joins the tokens joined by pass 1" {
-    run --separate-stderr bash -o pipefail -c 'phrases -q -m 2 --threshold 1 "$1" | wpcat -l | head -n 2' _ "$T/c.tok"
+    run --separate-stderr bash -o pipefail -c 'phrases -q -m 2 --threshold 1 "$1" | wpcat --lines | head -n 2' _ "$T/c.tok"
     assert_output "$(printf 'the_new york_times said_so\nnew_york is_big')"
-    run --separate-stderr bash -o pipefail -c 'phrases -q -m 2 --passes 2 --threshold 1 "$1" | wpcat -l | head -n 2' _ "$T/c.tok"
+    run --separate-stderr bash -o pipefail -c 'phrases -q -m 2 --passes 2 --threshold 1 "$1" | wpcat --lines | head -n 2' _ "$T/c.tok"
     assert_success
     assert_output "$(printf 'the_new_york_times said_so\nnew_york_is_big')"
 }
 
 @test "phrases: a pipe is spooled: the same output as from the file" {
     phrases -q -m 2 --passes 2 -o "$T/file.tok" "$T/c.tok"
-    run --separate-stderr bash -o pipefail -c 'cat "$1" | phrases -q -m 2 --passes 2 | wpcat -l' _ "$T/c.tok"
+    run --separate-stderr bash -o pipefail -c 'cat "$1" | phrases -q -m 2 --passes 2 | wpcat --lines' _ "$T/c.tok"
     assert_success
     assert_output "$(words "$T/file.tok")"
-    run --separate-stderr bash -o pipefail -c 'cat "$1" | env TMPDIR="$2" phrases -q -m 2 --threshold 10 - | wpcat -l | head -n 1' _ "$T/c.tok" "$T"
+    run --separate-stderr bash -o pipefail -c 'cat "$1" | env TMPDIR="$2" phrases -q -m 2 --threshold 10 - | wpcat --lines | head -n 1' _ "$T/c.tok" "$T"
     assert_output "the new york times said_so"
     run -1 --separate-stderr bash -c 'cat "$1" | env TMPDIR="$2/none" phrases -q -m 2 > /dev/null' _ "$T/c.tok" "$T"
     [[ "$stderr" == "phrases: $T/none/phrases."*"No such file or directory" ]]
@@ -100,10 +100,10 @@ words() { wpcat -l "$1"; }
     assert_line $'meta.phrase_delimiter\t_'
     assert_line $'meta.total_tokens\t144'
     phrases -q -m 2 --passes 2 --threshold 1 -o "$T/one.tok" "$T/c.tok"
-    run --separate-stderr bash -o pipefail -c 'phrases -q --apply "$1" "$2" | wpcat -l' _ "$T/t.phr" "$T/c.tok"
+    run --separate-stderr bash -o pipefail -c 'phrases -q --apply "$1" "$2" | wpcat --lines' _ "$T/t.phr" "$T/c.tok"
     assert_success
     assert_output "$(words "$T/one.tok")"
-    run --separate-stderr bash -o pipefail -c 'phrases -q --apply "$1" < "$2" | wpcat -l' _ "$T/t.phr" "$T/shard.tok"
+    run --separate-stderr bash -o pipefail -c 'phrases -q --apply "$1" < "$2" | wpcat --lines' _ "$T/t.phr" "$T/shard.tok"
     # pass 1 joins new york (not york times: york is taken); pass 2 never saw new_york times
     assert_output "$(printf 'i love new_york times\nbig new_york')"
     # the settings may be repeated, equal
@@ -185,19 +185,19 @@ words() { wpcat -l "$1"; }
     assert_line $'records\t0'
     assert_line $'meta.phrase_pass_sizes\t0'
     phrases -q --learn -o "$T/e.phr" "$T/e.tok"
-    run bash -o pipefail -c 'phrases -q --apply "$1" "$2" | wpcat -l' _ "$T/e.phr" "$T/shard.tok"
+    run bash -o pipefail -c 'phrases -q --apply "$1" "$2" | wpcat --lines' _ "$T/e.phr" "$T/shard.tok"
     assert_output "$(printf 'i love new york times\nbig new york')"
 }
 
 @test "phrases: several inputs are counted together and written as one stream" {
-    run bash -o pipefail -c 'phrases -q -m 2 --threshold 4.3 "$1" "$2" | wpcat -l | tail -n 2' _ "$T/c.tok" "$T/shard.tok"
+    run bash -o pipefail -c 'phrases -q -m 2 --threshold 4.3 "$1" "$2" | wpcat --lines | tail -n 2' _ "$T/c.tok" "$T/shard.tok"
     assert_output "$(printf 'i love new_york times\nbig new_york')"
     run -2 --separate-stderr phrases -q - - < "$T/c.tok"
     assert_equal "$stderr" "phrases: standard input given twice"
 }
 
 @test "phrases: --scoring npmi, its threshold range, and --delta refused with it" {
-    run bash -o pipefail -c 'phrases -q -m 2 --scoring npmi --threshold 0.3 "$1" | wpcat -l | sed -n 2p' _ "$T/c.tok"
+    run bash -o pipefail -c 'phrases -q -m 2 --scoring npmi --threshold 0.3 "$1" | wpcat --lines | sed -n 2p' _ "$T/c.tok"
     assert_output "new_york is_big"
     run bash -o pipefail -c 'phrases -q -m 2 --scoring npmi --learn "$1" | wpcat --stat' _ "$T/c.tok"
     assert_line $'meta.phrase_scoring\tnpmi'
@@ -262,7 +262,7 @@ words() { wpcat -l "$1"; }
     need_data enwiki-text8style.gz
     /usr/bin/python3 -c 'import gensim' 2>/dev/null || skip "gensim not installed"
     gzip -dc "$DATA/enwiki-text8style.gz" | head -c 1000000 | tok -q --max-sentence 100 -o "$T/s.tok" || true
-    wpcat -l "$T/s.tok" > "$T/s.txt"
+    wpcat --lines "$T/s.tok" > "$T/s.txt"
     for sc in "word2phrase 10" "npmi 0.5"; do
         set -- $sc
         phrases -q -m 3 --scoring "$1" --threshold "$2" -o "$T/w.tok" "$T/s.tok"
@@ -270,7 +270,7 @@ words() { wpcat -l "$1"; }
         /usr/bin/python3 "$ROOT/bench/gensim_phrases.py" "$T/s.txt" "$T/g.txt" "$T/g.tsv" "$1" 3 "$2" 1
         [ "$(wpcat "$T/w.phr" | cut -f1 | sort)" = "$(cut -f1 "$T/g.tsv" | sort)" ]
         [ "$(wc -l < "$T/g.tsv")" -gt 10 ]
-        cmp <(wpcat -l "$T/w.tok") "$T/g.txt"
+        cmp <(wpcat --lines "$T/w.tok") "$T/g.txt"
     done
 }
 

@@ -8,7 +8,7 @@ setup() {
 
 all_tools() {
     local t
-    for t in tok vocab wpcat pairs w2v-train knn elmo-train embed probe; do
+    for t in tok vocab wpcat pairs phrases w2v-train knn elmo-train embed probe; do
         [ -x "$BUILD_DIR/bin/$t" ] && echo "$t"
     done
 }

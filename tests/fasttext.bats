@@ -109,6 +109,8 @@ model() {
     run --separate-stderr -3 knn --query ab "$T/big.bin"
     [[ "$stderr" == "knn: $T/big.bin: input and output matrices need 17179864065 bytes, the file has "*" left" ]]
     # from a pipe the matrix grows only as its bytes arrive: 1 GiB of address space is plenty
+    # (not under AddressSanitizer, whose shadow memory alone needs more address space)
+    [ -z "${WP_SANITIZED:-}" ] || return 0
     run --separate-stderr -3 bash -c 'ulimit -v 1048576; cat "$1" | knn --query ab -' _ "$T/big.bin"
     [ "$stderr" = "knn: <stdin>: truncated in input matrix" ]
 }

@@ -204,6 +204,27 @@ cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi)
     return v;
 }
 
+uint64_t
+cli_parse_size(const char *s, const char *flag, uint64_t min)
+{
+    static const char units[] = "KMGT";
+    char *end;
+    errno = 0;
+    const uint64_t v = strtoull(s, &end, 10);
+    uint64_t mul = 1;
+    const char *u = *end != '\0' ? strchr(units, *end & ~0x20) : NULL;
+    if (u != NULL && end[1] == '\0') {
+        mul = (uint64_t)1 << (10 * (u - units + 1));
+        end++;
+    }
+    if (!isdigit((unsigned char)s[0]) || errno != 0 || *end != '\0' || v > UINT64_MAX / mul ||
+        v * mul < min)
+        cli_die(RV_USAGE, "%s %s: expected a size of at least %llu%c (suffix K, M, G or T)", flag,
+                s, (unsigned long long)(min >= (1u << 20) ? min >> 20 : min >> 10),
+                min >= (1u << 20) ? 'M' : 'K');
+    return v * mul;
+}
+
 void
 cli_parse_every(const char *s, const char *flag, double *secs, uint64_t *words)
 {

@@ -66,6 +66,9 @@ _Noreturn void cli_moved(int letter, const char *long_name);
 /* Range-checked numbers: on error exit RV_USAGE naming flag, value and range. */
 uint64_t cli_parse_u64(const char *s, const char *flag, uint64_t lo, uint64_t hi);
 double cli_parse_double(const char *s, const char *flag, double lo, double hi);
+/* "512M", "2G", "65536": bytes with an optional K/M/G/T suffix (powers of 1024), at least
+ * min (a whole number of K or M); exits RV_USAGE naming flag, value and the minimum. */
+uint64_t cli_parse_size(const char *s, const char *flag, uint64_t min);
 /* --checkpoint-every and the like, one syntax in every tool: Ns, Nm or Nh (time: sets *secs)
  * or Nw (words, that is tokens: sets *words), N >= 1 (fractions allowed for time); a bare
  * number is refused, since a unit is what tells them apart. Exits RV_USAGE. */

@@ -50,26 +50,6 @@ usage(FILE *fp, int status)
     exit(status);
 }
 
-/* "512M", "2G", "65536": bytes with an optional K/M/G/T suffix (powers of 1024). */
-static uint64_t
-parse_size(const char *s)
-{
-    static const char units[] = "KMGT";
-    char *end;
-    errno = 0;
-    const uint64_t v = strtoull(s, &end, 10);
-    uint64_t mul = 1;
-    const char *u = *end != '\0' ? strchr(units, *end & ~0x20) : NULL;
-    if (u != NULL && end[1] == '\0') {
-        mul = (uint64_t)1 << (10 * (u - units + 1));
-        end++;
-    }
-    if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v > UINT64_MAX / mul ||
-        v * mul < ((uint64_t)1 << 18))
-        cli_die(RV_USAGE, "-M %s: expected a size of at least 256K (suffix K, M, G or T)", s);
-    return v * mul;
-}
-
 static void
 add_input(struct vocab_cli *o, const char *path, int text)
 {
@@ -103,7 +83,7 @@ parse_args(struct vocab_cli *o, int argc, char **argv)
         switch (ch) {
         case 'f': o->force = 1; break;
         case 'h': usage(stdout, RV_OK);
-        case 'M': o->memory = parse_size(optarg); break;
+        case 'M': o->memory = cli_parse_size(optarg, "-M", (uint64_t)1 << 18); break;
         case 'm': o->min_count = cli_parse_u64(optarg, "-m", 0, UINT64_MAX); break;
         case 'n': cli_moved('n', "--max-words");
         case OPT_MAX_WORDS:

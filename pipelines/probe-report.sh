@@ -20,7 +20,8 @@ name() {
 get() { awk -F'\t' -v m="$1" -v l="$2" '$1 == m && $2 == l { print $3 }' "$3"; }
 echo "# make probe: UPOS tagging on UD EWT dev with a linear probe"
 echo
-echo "$(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), biLM training budget $budget."
+trained=$(cat "$dir/lm.commit" 2>/dev/null || echo unknown)
+echo "$(date -u +%Y-%m-%d), biLM trained at commit $trained (the commit that last finished its model), report written at $(git rev-parse --short HEAD 2>/dev/null || echo unknown), biLM training budget $budget."
 echo
 echo "| representation | dev accuracy | unseen words | probe training s |"
 echo "|---|---|---|---|"

@@ -218,6 +218,7 @@ pmake_probe() {
     # one table row per representation, each with an accuracy
     [ "$(grep -c '^| [a-z].* | [0-9.]* | [0-9.]* | [0-9.]* |$' "$R/report.md")" -eq 7 ]
     grep -q "training budget 5s" "$R/report.md"
+    grep -q "biLM trained at commit $(git -C "$ROOT" rev-parse --short HEAD)" "$R/report.md"
     # a second make remakes nothing; a larger budget resumes the checkpoint
     before=$(mtimes)
     run --separate-stderr pmake_probe probe

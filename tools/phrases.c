@@ -357,19 +357,26 @@ load_table(const struct phrases_cli *o)
     if (rc < 0)
         cli_die(RV_DATA, "%s: header: bad phrase table metadata", o->apply);
     const char *name = o->apply;
+    char why[160] = "";
     if (o->set_passes && passes != o->passes)
-        cli_die(RV_DATA, "%s: a table of %u passes, not --passes %u", name, passes, o->passes);
-    if (o->set_scoring && p.scoring != o->p.scoring)
-        cli_die(RV_DATA, "%s: learned with --scoring %s, not %s", name,
-                scoring_names[p.scoring], scoring_names[o->p.scoring]);
-    if (o->set_min_count && p.min_count != o->p.min_count)
-        cli_die(RV_DATA, "%s: learned with -m %" PRIu64 ", not %" PRIu64, name, p.min_count,
-                o->p.min_count);
-    if (o->set_threshold && p.threshold != o->p.threshold)
-        cli_die(RV_DATA, "%s: learned with --threshold %g, not %g", name, p.threshold,
-                o->p.threshold);
-    if (o->set_delta && p.delta != o->p.delta)
-        cli_die(RV_DATA, "%s: learned with --delta %g, not %g", name, p.delta, o->p.delta);
+        snprintf(why, sizeof why, "a table of %u passes, not --passes %u", passes, o->passes);
+    else if (o->set_scoring && p.scoring != o->p.scoring)
+        snprintf(why, sizeof why, "learned with --scoring %s, not %s",
+                 scoring_names[p.scoring], scoring_names[o->p.scoring]);
+    else if (o->set_min_count && p.min_count != o->p.min_count)
+        snprintf(why, sizeof why, "learned with -m %" PRIu64 ", not %" PRIu64, p.min_count,
+                 o->p.min_count);
+    else if (o->set_threshold && p.threshold != o->p.threshold)
+        snprintf(why, sizeof why, "learned with --threshold %g, not %g", p.threshold,
+                 o->p.threshold);
+    else if (o->set_delta && p.delta != o->p.delta)
+        snprintf(why, sizeof why, "learned with --delta %g, not %g", p.delta, o->p.delta);
+    if (why[0] != '\0') {
+        /* freed first so that the leak checkers see nothing held at exit */
+        rec_reader_free(r);
+        cli_close_in(fp);
+        cli_die(RV_DATA, "%s: %s", name, why);
+    }
     struct phrase_table *t;
     if ((rc = phrase_table_read(&t, r)) < 0) {
         if (rc == WP_ENOMEM)

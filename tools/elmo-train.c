@@ -14,6 +14,7 @@
 #include "common/dist.h"
 #include "common/status.h"
 #include "lm/lm.h"
+#include "lm/lm_run.h"
 #include "lm/lm_train.h"
 #include "stream/rec_payload.h"
 #include "stream/tensorio.h"
@@ -22,13 +23,10 @@
 struct opts {
     struct lm_cfg mc;
     struct lm_train_cfg tc;
-    uint32_t epochs, decay_start;
-    float decay, init, forget_bias, char_gain, char_std;
+    struct lm_schedule sch;    /* epochs, decay, budgets, initialisation */
     uint64_t max_batches, ckpt_windows, ckpt_words, inject_nan;
     double ckpt_secs;          /* --checkpoint-every Ns/Nm/Nh */
     int epochs_set;            /* --epochs given: with a budget, a bound only then */
-    double budget_secs;       /* --budget: training wall time, 0 for none */
-    uint64_t budget_tokens;   /* --token-budget: tokens trained, 0 for none */
     int quiet, force, level, mpi;
     const char *vocab, *valid, *test, *out, *ckpt, *resume, *log, *input;
 };
@@ -72,12 +70,12 @@ preset_small(struct opts *o)
     o->tc.optim = LM_SGD;
     o->tc.lr = 1.0f;
     o->tc.clip = 5.0f;
-    o->epochs = 13;
-    o->decay = 0.5f;
-    o->decay_start = 5;
-    o->init = 0.1f;
-    o->forget_bias = 0;
-    o->char_gain = 1;
+    o->sch.epochs = 13;
+    o->sch.decay = 0.5f;
+    o->sch.decay_start = 5;
+    o->sch.init = 0.1f;
+    o->sch.forget_bias = 0;
+    o->sch.char_gain = 1;
 }
 
 /* bilm-tf's small ELMo (options of the released "small" model), scaled to what a CPU
@@ -106,11 +104,11 @@ preset_elmo_small(struct opts *o)
     o->tc.optim = LM_ADAGRAD;
     o->tc.lr = 0.2f;
     o->tc.clip = 10.0f;
-    o->epochs = 10;
-    o->decay = 1;
-    o->decay_start = 0;
-    o->init = 0.05f;
-    o->forget_bias = 1;
+    o->sch.epochs = 10;
+    o->sch.decay = 1;
+    o->sch.decay_start = 0;
+    o->sch.init = 0.05f;
+    o->sch.forget_bias = 1;
 }
 
 static void
@@ -238,19 +236,19 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_CHACT:
             o->mc.ch.act = (uint32_t)cli_parse_enum(optarg, "--char-act", acts, 2);
             break;
-        case O_CHGAIN: o->char_gain = (float)cli_parse_double(optarg, "--char-init", 0, 100); break;
-        case O_CHSTD: o->char_std = (float)cli_parse_double(optarg, "--char-init-std", 0, 100); break;
+        case O_CHGAIN: o->sch.char_gain = (float)cli_parse_double(optarg, "--char-init", 0, 100); break;
+        case O_CHSTD: o->sch.char_std = (float)cli_parse_double(optarg, "--char-init-std", 0, 100); break;
         case O_CHGS:
             o->tc.char_grad_scale = (float)cli_parse_double(optarg, "--char-grad-scale", 1e-6, 1e3);
             break;
         case O_UNROLL: o->tc.unroll = (uint32_t)cli_parse_u64(optarg, "--unroll", 1, 10000); break;
         case O_BATCH: o->tc.batch = (uint32_t)cli_parse_u64(optarg, "--batch", 1, 100000); break;
         case O_EPOCHS:
-            o->epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000);
+            o->sch.epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000);
             o->epochs_set = 1;
             break;
-        case O_BUDGET: o->budget_secs = parse_budget_time(optarg); break;
-        case O_TBUDGET: o->budget_tokens = parse_budget_tokens(optarg); break;
+        case O_BUDGET: o->sch.budget_secs = parse_budget_time(optarg); break;
+        case O_TBUDGET: o->sch.budget_tokens = parse_budget_tokens(optarg); break;
         case O_MAXB: o->max_batches = cli_parse_u64(optarg, "--max-batches", 1, UINT64_MAX); break;
         case O_DROP: o->tc.dropout = (float)cli_parse_double(optarg, "--dropout", 0, 0.95); break;
         case O_SAMP: o->tc.sampled = (uint32_t)cli_parse_u64(optarg, "--sampled", 0, 1u << 30); break;
@@ -265,11 +263,11 @@ parse_args(struct opts *o, int argc, char **argv)
                 cli_die(RV_USAGE, "--optim: want sgd, adagrad or adam, got '%s'", optarg);
             break;
         case O_LR: o->tc.lr = (float)cli_parse_double(optarg, "--lr", 1e-9, 1e3); break;
-        case O_DECAY: o->decay = (float)cli_parse_double(optarg, "--decay", 1e-6, 1); break;
-        case O_DSTART: o->decay_start = (uint32_t)cli_parse_u64(optarg, "--decay-start", 0, 100000); break;
+        case O_DECAY: o->sch.decay = (float)cli_parse_double(optarg, "--decay", 1e-6, 1); break;
+        case O_DSTART: o->sch.decay_start = (uint32_t)cli_parse_u64(optarg, "--decay-start", 0, 100000); break;
         case O_CLIP: o->tc.clip = (float)cli_parse_double(optarg, "--clip", 0, 1e9); break;
-        case O_INIT: o->init = (float)cli_parse_double(optarg, "--init", 0, 10); break;
-        case O_FBIAS: o->forget_bias = (float)cli_parse_double(optarg, "--forget-bias", -100, 100); break;
+        case O_INIT: o->sch.init = (float)cli_parse_double(optarg, "--init", 0, 10); break;
+        case O_FBIAS: o->sch.forget_bias = (float)cli_parse_double(optarg, "--forget-bias", -100, 100); break;
         case O_VALID: o->valid = optarg; break;
         case O_TEST: o->test = optarg; break;
         case O_CKPT: o->ckpt = optarg; break;
@@ -309,85 +307,35 @@ parse_args(struct opts *o, int argc, char **argv)
                           "(use -o FILE, or force with -f)");
 }
 
-/* Token stream -> the forward stream: LM_EOS, then each sentence's ids and LM_EOS. */
+/* A token stream -> the forward stream (lm_stream_read). */
 static void
 read_stream(const char *path, const struct lm *m, struct lm_stream *s)
 {
     FILE *fp = cli_open_in(path);
     struct rec_reader *r = cli_reader_open(fp, path, REC_TOKENS);
-    size_t cap = 1 << 16;
-    s->ids = cli_mallocarray(cap, sizeof *s->ids);
-    s->n = 0;
-    s->ids[s->n++] = LM_EOS;
-    const unsigned char *rec, *t;
-    size_t len, tl;
-    while (cli_reader_next(r, path, &rec, &len) > 0) {
-        struct rec_cursor c;
-        uint64_t n;
-        int rc = rec_tokens_open(&c, rec, len, &n);
-        if (rc < 0 || n > len)
-            cli_die_record(r, path, rc < 0 ? rc : WP_ECORRUPT);
-        if (n == 0)
-            continue;
-        if (s->n + n + 1 > cap) {
-            while (s->n + n + 1 > cap)
-                cap *= 2;
-            s->ids = cli_reallocarray(s->ids, cap, sizeof *s->ids);
-        }
-        for (uint64_t i = 0; i < n; i++) {
-            if ((rc = rec_cursor_bytes(&c, &t, &tl)) < 0)
-                cli_die_record(r, path, rc);
-            s->ids[s->n++] = lm_token(m, t, tl, NULL);
-        }
-        if ((rc = rec_cursor_done(&c)) < 0)
-            cli_die_record(r, path, rc);
-        s->ids[s->n++] = LM_EOS;
-    }
+    int bad_record;
+    const int rc = lm_stream_read(r, m, s, &bad_record);
+    if (rc < 0 && bad_record)
+        cli_die_record(r, path, rc);
+    if (rc < 0)
+        cli_die_reader(r, path, rc);
     rec_reader_free(r);
     cli_close_in(fp);
 }
 
-static uint64_t
-stream_hash(const struct lm_stream *s)
-{
-    return XXH3_64bits(s->ids, s->n * sizeof *s->ids);
-}
-
-/* Where training is and what it has summed so far in this epoch. */
-struct pos {
-    uint32_t epoch;        /* 1-based */
-    uint64_t window;       /* next window of the epoch */
-    double loss;           /* summed over the epoch so far */
-    uint64_t ntok;
-    double lr_scale;       /* halved by each rollback */
-    uint64_t batches;      /* windows trained in this run and before (resume) */
-};
-
 struct run {
     struct opts *o;
-    struct lm *m;
-    struct lm_trainer *tr;
-    struct lm_snapshot *snap;
-    struct pos pos, snap_pos;
-    struct lm_stream train, valid, test;   /* held-out streams: n == 0 when not given */
-    uint64_t data_hash;
+    struct lm_run lr;        /* the model, trainer, corpus and position */
+    struct lm_stream valid, test;   /* held-out streams: n == 0 when not given */
     FILE *log;
     double secs0, t_start;   /* training seconds before this run (--resume); its start */
     int budget_stop;         /* the budget ended training */
 };
 
-/* Tokens trained so far, before this run too: the positions of the corpus read, per
- * direction and over all ranks, as in the tokens/s figures. Derived from the position, so
- * that a rollback or a resume counts the same. */
 static uint64_t
 trained_tokens(const struct run *rn)
 {
-    const uint64_t rows = (uint64_t)rn->o->tc.batch * (uint64_t)dist_size();
-    const uint64_t rowlen = rn->train.n > 1 ? (rn->train.n - 1) / rows : 0;
-    uint64_t at = rn->pos.window * rn->o->tc.unroll;
-    if (at > rowlen)
-        at = rowlen;
-    return ((uint64_t)(rn->pos.epoch - 1) * rowlen + at) * rows;
+    return lm_run_tokens(&rn->lr, dist_size());
 }
 
 /* Training wall time so far, before this run too. */
@@ -402,66 +350,15 @@ train_seconds(const struct run *rn)
 static int
 budget_spent(const struct run *rn)
 {
-    const struct opts *o = rn->o;
-    int stop = o->budget_tokens != 0 && trained_tokens(rn) >= o->budget_tokens;
-    if (o->budget_secs > 0) {
-        unsigned char t = train_seconds(rn) >= o->budget_secs;
+    const struct lm_schedule *sch = &rn->o->sch;
+    int stop = sch->budget_tokens != 0 && trained_tokens(rn) >= sch->budget_tokens;
+    if (sch->budget_secs > 0) {
+        unsigned char t = train_seconds(rn) >= sch->budget_secs;
         if (dist_or_u8(&t, 1) < 0)
             cli_die(RV_FAIL, "--mpi: a rank failed");
         stop |= t;
     }
     return stop;
-}
-
-static float
-epoch_lr(const struct opts *o, const struct pos *p)
-{
-    double lr = o->tc.lr * p->lr_scale;
-    if (o->decay_start > 0 && p->epoch >= o->decay_start)
-        lr *= pow(o->decay, (double)(p->epoch - o->decay_start + 1));
-    return (float)lr;
-}
-
-static int
-put_meta(struct rec_meta *x, const struct run *rn, int checkpoint)
-{
-    const struct opts *o = rn->o;
-    const struct lm_train_cfg *t = &o->tc;
-    WP_TRY(rec_meta_set_u64(x, "unroll", t->unroll));
-    WP_TRY(rec_meta_set_u64(x, "batch", t->batch));
-    WP_TRY(rec_meta_set_f64(x, "dropout", t->dropout));
-    WP_TRY(rec_meta_set_u64(x, "sampled", t->sampled));
-    WP_TRY(rec_meta_set_u64(x, "optim", (uint64_t)t->optim));
-    WP_TRY(rec_meta_set_f64(x, "lr", t->lr));
-    WP_TRY(rec_meta_set_f64(x, "clip", t->clip));
-    WP_TRY(rec_meta_set_u64(x, "seed", t->seed));
-    WP_TRY(rec_meta_set_u64(x, "epochs", o->epochs));
-    WP_TRY(rec_meta_set_f64(x, "decay", o->decay));
-    WP_TRY(rec_meta_set_u64(x, "decay_start", o->decay_start));
-    WP_TRY(rec_meta_set_f64(x, "init", o->init));
-    WP_TRY(rec_meta_set_f64(x, "forget_bias", o->forget_bias));
-    if (o->mc.char_input) {
-        WP_TRY(rec_meta_set_f64(x, "char_init", o->char_gain));
-        WP_TRY(rec_meta_set_f64(x, "char_init_std", o->char_std));
-        WP_TRY(rec_meta_set_f64(x, "char_grad_scale", t->char_grad_scale));
-    }
-    WP_TRY(rec_meta_set_u64(x, "data_hash", rn->data_hash));
-    if (o->budget_secs > 0)
-        WP_TRY(rec_meta_set_f64(x, "budget_seconds", o->budget_secs));
-    if (o->budget_tokens > 0)
-        WP_TRY(rec_meta_set_u64(x, "budget_tokens", o->budget_tokens));
-    WP_TRY(rec_meta_set_u64(x, "trained_tokens", trained_tokens(rn)));
-    if (t->nshards > 1)
-        WP_TRY(rec_meta_set_u64(x, "ranks", t->nshards));
-    if (!checkpoint)
-        return WP_OK;
-    WP_TRY(rec_meta_set_u64(x, "pos_epoch", rn->pos.epoch));
-    WP_TRY(rec_meta_set_u64(x, "pos_window", rn->pos.window));
-    WP_TRY(rec_meta_set_f64(x, "pos_loss", rn->pos.loss));
-    WP_TRY(rec_meta_set_u64(x, "pos_tokens", rn->pos.ntok));
-    WP_TRY(rec_meta_set_f64(x, "pos_lr_scale", rn->pos.lr_scale));
-    WP_TRY(rec_meta_set_f64(x, "train_seconds", train_seconds(rn)));
-    return rec_meta_set_u64(x, "pos_batches", rn->pos.batches);
 }
 
 static void
@@ -472,12 +369,12 @@ save_model(struct run *rn, const char *path, int checkpoint, struct rec_meta *re
     if (x == NULL)
         cli_die_nomem();
     cli_out_open(&out, path, 1, 1);
-    int rc = put_meta(x, rn, checkpoint);
+    int rc = lm_run_put_meta(x, &rn->lr, train_seconds(rn), checkpoint);
     if (rc == WP_OK && results != NULL)
         rc = rec_meta_copy(x, results);
     if (rc == WP_OK)
-        rc = checkpoint ? lm_trainer_save(out.fp, rn->tr, x, rn->o->level)
-                        : lm_save(out.fp, rn->m, x, rn->o->level);
+        rc = checkpoint ? lm_trainer_save(out.fp, rn->lr.tr, x, rn->o->level)
+                        : lm_save(out.fp, rn->lr.m, x, rn->o->level);
     rec_meta_free(x);
     if (rc < 0) {
         cli_out_die(&out, rc);
@@ -490,35 +387,15 @@ checkpoint(struct run *rn)
 {
     if (rn->o->ckpt != NULL && dist_rank() == 0)
         save_model(rn, rn->o->ckpt, 1, NULL);
-    lm_snapshot_take(rn->snap, rn->tr);
-    rn->snap_pos = rn->pos;
-}
-
-static uint64_t
-get_u64(const struct rec_meta *m, const char *path, const char *key)
-{
-    uint64_t v;
-    if (rec_meta_get_u64(m, key, &v) < 0)
-        cli_die(RV_DATA, "%s: not an elmo-train checkpoint (no %s)", path, key);
-    return v;
-}
-
-static double
-get_f64(const struct rec_meta *m, const char *path, const char *key)
-{
-    double v;
-    if (rec_meta_get_f64(m, key, &v) < 0)
-        cli_die(RV_DATA, "%s: not an elmo-train checkpoint (no %s)", path, key);
-    return v;
+    lm_run_snapshot(&rn->lr);
 }
 
 /* --resume, first pass: the model, the settings and the position. */
 static struct lm *
-resume_model(struct opts *o, struct pos *p, uint64_t *data_hash, double *secs, int epochs_set)
+resume_model(struct opts *o, struct lm_pos *p, uint64_t *data_hash, double *secs, int epochs_set)
 {
     FILE *fp = cli_open_in(o->resume);
     struct rec_reader *r = cli_reader_open(fp, o->resume, REC_MODEL);
-    const struct rec_meta *meta = rec_reader_meta(r);
     const char *path = cli_name(o->resume);
     struct lm *m;
     int rc = lm_load(r, &m);
@@ -526,47 +403,15 @@ resume_model(struct opts *o, struct pos *p, uint64_t *data_hash, double *secs, i
         cli_die(RV_DATA, "%s: not an elmo-train model", path);
     if (rc < 0)
         cli_die_status(rc, "%s", path);
-    o->tc.unroll = (uint32_t)get_u64(meta, path, "unroll");
-    o->tc.batch = (uint32_t)get_u64(meta, path, "batch");
-    o->tc.dropout = (float)get_f64(meta, path, "dropout");
-    o->tc.sampled = (uint32_t)get_u64(meta, path, "sampled");
-    o->tc.optim = (int)get_u64(meta, path, "optim");
-    o->tc.lr = (float)get_f64(meta, path, "lr");
-    o->tc.clip = (float)get_f64(meta, path, "clip");
-    o->tc.seed = get_u64(meta, path, "seed");
-    /* the character options (absent from older checkpoints: the defaults); the two inits
-     * only to record them again in the model */
-    double v;
-    if (rec_meta_get_f64(meta, "char_grad_scale", &v) == WP_OK)
-        o->tc.char_grad_scale = (float)v;
-    if (rec_meta_get_f64(meta, "char_init", &v) == WP_OK)
-        o->char_gain = (float)v;
-    if (rec_meta_get_f64(meta, "char_init_std", &v) == WP_OK)
-        o->char_std = (float)v;
+    const char *missing;
     uint64_t ranks;
-    if (rec_meta_get_u64(meta, "ranks", &ranks) == WP_OK && ranks > 1)
+    if (lm_run_get_meta(rec_reader_meta(r), &o->tc, &o->sch, epochs_set, p, data_hash, secs,
+                        &ranks, &missing) < 0)
+        cli_die(RV_DATA, "%s: not an elmo-train checkpoint (no %s)", path, missing);
+    if (ranks > 1)
         cli_die(RV_USAGE, "%s: checkpoint of a %llu-rank --mpi run: resuming it is not "
                 "supported yet", path, (unsigned long long)ranks);
-    if (!epochs_set)
-        o->epochs = (uint32_t)get_u64(meta, path, "epochs");
-    o->decay = (float)get_f64(meta, path, "decay");
-    o->decay_start = (uint32_t)get_u64(meta, path, "decay_start");
-    *data_hash = get_u64(meta, path, "data_hash");
-    p->epoch = (uint32_t)get_u64(meta, path, "pos_epoch");
-    p->window = get_u64(meta, path, "pos_window");
-    p->loss = get_f64(meta, path, "pos_loss");
-    p->ntok = get_u64(meta, path, "pos_tokens");
-    p->lr_scale = get_f64(meta, path, "pos_lr_scale");
-    p->batches = get_u64(meta, path, "pos_batches");
-    /* the budgets and the time spent (absent from older checkpoints: none, 0); a budget
-     * given now replaces the stored one */
-    uint64_t u;
-    if (o->budget_secs == 0 && rec_meta_get_f64(meta, "budget_seconds", &v) == WP_OK)
-        o->budget_secs = v;
-    if (o->budget_tokens == 0 && rec_meta_get_u64(meta, "budget_tokens", &u) == WP_OK)
-        o->budget_tokens = u;
-    *secs = rec_meta_get_f64(meta, "train_seconds", &v) == WP_OK ? v : 0;
-    if (o->epochs == 0 && o->budget_secs == 0 && o->budget_tokens == 0)
+    if (o->sch.epochs == 0 && o->sch.budget_secs == 0 && o->sch.budget_tokens == 0)
         cli_die(RV_DATA, "%s: no number of epochs and no budget", path);
     o->mc = m->c;
     rec_reader_free(r);
@@ -599,7 +444,7 @@ read_heldout(const char *path, const struct run *rn, struct lm_stream *s)
     s->n = 0;
     if (path == NULL)
         return;
-    read_stream(path, rn->m, s);
+    read_stream(path, rn->lr.m, s);
     if (s->n < (size_t)rn->o->tc.batch * dist_size() + 1)
         cli_die(RV_DATA, "%s: too short to evaluate with batch %u", cli_name(path),
                 rn->o->tc.batch * dist_size());
@@ -611,7 +456,7 @@ evaluate(struct run *rn, const struct lm_stream *s, double ppl[3])
 {
     double loss[2];
     uint64_t ntok[2];
-    if (lm_trainer_eval(rn->tr, s, loss, ntok) < 0)
+    if (lm_trainer_eval(rn->lr.tr, s, loss, ntok) < 0)
         cli_die_nomem();
     dist_sum_f64(loss, 2);   /* --mpi: each rank evaluated its rows */
     dist_sum_u64(ntok, 2);
@@ -624,8 +469,8 @@ static void
 report_epoch(struct run *rn, double secs, uint64_t tokens, int partial)
 {
     const struct opts *o = rn->o;
-    double sum_loss = rn->pos.loss;
-    uint64_t sum_ntok = rn->pos.ntok;
+    double sum_loss = rn->lr.pos.loss;
+    uint64_t sum_ntok = rn->lr.pos.ntok;
     dist_sum_f64(&sum_loss, 1);   /* --mpi: over every rank */
     dist_sum_u64(&sum_ntok, 1);
     const double train_ppl = sum_ntok ? exp(sum_loss / (double)sum_ntok) : 0;
@@ -635,30 +480,30 @@ report_epoch(struct run *rn, double secs, uint64_t tokens, int partial)
         evaluate(rn, &rn->valid, ppl);
     if (!o->quiet) {
         char v[160] = "";
-        if (o->valid != NULL && rn->m->c.directions == 2)
+        if (o->valid != NULL && rn->lr.m->c.directions == 2)
             snprintf(v, sizeof v, ", valid ppl fwd %.2f bwd %.2f mean %.2f", ppl[0], ppl[1],
                      ppl[2]);
         else if (o->valid != NULL)
             snprintf(v, sizeof v, ", valid ppl %.2f", ppl[0]);
         char of[16] = "";
-        if (o->epochs != 0)
-            snprintf(of, sizeof of, "/%u", o->epochs);
+        if (o->sch.epochs != 0)
+            snprintf(of, sizeof of, "/%u", o->sch.epochs);
         fprintf(stderr, "%s: epoch %u%s%s: lr %g, train ppl %.2f%s, %.0f tokens/s, %.1f s\n",
-                cli_progname, rn->pos.epoch, of, partial ? " (stopped early)" : "",
-                (double)epoch_lr(o, &rn->pos), train_ppl, v, rate, secs);
+                cli_progname, rn->lr.pos.epoch, of, partial ? " (stopped early)" : "",
+                (double)lm_run_lr(&rn->lr), train_ppl, v, rate, secs);
     }
     if (rn->log != NULL) {
-        fprintf(rn->log, "%u\t%g\t%.4f\t%.4f\t%.4f\t%.1f\t%.2f\n", rn->pos.epoch,
-                (double)epoch_lr(o, &rn->pos), train_ppl, ppl[0], ppl[1], rate, secs);
+        fprintf(rn->log, "%u\t%g\t%.4f\t%.4f\t%.4f\t%.1f\t%.2f\n", rn->lr.pos.epoch,
+                (double)lm_run_lr(&rn->lr), train_ppl, ppl[0], ppl[1], rate, secs);
         fflush(rn->log);
     }
 }
 
-/* One epoch from rn->pos.window on. Returns 1 to go on, 0 when --max-batches or a budget
+/* One epoch from rn->lr.pos.window on. Returns 1 to go on, 0 when --max-batches or a budget
  * (rn->budget_stop) stopped it, -1 after a rollback (the caller restarts from the restored
  * position). A budget is checked before every batch, so it stops at a batch boundary. */
 static int
-train_epoch(struct run *rn, size_t nw, double *t_ckpt, unsigned *rollbacks)
+train_epoch(struct run *rn, size_t nw, double *t_ckpt)
 {
     const struct opts *o = rn->o;
     const uint64_t per = (uint64_t)o->tc.unroll * o->tc.batch * (uint64_t)dist_size();
@@ -668,59 +513,52 @@ train_epoch(struct run *rn, size_t nw, double *t_ckpt, unsigned *rollbacks)
         rn->budget_stop = 1;
         return 0;
     }
-    if (rn->pos.window == 0) {
-        lm_trainer_reset_state(rn->tr);
-        rn->pos.loss = 0;
-        rn->pos.ntok = 0;
+    if (rn->lr.pos.window == 0) {
+        lm_trainer_reset_state(rn->lr.tr);
+        rn->lr.pos.loss = 0;
+        rn->lr.pos.ntok = 0;
     }
-    lm_trainer_set_lr(rn->tr, epoch_lr(o, &rn->pos));
+    lm_trainer_set_lr(rn->lr.tr, lm_run_lr(&rn->lr));
     cli_progress_start(&prog, "tokens", o->quiet);
     const double t0 = cli_now();
-    const uint64_t w0 = rn->pos.window;
-    while (rn->pos.window < nw) {
-        if (rn->pos.window > w0 && budget_spent(rn)) {
+    const uint64_t w0 = rn->lr.pos.window;
+    while (rn->lr.pos.window < nw) {
+        if (rn->lr.pos.window > w0 && budget_spent(rn)) {
             rn->budget_stop = 1;
-            cli_progress_end(&prog, rn->pos.window * per, extra);
-            report_epoch(rn, cli_now() - t0, (rn->pos.window - w0) * per, 1);
+            cli_progress_end(&prog, rn->lr.pos.window * per, extra);
+            report_epoch(rn, cli_now() - t0, (rn->lr.pos.window - w0) * per, 1);
             return 0;
         }
-        if (o->inject_nan != 0 && rn->pos.batches + 1 == o->inject_nan && *rollbacks == 0)
-            rn->m->sm_b[LM_EOS] = NAN;   /* test hook: a poisoned weight */
+        if (o->inject_nan != 0 && rn->lr.pos.batches + 1 == o->inject_nan && rn->lr.rollbacks == 0)
+            rn->lr.m->sm_b[LM_EOS] = NAN;   /* test hook: a poisoned weight */
         double norm;
-        const int rc = lm_trainer_step(rn->tr, rn->pos.window, &rn->pos.loss, &rn->pos.ntok,
-                                       &norm);
+        struct lm_pos bad;
+        const int rc = lm_run_step(&rn->lr, &norm, &bad);
         if (rc < 0 && rc != WP_ERANGE)
             cli_die(RV_FAIL, "--mpi: summing the gradients failed");
+        if (rc < 0 && rn->lr.rollbacks > LM_RUN_MAX_ROLLBACKS)
+            cli_die(RV_DATA, "%s: training diverged: loss not finite after %d rollbacks",
+                    cli_name(o->input), LM_RUN_MAX_ROLLBACKS);
         if (rc < 0) {
-            if (++*rollbacks > 8)
-                cli_die(RV_DATA, "%s: training diverged: loss not finite after 8 rollbacks",
-                        cli_name(o->input));
-            const struct pos bad = rn->pos;
-            lm_snapshot_restore(rn->snap, rn->tr);
-            rn->pos = rn->snap_pos;
-            rn->pos.lr_scale *= 0.5;
-            rn->snap_pos.lr_scale = rn->pos.lr_scale;
             if (dist_rank() == 0)   /* --mpi: every rank rolls back, one says so */
                 cli_warn("epoch %u batch %llu: loss or gradient not finite (norm %g); rolled "
                          "back to epoch %u batch %llu, learning rate now %g",
-                         bad.epoch, (unsigned long long)bad.window + 1, norm, rn->pos.epoch,
-                         (unsigned long long)rn->pos.window, (double)epoch_lr(o, &rn->pos));
+                         bad.epoch, (unsigned long long)bad.window + 1, norm, rn->lr.pos.epoch,
+                         (unsigned long long)rn->lr.pos.window, (double)lm_run_lr(&rn->lr));
             return -1;
         }
-        rn->pos.window++;
-        rn->pos.batches++;
-        const double ppl = exp(rn->pos.loss / (double)rn->pos.ntok);
+        const double ppl = exp(rn->lr.pos.loss / (double)rn->lr.pos.ntok);
         snprintf(extra, sizeof extra, "loss %.3f ppl %.1f", log(ppl), ppl);
-        cli_progress_update(&prog, rn->pos.window * per, nw * per, extra);
-        if (o->max_batches != 0 && rn->pos.batches >= o->max_batches) {
-            cli_progress_end(&prog, rn->pos.window * per, extra);
-            report_epoch(rn, cli_now() - t0, (rn->pos.window - w0) * per, 1);
+        cli_progress_update(&prog, rn->lr.pos.window * per, nw * per, extra);
+        if (o->max_batches != 0 && rn->lr.pos.batches >= o->max_batches) {
+            cli_progress_end(&prog, rn->lr.pos.window * per, extra);
+            report_epoch(rn, cli_now() - t0, (rn->lr.pos.window - w0) * per, 1);
             return 0;
         }
         const double now = cli_now();
-        if (rn->pos.window < nw
+        if (rn->lr.pos.window < nw
             && ((o->ckpt_secs > 0 && now - *t_ckpt >= o->ckpt_secs)
-                || (o->ckpt_windows > 0 && rn->pos.window % o->ckpt_windows == 0))) {
+                || (o->ckpt_windows > 0 && rn->lr.pos.window % o->ckpt_windows == 0))) {
             checkpoint(rn);
             *t_ckpt = now;
         }
@@ -790,9 +628,9 @@ mpi_start(struct opts *o)
 static void
 mpi_check_replicas(const struct run *rn)
 {
-    if (!dist_same_u64(XXH3_64bits(rn->m->w, rn->m->nparams * sizeof(float))))
+    if (!dist_same_u64(XXH3_64bits(rn->lr.m->w, rn->lr.m->nparams * sizeof(float))))
         cli_die(RV_FAIL, "--mpi: rank %d: weights differ between ranks after epoch %u "
-                "(unlike machines or libraries?)", dist_rank(), rn->pos.epoch);
+                "(unlike machines or libraries?)", dist_rank(), rn->lr.pos.epoch);
 }
 
 /* --char-init-std: the character encoder initialised on the vocabulary (charenc_init_data). */
@@ -803,7 +641,7 @@ init_char_data(const struct opts *o, struct lm *m)
     uint16_t *chars = cli_mallocarray(V * mc, sizeof *chars);
     for (uint32_t id = 0; id < V; id++)
         lm_special_chars(m, id, chars + id * mc);
-    const int rc = charenc_init_data(&m->enc, chars, V, o->char_std);
+    const int rc = charenc_init_data(&m->enc, chars, V, o->sch.char_std);
     free(chars);
     if (rc < 0)
         cli_die(RV_FAIL, "--char-init-std: %s", wp_strerror(rc));
@@ -844,16 +682,16 @@ main(int argc, char **argv)
     parse_args(&o, argc, argv);
     const int epochs_set = o.epochs_set;
     /* with a budget, the epochs are a bound only when given */
-    if (!epochs_set && (o.budget_secs > 0 || o.budget_tokens > 0))
-        o.epochs = 0;
+    if (!epochs_set && (o.sch.budget_secs > 0 || o.sch.budget_tokens > 0))
+        o.sch.epochs = 0;
     mpi_start(&o);
-    struct run rn = {.o = &o};
+    struct run rn = {.o = &o, .lr = {.tc = &o.tc, .sch = &o.sch}};
     if (dist_rank() == 0)
         open_outputs(&o, &rn.log);
-    rn.pos = (struct pos){1, 0, 0, 0, 1.0, 0};
+    lm_pos_start(&rn.lr.pos);
     uint64_t want_hash = 0;
     if (o.resume != NULL) {
-        rn.m = resume_model(&o, &rn.pos, &want_hash, &rn.secs0, epochs_set);
+        rn.lr.m = resume_model(&o, &rn.lr.pos, &want_hash, &rn.secs0, epochs_set);
     } else {
         struct vocab *v = cli_vocab_load(o.vocab, 1);
         o.mc.vocab = vocab_size(v) + LM_NSPECIAL;
@@ -861,53 +699,52 @@ main(int argc, char **argv)
         if (rc < 0)
             cli_die(RV_USAGE, "inconsistent model options (sizes out of range%s)",
                     o.mc.char_input ? " or character CNN options" : "");
-        if (lm_new(&rn.m, &o.mc) < 0)
+        if (lm_new(&rn.lr.m, &o.mc) < 0)
             cli_die_nomem();
-        rn.m->vocab = v;
-        lm_init(rn.m, o.tc.seed, o.init, o.forget_bias, o.char_gain);
-        if (o.mc.char_input && o.char_std > 0)
-            init_char_data(&o, rn.m);
-        dist_bcast_f32(rn.m->w, rn.m->nparams);   /* --mpi: rank 0's, to be sure */
+        rn.lr.m->vocab = v;
+        lm_init(rn.lr.m, o.tc.seed, o.sch.init, o.sch.forget_bias, o.sch.char_gain);
+        if (o.mc.char_input && o.sch.char_std > 0)
+            init_char_data(&o, rn.lr.m);
+        dist_bcast_f32(rn.lr.m->w, rn.lr.m->nparams);   /* --mpi: rank 0's, to be sure */
     }
-    read_stream(o.input, rn.m, &rn.train);
+    read_stream(o.input, rn.lr.m, &rn.lr.train);
     read_heldout(o.valid, &rn, &rn.valid);
     read_heldout(o.test, &rn, &rn.test);
-    rn.data_hash = stream_hash(&rn.train);
-    if (o.resume != NULL && rn.data_hash != want_hash)
+    rn.lr.data_hash = lm_stream_hash(&rn.lr.train);
+    if (o.resume != NULL && rn.lr.data_hash != want_hash)
         cli_die(RV_DATA, "%s: not the corpus the checkpoint %s was trained on",
                 cli_name(o.input), cli_name(o.resume));
-    const size_t nw = lm_stream_windows(&rn.train, &o.tc);
+    const size_t nw = lm_stream_windows(&rn.lr.train, &o.tc);
     if (nw == 0)
         cli_die(RV_DATA, "%s: %zu tokens are too few for batch %u", cli_name(o.input),
-                rn.train.n, o.tc.batch * dist_size());
-    int rc = lm_trainer_new(&rn.tr, rn.m, &o.tc, &rn.train);
+                rn.lr.train.n, o.tc.batch * dist_size());
+    int rc = lm_trainer_new(&rn.lr.tr, rn.lr.m, &o.tc, &rn.lr.train);
     if (rc < 0)
         cli_die_usage_status(rc, "training options");
     if (o.resume != NULL)
-        resume_state(&o, rn.tr);
+        resume_state(&o, rn.lr.tr);
     if (o.ckpt_words > 0) { /* words (tokens per direction) to windows of every rank */
         const uint64_t per = (uint64_t)o.tc.unroll * o.tc.batch * (o.tc.nshards ? o.tc.nshards : 1);
         o.ckpt_windows = o.ckpt_words / per ? o.ckpt_words / per : 1;
     }
     if (o.tc.nshards > 1)
-        lm_trainer_set_reduce(rn.tr, dist_sum_f32);
-    if ((rn.snap = lm_snapshot_new(rn.tr)) == NULL)
+        lm_trainer_set_reduce(rn.lr.tr, dist_sum_f32);
+    if ((rn.lr.snap = lm_snapshot_new(rn.lr.tr)) == NULL)
         cli_die_nomem();
-    rn.snap_pos = rn.pos;
+    rn.lr.snap_pos = rn.lr.pos;
     start_log(&o, rn.log);
     if (!o.quiet)
         fprintf(stderr, "%s: %zu weights, %s input, %u x %u%s, %zu tokens, %zu batches/epoch"
-                "%s%.0d%s\n", cli_progname, rn.m->nparams, o.mc.char_input ? "character" : "word",
+                "%s%.0d%s\n", cli_progname, rn.lr.m->nparams, o.mc.char_input ? "character" : "word",
                 o.mc.layers, o.mc.hidden, o.mc.directions == 2 ? " x 2 directions" : "",
-                rn.train.n, nw, o.mpi ? ", " : "", o.mpi ? dist_size() : 0,
+                rn.lr.train.n, nw, o.mpi ? ", " : "", o.mpi ? dist_size() : 0,
                 o.mpi ? " MPI ranks" : "");
     if (!o.quiet)
-        warn_cut_words(rn.m);
+        warn_cut_words(rn.lr.m);
     double t_ckpt = cli_now();
-    unsigned rollbacks = 0;
     rn.t_start = cli_now();
-    while (o.epochs == 0 || rn.pos.epoch <= o.epochs) {
-        const int r = train_epoch(&rn, nw, &t_ckpt, &rollbacks);
+    while (o.sch.epochs == 0 || rn.lr.pos.epoch <= o.sch.epochs) {
+        const int r = train_epoch(&rn, nw, &t_ckpt);
         if (r < 0)
             continue;
         mpi_check_replicas(&rn);
@@ -916,13 +753,13 @@ main(int argc, char **argv)
                 fprintf(stderr, "%s: budget reached: %llu tokens trained in %.1f s, stopped at "
                         "epoch %u batch %llu\n", cli_progname,
                         (unsigned long long)trained_tokens(&rn), train_seconds(&rn),
-                        rn.pos.epoch, (unsigned long long)rn.pos.window);
+                        rn.lr.pos.epoch, (unsigned long long)rn.lr.pos.window);
             checkpoint(&rn);
         }
         if (r == 0)
             break;
-        rn.pos.epoch++;
-        rn.pos.window = 0;
+        rn.lr.pos.epoch++;
+        rn.lr.pos.window = 0;
         checkpoint(&rn);
     }
     struct rec_meta *res = rec_meta_new();
@@ -947,10 +784,10 @@ main(int argc, char **argv)
     rec_meta_free(res);
     if (rn.log != NULL)
         fclose(rn.log);
-    lm_snapshot_free(rn.snap);
-    lm_trainer_free(rn.tr);
-    lm_free(rn.m);
-    free(rn.train.ids);
+    lm_snapshot_free(rn.lr.snap);
+    lm_trainer_free(rn.lr.tr);
+    lm_free(rn.lr.m);
+    free(rn.lr.train.ids);
     free(rn.valid.ids);
     free(rn.test.ids);
     dist_finalize();

@@ -1,0 +1,169 @@
+/* Unit tests for lm_run.c: the checkpoint metadata round trip, the learning-rate schedule,
+ * and rollback after a step that is not finite. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "common/status.h"
+#include "lm/lm_run.h"
+#include "stream/rec.h"
+#include "text/vocab.h"
+
+static struct lm *
+tiny_model(void)
+{
+    struct lm_cfg c = {0};
+    c.vocab = 4 + LM_NSPECIAL;
+    c.layers = 1;
+    c.hidden = 4;
+    c.proj = 3;
+    c.directions = 2;
+    struct lm *m;
+    if (lm_new(&m, &c) < 0 || vocab_create(&m->vocab, 8) < 0)
+        return NULL;
+    static const char *const words[] = {"a", "b", "c", "d"};
+    for (int i = 0; i < 4; i++)
+        if (vocab_add(m->vocab, words[i], 1, 1) < 0)
+            return NULL;
+    lm_init(m, 1, 0.1f, 1.0f, 1.0f);
+    return m;
+}
+
+static int
+test_meta_round_trip(void)
+{
+    struct lm_train_cfg tc, back;
+    lm_train_cfg_default(&tc);
+    tc.unroll = 7;
+    tc.batch = 3;
+    tc.sampled = 11;
+    tc.lr = 0.3f;
+    tc.seed = 99;
+    struct lm_schedule sch = {.epochs = 5, .decay_start = 2, .decay = 0.5f,
+                              .budget_secs = 600, .init = 0.05f, .forget_bias = 1};
+    struct lm *m = tiny_model();
+    CHECK(m != NULL);
+    uint32_t ids[41];
+    for (int i = 0; i < 41; i++)
+        ids[i] = i % 5 == 0 ? LM_EOS : LM_NSPECIAL + (uint32_t)(i % 4);
+    struct lm_run rn = {.tc = &tc, .sch = &sch, .m = m, .train = {ids, 41}, .data_hash = 1234};
+    rn.pos = (struct lm_pos){2, 1, 12.5, 40, 0.25, 9};
+    struct rec_meta *x = rec_meta_new();
+    CHECK(x != NULL);
+    CHECK_EQ(WP_OK, lm_run_put_meta(x, &rn, 321.5, 1));
+
+    lm_train_cfg_default(&back);
+    struct lm_schedule s2 = {.epochs = 77};
+    struct lm_pos p;
+    uint64_t hash, ranks;
+    double secs;
+    const char *missing = NULL;
+    CHECK_EQ(WP_OK, lm_run_get_meta(x, &back, &s2, 1, &p, &hash, &secs, &ranks, &missing));
+    CHECK_EQ(7, back.unroll);
+    CHECK_EQ(3, back.batch);
+    CHECK_EQ(11, back.sampled);
+    CHECK_EQ(99, back.seed);
+    CHECK(back.lr == tc.lr);
+    CHECK_EQ(77, s2.epochs);   /* kept: given on the command line */
+    CHECK_EQ(2, s2.decay_start);
+    CHECK(s2.decay == 0.5f);
+    CHECK(s2.budget_secs == 600);
+    CHECK_EQ(1234, hash);
+    CHECK_EQ(1, ranks);
+    CHECK(secs == 321.5);
+    CHECK_EQ(2, p.epoch);
+    CHECK_EQ(1, p.window);
+    CHECK(p.loss == 12.5);
+    CHECK_EQ(40, p.ntok);
+    CHECK(p.lr_scale == 0.25);
+    CHECK_EQ(9, p.batches);
+    CHECK_EQ(WP_OK, lm_run_get_meta(x, &back, &s2, 0, &p, &hash, &secs, &ranks, &missing));
+    CHECK_EQ(5, s2.epochs);
+
+    /* a model file (no position) is not a checkpoint: the first absent key is named */
+    struct rec_meta *y = rec_meta_new();
+    CHECK(y != NULL);
+    CHECK_EQ(WP_OK, lm_run_put_meta(y, &rn, 0, 0));
+    CHECK_EQ(WP_ENOTFOUND, lm_run_get_meta(y, &back, &s2, 0, &p, &hash, &secs, &ranks,
+                                           &missing));
+    CHECK_STR("pos_epoch", missing);
+    rec_meta_free(x);
+    rec_meta_free(y);
+    lm_free(m);
+    return 0;
+}
+
+static int
+test_schedule(void)
+{
+    struct lm_train_cfg tc;
+    lm_train_cfg_default(&tc);
+    tc.lr = 1.0f;
+    struct lm_schedule sch = {.decay_start = 3, .decay = 0.5f};
+    struct lm_run rn = {.tc = &tc, .sch = &sch};
+    lm_pos_start(&rn.pos);
+    CHECK(lm_run_lr(&rn) == 1.0f);
+    rn.pos.epoch = 3;
+    CHECK(lm_run_lr(&rn) == 0.5f);
+    rn.pos.epoch = 4;
+    rn.pos.lr_scale = 0.5;
+    CHECK(lm_run_lr(&rn) == 0.125f);
+    return 0;
+}
+
+static int
+test_rollback(void)
+{
+    struct lm_train_cfg tc;
+    lm_train_cfg_default(&tc);
+    tc.unroll = 2;
+    tc.batch = 2;
+    tc.threads = 1;
+    struct lm_schedule sch = {.epochs = 1};
+    struct lm *m = tiny_model();
+    CHECK(m != NULL);
+    uint32_t ids[41];
+    for (int i = 0; i < 41; i++)
+        ids[i] = i % 5 == 0 ? LM_EOS : LM_NSPECIAL + (uint32_t)(i % 4);
+    struct lm_run rn = {.tc = &tc, .sch = &sch, .m = m, .train = {ids, 41}};
+    lm_pos_start(&rn.pos);
+    CHECK_EQ(WP_OK, lm_trainer_new(&rn.tr, m, &tc, &rn.train));
+    CHECK((rn.snap = lm_snapshot_new(rn.tr)) != NULL);
+    lm_run_snapshot(&rn);
+    const float kept = m->sm_b[LM_EOS];
+    double norm;
+    struct lm_pos bad;
+    CHECK_EQ(WP_OK, lm_run_step(&rn, &norm, &bad));
+    CHECK_EQ(1, rn.pos.window);
+    CHECK_EQ(1, rn.pos.batches);
+    for (unsigned i = 1; i <= LM_RUN_MAX_ROLLBACKS; i++) {
+        m->sm_b[LM_EOS] = NAN;
+        CHECK_EQ(WP_ERANGE, lm_run_step(&rn, &norm, &bad));
+        CHECK_EQ(i, rn.rollbacks);
+        CHECK_EQ(1, bad.window);           /* where it failed */
+        CHECK_EQ(0, rn.pos.window);        /* back to the snapshot */
+        CHECK(rn.pos.lr_scale == ldexp(1.0, -(int)i));
+        CHECK(m->sm_b[LM_EOS] == kept);    /* the snapshot's weights */
+        CHECK_EQ(WP_OK, lm_run_step(&rn, &norm, &bad));
+    }
+    m->sm_b[LM_EOS] = NAN;   /* one more: diverged, nothing restored */
+    CHECK_EQ(WP_ERANGE, lm_run_step(&rn, &norm, &bad));
+    CHECK_EQ(LM_RUN_MAX_ROLLBACKS + 1, rn.rollbacks);
+    CHECK(isnan(m->sm_b[LM_EOS]));
+    lm_snapshot_free(rn.snap);
+    lm_trainer_free(rn.tr);
+    lm_free(m);
+    return 0;
+}
+
+int
+main(void)
+{
+    static const struct check_case cases[] = {
+        CHECK_CASE(test_meta_round_trip),
+        CHECK_CASE(test_schedule),
+        CHECK_CASE(test_rollback),
+    };
+    return check_run(cases, sizeof cases / sizeof cases[0]);
+}

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "cli.h"
 #include "common/dist.h"
@@ -628,7 +627,7 @@ mpi_start(struct opts *o)
 static void
 mpi_check_replicas(const struct run *rn)
 {
-    if (!dist_same_u64(XXH3_64bits(rn->lr.m->w, rn->lr.m->nparams * sizeof(float))))
+    if (!lm_replicas_agree(rn->lr.m))
         cli_die(RV_FAIL, "--mpi: rank %d: weights differ between ranks after epoch %u "
                 "(unlike machines or libraries?)", dist_rank(), rn->lr.pos.epoch);
 }

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "cli.h"
 #include "common/buf.h"
@@ -19,6 +18,7 @@
 #include "text/vocab.h"
 #include "vecio/w2vfmt.h"
 #include "w2v/w2v.h"
+#include "w2v/w2v_sync.h"
 
 enum { FMT_STREAM, FMT_TXT, FMT_BIN };
 
@@ -56,12 +56,7 @@ struct state {
     uint64_t total_words, next_ckpt_words, last_loss_n;
     double last_loss, ema_loss, t_ckpt, t_log;
     uint32_t ranks;          /* --mpi: MPI ranks, else 1 */
-    uint64_t syncs;          /* --mpi: merges of the replicas so far */
-    float *base[3];          /* --mpi: syn0, syn1neg, syn1 at the last merge */
-    unsigned char *changed;  /* --mpi: rows changed on any rank since then */
-    float *pack;             /* --mpi: their changes, packed */
-    size_t pack_cap;
-    uint64_t rows_sent, rows_all; /* --mpi: rows merged, rows of the model, over merges */
+    struct w2v_sync *sync;   /* --mpi: merges the replicas */
 };
 
 static _Noreturn void
@@ -404,19 +399,20 @@ context_vocab(const struct opts *o, int kind, const struct rec_meta *imeta)
 }
 
 static void
-die_run(int rc, const char *where, struct rec_reader *rd, const char *input)
+die_run(int rc, enum w2v_stage where, struct rec_reader *rd, const char *input)
 {
     if (rc == WP_ENOMEM)
         cli_die_nomem();
-    if (strcmp(where, "record") == 0)
+    if (where == W2V_AT_RECORD)
         cli_die_record(rd, input, rc == WP_ERANGE ? WP_ECORRUPT : rc);
-    if (strcmp(where, "input") == 0) {
+    if (where == W2V_AT_INPUT) {
         const char *d = rec_reader_detail(rd);
         if (d != NULL)
             cli_die(cli_exit_code(rc), "%s: %s: %s", cli_name(input), rec_reader_where(rd), d);
         cli_die_status(rc, "%s: %s", cli_name(input), rec_reader_where(rd));
     }
-    cli_die(RV_FAIL, "%s: %s", where, rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+    cli_die(RV_FAIL, "%s: %s", w2v_stage_name(where),
+            rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
 }
 
 /* --mpi: one replica per rank, each training its share of the chunks (w2v_run_cfg shard),
@@ -447,109 +443,23 @@ mpi_start(struct opts *o)
     }
 }
 
-/* --mpi: the weights every replica starts from, kept to tell each rank's changes. */
-static void
-mpi_keep_base(struct state *st, struct w2v_model *m)
-{
-    float *mats[3];
-    size_t rows[3], most = 0;
-    const size_t d = m->p.dim;
-    w2v_model_mats(m, mats, rows);
-    for (int i = 0; i < 3; i++) {
-        if (rows[i] == 0)
-            continue;
-        most = rows[i] > most ? rows[i] : most;
-        st->base[i] = cli_malloc(rows[i] * d * sizeof(float));
-        memcpy(st->base[i], mats[i], rows[i] * d * sizeof(float));
-    }
-    st->changed = cli_malloc(most ? most : 1);
-}
-
 static void
 sync_failed(void)
 {
     cli_die(RV_FAIL, "--mpi: rank %d: merging the replicas failed", dist_rank());
 }
 
-/* --mpi, sum: adds every rank's change to one matrix of rows x d (x, the weights at the
- * last merge b). Only the rows some rank changed travel, packed: between merges most
- * rare words are touched by no rank (the union of the ranks' changed rows is found with
- * one small reduction of a byte per row first). */
-static void
-sync_sum(struct state *st, float *x, float *b, size_t rows, size_t d)
-{
-    (void)w2v_rows_changed(x, b, rows, d, st->changed);
-    if (dist_or_u8(st->changed, rows) < 0)
-        sync_failed();
-    size_t nu = 0;
-    for (size_t r = 0; r < rows; r++)
-        nu += st->changed[r];
-    st->rows_sent += nu;
-    st->rows_all += rows;
-    if (nu * d > st->pack_cap) {
-        free(st->pack);
-        st->pack_cap = nu * d;
-        st->pack = cli_malloc(st->pack_cap * sizeof(float));
-    }
-    float *p = st->pack;
-    for (size_t r = 0; r < rows; r++)
-        if (st->changed[r])
-            for (size_t j = 0; j < d; j++)
-                *p++ = x[r * d + j] - b[r * d + j];
-    if (dist_sum_f32(st->pack, nu * d) < 0)
-        sync_failed();
-    p = st->pack;
-    for (size_t r = 0; r < rows; r++)
-        if (st->changed[r])
-            for (size_t j = 0; j < d; j++, p++)
-                b[r * d + j] = x[r * d + j] = b[r * d + j] + *p;
-}
-
-/* --mpi: merges the replicas, the same bits on every rank (the sums are, and so is the
- * arithmetic around them). sum (the default): the weights at the last merge plus every
- * rank's change since, as if the ranks were Hogwild threads of one process. mean: the
- * average of the replicas, which halves each rank's progress on 2 ranks (measured: 7
- * analogy points below one process on the 17M-word corpus). */
+/* --mpi: merges the replicas (w2v_sync.h). */
 static int
 on_sync(void *arg, struct w2v_model *m, int done, uint64_t *records)
 {
     struct state *st = arg;
-    const float inv = 1.0f / (float)st->ranks;
-    const size_t d = m->p.dim;
-    float *mats[3];
-    size_t rows[3];
-    uint64_t counts[2] = {!done, *records}; /* ranks still training, windows done */
-    st->syncs++;
-    if (st->ranks == 1)
-        return done; /* nothing to merge: one rank is the plain run, bit for bit */
-    if (dist_sum_u64(counts, 2) < 0)
+    const int rc = w2v_sync_round(st->sync, m, done, records);
+    if (rc == WP_ENOMEM)
+        cli_die_nomem();
+    if (rc < 0)
         sync_failed();
-    *records = counts[1];
-    w2v_model_mats(m, mats, rows);
-    for (int i = 0; i < 3; i++) {
-        float *x = mats[i];
-        const size_t n = rows[i] * d;
-        if (n == 0)
-            continue;
-        if (!st->o->merge_mean) {
-            sync_sum(st, x, st->base[i], rows[i], d);
-            continue;
-        }
-        if (dist_sum_f32(x, n) < 0)
-            sync_failed();
-        for (size_t j = 0; j < n; j++)
-            x[j] *= inv;
-    }
-    return counts[0] == 0;
-}
-
-/* --mpi: after the last merge the replicas must hold the same bits. */
-static void
-mpi_check_replicas(const struct w2v_model *m)
-{
-    if (!dist_same_u64(XXH3_64bits(m->syn0, (size_t)m->n * m->p.dim * sizeof(float))))
-        cli_die(RV_FAIL, "--mpi: rank %d: the replicas differ after the last merge",
-                dist_rank());
+    return rc;
 }
 
 int
@@ -655,8 +565,8 @@ main(int argc, char **argv)
     }
     st.m = &m;
     st.threads = o.threads;
-    if (o.mpi && !o.merge_mean)
-        mpi_keep_base(&st, &m);
+    if (o.mpi && (rc = w2v_sync_new(&st.sync, &m, o.merge_mean)) < 0)
+        cli_die_nomem();
     cfg.m = &m;
     cfg.spool = cfg.passes > 1 || cfg.total_records == 0 ? make_spool() : NULL;
     cfg.final = on_final;
@@ -672,7 +582,7 @@ main(int argc, char **argv)
     cli_progress_start(&st.prog, "words", o.quiet);
     st.t_ckpt = st.t_log = st.prog.t0;
 
-    const char *where;
+    enum w2v_stage where;
     if ((rc = w2v_run(&cfg, workers, &pos, &where)) < 0) {
         for (uint32_t t = 0; t < o.threads; t++) /* a failed run leaks nothing (LSan) */
             w2v_worker_free(&workers[t]);
@@ -685,11 +595,13 @@ main(int argc, char **argv)
     if (o.mpi && dist_sum_u64(&words_done, 1) < 0) /* every rank's, not rank 0's x ranks */
         sync_failed();
     cli_progress_end(&st.prog, words_done, NULL);
-    if (o.mpi && !o.quiet)
+    if (o.mpi && !o.quiet) {
+        uint64_t merges, sent, all;
+        w2v_sync_stats(st.sync, &merges, &sent, &all);
         fprintf(stderr, "%s: %u MPI ranks, %llu merges of the replicas (%.1f%% of the rows "
                 "changed and were sent)\n", cli_progname, st.ranks,
-                (unsigned long long)st.syncs,
-                st.rows_all ? 100.0 * (double)st.rows_sent / (double)st.rows_all : 0.0);
+                (unsigned long long)merges, all ? 100.0 * (double)sent / (double)all : 0.0);
+    }
     if (st.log != NULL && fclose(st.log) != 0)
         cli_die(RV_FAIL, "%s: %s", o.log, strerror(errno));
     rec_reader_free(rd);
@@ -698,7 +610,9 @@ main(int argc, char **argv)
         fclose(cfg.spool);
 
     if (o.mpi) {
-        mpi_check_replicas(&m);
+        if (!w2v_replicas_agree(&m))   /* the merges give every rank the same bits */
+            cli_die(RV_FAIL, "--mpi: rank %d: the replicas differ after the last merge",
+                    dist_rank());
         /* every rank got here, so the model holds all of their work */
         if (dist_barrier() < 0)
             cli_die(RV_FAIL, "--mpi: a rank failed");
@@ -713,10 +627,7 @@ main(int argc, char **argv)
     w2v_model_free(&m);
     free(workers);
     rec_meta_free(st.extra);
-    for (int i = 0; i < 3; i++)
-        free(st.base[i]);
-    free(st.changed);
-    free(st.pack);
+    w2v_sync_free(st.sync);
     vocab_free(v);
     if (cv != NULL)
         vocab_free(cv);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <xxhash.h>
 
-#include "common/grow.h"
+#include "common/dist.h"
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
@@ -108,6 +108,12 @@ lm_run_tokens(const struct lm_run *rn, int ranks)
     if (at > rowlen)
         at = rowlen;
     return ((uint64_t)(rn->pos.epoch - 1) * rowlen + at) * rows;
+}
+
+int
+lm_replicas_agree(const struct lm *m)
+{
+    return dist_same_u64(XXH3_64bits(m->w, m->nparams * sizeof(float)));
 }
 
 void

@@ -75,6 +75,8 @@ uint64_t lm_run_tokens(const struct lm_run *rn, int ranks);
  * last snapshot with the learning rate halved, *bad receiving the position that failed (the
  * caller restarts its epoch loop from rn->pos); other errors from the step (the reduce). */
 int lm_run_step(struct lm_run *rn, double *norm, struct lm_pos *bad);
+/* --mpi: whether every rank's replica holds the same weights (common/dist.h). */
+int lm_replicas_agree(const struct lm *m);
 /* Takes the snapshot rollbacks return to. */
 void lm_run_snapshot(struct lm_run *rn);
 

@@ -310,11 +310,17 @@ struct w2v_run_cfg {
     void *arg;
 };
 
+/* What a failed run was doing: reading the input stream (the reader's own position is in
+ * rec_reader_where), decoding one of its records (rec_reader_record_index), writing or
+ * mapping the spool, allocating, or merging replicas. */
+enum w2v_stage { W2V_AT_MEMORY, W2V_AT_INPUT, W2V_AT_RECORD, W2V_AT_SPOOL, W2V_AT_SYNC };
+/* "memory", "input", "record", "spool", "sync". */
+const char *w2v_stage_name(enum w2v_stage s);
+
 /* Trains to the end. workers: cfg->threads of them, initialised (or restored). pos: where
- * to start ({0} for a fresh run). On error returns the status; where says what failed
- * ("input", "spool"), and the reader's own position is in rec_reader_where. */
+ * to start ({0} for a fresh run). On error returns the status, and where says what failed. */
 int w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_pos *pos,
-            const char **where);
+            enum w2v_stage *where);
 /* Inside a checkpoint callback: the position and workers to save. */
 const struct w2v_pos *w2v_run_pos(const struct w2v_run *run);
 struct w2v_worker *w2v_run_workers(const struct w2v_run *run);

@@ -438,7 +438,7 @@ decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
 /* Reads the records of the first pass into chunks (see read_pass). */
 static int
 read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t skip,
-             const char **where)
+             enum w2v_stage *where)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
     size_t ci = take_free_chunk(run);
@@ -452,7 +452,7 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
         int rc = pf != NULL ? rec_prefetch_next(pf, &rec, &len)
                             : rec_reader_next(cfg->rd, &rec, &len);
         if (rc < 0) {
-            *where = "input";
+            *where = W2V_AT_INPUT;
             return rc;
         }
         if (rc == 0)
@@ -460,12 +460,12 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
         const size_t at = ch->len;
         uint64_t amount = 0;
         if ((rc = decode_unit(cfg, rec, len, &ch->buf, &ch->cap, &ch->len, &amount)) < 0) {
-            *where = "record";
+            *where = W2V_AT_RECORD;
             return rc;
         }
         if (cfg->spool != NULL
             && fwrite(ch->buf + at, sizeof(uint32_t), ch->len - at, cfg->spool) != ch->len - at) {
-            *where = "spool";
+            *where = W2V_AT_SPOOL;
             return WP_EIO;
         }
         if (!train || seen++ < skip) {
@@ -502,12 +502,12 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
 /* The first pass: read the stream, spool it if needed, train unless this pass is before
  * the resume point (then it only rebuilds the spool). */
 static int
-read_pass(struct w2v_run *run, int train, uint64_t skip, const char **where)
+read_pass(struct w2v_run *run, int train, uint64_t skip, enum w2v_stage *where)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
     struct rec_prefetch *pf = NULL;
     if (cfg->prefetch && rec_prefetch_start(&pf, cfg->rd) < 0) {
-        *where = "memory";
+        *where = W2V_AT_MEMORY;
         return WP_ENOMEM;
     }
     const int rc = read_records(run, pf, train, skip, where);
@@ -595,7 +595,7 @@ count_windows(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t *tota
  * read whole before training when the windows must be counted first (total_records 0)
  * or when resuming past the first pass. */
 static int
-produce(struct w2v_run *run, const char **where)
+produce(struct w2v_run *run, enum w2v_stage *where)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
     const uint32_t start = run->pos.pass;
@@ -605,16 +605,16 @@ produce(struct w2v_run *run, const char **where)
     if (!first && cfg->passes <= 1)
         return WP_OK;
     if (cfg->spool == NULL) {
-        *where = "spool";
+        *where = W2V_AT_SPOOL;
         return WP_ERANGE;
     }
     if (fflush(cfg->spool) != 0) {
-        *where = "spool";
+        *where = W2V_AT_SPOOL;
         return WP_EIO;
     }
     const long end = ftell(cfg->spool);
     if (end < 0) {
-        *where = "spool";
+        *where = W2V_AT_SPOOL;
         return WP_EIO;
     }
     const size_t bytes = (size_t)end, n = bytes / sizeof(uint32_t);
@@ -622,14 +622,14 @@ produce(struct w2v_run *run, const char **where)
     if (bytes > 0) {
         void *p = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, fileno(cfg->spool), 0);
         if (p == MAP_FAILED) {
-            *where = "spool";
+            *where = W2V_AT_SPOOL;
             return WP_EIO;
         }
         map = p;
     }
     int rc = WP_OK;
     if (cfg->total_records == 0) {
-        *where = "memory";
+        *where = W2V_AT_MEMORY;
         if (cfg->input == W2V_IN_TOKENS)
             rc = count_windows(run, map, n, &run->total);
         else
@@ -717,12 +717,19 @@ run_free(struct w2v_run *run)
         subsample_free(&run->sub);
 }
 
+const char *
+w2v_stage_name(enum w2v_stage s)
+{
+    static const char *const names[] = {"memory", "input", "record", "spool", "sync"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
 int
 w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_pos *pos,
-        const char **where)
+        enum w2v_stage *where)
 {
     struct w2v_run run;
-    *where = "memory";
+    *where = W2V_AT_MEMORY;
     if (cfg->m->sep_ctx && cfg->input != W2V_IN_WINDOWS)
         return WP_ERANGE; /* windowing tokens or spans gives word ids, not context ids */
     int rc = run_init(&run, cfg, workers, pos);
@@ -744,7 +751,7 @@ w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_po
     if (rc == WP_OK)
         rc = produce(&run, where);
     if (rc == WP_OK && (cfg->sync != NULL || run.reps != NULL)) {
-        *where = "sync";
+        *where = W2V_AT_SYNC;
         run.ckpt_pending = 0; /* no checkpoint at the very end */
         rc = merge_now(&run, 1); /* the last merges, which every shard makes */
     }
@@ -759,7 +766,7 @@ w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_po
         pthread_join(tids[t], &ret);
         if (rc == WP_OK && (intptr_t)ret < 0) {
             rc = (int)(intptr_t)ret;
-            *where = "memory";
+            *where = W2V_AT_MEMORY;
         }
     }
     pos->records = atomic_load(&run.records);

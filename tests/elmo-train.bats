@@ -72,6 +72,18 @@ budget() {
     ! cmp -s "$T/straight" "$T/partial"
 }
 
+@test "elmo-train --resume: progress counts this run's tokens, not the ones before the checkpoint" {
+    tiny -t 1 --checkpoint "$T/ck" --checkpoint-every 120w --max-batches 23 -o "$T/partial" \
+        "$T/train.tok"
+    run -0 wpcat --stat "$T/ck"
+    [[ $output == *"meta.pos_window	20"* ]]
+    # 365 windows of 24 tokens an epoch; resumed at window 20: 345 x 24 = 8280 tokens left
+    WP_PROGRESS_INTERVAL=0 run -0 --separate-stderr elmo-train -t 1 --resume "$T/ck" \
+        -o "$T/resumed" "$T/train.tok"
+    [[ $stderr == *"365 batches/epoch"* ]]
+    [[ $stderr == *", 8.3k tokens in "*"epoch 1/2"*", 8.8k tokens in "*"epoch 2/2"* ]]
+}
+
 @test "elmo-train --resume refuses another corpus and a file that is not a checkpoint" {
     tiny --epochs 1 --checkpoint "$T/ck" -o "$T/m" "$T/train.tok"
     run -3 --separate-stderr elmo-train -q --resume "$T/ck" -o "$T/r" "$T/valid.tok"

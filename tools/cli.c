@@ -568,12 +568,13 @@ progress_line(struct cli_progress *p, uint64_t done, uint64_t total, const char 
 {
     const double el = cli_now() - p->t0;
     char rate[32], pct[32] = "", eta[32] = "";
-    fmt_rate(rate, sizeof rate, el > 0 ? (double)done / el : 0);
+    const double here = done > p->base ? (double)(done - p->base) : 0;
+    fmt_rate(rate, sizeof rate, el > 0 ? here / el : 0);
     if (total > 0 && !final) {
         const double f = (double)done / (double)total;
         snprintf(pct, sizeof pct, "%5.1f%% ", 100.0 * (f > 1 ? 1 : f));
-        if (f > 0 && f < 1) {
-            const long s = (long)(el / f - el + 0.5);
+        if (f > 0 && f < 1 && here > 0) {
+            const long s = (long)(el * (double)(total - done) / here + 0.5);
             snprintf(eta, sizeof eta, " ETA %ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
         }
     }
@@ -582,7 +583,7 @@ progress_line(struct cli_progress *p, uint64_t done, uint64_t total, const char 
             final ? "" : (p->tty ? "\033[K" : "\n"));
     if (final) {
         char tot[32];
-        fmt_rate(tot, sizeof tot, (double)done);
+        fmt_rate(tot, sizeof tot, here);
         fprintf(stderr, ", %s %s in %.1f s%s\n", tot, p->unit, el, p->tty ? "\033[K" : "");
     }
     p->shown = 1;

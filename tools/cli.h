@@ -144,6 +144,8 @@ struct cli_progress {
     double interval, min_report; /* seconds between lines; shortest work given a final line */
     int quiet, tty, shown;
     const char *unit; /* "words", "tokens", ... */
+    uint64_t base;    /* units done before this process started (a resumed run): not in
+                       * the rate, and the ETA counts from it */
 };
 double cli_now(void); /* monotonic seconds */
 void cli_progress_start(struct cli_progress *p, const char *unit, int quiet);

@@ -521,6 +521,7 @@ train_epoch(struct run *rn, size_t nw, double *t_ckpt)
     cli_progress_start(&prog, "tokens", o->quiet);
     const double t0 = cli_now();
     const uint64_t w0 = rn->lr.pos.window;
+    prog.base = w0 * per;   /* resumed mid-epoch: the rate of this run's windows */
     while (rn->lr.pos.window < nw) {
         if (rn->lr.pos.window > w0 && budget_spent(rn)) {
             rn->budget_stop = 1;

@@ -243,7 +243,8 @@ on_progress(void *arg, const struct w2v_stats *s)
         st->last_loss_n = s->loss_n;
     }
     const double now = cli_now(), el = now - st->prog.t0;
-    const double wps = el > 0 ? (double)words / el / st->threads / st->ranks : 0;
+    const double here = words > st->prog.base ? (double)(words - st->prog.base) : 0;
+    const double wps = el > 0 ? here / el / st->threads / st->ranks : 0;
     char extra[128];
     snprintf(extra, sizeof extra, "%.1fk words/s/thread lr %.6f loss %.4f", wps / 1e3,
              (double)s->lr, st->ema_loss);
@@ -580,6 +581,7 @@ main(int argc, char **argv)
     if (st.log != NULL)
         fprintf(st.log, "seconds\tepoch\twords\twindows\tlr\tloss\twords_per_sec\n");
     cli_progress_start(&st.prog, "words", o.quiet);
+    st.prog.base = start;   /* --resume: the rate and ETA of this run's words */
     st.t_ckpt = st.t_log = st.prog.t0;
 
     enum w2v_stage where;

@@ -273,25 +273,15 @@ read_tokens(struct pairs_run *run, FILE *sp)
     const char *path = run->o->input;
     FILE *fp = cli_open_in(path);
     struct rec_reader *r = cli_reader_open(fp, path, REC_TOKENS);
-    const unsigned char *rec, *t;
-    size_t len, tl;
+    const unsigned char *rec;
+    size_t len;
     while (cli_reader_next(r, path, &rec, &len) == 1) {
-        struct rec_cursor c;
+        size_t k;
         uint64_t n;
-        int rc = rec_tokens_open(&c, rec, len, &n);
-        if (rc < 0 || n > len)
-            cli_die_record(r, path, rc < 0 ? rc : WP_ECORRUPT);
-        if (wp_grow(&run->ids, &run->cap, (size_t)n + 1, sizeof *run->ids, 1024) < 0)
+        const int rc = vocab_record_ids(run->v, rec, len, &run->ids, &run->cap, 1, &k, &n);
+        if (rc == WP_ENOMEM)
             cli_die_nomem();
-        size_t k = 0;
-        for (uint64_t i = 0; i < n; i++) {
-            if ((rc = rec_cursor_bytes(&c, &t, &tl)) < 0)
-                cli_die_record(r, path, rc);
-            const int64_t id = vocab_lookup(run->v, t, tl);
-            if (id >= 0)
-                run->ids[1 + k++] = (uint32_t)id;
-        }
-        if ((rc = rec_cursor_done(&c)) < 0)
+        if (rc < 0)
             cli_die_record(r, path, rc);
         run->words += k;
         if (k == 0)

@@ -18,6 +18,7 @@
 
 #include "vocab.h"
 #include "common/bytes.h"
+#include "common/grow.h"
 #include "common/status.h"
 #include "stream/rec_payload.h"
 
@@ -435,4 +436,30 @@ vocab_memory(const struct vocab *v)
 {
     return sizeof *v + v->arena_cap + (size_t)v->cap * sizeof *v->ent +
            (v->mask + 1) * sizeof *v->slot;
+}
+
+int
+vocab_record_ids(const struct vocab *v, const unsigned char *rec, size_t len,
+                 uint32_t **ids, size_t *cap, size_t at, size_t *kept, uint64_t *tokens)
+{
+    struct rec_cursor c;
+    uint64_t n;
+    WP_TRY(rec_tokens_open(&c, rec, len, &n));
+    if (n > len) /* each token takes at least its length byte */
+        return WP_ECORRUPT;
+    WP_TRY(wp_grow(ids, cap, at + (size_t)n, sizeof **ids, 256));
+    uint32_t *out = *ids + at;
+    size_t k = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        const unsigned char *t;
+        size_t tl;
+        WP_TRY(rec_cursor_bytes(&c, &t, &tl));
+        const int64_t id = vocab_lookup(v, t, tl);
+        if (id >= 0)
+            out[k++] = (uint32_t)id;
+    }
+    WP_TRY(rec_cursor_done(&c));
+    *kept = k;
+    *tokens = n;
+    return WP_OK;
 }

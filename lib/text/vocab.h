@@ -28,6 +28,11 @@ const char *vocab_word(const struct vocab *v, uint32_t id, size_t *len); /* NUL-
 uint64_t vocab_count(const struct vocab *v, uint32_t id);
 uint64_t vocab_total(const struct vocab *v); /* sum of all counts */
 int64_t vocab_lookup(const struct vocab *v, const void *word, size_t len); /* id or -1 */
+/* A token record (stream/rec_payload.h) -> the ids of its in-vocabulary tokens, in order,
+ * written at (*ids)[at] on, the array (*ids, capacity *cap) grown as needed
+ * (common/grow.h); *kept: how many; *tokens: the record's tokens, kept or not. */
+int vocab_record_ids(const struct vocab *v, const unsigned char *rec, size_t len,
+                     uint32_t **ids, size_t *cap, size_t at, size_t *kept, uint64_t *tokens);
 
 /* Identity of the word list: XXH3-64 (seed 0) over varint(len) || bytes of each word in id
  * order. Streams of ids carry it in their "vocab_hash" metadata. */

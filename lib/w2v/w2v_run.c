@@ -395,22 +395,10 @@ decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
     if (cfg->input == W2V_IN_SPANS)
         return decode_spans(cfg, rec, len, u, cap, ulen, amount);
     if (cfg->input == W2V_IN_TOKENS) {
-        WP_TRY(rec_tokens_open(&c, rec, len, &n));
-        if (n > len) /* each token takes at least one byte */
-            return WP_ECORRUPT;
-        WP_TRY(wp_grow(u, cap, *ulen + 1 + (size_t)n, sizeof **u, 256));
-        uint32_t *out = *u + *ulen, m = 0;
-        for (uint64_t i = 0; i < n; i++) {
-            const unsigned char *s;
-            size_t sl;
-            WP_TRY(rec_cursor_bytes(&c, &s, &sl));
-            const int64_t id = vocab_lookup(cfg->vocab, s, sl);
-            if (id >= 0)
-                out[1 + m++] = (uint32_t)id;
-        }
-        WP_TRY(rec_cursor_done(&c));
-        out[0] = m;
-        *ulen += 1 + (size_t)m;
+        size_t m;
+        WP_TRY(vocab_record_ids(cfg->vocab, rec, len, u, cap, *ulen + 1, &m, &n));
+        (*u)[*ulen] = (uint32_t)m;
+        *ulen += 1 + m;
         *amount = m;
         return WP_OK;
     }

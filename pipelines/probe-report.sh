@@ -14,20 +14,35 @@ name() {
         layer2) echo "biLM layer 2" ;;
         mix) echo "biLM scalar mix of all layers (learned)" ;;
         concat) echo "biLM all layers concatenated" ;;
+        h-*) echo "$(name "${1#h-}")" ;;
         *) echo "$1" ;;
     esac
 }
 get() { awk -F'\t' -v m="$1" -v l="$2" '$1 == m && $2 == l { print $3 }' "$3"; }
-echo "# make probe: UPOS tagging on UD EWT dev with a linear probe"
+echo "# make probe: UPOS tagging on UD EWT dev, probes on frozen vectors"
 echo
 trained=$(cat "$dir/lm.commit" 2>/dev/null || echo unknown)
 echo "$(date -u +%Y-%m-%d), biLM trained at commit $trained (the commit that last finished its model), report written at $(git rev-parse --short HEAD 2>/dev/null || echo unknown), biLM training budget $budget."
 echo
-echo "| representation | dev accuracy | unseen words | probe training s |"
-echo "|---|---|---|---|"
+header() {
+    echo "| representation | dev accuracy | unseen words | probe training s |"
+    echo "|---|---|---|---|"
+}
+echo "A linear probe (softmax regression) on each token's vector:"
+echo
+header
 : > "$dir/chart.dat"
+hidden=0
 for r in "$@"; do
     f=$dir/row-$r.tsv
+    if [ "${r#h-}" != "$r" ] && [ $hidden = 0 ]; then
+        hidden=1
+        echo
+        echo "A probe with one hidden layer ($(awk -F= '$1 == "hidden" { print $2 }' \
+            "$dir/params-probe.txt") ReLU units), a stronger classifier:"
+        echo
+        header
+    fi
     printf '| %s | %.2f | %.2f | %s |\n' "$(name "$r")" "$(get accuracy all "$f")" \
         "$(get accuracy unseen "$f")" "$(get seconds all "$f")"
     printf '"%s" %s %s\n' "$r" "$(get accuracy all "$f")" "$(get accuracy unseen "$f")" >> "$dir/chart.dat"

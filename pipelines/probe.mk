@@ -36,7 +36,7 @@ $(PROBE)/params-lm-arch.txt: FORCE
 $(PROBE)/params-sg.txt: FORCE
 	$(call stamp,$@,"flags=$(PROBE_SG_FLAGS)")
 $(PROBE)/params-probe.txt: FORCE
-	$(call stamp,$@,"flags=$(PROBE_FLAGS)" column=$(PROBE_COLUMN))
+	$(call stamp,$@,"flags=$(PROBE_FLAGS)" column=$(PROBE_COLUMN) hidden=$(PROBE_HIDDEN))
 
 # Wikipedia: the <doc ...> and </doc> lines and each document's title line dropped; every
 # PROBE_HOLDOUT-th document held out. Penn-style tokens (as EWT's), sentences split inside
@@ -85,8 +85,12 @@ $(PROBE)/ewt-%.sg: $(PROBE)/sg.vec $(PROBE)/ewt-%.words | $(PROBE_BINS)
 	$(BIN)/embed -q --vectors $< --oov zero -o $@ $(PROBE)/ewt-$*.words
 
 # One probe per row: NAME, its vectors (elmo or sg) and its probe options.
+# Rows named h-... train a probe with one hidden layer (PROBE_HIDDEN ReLU units): a stronger
+# classifier, reported in a table of its own.
+PROBE_HIDDEN ?= 256
 PROBE_ROWS := sg:sg: layer0:elmo:--layer_0 layer1:elmo:--layer_1 layer2:elmo:--layer_2 \
-              mix:elmo:--mix concat:elmo:--concat
+              mix:elmo:--mix concat:elmo:--concat h-sg:sg:--hidden_$(PROBE_HIDDEN) \
+              h-concat:elmo:--concat_--hidden_$(PROBE_HIDDEN)
 define probe_row
 $(PROBE)/row-$(1).tsv: $(PROBE)/ewt-train.$(2) $(PROBE)/ewt-dev.$(2) $(PROBE)/ewt-train.labels \
                        $(PROBE)/ewt-dev.labels $(PROBE)/params-probe.txt | $(PROBE_BINS)
@@ -119,3 +123,29 @@ $(PROBE)/report.md: $(foreach r,$(PROBE_REPORT_ROWS),$(PROBE)/row-$(r).tsv) pipe
 	pipelines/probe-report.sh $(PROBE) "$(PROBE_BUDGET)" $(PROBE_REPORT_ROWS) > $@.tmp
 	mv $@.tmp $@
 	$(if $(HAVE_GNUPLOT),gnuplot -e "dat='$(PROBE)/chart.dat'; out='$(PROBE)/chart.png'" pipelines/plot-probe.gp,@echo "probe: gnuplot not installed, no chart")
+
+# The table for the biLM's latest checkpoint, while its run goes on or after it was stopped
+# (a session's end): runs/probe/snapshot/report.md. Every input is hard-linked from
+# runs/probe (the run replaces its checkpoint by renaming, so the link keeps the one taken);
+# only the biLM rows are computed again.
+PROBE_SNAP := $(PROBE)/snapshot
+PROBE_SNAP_LINKS := params-text.txt params-vocab.txt params-sg.txt params-probe.txt \
+                    wiki-train.tok wiki.vocab sg.vec ewt-train.words ewt-dev.words \
+                    ewt-train.labels ewt-dev.labels ewt-train.sg ewt-dev.sg row-baseline.tsv \
+                    $(foreach r,sg h-sg,row-$(r).tsv row-$(r).probe)
+.PHONY: probe-snapshot
+## probe-snapshot: make probe's table for the biLM's latest checkpoint (runs/probe/snapshot/)
+probe-snapshot:
+	@test -e $(PROBE)/lm.ckpt || { echo "probe-snapshot: no $(PROBE)/lm.ckpt yet: run make probe" >&2; exit 2; }
+	$(MAKE) --no-print-directory $(PROBE)/row-baseline.tsv $(PROBE)/row-sg.tsv $(PROBE)/row-h-sg.tsv
+	rm -rf $(PROBE_SNAP) && mkdir -p $(PROBE_SNAP)
+	ln $(PROBE)/lm.ckpt $(PROBE_SNAP)/lm.model
+	for f in $(PROBE_SNAP_LINKS); do ln $(PROBE)/$$f $(PROBE_SNAP)/$$f; done
+	{ git rev-parse --short HEAD 2>/dev/null || echo unknown; } > $(PROBE_SNAP)/lm.commit
+	$(BIN)/wpcat --stat $(PROBE_SNAP)/lm.model | awk -F'\t' \
+	    '$$1 == "meta.train_seconds" { s = $$2 } $$1 == "meta.trained_tokens" { t = $$2 } \
+	     END { printf "%s (checkpoint after %.0f s of training, %.2fM tokens)\n", b, s, t / 1e6 }' \
+	    b='$(PROBE_BUDGET)' > $(PROBE_SNAP)/budget.txt
+	$(MAKE) --no-print-directory PROBE=$(PROBE_SNAP) -o $(PROBE_SNAP)/lm.model \
+	    PROBE_BUDGET="$$(cat $(PROBE_SNAP)/budget.txt)" \
+	    $(PROBE_SNAP)/report.md

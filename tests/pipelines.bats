@@ -202,7 +202,8 @@ pmake_probe() {
     pmake PROBE_WIKI="$P/wiki.txt.gz" PROBE_EWT="$P/ewt" PROBE_HOLDOUT=10 PROBE_MIN=2 \
         PROBE_WORDS=3000 PROBE_BUDGET=5s PROBE_LM_THREADS=1 \
         PROBE_LM_FLAGS="--char-input --hidden 32 --proj 16 --filters 1:8,2:8,3:16 --highway 1 --sampled 64 --batch 4 --unroll 5 --optim adagrad --lr 0.2 --seed 1" \
-        PROBE_SG_FLAGS="--sg -d 16 -e 1 --seed 1" PROBE_FLAGS="--seed 1 --epochs 3" "$@"
+        PROBE_SG_FLAGS="--sg -d 16 -e 1 --seed 1" PROBE_FLAGS="--seed 1 --epochs 3" \
+        PROBE_HIDDEN=8 "$@"
 }
 
 @test "pipelines: make probe trains a biLM and skip-gram, embeds EWT and reports every row" {
@@ -212,11 +213,13 @@ pmake_probe() {
     R=$RUNS/probe
     for f in wiki-train.tok wiki-heldout.tok wiki.vocab lm.model lm.ckpt sg.vec ewt-train.elmo \
              ewt-dev.sg row-baseline.tsv row-sg.tsv row-layer0.tsv row-layer1.tsv row-layer2.tsv \
-             row-mix.tsv row-concat.tsv report.md; do
+             row-mix.tsv row-concat.tsv row-h-sg.tsv row-h-concat.tsv report.md; do
         [ -s "$R/$f" ] || { echo "missing $f"; return 1; }
     done
-    # one table row per representation, each with an accuracy
-    [ "$(grep -c '^| [a-z].* | [0-9.]* | [0-9.]* | [0-9.]* |$' "$R/report.md")" -eq 7 ]
+    # one table row per representation, each with an accuracy: 7 linear, 2 with a hidden
+    # layer in a table of their own
+    [ "$(grep -c '^| [a-z].* | [0-9.]* | [0-9.]* | [0-9.]* |$' "$R/report.md")" -eq 9 ]
+    grep -q "one hidden layer (8 ReLU units)" "$R/report.md"
     grep -q "training budget 5s" "$R/report.md"
     grep -q "biLM trained at commit $(git -C "$ROOT" rev-parse --short HEAD)" "$R/report.md"
     # a second make remakes nothing; a larger budget resumes the checkpoint
@@ -227,4 +230,16 @@ pmake_probe() {
     run --separate-stderr pmake_probe probe PROBE_BUDGET=8s
     assert_success
     [[ $output == *"--resume $R/lm.ckpt --budget 8s"* ]]
+    # the table for the latest checkpoint, the finished run's files untouched
+    before=$(mtimes)
+    run --separate-stderr pmake_probe probe-snapshot PROBE_BUDGET=8s
+    assert_success
+    [ "$before" = "$(mtimes | grep -v '^probe/snapshot/')" ]
+    [ "$(grep -c '^| [a-z].* | [0-9.]* | [0-9.]* | [0-9.]* |$' "$R/snapshot/report.md")" -eq 9 ]
+    grep -q "training budget 8s (checkpoint after [0-9]* s of training, [0-9.]*M tokens)" \
+        "$R/snapshot/report.md"
+    # only the biLM rows were computed again
+    [ "$R/row-sg.tsv" -ef "$R/snapshot/row-sg.tsv" ]
+    [ "$R/row-h-sg.tsv" -ef "$R/snapshot/row-h-sg.tsv" ]
+    ! [ "$R/row-layer1.tsv" -ef "$R/snapshot/row-layer1.tsv" ]
 }

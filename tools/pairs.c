@@ -499,11 +499,8 @@ out_kind(const struct pairs_opts *o)
 static void
 stream_tokens(struct pairs_run *run)
 {
-    double records = 0;
-    for (uint32_t i = 0; i < vocab_size(run->v); i++)
-        records += (double)vocab_count(run->v, i) * run->sub.keep[i];
     run->words = vocab_total(run->v);
-    struct rec_meta *m = make_meta(run, (uint64_t)(records + 0.5), 0);
+    struct rec_meta *m = make_meta(run, subsample_expected(&run->sub, run->v), 0);
     run->w = cli_writer_open(&run->out, out_kind(run->o), m, run->o->level);
     rec_meta_free(m);
     run->words = 0;

@@ -16,6 +16,7 @@
 #include "kernels/blas.h"
 #include "stream/rec_payload.h"
 #include "text/vocab.h"
+#include "text/window.h"
 #include "vecio/w2vfmt.h"
 #include "w2v/w2v.h"
 #include "w2v/w2v_sync.h"
@@ -522,9 +523,13 @@ main(int argc, char **argv)
                          && (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode));
         cfg.input = W2V_IN_TOKENS;
         cfg.passes = o.epochs;
-        if (pipe && o.epochs == 1
-            && (rc = w2v_expected_windows(v, o.wcfg.sample, &cfg.total_records)) < 0)
-            cli_die(RV_FAIL, "%s", wp_strerror(rc));
+        if (pipe && o.epochs == 1) {   /* as pairs(1) estimates it */
+            struct subsampler sub;
+            if ((rc = subsample_init(&sub, v, o.wcfg.sample)) < 0)
+                cli_die(RV_FAIL, "%s", wp_strerror(rc));
+            cfg.total_records = subsample_expected(&sub, v);
+            subsample_free(&sub);
+        }
         st.total_words = vocab_total(v) * o.epochs;
     } else {
         cfg.input = kind == REC_SPANS ? W2V_IN_SPANS : W2V_IN_WINDOWS;

@@ -73,6 +73,26 @@ subsample_sentence(const struct subsampler *s, uint32_t *ids, size_t n, struct r
 }
 
 size_t
+subsample_count(const struct subsampler *s, const uint32_t *ids, size_t n, struct rng *r)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        const float keep = ids[i] < s->n ? s->keep[ids[i]] : 1.0f;
+        kept += !(keep < 1.0f && !(rng_unit(r) < keep));
+    }
+    return kept;
+}
+
+uint64_t
+subsample_expected(const struct subsampler *s, const struct vocab *v)
+{
+    double sum = 0;
+    for (uint32_t i = 0; i < s->n; i++)
+        sum += (double)vocab_count(v, i) * s->keep[i];
+    return (uint64_t)(sum + 0.5);
+}
+
+size_t
 window_radius(const struct window_cfg *cfg, struct rng *r)
 {
     if (cfg->window == 0)

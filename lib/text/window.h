@@ -28,6 +28,13 @@ void subsample_free(struct subsampler *s);
 /* Drops ids in place by their keep probability (one draw per word whose keep < 1);
  * returns how many remain. */
 size_t subsample_sentence(const struct subsampler *s, uint32_t *ids, size_t n, struct rng *r);
+/* How many of ids[0..n) subsample_sentence keeps, with the same draws, ids left alone: for
+ * counting windows exactly before emitting them. */
+size_t subsample_count(const struct subsampler *s, const uint32_t *ids, size_t n,
+                       struct rng *r);
+/* The words a corpus whose counts are v's keeps, expected: sum of count x keep, rounded
+ * (the windows one epoch gives, estimated before reading it). */
+uint64_t subsample_expected(const struct subsampler *s, const struct vocab *v);
 
 /* The dynamic window's radius for one position: one rng_below(r, window) draw giving
  * b = 1 + that draw, uniform in [1, window]; the full window and no draw when cfg->fixed;

@@ -325,9 +325,6 @@ int w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2
 const struct w2v_pos *w2v_run_pos(const struct w2v_run *run);
 struct w2v_worker *w2v_run_workers(const struct w2v_run *run);
 
-/* Windows one epoch of tokens is expected to give: sum of count x keep probability (the
- * estimate pairs(1) writes for a one-epoch pipe). */
-int w2v_expected_windows(const struct vocab *v, double sample, uint64_t *out);
 
 /* The learning rate after done of total windows: alpha * (1 - done/(total+1)), floored at
  * alpha * 1e-4 (word2vec.c). */

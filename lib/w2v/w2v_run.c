@@ -544,35 +544,22 @@ spool_pass(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t skip)
     return WP_OK;
 }
 
-/* subsample_sentence's draws without its output: how many of ids[0..n) it keeps. */
-static size_t
-count_kept(const struct subsampler *s, const uint32_t *ids, size_t n, struct rng *r)
-{
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        const float keep = ids[i] < s->n ? s->keep[ids[i]] : 1.0f;
-        kept += !(keep < 1.0f && !(rng_unit(r) < keep));
-    }
-    return kept;
-}
-
 /* The exact number of windows all passes will train, by replaying the draws of one
  * generator from the seed over the spool (the same count pairs(1) writes as
- * expected_records): subsample_sentence's draws, then window_contexts' one rng_below per
- * kept word (none with a fixed or empty window), without building the windows. */
+ * expected_records): subsample_sentence's draws, then window_radius's per kept word,
+ * without building the windows. */
 static int
 count_windows(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t *total)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
-    const int draws = cfg->wcfg.window > 0 && !cfg->wcfg.fixed;
     struct rng r;
     uint64_t windows = 0;
     rng_seed(&r, cfg->m->p.seed, 0);
     for (uint32_t pass = 0; pass < cfg->passes; pass++)
         for (size_t i = 0; i < n; i += 1 + (size_t)map[i]) {
-            const size_t kept = count_kept(&run->sub, map + i + 1, map[i], &r);
-            for (size_t j = 0; draws && j < kept; j++)
-                (void)rng_u64(&r);
+            const size_t kept = subsample_count(&run->sub, map + i + 1, map[i], &r);
+            for (size_t j = 0; j < kept; j++)
+                (void)window_radius(&cfg->wcfg, &r);
             windows += kept;
         }
     *total = windows;
@@ -786,15 +773,3 @@ w2v_run_workers(const struct w2v_run *run)
     return run->workers;
 }
 
-int
-w2v_expected_windows(const struct vocab *v, double sample, uint64_t *out)
-{
-    struct subsampler s;
-    WP_TRY(subsample_init(&s, v, sample));
-    double sum = 0;
-    for (uint32_t i = 0; i < s.n; i++)
-        sum += (double)vocab_count(v, i) * s.keep[i];
-    subsample_free(&s);
-    *out = (uint64_t)(sum + 0.5);
-    return WP_OK;
-}

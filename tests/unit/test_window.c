@@ -91,6 +91,38 @@ test_subsample_keeps_at_the_rate_and_draws_only_below_one(void)
     return 0;
 }
 
+/* subsample_count: the count and the draws of subsample_sentence, ids untouched;
+ * subsample_expected: sum of count x keep. */
+static int
+test_count_and_expected_match_the_draws(void)
+{
+    struct vocab *v;
+    struct subsampler s;
+    struct rng a, b;
+    uint32_t ids[64], copy[64];
+    CHECK(make_vocab(&v) == 0);
+    CHECK(subsample_init(&s, v, 1e-2) == 0);
+    rng_seed(&a, 3, 0);
+    for (size_t i = 0; i < 64; i++)
+        ids[i] = copy[i] = (uint32_t)rng_below(&a, TEST_NWORDS);
+    rng_seed(&a, 9, 0);
+    b = a;
+    for (int round = 0; round < 20; round++) {
+        const size_t n = subsample_count(&s, ids, 64, &a);
+        CHECK(memcmp(ids, copy, sizeof ids) == 0);
+        CHECK_EQ(n, subsample_sentence(&s, copy, 64, &b));
+        CHECK(memcmp(&a, &b, sizeof a) == 0);
+        memcpy(copy, ids, sizeof ids);
+    }
+    double want = 0;
+    for (int i = 0; i < TEST_NWORDS; i++)
+        want += (double)test_counts[i] * s.keep[i];
+    CHECK_EQ((uint64_t)(want + 0.5), subsample_expected(&s, v));
+    subsample_free(&s);
+    vocab_free(v);
+    return 0;
+}
+
 static int
 test_dynamic_window_is_uniform_fixed_is_full(void)
 {
@@ -238,6 +270,7 @@ test_same_seed_same_windows(void)
 
 CHECK_MAIN(CHECK_CASE(test_keep_probabilities_match_formula),
            CHECK_CASE(test_subsample_keeps_at_the_rate_and_draws_only_below_one),
+           CHECK_CASE(test_count_and_expected_match_the_draws),
            CHECK_CASE(test_dynamic_window_is_uniform_fixed_is_full),
            CHECK_CASE(test_window_edges), CHECK_CASE(test_radius_then_span_is_window_contexts),
            CHECK_CASE(test_same_seed_same_windows))

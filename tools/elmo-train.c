@@ -669,6 +669,115 @@ warn_cut_words(const struct lm *m)
                  words == 1 ? "" : "s", (unsigned long long)tokens, keep, keep + 2);
 }
 
+/* A new model from the vocabulary and the model options, initialised from the seed. */
+static struct lm *
+new_model(struct opts *o)
+{
+    struct vocab *v = cli_vocab_load(o->vocab, 1);
+    struct lm *m;
+    o->mc.vocab = vocab_size(v) + LM_NSPECIAL;
+    if (lm_cfg_check(&o->mc) < 0)
+        cli_die(RV_USAGE, "inconsistent model options (sizes out of range%s)",
+                o->mc.char_input ? " or character CNN options" : "");
+    if (lm_new(&m, &o->mc) < 0)
+        cli_die_nomem();
+    m->vocab = v;
+    lm_init(m, o->tc.seed, o->sch.init, o->sch.forget_bias, o->sch.char_gain);
+    if (o->mc.char_input && o->sch.char_std > 0)
+        init_char_data(o, m);
+    dist_bcast_f32(m->w, m->nparams);   /* --mpi: rank 0's, to be sure */
+    return m;
+}
+
+/* The corpus and held-out streams read, the trainer built (and its state restored with
+ * --resume), the rollback snapshot taken. Returns the windows per epoch. */
+static size_t
+prepare(struct run *rn, uint64_t want_hash)
+{
+    struct opts *o = rn->o;
+    read_stream(o->input, rn->lr.m, &rn->lr.train);
+    read_heldout(o->valid, rn, &rn->valid);
+    read_heldout(o->test, rn, &rn->test);
+    rn->lr.data_hash = lm_stream_hash(&rn->lr.train);
+    if (o->resume != NULL && rn->lr.data_hash != want_hash)
+        cli_die(RV_DATA, "%s: not the corpus the checkpoint %s was trained on",
+                cli_name(o->input), cli_name(o->resume));
+    const size_t nw = lm_stream_windows(&rn->lr.train, &o->tc);
+    if (nw == 0)
+        cli_die(RV_DATA, "%s: %zu tokens are too few for batch %u", cli_name(o->input),
+                rn->lr.train.n, o->tc.batch * dist_size());
+    const int rc = lm_trainer_new(&rn->lr.tr, rn->lr.m, &o->tc, &rn->lr.train);
+    if (rc < 0)
+        cli_die_usage_status(rc, "training options");
+    if (o->resume != NULL)
+        resume_state(o, rn->lr.tr);
+    if (o->ckpt_words > 0) { /* words (tokens per direction) to windows of every rank */
+        const uint64_t per = (uint64_t)o->tc.unroll * o->tc.batch * (o->tc.nshards ? o->tc.nshards : 1);
+        o->ckpt_windows = o->ckpt_words / per ? o->ckpt_words / per : 1;
+    }
+    if (o->tc.nshards > 1)
+        lm_trainer_set_reduce(rn->lr.tr, dist_sum_f32);
+    if ((rn->lr.snap = lm_snapshot_new(rn->lr.tr)) == NULL)
+        cli_die_nomem();
+    rn->lr.snap_pos = rn->lr.pos;
+    return nw;
+}
+
+/* Epochs until the last, a budget or --max-batches; a checkpoint after each. */
+static void
+train(struct run *rn, size_t nw)
+{
+    const struct opts *o = rn->o;
+    double t_ckpt = cli_now();
+    rn->t_start = cli_now();
+    while (o->sch.epochs == 0 || rn->lr.pos.epoch <= o->sch.epochs) {
+        const int r = train_epoch(rn, nw, &t_ckpt);
+        if (r < 0)
+            continue;
+        mpi_check_replicas(rn);
+        if (r == 0 && rn->budget_stop) {
+            if (!o->quiet)
+                fprintf(stderr, "%s: budget reached: %llu tokens trained in %.1f s, stopped at "
+                        "epoch %u batch %llu\n", cli_progname,
+                        (unsigned long long)trained_tokens(rn), train_seconds(rn),
+                        rn->lr.pos.epoch, (unsigned long long)rn->lr.pos.window);
+            checkpoint(rn);
+        }
+        if (r == 0)
+            break;
+        rn->lr.pos.epoch++;
+        rn->lr.pos.window = 0;
+        checkpoint(rn);
+    }
+}
+
+/* Test perplexity (into the model's metadata and the log), then the model written. */
+static void
+finish(struct run *rn)
+{
+    const struct opts *o = rn->o;
+    struct rec_meta *res = rec_meta_new();
+    if (res == NULL)
+        cli_die_nomem();
+    if (o->test != NULL) {
+        double ppl[3];
+        evaluate(rn, &rn->test, ppl);
+        rec_meta_set_f64(res, "test_ppl_fwd", ppl[0]);
+        rec_meta_set_f64(res, "test_ppl_bwd", ppl[1]);
+        if (!o->quiet)
+            fprintf(stderr, "%s: test ppl fwd %.2f bwd %.2f mean %.2f\n", cli_progname, ppl[0],
+                    ppl[1], ppl[2]);
+        if (rn->log != NULL)
+            fprintf(rn->log, "test\t-\t-\t%.4f\t%.4f\t-\t-\n", ppl[0], ppl[1]);
+    }
+    /* --mpi: every rank got here, so the model holds all of their work */
+    if (dist_barrier() < 0)
+        cli_die(RV_FAIL, "--mpi: a rank failed");
+    if (dist_rank() == 0)
+        save_model(rn, o->out, 0, res);
+    rec_meta_free(res);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -680,9 +789,8 @@ main(int argc, char **argv)
     o.tc.threads = 2;
     o.level = REC_LEVEL_DEFAULT;
     parse_args(&o, argc, argv);
-    const int epochs_set = o.epochs_set;
     /* with a budget, the epochs are a bound only when given */
-    if (!epochs_set && (o.sch.budget_secs > 0 || o.sch.budget_tokens > 0))
+    if (!o.epochs_set && (o.sch.budget_secs > 0 || o.sch.budget_tokens > 0))
         o.sch.epochs = 0;
     mpi_start(&o);
     struct run rn = {.o = &o, .lr = {.tc = &o.tc, .sch = &o.sch}};
@@ -690,48 +798,10 @@ main(int argc, char **argv)
         open_outputs(&o, &rn.log);
     lm_pos_start(&rn.lr.pos);
     uint64_t want_hash = 0;
-    if (o.resume != NULL) {
-        rn.lr.m = resume_model(&o, &rn.lr.pos, &want_hash, &rn.secs0, epochs_set);
-    } else {
-        struct vocab *v = cli_vocab_load(o.vocab, 1);
-        o.mc.vocab = vocab_size(v) + LM_NSPECIAL;
-        const int rc = lm_cfg_check(&o.mc);
-        if (rc < 0)
-            cli_die(RV_USAGE, "inconsistent model options (sizes out of range%s)",
-                    o.mc.char_input ? " or character CNN options" : "");
-        if (lm_new(&rn.lr.m, &o.mc) < 0)
-            cli_die_nomem();
-        rn.lr.m->vocab = v;
-        lm_init(rn.lr.m, o.tc.seed, o.sch.init, o.sch.forget_bias, o.sch.char_gain);
-        if (o.mc.char_input && o.sch.char_std > 0)
-            init_char_data(&o, rn.lr.m);
-        dist_bcast_f32(rn.lr.m->w, rn.lr.m->nparams);   /* --mpi: rank 0's, to be sure */
-    }
-    read_stream(o.input, rn.lr.m, &rn.lr.train);
-    read_heldout(o.valid, &rn, &rn.valid);
-    read_heldout(o.test, &rn, &rn.test);
-    rn.lr.data_hash = lm_stream_hash(&rn.lr.train);
-    if (o.resume != NULL && rn.lr.data_hash != want_hash)
-        cli_die(RV_DATA, "%s: not the corpus the checkpoint %s was trained on",
-                cli_name(o.input), cli_name(o.resume));
-    const size_t nw = lm_stream_windows(&rn.lr.train, &o.tc);
-    if (nw == 0)
-        cli_die(RV_DATA, "%s: %zu tokens are too few for batch %u", cli_name(o.input),
-                rn.lr.train.n, o.tc.batch * dist_size());
-    int rc = lm_trainer_new(&rn.lr.tr, rn.lr.m, &o.tc, &rn.lr.train);
-    if (rc < 0)
-        cli_die_usage_status(rc, "training options");
-    if (o.resume != NULL)
-        resume_state(&o, rn.lr.tr);
-    if (o.ckpt_words > 0) { /* words (tokens per direction) to windows of every rank */
-        const uint64_t per = (uint64_t)o.tc.unroll * o.tc.batch * (o.tc.nshards ? o.tc.nshards : 1);
-        o.ckpt_windows = o.ckpt_words / per ? o.ckpt_words / per : 1;
-    }
-    if (o.tc.nshards > 1)
-        lm_trainer_set_reduce(rn.lr.tr, dist_sum_f32);
-    if ((rn.lr.snap = lm_snapshot_new(rn.lr.tr)) == NULL)
-        cli_die_nomem();
-    rn.lr.snap_pos = rn.lr.pos;
+    rn.lr.m = o.resume != NULL
+                  ? resume_model(&o, &rn.lr.pos, &want_hash, &rn.secs0, o.epochs_set)
+                  : new_model(&o);
+    const size_t nw = prepare(&rn, want_hash);
     start_log(&o, rn.log);
     if (!o.quiet)
         fprintf(stderr, "%s: %zu weights, %s input, %u x %u%s, %zu tokens, %zu batches/epoch"
@@ -741,47 +811,8 @@ main(int argc, char **argv)
                 o.mpi ? " MPI ranks" : "");
     if (!o.quiet)
         warn_cut_words(rn.lr.m);
-    double t_ckpt = cli_now();
-    rn.t_start = cli_now();
-    while (o.sch.epochs == 0 || rn.lr.pos.epoch <= o.sch.epochs) {
-        const int r = train_epoch(&rn, nw, &t_ckpt);
-        if (r < 0)
-            continue;
-        mpi_check_replicas(&rn);
-        if (r == 0 && rn.budget_stop) {
-            if (!o.quiet)
-                fprintf(stderr, "%s: budget reached: %llu tokens trained in %.1f s, stopped at "
-                        "epoch %u batch %llu\n", cli_progname,
-                        (unsigned long long)trained_tokens(&rn), train_seconds(&rn),
-                        rn.lr.pos.epoch, (unsigned long long)rn.lr.pos.window);
-            checkpoint(&rn);
-        }
-        if (r == 0)
-            break;
-        rn.lr.pos.epoch++;
-        rn.lr.pos.window = 0;
-        checkpoint(&rn);
-    }
-    struct rec_meta *res = rec_meta_new();
-    if (res == NULL)
-        cli_die_nomem();
-    if (o.test != NULL) {
-        double ppl[3];
-        evaluate(&rn, &rn.test, ppl);
-        rec_meta_set_f64(res, "test_ppl_fwd", ppl[0]);
-        rec_meta_set_f64(res, "test_ppl_bwd", ppl[1]);
-        if (!o.quiet)
-            fprintf(stderr, "%s: test ppl fwd %.2f bwd %.2f mean %.2f\n", cli_progname, ppl[0],
-                    ppl[1], ppl[2]);
-        if (rn.log != NULL)
-            fprintf(rn.log, "test\t-\t-\t%.4f\t%.4f\t-\t-\n", ppl[0], ppl[1]);
-    }
-    /* --mpi: every rank got here, so the model holds all of their work */
-    if (dist_barrier() < 0)
-        cli_die(RV_FAIL, "--mpi: a rank failed");
-    if (dist_rank() == 0)
-        save_model(&rn, o.out, 0, res);
-    rec_meta_free(res);
+    train(&rn, nw);
+    finish(&rn);
     if (rn.log != NULL)
         fclose(rn.log);
     lm_snapshot_free(rn.lr.snap);

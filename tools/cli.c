@@ -346,10 +346,16 @@ cli_die_record(struct rec_reader *r, const char *path, int status)
 struct vecset *
 cli_vecset_load(const char *path, int fmt)
 {
+    return cli_vecset_open(path, fmt, 0);
+}
+
+struct vecset *
+cli_vecset_open(const char *path, int fmt, unsigned flags)
+{
     FILE *fp = cli_open_in(path);
     struct vecset *s;
     struct w2vfmt_error err = {0};
-    const int rc = vecset_load(&s, fp, fmt, &err);
+    const int rc = vecset_load_flags(&s, fp, fmt, flags, &err);
     if (rc < 0) {
         if (rc == WP_ENOMEM)
             cli_die_nomem();

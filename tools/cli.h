@@ -134,6 +134,9 @@ struct vocab *cli_vocab_load(const char *path, uint32_t min_words);
  * exits with "tool: file: line N: what" or "tool: file: what" on error. */
 struct vecset;
 struct vecset *cli_vecset_load(const char *path, int fmt);
+/* The same with vecset_load_flags flags (VECSET_TRUST: a vector table's checksums are not
+ * verified). */
+struct vecset *cli_vecset_open(const char *path, int fmt, unsigned flags);
 /* Flushes and closes stdout at exit; a write error (ENOSPC, EIO) exits RV_FAIL. */
 void cli_close_stdout(void);
 

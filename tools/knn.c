@@ -17,13 +17,17 @@
 #include "knn/knn_hnsw.h"
 #include "stream/rec_payload.h"
 #include "vecio/vecset.h"
+#include "vecio/vectab.h"
 #include "vecio/w2vfmt.h"
 
 enum { BATCH_MIN = 8, RESTRICT_EVAL_DEFAULT = 30000 };
 enum { OPT_ANALOGY = 256, OPT_ANALOGIES, OPT_SIMILARITY, OPT_CONVENTION, OPT_METHOD,
        OPT_NOFOLD, OPT_FORMAT, OPT_SINGLE, OPT_HNSW, OPT_EF, OPT_HNSW_M,
        OPT_EFC, OPT_CONVERT, OPT_QVEC, OPT_MAP, OPT_ALL, OPT_METRIC, OPT_QUERY, OPT_SEED,
-       OPT_VERBOSE };
+       OPT_VERBOSE, OPT_TRUST, OPT_INT8, OPT_RERANK };
+enum { RERANK_DEFAULT = 100 };
+/* --convert: 1 + the format, or these for vector tables (the sections they hold) */
+enum { CONVERT_TABLE = 100 };
 
 struct opts {
     size_t k;
@@ -34,6 +38,8 @@ struct opts {
     size_t nqueries;
     const char *hnsw, *qvec, *map;
     int convert, force; /* convert: 0, or 1 + W2VFMT_TEXT/W2VFMT_BIN */
+    int trust, int8;
+    size_t rerank;
     size_t ef;
     struct knn_hnsw_params hp;
     struct analogy_opts an;
@@ -66,10 +72,12 @@ usage(FILE *fp, int status)
     fprintf(fp,
             "usage: %s [-fhqVx] [-k count] [-o file] [-r count] [-t threads]\n"
             "       [--query word ... | --all | --analogy file | --analogies |\n"
-            "       --similarity file | --convert txt|bin|stream|fasttext |\n"
+            "       --similarity file |\n"
+            "       --convert txt|bin|stream|fasttext|table|table+int8|int8 |\n"
             "       --query-vectors stream | --map words] [--metric cos|dot|l2]\n"
             "       [--convention w2v|gensim] [--method 3cosadd|3cosmul] [--no-fold]\n"
-            "       [--format auto|txt|bin|glove|stream|fasttext] [--single] [--verbose]\n"
+            "       [--format auto|txt|bin|glove|stream|fasttext|table] [--single]\n"
+            "       [--verbose] [--trust] [--int8] [--rerank n]\n"
             "       [--hnsw index] [--ef n] [--hnsw-m n]\n"
             "       [--ef-construction n] [--seed n] vectors\n",
             cli_progname);
@@ -99,16 +107,20 @@ parse_args(struct opts *o, int argc, char **argv)
         {"seed", required_argument, NULL, OPT_SEED}, {"force", no_argument, NULL, 'f'},
         {"convert", required_argument, NULL, OPT_CONVERT},
         {"query-vectors", required_argument, NULL, OPT_QVEC},
-        {"map", required_argument, NULL, OPT_MAP}, {NULL, 0, NULL, 0}};
+        {"map", required_argument, NULL, OPT_MAP}, {"trust", no_argument, NULL, OPT_TRUST},
+        {"int8", no_argument, NULL, OPT_INT8}, {"rerank", required_argument, NULL, OPT_RERANK},
+        {NULL, 0, NULL, 0}};
     static const char *const metrics[] = {"cos", "dot", "l2"};
     static const char *const conventions[] = {"w2v", "gensim"};
     static const char *const methods[] = {"3cosadd", "3cosmul"};
-    static const char *const formats[] = {"auto", "txt", "bin", "glove", "stream", "fasttext"};
+    static const char *const formats[] = {"auto", "txt", "bin", "glove", "stream", "fasttext",
+                                          "table"};
     const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int ch;
     memset(o, 0, sizeof *o);
     o->k = 10;
     o->ef = 50;
+    o->rerank = RERANK_DEFAULT;
     knn_hnsw_params_default(&o->hp);
     analogy_opts_default(&o->an);
     o->an.knn.threads = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
@@ -143,9 +155,9 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_METHOD: o->an.method = cli_parse_enum(optarg, "--method", methods, 2); break;
         case OPT_NOFOLD: o->an.fold = 0; break;
         case OPT_FORMAT: {
-            const int f = cli_parse_enum(optarg, "--format", formats, 6);
+            const int f = cli_parse_enum(optarg, "--format", formats, 7);
             /* auto txt bin glove = W2VFMT_ 0..3 */
-            o->format = f == 4 ? VECSET_STREAM : f == 5 ? VECSET_FASTTEXT : f;
+            o->format = f == 4 ? VECSET_STREAM : f == 5 ? VECSET_FASTTEXT : f == 6 ? VECSET_TABLE : f;
             break;
         }
         case OPT_SINGLE: o->single = 1; break;
@@ -153,11 +165,18 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_QVEC: o->qvec = optarg; break;
         case OPT_MAP: o->map = optarg; break;
         case OPT_CONVERT: {
-            static const char *const outs[] = {"txt", "bin", "stream", "fasttext"};
-            const int i = cli_parse_enum(optarg, "--convert", outs, 4);
-            o->convert = 1 + (i == 2 ? VECSET_STREAM : i == 3 ? VECSET_FASTTEXT : W2VFMT_TEXT + i);
+            static const char *const outs[] = {"txt", "bin", "stream", "fasttext", "table",
+                                               "table+int8", "int8"};
+            const int i = cli_parse_enum(optarg, "--convert", outs, 7);
+            o->convert = i >= 4 ? CONVERT_TABLE + (i == 4   ? VECTAB_F32
+                                                   : i == 5 ? VECTAB_F32 | VECTAB_SQ8
+                                                            : VECTAB_SQ8)
+                                : 1 + (i == 2 ? VECSET_STREAM : i == 3 ? VECSET_FASTTEXT : W2VFMT_TEXT + i);
             break;
         }
+        case OPT_TRUST: o->trust = 1; break;
+        case OPT_INT8: o->int8 = 1; break;
+        case OPT_RERANK: o->rerank = cli_parse_u64(optarg, "--rerank", 1, 1000000); break;
         case OPT_EF: o->ef = cli_parse_u64(optarg, "--ef", 1, 1 << 20); break;
         case OPT_HNSW_M: o->hp.m = cli_parse_u64(optarg, "--hnsw-m", 2, 1024); break;
         case OPT_EFC: o->hp.ef_construction = cli_parse_u64(optarg, "--ef-construction", 1, 1 << 20); break;
@@ -185,14 +204,32 @@ parse_args(struct opts *o, int argc, char **argv)
         cli_die(RV_USAGE, "the vectors and the --map words cannot both be stdin");
     if (o->an.method == ANALOGY_MUL && o->metric != KNN_COS)
         cli_die(RV_USAGE, "--method 3cosmul needs --metric cos");
+    if (o->int8 && (o->hnsw || o->analogy_file || o->similarity_file || o->analogies || o->qvec ||
+                    o->map || o->convert))
+        cli_die(RV_USAGE, "--int8 serves --query, --all and stdin queries only");
 }
 
 static struct vecset *
 load(const struct opts *o)
 {
-    struct vecset *s = cli_vecset_load(o->vectors, o->format);
+    struct vecset *s = cli_vecset_open(o->vectors, o->format, o->trust ? VECSET_TRUST : 0);
     if (s->v == 0)
         cli_die(RV_DATA, "%s: no vectors", cli_name(o->vectors));
+    if (o->int8 && (s->tab == NULL || s->tab->codes == NULL))
+        cli_die(RV_USAGE, "%s: --int8 needs a vector table with int8 codes "
+                "(knn --convert table+int8)", cli_name(o->vectors));
+    if (s->tab != NULL && o->int8 == 0 && s->tab->m == NULL && !o->quiet && o->verbose)
+        cli_warn("%s: int8 codes only: searching them (--int8 is implied)", cli_name(o->vectors));
+    /* neighbour queries use a table in place; every other mode wants whole matrices */
+    const int in_place = !(o->hnsw || o->analogy_file || o->similarity_file || o->analogies ||
+                           o->qvec || o->map || o->convert);
+    if (s->tab != NULL && !in_place) {
+        int rc = vecset_need_floats(s);
+        if (rc == WP_OK)
+            rc = vecset_need_unit(s);
+        if (rc < 0)
+            cli_die_status(rc, "%s", cli_name(o->vectors));
+    }
     if (s->dups > 0)
         cli_warn("%s: %zu duplicate word%s ignored (first kept; first duplicate at %s %zu)",
                  cli_name(o->vectors), s->dups, s->dups == 1 ? "" : "s",
@@ -215,14 +252,23 @@ struct qctx {
     float *xq, *xsq;
     char **xw;
     size_t nx, xcap, ngrams;
+    float *qbuf;          /* d floats: a table's query row */
+    struct knn_sq8 sq8;   /* --int8 */
 };
 
+/* The row of query id as the metric sees it: a pointer into the set, or for a vector table
+ * (used in place, no unit-length copy) the row computed into c->qbuf. */
 static const float *
 query_vec(const struct qctx *c, uint32_t id)
 {
     if (id >= c->s->v)
         return c->xq + (size_t)(id - c->s->v) * c->s->d;
-    return (c->db.metric == KNN_COS ? c->s->unit : c->s->m) + (size_t)id * c->s->d;
+    const float *rows = c->db.metric == KNN_COS ? c->s->unit : c->s->m;
+    if (rows != NULL)
+        return rows + (size_t)id * c->s->d;
+    const char *w = c->s->words[id];
+    vecset_vector(c->s, w, strlen(w), c->db.metric == KNN_COS, c->qbuf, NULL);
+    return c->qbuf;
 }
 
 static const char *
@@ -388,7 +434,7 @@ add_half(struct knn_db *db)
 {
     enum { HALF_MIN_CELLS = 1 << 20 };
     uint16_t *m16 = NULL;
-    if (db->n * db->d >= HALF_MIN_CELLS && knn_half_build(db->m, db->n, db->d, &m16,
+    if (db->rownorm == NULL && db->sq8 == NULL && db->n * db->d >= HALF_MIN_CELLS && knn_half_build(db->m, db->n, db->d, &m16,
                                                           &db->maxnorm) == WP_OK)
         db->m16 = m16;
     return m16;
@@ -441,6 +487,17 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
     c.db.m = o->metric == KNN_COS ? s->unit : s->m;
     c.db.sqnorm = s->sqnorm;
     c.scratch = cli_mallocarray(s->v, sizeof *c.scratch);
+    c.qbuf = cli_mallocarray(s->d, sizeof *c.qbuf);
+    if (s->tab != NULL && !o->hnsw) { /* in place: raw rows, divided by their norms for cos */
+        c.db.m = s->m;
+        c.db.rownorm = o->metric == KNN_COS ? s->tab->norm : NULL;
+        if (o->int8 || s->m == NULL) {
+            c.sq8 = (struct knn_sq8){.codes = s->tab->codes, .vmin = s->tab->sq8_min,
+                                     .step = s->tab->sq8_step, .norm = s->tab->norm,
+                                     .rerank = o->rerank};
+            c.db.sq8 = &c.sq8;
+        }
+    }
     struct knn_hnsw *hnsw = o->hnsw ? open_hnsw(o, &c.db) : NULL;
     c.hnsw = hnsw;
     if (o->all && hnsw != NULL) {
@@ -489,6 +546,7 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
     if (c.ngrams > 0 && o->verbose)
         cli_warn("%zu of %zu queries answered from character n-grams", c.ngrams, c.found);
     free(c.scratch);
+    free(c.qbuf);
     free(c.xq);
     free(c.xsq);
     free(c.xw);
@@ -832,8 +890,14 @@ main(int argc, char **argv)
     if (o.k > s->v) /* more than every row cannot be listed; keeps -a memory bounded */
         o.k = s->v;
     cli_out_open(&out, o.output, o.convert == 1 + W2VFMT_BIN || o.convert == 1 + VECSET_STREAM ||
-                 o.convert == 1 + VECSET_FASTTEXT, o.force);
-    if (o.convert == 1 + VECSET_FASTTEXT) {
+                 o.convert == 1 + VECSET_FASTTEXT || o.convert > CONVERT_TABLE, o.force);
+    if (o.convert > CONVERT_TABLE) {
+        const int rc = vectab_write(out.fp, s->words, s->m, s->unit, s->v, s->d,
+                                    (unsigned)(o.convert - CONVERT_TABLE));
+        if (rc < 0)
+            cli_out_die(&out, rc);
+        rval = RV_OK;
+    } else if (o.convert == 1 + VECSET_FASTTEXT) {
         const int rc = vecset_write_fasttext(out.fp, s);
         if (rc < 0)
             cli_out_die(&out, rc);

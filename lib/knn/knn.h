@@ -34,13 +34,34 @@ struct knn_hit {
  * it moves half the bytes, and every row whose half-precision score comes within the
  * proven error bound of the k-th best is rescored in single precision, so the answer is
  * exactly the one without m16. maxnorm is the largest row norm (knn_half_build sets it). */
+/* rownorm (optional, cos only): m holds raw rows and each row's dot is divided by its norm
+ * (a zero norm scores 0), so a mapped matrix serves cosine without a unit-length copy.
+ * sq8 (optional): int8 codes that knn_one and knn_batch scan instead of m (see below). */
+struct knn_sq8;
 struct knn_db {
     const float *m;
     const float *sqnorm;
     const uint16_t *m16;
+    const float *rownorm;
+    const struct knn_sq8 *sq8;
     float maxnorm;
     size_t n, d;
     int metric;
+};
+
+/* int8 search: the codes of the unit-length rows (per-dimension scalar quantization, unit row
+ * j ~ vmin[j] + step[j] * code[j]). A query q (as the metric sees it) becomes the 16-bit
+ * integer weights round(q[j] step[j] / s) (kernels/i8dot.h), each row's approximate
+ * inner product with its unit row is sum_j q[j] vmin[j] + s * (codes . weights), scaled by
+ * norm[] for dot and l2; the rerank best of those are rescored in float, from m when the
+ * database has it (exact: the answer of the float search whenever the true top k are among
+ * the candidates) or else from the decoded rows (which only removes the query's rounding).
+ * Scores printed are the rescored ones. */
+struct knn_sq8 {
+    const uint8_t *codes;   /* n x d */
+    const float *vmin, *step; /* d each */
+    const float *norm;      /* n: |x|, for dot and l2 */
+    size_t rerank;          /* candidates rescored (at least k are) */
 };
 
 /* Builds the half-precision copy of m (n x d) for knn_db.m16 (free() it) and the largest
@@ -73,6 +94,11 @@ int knn_all(const struct knn_db *db, size_t k, int exclude_self, const struct kn
  * enough of them): scratch must hold db->n floats. */
 int knn_one(const struct knn_db *db, const float *q, size_t k, const uint32_t *excl,
             size_t nexcl, int threads, float *scratch, struct knn_hit *out);
+
+/* One query on db->sq8 (knn_one, knn_batch and knn_all go there when db->sq8 is set; their
+ * plain mode only: knn_batch's KNN_COSMUL scans the floats). */
+int knn_sq8_search(const struct knn_db *db, const float *q, size_t k, const uint32_t *excl,
+                   size_t nexcl, struct knn_hit *out);
 
 /* Distance |q - x| from an L2 score and |q|^2. */
 float knn_l2_distance(float score, float q_sqnorm);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/bytes.h"
 #include "common/status.h"
@@ -13,6 +14,7 @@
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
 #include "fasttext.h"
+#include "vectab.h"
 
 enum { VECSET_DIM_MAX = 1 << 20 };
 
@@ -243,8 +245,51 @@ load_fasttext(struct vecset **out, FILE *fp, struct w2vfmt_error *err)
     return WP_OK;
 }
 
+/* A vector table, mapped in place. */
+static int
+load_table(struct vecset **out, FILE *fp, unsigned flags, struct w2vfmt_error *err)
+{
+    struct vecset *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->tab = malloc(sizeof *s->tab)) == NULL) {
+        free(s);
+        return WP_ENOMEM;
+    }
+    const int rc = vectab_open(s->tab, fileno(fp), flags & VECSET_TRUST ? VECTAB_TRUST : 0,
+                               &s->words, err);
+    if (rc < 0) {
+        free(s->tab);
+        free(s);
+        return rc;
+    }
+    s->format = VECSET_TABLE;
+    s->v = s->tab->v;
+    s->d = s->tab->d;
+    s->m = (float *)s->tab->m; /* read-only mapping: the set never writes through m */
+    s->sqnorm = (float *)s->tab->sqnorm;
+    *out = s;
+    return WP_OK;
+}
+
+/* Whether fp is a regular file starting with a table's signature (read with pread, so the
+ * stream position is left alone). */
+static int
+is_table(FILE *fp)
+{
+    unsigned char head[VECTAB_SIGNATURE_SIZE];
+    const int fd = fileno(fp);
+    return fd >= 0 && pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+           vectab_is_table(head, sizeof head);
+}
+
 int
 vecset_load(struct vecset **out, FILE *fp, int format, struct w2vfmt_error *err)
+{
+    return vecset_load_flags(out, fp, format, 0, err);
+}
+
+int
+vecset_load_flags(struct vecset **out, FILE *fp, int format, unsigned flags,
+                  struct w2vfmt_error *err)
 {
     struct w2vfmt_vectors vs;
     int rc;
@@ -258,10 +303,12 @@ vecset_load(struct vecset **out, FILE *fp, int format, struct w2vfmt_error *err)
         }
         ungetc(c, fp);
         if (c == (unsigned char)REC_SIGNATURE[0])
-            format = VECSET_STREAM;
+            format = is_table(fp) ? VECSET_TABLE : VECSET_STREAM;
         else if (c == (FASTTEXT_MAGIC & 0xFF))
             format = VECSET_FASTTEXT;
     }
+    if (format == VECSET_TABLE)
+        return load_table(out, fp, flags, err);
     if (format == VECSET_FASTTEXT)
         return load_fasttext(out, fp, err);
     if (format == VECSET_STREAM)
@@ -275,11 +322,66 @@ vecset_load(struct vecset **out, FILE *fp, int format, struct w2vfmt_error *err)
     return rc;
 }
 
+/* Row i of a table at unit length into u: the float row scaled as unit_row does, or the
+ * int8 codes decoded. */
+static void
+table_unit_row(const struct vecset *s, size_t i, float *u)
+{
+    if (s->m != NULL)
+        unit_row(s->m + i * s->d, s->d, u);
+    else
+        vectab_sq8_decode(s->tab, i, u);
+}
+
+int
+vecset_need_unit(struct vecset *s)
+{
+    size_t bytes;
+    if (s->unit != NULL)
+        return WP_OK;
+    if (!size_mul_ok(s->v, s->d * sizeof(float), &bytes))
+        return WP_ERANGE;
+    if ((s->unit = malloc(bytes)) == NULL)
+        return WP_ENOMEM;
+    for (size_t i = 0; i < s->v; i++)
+        table_unit_row(s, i, s->unit + i * s->d);
+    return WP_OK;
+}
+
+int
+vecset_need_floats(struct vecset *s)
+{
+    size_t bytes;
+    if (s->m != NULL)
+        return WP_OK;
+    if (!size_mul_ok(s->v, s->d * sizeof(float), &bytes))
+        return WP_ERANGE;
+    if ((s->m_own = malloc(bytes)) == NULL)
+        return WP_ENOMEM;
+    for (size_t i = 0; i < s->v; i++) {
+        float *x = s->m_own + i * s->d;
+        vectab_sq8_decode(s->tab, i, x);
+        for (size_t j = 0; j < s->d; j++)
+            x[j] *= s->tab->norm[i];
+    }
+    s->m = s->m_own;
+    return WP_OK;
+}
+
 void
 vecset_free(struct vecset *s)
 {
     if (s == NULL)
         return;
+    if (s->tab != NULL) { /* words, m and sqnorm are the mapping's */
+        free(s->words);
+        free(s->m_own);
+        free(s->unit);
+        vectab_close(s->tab);
+        free(s->tab);
+        free(s);
+        return;
+    }
     for (size_t i = 0; i < s->v; i++)
         free(s->words[i]);
     free(s->words);
@@ -298,6 +400,8 @@ vecset_free(struct vecset *s)
 int64_t
 vecset_find(const struct vecset *s, const char *word, size_t len)
 {
+    if (s->tab != NULL)
+        return vectab_find(s->tab, s->words, word, len);
     return wordmap_find(s->map, word, len);
 }
 
@@ -314,6 +418,15 @@ vecset_vector(const struct vecset *s, const char *word, size_t len, int unit, fl
     const int64_t id = vecset_find(s, word, len);
     if (row != NULL)
         *row = id;
+    if (id >= 0 && (unit ? s->unit : s->m) == NULL) { /* a table: nothing copied yet */
+        table_unit_row(s, (size_t)id, out);
+        if (!unit && s->m != NULL)
+            memcpy(out, s->m + (size_t)id * s->d, s->d * sizeof *out);
+        else if (!unit)
+            for (size_t j = 0; j < s->d; j++)
+                out[j] *= s->tab->norm[id];
+        return 1;
+    }
     if (id >= 0) {
         memcpy(out, (unit ? s->unit : s->m) + (size_t)id * s->d, s->d * sizeof *out);
         return 1;

@@ -14,10 +14,12 @@
 
 #include "w2vfmt.h"
 
-enum { VECSET_STREAM = 4, VECSET_FASTTEXT = 5 }; /* besides the enum w2vfmt_format values */
+enum { VECSET_STREAM = 4, VECSET_FASTTEXT = 5, VECSET_TABLE = 6 }; /* besides W2VFMT_ values */
+enum { VECSET_TRUST = 1 }; /* vecset_load_flags: a vector table's checksums are not verified */
 
 struct wordmap;
 struct fasttext;
+struct vectab;
 
 struct vecset {
     char **words;
@@ -29,6 +31,11 @@ struct vecset {
     int format;      /* VECSET_STREAM, VECSET_FASTTEXT or a W2VFMT_ value */
     struct wordmap *map;
     struct fasttext *ft; /* the model, for VECSET_FASTTEXT; else NULL */
+    /* VECSET_TABLE: the mapped table (vectab.h). words, m and sqnorm point into it (m is NULL
+     * for a table of int8 codes only), unit is NULL and map too (the table's index answers
+     * vecset_find): nothing is copied until vecset_need_unit or vecset_need_floats. */
+    struct vectab *tab;
+    float *m_own;    /* m decoded from int8 codes by vecset_need_floats, else NULL */
 };
 
 /* Reads fp in format (W2VFMT_AUTO detects, VECSET_STREAM forces a stream). On error err
@@ -36,6 +43,16 @@ struct vecset {
  * the block/record in the message. Returns WP_OK, WP_EEMPTY, WP_EFORMAT, WP_EKIND (a stream
  * of another kind), a stream error, WP_ERANGE (empty set or too large), WP_EIO, WP_ENOMEM. */
 int vecset_load(struct vecset **out, FILE *fp, int format, struct w2vfmt_error *err);
+/* The same with flags (VECSET_TRUST). A vector table (first bytes VECTAB_SIGNATURE) is
+ * detected with pread on fileno(fp) and mapped (fp must then be a regular file); it is also
+ * forced by format VECSET_TABLE. */
+int vecset_load_flags(struct vecset **out, FILE *fp, int format, unsigned flags,
+                      struct w2vfmt_error *err);
+/* Make s->unit (all rows at unit length) or s->m (floats: an int8-only table's rows decoded,
+ * times their norms) exist, for the uses that need whole matrices in memory; no-ops unless s
+ * is a table. WP_OK or WP_ENOMEM / WP_ERANGE. */
+int vecset_need_unit(struct vecset *s);
+int vecset_need_floats(struct vecset *s);
 /* Takes ownership of vs (left empty) and builds the map, norms and unit rows. */
 int vecset_from_w2v(struct vecset **out, struct w2vfmt_vectors *vs);
 void vecset_free(struct vecset *s);

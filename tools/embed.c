@@ -341,6 +341,9 @@ run_static(const struct opts *o)
         cli_die(RV_DATA, "%s: --oov unk=%s: word not in the vectors", cli_name(o->vectors),
                 o->unk);
     if (o->export_fmt) {
+        const int rc = vecset_need_floats(vs); /* an int8-only vector table: decoded */
+        if (rc < 0)
+            cli_die_status(rc, "%s", cli_name(o->vectors));
         const int rv = export_vectors(o, vs);
         vecset_free(vs);
         return rv;
@@ -390,7 +393,7 @@ run_static(const struct opts *o)
                 row = o->oov == OOV_UNK ? unk : -1;
             }
             if (row >= 0)
-                memcpy(x + n * d, vs->m + (size_t)row * d, d * sizeof *x);
+                vecset_row(vs, (size_t)row, 0, x + n * d); /* a vector table: in place */
             else
                 memset(x + n * d, 0, d * sizeof *x);
         kept:

@@ -411,6 +411,20 @@ vecset_has_subwords(const struct vecset *s)
     return s->ft != NULL && s->ft->maxn > 0;
 }
 
+void
+vecset_row(const struct vecset *s, size_t i, int unit, float *out)
+{
+    const float *rows = unit ? s->unit : s->m;
+    if (rows != NULL) {
+        memcpy(out, rows + i * s->d, s->d * sizeof *out);
+        return;
+    }
+    table_unit_row(s, i, out); /* a table used in place */
+    if (!unit)
+        for (size_t j = 0; j < s->d; j++)
+            out[j] *= s->tab->norm[i];
+}
+
 int
 vecset_vector(const struct vecset *s, const char *word, size_t len, int unit, float *out,
               int64_t *row)
@@ -418,17 +432,8 @@ vecset_vector(const struct vecset *s, const char *word, size_t len, int unit, fl
     const int64_t id = vecset_find(s, word, len);
     if (row != NULL)
         *row = id;
-    if (id >= 0 && (unit ? s->unit : s->m) == NULL) { /* a table: nothing copied yet */
-        table_unit_row(s, (size_t)id, out);
-        if (!unit && s->m != NULL)
-            memcpy(out, s->m + (size_t)id * s->d, s->d * sizeof *out);
-        else if (!unit)
-            for (size_t j = 0; j < s->d; j++)
-                out[j] *= s->tab->norm[id];
-        return 1;
-    }
     if (id >= 0) {
-        memcpy(out, (unit ? s->unit : s->m) + (size_t)id * s->d, s->d * sizeof *out);
+        vecset_row(s, (size_t)id, unit, out);
         return 1;
     }
     if (s->ft == NULL)

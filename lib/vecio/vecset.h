@@ -66,6 +66,10 @@ int64_t vecset_find(const struct vecset *s, const char *word, size_t len); /* ro
  * NULL. */
 int vecset_vector(const struct vecset *s, const char *word, size_t len, int unit, float *out,
                   int64_t *row);
+/* Row i (< s->v) into out (d floats), at unit length when unit is set: a copy of the row, or
+ * for a table used in place the row computed (an int8-only table's rows are decoded: its
+ * unit row approximated, times the stored norm). */
+void vecset_row(const struct vecset *s, size_t i, int unit, float *out);
 /* Writes s as a fastText .bin model: the model it was read from (n-grams included), or the
  * plain vectors as a model without n-grams. Returns what fasttext_write returns. */
 int vecset_write_fasttext(FILE *fp, const struct vecset *s);

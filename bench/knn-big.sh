@@ -1,0 +1,117 @@
+#!/bin/bash
+# bench/knn-big.sh - vector tables at scale (issue 20): open + first query warm and peak RSS
+# for knn on a word2vec binary, on a vector table (checksums verified, and --trust), on int8
+# codes, against gensim load_word2vec_format + most_similar on the same file in the same run;
+# then int8 recall@10 against exact float search and all-vocabulary top-10 on int8 vs float.
+# The vectors are SYNTHETIC: N(0,1) values, seed 1 (speed does not depend on the values;
+# random vectors are the hard case for int8 recall, their neighbours being close together).
+#
+# usage: bench/knn-big.sh [-g] [-k] [-a rows] [-d dim] [-n rows] [-q queries]
+#   -n rows     vocabulary size (default 1000000); -d dim (default 300)
+#   -a rows     rows of the all-vocabulary comparison (knn -r; default 20000: n^2 work)
+#   -q queries  queries of the recall measurement (default 200)
+#   -g          skip gensim; -k keep the work directory (else removed)
+#   Environment: BUILD (default build), PYTHON (python3 with numpy and gensim;
+#   default /usr/bin/python3), THREADS (default 2), TMPDIR (the files: about 4.4 bytes per
+#   value, 5.3 GB at 1M x 300).
+# Output: key<TAB>value lines; times are wall seconds, RSS is /usr/bin/time -v's maximum
+# resident set size in MB (mapped pages of the table that were touched count in it).
+set -eu
+BUILD=${BUILD:-build}
+PYTHON=${PYTHON:-/usr/bin/python3}
+THREADS=${THREADS:-2}
+N=1000000 D=300 A=20000 Q=200 GENSIM=1 KEEP=0 K=10
+while getopts "a:d:gkn:q:" opt; do
+    case $opt in
+    a) A=$OPTARG ;; d) D=$OPTARG ;; g) GENSIM=0 ;; k) KEEP=1 ;; n) N=$OPTARG ;;
+    q) Q=$OPTARG ;; *) sed -n 's/^# usage: /usage: /p' "$0" >&2; exit 2 ;;
+    esac
+done
+KNN="$BUILD/bin/knn"
+[ -x "$KNN" ] || { echo "knn-big.sh: $KNN not built" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "knn-big.sh: needs /usr/bin/time (GNU time)" >&2; exit 1; }
+. "$(dirname "$0")/common.sh"
+bench_workdir knn-big "$KEEP"
+[ "$A" -le "$N" ] || A=$N
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f\n", a / b; else print "inf" }'; }
+
+log "writing $N x $D synthetic vectors"
+"$PYTHON" - "$work/v.bin" "$N" "$D" <<'PY'
+import sys
+import numpy as np
+path, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = np.random.default_rng(1)
+with open(path, "wb") as f:
+    f.write(b"%d %d\n" % (n, d))
+    for i0 in range(0, n, 65536):
+        m = rng.standard_normal((min(65536, n - i0), d)).astype("<f4")
+        f.write(b"".join(b"w%d " % (i0 + i) + m[i].tobytes() + b"\n" for i in range(m.shape[0])))
+PY
+echo "vectors	synthetic N(0,1), seed 1: $N x $D"
+t0=$(date +%s.%N)
+"$KNN" --convert table -o "$work/f.wpv" "$work/v.bin"
+t1=$(date +%s.%N)
+"$KNN" --convert table+int8 -o "$work/f8.wpv" "$work/f.wpv"
+"$KNN" --convert int8 -o "$work/8.wpv" "$work/f.wpv"
+echo "convert_bin_to_table_s	$(echo "$t1 $t0" | awk '{ printf "%.2f", $1 - $2 }')"
+for f in v.bin f.wpv f8.wpv 8.wpv; do
+    echo "size_MB_$f	$(( $(stat -c %s "$work/$f") / 1000000 ))"
+done
+matrix=$((N * D * 4)) codes=$((N * D))
+echo "matrix_ratio_float_over_int8	$(ratio "$matrix" "$codes")"
+
+# run NAME CMD...: wall seconds and peak RSS of CMD (files warm in the page cache)
+run() {
+    local name=$1
+    shift
+    cat "$work"/*.wpv "$work/v.bin" > /dev/null
+    /usr/bin/time -v "$@" > "$work/$name.out" 2> "$work/$name.time"
+    local wall rss
+    wall=$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$work/$name.time" |
+        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
+    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/$name.time")
+    echo "${name}_wall_s	$wall"
+    echo "${name}_rss_MB	$((rss / 1000))"
+    eval "${name}_wall=$wall"
+}
+word=w$((N / 3))
+log "open + first query, warm"
+run knn_bin "$KNN" -x -k $K --query "$word" "$work/v.bin"
+run knn_table "$KNN" -x -k $K --query "$word" "$work/f.wpv"
+run knn_table_trust "$KNN" -x -k $K --trust --query "$word" "$work/f.wpv"
+run knn_int8_trust "$KNN" -x -k $K --trust --int8 --query "$word" "$work/f8.wpv"
+run knn_int8only_trust "$KNN" -x -k $K --trust --query "$word" "$work/8.wpv"
+if [ "$GENSIM" = 1 ]; then
+    run gensim "$PYTHON" "$(dirname "$0")/knn_big_gensim.py" "$work/v.bin" "$word" $K
+    sed -n 's/^\(load_s\|query_s\)/gensim_\1/p' "$work/gensim.out"
+    cmp <(awk -F'\t' '$1 == "nn" { print $2 }' "$work/gensim.out") \
+        <(cut -f3 "$work/knn_table.out") > /dev/null &&
+        echo "gensim_same_neighbours	yes" || echo "gensim_same_neighbours	NO"
+    for x in knn_table knn_table_trust knn_int8_trust knn_int8only_trust; do
+        eval "w=\$${x}_wall"
+        echo "gensim_over_${x}	$(ratio "$gensim_wall" "$w")"
+    done
+fi
+echo "knn_bin_over_knn_table_trust	$(ratio "$knn_bin_wall" "$knn_table_trust_wall")"
+
+log "int8 recall@10 on $Q queries"
+awk -v n="$N" -v q="$Q" 'BEGIN { for (i = 0; i < q; i++) print "w" (i * 7919 % n) }' > "$work/q"
+"$KNN" -k $K --trust "$work/f.wpv" < "$work/q" > "$work/exact.tsv"
+"$KNN" -k $K --trust --int8 "$work/f8.wpv" < "$work/q" > "$work/int8.tsv"
+"$KNN" -k $K --trust "$work/8.wpv" < "$work/q" > "$work/int8only.tsv"
+recall() {
+    join -j1 <(cut -f1,3 "$work/exact.tsv" | tr '\t' ' ' | sed 's/ /_/' | sort) \
+        <(cut -f1,3 "$1" | tr '\t' ' ' | sed 's/ /_/' | sort) | wc -l |
+        awk -v t="$(wc -l < "$work/exact.tsv")" '{ printf "%.4f\n", $1 / t }'
+}
+echo "int8_recall10_rerank_floats	$(recall "$work/int8.tsv")	(--int8 on table+int8, rerank 100)"
+echo "int8_recall10_decoded	$(recall "$work/int8only.tsv")	(int8 only, rerank from decoded rows)"
+
+log "all-vocabulary top-$K on the first $A rows, $THREADS threads"
+"$KNN" --all -x -k $K -r "$A" -t "$THREADS" --verbose --trust "$work/f.wpv" > /dev/null 2> "$work/all_f.err"
+"$KNN" --all -x -k $K -r "$A" -t "$THREADS" --verbose --trust --int8 "$work/f8.wpv" > /dev/null 2> "$work/all_8.err"
+fs=$(sed -n 's/.* in \([0-9.]*\) s .*/\1/p' "$work/all_f.err")
+is=$(sed -n 's/.* in \([0-9.]*\) s .*/\1/p' "$work/all_8.err")
+echo "all_float_s	$fs	($A x $A, sgemm)"
+echo "all_int8_s	$is	($A x $A, int8 scan + rerank)"
+echo "all_float_over_int8	$(ratio "$fs" "$is")	(above 1: int8 faster)"

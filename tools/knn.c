@@ -171,7 +171,9 @@ parse_args(struct opts *o, int argc, char **argv)
             o->convert = i >= 4 ? CONVERT_TABLE + (i == 4   ? VECTAB_F32
                                                    : i == 5 ? VECTAB_F32 | VECTAB_SQ8
                                                             : VECTAB_SQ8)
-                                : 1 + (i == 2 ? VECSET_STREAM : i == 3 ? VECSET_FASTTEXT : W2VFMT_TEXT + i);
+                                : 1 + (i == 2   ? VECSET_STREAM
+                                       : i == 3 ? VECSET_FASTTEXT
+                                                : W2VFMT_TEXT + i);
             break;
         }
         case OPT_TRUST: o->trust = 1; break;

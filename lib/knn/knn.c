@@ -11,7 +11,6 @@
 #include "common/bytes.h"
 #include "common/status.h"
 #include "kernels/blas.h"
-#include "kernels/i8dot.h"
 #include "kernels/vec.h"
 #include "knn_kern.h"
 
@@ -98,8 +97,8 @@ dots16_ref(const uint16_t *m16, size_t n, size_t d, const float *q, float *out)
     }
 }
 
-static struct knn_kern
-kern_pick(void)
+struct knn_kern
+knn_kern_pick(void)
 {
     struct knn_kern k = {dots_ref, scan_ref, scan2_ref, dots16_ref};
 #if defined(__x86_64__)
@@ -167,8 +166,8 @@ by_rownorm(const float *rn, size_t j0, size_t n, const float *s, float *out)
 }
 
 /* ---- one query's top-k list, best first ---- */
-static void
-topk_init(struct knn_hit *h, size_t k)
+void
+knn_topk_init(struct knn_hit *h, size_t k)
 {
     for (size_t i = 0; i < k; i++) {
         h[i].score = -INFINITY;
@@ -183,8 +182,8 @@ better(float s, uint32_t id, const struct knn_hit *h)
 }
 
 /* Inserts (s, id) if it beats the last entry; returns the new threshold score. */
-static inline float
-topk_insert(struct knn_hit *h, size_t k, float s, uint32_t id)
+float
+knn_topk_insert(struct knn_hit *h, size_t k, float s, uint32_t id)
 {
     if (!better(s, id, &h[k - 1]))
         return h[k - 1].score;
@@ -208,14 +207,14 @@ excluded(const uint32_t *ex, size_t nexcl, uint32_t id)
 }
 
 /* Feeds scores s[0..n) of candidates base.. into one list. */
-static void
-select_row(const struct knn_kern *kk, const float *s, size_t n, uint32_t base,
+void
+knn_select_row(const struct knn_kern *kk, const float *s, size_t n, uint32_t base,
            struct knn_hit *h, size_t k, const uint32_t *ex, size_t nexcl)
 {
     float thr = h[k - 1].score;
     for (size_t j = kk->scan(s, 0, n, thr); j < n; j = kk->scan(s, j + 1, n, thr))
         if (!excluded(ex, nexcl, base + (uint32_t)j))
-            thr = topk_insert(h, k, s[j], base + (uint32_t)j);
+            thr = knn_topk_insert(h, k, s[j], base + (uint32_t)j);
 }
 
 static inline float
@@ -244,7 +243,7 @@ batch_block(struct batch *b, size_t q0, size_t nq, float *S, float *tmp)
     const struct knn_db *db = b->db;
     const size_t rows_per_q = b->mode == KNN_COSMUL ? 3 : 1, qrows = nq * rows_per_q;
     for (size_t i = 0; i < nq; i++)
-        topk_init(b->out + (q0 + i) * b->k, b->k);
+        knn_topk_init(b->out + (q0 + i) * b->k, b->k);
     for (size_t j0 = 0; j0 < db->n; j0 += b->o->dblock) {
         const size_t nj = db->n - j0 < b->o->dblock ? db->n - j0 : b->o->dblock;
         const float alpha = db->metric == KNN_L2 ? 2.0f : 1.0f;
@@ -266,7 +265,7 @@ batch_block(struct batch *b, size_t q0, size_t nq, float *S, float *tmp)
                 s = tmp;
             }
             const uint32_t *ex = b->excl ? b->excl + (q0 + i) * b->nexcl : NULL;
-            select_row(&b->kk, s, nj, (uint32_t)j0, b->out + (q0 + i) * b->k, b->k, ex,
+            knn_select_row(&b->kk, s, nj, (uint32_t)j0, b->out + (q0 + i) * b->k, b->k, ex,
                        b->excl ? b->nexcl : 0);
         }
     }
@@ -295,8 +294,8 @@ batch_worker(void *arg)
 }
 
 /* Runs fn on threads workers (the calling thread is one of them). */
-static int
-run_workers(void *(*fn)(void *), void *const *args, int threads)
+int
+knn_run_workers(void *(*fn)(void *), void *const *args, int threads)
 {
     pthread_t tid[64];
     int started = 0;
@@ -330,9 +329,6 @@ check_args(const struct knn_db *db, size_t k, const struct knn_opts *o)
     return WP_OK;
 }
 
-static int sq8_many(const struct knn_db *db, const float *q, size_t nq, size_t k,
-                    const uint32_t *excl, size_t nexcl, int threads, struct knn_hit *out);
-
 int
 knn_batch(const struct knn_db *db, const float *q, size_t nq, size_t k, int mode,
           const uint32_t *excl, size_t nexcl, const struct knn_opts *o, struct knn_hit *out)
@@ -341,9 +337,9 @@ knn_batch(const struct knn_db *db, const float *q, size_t nq, size_t k, int mode
     if (mode != KNN_PLAIN && mode != KNN_COSMUL)
         return WP_ERANGE;
     if (db->sq8 != NULL && mode == KNN_PLAIN)
-        return sq8_many(db, q, nq, k, excl, nexcl, o->threads, out);
+        return knn_sq8_many(db, q, nq, k, excl, nexcl, o->threads, out);
     struct batch b = {.db = db, .q = q, .nq = nq, .k = k, .nexcl = nexcl, .mode = mode,
-                      .excl = excl, .o = o, .out = out, .kk = kern_pick()};
+                      .excl = excl, .o = o, .out = out, .kk = knn_kern_pick()};
     atomic_init(&b.next, 0);
     atomic_init(&b.status, WP_OK);
     void *args[64];
@@ -351,217 +347,8 @@ knn_batch(const struct knn_db *db, const float *q, size_t nq, size_t k, int mode
         args[t] = &b;
     const size_t blocks = (nq + o->qblock - 1) / o->qblock;
     const int threads = (size_t)o->threads < blocks ? o->threads : (int)(blocks ? blocks : 1);
-    run_workers(batch_worker, args, threads);
+    knn_run_workers(batch_worker, args, threads);
     return atomic_load(&b.status);
-}
-
-/* ---- int8 search: scan the codes, rescore the best candidates in float ---- */
-
-/* The query as 16-bit weights on the codes: approx(q . unit row) = c0 + scale * (codes . w). */
-struct sq8_query {
-    int16_t *w;
-    float c0, scale;
-};
-
-static void
-sq8_query_prep(const struct knn_sq8 *z, const float *q, size_t d, struct sq8_query *sq)
-{
-    double c0 = 0;
-    float mx = 0.0f;
-    for (size_t j = 0; j < d; j++) {
-        c0 += (double)q[j] * z->vmin[j];
-        const float a = fabsf(q[j] * z->step[j]);
-        mx = a > mx ? a : mx;
-    }
-    const int wmax = I8DOT_WMAX_FOR(d);
-    sq->c0 = (float)c0;
-    sq->scale = mx > 0 ? mx / (float)wmax : 0.0f;
-    for (size_t j = 0; j < d; j++)
-        sq->w[j] = mx > 0 ? (int16_t)lrintf(q[j] * z->step[j] / sq->scale) : 0;
-}
-
-/* Approximate scores of rows j0..j0+n from their integer dots. */
-static void
-sq8_scores(const struct knn_db *db, const struct sq8_query *sq, const int32_t *dot, size_t j0,
-           size_t n, float *s)
-{
-    const float *norm = db->sq8->norm;
-    for (size_t j = 0; j < n; j++) {
-        const float a = sq->c0 + sq->scale * (float)dot[j];
-        s[j] = db->metric == KNN_COS ? a
-               : db->metric == KNN_DOT ? norm[j0 + j] * a
-                                       : 2.0f * norm[j0 + j] * a - db->sqnorm[j0 + j];
-    }
-}
-
-/* Row j's score in float: from m, or from its decoded codes (row buffer u, d floats). */
-static float
-sq8_rescore(const struct knn_db *db, const struct knn_kern *kk, const float *q, uint32_t j,
-            float *u)
-{
-    const size_t d = db->d;
-    float x;
-    if (db->m != NULL) {
-        kk->dots(db->m + (size_t)j * d, 1, d, q, &x);
-        if (db->metric == KNN_L2)
-            return 2.0f * x - db->sqnorm[j];
-        if (db->rownorm != NULL)
-            return db->rownorm[j] > 0 ? x / db->rownorm[j] : 0.0f;
-        return x;
-    }
-    const struct knn_sq8 *z = db->sq8;
-    for (size_t t = 0; t < d; t++)
-        u[t] = z->vmin[t] + z->step[t] * (float)z->codes[(size_t)j * d + t];
-    kk->dots(u, 1, d, q, &x);
-    return db->metric == KNN_COS   ? x
-           : db->metric == KNN_DOT ? z->norm[j] * x
-                                   : 2.0f * z->norm[j] * x - db->sqnorm[j];
-}
-
-/* Per-worker buffers: weights, integer dots and scores of a chunk, candidates, a row. */
-struct sq8_buf {
-    int16_t *w;
-    int32_t *dot;
-    float *s, *u;
-    struct knn_hit *cand;
-};
-enum { SQ8_CHUNK = 4096 };
-
-static int
-sq8_buf_init(struct sq8_buf *b, size_t d, size_t ncand)
-{
-    b->w = malloc(d * sizeof *b->w);
-    b->dot = malloc(SQ8_CHUNK * sizeof *b->dot);
-    b->s = malloc(SQ8_CHUNK * sizeof *b->s);
-    b->u = malloc(d * sizeof *b->u);
-    b->cand = malloc(ncand * sizeof *b->cand);
-    return b->w && b->dot && b->s && b->u && b->cand ? WP_OK : WP_ENOMEM;
-}
-
-static void
-sq8_buf_free(struct sq8_buf *b)
-{
-    free(b->w);
-    free(b->dot);
-    free(b->s);
-    free(b->u);
-    free(b->cand);
-}
-
-static size_t
-sq8_ncand(const struct knn_db *db, size_t k)
-{
-    const size_t r = db->sq8->rerank > k ? db->sq8->rerank : k;
-    return r < db->n ? r : db->n ? db->n : 1;
-}
-
-static void
-sq8_one(const struct knn_db *db, const struct knn_kern *kk, i8dot_fn *dot8, const float *q,
-        size_t k, const uint32_t *excl, size_t nexcl, struct sq8_buf *b, struct knn_hit *out)
-{
-    const struct knn_sq8 *z = db->sq8;
-    const size_t ncand = sq8_ncand(db, k);
-    struct sq8_query sq = {.w = b->w};
-    sq8_query_prep(z, q, db->d, &sq);
-    topk_init(b->cand, ncand);
-    for (size_t j0 = 0; j0 < db->n; j0 += SQ8_CHUNK) {
-        const size_t nj = db->n - j0 < SQ8_CHUNK ? db->n - j0 : SQ8_CHUNK;
-        dot8(z->codes + j0 * db->d, nj, db->d, b->w, b->dot);
-        sq8_scores(db, &sq, b->dot, j0, nj, b->s);
-        select_row(kk, b->s, nj, (uint32_t)j0, b->cand, ncand, excl, excl ? nexcl : 0);
-    }
-    topk_init(out, k);
-    for (size_t i = 0; i < ncand && b->cand[i].id != KNN_NONE; i++)
-        topk_insert(out, k, sq8_rescore(db, kk, q, b->cand[i].id, b->u), b->cand[i].id);
-}
-
-int
-knn_sq8_search(const struct knn_db *db, const float *q, size_t k, const uint32_t *excl,
-               size_t nexcl, struct knn_hit *out)
-{
-    if (k == 0 || db->d == 0 || db->n >= KNN_NONE || db->sq8 == NULL ||
-        (db->metric != KNN_COS && db->sq8->norm == NULL) ||
-        (db->metric == KNN_L2 && db->sqnorm == NULL))
-        return WP_ERANGE;
-    struct sq8_buf b;
-    const struct knn_kern kk = kern_pick();
-    int rc = sq8_buf_init(&b, db->d, sq8_ncand(db, k));
-    if (rc == WP_OK)
-        sq8_one(db, &kk, i8dot_pick(), q, k, excl, nexcl, &b, out);
-    sq8_buf_free(&b);
-    return rc;
-}
-
-/* Many queries: workers take them one at a time. */
-struct sq8_many {
-    const struct knn_db *db;
-    const float *q;   /* nq x d, or NULL: each database row is its own query (knn_all) */
-    size_t nq, k, nexcl;
-    const uint32_t *excl;
-    struct knn_hit *out;
-    atomic_size_t next;
-    atomic_int status;
-};
-
-/* Database row i as a query, as the metric sees it (unit length for cos). */
-static void
-sq8_row_query(const struct knn_db *db, size_t i, float *x)
-{
-    const size_t d = db->d;
-    const struct knn_sq8 *z = db->sq8;
-    if (db->m != NULL) {
-        const float rn = db->rownorm != NULL ? db->rownorm[i] : 1.0f;
-        for (size_t t = 0; t < d; t++)
-            x[t] = rn > 0 ? db->m[i * d + t] / rn : 0.0f;
-        return;
-    }
-    const float nrm = db->metric == KNN_COS ? 1.0f : z->norm[i];
-    for (size_t t = 0; t < d; t++)
-        x[t] = nrm * (z->vmin[t] + z->step[t] * (float)z->codes[i * d + t]);
-}
-
-static void *
-sq8_worker(void *arg)
-{
-    struct sq8_many *a = arg;
-    const struct knn_db *db = a->db;
-    const struct knn_kern kk = kern_pick();
-    i8dot_fn *dot8 = i8dot_pick();
-    struct sq8_buf b;
-    float *x = malloc(db->d * sizeof *x);
-    if (sq8_buf_init(&b, db->d, sq8_ncand(db, a->k)) < 0 || x == NULL) {
-        atomic_store(&a->status, WP_ENOMEM);
-    } else {
-        for (size_t i; (i = atomic_fetch_add(&a->next, 1)) < a->nq;) {
-            const uint32_t self = (uint32_t)i;
-            const float *q = a->q ? a->q + i * db->d : x;
-            if (a->q == NULL)
-                sq8_row_query(db, i, x);
-            const uint32_t *ex = a->q ? (a->excl ? a->excl + i * a->nexcl : NULL)
-                                      : (a->nexcl ? &self : NULL);
-            sq8_one(db, &kk, dot8, q, a->k, ex, a->nexcl, &b, a->out + i * a->k);
-        }
-    }
-    sq8_buf_free(&b);
-    free(x);
-    return NULL;
-}
-
-static int
-sq8_many(const struct knn_db *db, const float *q, size_t nq, size_t k, const uint32_t *excl,
-         size_t nexcl, int threads, struct knn_hit *out)
-{
-    if (db->metric != KNN_COS && db->sq8->norm == NULL)
-        return WP_ERANGE;
-    struct sq8_many a = {.db = db, .q = q, .nq = nq, .k = k, .nexcl = nexcl, .excl = excl,
-                         .out = out};
-    atomic_init(&a.next, 0);
-    atomic_init(&a.status, WP_OK);
-    void *args[64];
-    for (int t = 0; t < 64; t++)
-        args[t] = &a;
-    run_workers(sq8_worker, args, threads < 1 ? 1 : (size_t)threads < nq ? threads : (int)(nq ? nq : 1));
-    return atomic_load(&a.status);
 }
 
 /* ---- all against all: each block pair (I <= J) once, rows and columns both selected ---- */
@@ -602,12 +389,12 @@ allpairs_pair(struct allpairs *ap, struct knn_hit *h, size_t bi, size_t bj, floa
     for (size_t r = 0; r < ni; r++) {
         const float *s = S + r * nj;
         const uint32_t qi = (uint32_t)(i0 + r);
-        select_row(&ap->kk, s, nj, (uint32_t)j0, h + (size_t)qi * k, k, &qi,
+        knn_select_row(&ap->kk, s, nj, (uint32_t)j0, h + (size_t)qi * k, k, &qi,
                    ap->exclude_self ? 1 : 0);
         if (bi == bj)
             continue;
         for (size_t c = ap->kk.scan2(s, thr, 0, nj); c < nj; c = ap->kk.scan2(s, thr, c + 1, nj))
-            thr[c] = topk_insert(h + (j0 + c) * k, k, s[c], qi);
+            thr[c] = knn_topk_insert(h + (j0 + c) * k, k, s[c], qi);
     }
 }
 
@@ -650,7 +437,7 @@ allpairs_merge(struct knn_hit *out, struct knn_hit *const *h, int threads, size_
                 const struct knn_hit *x = &h[t][q * k + i];
                 if (x->id == KNN_NONE)
                     break;
-                topk_insert(out + q * k, k, x->score, x->id);
+                knn_topk_insert(out + q * k, k, x->score, x->id);
             }
 }
 
@@ -660,7 +447,7 @@ knn_all(const struct knn_db *db, size_t k, int exclude_self, const struct knn_op
 {
     WP_TRY(check_args(db, k, o));
     if (db->sq8 != NULL)
-        return sq8_many(db, NULL, db->n, k, NULL, exclude_self ? 1 : 0, o->threads, out);
+        return knn_sq8_many(db, NULL, db->n, k, NULL, exclude_self ? 1 : 0, o->threads, out);
     if (db->metric == KNN_L2) { /* 2 x.y - |y|^2 is not symmetric: plain batch */
         if (!exclude_self)
             return knn_batch(db, db->m, db->n, k, KNN_PLAIN, NULL, 0, o, out);
@@ -674,7 +461,7 @@ knn_all(const struct knn_db *db, size_t k, int exclude_self, const struct knn_op
         return rc;
     }
     struct allpairs ap = {.db = db, .k = k, .bs = o->qblock, .exclude_self = exclude_self,
-                          .kk = kern_pick()};
+                          .kk = knn_kern_pick()};
     ap.nb = (db->n + ap.bs - 1) / ap.bs;
     atomic_init(&ap.next, 0);
     atomic_init(&ap.status, WP_OK);
@@ -690,13 +477,13 @@ knn_all(const struct knn_db *db, size_t k, int exclude_self, const struct knn_op
             rc = WP_ENOMEM;
             break;
         }
-        topk_init(h[t], db->n * k);
+        knn_topk_init(h[t], db->n * k);
         w[t].ap = &ap;
         w[t].h = h[t];
         args[t] = &w[t];
     }
     if (rc == WP_OK) {
-        run_workers(allpairs_worker, args, threads);
+        knn_run_workers(allpairs_worker, args, threads);
         rc = atomic_load(&ap.status);
     }
     if (rc == WP_OK)
@@ -750,15 +537,15 @@ one_range(void *arg)
 {
     const struct one *w = arg;
     const struct knn_db *db = w->db;
-    const struct knn_kern kk = kern_pick();
+    const struct knn_kern kk = knn_kern_pick();
     const size_t nexcl = w->excl ? w->nexcl : 0;
     enum { CHUNK = 4096 };
-    topk_init(w->out, w->k);
+    knn_topk_init(w->out, w->k);
     if (db->m16 == NULL || w->j1 - w->j0 <= w->k) {
         for (size_t j0 = w->j0; j0 < w->j1; j0 += CHUNK) {
             const size_t nj = w->j1 - j0 < CHUNK ? w->j1 - j0 : CHUNK;
             one_exact(w, &kk, j0, nj, w->scratch + j0);
-            select_row(&kk, w->scratch + j0, nj, (uint32_t)j0, w->out, w->k, w->excl, nexcl);
+            knn_select_row(&kk, w->scratch + j0, nj, (uint32_t)j0, w->out, w->k, w->excl, nexcl);
         }
         return NULL;
     }
@@ -770,18 +557,18 @@ one_range(void *arg)
         if (db->metric == KNN_L2)
             for (size_t j = 0; j < nj; j++)
                 s[j] = 2.0f * s[j] - db->sqnorm[j0 + j];
-        select_row(&kk, s, nj, (uint32_t)j0, w->out, w->k, w->excl, nexcl);
+        knn_select_row(&kk, s, nj, (uint32_t)j0, w->out, w->k, w->excl, nexcl);
     }
     /* pass 2: every row that may be in the true top k, rescored exactly */
     const float thr = w->out[w->k - 1].score - half_error_bound(db, w->q);
     const float *s = w->scratch;
-    topk_init(w->out, w->k);
+    knn_topk_init(w->out, w->k);
     for (size_t j = kk.scan(s, w->j0, w->j1, thr); j < w->j1; j = kk.scan(s, j + 1, w->j1, thr)) {
         if (excluded(w->excl, nexcl, (uint32_t)j))
             continue;
         float x;
         one_exact(w, &kk, j, 1, &x);
-        topk_insert(w->out, w->k, x, (uint32_t)j);
+        knn_topk_insert(w->out, w->k, x, (uint32_t)j);
     }
     return NULL;
 }
@@ -819,10 +606,10 @@ knn_one(const struct knn_db *db, const float *q, size_t k, const uint32_t *excl,
             one_range(&w[i]); /* thread creation failed: do it here */
     }
     if (t > 1) {
-        topk_init(out, k);
+        knn_topk_init(out, k);
         for (size_t i = 0; i < t * k; i++)
             if (part[i].id != KNN_NONE)
-                topk_insert(out, k, part[i].score, part[i].id);
+                knn_topk_insert(out, k, part[i].score, part[i].id);
         free(part);
     }
     return WP_OK;
@@ -838,7 +625,7 @@ knn_ref(const struct knn_db *db, const float *q, size_t nq, size_t k, int mode,
     const size_t rows = mode == KNN_COSMUL ? 3 : 1;
     for (size_t i = 0; i < nq; i++) {
         struct knn_hit *h = out + i * k;
-        topk_init(h, k);
+        knn_topk_init(h, k);
         for (size_t j = 0; j < db->n; j++) {
             double dot[3] = {0, 0, 0};
             for (size_t r = 0; r < rows; r++)
@@ -852,7 +639,7 @@ knn_ref(const struct knn_db *db, const float *q, size_t nq, size_t k, int mode,
             else if (db->rownorm != NULL)
                 s = db->rownorm[j] > 0 ? (float)(dot[0] / db->rownorm[j]) : 0.0f;
             if (!excluded(excl ? excl + i * nexcl : NULL, excl ? nexcl : 0, (uint32_t)j))
-                topk_insert(h, k, s, (uint32_t)j);
+                knn_topk_insert(h, k, s, (uint32_t)j);
         }
     }
     return WP_OK;

@@ -18,6 +18,23 @@ struct knn_kern {
     void (*dots16)(const uint16_t *m16, size_t n, size_t d, const float *q, float *out);
 };
 
+struct knn_kern knn_kern_pick(void);
+
+/* knn.c's helpers that knn_sq8.c shares: a top-k list best first (ties to the lower id),
+ * feeding a row of scores into it (ex: nexcl ids to skip), and running fn on threads
+ * workers, the calling thread being one of them. */
+struct knn_hit;
+void knn_topk_init(struct knn_hit *h, size_t k);
+float knn_topk_insert(struct knn_hit *h, size_t k, float s, uint32_t id);
+void knn_select_row(const struct knn_kern *kk, const float *s, size_t n, uint32_t base,
+                    struct knn_hit *h, size_t k, const uint32_t *ex, size_t nexcl);
+int knn_run_workers(void *(*fn)(void *), void *const *args, int threads);
+struct knn_db;
+/* Queries q (nq x d), or every database row when q is NULL (then nexcl 1 excludes itself),
+ * on db->sq8. */
+int knn_sq8_many(const struct knn_db *db, const float *q, size_t nq, size_t k,
+                 const uint32_t *excl, size_t nexcl, int threads, struct knn_hit *out);
+
 void knn_dots_avx2(const float *m, size_t n, size_t d, const float *q, float *out);
 size_t knn_scan_avx2(const float *s, size_t j, size_t n, float thr);
 size_t knn_scan2_avx2(const float *s, const float *thr, size_t j, size_t n);

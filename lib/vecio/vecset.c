@@ -3,7 +3,6 @@
 
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,22 +13,10 @@
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
 #include "fasttext.h"
+#include "vecerr.h"
 #include "vectab.h"
 
 enum { VECSET_DIM_MAX = 1 << 20 };
-
-static int
-fail(struct w2vfmt_error *err, int status, const char *fmt, ...)
-{
-    if (err != NULL) {
-        va_list ap;
-        err->line = 0;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
 
 static int
 grow(struct w2vfmt_vectors *vs, size_t *cap)
@@ -64,13 +51,13 @@ stream_rows(struct rec_reader *r, struct w2vfmt_vectors *vs, struct w2vfmt_error
         float *x = vs->m + vs->v * vs->d;
         const uint64_t idx = rec_reader_record_index(r);
         if ((rc = rec_vector_decode(rec, len, vs->d, &word, &wlen, x)) < 0)
-            return fail(err, rc, "record %llu: %s", (unsigned long long)idx, wp_strerror(rc));
+            return vecerr_set(err, rc, "record %llu: %s", (unsigned long long)idx, wp_strerror(rc));
         if (wlen == 0 || memchr(word, '\0', wlen) != NULL)
-            return fail(err, WP_EFORMAT, "record %llu: empty word or NUL byte in word",
+            return vecerr_set(err, WP_EFORMAT, "record %llu: empty word or NUL byte in word",
                         (unsigned long long)idx);
         for (size_t j = 0; j < vs->d; j++)
             if (!isfinite(x[j]))
-                return fail(err, WP_EFORMAT, "record %llu ('%.*s'): value %zu is not finite",
+                return vecerr_set(err, WP_EFORMAT, "record %llu ('%.*s'): value %zu is not finite",
                             (unsigned long long)idx, (int)(wlen > 40 ? 40 : wlen),
                             (const char *)word, j + 1);
         if ((vs->words[vs->v] = malloc(wlen + 1)) == NULL)
@@ -80,7 +67,8 @@ stream_rows(struct rec_reader *r, struct w2vfmt_vectors *vs, struct w2vfmt_error
     }
     if (rc < 0) {
         const char *detail = rec_reader_detail(r);
-        return fail(err, rc, "%s: %s", rec_reader_where(r), detail ? detail : wp_strerror(rc));
+        return vecerr_set(err, rc, "%s: %s", rec_reader_where(r),
+                          detail ? detail : wp_strerror(rc));
     }
     return WP_OK;
 }
@@ -93,14 +81,14 @@ load_stream(FILE *fp, struct w2vfmt_vectors *vs, struct w2vfmt_error *err)
     uint64_t dim = 0;
     if (rc < 0) {
         const char *detail = r ? rec_reader_detail(r) : NULL;
-        rc = fail(err, rc, "%s: %s", r ? rec_reader_where(r) : "header",
+        rc = vecerr_set(err, rc, "%s: %s", r ? rec_reader_where(r) : "header",
                   detail ? detail : wp_strerror(rc));
     } else if (rec_reader_kind(r) != REC_VECTORS) {
-        rc = fail(err, WP_EKIND, "expected a vectors stream, got %s",
+        rc = vecerr_set(err, WP_EKIND, "expected a vectors stream, got %s",
                   rec_kind_name(rec_reader_kind(r)));
     } else if (rec_meta_get_u64(rec_reader_meta(r), "dim", &dim) < 0 || dim == 0 ||
                dim > VECSET_DIM_MAX) {
-        rc = fail(err, WP_ECORRUPT, "header: missing or bad \"dim\" (want 1..%d)",
+        rc = vecerr_set(err, WP_ECORRUPT, "header: missing or bad \"dim\" (want 1..%d)",
                   VECSET_DIM_MAX);
     } else {
         vs->d = (size_t)dim;
@@ -231,7 +219,7 @@ load_fasttext(struct vecset **out, FILE *fp, struct w2vfmt_error *err)
         return rc;
     }
     if ((*out)->dups > 0) {
-        rc = fail(err, WP_EFORMAT, "dictionary: word %zu repeats an earlier word",
+        rc = vecerr_set(err, WP_EFORMAT, "dictionary: word %zu repeats an earlier word",
                   (*out)->first_dup);
         ft->words = NULL; /* the set dropped the repeats: it frees what it kept */
         ft->nwords = 0;
@@ -299,7 +287,7 @@ vecset_load_flags(struct vecset **out, FILE *fp, int format, unsigned flags,
         if (c == EOF) {
             if (ferror(fp))
                 return WP_EIO;
-            return fail(err, WP_EEMPTY, "empty file");
+            return vecerr_set(err, WP_EEMPTY, "empty file");
         }
         ungetc(c, fp);
         if (c == (unsigned char)REC_SIGNATURE[0])

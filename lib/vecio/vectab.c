@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,6 +11,7 @@
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "vecerr.h"
 #include "vecfp.h"
 
 /* Header field offsets (wordpipe(5) draws the table). */
@@ -273,19 +273,6 @@ vectab_write(FILE *fp, char *const *words, const float *m, const float *unit, si
 
 /* ---- reader ---- */
 
-static int
-fail(struct w2vfmt_error *err, int status, const char *fmt, ...)
-{
-    if (err != NULL) {
-        va_list ap;
-        err->line = 0;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
-
 int
 vectab_is_table(const unsigned char *head, size_t n)
 {
@@ -296,36 +283,37 @@ static int
 check_header(struct vectab *t, const unsigned char *h, struct layout *l, struct w2vfmt_error *err)
 {
     if (!vectab_is_table(h, t->size))
-        return fail(err, WP_EMAGIC, "not a vector table");
+        return vecerr_set(err, WP_EMAGIC, "not a vector table");
     if (le64_load(h + H_HEADER_CHECK) != XXH3_64bits(h, H_HEADER_CHECK))
-        return fail(err, WP_ECORRUPT, "vector table header check failed");
+        return vecerr_set(err, WP_ECORRUPT, "vector table header check failed");
     const uint32_t version = le32_load(h + H_VERSION);
     if (version != VECTAB_VERSION)
-        return fail(err, WP_EVERSION, "vector table version %u, this program reads %d",
+        return vecerr_set(err, WP_EVERSION, "vector table version %u, this program reads %d",
                     (unsigned)version, VECTAB_VERSION);
     t->flags = le32_load(h + H_FLAGS);
     const uint64_t v = le64_load(h + H_ROWS), d = le64_load(h + H_DIM);
     const uint64_t slots = le64_load(h + H_SLOTS), wsize = le64_load(h + H_WORDS_SIZE);
     for (size_t i = H_RESERVED; i < H_HEADER_CHECK; i++)
         if (h[i] != 0)
-            return fail(err, WP_ECORRUPT, "vector table header: reserved bytes not zero");
+            return vecerr_set(err, WP_ECORRUPT, "vector table header: reserved bytes not zero");
     if (t->flags == 0 || (t->flags & ~(unsigned)(VECTAB_F32 | VECTAB_SQ8)))
-        return fail(err, WP_ECORRUPT, "vector table header: bad flags 0x%x", t->flags);
+        return vecerr_set(err, WP_ECORRUPT, "vector table header: bad flags 0x%x", t->flags);
     if (v == 0 || v > VECTAB_ROWS_MAX || d == 0 || d > VECTAB_DIM_MAX || slots < 2 * v ||
         (slots & (slots - 1)) != 0 || slots > ((uint64_t)1 << 32) || wsize < 2 * v ||
         wsize > SIZE_MAX)
-        return fail(err, WP_ECORRUPT, "vector table header: inconsistent sizes");
+        return vecerr_set(err, WP_ECORRUPT, "vector table header: inconsistent sizes");
     t->v = (size_t)v;
     t->d = (size_t)d;
     t->slots = (size_t)slots;
     t->words_size = (size_t)wsize;
     if (!layout_of(t->v, t->d, t->flags, t->slots, t->words_size, l))
-        return fail(err, WP_ERANGE, "vector table too large for this host");
+        return vecerr_set(err, WP_ERANGE, "vector table too large for this host");
     if (t->size < l->end)
-        return fail(err, WP_ETRUNC, "vector table truncated: %zu bytes, its header says %zu",
+        return vecerr_set(err, WP_ETRUNC, "vector table truncated: %zu bytes, its header says %zu",
                     t->size, l->end);
     if (t->size > l->end)
-        return fail(err, WP_ECORRUPT, "vector table: %zu bytes after its end", t->size - l->end);
+        return vecerr_set(err, WP_ECORRUPT, "vector table: %zu bytes after its end",
+                          t->size - l->end);
     t->fingerprint = le64_load(h + H_FINGERPRINT);
     return WP_OK;
 }
@@ -344,12 +332,12 @@ check_sections(const struct vectab *t, const unsigned char *h, const struct layo
     for (size_t i = 0; i < sizeof sec / sizeof *sec; i++) {
         if (!sec[i].present) {
             if (le64_load(h + sec[i].field) != 0)
-                return fail(err, WP_ECORRUPT, "vector table header: check of absent %s not zero",
-                            sec[i].name);
+                return vecerr_set(err, WP_ECORRUPT,
+                                  "vector table header: check of absent %s not zero", sec[i].name);
             continue;
         }
         if (XXH3_64bits(b + sec[i].from, sec[i].to - sec[i].from) != le64_load(h + sec[i].field))
-            return fail(err, WP_ECHECKSUM, "vector table: %s checksum mismatch", sec[i].name);
+            return vecerr_set(err, WP_ECHECKSUM, "vector table: %s checksum mismatch", sec[i].name);
     }
     return WP_OK;
 }
@@ -372,7 +360,7 @@ split_words(const struct vectab *t, char ***out, struct w2vfmt_error *err)
     }
     if (i < t->v || p != end) {
         free(w);
-        return fail(err, WP_ECORRUPT, "vector table: words section does not hold %zu words",
+        return vecerr_set(err, WP_ECORRUPT, "vector table: words section does not hold %zu words",
                     t->v);
     }
     *out = w;
@@ -385,17 +373,19 @@ vectab_open(struct vectab *t, int fd, unsigned flags, char ***words, struct w2vf
     struct stat st;
     memset(t, 0, sizeof *t);
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-    return fail(err, WP_EFORMAT, "vector tables are used in place: a little-endian host only");
+    return vecerr_set(err, WP_EFORMAT,
+                      "vector tables are used in place: a little-endian host only");
 #endif
     if (fstat(fd, &st) != 0)
         return WP_EIO;
     if (!S_ISREG(st.st_mode))
-        return fail(err, WP_EFORMAT, "a vector table must be a regular file (it is mapped)");
+        return vecerr_set(err, WP_EFORMAT, "a vector table must be a regular file (it is mapped)");
     if ((uint64_t)st.st_size < VECTAB_HEADER_SIZE)
-        return fail(err, WP_ETRUNC, "vector table truncated: %lld bytes, shorter than its header",
-                    (long long)st.st_size);
+        return vecerr_set(err, WP_ETRUNC,
+                          "vector table truncated: %lld bytes, shorter than its header",
+                          (long long)st.st_size);
     if ((uint64_t)st.st_size > SIZE_MAX)
-        return fail(err, WP_ERANGE, "vector table too large for this host");
+        return vecerr_set(err, WP_ERANGE, "vector table too large for this host");
     t->size = (size_t)st.st_size;
     void *base = mmap(NULL, t->size, PROT_READ, MAP_SHARED, fd, 0);
     if (base == MAP_FAILED)

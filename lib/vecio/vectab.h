@@ -57,10 +57,11 @@ int vectab_write(FILE *fp, char *const *words, const float *m, const float *unit
                  size_t d, unsigned sections);
 
 /* Maps the regular file fd (which the caller keeps and may close) and checks it; flags:
- * VECTAB_TRUST or 0. *words gets a malloc'ed array of v pointers to the words, NUL-terminated
- * inside the mapping (free() the array, not the words). Returns WP_OK, WP_EMAGIC, WP_EVERSION, WP_ETRUNC (shorter
- * than its header says), WP_ECORRUPT, WP_ECHECKSUM, WP_EFORMAT (not a regular file, or a
- * big-endian host), WP_ERANGE, WP_EIO, WP_ENOMEM; err (may be NULL) says what. */
+ * VECTAB_TRUST or 0. *words gets a malloc'ed array of v pointers to the words,
+ * NUL-terminated inside the mapping (free() the array, not the words). Returns WP_OK,
+ * WP_EMAGIC, WP_EVERSION, WP_ETRUNC (shorter than its header says), WP_ECORRUPT,
+ * WP_ECHECKSUM, WP_EFORMAT (not a regular file, or a big-endian host), WP_ERANGE, WP_EIO,
+ * WP_ENOMEM; err (may be NULL) says what. */
 int vectab_open(struct vectab *t, int fd, unsigned flags, char ***words,
                 struct w2vfmt_error *err);
 void vectab_close(struct vectab *t);

@@ -6,24 +6,26 @@
 # The vectors are SYNTHETIC: N(0,1) values, seed 1 (speed does not depend on the values;
 # random vectors are the hard case for int8 recall, their neighbours being close together).
 #
-# usage: bench/knn-big.sh [-g] [-k] [-a rows] [-d dim] [-n rows] [-q queries]
+# usage: bench/knn-big.sh [-Bgk] [-a rows] [-d dim] [-n rows] [-q queries]
 #   -n rows     vocabulary size (default 1000000); -d dim (default 300)
 #   -a rows     rows of the all-vocabulary comparison (knn -r; default 20000: n^2 work)
 #   -q queries  queries of the recall measurement (default 200)
+#   -B          skip knn on the word2vec binary (today's path: it copies the whole matrix)
 #   -g          skip gensim; -k keep the work directory (else removed)
 #   Environment: BUILD (default build), PYTHON (python3 with numpy and gensim;
 #   default /usr/bin/python3), THREADS (default 2), TMPDIR (the files: about 4.4 bytes per
 #   value, 5.3 GB at 1M x 300).
-# Output: key<TAB>value lines; times are wall seconds, RSS is /usr/bin/time -v's maximum
-# resident set size in MB (mapped pages of the table that were touched count in it).
+# Output: key<TAB>value lines; times are wall seconds, cpu is user + system seconds (what a
+# busy machine distorts least), RSS is /usr/bin/time -v's maximum resident set size in MB
+# (the pages of a table a query touched count in it: they are the page cache's, shared).
 set -eu
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-/usr/bin/python3}
 THREADS=${THREADS:-2}
-N=1000000 D=300 A=20000 Q=200 GENSIM=1 KEEP=0 K=10
-while getopts "a:d:gkn:q:" opt; do
+N=1000000 D=300 A=20000 Q=200 GENSIM=1 KEEP=0 K=10 BIN=1
+while getopts "a:Bd:gkn:q:" opt; do
     case $opt in
-    a) A=$OPTARG ;; d) D=$OPTARG ;; g) GENSIM=0 ;; k) KEEP=1 ;; n) N=$OPTARG ;;
+    a) A=$OPTARG ;; B) BIN=0 ;; d) D=$OPTARG ;; g) GENSIM=0 ;; k) KEEP=1 ;; n) N=$OPTARG ;;
     q) Q=$OPTARG ;; *) sed -n 's/^# usage: /usage: /p' "$0" >&2; exit 2 ;;
     esac
 done
@@ -60,39 +62,42 @@ done
 matrix=$((N * D * 4)) codes=$((N * D))
 echo "matrix_ratio_float_over_int8	$(ratio "$matrix" "$codes")"
 
-# run NAME CMD...: wall seconds and peak RSS of CMD (files warm in the page cache)
+# run NAME FILE CMD...: wall and cpu seconds and peak RSS of CMD, FILE read first (warm)
 run() {
-    local name=$1
-    shift
-    cat "$work"/*.wpv "$work/v.bin" > /dev/null
+    local name=$1 file=$2
+    shift 2
+    cat "$file" > /dev/null
     /usr/bin/time -v "$@" > "$work/$name.out" 2> "$work/$name.time"
-    local wall rss
+    local wall rss cpu
     wall=$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$work/$name.time" |
         awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
+    cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' \
+        "$work/$name.time")
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/$name.time")
     echo "${name}_wall_s	$wall"
+    echo "${name}_cpu_s	$cpu"
     echo "${name}_rss_MB	$((rss / 1000))"
-    eval "${name}_wall=$wall"
+    eval "${name}_wall=$wall ${name}_cpu=$cpu"
 }
 word=w$((N / 3))
 log "open + first query, warm"
-run knn_bin "$KNN" -x -k $K --query "$word" "$work/v.bin"
-run knn_table "$KNN" -x -k $K --query "$word" "$work/f.wpv"
-run knn_table_trust "$KNN" -x -k $K --trust --query "$word" "$work/f.wpv"
-run knn_int8_trust "$KNN" -x -k $K --trust --int8 --query "$word" "$work/f8.wpv"
-run knn_int8only_trust "$KNN" -x -k $K --trust --query "$word" "$work/8.wpv"
+[ "$BIN" = 0 ] || run knn_bin "$work/v.bin" "$KNN" -x -k $K --query "$word" "$work/v.bin"
+run knn_table "$work/f.wpv" "$KNN" -x -k $K --query "$word" "$work/f.wpv"
+run knn_table_trust "$work/f.wpv" "$KNN" -x -k $K --trust --query "$word" "$work/f.wpv"
+run knn_int8_trust "$work/f8.wpv" "$KNN" -x -k $K --trust --int8 --query "$word" "$work/f8.wpv"
+run knn_int8only_trust "$work/8.wpv" "$KNN" -x -k $K --trust --query "$word" "$work/8.wpv"
 if [ "$GENSIM" = 1 ]; then
-    run gensim "$PYTHON" "$(dirname "$0")/knn_big_gensim.py" "$work/v.bin" "$word" $K
+    run gensim "$work/v.bin" "$PYTHON" "$(dirname "$0")/knn_big_gensim.py" "$work/v.bin" "$word" $K
     sed -n 's/^\(load_s\|query_s\)/gensim_\1/p' "$work/gensim.out"
     cmp <(awk -F'\t' '$1 == "nn" { print $2 }' "$work/gensim.out") \
         <(cut -f3 "$work/knn_table.out") > /dev/null &&
         echo "gensim_same_neighbours	yes" || echo "gensim_same_neighbours	NO"
     for x in knn_table knn_table_trust knn_int8_trust knn_int8only_trust; do
-        eval "w=\$${x}_wall"
-        echo "gensim_over_${x}	$(ratio "$gensim_wall" "$w")"
+        eval "w=\$${x}_wall c=\$${x}_cpu"
+        echo "gensim_over_${x}	$(ratio "$gensim_wall" "$w") wall, $(ratio "$gensim_cpu" "$c") cpu"
     done
 fi
-echo "knn_bin_over_knn_table_trust	$(ratio "$knn_bin_wall" "$knn_table_trust_wall")"
+[ "$BIN" = 0 ] || echo "knn_bin_over_knn_table_trust	$(ratio "$knn_bin_wall" "$knn_table_trust_wall") wall, $(ratio "$knn_bin_cpu" "$knn_table_trust_cpu") cpu"
 
 log "int8 recall@10 on $Q queries"
 awk -v n="$N" -v q="$Q" 'BEGIN { for (i = 0; i < q; i++) print "w" (i * 7919 % n) }' > "$work/q"
@@ -115,3 +120,4 @@ is=$(sed -n 's/.* in \([0-9.]*\) s .*/\1/p' "$work/all_8.err")
 echo "all_float_s	$fs	($A x $A, sgemm)"
 echo "all_int8_s	$is	($A x $A, int8 scan + rerank)"
 echo "all_float_over_int8	$(ratio "$fs" "$is")	(above 1: int8 faster)"
+echo "date	$(date -u +%FT%TZ)	load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -31,8 +31,11 @@ sq8_query_prep(const struct knn_sq8 *z, const float *q, size_t d, struct sq8_que
     const int wmax = I8DOT_WMAX_FOR(d);
     sq->c0 = (float)c0;
     sq->scale = mx > 0 ? mx / (float)wmax : 0.0f;
-    for (size_t j = 0; j < d; j++)
-        sq->w[j] = mx > 0 ? (int16_t)lrintf(q[j] * z->step[j] / sq->scale) : 0;
+    for (size_t j = 0; j < d; j++) { /* clamped: a table opened with --trust may hold NaN */
+        const float t = mx > 0 ? q[j] * z->step[j] / sq->scale : 0.0f;
+        sq->w[j] = (int16_t)(t >= (float)wmax ? wmax : t <= (float)-wmax ? -wmax
+                             : t == t ? lrintf(t) : 0);
+    }
 }
 
 /* Approximate scores of rows j0..j0+n from their integer dots. */

@@ -39,3 +39,15 @@ print(out.decode("utf-8", "replace"))
 print("exit=%d" % os.waitstatus_to_exitcode(st))
 ' "$@"
 }
+
+# nearest VECTORS_TEXT WORD: the word with the highest cosine to WORD (from wpcat output;
+# w2v-train and w2v-subwords tests)
+nearest() {
+    awk -F'\t' -v q="$2" '{ w[NR] = $1; n = split($2, x, " "); for (i = 1; i <= n; i++) v[NR, i] = x[i];
+        d = n; if ($1 == q) qi = NR }
+        END { best = -2; for (j = 1; j <= NR; j++) { if (j == qi) continue;
+            s = 0; a = 0; b = 0;
+            for (i = 1; i <= d; i++) { s += v[qi, i] * v[j, i]; a += v[qi, i] ^ 2; b += v[j, i] ^ 2 }
+            c = s / sqrt(a * b); if (c > best) { best = c; bw = w[j] } }
+            print bw }' "$1"
+}

@@ -2,6 +2,7 @@
  * softmax) from a windows or spans stream made by pairs(1), or from a token stream plus its
  * vocabulary (it then windows the sentences itself, exactly as pairs would). Windows from
  * pairs --from-text have their own context vocabulary (--context-vocab): word2vecf. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,17 +12,20 @@
 
 #include "cli.h"
 #include "common/buf.h"
+#include "common/bytes.h"
 #include "common/dist.h"
 #include "common/status.h"
 #include "kernels/blas.h"
 #include "stream/rec_payload.h"
 #include "text/vocab.h"
 #include "text/window.h"
+#include "vecio/fasttext.h"
 #include "vecio/w2vfmt.h"
 #include "w2v/w2v.h"
 #include "w2v/w2v_sync.h"
 
-enum { FMT_STREAM, FMT_TXT, FMT_BIN };
+enum { FMT_STREAM, FMT_TXT, FMT_BIN, FMT_FASTTEXT };
+enum { SUB_BUCKETS = 2000000 }; /* fastText's -bucket default */
 
 struct opts {
     struct w2v_params p;
@@ -29,6 +33,7 @@ struct opts {
     uint32_t epochs, threads;
     int epochs_set, alpha_set, format, force, quiet, level;
     int shared_set;        /* --shared-negatives 1, --exact-updates -1, default 0 */
+    int buckets_set;
     int mpi;               /* --mpi: one replica per MPI rank */
     int deterministic;     /* --deterministic: one replica per thread, merged in order */
     uint64_t sync_words;   /* --sync-words: words per replica between merges */
@@ -67,10 +72,11 @@ usage(FILE *fp, int status)
             "usage: %s [-fhqV] [--sg | --cbow] [--cbow-sum] [--hs] [--exact-sigmoid]\n"
             "       [--shared-negatives | --exact-updates] [--fixed-window] [-a alpha] [-d dim] [-e epochs]\n"
             "       [-n negative] [--ns-power p] [-s sample] [-t threads] [-w window]\n"
-            "       [--seed n] [-z level] [-o file] [--format stream|txt|bin]\n"
+            "       [--seed n] [-z level] [-o file] [--format stream|txt|bin|fasttext]\n"
             "       [--save-context file] [--checkpoint file] [--checkpoint-every n{s|m|h|w}]\n"
             "       [--resume file] [--log file] [--context-vocab file]\n"
             "       [--deterministic] [--mpi [--merge sum|mean]] [--sync-words n]\n"
+            "       [--subwords min-max [--buckets n]]\n"
             "       -v vocab [file | --mpi file ...]\n",
             cli_progname);
     exit(status);
@@ -79,8 +85,30 @@ usage(FILE *fp, int status)
 enum {
     O_SG = 256, O_CBOW, O_CBOW_SUM, O_HS, O_EXACT, O_SHARED, O_EXACT_UPD, O_FIXED, O_POWER, O_SEED,
     O_FORMAT, O_CONTEXT, O_CKPT, O_CKPT_EVERY, O_RESUME, O_LOG, O_CVOCAB, O_MPI, O_SYNC, O_MERGE,
-    O_DETERMINISTIC
+    O_DETERMINISTIC, O_SUBWORDS, O_BUCKETS
 };
+
+/* --subwords MIN-MAX: two lengths in code points, 1 <= MIN <= MAX <= W2V_SUB_MAXN. */
+static void
+parse_subwords(const char *s, struct w2v_params *p)
+{
+    const char *dash = strchr(s, '-');
+    char *end;
+    unsigned long lo = 0, hi = 0;
+    int ok = dash != NULL && isdigit((unsigned char)s[0]) && isdigit((unsigned char)dash[1]);
+    if (ok) {
+        errno = 0;
+        lo = strtoul(s, &end, 10);
+        ok = end == dash && errno == 0;
+        hi = strtoul(dash + 1, &end, 10);
+        ok = ok && *end == '\0' && errno == 0;
+    }
+    if (!ok || lo < 1 || lo > hi || hi > W2V_SUB_MAXN)
+        cli_die(RV_USAGE, "--subwords %s: expected MIN-MAX, character n-gram lengths with "
+                "1 <= MIN <= MAX <= %d (fastText's default: 3-6)", s, W2V_SUB_MAXN);
+    p->minn = (uint32_t)lo;
+    p->maxn = (uint32_t)hi;
+}
 
 static void
 parse_args(struct opts *o, int argc, char **argv)
@@ -100,7 +128,8 @@ parse_args(struct opts *o, int argc, char **argv)
         {"checkpoint-every", 1, 0, O_CKPT_EVERY}, {"resume", 1, 0, O_RESUME},
         {"log", 1, 0, O_LOG}, {"context-vocab", 1, 0, O_CVOCAB}, {"mpi", 0, 0, O_MPI},
         {"sync-words", 1, 0, O_SYNC}, {"merge", 1, 0, O_MERGE},
-        {"deterministic", 0, 0, O_DETERMINISTIC}, {0, 0, 0, 0}};
+        {"deterministic", 0, 0, O_DETERMINISTIC}, {"subwords", 1, 0, O_SUBWORDS},
+        {"buckets", 1, 0, O_BUCKETS}, {0, 0, 0, 0}};
     int ch;
     memset(o, 0, sizeof *o);
     w2v_params_default(&o->p);
@@ -142,7 +171,8 @@ parse_args(struct opts *o, int argc, char **argv)
             if (strcmp(optarg, "stream") == 0) o->format = FMT_STREAM;
             else if (strcmp(optarg, "txt") == 0) o->format = FMT_TXT;
             else if (strcmp(optarg, "bin") == 0) o->format = FMT_BIN;
-            else cli_die(RV_USAGE, "--format %s: expected stream, txt or bin", optarg);
+            else if (strcmp(optarg, "fasttext") == 0) o->format = FMT_FASTTEXT;
+            else cli_die(RV_USAGE, "--format %s: expected stream, txt, bin or fasttext", optarg);
             break;
         case O_CONTEXT: o->context = optarg; break;
         case O_CKPT: o->ckpt = optarg; break;
@@ -154,6 +184,11 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_CVOCAB: o->cvocab = optarg; break;
         case O_MPI: o->mpi = 1; break;
         case O_DETERMINISTIC: o->deterministic = 1; break;
+        case O_SUBWORDS: parse_subwords(optarg, &o->p); break;
+        case O_BUCKETS:
+            o->p.buckets = (uint32_t)cli_parse_u64(optarg, "--buckets", 1, INT32_MAX / 2);
+            o->buckets_set = 1;
+            break;
         case O_SYNC:
             o->sync_words = cli_parse_u64(optarg, "--sync-words", 1, UINT64_MAX / 1024);
             o->sync_set = 1;
@@ -180,6 +215,21 @@ parse_args(struct opts *o, int argc, char **argv)
         cli_die(RV_USAGE, "-n 0 needs --hs: nothing would be trained");
     if (o->p.cbow && !o->alpha_set)
         o->p.alpha = 0.05f; /* word2vec.c's CBOW default */
+    if (o->buckets_set && o->p.maxn == 0)
+        cli_die(RV_USAGE, "--buckets needs --subwords");
+    if (o->p.maxn > 0) {
+        if (o->p.cbow || o->p.hs)
+            cli_die(RV_USAGE, "--subwords trains skip-gram with negative sampling only "
+                              "(not --cbow, --cbow-sum or --hs, yet)");
+        if (o->mpi || o->deterministic)
+            cli_die(RV_USAGE, "--subwords does not support --mpi or --deterministic yet");
+        if (o->ckpt != NULL || o->resume != NULL)
+            cli_die(RV_USAGE, "--subwords does not support --checkpoint or --resume yet");
+        if (!o->buckets_set)
+            o->p.buckets = SUB_BUCKETS;
+        if (!o->alpha_set)
+            o->p.alpha = 0.05f; /* fastText's default */
+    }
     /* negative sampling shares negatives (skip-gram: per window, CBOW: per batch of
      * windows) unless told not to */
     const uint32_t max_shared = W2V_BATCH_MAX_T - 1; /* the centre takes one slot */
@@ -338,6 +388,78 @@ write_vectors(const struct opts *o, const char *path, int format, const struct v
     }
     buf_free(&b);
     cli_writer_close(w, &out);
+}
+
+/* The model as fastText's (a view of m: nothing is copied but the words' and counts'
+ * arrays): the word rows then the n-gram buckets as input, syn1neg as output, and the
+ * settings it was trained with in fastText's args. Free words and counts after. */
+static void
+fasttext_view(struct fasttext *ft, const struct opts *o, const struct vocab *v,
+              const struct w2v_model *m)
+{
+    const uint32_t n = vocab_size(v);
+    memset(ft, 0, sizeof *ft);
+    ft->dim = o->p.dim;
+    ft->nwords = n;
+    ft->bucket = o->p.maxn > 0 ? o->p.buckets : 0;
+    ft->minn = (int)o->p.minn;
+    ft->maxn = (int)o->p.maxn;
+    ft->model = FASTTEXT_SKIPGRAM;
+    ft->input = m->syn0;
+    ft->output = m->syn1neg; /* fastText's output matrix for negative sampling */
+    ft->words = cli_mallocarray((size_t)n, sizeof *ft->words);
+    ft->counts = cli_mallocarray((size_t)n, sizeof *ft->counts);
+    for (uint32_t i = 0; i < n; i++) {
+        ft->words[i] = (char *)vocab_word(v, i, NULL); /* only read */
+        ft->counts[i] = (int64_t)vocab_count(v, i);
+    }
+    /* fastText's args: dim ws epoch minCount neg wordNgrams loss (2: ns, 1: hs) model
+     * bucket minn maxn lrUpdateRate, then t */
+    const uint32_t args[12] = {o->p.dim, o->wcfg.window, o->epochs,
+                               (uint32_t)(n ? vocab_count(v, n - 1) : 1), o->p.negative, 1,
+                               o->p.negative > 0 ? 2 : 1, FASTTEXT_SKIPGRAM,
+                               (uint32_t)ft->bucket, o->p.minn, o->p.maxn, 100};
+    for (int i = 0; i < 12; i++)
+        le32_store(ft->args + 4 * i, args[i]);
+    f64_store(ft->args + 48, o->wcfg.sample);
+    ft->has_args = 1;
+}
+
+/* The model's output: --format fasttext writes the whole model (any word gets a vector
+ * from it); the other formats one vector per vocabulary word, which with subwords is
+ * fastText's: the mean of its rows (fasttext_word_vector, what embed gives from the .bin). */
+static void
+write_model(const struct opts *o, const struct vocab *v, const struct w2v_model *m)
+{
+    struct fasttext ft;
+    const size_t d = o->p.dim, n = vocab_size(v);
+    if (o->format != FMT_FASTTEXT && o->p.maxn == 0) {
+        write_vectors(o, o->out, o->format, v, m->syn0, o->p.dim);
+        return;
+    }
+    fasttext_view(&ft, o, v, m);
+    if (o->format == FMT_FASTTEXT) {
+        struct cli_out out;
+        cli_out_open(&out, o->out, 1, o->force);
+        const int rc = fasttext_write(out.fp, &ft);
+        free(ft.words);
+        free(ft.counts);
+        if (rc < 0)
+            cli_die_status(rc, "%s", out.path ? out.path : "stdout");
+        cli_out_commit(&out);
+        return;
+    }
+    float *x = cli_mallocarray(n, d * sizeof *x);
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *word = vocab_word(v, (uint32_t)i, &len);
+        if (fasttext_word_vector(&ft, (int64_t)i, word, len, x + i * d) < 0)
+            cli_die_nomem();
+    }
+    free(ft.words);
+    free(ft.counts);
+    write_vectors(o, o->out, o->format, v, x, o->p.dim);
+    free(x);
 }
 
 /* --resume: the model settings, threads, position and run settings from the checkpoint. */
@@ -500,6 +622,12 @@ main(int argc, char **argv)
         cli_die(RV_USAGE, "--save-context needs negative sampling (-n 1 or more)");
 
     struct vocab *cv = context_vocab(&o, kind, imeta);
+    if (cv != NULL && o.p.maxn > 0)
+        cli_die(RV_USAGE, "--subwords does not apply to windows with their own context "
+                          "vocabulary (pairs --from-text)");
+    if (cv != NULL && o.format == FMT_FASTTEXT)
+        cli_die(RV_USAGE, "--format fasttext: not for windows with their own context "
+                          "vocabulary (fastText's output rows are its words)");
     if (cv != NULL)
         o.p.shared_neg = 0;  /* per-pair updates: the only scheme for separate contexts */
     struct state st = {.o = &o, .v = v, .cv = cv, .ranks = (uint32_t)dist_size()};
@@ -625,7 +753,7 @@ main(int argc, char **argv)
             cli_die(RV_FAIL, "--mpi: a rank failed");
     }
     if (dist_rank() == 0) {
-        write_vectors(&o, o.out, o.format, v, m.syn0, o.p.dim);
+        write_model(&o, v, &m);
         if (o.context != NULL)
             write_vectors(&o, o.context, FMT_STREAM, cv != NULL ? cv : v, m.syn1neg, o.p.dim);
     }

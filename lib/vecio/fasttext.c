@@ -504,5 +504,5 @@ fasttext_write(FILE *fp, const struct fasttext *ft)
         WP_TRY(put(fp, b, 9));
     }
     WP_TRY(put_matrix(fp, ft->input, ft->nwords + ft->bucket, ft->dim));
-    return put_matrix(fp, NULL, ft->nwords, ft->dim);
+    return put_matrix(fp, ft->output, ft->nwords, ft->dim);
 }

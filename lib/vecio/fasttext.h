@@ -37,6 +37,8 @@ struct fasttext {
     int minn, maxn, model;
     char **words;   /* nwords NUL-terminated words, in file order */
     float *input;   /* (nwords + bucket) x dim: word rows, then n-gram buckets */
+    float *output;  /* nwords x dim, or NULL: never read (fasttext_read skips it), written
+                     * as zeros when NULL */
     int64_t *counts; /* nwords counts as read, or NULL */
     int64_t ntokens; /* as read; 0: the writer sums the counts */
     int has_args;
@@ -55,8 +57,8 @@ void fasttext_free(struct fasttext *ft);
 
 /* Writes ft as the model file fastText 0.9 writes (version 12), which fastText reads back:
  * the args block as read (else fastText's skip-gram defaults with ft's sizes), the dictionary
- * with the counts as read (else nwords down to 1), the input matrix, and an output matrix of
- * zeros (it is not kept; fastText needs it only to train on). A set of plain word vectors is
+ * with the counts as read (else nwords down to 1), the input matrix, and the output matrix
+ * (zeros when ft has none: fastText needs it only to train on). A set of plain word vectors is
  * written as a model without n-grams (bucket 0, maxn 0): fastText then gives each word its
  * row and any other word zeros. Returns WP_OK, WP_ERANGE (more than INT32_MAX words or a
  * dimension beyond INT32_MAX) or WP_EIO. */

@@ -34,6 +34,9 @@ w2v_params_check(const struct w2v_params *p)
         return WP_ERANGE;
     if (!(p->ns_power >= 0.0 && p->ns_power <= 10.0))
         return WP_ERANGE;
+    if (p->maxn > 0 && (p->minn < 1 || p->minn > p->maxn || p->maxn > W2V_SUB_MAXN
+                        || p->buckets == 0 || p->cbow || p->hs || p->negative == 0))
+        return WP_ERANGE; /* subwords: skip-gram with negative sampling only, for now */
     return WP_OK;
 }
 
@@ -60,20 +63,34 @@ fill_tables(struct w2v_model *m)
     }
 }
 
+static int model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
+                      uint32_t n, const uint64_t *ctx_counts, uint32_t nctx,
+                      const struct vocab *words);
+
 int
 w2v_model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
                uint32_t n)
 {
-    return w2v_model_init_ctx(m, p, counts, n, NULL, 0);
+    return model_init(m, p, counts, n, NULL, 0, NULL);
 }
 
 int
 w2v_model_init_ctx(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
                    uint32_t n, const uint64_t *ctx_counts, uint32_t nctx)
 {
+    return model_init(m, p, counts, n, ctx_counts, nctx, NULL);
+}
+
+/* words: the vocabulary, for subwords (NULL refuses them) */
+static int
+model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
+           uint32_t n, const uint64_t *ctx_counts, uint32_t nctx, const struct vocab *words)
+{
     memset(m, 0, sizeof *m);
     WP_TRY(w2v_params_check(p));
     if (n < 2)
+        return WP_ERANGE;
+    if (p->maxn > 0 && (words == NULL || ctx_counts != NULL || p->buckets > UINT32_MAX - n))
         return WP_ERANGE;
     if (ctx_counts != NULL
         && (nctx == 0 || p->cbow || p->hs || p->shared_neg || p->negative == 0))
@@ -82,6 +99,7 @@ w2v_model_init_ctx(struct w2v_model *m, const struct w2v_params *p, const uint64
     m->n = n;
     m->sep_ctx = ctx_counts != NULL;
     m->nctx = m->sep_ctx ? nctx : n;
+    m->nrows = n + (p->maxn > 0 ? p->buckets : 0);
     m->ops = vec_ops();
     m->wops = &w2v_window_ops_ref;
 #if defined(__x86_64__) || defined(__i386__)
@@ -91,7 +109,7 @@ w2v_model_init_ctx(struct w2v_model *m, const struct w2v_params *p, const uint64
     fill_tables(m);
     const size_t d = p->dim;
     int rc = WP_ENOMEM;
-    if ((m->syn0 = alloc_rows(n, d)) == NULL)
+    if ((m->syn0 = alloc_rows(m->nrows, d)) == NULL)
         goto fail;
     if (p->negative > 0 && (m->syn1neg = alloc_rows(m->nctx, d)) == NULL)
         goto fail;
@@ -102,10 +120,13 @@ w2v_model_init_ctx(struct w2v_model *m, const struct w2v_params *p, const uint64
         goto fail;
     if (p->hs && (rc = huffman_build(&m->huff, counts, n)) < 0)
         goto fail;
+    if (p->maxn > 0 && (rc = w2v_sub_build(m, words)) < 0)
+        goto fail;
     struct rng r;
     rng_seed(&r, p->seed, W2V_STREAM_INIT);
-    const float inv = 1.0f / (float)d;
-    for (size_t i = 0; i < (size_t)n * d; i++)
+    /* word2vec.c: uniform in [-0.5/D, 0.5/D); fastText (subwords): [-1/D, 1/D) */
+    const float inv = (p->maxn > 0 ? 2.0f : 1.0f) / (float)d;
+    for (size_t i = 0; i < (size_t)m->nrows * d; i++)
         m->syn0[i] = (rng_unit(&r) - 0.5f) * inv;
     return WP_OK;
 fail:
@@ -131,7 +152,7 @@ w2v_model_init_vocab(struct w2v_model *m, const struct w2v_params *p, const stru
     int rc = WP_ENOMEM;
     memset(m, 0, sizeof *m);
     if (c != NULL && (cv == NULL || cc != NULL))
-        rc = w2v_model_init_ctx(m, p, c, vocab_size(v), cc, cv ? vocab_size(cv) : 0);
+        rc = model_init(m, p, c, vocab_size(v), cc, cv ? vocab_size(cv) : 0, v);
     free(c);
     free(cc);
     return rc;
@@ -143,6 +164,8 @@ w2v_model_free(struct w2v_model *m)
     free(m->syn0);
     free(m->syn1neg);
     free(m->syn1);
+    free(m->sub_off);
+    free(m->sub_row);
     samp_free(&m->samp);
     huffman_free(&m->huff);
     memset(m, 0, sizeof *m);
@@ -153,7 +176,7 @@ w2v_replica_init(struct w2v_model *rep, const struct w2v_model *m)
 {
     const size_t d = m->p.dim;
     *rep = *m;
-    rep->syn0 = alloc_rows(m->n, d);
+    rep->syn0 = alloc_rows(m->nrows, d);
     rep->syn1neg = m->syn1neg != NULL ? alloc_rows(m->nctx, d) : NULL;
     rep->syn1 = m->syn1 != NULL ? alloc_rows(m->n - 1, d) : NULL;
     if (rep->syn0 == NULL || (m->syn1neg != NULL && rep->syn1neg == NULL)
@@ -186,7 +209,7 @@ w2v_model_mats(struct w2v_model *m, float *mats[3], size_t rows[3])
     mats[0] = m->syn0;
     mats[1] = m->syn1neg;
     mats[2] = m->syn1;
-    rows[0] = m->syn0 != NULL ? m->n : 0;
+    rows[0] = m->syn0 != NULL ? m->nrows : 0;
     rows[1] = m->syn1neg != NULL ? m->nctx : 0;
     rows[2] = m->syn1 != NULL && m->n > 0 ? m->n - 1 : 0;
 }
@@ -357,7 +380,9 @@ void
 w2v_train_window_exact(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                        const uint32_t *ctx, size_t n, float lr)
 {
-    if (m->sep_ctx)
+    if (m->sub_off != NULL)
+        w2v_sub_window(m, w, center, ctx, n, lr);
+    else if (m->sep_ctx)
         pair_window(m, w, center, ctx, n, lr);
     else if (m->p.cbow)
         cbow_window(m, w, center, ctx, n, lr);
@@ -369,7 +394,7 @@ void
 w2v_train_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                  const uint32_t *ctx, size_t n, float lr)
 {
-    if (!m->sep_ctx && m->p.shared_neg && m->p.negative && !m->p.hs) {
+    if (m->sub_off == NULL && !m->sep_ctx && m->p.shared_neg && m->p.negative && !m->p.hs) {
         if (m->p.cbow)
             w2v_cbow_window_batched(m, w, center, ctx, n, lr);
         else

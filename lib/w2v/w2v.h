@@ -48,7 +48,8 @@ enum { W2V_SIGMOID_SIZE = 1000 };
 enum {
     W2V_CBOW_BATCH = 8,
     W2V_CBOW_QUEUE = W2V_CBOW_BATCH * 32,
-    W2V_BATCH_MAX_T = 64 /* center + negatives (k above 63 is cut) */
+    W2V_BATCH_MAX_T = 64, /* center + negatives (k above 63 is cut) */
+    W2V_SUB_MAXN = 256    /* longest n-gram with subwords, in code points */
 };
 
 /* rng streams: windowing uses stream t for worker t (the stream pairs(1) uses is 0, so one
@@ -68,6 +69,10 @@ struct w2v_params {
                        * of W2V_CBOW_BATCH windows (issue 7 minibatch scheme) */
     float alpha;      /* starting learning rate */
     uint64_t seed;
+    /* Subwords (fastText): a word's input vector is the mean of its own row and the rows
+     * of its character n-grams of minn..maxn code points (maxn 0: none), hashed into
+     * buckets rows after the V word rows (w2v_sub.c). Skip-gram, negative sampling only. */
+    uint32_t minn, maxn, buckets;
 };
 void w2v_params_default(struct w2v_params *p); /* skip-gram, D 100, k 5, alpha 0.025 */
 int w2v_params_check(const struct w2v_params *p); /* WP_ERANGE on nonsense */
@@ -84,6 +89,13 @@ struct w2v_window_ops {
                   const float *g, float *din);
     void (*combine)(float *dst, int add, float *const *rows, size_t nr, const float *coef,
                     size_t stride, size_t d);
+    /* Subwords: gather: dst = scale * sum_k x[idx[k]] (rows of d floats, summed in k order,
+     * then scaled, as fastText's computeHidden); scatter: x[idx[k]] += v for each k in
+     * order (an index listed twice gets v twice, as in fastText). Bit for bit the same in
+     * every table (no fused multiply-add: each element is one chain of adds). */
+    void (*gather)(float *dst, const float *x, const uint32_t *idx, size_t nr, float scale,
+                   size_t d);
+    void (*scatter)(float *x, const uint32_t *idx, size_t nr, const float *v, size_t d);
 };
 extern const struct w2v_window_ops w2v_window_ops_ref;
 #if defined(__x86_64__) || defined(__i386__)
@@ -95,7 +107,8 @@ struct w2v_model {
     uint32_t n;              /* V */
     uint32_t nctx;           /* rows of syn1neg: V, or C with separate contexts */
     int sep_ctx;             /* 1: separate context vocabulary (word2vecf) */
-    float *syn0;             /* (V, D) */
+    uint32_t nrows;          /* rows of syn0: V, plus p.buckets with subwords */
+    float *syn0;             /* (nrows, D): words, then n-gram buckets */
     float *syn1neg;          /* (nctx, D), NULL without negative sampling */
     float *syn1;             /* (V-1, D), NULL without hs */
     struct samp_table samp;
@@ -104,6 +117,9 @@ struct w2v_model {
     float logsig[W2V_SIGMOID_SIZE + 1]; /* log sigma there, for the loss */
     const struct vec_ops *ops;
     const struct w2v_window_ops *wops; /* follows ops: avx2 with avx2, else ref */
+    /* subwords: word i's input rows are sub_row[sub_off[i] .. sub_off[i+1]): i itself,
+     * then V + hash(n-gram) mod buckets for each n-gram in fastText's order (NULL without) */
+    uint32_t *sub_off, *sub_row;
 };
 
 /* counts: V word counts sorted decreasing (vocabulary order). */
@@ -113,12 +129,14 @@ int w2v_model_init(struct w2v_model *m, const struct w2v_params *p, const uint64
  * unless the parameters are skip-gram with negative sampling, no hs, no shared negatives. */
 int w2v_model_init_ctx(struct w2v_model *m, const struct w2v_params *p, const uint64_t *counts,
                        uint32_t n, const uint64_t *ctx_counts, uint32_t nctx);
-/* From the vocabularies: cv NULL for ordinary windows, else the context vocabulary. */
+/* From the vocabularies: cv NULL for ordinary windows, else the context vocabulary.
+ * The only init for subwords (p.maxn > 0), which need the words: the others refuse them
+ * (WP_ERANGE), as do separate contexts, CBOW, hs and -n 0 with subwords. */
 int w2v_model_init_vocab(struct w2v_model *m, const struct w2v_params *p,
                          const struct vocab *v, const struct vocab *cv);
 void w2v_model_free(struct w2v_model *m);
-/* The weight matrices syn0, syn1neg, syn1 and their rows (0 for an absent one); each row
- * has p.dim floats. */
+/* The weight matrices syn0, syn1neg, syn1 and their rows (0 for an absent one; syn0 has
+ * nrows); each row has p.dim floats. */
 void w2v_model_mats(struct w2v_model *m, float *mats[3], size_t rows[3]);
 
 /* Replicas (w2v-train --deterministic, --mpi): a model with weights of its own, a copy of
@@ -182,6 +200,18 @@ void w2v_train_flush(struct w2v_model *m, struct w2v_worker *w);
  * queue when it is full. Called by w2v_train_window. */
 void w2v_cbow_window_batched(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                              const uint32_t *ctx, size_t n, float lr);
+
+/* Subwords (w2v_sub.c): fastText's skip-gram, batched over the window. The center's input
+ * vector h (the mean of its rows) predicts each context, against k negatives per context
+ * (p.shared_neg 0, fastText's objective) or k shared by the window, each counted once per
+ * context (p.shared_neg 1: with one h, a negative drawn for every context is the same
+ * term n times). Gradients at the old weights; the gradient of h goes to every row of
+ * the center once per window. Called by w2v_train_window for a model with subwords. */
+void w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
+                    const uint32_t *ctx, size_t n, float lr);
+/* Builds sub_off/sub_row from the words (w2v_model_init_vocab calls it). WP_ENOMEM, or
+ * WP_ERANGE when the rows would pass UINT32_MAX. */
+int w2v_sub_build(struct w2v_model *m, const struct vocab *v);
 
 /* Skip-gram with one set of negatives shared by all contexts of the window (w2v_batch.c);
  * w2v_train_window calls it when p.shared_neg is set (negative sampling only). */
@@ -337,6 +367,7 @@ float w2v_lr(float alpha, uint64_t done, uint64_t total);
  * and context_vocab_size); tensors "syn0", "syn1neg", "syn1" (f32) and "rng" (u64: 8 per
  * worker, window then negative generator). ctx_hash: the context vocabulary's hash, used
  * only when m->sep_ctx. */
+/* WP_ERANGE for a model with subwords (not supported yet). */
 int w2v_ckpt_save(FILE *fp, const struct w2v_model *m, const struct w2v_worker *workers,
                   uint32_t threads, const struct w2v_pos *pos, uint64_t vocab_hash,
                   uint64_t ctx_hash, const struct rec_meta *extra, int level);

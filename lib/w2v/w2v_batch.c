@@ -62,7 +62,27 @@ combine_ref(float *dst, int add, float *const *rows, size_t nr, const float *coe
     }
 }
 
-const struct w2v_window_ops w2v_window_ops_ref = {"ref", scores_ref, apply_ref, combine_ref};
+static void
+gather_ref(float *dst, const float *x, const uint32_t *idx, size_t nr, float scale, size_t d)
+{
+    for (size_t i = 0; i < d; i++) {
+        float a = 0.0f;
+        for (size_t k = 0; k < nr; k++)
+            a += x[(size_t)idx[k] * d + i];
+        dst[i] = a * scale;
+    }
+}
+
+static void
+scatter_ref(float *x, const uint32_t *idx, size_t nr, const float *v, size_t d)
+{
+    for (size_t k = 0; k < nr; k++)
+        for (size_t i = 0; i < d; i++)
+            x[(size_t)idx[k] * d + i] += v[i];
+}
+
+const struct w2v_window_ops w2v_window_ops_ref = {"ref", scores_ref, apply_ref, combine_ref,
+                                                  gather_ref, scatter_ref};
 
 static int
 ensure_scratch(struct w2v_worker *w, size_t floats, size_t rows)

@@ -51,6 +51,8 @@ w2v_ckpt_save(FILE *fp, const struct w2v_model *m, const struct w2v_worker *work
               uint32_t threads, const struct w2v_pos *pos, uint64_t vocab_hash,
               uint64_t ctx_hash, const struct rec_meta *extra, int level)
 {
+    if (m->sub_off != NULL)
+        return WP_ERANGE; /* subword models have no checkpoints yet */
     struct rec_meta *meta = rec_meta_new();
     struct rec_writer *w = NULL;
     struct buf b = {0};

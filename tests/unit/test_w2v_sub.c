@@ -1,0 +1,256 @@
+/* test_w2v_sub.c - subwords (w2v_sub.c): the gather and scatter kernels of every table
+ * against the scalar reference (bit for bit), each word's rows as fastText lists them, and
+ * a finite-difference check of one window's update in both negative schemes. */
+#undef NDEBUG
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "common/status.h"
+#include "vecio/fasttext.h"
+#include "w2v/w2v.h"
+
+enum { D = 7, K = 3, BUCKETS = 53 }; /* D odd: kernel tails */
+#define FD_EPS 1e-3
+#define FD_TOL 2e-3
+
+static const char *const words[] = {"the", "of", "apple", "banana", "</s>", "café", "an",
+                                    "a", "xyzzy", "bananas"};
+enum { V = sizeof words / sizeof words[0] };
+
+static struct vocab *
+make_vocab(void)
+{
+    struct vocab *v;
+    if (vocab_create(&v, V) != WP_OK)
+        abort();
+    for (int i = 0; i < V; i++)
+        if (vocab_add(v, words[i], strlen(words[i]), (uint64_t)(1000 - 10 * i)) != WP_OK)
+            abort();
+    if (vocab_sort_prune(v, 1, 0) != WP_OK)
+        abort();
+    return v;
+}
+
+static void
+setup(struct w2v_model *m, struct w2v_worker *w, const struct vocab *v, int shared)
+{
+    struct w2v_params p;
+    w2v_params_default(&p);
+    p.dim = D;
+    p.negative = K;
+    p.exact_sigmoid = 1;
+    p.shared_neg = shared;
+    p.minn = 2;
+    p.maxn = 3;
+    p.buckets = BUCKETS;
+    if (w2v_model_init_vocab(m, &p, v, NULL) != WP_OK || w2v_worker_init(w, m, 0) != WP_OK)
+        abort();
+    struct rng r;
+    rng_seed(&r, 99, 0);
+    for (size_t i = 0; i < (size_t)m->nrows * D; i++)
+        m->syn0[i] = rng_unit(&r) - 0.5f;
+    for (size_t i = 0; i < (size_t)V * D; i++)
+        m->syn1neg[i] = rng_unit(&r) - 0.5f;
+}
+
+static int
+test_gather_scatter_match_ref(void)
+{
+    enum { ROWS = 40, DM = 131 };
+    static float x0[ROWS * DM], xa[ROWS * DM], xb[ROWS * DM];
+    float ga[DM], gb[DM], v[DM];
+    uint32_t idx[24];
+    struct rng r;
+    rng_seed(&r, 5, 0);
+    for (int i = 0; i < ROWS * DM; i++)
+        x0[i] = rng_unit(&r) - 0.5f;
+    for (int i = 0; i < DM; i++)
+        v[i] = rng_unit(&r) - 0.5f;
+    const struct w2v_window_ops *tabs[] = {
+#if defined(__x86_64__) || defined(__i386__)
+        &w2v_window_ops_avx2,
+#endif
+        &w2v_window_ops_ref};
+    const int has_avx2 = strcmp(vec_all_variants()[0]->name, "avx2") == 0;
+    for (size_t ti = 0; ti + 1 < sizeof tabs / sizeof tabs[0] && has_avx2; ti++)
+        for (size_t d = 1; d <= DM; d += d < 40 ? 1 : 13)
+            for (size_t nr = 1; nr <= 24; nr += 5) {
+                const size_t rows = ROWS * DM / d < 40 ? ROWS * DM / d : 40;
+                for (size_t k = 0; k < nr; k++) /* duplicates on purpose: "banana" has them */
+                    idx[k] = (uint32_t)((k * 7 + d) % (rows / 2 + 1));
+                w2v_window_ops_ref.gather(ga, x0, idx, nr, 1.0f / (float)nr, d);
+                tabs[ti]->gather(gb, x0, idx, nr, 1.0f / (float)nr, d);
+                CHECK(memcmp(ga, gb, d * sizeof *ga) == 0);
+                memcpy(xa, x0, sizeof xa);
+                memcpy(xb, x0, sizeof xb);
+                w2v_window_ops_ref.scatter(xa, idx, nr, v, d);
+                tabs[ti]->scatter(xb, idx, nr, v, d);
+                CHECK(memcmp(xa, xb, sizeof xa) == 0);
+            }
+    /* the reference itself: the mean, and v added once per listing */
+    const uint32_t two[3] = {3, 5, 3};
+    w2v_window_ops_ref.gather(ga, x0, two, 3, 1.0f / 3.0f, 4);
+    for (int i = 0; i < 4; i++)
+        CHECK_NEAR((2.0 * x0[3 * 4 + i] + x0[5 * 4 + i]) / 3.0, ga[i], 1e-6);
+    memcpy(xa, x0, sizeof xa);
+    w2v_window_ops_ref.scatter(xa, two, 3, v, 4);
+    for (int i = 0; i < 4; i++) {
+        CHECK_NEAR(x0[3 * 4 + i] + 2.0 * v[i], xa[3 * 4 + i], 1e-6);
+        CHECK_NEAR(x0[5 * 4 + i] + v[i], xa[5 * 4 + i], 1e-6);
+    }
+    return 0;
+}
+
+struct list {
+    uint32_t row[64];
+    size_t n;
+};
+
+static void
+add_row(void *arg, const char *ngram, size_t len)
+{
+    struct list *l = arg;
+    l->row[l->n++] = V + fasttext_hash(ngram, len) % BUCKETS;
+}
+
+/* Word i's rows: itself, then its n-grams in fastText's order; none for "</s>". */
+static int
+test_rows_are_fasttexts(void)
+{
+    struct vocab *v = make_vocab();
+    struct w2v_model m;
+    struct w2v_worker w;
+    setup(&m, &w, v, 0);
+    CHECK(m.nrows == V + BUCKETS);
+    for (uint32_t i = 0; i < V; i++) {
+        size_t len, count;
+        const char *word = vocab_word(v, i, &len);
+        struct list l = {.n = 1};
+        l.row[0] = i;
+        if (strcmp(word, "</s>") != 0)
+            CHECK(fasttext_ngrams(word, len, 2, 3, add_row, &l, &count) == WP_OK);
+        CHECK(m.sub_off[i + 1] - m.sub_off[i] == l.n);
+        CHECK(memcmp(m.sub_row + m.sub_off[i], l.row, l.n * sizeof *l.row) == 0);
+    }
+    /* "café": <c ca af fé é> (2-grams), <ca caf afé fé> (3-grams): 9 n-grams */
+    const int64_t cafe = vocab_lookup(v, "café", strlen("café"));
+    CHECK(cafe >= 0 && m.sub_off[cafe + 1] - m.sub_off[cafe] == 10);
+    /* refusals: no words, CBOW, hs, MIN > MAX */
+    struct w2v_params p = m.p;
+    struct w2v_model bad;
+    uint64_t c[V];
+    for (int i = 0; i < V; i++)
+        c[i] = 1;
+    CHECK(w2v_model_init(&bad, &p, c, V) == WP_ERANGE);
+    p.cbow = 1;
+    CHECK(w2v_model_init_vocab(&bad, &p, v, NULL) == WP_ERANGE);
+    p.cbow = 0;
+    p.hs = 1;
+    CHECK(w2v_model_init_vocab(&bad, &p, v, NULL) == WP_ERANGE);
+    p.hs = 0;
+    p.minn = 4;
+    CHECK(w2v_model_init_vocab(&bad, &p, v, NULL) == WP_ERANGE);
+    CHECK(w2v_ckpt_save(stdout, &m, &w, 1, &(struct w2v_pos){0}, 0, 0, NULL, 1) == WP_ERANGE);
+    w2v_worker_free(&w);
+    w2v_model_free(&m);
+    vocab_free(v);
+    return 0;
+}
+
+/* The window's loss in double: h = mean of the center's rows; each context c predicted
+ * against its negatives (exact) or the window's, each weighted n (shared). */
+static double
+window_loss(const struct w2v_model *m, uint32_t center, const uint32_t *ctx, size_t n,
+            const uint32_t *neg, size_t nneg, int shared)
+{
+    double h[D] = {0}, loss = 0;
+    const uint32_t b = m->sub_off[center], e = m->sub_off[center + 1];
+    for (uint32_t k = b; k < e; k++)
+        for (int i = 0; i < D; i++)
+            h[i] += m->syn0[(size_t)m->sub_row[k] * D + i] / (double)(e - b);
+    for (size_t c = 0; c < n; c++) {
+        double s = 0;
+        for (int i = 0; i < D; i++)
+            s += h[i] * m->syn1neg[(size_t)ctx[c] * D + i];
+        loss += log1p(exp(-s));
+    }
+    for (size_t j = 0; j < nneg; j++) {
+        double s = 0;
+        for (int i = 0; i < D; i++)
+            s += h[i] * m->syn1neg[(size_t)neg[j] * D + i];
+        loss += (shared ? (double)n : 1.0) * log1p(exp(s));
+    }
+    return loss;
+}
+
+/* The update is -lr times the gradient for the output rows and -lr R times it for each of
+ * the center's R rows (fastText adds the gradient of h, not h's share, to every row). */
+static int
+fd_check(int shared)
+{
+    struct vocab *v = make_vocab();
+    struct w2v_model m;
+    struct w2v_worker w;
+    setup(&m, &w, v, shared);
+    const uint32_t center = (uint32_t)vocab_lookup(v, "banana", 6), ctx[3] = {0, 2, 8};
+    const size_t n = 3;
+    const float lr = 1e-3f;
+    uint32_t neg[3 * K];
+    size_t nneg = 0;
+    struct rng r = w.nrng;
+    /* the draws the window makes, less those it skips: a draw that is the context it is
+     * drawn for (exact), or any of the window's contexts (shared) */
+    for (size_t j = 0; j < (shared ? K : n * K); j++) {
+        const uint32_t s = samp_draw(&m.samp, &r);
+        int skip = 0;
+        for (size_t c = 0; c < n; c++)
+            skip |= s == ctx[c] && (shared || c == j / K);
+        if (!skip)
+            neg[nneg++] = s;
+    }
+    const size_t rows0 = (size_t)m.nrows * D, rows1 = (size_t)V * D;
+    float *s0 = malloc(rows0 * sizeof *s0), *s1 = malloc(rows1 * sizeof *s1);
+    double *g0 = malloc(rows0 * sizeof *g0), *g1 = malloc(rows1 * sizeof *g1);
+    memcpy(s0, m.syn0, rows0 * sizeof *s0);
+    memcpy(s1, m.syn1neg, rows1 * sizeof *s1);
+    for (int which = 0; which < 2; which++)
+        for (size_t x = 0; x < (which ? rows1 : rows0); x++) {
+            float *p = (which ? m.syn1neg : m.syn0) + x;
+            const float keep = *p;
+            *p = keep + (float)FD_EPS;
+            const double lp = window_loss(&m, center, ctx, n, neg, nneg, shared);
+            *p = keep - (float)FD_EPS;
+            const double lm = window_loss(&m, center, ctx, n, neg, nneg, shared);
+            *p = keep;
+            (which ? g1 : g0)[x] = (lp - lm) / (2 * FD_EPS);
+        }
+    const double rr = m.sub_off[center + 1] - m.sub_off[center];
+    w2v_train_window(&m, &w, center, ctx, n, lr);
+    for (size_t x = 0; x < rows0; x++)
+        CHECK_NEAR(-g0[x] * rr, (m.syn0[x] - s0[x]) / lr, FD_TOL);
+    for (size_t x = 0; x < rows1; x++)
+        CHECK_NEAR(-g1[x], (m.syn1neg[x] - s1[x]) / lr, FD_TOL);
+    CHECK(memcmp(&r, &w.nrng, sizeof r) == 0); /* it drew exactly those negatives */
+    free(s0);
+    free(s1);
+    free(g0);
+    free(g1);
+    w2v_worker_free(&w);
+    w2v_model_free(&m);
+    vocab_free(v);
+    return 0;
+}
+
+static int
+test_window_gradient_finite_differences(void)
+{
+    CHECK(fd_check(0) == 0);
+    CHECK(fd_check(1) == 0);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_gather_scatter_match_ref), CHECK_CASE(test_rows_are_fasttexts),
+           CHECK_CASE(test_window_gradient_finite_differences))

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # word2vec side by side: gensim (corpus_file mode), fastText (-minn 0 -maxn 0) and wordpipe's
 # w2v-train, with identical settings (-d 100 -w 5 -n 5 -s 1e-4 -m 5) on the same corpus.
+# Mode sub is skip-gram with subwords: fastText with its default -minn 3 -maxn 6 against
+# w2v-train --subwords 3-6, both at learning rate 0.05 (gensim has no row there).
 # Prints one table: tool, mode, threads, training seconds, raw words/s, ratio to the fastest
 # peer in that mode and thread count, peak RSS, analogy accuracy (30k restriction) and
 # WordSim-353 Spearman.
@@ -15,7 +17,8 @@ usage: bench/w2v.sh [-hkpx] [-D words,...] [-e epochs] [-m sg,cbow] [-n words] [
   -M words     also run wordpipe on MPI, T ranks x 1 thread (T = -T), merging every N words
                per rank (--mpi --sync-words N), for each N given; needs make mpi-tools
   -e epochs    training epochs (default 5)
-  -m modes     comma list of sg and cbow (default sg,cbow)
+  -m modes     comma list of sg, cbow and sub (default sg,cbow; sub: skip-gram with
+               character n-grams, fastText -minn 3 -maxn 6 vs w2v-train --subwords 3-6)
   -n words     train on the first N words only (a quick smoke run; default: all)
   -t tools     comma list of gensim, fasttext, wordpipe (default all three)
   -T threads   training threads, or a comma list for thread scaling (default 2)
@@ -65,7 +68,7 @@ print_table() { # rows.tsv words epochs threads date
       wps[n] = tr[n] > 0 ? words * epochs / tr[n] : 0
       wpc[n] = cpu[n] > 0 ? words * epochs / cpu[n] : 0
       if (($1 == "gensim" || $1 == "fastText") && wps[n] > best[key[n]]) best[key[n]] = wps[n]
-      if ($1 == "wordpipe") { direct[key[n]] = tr[n]; dan[key[n]] = an[n] }
+      if ($1 == "wordpipe") { direct[key[n]] = tr[n]; dan[key[n]] = an[n]; dcpu[key[n]] = cpu[n] }
       if ($1 ~ /^wordpipe-mpi/) { mpi[n] = 1 }
       if ($1 == "tok|pairs|w2v") piped[key[n]] = tr[n] }
     END {
@@ -82,6 +85,20 @@ print_table() { # rows.tsv words epochs threads date
               printf "# %s: %s ranks x 1 thread against 1 process x %s threads: %.2fx the " \
                      "words/s, analogy %+.2f points (issue 10: within 1 point)\n", tool[i],
                      th[i], th[i], direct[key[i]] / tr[i], an[i] - dan[key[i]]
+      for (i = 1; i <= n; i++) # issue 19: subwords against plain skip-gram and fastText
+          if (tool[i] == "wordpipe" && mode[i] == "sub") {
+              k = "sg " th[i]
+              if (direct[k] > 0)
+                  printf "# %s threads: w2v-train --subwords took %.2fx the time of plain " \
+                         "skip-gram (%.2fx its cpu time; issue 19: at most 1.5x)\n", th[i],
+                         tr[i] / direct[k], cpu[i] / dcpu[k]
+              for (j = 1; j <= n; j++)
+                  if (tool[j] == "fastText" && mode[j] == "sub" && th[j] == th[i])
+                      printf "# %s threads: fastText with subwords took %.2fx the time of " \
+                             "w2v-train --subwords (%.2fx its cpu time; issue 19: at least " \
+                             "5x), analogy %+.2f points\n", th[i], tr[j] / tr[i],
+                             cpu[j] / cpu[i], an[i] - an[j]
+          }
       for (k in piped)
           if (direct[k] > 0)
               printf "# %s threads: tok | pairs | w2v-train took %.2fx the time of w2v-train " \
@@ -181,11 +198,12 @@ run_gensim() { # mode
 }
 
 run_fasttext() { # mode
-    local r mode=skipgram
+    local r mode=skipgram sub=(-minn 0 -maxn 0)
     [ "$1" = cbow ] && mode=cbow
+    [ "$1" = sub ] && sub=(-minn 3 -maxn 6 -lr 0.05) # its defaults, spelled out
     r=$($NICE "$PY" "$HERE/run.py" --marker "Number of labels" --log "$work/fasttext-$1.log" -- \
         fasttext "$mode" -input "$work/corpus.txt" -output "$work/fasttext-$1" -dim 100 -ws 5 \
-        -neg 5 -t 1e-4 -minCount 5 -epoch "$EPOCHS" -thread "$THREADS" -minn 0 -maxn 0)
+        -neg 5 -t 1e-4 -minCount 5 -epoch "$EPOCHS" -thread "$THREADS" "${sub[@]}")
     add_row fastText "$1" "$(field train "$r")" "$(field wall "$r")" "$(field rss_kb "$r")" \
         "$work/fasttext-$1.vec" "$(field cpu "$r")"
 }
@@ -222,12 +240,13 @@ run_mpi() {
 }
 
 run_wordpipe() { # mode [label extra-flags...]
-    local r mode=$1 label=${2:-wordpipe}
+    local r mode=$1 label=${2:-wordpipe} how=("--$1")
     shift $(( $# > 1 ? 2 : 1 ))
+    [ "$mode" = sub ] && how=(--sg --subwords 3-6 -a 0.05)
     wp_prep
     # shellcheck disable=SC2086 # W2V_ARGS is a list of flags
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/$label-$mode.log" -- \
-        "$BIN/w2v-train" "--$mode" -d 100 -w 5 -n 5 -s 1e-4 -e "$EPOCHS" -t "$THREADS" --seed 1 \
+        "$BIN/w2v-train" "${how[@]}" -d 100 -w 5 -n 5 -s 1e-4 -e "$EPOCHS" -t "$THREADS" --seed 1 \
         ${W2V_ARGS:-} "$@" -v "$work/vocab.rec" --format txt -o "$work/$label-$mode.txt" \
         "$work/tokens.rec")
     [ "$(field rc "$r")" = 0 ] || { log "w2v-train failed: see $work/$label-$mode.log"; return 0; }
@@ -235,7 +254,7 @@ run_wordpipe() { # mode [label extra-flags...]
     t=$(field wall "$r")
     add_row "$label" "$mode" "$t" "$(awk -v a="$t" -v b="$prep_s" 'BEGIN{printf "%.2f", a+b}')" \
         "$(field rss_kb "$r")" "$work/$label-$mode.txt" "$(field cpu "$r")"
-    [ "$PAIRS" = 1 ] && [ "$label" = wordpipe ] || return 0
+    [ "$PAIRS" = 1 ] && [ "$label" = wordpipe ] && [ "$mode" != sub ] || return 0
     set -- "$mode"
     # the same training end to end through pipes, from the text (issue 7: within 10% of
     # w2v-train on the token stream); pairs spools the tokens, counts the windows exactly
@@ -258,8 +277,8 @@ prep_s=0
 THREAD_LIST=$THREADS
 for THREADS in ${THREAD_LIST//,/ }; do
     for mode in ${MODES//,/ }; do
-        case $mode in sg|cbow) ;; *) echo "w2v.sh: $mode: modes are sg and cbow" >&2; exit 2 ;; esac
-        if has gensim; then log "gensim $mode"; run_gensim "$mode"; fi
+        case $mode in sg|cbow|sub) ;; *) echo "w2v.sh: $mode: modes are sg, cbow and sub" >&2; exit 2 ;; esac
+        if has gensim && [ "$mode" != sub ]; then log "gensim $mode"; run_gensim "$mode"; fi
         if has fasttext; then log "fastText $mode"; run_fasttext "$mode"; fi
         if has wordpipe; then
             if [ -x "$BIN/w2v-train" ] && [ -x "$BIN/tok" ] && [ -x "$BIN/vocab" ]; then
@@ -268,6 +287,7 @@ for THREADS in ${THREAD_LIST//,/ }; do
                     log "wordpipe $mode --exact-updates"
                     run_wordpipe "$mode" wordpipe-exact --exact-updates
                 fi
+                [ "$mode" = sub ] && continue # no --deterministic, --mpi with --subwords yet
                 for k in ${DETERMINISTIC//,/ }; do
                     log "wordpipe $mode --deterministic --sync-words $k"
                     run_wordpipe "$mode" "wordpipe-det$k" --deterministic --sync-words "$k"

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/bytes.h"
 #include "common/status.h"
@@ -40,16 +41,30 @@ w2v_params_check(const struct w2v_params *p)
     return WP_OK;
 }
 
+/* Matrices of W2V_HUGE bytes or more are aligned to it and asked for transparent huge
+ * pages: rows are read at random, and with 4 KiB pages nearly every row of a large
+ * matrix (the 830 MB n-gram table of subwords) costs a TLB miss as well. Only advice:
+ * where the kernel gives none, nothing changes. */
+#define W2V_HUGE ((size_t)2 << 20)
+
 static float *
 alloc_rows(size_t rows, size_t dim)
 {
     size_t n, bytes;
     if (!size_mul_ok(rows, dim, &n) || !size_mul_ok(n, sizeof(float), &bytes))
         return NULL;
-    bytes = (bytes + W2V_ALIGN - 1) / W2V_ALIGN * W2V_ALIGN;
-    float *x = aligned_alloc(W2V_ALIGN, bytes ? bytes : W2V_ALIGN);
-    if (x != NULL)
-        memset(x, 0, bytes);
+    const size_t align = bytes >= W2V_HUGE ? W2V_HUGE : W2V_ALIGN;
+    if (bytes > SIZE_MAX - align)
+        return NULL;
+    bytes = (bytes + align - 1) / align * align;
+    float *x = aligned_alloc(align, bytes ? bytes : align);
+    if (x == NULL)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    if (align == W2V_HUGE)
+        (void)madvise(x, bytes, MADV_HUGEPAGE); /* before the memset touches the pages */
+#endif
+    memset(x, 0, bytes);
     return x;
 }
 

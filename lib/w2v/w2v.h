@@ -209,6 +209,22 @@ void w2v_cbow_window_batched(struct w2v_model *m, struct w2v_worker *w, uint32_t
  * the center once per window. Called by w2v_train_window for a model with subwords. */
 void w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                     const uint32_t *ctx, size_t n, float lr);
+/* Subwords: asks for the input rows of the next center word ahead of its window (its
+ * n-gram rows lie anywhere in a large table); nothing without subwords. */
+static inline void
+w2v_prefetch_center(const struct w2v_model *m, uint32_t center)
+{
+    if (m->sub_off == NULL)
+        return;
+    const size_t d = m->p.dim;
+    for (uint32_t k = m->sub_off[center]; k < m->sub_off[center + 1]; k++) {
+        const float *row = m->syn0 + (size_t)m->sub_row[k] * d;
+        for (size_t i = 0; i < d; i += 16)
+            __builtin_prefetch(row + i, 1, 1);
+        __builtin_prefetch(row + d - 1, 1, 1); /* rows need not start a cache line */
+    }
+}
+
 /* Builds sub_off/sub_row from the words (w2v_model_init_vocab calls it). WP_ENOMEM, or
  * WP_ERANGE when the rows would pass UINT32_MAX. */
 int w2v_sub_build(struct w2v_model *m, const struct vocab *v);

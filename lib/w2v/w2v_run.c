@@ -112,6 +112,8 @@ train_spans(struct w2v_model *m, struct w2v_worker *w, const struct chunk *ch, u
         if (wp_grow(&w->ctx, &w->ctx_cap, 2 * (size_t)n, sizeof *w->ctx, 256) < 0)
             return WP_ENOMEM;
         for (uint32_t i = 0; i < n; i++) {
+            if (i + 1 < n)
+                w2v_prefetch_center(m, ids[i + 1]);
             const size_t nc = window_span(ids, n, i, radii[i], w->ctx);
             w2v_train_window(m, w, ids[i], w->ctx, nc, w2v_lr(alpha, base + done * mult, total));
             done++;
@@ -138,6 +140,8 @@ train_chunk(struct w2v_run *run, struct w2v_model *m, struct w2v_worker *w,
     if (cfg->input == W2V_IN_WINDOWS) {
         while (p < end) {
             const uint32_t center = p[0], n = p[1];
+            if (p + 2 + n < end)
+                w2v_prefetch_center(m, p[2 + n]);
             w2v_train_window(m, w, center, p + 2, n,
                              w2v_lr(alpha, base + done * mult, total));
             done++;
@@ -156,6 +160,8 @@ train_chunk(struct w2v_run *run, struct w2v_model *m, struct w2v_worker *w,
         p += 1 + n;
         const size_t kept = subsample_sentence(&run->sub, w->ids, n, &w->wrng);
         for (size_t i = 0; i < kept; i++) {
+            if (i + 1 < kept)
+                w2v_prefetch_center(m, w->ids[i + 1]);
             const size_t nc = window_contexts(&cfg->wcfg, w->ids, kept, i, &w->wrng, w->ctx);
             w2v_train_window(m, w, w->ids[i], w->ctx, nc,
                              w2v_lr(alpha, base + done * mult, total));

@@ -36,8 +36,11 @@ train() {
     [ "$(wc -l < "$T/v.txt")" -eq "$(wpcat "$T/c.voc" | wc -l)" ]
     [[ "apple apples banana bananas cherry cherries grape grapes" == *"$(nearest "$T/v.txt" apple)"* ]]
     [[ "xray xrays yankee yankees zulu zulus quebec quebecs" == *"$(nearest "$T/v.txt" zulu)"* ]]
-    # and the shared-negative default and --exact-updates are different schemes
+    # fastText's negatives per context by default (--exact-updates says so);
+    # --shared-negatives is another scheme
     train -e 3 --exact-updates -o "$T/x.wp" "$T/c.tok"
+    cmp "$T/v.wp" "$T/x.wp"
+    train -e 3 --shared-negatives -o "$T/x.wp" "$T/c.tok"
     ! cmp -s "$T/v.wp" "$T/x.wp"
 }
 

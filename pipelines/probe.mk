@@ -57,12 +57,14 @@ $(PROBE)/wiki.vocab: $(PROBE)/wiki-train.tok $(PROBE)/params-vocab.txt | $(BIN)/
 # directions) on the held-out documents, at the end.
 $(PROBE)/lm.model: $(PROBE)/wiki-train.tok $(PROBE)/wiki.vocab $(PROBE)/wiki-heldout.tok \
                    $(PROBE)/params-lm.txt $(PROBE)/params-lm-arch.txt | $(BIN)/elmo-train
+	{ git rev-parse --short HEAD 2>/dev/null || echo unknown; } >> $(PROBE)/lm.commits
 	if [ -e $(PROBE)/lm.ckpt ] && cmp -s $(PROBE)/params-lm-arch.txt $(PROBE)/lm.ckpt.params; then \
 	    $(BIN)/elmo-train --resume $(PROBE)/lm.ckpt --budget $(PROBE_BUDGET) -t $(PROBE_LM_THREADS) \
 	        --test $(PROBE)/wiki-heldout.tok --log $(PROBE)/lm.log --checkpoint $(PROBE)/lm.ckpt \
 	        --checkpoint-every 10m -o $@ $(PROBE)/wiki-train.tok; \
 	else \
 	    rm -f $(PROBE)/lm.ckpt; cp $(PROBE)/params-lm-arch.txt $(PROBE)/lm.ckpt.params; \
+	    git rev-parse --short HEAD > $(PROBE)/lm.commits 2>/dev/null || echo unknown > $(PROBE)/lm.commits; \
 	    $(BIN)/elmo-train $(PROBE_LM_FLAGS) --budget $(PROBE_BUDGET) -t $(PROBE_LM_THREADS) \
 	        -v $(PROBE)/wiki.vocab --test $(PROBE)/wiki-heldout.tok --log $(PROBE)/lm.log \
 	        --checkpoint $(PROBE)/lm.ckpt --checkpoint-every 10m -o $@ $(PROBE)/wiki-train.tok; \
@@ -141,7 +143,7 @@ probe-snapshot:
 	rm -rf $(PROBE_SNAP) && mkdir -p $(PROBE_SNAP)
 	ln $(PROBE)/lm.ckpt $(PROBE_SNAP)/lm.model
 	for f in $(PROBE_SNAP_LINKS); do ln $(PROBE)/$$f $(PROBE_SNAP)/$$f; done
-	{ git rev-parse --short HEAD 2>/dev/null || echo unknown; } > $(PROBE_SNAP)/lm.commit
+	echo "$$(awk '!seen[$$0]++' $(PROBE)/lm.commits 2>/dev/null | paste -sd, -) (a checkpoint: every commit that (re)started its run)" > $(PROBE_SNAP)/lm.commit
 	$(BIN)/wpcat --stat $(PROBE_SNAP)/lm.model | awk -F'\t' \
 	    '$$1 == "meta.train_seconds" { s = $$2 } $$1 == "meta.trained_tokens" { t = $$2 } \
 	     END { printf "%s (checkpoint after %.0f s of training, %.2fM tokens)\n", b, s, t / 1e6 }' \

@@ -410,9 +410,17 @@ struct rec_reader {
     z_stream z;
     int z_ready, done, failed;
     char where[48];
-    char detail_buf[80];
+    char detail_buf[160];
+    char detail_num[2][24];
     const char *detail;
 };
+
+static const char *
+u64_text(uint64_t v, char buf[24])
+{
+    snprintf(buf, 24, "%llu", (unsigned long long)v);
+    return buf;
+}
 
 static int
 fail(struct rec_reader *r, int rc, const char *detail)
@@ -439,6 +447,47 @@ looks_like_text(const unsigned char *p, size_t n)
         if (p[i] < 0x09 || (p[i] > 0x0d && p[i] < 0x20) || p[i] == 0x7f)
             return 0;
     return 1;
+}
+
+/* The metadata keys that say what a record means: ids index the vocabulary of vocab_hash
+ * (and context_vocab_hash), a vector has dim x layers floats. Every concatenated stream must
+ * agree with the first on each (present in both with one value, or absent in both); other
+ * keys (counts, seeds, sources) may differ, and the first stream's describe the input. */
+static const char *const identity_keys[] = {"vocab_hash", "context_vocab_hash", "dim", "layers"};
+
+static int
+check_concatenated(struct rec_reader *r, const unsigned char *p, size_t len)
+{
+    struct rec_meta *m = rec_meta_new();
+    if (m == NULL)
+        return fail(r, WP_ENOMEM, NULL);
+    int rc = rec_meta_decode(m, p, len);
+    if (rc < 0) {
+        rec_meta_free(m);
+        return fail(r, rc, "bad header metadata");
+    }
+    for (size_t i = 0; i < sizeof identity_keys / sizeof *identity_keys; i++) {
+        const char *key = identity_keys[i];
+        uint64_t a = 0, b = 0;
+        const int ra = rec_meta_get_u64(r->meta, key, &a), rb = rec_meta_get_u64(m, key, &b);
+        if (ra == rb && a == b)
+            continue;
+        if (strstr(key, "vocab_hash") != NULL) {
+            snprintf(r->detail_buf, sizeof r->detail_buf,
+                     "made with another %svocabulary than stream 1 (%s differs)",
+                     key[0] == 'c' ? "context " : "", key);
+            rc = WP_EVOCAB;
+        } else {
+            snprintf(r->detail_buf, sizeof r->detail_buf, "%s %s, stream 1 has %s %s", key,
+                     rb == WP_OK ? u64_text(b, r->detail_num[0]) : "absent", key,
+                     ra == WP_OK ? u64_text(a, r->detail_num[1]) : "absent");
+            rc = WP_ECORRUPT;
+        }
+        rec_meta_free(m);
+        return fail(r, rc, r->detail_buf);
+    }
+    rec_meta_free(m);
+    return WP_OK;
 }
 
 /* Reads a header; first_byte is -1 or an already consumed first signature byte. */
@@ -505,9 +554,15 @@ read_header(struct rec_reader *r, int first_byte)
         if (rc < 0)
             return fail(r, rc, "bad header metadata");
     } else {
-        buf_free(&h);
-        if (kind != r->kind)
+        snprintf(r->where, sizeof r->where, "stream %llu", (unsigned long long)r->st.streams + 1);
+        if (kind != r->kind) {
+            buf_free(&h);
             return fail(r, WP_EKIND, "a concatenated stream holds another kind of records");
+        }
+        rc = check_concatenated(r, h.p + HEADER_FIXED, meta_size);
+        buf_free(&h);
+        if (rc < 0)
+            return rc;
     }
     r->stream_blocks = r->stream_records = 0;
     XXH3_64bits_reset(r->stream_hash);

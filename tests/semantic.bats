@@ -1,0 +1,65 @@
+#!/usr/bin/env bats
+# Well-formed but wrong inputs (issue 18): streams whose checksums and headers are valid but
+# that are wrong for the job (another vocabulary, an empty corpus, a word a format cannot
+# hold, a model with NaN weights or sizes no stream could hold). Each case: the exit code,
+# one line naming the tool, the file and what is wrong, and no output file left behind.
+# tests/README.md lists them beside the corruption cases of faults.bats.
+bats_require_minimum_version 1.5.0
+
+setup() {
+    load test_helper
+    T=$BATS_TEST_TMPDIR
+    export OPENBLAS_NUM_THREADS=1
+    for i in $(seq 1 60); do
+        echo "the king and the queen ruled the land of the north $i"
+        echo "a man and a woman walked to the city by the river $((i % 7))"
+    done > "$T/a.txt"
+    tok -q "$T/a.txt" > "$T/a.tok"
+    vocab -q "$T/a.tok" > "$T/a.voc"
+    printf 'some other words here\nand more of them here\n' | tok -q > "$T/b.tok"
+    vocab -q "$T/b.tok" > "$T/b.voc"
+}
+
+# one_line TOOL: stderr is one line starting "TOOL: "
+one_line() {
+    [ "${#stderr_lines[@]}" -eq 1 ] || { echo "stderr: $stderr"; return 1; }
+    [[ "${stderr_lines[0]}" == "$1: "* ]] || { echo "stderr: $stderr"; return 1; }
+}
+
+# no_output FILE: neither FILE nor a temporary .FILE.XXXXXX beside it
+no_output() {
+    [ ! -e "$1" ] || { echo "$1 left behind"; return 1; }
+    [ -z "$(ls -A "$(dirname "$1")" | grep -F ".$(basename "$1")." || true)" ]
+}
+
+# ---- row 1: every concatenated stream's header is checked, not only the first
+
+@test "semantic: w2v-train refuses a concatenated windows stream made with another vocabulary" {
+    pairs -q -v "$T/a.voc" "$T/a.tok" > "$T/a.win"
+    pairs -q -v "$T/b.voc" "$T/b.tok" > "$T/b.win"
+    run --separate-stderr -3 bash -c "cat '$T/a.win' '$T/b.win' | w2v-train -q -v '$T/a.voc' -o '$T/x.vec'"
+    one_line w2v-train
+    [[ "$stderr" == *"<stdin>: stream 2: made with another vocabulary"* ]]
+    no_output "$T/x.vec"
+}
+
+@test "semantic: w2v-train refuses concatenated spans of another vocabulary" {
+    pairs -q --spans -v "$T/a.voc" "$T/a.tok" > "$T/a.spans"
+    pairs -q --spans -v "$T/b.voc" "$T/b.tok" > "$T/b.spans"
+    cat "$T/a.spans" "$T/b.spans" > "$T/ab.spans"
+    run --separate-stderr -3 w2v-train -q -v "$T/a.voc" -o "$T/x.vec" "$T/ab.spans"
+    one_line w2v-train
+    [[ "$stderr" == *"$T/ab.spans: stream 2: made with another vocabulary"* ]]
+    no_output "$T/x.vec"
+}
+
+@test "semantic: wpcat and knn refuse concatenated vectors of another dimension" {
+    w2v-train -q -v "$T/a.voc" -d 8 -e 1 -o "$T/a8.vec" "$T/a.tok"
+    w2v-train -q -v "$T/a.voc" -d 6 -e 1 -o "$T/a6.vec" "$T/a.tok"
+    cat "$T/a8.vec" "$T/a6.vec" > "$T/mix.vec"
+    run --separate-stderr -3 wpcat "$T/mix.vec"
+    [[ "$stderr" == *"$T/mix.vec: stream 2: "*"dim"* ]]
+    run --separate-stderr -3 bash -c "echo king | knn -k 2 '$T/mix.vec'"
+    one_line knn
+    [[ "$stderr" == *"$T/mix.vec: stream 2: "*"dim"* ]]
+}

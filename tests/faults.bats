@@ -371,14 +371,16 @@ EOF
     run --separate-stderr pairs -q -v "$T/ab.voc" -w 5 -s 0 -o "$T/ab.win" "$T/ab.tok"
     assert_success
     [ "$(wpcat "$T/ab.win")" = $'0\t1\n1\t0' ]
-    run --separate-stderr w2v-train -q -v "$T/ab.voc" -w 5 -d 3 -o "$T/ab.vec" "$T/ab.tok"
+    run --separate-stderr w2v-train -q -v "$T/ab.voc" -w 5 -s 0 -d 3 -o "$T/ab.vec" "$T/ab.tok"
     assert_success
     [ "$(wpcat "$T/ab.vec" | wc -l)" -eq 2 ]
-    # one token: one window without contexts; w2v-train writes the initial vectors
+    # one token: one window without contexts; subsampling drops it, and w2v-train refuses
+    # to write the untrained initial vectors (issue 18)
     printf 'alpha\n' | tok -q -o "$T/a.tok"
     [ "$(pairs -q -v "$T/ab.voc" -w 5 -s 0 "$T/a.tok" | wpcat)" = $'0\t' ]
-    run --separate-stderr w2v-train -q -v "$T/ab.voc" -w 5 -d 3 -o "$T/a.vec" "$T/a.tok"
-    assert_success
+    run --separate-stderr -3 w2v-train -q -v "$T/ab.voc" -w 5 -d 3 -o "$T/a.vec" "$T/a.tok"
+    [ "$stderr" = "w2v-train: $T/a.tok: subsampling (-s) dropped every token: nothing to train on, no model written" ]
+    [ ! -e "$T/a.vec" ]
     # elmo-train needs batch x unroll + 1 tokens
     run --separate-stderr -3 elmo-train -q -v "$T/ab.voc" --unroll 6 --batch 4 -o "$T/x" \
         "$T/ab.tok"

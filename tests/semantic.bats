@@ -63,3 +63,30 @@ no_output() {
     one_line knn
     [[ "$stderr" == *"$T/mix.vec: stream 2: "*"dim"* ]]
 }
+
+# ---- row 6: an empty corpus is refused on both paths, with an accurate message
+
+@test "semantic: w2v-train refuses an empty token stream instead of writing the initial vectors" {
+    : | tok -q > "$T/e.tok"
+    run --separate-stderr -3 w2v-train -q -v "$T/a.voc" -o "$T/x.vec" "$T/e.tok"
+    one_line w2v-train
+    [ "$stderr" = "w2v-train: $T/e.tok: the tokens stream holds no sentences: nothing to train on, no model written" ]
+    no_output "$T/x.vec"
+    # tokens of which none is in the vocabulary: the same refusal, its own reason
+    printf 'zz yy\n' | tok -q > "$T/z.tok"
+    run --separate-stderr -3 w2v-train -q -v "$T/a.voc" -o "$T/x.vec" "$T/z.tok"
+    [[ "$stderr" == *"$T/z.tok: no token of the stream is in the vocabulary"* ]]
+    no_output "$T/x.vec"
+}
+
+@test "semantic: w2v-train refuses empty windows from pairs with the same reason, not 'no expected_records'" {
+    : | tok -q > "$T/e.tok"
+    pairs -q -v "$T/a.voc" "$T/e.tok" > "$T/e.win"
+    run --separate-stderr -3 w2v-train -q -v "$T/a.voc" -o "$T/x.vec" "$T/e.win"
+    one_line w2v-train
+    [ "$stderr" = "w2v-train: $T/e.win: the windows stream holds no windows: nothing to train on, no model written" ]
+    no_output "$T/x.vec"
+    run --separate-stderr -3 bash -c "pairs -q --spans -v '$T/a.voc' '$T/e.tok' | w2v-train -q -v '$T/a.voc' -o '$T/x.vec'"
+    [[ "$stderr" == *"<stdin>: the spans stream holds no windows"* ]]
+    no_output "$T/x.vec"
+}

@@ -671,8 +671,11 @@ main(int argc, char **argv)
             cli_die(RV_USAGE, "-e %u: the stream holds %llu epochs; use a multiple", o.epochs,
                     (unsigned long long)se);
         cfg.passes = o.epochs_set ? (uint32_t)(o.epochs / se) : 1;
-        if (er == 0)
+        if (rec_meta_get_u64(imeta, "expected_records", &(uint64_t){0}) != WP_OK)
             cli_die(RV_DATA, "%s: stream has no expected_records metadata", cli_name(o.input));
+        if (er == 0)
+            cli_die(RV_DATA, "%s: the %s stream holds no windows: nothing to train on, no "
+                    "model written", cli_name(o.input), rec_kind_name(kind));
         cfg.total_records = er * cfg.passes;
         /* expected_words counts one epoch, expected_records all the stream's epochs */
         st.total_words = meta_u64(imeta, "expected_words", er / se) * se * cfg.passes;
@@ -729,6 +732,12 @@ main(int argc, char **argv)
         free(workers);
         die_run(rc, where, rd, o.input);
     }
+    /* the random initial vectors are no model: one behaviour for tokens and windows */
+    if (pos.records == 0 && !o.mpi)
+        cli_die(RV_DATA, "%s: %s: nothing to train on, no model written", cli_name(o.input),
+                rec_reader_stats(rd)->records == 0 ? "the tokens stream holds no sentences"
+                : pos.words == 0 ? "no token of the stream is in the vocabulary"
+                                 : "subsampling (-s) dropped every token");
     uint64_t words_done = st.words_per_record > 0
                               ? (uint64_t)((double)pos.records * st.words_per_record)
                               : pos.words;

@@ -90,3 +90,16 @@ no_output() {
     [[ "$stderr" == *"<stdin>: the spans stream holds no windows"* ]]
     no_output "$T/x.vec"
 }
+
+# ---- row 12: a word the output format cannot hold is found before training
+
+@test "semantic: w2v-train --format txt/bin refuses a vocabulary word with whitespace before training" {
+    printf 'x y 9\nking 5\nqueen 4\n' > "$T/ws.txt"
+    vocab -q --from-text "$T/ws.txt" > "$T/ws.voc"
+    for f in txt bin; do
+        run --separate-stderr -3 w2v-train -q -v "$T/ws.voc" --format "$f" -o "$T/v.$f" "$T/a.tok"
+        one_line w2v-train
+        [ "$stderr" = "w2v-train: $T/ws.voc: word 0 'x y' is empty or holds whitespace: --format $f cannot hold it (--format stream can)" ]
+        no_output "$T/v.$f"
+    done
+}

@@ -14,6 +14,7 @@
 #include "stream/rec_payload.h"
 #include "text/vocab.h"
 #include "text/vocab_spill.h"
+#include "vecio/w2vfmt.h"
 
 enum { OPT_TEXT = 256, OPT_FROM_TEXT, OPT_MAX_WORDS };
 
@@ -316,7 +317,7 @@ write_text(const struct vocab *v, struct cli_out *out)
     for (uint32_t id = 0; id < vocab_size(v); id++) {
         size_t len;
         const char *w = vocab_word(v, id, &len);
-        if (len == 0 || strpbrk(w, " \t\n\r") != NULL || memchr(w, '\0', len) != NULL)
+        if (!w2vfmt_word_ok(w, len))
             cli_die(RV_DATA, "word %" PRIu32 " '%s' is empty or holds whitespace: it cannot "
                     "be written as a text vocabulary", id, w);
         fprintf(out->fp, "%s %" PRIu64 "\n", w, vocab_count(v, id));

@@ -467,6 +467,21 @@ write_model(const struct opts *o, const struct vocab *v, const struct w2v_model 
     free(x);
 }
 
+/* --format txt and bin cannot hold a word with whitespace: say so before training, naming
+ * the vocabulary, rather than failing on the output afterwards. */
+static void
+check_words(const struct vocab *v, const char *path, int format)
+{
+    for (uint32_t id = 0; id < vocab_size(v); id++) {
+        size_t len;
+        const char *w = vocab_word(v, id, &len);
+        if (!w2vfmt_word_ok(w, len))
+            cli_die(RV_DATA, "%s: word %u '%s' is empty or holds whitespace: --format %s "
+                    "cannot hold it (--format stream can)", path, id, w,
+                    format == FMT_TXT ? "txt" : "bin");
+    }
+}
+
 /* --resume: the model settings, threads, position and run settings from the checkpoint. */
 static void
 read_resume(struct opts *o, const struct vocab *v, struct w2v_pos *pos, FILE **fpp,
@@ -607,6 +622,8 @@ main(int argc, char **argv)
     if (vec_select_status() < 0)
         cli_die(RV_USAGE, "WP_KERNEL=%s: no such kernel on this machine", getenv("WP_KERNEL"));
     struct vocab *v = cli_vocab_load(o.vocab, 2);
+    if (o.format != FMT_STREAM)
+        check_words(v, o.vocab, o.format);
     if (o.resume != NULL)
         read_resume(&o, v, &pos, &ckfp, &ckrd);
     FILE *in = cli_open_in(o.input);

@@ -510,11 +510,20 @@ w2vfmt_free(struct w2vfmt_vectors *vs)
 }
 
 /* ---- writers ---- */
+int
+w2vfmt_word_ok(const char *w, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (w[i] == ' ' || w[i] == '\t' || w[i] == '\n' || w[i] == '\r' || w[i] == '\0')
+            return 0;
+    return len > 0;
+}
+
 static int
 check_rows(const char *const *words, const float *m, size_t v, size_t d)
 {
     for (size_t i = 0; i < v; i++) {
-        if (words[i][0] == '\0' || strpbrk(words[i], " \t\n\r") != NULL)
+        if (!w2vfmt_word_ok(words[i], strlen(words[i])))
             return WP_EFORMAT;
         for (size_t j = 0; j < d; j++)
             if (!isfinite(m[i * d + j]))

@@ -53,6 +53,11 @@ void w2vfmt_free(struct w2vfmt_vectors *vs);
  * W2VFMT_NOHEADER, or WP_EFORMAT if it is none of them. */
 int w2vfmt_detect(const unsigned char *head, size_t n);
 
+/* 1 when a word of len bytes can be a word of these formats (and of a text vocabulary):
+ * non-empty, without ' ', '\t', '\n', '\r' or NUL; else 0. Tools check a vocabulary with it
+ * before training rather than after. */
+int w2vfmt_word_ok(const char *w, size_t len);
+
 /* Writers; words must be non-empty without ' ', '\t', '\n' or '\r' (else WP_EFORMAT), values
  * must be finite (else WP_ERANGE); both are checked before anything is written.
  * Return WP_OK or WP_EIO (errno set). They do not fflush or close fp. */

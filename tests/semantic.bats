@@ -103,3 +103,38 @@ no_output() {
         no_output "$T/v.$f"
     done
 }
+
+# ---- row 13: tok opens its inputs first, knows a wordpipe stream, reports trailing junk
+
+@test "semantic: tok with a missing input writes nothing, not a stream header" {
+    run --separate-stderr -1 tok -q "$T/a.txt" "$T/missing.txt"
+    one_line tok
+    [ "$stderr" = "tok: $T/missing.txt: No such file or directory" ]
+    [ -z "$output" ]
+    run --separate-stderr -1 tok -q -o "$T/o.tok" "$T/missing.txt"
+    no_output "$T/o.tok"
+}
+
+@test "semantic: tok refuses a wordpipe stream given as text, plain or gzipped" {
+    run --separate-stderr -3 tok -q -o "$T/o.tok" "$T/a.tok"
+    one_line tok
+    [ "$stderr" = "tok: $T/a.tok: a wordpipe stream, not text (wpcat prints one as text)" ]
+    no_output "$T/o.tok"
+    gzip -c "$T/a.tok" > "$T/a.tok.gz"
+    run --separate-stderr -3 bash -c "tok -q < '$T/a.tok.gz'"
+    [ "$stderr" = "tok: <stdin>: a wordpipe stream, not text (wpcat prints one as text)" ]
+}
+
+@test "semantic: tok warns about bytes after the gzip data instead of dropping them silently" {
+    printf 'the cat\nsat on\n' | gzip > "$T/a.gz"
+    { cat "$T/a.gz"; printf 'junk that is not gzip\n'; } > "$T/junk.gz"
+    run --separate-stderr tok -q -o "$T/o.tok" "$T/junk.gz"
+    assert_success
+    [ "$stderr" = "tok: $T/junk.gz: 22 bytes after the gzip data are not gzip: ignored" ]
+    [ "$(wpcat --lines "$T/o.tok")" = "$(printf 'the cat\nsat on')" ]
+    # two members and nothing after: no warning
+    cat "$T/a.gz" "$T/a.gz" > "$T/aa.gz"
+    run --separate-stderr tok -q -o "$T/o2.tok" "$T/aa.gz"
+    assert_success
+    [ -z "$stderr" ]
+}

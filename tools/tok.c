@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "cli.h"
 #include "common/buf.h"
@@ -17,11 +16,11 @@
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
 #include "text/conllu.h"
+#include "text/textin.h"
 #include "text/tokenize.h"
 
 enum {
-    TOK_CHUNK = 1 << 18,   /* bytes per gzread: big enough to amortise, small for cache */
-    TOK_GZBUF = 1 << 17,   /* zlib's input buffer */
+    TOK_CHUNK = 1 << 18,   /* bytes per read: big enough to amortise, small for cache */
     OPT_MAX_SENTENCE = 256, /* long options without a short form */
     OPT_MAX_TOKEN,
     OPT_LONG_TOKENS,
@@ -192,8 +191,8 @@ put_conllu(void *ctx, const unsigned char *const *field, const size_t *len, size
     return WP_OK;
 }
 
-/* Opens path ("-" is stdin) for gzread, which passes plain text through unchanged. */
-static gzFile
+/* Opens path ("-" is stdin) as text, gzip or plain (lib/text/textin.h). */
+static struct textin *
 open_text(const char *path)
 {
     int fd;
@@ -210,11 +209,10 @@ open_text(const char *path)
     }
     if (fd < 0)
         cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno));
-    gzFile gz = gzdopen(fd, "rb");
-    if (gz == NULL)
+    struct textin *in;
+    if (textin_open(&in, fd) < 0)
         cli_die_nomem();
-    gzbuffer(gz, TOK_GZBUF);
-    return gz;
+    return in;
 }
 
 static void
@@ -224,34 +222,31 @@ progress_extra(char *s, size_t n, const struct tok_stats *st)
              st->tokens);
 }
 
-/* A reader thread runs gzread into one buffer while the main thread tokenizes (and
+/* A reader thread runs textin_read into one buffer while the main thread tokenizes (and
  * compresses) the other, so decompressing the input overlaps with the rest. */
 struct reader {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    gzFile gz;
+    struct textin *in;
     unsigned char *buf[2];
     int len[2];  /* bytes, 0 at the end, -1 on error */
     int full[2]; /* filled and not yet consumed */
-    int code;    /* on error: RV_FAIL or RV_DATA */
+    int status;  /* on error: the lib status */
     char msg[256];
 };
 
 static void
-reader_error(struct reader *r, int got)
+reader_error(struct reader *r, int status)
 {
-    int zerr;
-    const char *m = gzerror(r->gz, &zerr);
-    const char *colon = strstr(m, ": ");
-    if (strncmp(m, "<fd:", 4) == 0 && colon != NULL)
-        m = colon + 2; /* zlib prefixes "<fd:3>: ", which names nothing useful */
-    if (got < 0 && zerr == Z_ERRNO) {
-        r->code = RV_FAIL;
+    r->status = status;
+    if (status == WP_EIO)
         snprintf(r->msg, sizeof r->msg, "%s", strerror(errno));
-    } else {
-        r->code = RV_DATA; /* corrupt data, or a gzip member cut short */
-        snprintf(r->msg, sizeof r->msg, "gzip: %s", m);
-    }
+    else if (status == WP_ETRUNC)
+        snprintf(r->msg, sizeof r->msg, "gzip: unexpected end of file");
+    else if (status == WP_ECORRUPT && textin_detail(r->in) != NULL)
+        snprintf(r->msg, sizeof r->msg, "gzip: %s", textin_detail(r->in));
+    else
+        snprintf(r->msg, sizeof r->msg, "gzip: %s", wp_strerror(status));
 }
 
 static void *
@@ -263,9 +258,8 @@ reader_run(void *arg)
         while (r->full[i])
             pthread_cond_wait(&r->cv, &r->mu);
         pthread_mutex_unlock(&r->mu);
-        int got = gzread(r->gz, r->buf[i], TOK_CHUNK);
-        int zerr;
-        if (got < 0 || (got == 0 && (gzerror(r->gz, &zerr), zerr != Z_OK))) {
+        int got = textin_read(r->in, r->buf[i], TOK_CHUNK);
+        if (got < 0) {
             reader_error(r, got);
             got = -1;
         }
@@ -277,6 +271,17 @@ reader_run(void *arg)
         if (got <= 0)
             return NULL;
     }
+}
+
+/* A wordpipe stream given as text (tok c.tok) would be tokenized as binary noise with exit
+ * 0: its signature (plain or inside gzip) is refused instead. The first chunk read is at
+ * least as long as the signature unless the whole file is shorter. */
+static void
+check_not_stream(const char *path, const unsigned char *p, size_t n)
+{
+    if (n >= REC_SIGNATURE_SIZE && memcmp(p, REC_SIGNATURE, REC_SIGNATURE_SIZE) == 0)
+        cli_die(RV_DATA, "%s: a wordpipe stream, not text (wpcat prints one as text)",
+                cli_name(path));
 }
 
 /* Exits RV_DATA naming the file and line for malformed CoNLL-U, else RV_FAIL. */
@@ -297,26 +302,33 @@ struct conllu_in {
 
 /* Reads path into the tokenizer t, or into the CoNLL-U reader ci when it is not NULL. */
 static void
-tokenize_file(const char *path, struct tok_state *t, struct conllu_in *ci,
+tokenize_file(const char *path, struct textin *in, struct tok_state *t, struct conllu_in *ci,
               unsigned char **bufs, struct cli_progress *pr)
 {
-    struct reader r = {.gz = open_text(path), .buf = {bufs[0], bufs[1]}};
+    struct reader r = {.in = in, .buf = {bufs[0], bufs[1]}};
     pthread_t th;
     char extra[96];
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.cv, NULL);
     if (pthread_create(&th, NULL, reader_run, &r) != 0)
         cli_die(RV_FAIL, "%s: cannot start a thread", cli_name(path));
+    int first = 1;
     for (unsigned i = 0;; i ^= 1) {
         pthread_mutex_lock(&r.mu);
         while (!r.full[i])
             pthread_cond_wait(&r.cv, &r.mu);
         const int got = r.len[i];
         pthread_mutex_unlock(&r.mu);
+        if (got < 0 && r.status == WP_ENOMEM)
+            cli_die_nomem();
         if (got < 0)
-            cli_die(r.code, "%s: %s", cli_name(path), r.msg);
+            cli_die(cli_exit_code(r.status), "%s: %s", cli_name(path), r.msg);
         if (got == 0)
             break;
+        if (first) {
+            check_not_stream(path, r.buf[i], (size_t)got);
+            first = 0;
+        }
         if (ci != NULL) {
             const int rc = conllu_feed(ci->p, r.buf[i], (size_t)got);
             if (rc < 0)
@@ -340,7 +352,10 @@ tokenize_file(const char *path, struct tok_state *t, struct conllu_in *ci,
     pthread_join(th, NULL);
     pthread_mutex_destroy(&r.mu);
     pthread_cond_destroy(&r.cv);
-    gzclose_r(r.gz);
+    if (textin_trailing(r.in) > 0)
+        cli_warn("%s: %" PRIu64 " bytes after the gzip data are not gzip: ignored",
+                 cli_name(path), textin_trailing(r.in));
+    textin_close(r.in);
     if (ci != NULL) {
         const int rc = conllu_flush(ci->p); /* a file's last sentence ends with the file */
         if (rc < 0)
@@ -418,6 +433,13 @@ main(int argc, char **argv)
                           0)))
         cli_die_nomem();
 
+    /* every input opened before the output: a missing file leaves no stream behind */
+    size_t nfiles = 0;
+    while (files[nfiles] != NULL)
+        nfiles++;
+    struct textin **ins = cli_mallocarray(nfiles, sizeof *ins);
+    for (size_t i = 0; i < nfiles; i++)
+        ins[i] = open_text(files[i]);
     cli_out_open(&out, c.output, 1, c.force);
     sink.out = &out;
     sink.w = cli_writer_open(&out, REC_TOKENS, meta, c.level);
@@ -428,8 +450,9 @@ main(int argc, char **argv)
         (c.conllu && conllu_new(&ci.p, c.column, c.t.max_token, put_conllu, &sink) < 0))
         cli_die_nomem();
     cli_progress_start(&pr, "bytes", c.quiet);
-    for (char **f = files; *f != NULL; f++)
-        tokenize_file(*f, t, c.conllu ? &ci : NULL, bufs, &pr);
+    for (size_t i = 0; i < nfiles; i++)
+        tokenize_file(files[i], ins[i], t, c.conllu ? &ci : NULL, bufs, &pr);
+    free(ins);
     char extra[96];
     if (c.conllu) {
         const struct conllu_stats *cs = conllu_stats(ci.p);

@@ -1,0 +1,128 @@
+/* test_textin.c - plain and gzip text through lib/text/textin: members one after another,
+ * trailing bytes counted (gzread drops them silently), corrupt and truncated members. */
+#undef NDEBUG
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "check.h"
+#include "common/status.h"
+#include "text/textin.h"
+
+/* gzip of s (one member) into out; its length */
+static size_t
+gz(const char *s, unsigned char *out, size_t cap)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    z.next_in = (unsigned char *)s;
+    z.avail_in = (uInt)strlen(s);
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    deflate(&z, Z_FINISH);
+    const size_t n = cap - z.avail_out;
+    deflateEnd(&z);
+    return n;
+}
+
+/* a textin over the n bytes of p (through a temporary file) */
+static struct textin *
+over(const unsigned char *p, size_t n)
+{
+    FILE *f = tmpfile();
+    if (f == NULL || fwrite(p, 1, n, f) != n || fflush(f) != 0)
+        return NULL;
+    const int fd = dup(fileno(f));
+    fclose(f);
+    lseek(fd, 0, SEEK_SET);
+    struct textin *t;
+    return textin_open(&t, fd) == WP_OK ? t : NULL;
+}
+
+/* reads t to the end (in small pieces) into out; the last status */
+static int
+slurp(struct textin *t, char *out, size_t cap, size_t *len)
+{
+    *len = 0;
+    for (;;) {
+        const int got = textin_read(t, out + *len, cap - *len < 5 ? cap - *len : 5);
+        if (got <= 0)
+            return got;
+        *len += (size_t)got;
+    }
+}
+
+static int
+test_plain_and_members(void)
+{
+    unsigned char b[512];
+    char out[256];
+    size_t len;
+    struct textin *t = over((const unsigned char *)"plain text\n", 11);
+    CHECK(t != NULL);
+    CHECK_EQ(0, slurp(t, out, sizeof out, &len));
+    CHECK_EQ(11, len);
+    CHECK(memcmp(out, "plain text\n", 11) == 0);
+    CHECK_EQ(0, textin_trailing(t));
+    textin_close(t);
+    size_t n = gz("the cat\n", b, sizeof b);
+    n += gz("sat on\n", b + n, sizeof b - n);
+    CHECK((t = over(b, n)) != NULL);
+    CHECK_EQ(0, slurp(t, out, sizeof out, &len));
+    CHECK_EQ(15, len);
+    CHECK(memcmp(out, "the cat\nsat on\n", 15) == 0);
+    CHECK_EQ(0, textin_trailing(t));
+    textin_close(t);
+    return 0;
+}
+
+static int
+test_trailing_counted(void)
+{
+    unsigned char b[512];
+    char out[256];
+    size_t len;
+    size_t n = gz("the cat\n", b, sizeof b);
+    memcpy(b + n, "junk!", 5);
+    struct textin *t = over(b, n + 5);
+    CHECK(t != NULL);
+    CHECK_EQ(0, slurp(t, out, sizeof out, &len));
+    CHECK_EQ(8, len);
+    CHECK_EQ(5, textin_trailing(t));
+    textin_close(t);
+    return 0;
+}
+
+static int
+test_truncated_and_corrupt(void)
+{
+    unsigned char b[512];
+    char out[256];
+    size_t len;
+    const size_t n = gz("the cat sat on the mat, and the dog sat on the log\n", b, sizeof b);
+    struct textin *t = over(b, n - 6);
+    CHECK(t != NULL);
+    CHECK_EQ(WP_ETRUNC, slurp(t, out, sizeof out, &len));
+    textin_close(t);
+    b[12] ^= 0xff;
+    b[13] ^= 0xff;
+    CHECK((t = over(b, n)) != NULL);
+    const int rc = slurp(t, out, sizeof out, &len);
+    CHECK(rc == WP_ECORRUPT || rc == WP_ETRUNC);
+    textin_close(t);
+    return 0;
+}
+
+int
+main(void)
+{
+    static const struct check_case cases[] = {
+        CHECK_CASE(test_plain_and_members),
+        CHECK_CASE(test_trailing_counted),
+        CHECK_CASE(test_truncated_and_corrupt),
+    };
+    return check_run(cases, sizeof cases / sizeof cases[0]);
+}

@@ -138,3 +138,40 @@ no_output() {
     assert_success
     [ -z "$stderr" ]
 }
+
+# ---- row 10: embed --oov skip keeps positions in .npy as in the stream
+
+# npy_rows FILE: the shape, then each row of the last axis as space-separated numbers
+npy_rows() {
+    python3 -c '
+import ast, struct, sys
+b = open(sys.argv[1], "rb").read()
+hl = struct.unpack("<H", b[8:10])[0]
+h = ast.literal_eval(b[10:10 + hl].decode())
+shape = h["shape"]
+n = 1
+for s in shape:
+    n *= s
+vals = struct.unpack("<%df" % n, b[10 + hl:10 + hl + 4 * n])
+print("shape", " ".join(map(str, shape)))
+d = shape[-1]
+for i in range(0, n, d):
+    print(" ".join("%g" % v for v in vals[i:i + d]))
+' "$1"
+}
+
+@test "semantic: embed --format npy with --oov skip keeps each token at its position (a zero row)" {
+    printf '2 2\na 1 2\nb 3 4\n' > "$T/v.txt"
+    printf 'a zz b\n' | tok -q > "$T/q.tok"
+    run --separate-stderr embed -q --vectors "$T/v.txt" --format npy -o "$T/o.npy" "$T/q.tok"
+    assert_success
+    run npy_rows "$T/o.npy"
+    assert_output "$(printf 'shape 1 3 2\n1 2\n0 0\n3 4')"
+    # the stream says the same: b at position 2
+    run --separate-stderr bash -o pipefail -c "embed -q --vectors '$T/v.txt' '$T/q.tok' | wpcat"
+    assert_line --index 1 --regexp $'^0\t2\tb\t'
+    # --npy-dir too
+    run --separate-stderr embed -q --vectors "$T/v.txt" --npy-dir "$T/d" "$T/q.tok"
+    run npy_rows "$T/d/000000.npy"
+    assert_output "$(printf 'shape 3 2\n1 2\n0 0\n3 4')"
+}

@@ -363,6 +363,9 @@ run_static(const struct opts *o)
     float *x = NULL, *pooled = cli_mallocarray(d, sizeof *pooled);
     uint64_t id = 0, tokens = 0, oov = 0, ngram = 0;
     const int subwords = vecset_has_subwords(vs);
+    /* .npy token arrays index tokens by position, as the stream's records do: a skipped
+     * token leaves a zero row where it was rather than shifting the later ones up */
+    const int npy_slots = !o->pool && (o->npy_dir != NULL || o->format == EMBED_OUT_NPY);
     if (embed_pool_init(&pool, o->pool, o->normalize, d) < 0)
         cli_die_nomem();
     for (; sent_read(r, o->tokens, &s, 0); id++) {
@@ -388,8 +391,16 @@ run_static(const struct opts *o)
                     cli_die(RV_DATA, "%s: sentence %llu, token %zu '%.*s': not in the vectors",
                             cli_name(o->tokens), (unsigned long long)id, i, (int)s.len[i],
                             (const char *)s.tok[i]);
-                if (o->oov == OOV_SKIP)
+                if (o->oov == OOV_SKIP && !npy_slots)
                     continue;
+                if (o->oov == OOV_SKIP) { /* an array row is a position: keep it, zero */
+                    memset(x + n * d, 0, d * sizeof *x);
+                    s.tok[n] = s.tok[i];
+                    s.len[n] = s.len[i];
+                    s.pos[n] = s.pos[i];
+                    n++;
+                    continue;
+                }
                 row = o->oov == OOV_UNK ? unk : -1;
             }
             if (row >= 0)

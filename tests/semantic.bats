@@ -175,3 +175,42 @@ for i in range(0, n, d):
     run npy_rows "$T/d/000000.npy"
     assert_output "$(printf 'shape 3 2\n1 2\n0 0\n3 4')"
 }
+
+# ---- row 11: an id out of range names its record and value; bad radii are refused
+
+# meta_of STREAM KEY: a metadata value as wpcat --stat prints it
+meta_of() {
+    wpcat --stat "$1" | awk -F'\t' -v k="meta.$2" '$1 == k { print $2 }'
+}
+
+@test "semantic: w2v-train names the windows record and the id out of range" {
+    pairs -q -v "$T/a.voc" "$T/a.tok" > "$T/a.win"
+    h=$(meta_of "$T/a.win" vocab_hash)
+    n=$(meta_of "$T/a.win" vocab_size)
+    for i in $(seq 1 2000); do
+        if [ "$i" -eq 11 ]; then echo "1 2 0 777"; else echo "$((i % n)) 2 0 1"; fi
+    done | /usr/bin/python3 "$BATS_TEST_DIRNAME/wpwrite.py" --raw 4 vocab_hash="$h" \
+        vocab_size="$n" window=5 epochs=1 expected_records=2000 expected_exact=1 \
+        expected_words=2000 > "$T/bad.win"
+    run --separate-stderr -3 w2v-train -q -v "$T/a.voc" -o "$T/x.vec" "$T/bad.win"
+    one_line w2v-train
+    [ "$stderr" = "w2v-train: $T/bad.win: record 11: context id 777 at position 2 is out of range (ids below $n)" ]
+    no_output "$T/x.vec"
+}
+
+@test "semantic: w2v-train refuses spans whose radius is 0 or above the stream's window" {
+    pairs -q --spans -v "$T/a.voc" "$T/a.tok" > "$T/a.spans"
+    h=$(meta_of "$T/a.spans" vocab_hash)
+    n=$(meta_of "$T/a.spans" vocab_size)
+    for r in 0 6; do
+        for i in $(seq 1 20); do
+            if [ "$i" -eq 11 ]; then echo "3 0 1 1 $r 2 1"; else echo "3 0 1 1 2 2 3"; fi
+        done | /usr/bin/python3 "$BATS_TEST_DIRNAME/wpwrite.py" --raw 8 vocab_hash="$h" \
+            vocab_size="$n" window=5 epochs=1 expected_records=60 expected_exact=1 \
+            expected_words=60 > "$T/bad.spans"
+        run --separate-stderr -3 w2v-train -q -v "$T/a.voc" -o "$T/x.vec" "$T/bad.spans"
+        one_line w2v-train
+        [ "$stderr" = "w2v-train: $T/bad.spans: record 11: radius $r at position 1 is out of range (1 to the stream's window, 5)" ]
+        no_output "$T/x.vec"
+    done
+}

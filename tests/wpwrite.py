@@ -5,6 +5,10 @@ ctypes from libxxhash.
 
 usage: wpwrite.py DIM LAYERS < lines > stream
 Each input line: sentence position word v1 v2 ... (LAYERS x DIM values; nan and inf allowed).
+
+usage: wpwrite.py --raw KIND [KEY=N ...] < lines > stream
+A stream of any kind whose records are varints (windows, spans, ids): each input line is
+one record, its integers written as varints in order; KEY=N are u64 metadata.
 """
 import ctypes
 import struct
@@ -52,7 +56,16 @@ def stream(kind, meta, records):
     return head + blocks + tr
 
 
+def main_raw():
+    kind = int(sys.argv[2])
+    meta = b"".join(meta_u64(k, int(v)) for k, v in (a.split("=", 1) for a in sys.argv[3:]))
+    recs = [b"".join(varint(int(x)) for x in line.split()) for line in sys.stdin if line.strip()]
+    sys.stdout.buffer.write(stream(kind, meta, recs))
+
+
 def main():
+    if sys.argv[1] == "--raw":
+        return main_raw()
     dim, layers = int(sys.argv[1]), int(sys.argv[2])
     recs = []
     for line in sys.stdin:

@@ -543,12 +543,18 @@ context_vocab(const struct opts *o, int kind, const struct rec_meta *imeta)
 }
 
 static void
-die_run(int rc, enum w2v_stage where, struct rec_reader *rd, const char *input)
+die_run(int rc, enum w2v_stage where, struct rec_reader *rd, const char *input,
+        const struct w2v_bad_record *bad)
 {
     if (rc == WP_ENOMEM)
         cli_die_nomem();
+    /* the reader reads ahead (prefetch): the engine knows which record it refused */
+    if (where == W2V_AT_RECORD && bad->msg[0] != '\0')
+        cli_die(RV_DATA, "%s: record %llu: %s", cli_name(input),
+                (unsigned long long)bad->record, bad->msg);
     if (where == W2V_AT_RECORD)
-        cli_die_record(rd, input, rc == WP_ERANGE ? WP_ECORRUPT : rc);
+        cli_die_status(WP_ECORRUPT, "%s: record %llu", cli_name(input),
+                       (unsigned long long)bad->record);
     if (where == W2V_AT_INPUT) {
         const char *d = rec_reader_detail(rd);
         if (d != NULL)
@@ -653,7 +659,8 @@ main(int argc, char **argv)
     if (cv != NULL)
         o.p.shared_neg = 0;  /* per-pair updates: the only scheme for separate contexts */
     struct state st = {.o = &o, .v = v, .cv = cv, .ranks = (uint32_t)dist_size()};
-    struct w2v_run_cfg cfg = {.rd = rd, .vocab = v, .wcfg = o.wcfg, .threads = o.threads,
+    struct w2v_bad_record bad = {0};
+    struct w2v_run_cfg cfg = {.rd = rd, .vocab = v, .wcfg = o.wcfg, .bad = &bad, .threads = o.threads,
                               .progress = on_progress, .checkpoint = on_checkpoint, .arg = &st};
     if (o.mpi) {
         cfg.shard = (uint32_t)dist_rank();
@@ -683,6 +690,8 @@ main(int argc, char **argv)
         st.total_words = vocab_total(v) * o.epochs;
     } else {
         cfg.input = kind == REC_SPANS ? W2V_IN_SPANS : W2V_IN_WINDOWS;
+        if (kind == REC_SPANS) /* radii are 1 to the window the spans were drawn with */
+            cfg.wcfg.window = (uint32_t)meta_u64(imeta, "window", o.wcfg.window);
         const uint64_t se = meta_u64(imeta, "epochs", 1), er = meta_u64(imeta, "expected_records", 0);
         if (o.epochs_set && (se == 0 || o.epochs % se != 0))
             cli_die(RV_USAGE, "-e %u: the stream holds %llu epochs; use a multiple", o.epochs,
@@ -747,7 +756,7 @@ main(int argc, char **argv)
         for (uint32_t t = 0; t < o.threads; t++) /* a failed run leaks nothing (LSan) */
             w2v_worker_free(&workers[t]);
         free(workers);
-        die_run(rc, where, rd, o.input);
+        die_run(rc, where, rd, o.input, &bad);
     }
     /* the random initial vectors are no model: one behaviour for tokens and windows */
     if (pos.records == 0 && !o.mpi)

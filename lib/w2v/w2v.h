@@ -308,12 +308,21 @@ typedef int (*w2v_checkpoint_fn)(void *arg, struct w2v_run *run);
  * with nothing new, until all are done), or a negative status. */
 typedef int (*w2v_sync_fn)(void *arg, struct w2v_model *m, int done, uint64_t *records);
 
+/* What was wrong with an input record that w2v_run refused (its where "record"): the
+ * record's 1-based index in the stream, and a phrase naming the bad value (empty when the
+ * record is malformed rather than out of range). */
+struct w2v_bad_record {
+    uint64_t record;
+    char msg[128];
+};
+
 struct w2v_run_cfg {
     struct w2v_model *m;
     struct rec_reader *rd;     /* input, header already read */
     int input;                 /* W2V_IN_TOKENS, W2V_IN_WINDOWS or W2V_IN_SPANS */
     const struct vocab *vocab; /* tokens: lookup; also subsampling */
-    struct window_cfg wcfg;    /* tokens: -w, -s */
+    struct window_cfg wcfg;    /* tokens: -w, -s; spans: window, the largest radius */
+    struct w2v_bad_record *bad; /* filled when a record is refused, or NULL */
     uint32_t threads;
     uint32_t passes;           /* times the input is read */
     uint64_t total_records;    /* windows over all passes: the learning-rate schedule; 0 for

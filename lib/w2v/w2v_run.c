@@ -11,6 +11,7 @@
 #include "w2v.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,8 +367,21 @@ dispatch(struct w2v_run *run, size_t ci, uint64_t units)
     return maybe_sync(run);
 }
 
-/* Spans input: "n, id x n, radius x n"; a radius beyond the sentence is cut to n, which
- * lists the same contexts and bounds what a worker needs. */
+/* Names the bad value of a record (cfg->bad, when the caller wants it); returns WP_ERANGE. */
+static int
+bad_value(const struct w2v_run_cfg *cfg, const char *what, uint64_t v, size_t at, uint64_t hi)
+{
+    if (cfg->bad != NULL)
+        snprintf(cfg->bad->msg, sizeof cfg->bad->msg, "%s %llu at position %zu is out of "
+                 "range (%s %llu)", what, (unsigned long long)v, at,
+                 strcmp(what, "radius") == 0 ? "1 to the stream's window," : "ids below",
+                 (unsigned long long)hi);
+    return WP_ERANGE;
+}
+
+/* Spans input: "n, id x n, radius x n"; a radius is 1 to the stream's window (cfg wcfg);
+ * one beyond the sentence is cut to n, which lists the same contexts and bounds what a
+ * worker needs. */
 static int
 decode_spans(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len, uint32_t **u,
              size_t *cap, size_t *ulen, uint64_t *windows)
@@ -379,7 +393,9 @@ decode_spans(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len
     WP_TRY(rec_spans_decode(rec, len, out + 1, out + 1 + n, n, &got));
     for (size_t i = 0; i < n; i++) {
         if (out[1 + i] >= cfg->m->n)
-            return WP_ERANGE;
+            return bad_value(cfg, "id", out[1 + i], i, cfg->m->n);
+        if (out[1 + n + i] == 0 || out[1 + n + i] > cfg->wcfg.window)
+            return bad_value(cfg, "radius", out[1 + n + i], i, cfg->wcfg.window);
         if (out[1 + n + i] > n)
             out[1 + n + i] = (uint32_t)n;
     }
@@ -411,8 +427,10 @@ decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
     rec_cursor_init(&c, rec, len);
     WP_TRY(rec_cursor_varint(&c, &v));
     WP_TRY(rec_cursor_varint(&c, &n));
-    if (n > len || v >= vsize)
-        return v >= vsize ? WP_ERANGE : WP_ECORRUPT;
+    if (v >= vsize)
+        return bad_value(cfg, "center id", v, 0, vsize);
+    if (n > len)
+        return WP_ECORRUPT;
     WP_TRY(wp_grow(u, cap, *ulen + 2 + (size_t)n, sizeof **u, 256));
     uint32_t *out = *u + *ulen;
     out[0] = (uint32_t)v;
@@ -420,7 +438,7 @@ decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
     for (uint64_t i = 0; i < n; i++) {
         WP_TRY(rec_cursor_varint(&c, &v));
         if (v >= cfg->m->nctx) /* contexts index syn1neg's rows (separate contexts) */
-            return WP_ERANGE;
+            return bad_value(cfg, "context id", v, (size_t)i + 1, cfg->m->nctx);
         out[2 + i] = (uint32_t)v;
     }
     WP_TRY(rec_cursor_done(&c));
@@ -439,7 +457,7 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
     struct chunk *ch = &run->chunks[ci];
     ch->len = 0;
     ch->words = ch->windows = 0;
-    uint64_t units = 0, seen = 0;
+    uint64_t units = 0, seen = 0, index = 0;
     for (;;) {
         const unsigned char *rec;
         size_t len;
@@ -453,7 +471,10 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
             break;
         const size_t at = ch->len;
         uint64_t amount = 0;
+        index++;
         if ((rc = decode_unit(cfg, rec, len, &ch->buf, &ch->cap, &ch->len, &amount)) < 0) {
+            if (cfg->bad != NULL)
+                cfg->bad->record = index;
             *where = W2V_AT_RECORD;
             return rc;
         }

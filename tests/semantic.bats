@@ -214,3 +214,21 @@ meta_of() {
         no_output "$T/x.vec"
     done
 }
+
+# ---- row 14: settings and inputs that make a run meaningless are refused
+
+@test "semantic: w2v-train --resume refuses a checkpoint whose window or epochs are out of range" {
+    for i in $(seq 1 60); do echo "the king and the queen ruled the land of the north $i"; done |
+        tok -q > "$T/k.tok"
+    vocab -q "$T/k.tok" > "$T/k.voc"
+    w2v-train -q -v "$T/k.voc" -d 4 --checkpoint "$T/ck" --checkpoint-every 100w -o /dev/null "$T/k.tok"
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" window=0 < "$T/ck" > "$T/ck0"
+    run --separate-stderr -3 w2v-train -q -v "$T/k.voc" --resume "$T/ck0" -o "$T/x.vec" "$T/k.tok"
+    one_line w2v-train
+    [ "$stderr" = "w2v-train: $T/ck0: checkpoint's window 0 is out of range (1 to 1000)" ]
+    no_output "$T/x.vec"
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" epochs=1099511627776 < "$T/ck" > "$T/ck1"
+    run --separate-stderr -3 w2v-train -q -v "$T/k.voc" --resume "$T/ck1" -o "$T/x.vec" "$T/k.tok"
+    [ "$stderr" = "w2v-train: $T/ck1: checkpoint's epochs 1099511627776 is out of range (1 to 100000)" ]
+    no_output "$T/x.vec"
+}

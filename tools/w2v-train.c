@@ -26,6 +26,7 @@
 
 enum { FMT_STREAM, FMT_TXT, FMT_BIN, FMT_FASTTEXT };
 enum { SUB_BUCKETS = 2000000 }; /* fastText's -bucket default */
+enum { EPOCHS_MAX = 100000, WINDOW_MAX = 1000 }; /* -e and -w, and a checkpoint's */
 
 struct opts {
     struct w2v_params p;
@@ -145,7 +146,7 @@ parse_args(struct opts *o, int argc, char **argv)
         switch (ch) {
         case 'a': o->p.alpha = (float)cli_parse_double(optarg, "-a", 1e-9, 10); o->alpha_set = 1; break;
         case 'd': o->p.dim = (uint32_t)cli_parse_u64(optarg, "-d", 1, 100000); break;
-        case 'e': o->epochs = (uint32_t)cli_parse_u64(optarg, "-e", 1, 100000); o->epochs_set = 1; break;
+        case 'e': o->epochs = (uint32_t)cli_parse_u64(optarg, "-e", 1, EPOCHS_MAX); o->epochs_set = 1; break;
         case 'f': o->force = 1; break;
         case 'h': usage(stdout, RV_OK);
         case 'n': o->p.negative = (uint32_t)cli_parse_u64(optarg, "-n", 0, 1000); break;
@@ -155,7 +156,7 @@ parse_args(struct opts *o, int argc, char **argv)
         case 't': o->threads = (uint32_t)cli_parse_u64(optarg, "-t", 1, 1024); break;
         case 'v': o->vocab = optarg; break;
         case 'V': cli_version();
-        case 'w': o->wcfg.window = (uint32_t)cli_parse_u64(optarg, "-w", 1, 1000); break;
+        case 'w': o->wcfg.window = (uint32_t)cli_parse_u64(optarg, "-w", 1, WINDOW_MAX); break;
         case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
         case O_SG: o->p.cbow = 0; break;
         case O_CBOW: o->p.cbow = 1; break;
@@ -482,6 +483,19 @@ check_words(const struct vocab *v, const char *path, int format)
     }
 }
 
+/* A run setting from a checkpoint's metadata, dflt when absent; exits RV_DATA naming the key
+ * when it is outside lo..hi. */
+static uint64_t
+resume_u64(const char *path, const struct rec_meta *meta, const char *key, uint64_t dflt,
+           uint64_t lo, uint64_t hi)
+{
+    const uint64_t v = meta_u64(meta, key, dflt);
+    if (v < lo || v > hi)
+        cli_die(RV_DATA, "%s: checkpoint's %s %llu is out of range (%llu to %llu)", path, key,
+                (unsigned long long)v, (unsigned long long)lo, (unsigned long long)hi);
+    return v;
+}
+
 /* --resume: the model settings, threads, position and run settings from the checkpoint. */
 static void
 read_resume(struct opts *o, const struct vocab *v, struct w2v_pos *pos, FILE **fpp,
@@ -498,12 +512,22 @@ read_resume(struct opts *o, const struct vocab *v, struct w2v_pos *pos, FILE **f
         cli_die(RV_DATA, "%s: not a w2v-train checkpoint (%s)", o->resume, wp_strerror(rc));
     if (hash != vocab_hash(v) || n != vocab_size(v))
         cli_die(RV_DATA, "%s: checkpoint was made with another vocabulary", o->resume);
-    o->epochs = (uint32_t)meta_u64(meta, "epochs", o->epochs);
-    o->wcfg.window = (uint32_t)meta_u64(meta, "window", o->wcfg.window);
-    o->wcfg.fixed = (int)meta_u64(meta, "fixed_window", 0);
+    /* the run settings, in the ranges their options accept: a checkpoint that says
+     * window 0 or epochs 2^40 would train nothing, or forever, with exit 0 */
+    o->epochs = (uint32_t)resume_u64(o->resume, meta, "epochs", o->epochs, 1, EPOCHS_MAX);
+    o->wcfg.window = (uint32_t)resume_u64(o->resume, meta, "window", o->wcfg.window, 1,
+                                          WINDOW_MAX);
+    o->wcfg.fixed = (int)resume_u64(o->resume, meta, "fixed_window", 0, 0, 1);
     double s;
-    if (rec_meta_get_f64(meta, "sample", &s) == WP_OK)
+    if (rec_meta_get_f64(meta, "sample", &s) == WP_OK) {
+        if (!(s >= 0 && s <= 1))
+            cli_die(RV_DATA, "%s: checkpoint's sample %g is out of range (0 to 1)",
+                    o->resume, s);
         o->wcfg.sample = s;
+    }
+    if (pos->pass >= o->epochs)
+        cli_die(RV_DATA, "%s: checkpoint's pass %u is not below its epochs %u", o->resume,
+                pos->pass, o->epochs);
     o->epochs_set = 1;
     o->resume_kind = meta_u64(meta, "input_kind", 0);
     /* the merge schedule is part of a deterministic run's result */

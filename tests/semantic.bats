@@ -232,3 +232,32 @@ meta_of() {
     [ "$stderr" = "w2v-train: $T/ck1: checkpoint's epochs 1099511627776 is out of range (1 to 100000)" ]
     no_output "$T/x.vec"
 }
+
+@test "semantic: knn --similarity refuses gold scores that are all equal (no correlation), printing no nan" {
+    w2v-train -q -v "$T/a.voc" -d 4 -s 0 -o "$T/a.vec" "$T/a.tok"
+    printf 'king queen 5\nthe of 5\nman woman 5\n' > "$T/sim.txt"
+    run --separate-stderr -3 knn --similarity "$T/sim.txt" -o "$T/out.txt" "$T/a.vec"
+    one_line knn
+    [ "$stderr" = "knn: $T/sim.txt: the gold scores are all equal over the 3 pairs with known words: no correlation" ]
+    no_output "$T/out.txt"
+    run --separate-stderr -3 knn --similarity "$T/sim.txt" "$T/a.vec"
+    [ -z "$output" ]
+}
+
+@test "semantic: knn --analogy on an empty file says there is no question, not that none has all 4 words" {
+    w2v-train -q -v "$T/a.voc" -d 4 -s 0 -o "$T/a.vec" "$T/a.tok"
+    : > "$T/empty.txt"
+    run --separate-stderr -3 knn --analogy "$T/empty.txt" -o "$T/out.txt" "$T/a.vec"
+    one_line knn
+    [ "$stderr" = "knn: $T/empty.txt: no question of 4 words in the file (empty, or only comments and section lines)" ]
+    no_output "$T/out.txt"
+}
+
+@test "semantic: knn says so when a query line holds more than one word" {
+    w2v-train -q -v "$T/a.voc" -d 4 -s 0 -o "$T/a.vec" "$T/a.tok"
+    run --separate-stderr bash -c "printf 'the of\nking\nthe king\n' | knn -k 1 '$T/a.vec'"
+    assert_success
+    [ "${stderr_lines[0]}" = "knn: <stdin>: line 1: one query word per line: looked up 'the' only, the rest of the line ignored" ]
+    [ "${stderr_lines[1]}" = "knn: <stdin>: 2 lines held more than one word (first: line 1); only the first word of each was looked up" ]
+    [ "${#lines[@]}" -eq 3 ]
+}

@@ -393,7 +393,7 @@ lookup(struct qctx *c, const char *w, uint32_t *id)
 static void
 stdin_queries(struct qctx *c)
 {
-    size_t cap = 1 << 16, len = 0, nids = 0;
+    size_t cap = 1 << 16, len = 0, nids = 0, lineno = 0, multi = 0, first_multi = 0;
     char *buf = cli_malloc(cap);
     uint32_t *ids = cli_mallocarray(cap, sizeof *ids);
     for (int eof = 0; !eof;) {
@@ -413,8 +413,16 @@ stdin_queries(struct qctx *c)
         char *nl;
         while ((nl = memchr(buf + start, '\n', len - start)) != NULL) {
             *nl = '\0';
+            lineno++;
             char *w = buf + start + strspn(buf + start, " \t");
-            w[strcspn(w, " \t\r")] = '\0';
+            const size_t wl = strcspn(w, " \t\r");
+            if (w[wl] != '\0' && w[wl + strspn(w + wl, " \t\r")] != '\0' && multi++ == 0) {
+                first_multi = lineno; /* one word a line: say so rather than drop the rest */
+                w[wl] = '\0';
+                cli_warn("<stdin>: line %zu: one query word per line: looked up '%s' only, "
+                         "the rest of the line ignored", lineno, w);
+            }
+            w[wl] = '\0';
             if (*w != '\0' && lookup(c, w, &ids[nids]))
                 nids++;
             start = (size_t)(nl - buf) + 1;
@@ -425,6 +433,9 @@ stdin_queries(struct qctx *c)
         memmove(buf, buf + start, len - start);
         len -= start;
     }
+    if (multi > 1)
+        cli_warn("<stdin>: %zu lines held more than one word (first: line %zu); only the first "
+                 "word of each was looked up", multi, first_multi);
     free(buf);
     free(ids);
 }
@@ -756,6 +767,12 @@ run_analogy_eval(const struct opts *o, const struct vecset *s, FILE *out)
         cli_warn("%s: %zu line%s without 4 words skipped (first: line %zu)",
                  cli_name(o->analogy_file), res.bad_lines, res.bad_lines == 1 ? "" : "s",
                  res.first_bad_line);
+    if (res.questions == 0) { /* not "no question has all 4 words": there is none */
+        const size_t bad = res.bad_lines;
+        analogy_result_free(&res);
+        cli_die(RV_DATA, "%s: no question of 4 words in the file%s", cli_name(o->analogy_file),
+                bad > 0 ? "" : " (empty, or only comments and section lines)");
+    }
     size_t c[2] = {0, 0}, n[2] = {0, 0}, sk[2] = {0, 0};
     fprintf(out, "section\tcorrect\tseen\tskipped\taccuracy\n");
     for (size_t i = 0; i < res.nsec; i++) {
@@ -860,6 +877,9 @@ run_similarity(const struct opts *o, const struct vecset *s, FILE *out)
         cli_warn("%s: %zu line%s not \"word word score\" skipped (first: line %zu)",
                  cli_name(o->similarity_file), r.bad_lines, r.bad_lines == 1 ? "" : "s",
                  r.first_bad_line);
+    if (r.undefined != NULL)
+        cli_die(RV_DATA, "%s: %s over the %zu pairs with known words: no correlation",
+                cli_name(o->similarity_file), r.undefined, r.found);
     fprintf(out, "spearman\t%.6f\npearson\t%.6f\npairs\t%zu\nfound\t%zu\noov\t%zu\n"
             "coverage\t%.6f\n", r.spearman, r.pearson, r.pairs, r.found, r.oov,
             r.pairs ? (double)r.found / (double)r.pairs : 0.0);

@@ -122,6 +122,15 @@ split_pair(char *line, char **w1, char **w2, double *score)
     return 1;
 }
 
+static int
+all_equal(const double *x, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (x[i] != x[0])
+            return 0;
+    return 1;
+}
+
 int
 evalsim_eval(const struct analogy_lookup *lk, FILE *fp, struct evalsim_result *res)
 {
@@ -178,6 +187,10 @@ evalsim_eval(const struct analogy_lookup *lk, FILE *fp, struct evalsim_result *r
     res->found = n;
     res->pearson = evalsim_pearson(gold, model, n);
     res->spearman = evalsim_spearman(gold, model, n);
+    if (n >= 2 && isnan(res->spearman))
+        res->undefined = all_equal(gold, n)    ? "the gold scores are all equal"
+                         : all_equal(model, n) ? "the model's cosines are all equal"
+                                               : "a correlation is not a number";
     free(line);
     free(u);
     free(gold);

@@ -20,6 +20,8 @@ struct evalsim_result {
     size_t bad_lines;  /* non-comment lines that are not "w1 w2 number" */
     size_t first_bad_line;
     double spearman, pearson; /* NAN when fewer than 2 pairs or a constant column */
+    const char *undefined;    /* with 2 pairs or more and NAN correlations: which column is
+                               * constant ("the gold scores are all equal", ...); else NULL */
 };
 
 int evalsim_eval(const struct analogy_lookup *lk, FILE *fp, struct evalsim_result *res);

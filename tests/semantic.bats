@@ -261,3 +261,77 @@ meta_of() {
     [ "${stderr_lines[1]}" = "knn: <stdin>: 2 lines held more than one word (first: line 1); only the first word of each was looked up" ]
     [ "${#lines[@]}" -eq 3 ]
 }
+
+# ---- rows 7 and 8: an ELMo model with a NaN weight, or a header no file could back
+
+# tiny_lm: $T/k.tok, $T/k.voc and a two-batch biLM $T/m.lm
+tiny_lm() {
+    for i in $(seq 1 60); do echo "the king and the queen ruled the land of the north $i"; done |
+        tok -q > "$T/k.tok"
+    vocab -q "$T/k.tok" > "$T/k.voc"
+    elmo-train -q --hidden 8 --proj 4 --batch 2 --unroll 3 --max-batches 2 -v "$T/k.voc" \
+        -o "$T/m.lm" "$T/k.tok"
+}
+
+@test "semantic: embed --model refuses an ELMo model with a NaN weight, naming the tensor" {
+    tiny_lm
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" --nan lstm.fwd.1.wh < "$T/m.lm" > "$T/nan.lm"
+    run --separate-stderr -3 embed -q --model "$T/nan.lm" -o "$T/e.out" "$T/k.tok"
+    one_line embed
+    [ "$stderr" = "embed: $T/nan.lm: model: tensor 'lstm.fwd.1.wh' value 0 is not finite" ]
+    no_output "$T/e.out"
+}
+
+@test "semantic: embed and elmo-train --resume refuse a model header declaring more weights than the file holds" {
+    tiny_lm
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" vocab_size=1000000 hidden=4096 proj=0 \
+        < "$T/m.lm" > "$T/huge.lm"
+    run --separate-stderr -3 embed -q --model "$T/huge.lm" -o "$T/e.out" "$T/k.tok"
+    one_line embed
+    [ "$stderr" = "embed: $T/huge.lm: model: header declares 8729936448 weights (34919.7 MB), more than the rest of the file can hold" ]
+    no_output "$T/e.out"
+    run --separate-stderr -3 elmo-train -q --resume "$T/huge.lm" -v "$T/k.voc" -o "$T/r.lm" "$T/k.tok"
+    one_line elmo-train
+    [[ "$stderr" == "elmo-train: $T/huge.lm: model: header declares "* ]]
+    no_output "$T/r.lm"
+}
+
+# ---- row 5: more records than the header's expected_records
+
+@test "semantic: w2v-train counts a concatenated windows file and warns; on a pipe it warns when the count is passed" {
+    pairs -q -v "$T/a.voc" "$T/a.tok" > "$T/a.win"
+    cat "$T/a.win" "$T/a.win" > "$T/aa.win"
+    n=$(wpcat --stat "$T/a.win" | awk -F'\t' '$1 == "records" { print $2 }')
+    run --separate-stderr w2v-train -q -v "$T/a.voc" -d 4 -o "$T/x.vec" "$T/aa.win"
+    assert_success
+    [ "$stderr" = "w2v-train: $T/aa.win: $((2 * n)) windows, not the $n of the header's expected_records (streams concatenated?): the learning rate follows the $((2 * n))" ]
+    run --separate-stderr bash -c "cat '$T/aa.win' | w2v-train -q -v '$T/a.voc' -d 4 -o '$T/y.vec'"
+    assert_success
+    [ "$stderr" = "w2v-train: <stdin>: more windows than the $n the header's expected_records promised (streams concatenated?): the learning rate stays at its floor from here" ]
+    # a single stream: nothing to say
+    run --separate-stderr w2v-train -q -v "$T/a.voc" -d 4 -o "$T/z.vec" "$T/a.win"
+    assert_success
+    [ -z "$stderr" ]
+}
+
+# ---- row 4: a w2v checkpoint resumed on another corpus
+
+@test "semantic: w2v-train --resume refuses another corpus unless --any-input, from a file or a pipe" {
+    for i in $(seq 1 60); do echo "the king and the queen ruled the land of the north $i"; done |
+        tok -q > "$T/k.tok"
+    for i in $(seq 1 60); do echo "the queen and the king ruled the north of the land $i"; done |
+        tok -q > "$T/k2.tok"
+    vocab -q "$T/k.tok" > "$T/k.voc"
+    w2v-train -q -v "$T/k.voc" -d 4 --checkpoint "$T/ck" --checkpoint-every 100w -o /dev/null "$T/k.tok"
+    run --separate-stderr -3 w2v-train -q -v "$T/k.voc" --resume "$T/ck" -o "$T/x.vec" "$T/k2.tok"
+    one_line w2v-train
+    [ "$stderr" = "w2v-train: $T/k2.tok: not the input the checkpoint $T/ck was trained on (--any-input resumes on it anyway)" ]
+    no_output "$T/x.vec"
+    run --separate-stderr -3 bash -c "cat '$T/k2.tok' | w2v-train -q -v '$T/k.voc' --resume '$T/ck' -o '$T/x.vec'"
+    [[ "$stderr" == "w2v-train: <stdin>: not the input the checkpoint"* ]]
+    no_output "$T/x.vec"
+    run --separate-stderr w2v-train -q -v "$T/k.voc" --resume "$T/ck" --any-input -o "$T/x.vec" "$T/k2.tok"
+    assert_success
+    run --separate-stderr bash -c "cat '$T/k.tok' | w2v-train -q -v '$T/k.voc' --resume '$T/ck' -o '$T/y.vec'"
+    assert_success
+}

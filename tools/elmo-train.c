@@ -397,9 +397,12 @@ resume_model(struct opts *o, struct lm_pos *p, uint64_t *data_hash, double *secs
     struct rec_reader *r = cli_reader_open(fp, o->resume, REC_MODEL);
     const char *path = cli_name(o->resume);
     struct lm *m;
-    int rc = lm_load(r, &m);
+    struct lm_load_error err;
+    int rc = lm_load_checked(r, &m, &err);
     if (rc == WP_EKIND)
         cli_die(RV_DATA, "%s: not an elmo-train model", path);
+    if (rc < 0 && rc != WP_ENOMEM && err.msg[0] != '\0')
+        cli_die(RV_DATA, "%s: model: %s", path, err.msg);
     if (rc < 0)
         cli_die_status(rc, "%s", path);
     const char *missing;

@@ -450,12 +450,15 @@ load_model(const char *path)
     FILE *fp = cli_open_in(path);
     struct rec_reader *r = cli_reader_open(fp, path, REC_MODEL);
     struct lm *m;
-    const int rc = lm_load(r, &m);
+    struct lm_load_error err;
+    const int rc = lm_load_checked(r, &m, &err);
     if (rc < 0) {
         const int code = cli_exit_code(rc);
         const char *detail = rec_reader_detail(r);
         if (rc == WP_ENOMEM)
             cli_die_nomem();
+        if (err.msg[0] != '\0')
+            cli_die(code, "%s: model: %s", cli_name(path), err.msg);
         if (rc == WP_EKIND)
             cli_die(code, "%s: not an elmo model (metadata model=elmo missing)", cli_name(path));
         /* the stream's own errors say where; a tensor that does not fit the header's

@@ -46,6 +46,8 @@ struct opts {
     uint32_t resume_nctx;  /* --resume: the checkpoint's context vocabulary, 0 without */
     uint64_t resume_chash;
     uint64_t resume_kind; /* --resume: the input kind the checkpoint was made from */
+    uint64_t resume_first, resume_all; /* --resume: its input's fingerprint (0: unknown) */
+    int any_input;        /* --any-input: resume on another input on purpose */
     uint64_t ckpt_words;  /* --checkpoint-every Nw: raw words */
     double ckpt_secs;     /* --checkpoint-every Ns/Nm/Nh: seconds */
 };
@@ -61,6 +63,7 @@ struct state {
     uint32_t threads;
     double words_per_record; /* windows input: raw words per window, for progress */
     uint64_t total_words, next_ckpt_words, last_loss_n;
+    int overrun;             /* warned that the input holds more windows than expected */
     double last_loss, ema_loss, t_ckpt, t_log;
     uint32_t ranks;          /* --mpi: MPI ranks, else 1 */
     struct w2v_sync *sync;   /* --mpi: merges the replicas */
@@ -75,7 +78,7 @@ usage(FILE *fp, int status)
             "       [-n negative] [--ns-power p] [-s sample] [-t threads] [-w window]\n"
             "       [--seed n] [-z level] [-o file] [--format stream|txt|bin|fasttext]\n"
             "       [--save-context file] [--checkpoint file] [--checkpoint-every n{s|m|h|w}]\n"
-            "       [--resume file] [--log file] [--context-vocab file]\n"
+            "       [--resume file [--any-input]] [--log file] [--context-vocab file]\n"
             "       [--deterministic] [--mpi [--merge sum|mean]] [--sync-words n]\n"
             "       [--subwords min-max [--buckets n]]\n"
             "       -v vocab [file | --mpi file ...]\n",
@@ -86,7 +89,7 @@ usage(FILE *fp, int status)
 enum {
     O_SG = 256, O_CBOW, O_CBOW_SUM, O_HS, O_EXACT, O_SHARED, O_EXACT_UPD, O_FIXED, O_POWER, O_SEED,
     O_FORMAT, O_CONTEXT, O_CKPT, O_CKPT_EVERY, O_RESUME, O_LOG, O_CVOCAB, O_MPI, O_SYNC, O_MERGE,
-    O_DETERMINISTIC, O_SUBWORDS, O_BUCKETS
+    O_DETERMINISTIC, O_SUBWORDS, O_BUCKETS, O_ANY_INPUT
 };
 
 /* --subwords MIN-MAX: two lengths in code points, 1 <= MIN <= MAX <= W2V_SUB_MAXN. */
@@ -130,7 +133,7 @@ parse_args(struct opts *o, int argc, char **argv)
         {"log", 1, 0, O_LOG}, {"context-vocab", 1, 0, O_CVOCAB}, {"mpi", 0, 0, O_MPI},
         {"sync-words", 1, 0, O_SYNC}, {"merge", 1, 0, O_MERGE},
         {"deterministic", 0, 0, O_DETERMINISTIC}, {"subwords", 1, 0, O_SUBWORDS},
-        {"buckets", 1, 0, O_BUCKETS}, {0, 0, 0, 0}};
+        {"buckets", 1, 0, O_BUCKETS}, {"any-input", 0, 0, O_ANY_INPUT}, {0, 0, 0, 0}};
     int ch;
     memset(o, 0, sizeof *o);
     w2v_params_default(&o->p);
@@ -190,6 +193,7 @@ parse_args(struct opts *o, int argc, char **argv)
             o->p.buckets = (uint32_t)cli_parse_u64(optarg, "--buckets", 1, INT32_MAX / 2);
             o->buckets_set = 1;
             break;
+        case O_ANY_INPUT: o->any_input = 1; break;
         case O_SYNC:
             o->sync_words = cli_parse_u64(optarg, "--sync-words", 1, UINT64_MAX / 1024);
             o->sync_set = 1;
@@ -306,6 +310,12 @@ on_progress(void *arg, const struct w2v_stats *s)
     snprintf(extra, sizeof extra, "%.1fk words/s/thread lr %.6f loss %.4f", wps / 1e3,
              (double)s->lr, st->ema_loss);
     cli_progress_update(&st->prog, words, st->total_words, extra);
+    if (s->pos.records > s->total_records && !st->overrun && !st->o->mpi) {
+        st->overrun = 1; /* a pipe or spans: known only now */
+        cli_warn("%s: more windows than the %llu the header's expected_records promised "
+                 "(streams concatenated?): the learning rate stays at its floor from here",
+                 cli_name(st->o->input), (unsigned long long)s->total_records);
+    }
     if (st->log != NULL && now - st->t_log >= 1.0) {
         st->t_log = now;
         fprintf(st->log, "%.3f\t%u\t%llu\t%llu\t%.8f\t%.6f\t%.0f\n", el, s->pos.pass,
@@ -530,6 +540,8 @@ read_resume(struct opts *o, const struct vocab *v, struct w2v_pos *pos, FILE **f
                 pos->pass, o->epochs);
     o->epochs_set = 1;
     o->resume_kind = meta_u64(meta, "input_kind", 0);
+    o->resume_first = meta_u64(meta, "data_first", 0); /* absent before issue 18: unknown */
+    o->resume_all = meta_u64(meta, "data_hash", 0);
     /* the merge schedule is part of a deterministic run's result */
     o->deterministic = (int)meta_u64(meta, "deterministic", 0);
     o->sync_words = meta_u64(meta, "sync_words", o->sync_words);
@@ -587,6 +599,21 @@ die_run(int rc, enum w2v_stage where, struct rec_reader *rd, const char *input,
     }
     cli_die(RV_FAIL, "%s: %s", w2v_stage_name(where),
             rc == WP_EIO ? strerror(errno) : wp_strerror(rc));
+}
+
+/* The input's fingerprint (rec_reader_fingerprint), saved in checkpoints; with --resume it
+ * must be the checkpoint's (as elmo-train's data hash), unless --any-input says otherwise. */
+static void
+check_input(const struct opts *o, struct rec_reader *rd, uint64_t *first, uint64_t *all)
+{
+    const int rc = rec_reader_fingerprint(rd, first, all);
+    if (rc < 0)
+        die_run(rc, W2V_AT_INPUT, rd, o->input, &(struct w2v_bad_record){0});
+    if (o->resume == NULL || o->any_input || o->resume_first == 0)
+        return;
+    if (*first != o->resume_first || (*all != 0 && o->resume_all != 0 && *all != o->resume_all))
+        cli_die(RV_DATA, "%s: not the input the checkpoint %s was trained on (--any-input "
+                "resumes on it anyway)", cli_name(o->input), o->resume);
 }
 
 /* --mpi: one replica per rank, each training its share of the chunks (w2v_run_cfg shard),
@@ -667,6 +694,9 @@ main(int argc, char **argv)
                 rec_kind_name(kind));
     if (windows && meta_u64(imeta, "vocab_hash", ~vocab_hash(v)) != vocab_hash(v))
         cli_die(RV_DATA, "%s: stream was made with another vocabulary", cli_name(o.input));
+    uint64_t data_first = 0, data_all = 0;
+    if (!o.mpi)
+        check_input(&o, rd, &data_first, &data_all);
     if (o.resume != NULL && o.resume_kind != (uint64_t)kind)
         cli_die(RV_DATA, "%s: checkpoint was made from another kind of input than %s",
                 o.resume, rec_kind_name(kind));
@@ -716,7 +746,8 @@ main(int argc, char **argv)
         cfg.input = kind == REC_SPANS ? W2V_IN_SPANS : W2V_IN_WINDOWS;
         if (kind == REC_SPANS) /* radii are 1 to the window the spans were drawn with */
             cfg.wcfg.window = (uint32_t)meta_u64(imeta, "window", o.wcfg.window);
-        const uint64_t se = meta_u64(imeta, "epochs", 1), er = meta_u64(imeta, "expected_records", 0);
+        const uint64_t se = meta_u64(imeta, "epochs", 1);
+        uint64_t er = meta_u64(imeta, "expected_records", 0), words_scale = 0;
         if (o.epochs_set && (se == 0 || o.epochs % se != 0))
             cli_die(RV_USAGE, "-e %u: the stream holds %llu epochs; use a multiple", o.epochs,
                     (unsigned long long)se);
@@ -726,9 +757,24 @@ main(int argc, char **argv)
         if (er == 0)
             cli_die(RV_DATA, "%s: the %s stream holds no windows: nothing to train on, no "
                     "model written", cli_name(o.input), rec_kind_name(kind));
+        /* a windows file is counted from its block headers (no inflating): concatenated
+         * streams, or an estimate, must not end the learning-rate schedule early */
+        uint64_t have;
+        if (kind == REC_WINDOWS && !o.mpi && rec_reader_count_records(rd, &have) == WP_OK
+            && have != er && have > 0) {
+            if (meta_u64(imeta, "expected_exact", 1))
+                cli_warn("%s: %llu windows, not the %llu of the header's expected_records "
+                         "(streams concatenated?): the learning rate follows the %llu",
+                         cli_name(o.input), (unsigned long long)have, (unsigned long long)er,
+                         (unsigned long long)have);
+            words_scale = er;
+            er = have;
+        }
         cfg.total_records = er * cfg.passes;
         /* expected_words counts one epoch, expected_records all the stream's epochs */
         st.total_words = meta_u64(imeta, "expected_words", er / se) * se * cfg.passes;
+        if (words_scale > 0) /* the words of the header's windows, scaled to the windows */
+            st.total_words = (uint64_t)((double)st.total_words * (double)er / (double)words_scale);
         st.words_per_record = (double)st.total_words / (double)cfg.total_records;
     }
     if ((st.extra = rec_meta_new()) == NULL || rec_meta_set_u64(st.extra, "epochs", o.epochs) < 0
@@ -737,7 +783,9 @@ main(int argc, char **argv)
         || rec_meta_set_f64(st.extra, "sample", o.wcfg.sample) < 0
         || rec_meta_set_u64(st.extra, "input_kind", (uint64_t)kind) < 0
         || rec_meta_set_u64(st.extra, "deterministic", (uint64_t)o.deterministic) < 0
-        || rec_meta_set_u64(st.extra, "sync_words", o.sync_words) < 0)
+        || rec_meta_set_u64(st.extra, "sync_words", o.sync_words) < 0
+        || rec_meta_set_u64(st.extra, "data_first", data_first) < 0
+        || rec_meta_set_u64(st.extra, "data_hash", data_all) < 0)
         cli_die_nomem();
 
     struct w2v_worker *workers = cli_calloc(o.threads, sizeof *workers);

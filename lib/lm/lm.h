@@ -81,8 +81,16 @@ size_t lm_tensors(const struct lm *m, struct lm_tensor *out, size_t cap); /* ret
  * named tensor. extra metadata (training options) is copied in. */
 int lm_save(FILE *fp, const struct lm *m, const struct rec_meta *extra, int level);
 /* Reads the configuration from the header and the tensors; WP_EKIND if not model=elmo,
- * WP_ECORRUPT for a shape or name mismatch, WP_ETRUNC if a tensor is missing. */
+ * WP_ECORRUPT for a shape or name mismatch or a header declaring more weights than the rest
+ * of the file can hold (checked before allocating them), WP_ERANGE for a weight that is NaN
+ * or infinite, WP_ETRUNC if a tensor is missing. */
 int lm_load(struct rec_reader *rd, struct lm **out);
+/* The same; on those errors (WP_ECORRUPT from the sizes, WP_ERANGE) err->msg says what is
+ * wrong ("tensor 'x' value 17 is not finite"), else it is left empty. err may be NULL. */
+struct lm_load_error {
+    char msg[160];
+};
+int lm_load_checked(struct rec_reader *rd, struct lm **out, struct lm_load_error *err);
 /* The same, passing tensors named "train.*" (checkpoint state) to extra instead of
  * ignoring them; extra returns WP_OK or an error that stops the load. */
 struct tensor_slice;

@@ -1,5 +1,7 @@
 /* lm_file.c - the language model's file: configuration <-> header metadata, the vocabulary
  * and the named tensors as a REC_MODEL stream (lm.h). */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,13 +213,51 @@ load_vocab(struct lm *m, const struct tensor_slice *s)
     return vocab_size(m->vocab) + LM_NSPECIAL == m->c.vocab ? WP_OK : WP_ECORRUPT;
 }
 
-int
-lm_load_ex(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx)
+/* The weights the header declares must fit in what is left of the file (a regular file; a
+ * pipe is not checked): a header of a few bytes must not make the reader allocate 16 GB
+ * only to report truncation. */
+static int
+check_declared(struct rec_reader *rd, const struct lm_cfg *c, struct lm_load_error *err)
+{
+    const uint64_t n = lm_param_count(c), can = rec_reader_raw_left_max(rd);
+    if (n <= can / sizeof(float))
+        return WP_OK;
+    if (err != NULL)
+        snprintf(err->msg, sizeof err->msg, "header declares %llu weights (%.1f MB), more "
+                 "than the rest of the file can hold", (unsigned long long)n,
+                 (double)n * sizeof(float) / 1e6);
+    return WP_ECORRUPT;
+}
+
+/* A NaN or infinite weight would make a layer a constant (or NaN) without a word: refused,
+ * naming the tensor and the value's index in it. */
+static int
+check_finite(const float *x, uint64_t count, const struct tensor_slice *s,
+             struct lm_load_error *err)
+{
+    for (uint64_t j = 0; j < count; j++) {
+        if (isfinite(x[j]))
+            continue;
+        if (err != NULL)
+            snprintf(err->msg, sizeof err->msg, "tensor '%.*s' value %llu is not finite",
+                     (int)(s->name_len < 64 ? s->name_len : 64), s->name,
+                     (unsigned long long)(s->offset + j));
+        return WP_ERANGE;
+    }
+    return WP_OK;
+}
+
+static int
+load(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx,
+     struct lm_load_error *err)
 {
     struct lm_cfg c;
+    if (err != NULL)
+        err->msg[0] = '\0';
     if (rec_reader_kind(rd) != REC_MODEL)
         return WP_EKIND;
     WP_TRY(lm_cfg_from_meta(rec_reader_meta(rd), &c));
+    WP_TRY(check_declared(rd, &c, err));
     struct lm *m;
     WP_TRY(lm_new(&m, &c));
     size_t n;
@@ -257,6 +297,8 @@ lm_load_ex(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx)
         rc = rec_cursor_f32s(&s.data, m->w + t[i].offset + s.offset, (size_t)s.count);
         if (rc == WP_OK)
             rc = rec_cursor_done(&s.data);
+        if (rc == WP_OK)
+            rc = check_finite(m->w + t[i].offset + s.offset, s.count, &s, err);
         filled[i] += s.count;
         (void)size;
     }
@@ -276,8 +318,20 @@ lm_load_ex(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx)
 }
 
 int
+lm_load_ex(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx)
+{
+    return load(rd, out, extra, ctx, NULL);
+}
+
+int
 lm_load(struct rec_reader *rd, struct lm **out)
 {
-    return lm_load_ex(rd, out, NULL, NULL);
+    return load(rd, out, NULL, NULL, NULL);
+}
+
+int
+lm_load_checked(struct rec_reader *rd, struct lm **out, struct lm_load_error *err)
+{
+    return load(rd, out, NULL, NULL, err);
 }
 

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <xxhash.h>
 #include <zlib.h>
 
@@ -24,6 +25,9 @@
 #include "rec_internal.h"
 
 enum { HEADER_FIXED = REC_SIGNATURE_SIZE + 8 }; /* signature .. meta_size */
+/* deflate's largest expansion (RFC 1951 stored lengths aside: 258 bytes from 2 bits), and the
+ * raw bytes a block may add beyond it */
+enum { INFLATE_RATIO_MAX = 1032, INFLATE_SLACK = 1024 };
 
 const char *
 rec_kind_name(int kind)
@@ -397,6 +401,8 @@ rec_writer_abort(struct rec_writer *w)
 
 struct rec_reader {
     FILE *fp;
+    off_t start;            /* where the input began, for rec_reader_count_records */
+    uint64_t first_sum;     /* the first block's checksum, for rec_reader_fingerprint */
     int kind;
     struct rec_meta *meta;
     struct buf raw, packed;
@@ -578,6 +584,7 @@ rec_reader_open(struct rec_reader **out, FILE *fp)
     if (r == NULL)
         return WP_ENOMEM;
     r->fp = fp;
+    r->start = ftello(fp); /* -1 on a pipe */
     if ((r->stream_hash = XXH3_createState()) == NULL)
         return fail(r, WP_ENOMEM, NULL);
     if (inflateInit2(&r->z, -15) != Z_OK)
@@ -615,7 +622,7 @@ block_unpack(struct rec_reader *r, int codec, uint32_t raw_size, uint32_t packed
     }
     /* deflate expands at most 1032:1, so a larger raw size is corrupt before it is
      * allocated */
-    if ((uint64_t)raw_size > (uint64_t)packed_size * 1032 + 1024)
+    if ((uint64_t)raw_size > (uint64_t)packed_size * INFLATE_RATIO_MAX + INFLATE_SLACK)
         return fail(r, WP_ECORRUPT, "compressed payload does not inflate to its raw size");
     WP_TRY(read_grow(r, &r->packed, packed_size));
     buf_clear(&r->raw);
@@ -700,7 +707,8 @@ next_block(struct rec_reader *r)
         if (XXH3_64bits(r->raw.p, r->raw.len) != le64_load(h + 16))
             return fail(r, WP_ECHECKSUM, NULL);
         XXH3_64bits_update(r->stream_hash, h + 16, 8);
-        r->st.blocks++;
+        if (r->st.blocks++ == 0)
+            r->first_sum = le64_load(h + 16);
         r->st.raw_bytes += raw_size;
         r->st.packed_bytes += REC_BLOCK_HEADER_SIZE + packed_size;
         r->stream_blocks++;
@@ -765,6 +773,102 @@ const char *
 rec_reader_detail(const struct rec_reader *r)
 {
     return r->detail;
+}
+
+uint64_t
+rec_reader_raw_left_max(const struct rec_reader *r)
+{
+    struct stat st;
+    const off_t at = ftello(r->fp);
+    if (fstat(fileno(r->fp), &st) != 0 || !S_ISREG(st.st_mode) || at < 0 || st.st_size < at)
+        return UINT64_MAX;
+    const uint64_t left = (uint64_t)(st.st_size - at) + r->raw.len - r->pos;
+    if (left > UINT64_MAX / (2 * INFLATE_RATIO_MAX))
+        return UINT64_MAX;
+    /* every block costs at least its header, and may add INFLATE_SLACK */
+    return left * INFLATE_RATIO_MAX + (left / REC_BLOCK_HEADER_SIZE + 1) * INFLATE_SLACK;
+}
+
+/* Walks the file from its start: header, then blocks (count from each block header, the
+ * payload skipped) and trailers, then further streams. */
+static int
+count_walk(FILE *fp, uint64_t *records, XXH3_state_t *sums)
+{
+    unsigned char h[REC_BLOCK_HEADER_SIZE];
+    uint64_t n = 0;
+    for (;;) {
+        if (fread(h, 1, HEADER_FIXED, fp) != HEADER_FIXED
+            || memcmp(h, REC_SIGNATURE, REC_SIGNATURE_SIZE) != 0
+            || fseeko(fp, (off_t)le32_load(h + 12) + 8, SEEK_CUR) != 0)
+            return WP_ECORRUPT;
+        int c;
+        while ((c = getc(fp)) == REC_TAG_BLOCK) {
+            if (fread(h + 1, 1, sizeof h - 1, fp) != sizeof h - 1
+                || fseeko(fp, (off_t)le32_load(h + 12), SEEK_CUR) != 0)
+                return WP_ECORRUPT;
+            n += le32_load(h + 4);
+            if (sums != NULL)
+                XXH3_64bits_update(sums, h + 16, 8);
+        }
+        if (c != REC_TAG_END || fseeko(fp, REC_TRAILER_SIZE - 1, SEEK_CUR) != 0)
+            return WP_ECORRUPT;
+        if ((c = getc(fp)) == EOF) {
+            *records = n;
+            return WP_OK;
+        }
+        if (ungetc(c, fp) == EOF)
+            return WP_ECORRUPT;
+    }
+}
+
+/* Walks a regular file from its start and puts the reader back where it was. */
+static int
+walk(struct rec_reader *r, uint64_t *records, XXH3_state_t *sums)
+{
+    struct stat st;
+    const off_t at = ftello(r->fp);
+    if (r->st.records != 0)
+        return WP_ERANGE;
+    if (fstat(fileno(r->fp), &st) != 0 || !S_ISREG(st.st_mode) || at < 0 || r->start < 0
+        || fseeko(r->fp, r->start, SEEK_SET) != 0)
+        return WP_ENOTFOUND;
+    const int rc = count_walk(r->fp, records, sums);
+    if (fseeko(r->fp, at, SEEK_SET) != 0)
+        return WP_EIO;
+    return rc;
+}
+
+int
+rec_reader_count_records(struct rec_reader *r, uint64_t *records)
+{
+    return walk(r, records, NULL);
+}
+
+int
+rec_reader_fingerprint(struct rec_reader *r, uint64_t *first, uint64_t *all)
+{
+    uint64_t n;
+    *first = *all = 0;
+    if (r->st.records != 0)
+        return WP_ERANGE;
+    XXH3_state_t *sums = XXH3_createState();
+    if (sums == NULL)
+        return WP_ENOMEM;
+    XXH3_64bits_reset(sums);
+    const int rc = walk(r, &n, sums);
+    if (rc == WP_OK)
+        *all = XXH3_64bits_digest(sums);
+    XXH3_freeState(sums);
+    if (rc == WP_EIO)
+        return rc;
+    if (r->st.blocks == 0 && !r->done && !r->failed) { /* read the first block ahead */
+        const int got = next_block(r);
+        if (got < 0)
+            return got;
+        r->done = got == 0;
+    }
+    *first = r->first_sum;
+    return WP_OK;
 }
 
 uint64_t

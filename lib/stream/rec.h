@@ -100,6 +100,23 @@ const char *rec_reader_where(const struct rec_reader *r);
 /* A specific phrase for the last error ("block header check failed", "format version 2,
  * this program reads up to 1"), or NULL when wp_strerror(status) says it all. */
 const char *rec_reader_detail(const struct rec_reader *r);
+/* An upper bound on the raw (inflated) bytes the rest of the input can hold, for checking a
+ * header's declared sizes before allocating them: the bytes left in a regular file times
+ * deflate's largest ratio, plus each possible block's slack. UINT64_MAX when the input is
+ * not a regular file (a pipe: nothing is known). */
+uint64_t rec_reader_raw_left_max(const struct rec_reader *r);
+/* The records of the whole input, counted from the block headers alone (seeking over the
+ * payloads, so without inflating), right after rec_reader_open and before any record is
+ * read: the input must be a regular file, else WP_ENOTFOUND. The reader's position is
+ * restored. A stream too damaged to walk gives WP_ECORRUPT (the reader will say where). */
+int rec_reader_count_records(struct rec_reader *r, uint64_t *records);
+/* What identifies the content of an input, for checking that a resumed run reads the data
+ * it started on, before any record is read: *first, the checksum of the first block (0 for
+ * an input without blocks), which a pipe gives too (the block is read ahead, its records
+ * are still returned); *all, XXH3-64 over every block's checksum in order, for a regular
+ * file (walked over its block headers, without inflating), else 0. WP_ERANGE once records
+ * have been read; a stream too damaged to walk gives *all = 0 (the reader will say where). */
+int rec_reader_fingerprint(struct rec_reader *r, uint64_t *first, uint64_t *all);
 /* Records returned so far by rec_reader_next over all concatenated streams. */
 uint64_t rec_reader_record_index(const struct rec_reader *r);
 const struct rec_stats *rec_reader_stats(const struct rec_reader *r);

@@ -195,6 +195,45 @@ test_save_load(void)
     return 0;
 }
 
+/* A NaN weight is refused on load, naming its tensor; so is a header declaring more weights
+ * than the file holds (a regular file: tmpfile), before they are allocated. */
+static int
+test_load_refuses_nan_and_oversized(void)
+{
+    struct lm *m = make_model(1, 2), *back = NULL;
+    CHECK(m != NULL);
+    m->w[m->nparams - 1] = NAN;
+    FILE *fp = tmpfile();
+    CHECK(fp != NULL);
+    CHECK(lm_save(fp, m, NULL, 0) == WP_OK);
+    rewind(fp);
+    struct rec_reader *r;
+    struct lm_load_error err;
+    CHECK(rec_reader_open(&r, fp) == WP_OK);
+    CHECK_EQ(WP_ERANGE, lm_load_checked(r, &back, &err));
+    CHECK(back == NULL && strstr(err.msg, "is not finite") != NULL);
+    rec_reader_free(r);
+    fclose(fp);
+    m->w[m->nparams - 1] = 0;
+    m->c.hidden = 65536; /* the header says so; the tensors saved are the small ones */
+    fp = tmpfile();
+    CHECK(fp != NULL);
+    struct rec_meta *meta = rec_meta_new();
+    CHECK(meta != NULL && lm_cfg_to_meta(meta, &m->c) == WP_OK);
+    struct rec_writer *w;
+    CHECK(rec_writer_open(&w, fp, REC_MODEL, meta, 0) == WP_OK);
+    CHECK(rec_writer_close(w) == WP_OK);
+    rec_meta_free(meta);
+    rewind(fp);
+    CHECK(rec_reader_open(&r, fp) == WP_OK);
+    CHECK_EQ(WP_ECORRUPT, lm_load_checked(r, &back, &err));
+    CHECK(back == NULL && strstr(err.msg, "header declares") != NULL);
+    rec_reader_free(r);
+    fclose(fp);
+    lm_free(m);
+    return 0;
+}
+
 static int
 embed_sentence(const struct lm *m, const char *const *words, size_t n, float *out)
 {
@@ -398,6 +437,7 @@ main(void)
         CHECK_CASE(test_grad_char_forward),
         CHECK_CASE(test_grad_char_sampled),
         CHECK_CASE(test_save_load),
+        CHECK_CASE(test_load_refuses_nan_and_oversized),
         CHECK_CASE(test_embed_context),
         CHECK_CASE(test_char_grad_scale),
         CHECK_CASE(test_sparse_update),

@@ -604,7 +604,57 @@ test_huge_block_size_is_not_allocated_up_front(void)
     return 0;
 }
 
+/* Concatenated streams: every header is checked against the first on the keys that say
+ * what a record means (vocab_hash, dim ...); the records of a file are counted from its
+ * block headers alone. */
+static int
+test_concatenation_checks_headers_and_counts(void)
+{
+    struct rec_meta *a = rec_meta_new(), *b = rec_meta_new();
+    CHECK(a != NULL && b != NULL);
+    CHECK(rec_meta_set_u64(a, "vocab_hash", 1) == WP_OK && rec_meta_set_u64(b, "vocab_hash", 2) == WP_OK);
+    CHECK(rec_meta_set_u64(a, "seed", 1) == WP_OK && rec_meta_set_u64(b, "seed", 9) == WP_OK);
+    struct mem ma = {0}, mb = {0};
+    CHECK(write_stream(&ma, REC_WINDOWS, 1, 300, make_window, a) == WP_OK);
+    CHECK(write_stream(&mb, REC_WINDOWS, 0, 7, make_window, b) == WP_OK);
+    FILE *fp = tmpfile();
+    CHECK(fp != NULL);
+    CHECK(fwrite(ma.p, 1, ma.n, fp) == ma.n && fwrite(ma.p, 1, ma.n, fp) == ma.n);
+    rewind(fp);
+    struct rec_reader *r;
+    uint64_t n = 0, seen = 0;
+    const unsigned char *rec;
+    size_t len;
+    CHECK(rec_reader_open(&r, fp) == WP_OK);
+    CHECK(rec_reader_count_records(r, &n) == WP_OK);
+    CHECK_EQ(600, n);
+    int rc;
+    while ((rc = rec_reader_next(r, &rec, &len)) == 1) /* position restored: all are read */
+        seen++;
+    CHECK_EQ(0, rc);
+    CHECK_EQ(600, seen);
+    rec_reader_free(r);
+    CHECK(fwrite(mb.p, 1, mb.n, fp) == mb.n); /* a third stream, of another vocabulary */
+    rewind(fp);
+    CHECK(rec_reader_open(&r, fp) == WP_OK);
+    CHECK(rec_reader_count_records(r, &n) == WP_OK);
+    CHECK_EQ(607, n);
+    while ((rc = rec_reader_next(r, &rec, &len)) == 1)
+        ;
+    CHECK_EQ(WP_EVOCAB, rc);
+    CHECK_STR("stream 3", rec_reader_where(r));
+    CHECK(strstr(rec_reader_detail(r), "another vocabulary") != NULL);
+    rec_reader_free(r);
+    fclose(fp);
+    free(ma.p);
+    free(mb.p);
+    rec_meta_free(a);
+    rec_meta_free(b);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_round_trip_every_kind_and_level),
+           CHECK_CASE(test_concatenation_checks_headers_and_counts),
            CHECK_CASE(test_payload_decoders_return_what_was_encoded),
            CHECK_CASE(test_metadata_round_trips_and_types),
            CHECK_CASE(test_each_damage_has_its_own_error),

@@ -694,9 +694,6 @@ main(int argc, char **argv)
                 rec_kind_name(kind));
     if (windows && meta_u64(imeta, "vocab_hash", ~vocab_hash(v)) != vocab_hash(v))
         cli_die(RV_DATA, "%s: stream was made with another vocabulary", cli_name(o.input));
-    uint64_t data_first = 0, data_all = 0;
-    if (!o.mpi)
-        check_input(&o, rd, &data_first, &data_all);
     if (o.resume != NULL && o.resume_kind != (uint64_t)kind)
         cli_die(RV_DATA, "%s: checkpoint was made from another kind of input than %s",
                 o.resume, rec_kind_name(kind));
@@ -710,6 +707,9 @@ main(int argc, char **argv)
     if (cv != NULL && o.format == FMT_FASTTEXT)
         cli_die(RV_USAGE, "--format fasttext: not for windows with their own context "
                           "vocabulary (fastText's output rows are its words)");
+    uint64_t data_first = 0, data_all = 0; /* after the checks that say more */
+    if (!o.mpi)
+        check_input(&o, rd, &data_first, &data_all);
     if (cv != NULL)
         o.p.shared_neg = 0;  /* per-pair updates: the only scheme for separate contexts */
     struct state st = {.o = &o, .v = v, .cv = cv, .ranks = (uint32_t)dist_size()};

@@ -335,3 +335,19 @@ tiny_lm() {
     run --separate-stderr bash -c "cat '$T/k.tok' | w2v-train -q -v '$T/k.voc' --resume '$T/ck' -o '$T/y.vec'"
     assert_success
 }
+
+# ---- row 2: an HNSW index knows the vectors it was built over
+
+@test "semantic: knn --hnsw refuses an index built over other vectors of the same count and dimension" {
+    w2v-train -q -v "$T/a.voc" -d 8 -s 0 --seed 3 -o "$T/a.vec" "$T/a.tok"
+    w2v-train -q -v "$T/a.voc" -d 8 -s 0 --seed 4 -o "$T/b.vec" "$T/a.tok"
+    run --separate-stderr knn -k 2 --hnsw "$T/a.idx" --query king "$T/a.vec"
+    assert_success
+    run --separate-stderr -3 knn -k 2 --hnsw "$T/a.idx" --query king -o "$T/out.txt" "$T/b.vec"
+    one_line knn
+    [ "$stderr" = "knn: $T/a.idx: built over other vectors (their fingerprint differs); remove it to build one for these" ]
+    no_output "$T/out.txt"
+    # its own vectors still load it
+    run --separate-stderr knn -k 2 --hnsw "$T/a.idx" --query king "$T/a.vec"
+    assert_success
+}

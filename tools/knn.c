@@ -462,10 +462,14 @@ open_hnsw(const struct opts *o, const struct knn_db *db)
     int rc;
     if (fp != NULL) {
         rc = knn_hnsw_load(&h, fp, db);
-        if (rc == WP_EMAGIC || rc == WP_ECORRUPT)
+        if (rc == WP_EMAGIC || rc == WP_ECORRUPT || rc == WP_EVOCAB || rc == WP_EVERSION)
             cli_die(RV_DATA, "%s: %s", o->hnsw,
-                    rc == WP_EMAGIC ? "not a knn HNSW index"
-                                    : "corrupt data (or built for other vectors, -r or --metric)");
+                    rc == WP_EMAGIC    ? "not a knn HNSW index"
+                    : rc == WP_EVOCAB  ? "built over other vectors (their fingerprint differs); "
+                                         "remove it to build one for these"
+                    : rc == WP_EVERSION ? "an index of format 01, without the fingerprint of its "
+                                          "vectors; remove it to build one"
+                                       : "corrupt data (or built for other vectors, -r or --metric)");
         if (rc < 0)
             cli_die_status(rc, "%s", o->hnsw);
         fclose(fp);

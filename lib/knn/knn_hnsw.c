@@ -13,9 +13,13 @@
 #include "common/rng.h"
 #include "common/status.h"
 #include "kernels/vec.h"
+#include "vecio/vecfp.h"
 
 enum { HNSW_LEVEL_MAX = 30 };
-static const char HNSW_MAGIC[8] = {'W', 'P', 'H', 'N', 'S', 'W', '0', '1'};
+/* format 02 adds the fingerprint of the vectors (vecfp_matrix) after the fixed fields; 01
+ * files, without it, cannot be checked against the vectors and are refused */
+static const char HNSW_MAGIC[8] = {'W', 'P', 'H', 'N', 'S', 'W', '0', '2'};
+static const char HNSW_MAGIC_V1[8] = {'W', 'P', 'H', 'N', 'S', 'W', '0', '1'};
 
 struct knn_hnsw {
     const struct knn_db *db;
@@ -534,6 +538,11 @@ knn_hnsw_save(const struct knn_hnsw *h, FILE *fp)
                               (uint32_t)h->max_level, h->entry, (uint32_t)h->db->metric};
     if (rc == WP_OK)
         rc = put_u32s(fp, st, head, 6);
+    unsigned char fpr[8];
+    le64_store(fpr, vecfp_matrix(h->db->m, h->n, h->db->d));
+    XXH3_64bits_update(st, fpr, 8);
+    if (rc == WP_OK && fwrite(fpr, 1, 8, fp) != 8)
+        rc = WP_EIO;
     for (uint32_t i = 0; i < h->n && rc == WP_OK; i++) {
         const uint32_t lv = h->level[i];
         rc = put_u32s(fp, st, &lv, 1);
@@ -592,6 +601,8 @@ knn_hnsw_load(struct knn_hnsw **out, FILE *fp, const struct knn_db *db)
     uint32_t head[6];
     if (fread(magic, 1, 8, fp) != 8)
         return ferror(fp) ? WP_EIO : WP_EMAGIC;
+    if (memcmp(magic, HNSW_MAGIC_V1, 8) == 0)
+        return WP_EVERSION;
     if (memcmp(magic, HNSW_MAGIC, 8) != 0)
         return WP_EMAGIC;
     XXH3_state_t *st = XXH3_createState();
@@ -606,6 +617,14 @@ knn_hnsw_load(struct knn_hnsw **out, FILE *fp, const struct knn_db *db)
                         head[3] > HNSW_LEVEL_MAX || (head[4] >= head[0] && head[0] > 0) ||
                         head[5] != (uint32_t)db->metric))
         rc = WP_ECORRUPT;
+    unsigned char fpr[8];
+    if (rc == WP_OK && fread(fpr, 1, 8, fp) != 8)
+        rc = ferror(fp) ? WP_EIO : WP_ETRUNC;
+    if (rc == WP_OK) {
+        XXH3_64bits_update(st, fpr, 8);
+        if (le64_load(fpr) != vecfp_matrix(db->m, db->n, db->d))
+            rc = WP_EVOCAB; /* the same count and dimension, other vectors */
+    }
     if (rc == WP_OK) {
         h->db = db;
         h->max_level = (int)head[3];

@@ -36,11 +36,14 @@ int knn_hnsw_search(const struct knn_hnsw *h, struct knn_hnsw_scratch *s, const 
 int knn_hnsw_search_batch(const struct knn_hnsw *h, const float *q, size_t nq, size_t k,
                           size_t ef, const uint32_t *excl, size_t nexcl, int threads,
                           struct knn_hit *out);
-/* File: "WPHNSW01", then u32 LE fields (n, d, m, max_level, entry, metric), per node a u32 level
+/* File: "WPHNSW02", then u32 LE fields (n, d, m, max_level, entry, metric), the u64 LE
+ * fingerprint of the vectors it was built over (vecfp_matrix of db's m), per node a u32 level
  * and its links per layer (u32 count, count u32 ids), and a u64 XXH3 of all before it. */
 int knn_hnsw_save(const struct knn_hnsw *h, FILE *fp);
-/* WP_EMAGIC (not an index), WP_ECORRUPT (bad link; n, d or metric differ from db), WP_ECHECKSUM,
- * WP_ETRUNC, WP_EIO, WP_ENOMEM. */
+/* WP_EMAGIC (not an index), WP_EVERSION (a "WPHNSW01" index, without the fingerprint),
+ * WP_ECORRUPT (bad link; n, d or metric differ from db), WP_EVOCAB (built over other vectors
+ * of the same count and dimension: the fingerprint differs), WP_ECHECKSUM, WP_ETRUNC,
+ * WP_EIO, WP_ENOMEM. */
 int knn_hnsw_load(struct knn_hnsw **out, FILE *fp, const struct knn_db *db);
 void knn_hnsw_free(struct knn_hnsw *h);
 

@@ -351,3 +351,27 @@ tiny_lm() {
     run --separate-stderr knn -k 2 --hnsw "$T/a.idx" --query king "$T/a.vec"
     assert_success
 }
+
+# ---- row 3: every output path is checked before training
+
+@test "semantic: w2v-train checks -o, --save-context and --checkpoint before training, leaving no model" {
+    for f in "--save-context $T/no/c" "--checkpoint $T/no/ck"; do
+        run --separate-stderr -1 w2v-train -q -v "$T/a.voc" -d 4 -o "$T/x.vec" $f "$T/a.tok"
+        one_line w2v-train
+        [ "$stderr" = "w2v-train: $T/no/${f##*/no/}: No such file or directory" ]
+        no_output "$T/x.vec"
+    done
+    run --separate-stderr -1 w2v-train -q -v "$T/a.voc" -d 4 -o "$T/no/x.vec" "$T/a.tok"
+    [ "$stderr" = "w2v-train: $T/no/x.vec: No such file or directory" ]
+}
+
+@test "semantic: elmo-train checks -o and --checkpoint before training (already on main)" {
+    run --separate-stderr -1 elmo-train -q --hidden 8 --proj 4 --batch 2 --unroll 3 \
+        --max-batches 2 -v "$T/a.voc" -o "$T/no/m.lm" "$T/a.tok"
+    one_line elmo-train
+    [ "$stderr" = "elmo-train: $T/no/m.lm: No such file or directory" ]
+    run --separate-stderr -1 elmo-train -q --hidden 8 --proj 4 --batch 2 --unroll 3 \
+        --max-batches 2 --checkpoint "$T/no/ck" -v "$T/a.voc" -o "$T/m.lm" "$T/a.tok"
+    [ "$stderr" = "elmo-train: $T/no/ck: No such file or directory" ]
+    no_output "$T/m.lm"
+}

@@ -408,6 +408,18 @@ cli_out_open(struct cli_out *o, const char *path, int binary, int force)
 }
 
 void
+cli_out_check(const char *path)
+{
+    struct stat st;
+    if (path == NULL || strcmp(path, "-") == 0
+        || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))
+        return;
+    struct cli_out out;
+    cli_out_open(&out, path, 1, 1); /* dies with "path: why" */
+    cli_out_abort(&out);
+}
+
+void
 cli_out_abort(struct cli_out *o)
 {
     if (o->tmp == NULL)

@@ -105,6 +105,10 @@ struct cli_out {
 void cli_out_open(struct cli_out *o, const char *path, int binary, int force);
 void cli_out_commit(struct cli_out *o); /* flush, fsync, close, rename; exits on error */
 void cli_out_abort(struct cli_out *o);  /* remove the temporary file */
+/* A file to be written later (a model, a checkpoint): dies now, as cli_out_open would, if it
+ * cannot be created (no directory, not writable), not after hours of training. NULL, "-", a
+ * device or a FIFO are left alone (opening a FIFO would wait for a reader). */
+void cli_out_check(const char *path);
 /* A failed write of o: "tool: NAME: what" (errno's text for WP_EIO, so a full disk says
  * so), the temporary removed, exit RV_FAIL. Call it before anything else touches errno. */
 _Noreturn void cli_out_die(const struct cli_out *o, int rc);

@@ -571,29 +571,14 @@ train_epoch(struct run *rn, size_t nw, double *t_ckpt)
     return 1;
 }
 
-/* A file we may write later (the model, checkpoints): fails now if it cannot be created,
- * not after hours of training. A device or FIFO is left alone (opening a FIFO would wait
- * for a reader). */
-static void
-check_writable(const char *path)
-{
-    struct stat st;
-    if (path == NULL || strcmp(path, "-") == 0
-        || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))
-        return;
-    struct cli_out out;
-    cli_out_open(&out, path, 1, 1);   /* dies with "path: why" */
-    cli_out_abort(&out);
-}
-
 /* Every output, before the corpus is read and training starts: the model and checkpoint
  * paths checked, the log opened for appending (an old log is emptied only by
  * start_log, when training starts). */
 static void
 open_outputs(const struct opts *o, FILE **log)
 {
-    check_writable(o->out);
-    check_writable(o->ckpt);
+    cli_out_check(o->out);
+    cli_out_check(o->ckpt);
     *log = NULL;
     if (o->log != NULL && (*log = fopen(o->log, "a")) == NULL)
         cli_die(RV_FAIL, "%s: cannot open the log: %s", o->log, strerror(errno));

@@ -678,6 +678,10 @@ main(int argc, char **argv)
     blas_set_threads(1); /* Hogwild workers own the cores */
     if (vec_select_status() < 0)
         cli_die(RV_USAGE, "WP_KERNEL=%s: no such kernel on this machine", getenv("WP_KERNEL"));
+    /* every output path, before anything is read or trained (the model is written last) */
+    cli_out_check(o.out);
+    cli_out_check(o.context);
+    cli_out_check(o.ckpt);
     struct vocab *v = cli_vocab_load(o.vocab, 2);
     if (o.format != FMT_STREAM)
         check_words(v, o.vocab, o.format);

@@ -63,6 +63,12 @@ endef
 deps:
 	$(call apt_install,deps,$(DEB_PKGS))
 
+# The objects' check of the packages: once per build directory, as a file rather than the
+# phony deps, so that `make -q` after a complete build (or pipeline) has nothing to do.
+$(BUILD)/.deps:
+	$(call apt_install,deps,$(DEB_PKGS))
+	@mkdir -p $(@D) && touch $@
+
 ## deps-interop: install gensim (Debian python3-gensim) and fastText (fasttext, and
 ## python3-fasttext for the bit-for-bit check) for the interop tests and benches
 deps-interop:
@@ -81,19 +87,19 @@ deps-interop:
 	    else echo "deps-interop: run: sudo apt-get install python3-gensim"; fi; \
 	fi
 
-$(BUILD)/%.o: %.c | deps
+$(BUILD)/%.o: %.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/san/%.o: %.c | deps
+$(BUILD)/san/%.o: %.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) -DWP_TESTING $(WARN) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
 
 # ISA flags only on the files that need them; dispatch picks them at run time.
-$(BUILD)/lib/%_avx2.o: lib/%_avx2.c | deps
+$(BUILD)/lib/%_avx2.o: lib/%_avx2.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -mavx2 -mfma -MMD -MP -c -o $@ $<
-$(BUILD)/san/lib/%_avx2.o: lib/%_avx2.c | deps
+$(BUILD)/san/lib/%_avx2.o: lib/%_avx2.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) -DWP_TESTING $(WARN) -O1 -g $(SAN) -mavx2 -mfma -MMD -MP -c -o $@ $<
 

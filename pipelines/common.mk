@@ -9,12 +9,23 @@ BIN  := $(BUILD)/bin
 # Pictures need gnuplot (Debian gnuplot-nox); without it the pipelines say so and go on.
 HAVE_GNUPLOT := $(shell command -v gnuplot 2>/dev/null)
 
-# $(call stamp,FILE,TEXT): rewrite FILE only when TEXT differs, so targets depending on it
-# are remade exactly when a parameter changes.
-define stamp
-	@mkdir -p $(dir $(1))
-	@printf '%s\n' $(2) > $(1).new
-	@if cmp -s $(1).new $(1); then rm $(1).new; else mv $(1).new $(1); fi
+# $(eval $(call stamp_rule,FILE,TEXT)): the rule of a parameter stamp, FILE holding TEXT one
+# word a line; it is rewritten only when TEXT differs, so targets depending on it are remade
+# exactly when a parameter changes. FILE depends on FORCE
+# only when it is missing or does not hold TEXT (read when the makefile is parsed, never
+# written then), so a stamp whose parameters did not change is up to date, and `make -q` or
+# `make -n` after a complete run have nothing to do. Quotes in TEXT group words for printf
+# and are not in FILE; both sides are compared with their whitespace squeezed. The
+# variables in TEXT must be set before the rule (they are expanded where it stands).
+stamp_text = $(strip $(subst ",,$(1)))
+stamp_held = $(strip $(shell cat $(1) 2>/dev/null))
+stamp_same = $(and $(findstring |$(call stamp_text,$(2))|,|$(call stamp_held,$(1))|),$(findstring |$(call stamp_held,$(1))|,|$(call stamp_text,$(2))|))
+stamp_stale = $(if $(and $(wildcard $(1)),$(call stamp_same,$(1),$(2))),,FORCE)
+define stamp_rule
+$(1): $(call stamp_stale,$(1),$(2))
+	@mkdir -p $$(dir $$@)
+	@printf '%s\n' $(2) > $$@.new
+	@if cmp -s $$@.new $$@; then rm $$@.new; else mv $$@.new $$@; fi
 endef
 
 .PHONY: FORCE

@@ -30,8 +30,7 @@ $(RUNS)/data/text8:
 $(RUNS)/data/questions-words.txt:
 	@echo "demo: $(DATA)/questions-words.txt not found; the analogy test needs it (word2vec's questions-words.txt)."; exit 1
 
-$(DEMO)/params.txt: FORCE
-	$(call stamp,$@,corpus=$(DEMO_CORPUS) epochs=$(DEMO_EPOCHS) threads=$(DEMO_THREADS) d=100 w=5 n=5 s=1e-4 m=5 seed=1)
+$(eval $(call stamp_rule,$(DEMO)/params.txt,corpus=$(DEMO_CORPUS) epochs=$(DEMO_EPOCHS) threads=$(DEMO_THREADS) d=100 w=5 n=5 s=1e-4 m=5 seed=1))
 
 $(DEMO)/tokens.rec: $(DEMO_CORPUS) | all
 	@mkdir -p $(@D)

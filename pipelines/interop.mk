@@ -14,8 +14,7 @@ INTEROP_W2V       := $(RUNS)/w2v
 W2V_QUESTIONS     ?= $(DATA)/questions-words.txt
 W2V_WORDSIM       ?= $(DATA)/wordsim353.tsv
 
-$(INTEROP)/params.txt: FORCE
-	$(call stamp,$@,questions=$(W2V_QUESTIONS) wordsim=$(W2V_WORDSIM) restrict=$(INTEROP_RESTRICT) python=$(INTEROP_PYTHON))
+$(eval $(call stamp_rule,$(INTEROP)/params.txt,questions=$(W2V_QUESTIONS) wordsim=$(W2V_WORDSIM) restrict=$(INTEROP_RESTRICT) python=$(INTEROP_PYTHON)))
 
 $(INTEROP)/sg.txt: $(INTEROP_W2V)/sg.vec
 	@mkdir -p $(@D)

@@ -40,16 +40,12 @@ $(PH_CORPUS):
 	@echo "phrases: corpus $@ not found; pass PH_CORPUS=/path/to/text (plain or gzip)"; exit 1
 endif
 
-$(PH)/params-tok.txt: FORCE
-	$(call stamp,$@,corpus=$(PH_CORPUS) words=$(PH_WORDS))
-$(PH)/params-phrases.txt: FORCE
-	$(call stamp,$@,min=$(PH_MIN) threshold=$(PH_THRESHOLD) passes=$(PH_PASSES) scoring=$(PH_SCORING))
-$(PH)/params-w2v.txt: FORCE
-	$(call stamp,$@,min=$(PH_W2V_MIN) sample=$(PH_SAMPLE) window=$(PH_WINDOW) epochs=$(PH_EPOCHS) dim=$(PH_DIM) negative=$(PH_NEG) threads=$(PH_THREADS) seed=$(PH_SEED))
+$(eval $(call stamp_rule,$(PH)/params-tok.txt,corpus=$(PH_CORPUS) words=$(PH_WORDS)))
+$(eval $(call stamp_rule,$(PH)/params-phrases.txt,min=$(PH_MIN) threshold=$(PH_THRESHOLD) passes=$(PH_PASSES) scoring=$(PH_SCORING)))
+$(eval $(call stamp_rule,$(PH)/params-w2v.txt,min=$(PH_W2V_MIN) sample=$(PH_SAMPLE) window=$(PH_WINDOW) epochs=$(PH_EPOCHS) dim=$(PH_DIM) negative=$(PH_NEG) threads=$(PH_THREADS) seed=$(PH_SEED)))
 # The rows and evaluations are stamped too: the Makefile's .SECONDARY lets a missing
 # evaluation go unmade while report.md is newer than the rest, so a new one must change this.
-$(PH)/params-eval.txt: FORCE
-	$(call stamp,$@,questions=$(PH_QUESTIONS) words=$(PH_WORDQ) restrict=$(PH_RESTRICT) evals=phrase+phrase-all+word rows=$(subst $() ,+,$(strip $(PH_ROWS))))
+$(eval $(call stamp_rule,$(PH)/params-eval.txt,questions=$(PH_QUESTIONS) words=$(PH_WORDQ) restrict=$(PH_RESTRICT) evals=phrase+phrase-all+word rows=$(subst $() ,+,$(strip $(PH_ROWS)))))
 
 # tok's default sentences: 1000 tokens (the text8-style corpus has no sentence breaks)
 $(PH)/plain.tok: $(PH_CORPUS) $(PH)/params-tok.txt | $(PH_BINS)

@@ -25,18 +25,12 @@ PROBE_BINS     := $(addprefix $(BIN)/,tok vocab elmo-train w2v-train embed probe
 ## probe: biLM layers vs skip-gram vs baseline on EWT POS tagging -> runs/probe/report.md
 probe: $(PROBE)/report.md
 
-$(PROBE)/params-text.txt: FORCE
-	$(call stamp,$@,wiki=$(PROBE_WIKI) holdout=$(PROBE_HOLDOUT))
-$(PROBE)/params-vocab.txt: FORCE
-	$(call stamp,$@,min=$(PROBE_MIN) words=$(PROBE_WORDS))
-$(PROBE)/params-lm.txt: FORCE
-	$(call stamp,$@,budget=$(PROBE_BUDGET) "flags=$(PROBE_LM_FLAGS)" threads=$(PROBE_LM_THREADS))
-$(PROBE)/params-lm-arch.txt: FORCE
-	$(call stamp,$@,"flags=$(PROBE_LM_FLAGS)" min=$(PROBE_MIN) words=$(PROBE_WORDS) wiki=$(PROBE_WIKI))
-$(PROBE)/params-sg.txt: FORCE
-	$(call stamp,$@,"flags=$(PROBE_SG_FLAGS)")
-$(PROBE)/params-probe.txt: FORCE
-	$(call stamp,$@,"flags=$(PROBE_FLAGS)" column=$(PROBE_COLUMN) hidden=$(PROBE_HIDDEN))
+$(eval $(call stamp_rule,$(PROBE)/params-text.txt,wiki=$(PROBE_WIKI) holdout=$(PROBE_HOLDOUT)))
+$(eval $(call stamp_rule,$(PROBE)/params-vocab.txt,min=$(PROBE_MIN) words=$(PROBE_WORDS)))
+$(eval $(call stamp_rule,$(PROBE)/params-lm.txt,budget=$(PROBE_BUDGET) "flags=$(PROBE_LM_FLAGS)" threads=$(PROBE_LM_THREADS)))
+$(eval $(call stamp_rule,$(PROBE)/params-lm-arch.txt,"flags=$(PROBE_LM_FLAGS)" min=$(PROBE_MIN) words=$(PROBE_WORDS) wiki=$(PROBE_WIKI)))
+$(eval $(call stamp_rule,$(PROBE)/params-sg.txt,"flags=$(PROBE_SG_FLAGS)"))
+$(eval $(call stamp_rule,$(PROBE)/params-probe.txt,"flags=$(PROBE_FLAGS)" column=$(PROBE_COLUMN) hidden=$(PROBE_HIDDEN)))
 
 # Wikipedia: the <doc ...> and </doc> lines and each document's title line dropped; every
 # PROBE_HOLDOUT-th document held out. Penn-style tokens (as EWT's), sentences split inside
@@ -87,9 +81,8 @@ $(PROBE)/ewt-%.sg: $(PROBE)/sg.vec $(PROBE)/ewt-%.words | $(PROBE_BINS)
 	$(BIN)/embed -q --vectors $< --oov zero -o $@ $(PROBE)/ewt-$*.words
 
 # One probe per row: NAME, its vectors (elmo or sg) and its probe options.
-# Rows named h-... train a probe with one hidden layer (PROBE_HIDDEN ReLU units): a stronger
-# classifier, reported in a table of its own.
-PROBE_HIDDEN ?= 256
+# Rows named h-... train a probe with one hidden layer (PROBE_HIDDEN ReLU units, set at the
+# top): a stronger classifier, reported in a table of its own.
 PROBE_ROWS := sg:sg: layer0:elmo:--layer_0 layer1:elmo:--layer_1 layer2:elmo:--layer_2 \
               mix:elmo:--mix concat:elmo:--concat h-sg:sg:--hidden_$(PROBE_HIDDEN) \
               h-concat:elmo:--concat_--hidden_$(PROBE_HIDDEN)

@@ -31,8 +31,7 @@ $(PTB_DIR)/ptb.%.txt.gz:
 	 echo "ptb: pass PTB_DIR=<directory holding them> or DATA=<directory with ptb/>"; exit 1
 endif
 
-$(PTB)/params-$(PTB_NAME).txt: FORCE
-	$(call stamp,$@,dir=$(PTB_DIR) flags=$(PTB_FLAGS) threads=$(PTB_THREADS))
+$(eval $(call stamp_rule,$(PTB)/params-$(PTB_NAME).txt,dir=$(PTB_DIR) flags=$(PTB_FLAGS) threads=$(PTB_THREADS)))
 
 # Already tokenized text: split at whitespace only.
 $(PTB)/%.tok: $(PTB_DIR)/ptb.%.txt.gz | $(PTB_BINS)
@@ -83,10 +82,8 @@ ELMO_EMBED    ?= --average
 ELMO_FLAGS    := --preset small --epochs $(ELMO_EPOCHS) --seed $(PTB_SEED) $(ELMO_ARGS)
 ELMO_BINS     := $(addprefix $(BIN)/,tok vocab elmo-train embed wpcat)
 
-$(ELMO)/params.txt: FORCE
-	$(call stamp,$@,dir=$(PTB_DIR) flags=$(ELMO_FLAGS) threads=$(ELMO_THREADS))
-$(ELMO)/params-embed.txt: FORCE
-	$(call stamp,$@,embed=$(ELMO_EMBED))
+$(eval $(call stamp_rule,$(ELMO)/params.txt,dir=$(PTB_DIR) flags=$(ELMO_FLAGS) threads=$(ELMO_THREADS)))
+$(eval $(call stamp_rule,$(ELMO)/params-embed.txt,embed=$(ELMO_EMBED)))
 
 $(ELMO)/bilm.model: $(PTB)/train.tok $(PTB)/valid.tok $(PTB)/test.tok $(PTB)/vocab.rec \
                     $(ELMO)/params.txt | $(ELMO_BINS)

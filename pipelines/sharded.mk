@@ -35,12 +35,9 @@ else
 SHARD_RUN ?= xargs -d '\n' -P $(SHARD_JOBS) -n 1 sh -c
 endif
 
-$(SHARD)/params-split.txt: FORCE
-	$(call stamp,$@,corpus=$(SHARD_CORPUS) shards=$(SHARD_K))
-$(SHARD)/params-vocab.txt: FORCE
-	$(call stamp,$@,corpus=$(SHARD_CORPUS) shards=$(SHARD_K) min=$(SHARD_MIN))
-$(SHARD)/params-pairs.txt: FORCE
-	$(call stamp,$@,corpus=$(SHARD_CORPUS) shards=$(SHARD_K) min=$(SHARD_MIN) sample=$(SHARD_SAMPLE) window=$(SHARD_WINDOW) seed=$(SHARD_SEED))
+$(eval $(call stamp_rule,$(SHARD)/params-split.txt,corpus=$(SHARD_CORPUS) shards=$(SHARD_K)))
+$(eval $(call stamp_rule,$(SHARD)/params-vocab.txt,corpus=$(SHARD_CORPUS) shards=$(SHARD_K) min=$(SHARD_MIN)))
+$(eval $(call stamp_rule,$(SHARD)/params-pairs.txt,corpus=$(SHARD_CORPUS) shards=$(SHARD_K) min=$(SHARD_MIN) sample=$(SHARD_SAMPLE) window=$(SHARD_WINDOW) seed=$(SHARD_SEED)))
 
 # Split at spaces (text8 is one line of words; split -t ' ' keeps every word whole) into
 # SHARD_K pieces of nearly equal size, each gzipped; split -n l/K needs a file, hence the
@@ -95,8 +92,7 @@ SHARD_SYNC    ?= 200000
 SHARD_MPIRUN  ?= mpirun $(if $(filter 0,$(shell id -u)),--allow-run-as-root) --oversubscribe \
                  --mca btl_vader_single_copy_mechanism none
 
-$(SHARD)/params-train.txt: FORCE
-	$(call stamp,$@,shards=$(SHARD_K) epochs=$(SHARD_EPOCHS) threads=$(SHARD_THREADS) sync=$(SHARD_SYNC) seed=$(SHARD_SEED) min=$(SHARD_MIN) sample=$(SHARD_SAMPLE) window=$(SHARD_WINDOW))
+$(eval $(call stamp_rule,$(SHARD)/params-train.txt,shards=$(SHARD_K) epochs=$(SHARD_EPOCHS) threads=$(SHARD_THREADS) sync=$(SHARD_SYNC) seed=$(SHARD_SEED) min=$(SHARD_MIN) sample=$(SHARD_SAMPLE) window=$(SHARD_WINDOW)))
 
 $(SHARD)/vectors.wp: $(SHARD)/vocab.rec $(SHARD)/params-train.txt
 	@[ -x $(SHARD_MPIBIN)/w2v-train ] && command -v mpirun >/dev/null \

@@ -44,16 +44,11 @@ endif
 endif
 
 # One stamp per stage. params.txt holds every parameter and is what the models depend on.
-$(W2V)/params-tok.txt: FORCE
-	$(call stamp,$@,corpus=$(W2V_CORPUS))
-$(W2V)/params-vocab.txt: FORCE
-	$(call stamp,$@,corpus=$(W2V_CORPUS) min=$(W2V_MIN))
-$(W2V)/params-windows.txt: FORCE
-	$(call stamp,$@,corpus=$(W2V_CORPUS) min=$(W2V_MIN) sample=$(W2V_SAMPLE) window=$(W2V_WINDOW) epochs=$(W2V_EPOCHS) seed=$(W2V_SEED))
-$(W2V)/params.txt: FORCE
-	$(call stamp,$@,corpus=$(W2V_CORPUS) min=$(W2V_MIN) sample=$(W2V_SAMPLE) window=$(W2V_WINDOW) epochs=$(W2V_EPOCHS) seed=$(W2V_SEED) dim=$(W2V_DIM) negative=$(W2V_NEG) threads=$(W2V_THREADS))
-$(W2V)/params-eval.txt: FORCE
-	$(call stamp,$@,questions=$(W2V_QUESTIONS) wordsim=$(W2V_WORDSIM) restrict=$(W2V_RESTRICT))
+$(eval $(call stamp_rule,$(W2V)/params-tok.txt,corpus=$(W2V_CORPUS)))
+$(eval $(call stamp_rule,$(W2V)/params-vocab.txt,corpus=$(W2V_CORPUS) min=$(W2V_MIN)))
+$(eval $(call stamp_rule,$(W2V)/params-windows.txt,corpus=$(W2V_CORPUS) min=$(W2V_MIN) sample=$(W2V_SAMPLE) window=$(W2V_WINDOW) epochs=$(W2V_EPOCHS) seed=$(W2V_SEED)))
+$(eval $(call stamp_rule,$(W2V)/params.txt,corpus=$(W2V_CORPUS) min=$(W2V_MIN) sample=$(W2V_SAMPLE) window=$(W2V_WINDOW) epochs=$(W2V_EPOCHS) seed=$(W2V_SEED) dim=$(W2V_DIM) negative=$(W2V_NEG) threads=$(W2V_THREADS)))
+$(eval $(call stamp_rule,$(W2V)/params-eval.txt,questions=$(W2V_QUESTIONS) wordsim=$(W2V_WORDSIM) restrict=$(W2V_RESTRICT)))
 
 $(W2V)/tokens.rec: $(W2V_CORPUS) $(W2V)/params-tok.txt | $(W2V_BINS)
 	$(BIN)/tok -o $@ $<
@@ -71,11 +66,14 @@ W2V_TRAIN = $(BIN)/w2v-train -d $(W2V_DIM) -n $(W2V_NEG) -t $(W2V_THREADS) --see
 
 $(W2V)/sg.vec: $(W2V)/windows.rec $(W2V)/vocab.rec $(W2V)/params.txt
 	$(W2V_TRAIN) --sg --log $(W2V)/sg.log -o $@ $<
+	@touch $(W2V)/sg.log
 
 $(W2V)/cbow.vec: $(W2V)/windows.rec $(W2V)/vocab.rec $(W2V)/params.txt
 	$(W2V_TRAIN) --cbow --log $(W2V)/cbow.log -o $@ $<
+	@touch $(W2V)/cbow.log
 
-# The logs are written by the training rules above.
+# The logs are written by the training rules above, and touched after the model is renamed
+# into place, so that a log is never older than its model (`make -q` would remake it).
 $(W2V)/sg.log: $(W2V)/sg.vec ;
 $(W2V)/cbow.log: $(W2V)/cbow.vec ;
 
@@ -102,6 +100,9 @@ $(W2V)/report.md: $(W2V_EVALS) $(W2V)/params.txt
 	    wps=$$(tail -n 1 $(W2V)/$$m.log | cut -f 7); \
 	    echo "| $$m | $$(acc $$m total) | $$(acc $$m semantic) | $$(acc $$m syntactic) | $$seen | $$rho | $$wps |"; \
 	  done; } > $@
+	@cat $@
+	@if [ -n "$(HAVE_GNUPLOT)" ]; then echo; echo "w2v: loss curves: $(W2V_PLOTS)"; \
+	 else echo; echo "w2v: gnuplot not found, no loss curves; install it with: sudo apt-get install gnuplot-nox"; fi
 
 W2V_PLOTS := $(if $(HAVE_GNUPLOT),$(W2V)/sg-loss.png $(W2V)/cbow-loss.png)
 
@@ -111,10 +112,9 @@ $(W2V)/%-loss.png: $(W2V)/%.log pipelines/plot-loss.gp
 
 .PHONY: w2v
 ## w2v: corpus -> tokens -> vocab -> windows -> skip-gram and CBOW -> $(RUNS)/w2v/report.md
+# No recipe: the report is printed when it is made, and `make -q w2v` after a complete run
+# says there is nothing to do.
 w2v: $(W2V)/report.md $(W2V_PLOTS)
-	@cat $<
-	@if [ -n "$(HAVE_GNUPLOT)" ]; then echo; echo "w2v: loss curves: $(W2V_PLOTS)"; \
-	 else echo; echo "w2v: gnuplot not found, no loss curves; install it with: sudo apt-get install gnuplot-nox"; fi
 
 # A 2-D map of chosen words (countries and their capitals by default): knn --map projects
 # their skip-gram vectors on the top two principal components; gnuplot labels the points.

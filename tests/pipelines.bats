@@ -69,6 +69,14 @@ mtimes() {
     refute_output --partial "w2v-train"
     refute_output --partial "bin/tok"
     [[ $stderr != *w2v-train:* ]]
+    # make -q and make -n agree: nothing is left to do (the stamps change only with their
+    # parameters); a new parameter is
+    run pmake -q w2v
+    assert_success
+    run pmake -n w2v
+    refute_output --partial "w2v-train"
+    run -1 pmake -q w2v W2V_DIM=16
+    [ "$(mtimes)" = "$before" ]
 }
 
 @test "pipelines: a new dimension remakes the models, not the tokens, vocabulary or windows" {

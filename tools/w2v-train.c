@@ -683,7 +683,7 @@ main(int argc, char **argv)
     cli_out_check(o.context);
     cli_out_check(o.ckpt);
     struct vocab *v = cli_vocab_load(o.vocab, 2);
-    if (o.format != FMT_STREAM)
+    if (o.format == FMT_TXT || o.format == FMT_BIN)
         check_words(v, o.vocab, o.format);
     if (o.resume != NULL)
         read_resume(&o, v, &pos, &ckfp, &ckrd);

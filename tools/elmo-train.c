@@ -399,16 +399,24 @@ resume_model(struct opts *o, struct lm_pos *p, uint64_t *data_hash, double *secs
     struct lm *m;
     struct lm_load_error err;
     int rc = lm_load_checked(r, &m, &err);
+    const char *missing = NULL;
+    uint64_t ranks = 1;
+    const int meta_rc = rc < 0 ? WP_OK
+                               : lm_run_get_meta(rec_reader_meta(r), &o->tc, &o->sch, epochs_set,
+                                                 p, data_hash, secs, &ranks, &missing);
+    /* freed before any error, so that the leak checkers see nothing held at exit */
+    rec_reader_free(r);
+    cli_close_in(fp);
     if (rc == WP_EKIND)
         cli_die(RV_DATA, "%s: not an elmo-train model", path);
     if (rc < 0 && rc != WP_ENOMEM && err.msg[0] != '\0')
         cli_die(RV_DATA, "%s: model: %s", path, err.msg);
     if (rc < 0)
         cli_die_status(rc, "%s", path);
-    const char *missing;
-    uint64_t ranks;
-    if (lm_run_get_meta(rec_reader_meta(r), &o->tc, &o->sch, epochs_set, p, data_hash, secs,
-                        &ranks, &missing) < 0)
+    if (meta_rc < 0 || ranks > 1
+        || (o->sch.epochs == 0 && o->sch.budget_secs == 0 && o->sch.budget_tokens == 0))
+        lm_free(m);
+    if (meta_rc < 0)
         cli_die(RV_DATA, "%s: not an elmo-train checkpoint (no %s)", path, missing);
     if (ranks > 1)
         cli_die(RV_USAGE, "%s: checkpoint of a %llu-rank --mpi run: resuming it is not "
@@ -416,8 +424,6 @@ resume_model(struct opts *o, struct lm_pos *p, uint64_t *data_hash, double *secs
     if (o->sch.epochs == 0 && o->sch.budget_secs == 0 && o->sch.budget_tokens == 0)
         cli_die(RV_DATA, "%s: no number of epochs and no budget", path);
     o->mc = m->c;
-    rec_reader_free(r);
-    cli_close_in(fp);
     return m;
 }
 
@@ -429,13 +435,14 @@ resume_state(const struct opts *o, struct lm_trainer *tr)
     struct rec_reader *r = cli_reader_open(fp, o->resume, REC_MODEL);
     struct lm *again;
     int rc = lm_load_ex(r, &again, lm_trainer_load_extra, tr);
-    if (rc == WP_OK)
+    if (rc == WP_OK) {
+        lm_free(again);
         rc = lm_trainer_loaded(tr);
+    }
+    rec_reader_free(r);   /* before an error too: nothing held at exit (LSan) */
+    cli_close_in(fp);
     if (rc < 0)
         cli_die_status(rc, "%s: training state", cli_name(o->resume));
-    lm_free(again);
-    rec_reader_free(r);
-    cli_close_in(fp);
 }
 
 /* A held-out stream, read once before training so that a bad file fails early. */

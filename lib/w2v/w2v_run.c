@@ -157,7 +157,8 @@ train_chunk(struct w2v_run *run, struct w2v_model *m, struct w2v_worker *w,
         const uint32_t n = p[0];
         if (wp_grow(&w->ids, &w->ids_cap, n, sizeof *w->ids, 256) < 0)
             return WP_ENOMEM;
-        memcpy(w->ids, p + 1, (size_t)n * sizeof *w->ids);
+        if (n > 0) /* a sentence with no word of the vocabulary: w->ids may be NULL */
+            memcpy(w->ids, p + 1, (size_t)n * sizeof *w->ids);
         p += 1 + n;
         const size_t kept = subsample_sentence(&run->sub, w->ids, n, &w->wrng);
         for (size_t i = 0; i < kept; i++) {

@@ -240,7 +240,7 @@ budget() {
 @test "elmo-train refuses to write a model to a terminal without -f" {
     [ -x /usr/bin/python3 ] || skip "/usr/bin/python3 not installed"
     run pty_run elmo-train -q -v "$T/v" --hidden 8 --max-batches 1 "$T/train.tok"
-    [[ "$output" == *"refusing to write a binary model to a terminal"* ]]
+    [[ "$output" == *"refusing to write a binary stream to a terminal"* ]]
     [[ "$output" == *"exit=2"* ]]
     run pty_run elmo-train -f -q -v "$T/v" --hidden 8 --max-batches 1 "$T/train.tok"
     [[ "$output" == *"exit=0"* ]]

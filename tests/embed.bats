@@ -293,6 +293,11 @@ for i in range(3):
     [[ "$output" == *"exit=2"* ]]
     run pty_run embed -q --vectors "$T/v.txt" --format npy "$T/s.tok"
     [[ "$output" == *"exit=2"* ]]
+    # npy and word2vec binary are not streams: no pointing to wpcat, which cannot read them
+    [[ "$output" == *"embed: refusing to write binary data to a terminal (use -o FILE"* ]]
+    [[ "$output" != *wpcat* ]]
+    run pty_run embed -q --vectors "$T/v.txt" --export bin
+    [[ "$output" == *"embed: refusing to write binary data to a terminal"*"exit=2"* ]]
     run pty_run embed -f -q --vectors "$T/v.txt" "$T/s.tok"
     [[ "$output" == *"exit=0"* ]]
     run pty_run embed --vectors "$T/v.txt" --export txt # text: allowed

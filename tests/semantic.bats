@@ -375,3 +375,86 @@ tiny_lm() {
     [ "$stderr" = "elmo-train: $T/no/ck: No such file or directory" ]
     no_output "$T/m.lm"
 }
+
+# ---- row 9: under a memory limit, "out of memory" and exit 1 within seconds, never a hang
+# (OpenBLAS retries a failed mmap of its 128 MB buffer for ever: OpenMathLib/OpenBLAS#5289;
+# with its own threads, which start when it is loaded, exit() then waits for them for ever)
+
+# limited LIMIT_KB CMD...: runs CMD under `ulimit -v`; fine when it succeeds, or fails with
+# exit 1 and one line "TOOL: out of memory..."; never a timeout or another code. Prints
+# "oom" when it ran out.
+limited() {
+    local kb=$1 tool=$2
+    shift
+    run --separate-stderr bash -c 'ulimit -v "$1"; shift; exec timeout 10 "$@" > /dev/null' _ "$kb" "$@"
+    [ "$status" -eq 0 ] && return 0
+    [ "$status" -eq 1 ] || { echo "$tool under $kb kB: exit $status: $stderr"; return 1; }
+    one_line "$tool"
+    [[ "${stderr_lines[0]}" == "$tool: out of memory"* ]] || { echo "$stderr"; return 1; }
+    echo oom >> "$T/oom"
+}
+
+@test "semantic: under ulimit -v every BLAS tool says out of memory and exits 1, with and without OpenBLAS threads" {
+    [ -z "${WP_SANITIZED:-}" ] || skip "the sanitizers reserve more address space than any limit here"
+    w2v-train -q --sg -d 8 -e 1 -t 1 --seed 1 -v "$T/a.voc" -o "$T/v.vec" "$T/a.tok"
+    elmo-train -q --seed 1 -t 1 --word-input --hidden 8 --proj 4 --batch 2 --unroll 3 \
+        --max-batches 2 -v "$T/a.voc" -o "$T/m.lm" "$T/a.tok"
+    awk '{ s = ""; for (i = 1; i <= NF; i++) s = s (i > 1 ? " " : "") ($i == "the" ? "D" : "O"); print s }' \
+        "$T/a.txt" | tok -q --whitespace > "$T/a.lab"
+    embed -q -t 1 --vectors "$T/v.vec" --oov zero -o "$T/a.svec" "$T/a.tok"
+    for threads in 1 ''; do
+        if [ -n "$threads" ]; then export OPENBLAS_NUM_THREADS=1; else unset OPENBLAS_NUM_THREADS; fi
+        for kb in 60000 200000 320000; do
+            limited $kb knn -k 3 --query king "$T/v.vec"
+            limited $kb knn -h
+            limited $kb embed -t 2 --model "$T/m.lm" "$T/a.tok"
+            limited $kb probe -q --seed 1 -o "$T/p.probe" "$T/a.svec" "$T/a.lab"
+            limited $kb elmo-train -q --seed 1 -t 2 --word-input --hidden 8 --proj 4 --batch 2 \
+                --unroll 3 --max-batches 2 -v "$T/a.voc" -o "$T/m2.lm" "$T/a.tok"
+            limited $kb w2v-train -q --sg -d 8 -e 1 -t 2 -v "$T/a.voc" -o "$T/v2.vec" "$T/a.tok"
+        done
+    done
+    # the smallest limit is below what any of them needs
+    [ "$(wc -l < "$T/oom")" -ge 12 ]
+}
+
+# ---- the small ones: each message names what is wrong, on one line
+
+@test "semantic: elmo-train --sampled not below the vocabulary names the option" {
+    run --separate-stderr -2 elmo-train -q --sampled 100000 --hidden 8 --proj 4 --batch 2 \
+        --unroll 3 --max-batches 2 -v "$T/a.voc" -o "$T/m.lm" "$T/a.tok"
+    one_line elmo-train
+    [[ "$stderr" == "elmo-train: --sampled 100000: the model has "*" words, sampled softmax needs fewer (0: the full softmax)" ]]
+    no_output "$T/m.lm"
+}
+
+@test "semantic: w2v-train with two inputs says so in one line, not the whole usage" {
+    run --separate-stderr -2 w2v-train -q -v "$T/a.voc" -o "$T/x.vec" "$T/a.tok" "$T/a.tok"
+    one_line w2v-train
+    [[ "$stderr" == "w2v-train: 2 inputs: one token, windows or spans stream"* ]]
+}
+
+@test "semantic: knn does not echo a 5 MB unknown query whole" {
+    w2v-train -q --sg -d 8 -e 1 -t 1 --seed 1 -v "$T/a.voc" -o "$T/v.vec" "$T/a.tok"
+    head -c 5000000 /dev/zero | tr '\0' x > "$T/q.txt"
+    echo >> "$T/q.txt"
+    run --separate-stderr knn -k 2 "$T/v.vec" < "$T/q.txt"
+    one_line knn
+    [ "$stderr" = "knn: '$(printf 'x%.0s' $(seq 60))... (5000000 bytes)' not in vocabulary" ]
+}
+
+@test "semantic: knn --format txt on a word2vec binary file says what it found, no raw bytes" {
+    printf '3 2\nking 1 0\nqueen 0.9 0.1\nman 0 1\n' > "$T/v.txt"
+    knn --convert bin -o "$T/v.bin" "$T/v.txt"
+    run --separate-stderr -3 knn --format txt --query king "$T/v.bin"
+    one_line knn
+    [ "$stderr" = "knn: $T/v.bin: line 2: NUL byte in line" ]
+    [ -z "$output" ]
+}
+
+@test "semantic: a text vectors file whose first word is over 64 KB is still read as text" {
+    { printf '%s 1 0\n' "$(head -c 70000 /dev/zero | tr '\0' w)"; printf 'b 0 1\nc 0.1 1\n'; } > "$T/long.txt"
+    run --separate-stderr knn -x -k 1 --query b "$T/long.txt"
+    [ "$status" -eq 0 ]
+    [ "$output" = "b	1	c	0.995037" ]
+}

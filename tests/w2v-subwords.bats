@@ -135,6 +135,6 @@ train() {
 
 @test "w2v-train --format fasttext: refuses to write the model to a terminal (exit 2)" {
     run pty_run w2v-train -q -v "$T/c.voc" --subwords 3-6 --format fasttext "$T/c.tok"
-    [[ "$output" == *"refusing to write a binary stream to a terminal"* ]]
+    [[ "$output" == *"w2v-train: refusing to write binary data to a terminal (use -o FILE"* ]]
     [[ "$output" == *"exit=2"* ]]
 }

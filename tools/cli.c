@@ -103,6 +103,28 @@ cli_die_nomem(void)
     cli_die(RV_FAIL, "out of memory");
 }
 
+const char *
+cli_word(const char *w, char buf[CLI_WORD_BUF])
+{
+    const size_t n = strlen(w), keep_max = 60;
+    if (n <= keep_max)
+        return w;
+    size_t keep = keep_max;
+    while (keep > 0 && ((unsigned char)w[keep] & 0xC0) == 0x80)
+        keep--; /* not inside a character */
+    snprintf(buf, CLI_WORD_BUF, "%.*s... (%zu bytes)", (int)keep, w, n);
+    return buf;
+}
+
+_Noreturn void
+cli_die_nomem_now(const char *why)
+{
+    fprintf(stderr, "%s: out of memory (%s)\n", cli_progname, why);
+    if (pending_tmp != NULL)
+        unlink(pending_tmp);
+    _exit(RV_FAIL);
+}
+
 static _Noreturn void
 vdie_status(int status, int code, const char *fmt, va_list ap)
 {
@@ -372,13 +394,24 @@ cli_vecset_open(const char *path, int fmt, unsigned flags)
 /* ------------------------------------------------------------ outputs */
 
 void
-cli_out_open(struct cli_out *o, const char *path, int binary, int force)
+cli_out_refuse_tty(const char *path, int kind, int force)
+{
+    if ((path != NULL && strcmp(path, "-") != 0) || force || kind == CLI_OUT_TEXT ||
+        !isatty(STDOUT_FILENO))
+        return;
+    if (kind == CLI_OUT_STREAM)
+        cli_die(RV_USAGE, "refusing to write a binary stream to a terminal "
+                          "(pipe it into wpcat, use -o FILE, or force with -f)");
+    cli_die(RV_USAGE, "refusing to write binary data to a terminal "
+                      "(use -o FILE, redirect it, or force with -f)");
+}
+
+void
+cli_out_open(struct cli_out *o, const char *path, int kind, int force)
 {
     memset(o, 0, sizeof *o);
     if (path == NULL || strcmp(path, "-") == 0) {
-        if (binary && !force && isatty(STDOUT_FILENO))
-            cli_die(RV_USAGE, "refusing to write a binary stream to a terminal "
-                              "(pipe it into wpcat, use -o FILE, or force with -f)");
+        cli_out_refuse_tty(path, kind, force);
         o->fp = stdout;
         return;
     }

@@ -36,6 +36,13 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_exit_code(int status);
 /* "tool: out of memory", exit RV_FAIL: the one message for a failed allocation. */
 _Noreturn void cli_die_nomem(void);
+/* A word as a message shows it: itself up to 60 bytes, else its first 60 (cut on a UTF-8
+ * character boundary) and "... (N bytes)", so a 5 MB query line is not echoed whole. */
+enum { CLI_WORD_BUF = 96 };
+const char *cli_word(const char *w, char buf[CLI_WORD_BUF]);
+/* "tool: out of memory (WHY)" and _exit(1): for when exit()'s handlers could hang (a library
+ * thread that never started, see cli_blas.h). */
+_Noreturn void cli_die_nomem_now(const char *why);
 /* Dies for a failed lib call: WP_ENOMEM as cli_die_nomem; otherwise "tool: MESSAGE: what"
  * with cli_exit_code(status), what being errno's text for WP_EIO (call it before anything
  * else touches errno) and wp_strerror(status) otherwise. */
@@ -102,7 +109,13 @@ struct cli_out {
     char *path; /* final name, NULL for stdout */
     char *tmp;  /* temporary name, NULL for stdout */
 };
-void cli_out_open(struct cli_out *o, const char *path, int binary, int force);
+/* What an output holds, for the refusal to write binary to a terminal (only a wordpipe
+ * stream can be piped into wpcat). */
+enum { CLI_OUT_TEXT, CLI_OUT_STREAM, CLI_OUT_BINARY };
+void cli_out_open(struct cli_out *o, const char *path, int kind, int force);
+/* Dies as cli_out_open would for standard output on a terminal: for tools that write their
+ * output only after hours of work. */
+void cli_out_refuse_tty(const char *path, int kind, int force);
 void cli_out_commit(struct cli_out *o); /* flush, fsync, close, rename; exits on error */
 void cli_out_abort(struct cli_out *o);  /* remove the temporary file */
 /* A file to be written later (a model, a checkpoint): dies now, as cli_out_open would, if it

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_blas.h"
 #include "common/dist.h"
 #include "common/status.h"
 #include "lm/lm.h"
@@ -301,9 +302,7 @@ parse_args(struct opts *o, int argc, char **argv)
         if (o->ckpt == NULL)
             cli_die(RV_USAGE, "--checkpoint-every needs --checkpoint file");
     }
-    if (o->out == NULL && isatty(STDOUT_FILENO) && !o->force)
-        cli_die(RV_USAGE, "refusing to write a binary model to a terminal "
-                          "(use -o FILE, or force with -f)");
+    cli_out_refuse_tty(o->out, CLI_OUT_STREAM, o->force);
 }
 
 /* A token stream -> the forward stream (lm_stream_read). */
@@ -701,6 +700,9 @@ prepare(struct run *rn, uint64_t want_hash)
     if (nw == 0)
         cli_die(RV_DATA, "%s: %zu tokens are too few for batch %u", cli_name(o->input),
                 rn->lr.train.n, o->tc.batch * dist_size());
+    if (o->tc.sampled >= rn->lr.m->c.vocab)
+        cli_die(RV_USAGE, "--sampled %u: the model has %u words, sampled softmax needs fewer "
+                "(0: the full softmax)", o->tc.sampled, rn->lr.m->c.vocab);
     const int rc = lm_trainer_new(&rn->lr.tr, rn->lr.m, &o->tc, &rn->lr.train);
     if (rc < 0)
         cli_die_usage_status(rc, "training options");
@@ -777,6 +779,7 @@ int
 main(int argc, char **argv)
 {
     cli_init("elmo-train");
+    cli_blas_reserve(0);
     struct opts o;
     memset(&o, 0, sizeof o);
     lm_train_cfg_default(&o.tc);
@@ -784,6 +787,8 @@ main(int argc, char **argv)
     o.tc.threads = 2;
     o.level = REC_LEVEL_DEFAULT;
     parse_args(&o, argc, argv);
+    /* each direction trains in a thread of its own when there are two */
+    cli_blas_reserve(o.tc.threads >= 2 ? 2 : 1);
     /* with a budget, the epochs are a bound only when given */
     if (!o.epochs_set && (o.sch.budget_secs > 0 || o.sch.budget_tokens > 0))
         o.sch.epochs = 0;

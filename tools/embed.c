@@ -14,6 +14,7 @@
 #include "embed/embed_layers.h"
 #include "embed/embed_out.h"
 #include "embed/embed_sent.h"
+#include "cli_blas.h"
 #include "kernels/blas.h"
 #include "lm/lm.h"
 #include "stream/rec_payload.h"
@@ -249,7 +250,8 @@ sink_open(struct sink *k, const struct opts *o, size_t layers, size_t dim, struc
     const struct embed_out_cfg cfg = {.format = o->format, .sentences = o->pool != 0,
                                       .layers = layers, .dim = dim, .level = o->level,
                                       .meta = meta};
-    cli_out_open(&k->out, o->output, 1, o->force);
+    cli_out_open(&k->out, o->output, o->format == EMBED_OUT_NPY ? CLI_OUT_BINARY : CLI_OUT_STREAM,
+                 o->force);
     const int rc = embed_out_open(&k->eo, k->out.fp, &cfg);
     if (rc < 0)
         cli_out_die(&k->out, rc);
@@ -317,7 +319,7 @@ export_vectors(const struct opts *o, const struct vecset *s)
 {
     struct cli_out out;
     const char *const *w = (const char *const *)s->words;
-    cli_out_open(&out, o->output, o->export_fmt >= 2, o->force);
+    cli_out_open(&out, o->output, o->export_fmt >= 2 ? CLI_OUT_BINARY : CLI_OUT_TEXT, o->force);
     const int rc = o->export_fmt == 3   ? vecset_write_fasttext(out.fp, s)
                    : o->export_fmt == 2 ? w2vfmt_write_bin(out.fp, w, s->m, s->v, s->d)
                                         : w2vfmt_write_text(out.fp, w, s->m, s->v, s->d);
@@ -727,10 +729,12 @@ main(int argc, char **argv)
 {
     struct opts o;
     cli_init(argv[0]);
+    cli_blas_reserve(0);
     parse_args(&o, argc, argv);
     /* embed's threads each take whole sentences; BLAS threads inside them would only
      * compete for the same cores (sgemv of one sentence is too small to split) */
     blas_set_threads(1);
+    cli_blas_reserve(o.threads);
     const int rv = o.vectors ? run_static(&o) : run_model(&o);
     cli_close_stdout();
     return rv;

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "common/status.h"
+#include "cli_blas.h"
 #include "kernels/blas.h"
 #include "kernels/pca.h"
 #include "kernels/vec.h"
@@ -311,7 +312,8 @@ lookup_ngrams(struct qctx *c, const char *w, uint32_t *id)
     c->xw[c->nx] = cli_strdup(w);
     c->xsq[c->nx] = (float)sq;
     if (!c->o->quiet)
-        cli_warn("'%s' not in vocabulary: answered from its character n-grams", w);
+        cli_warn("'%s' not in vocabulary: answered from its character n-grams",
+                 cli_word(w, (char[CLI_WORD_BUF]){0}));
     *id = (uint32_t)(c->s->v + c->nx++);
     c->ngrams++;
     return 1;
@@ -379,7 +381,7 @@ lookup(struct qctx *c, const char *w, uint32_t *id)
         return 1;
     }
     if (i < 0) {
-        cli_warn("'%s' not in vocabulary", w);
+        cli_warn("'%s' not in vocabulary", cli_word(w, (char[CLI_WORD_BUF]){0}));
         c->missing++;
         return 0;
     }
@@ -706,7 +708,7 @@ run_map(const struct opts *o, const struct vecset *s, FILE *out)
         const int64_t id = vecset_find(s, w[i], strlen(w[i]));
         size_t j = 0;
         if (id < 0) {
-            cli_warn("'%s' not in vocabulary", w[i]);
+            cli_warn("'%s' not in vocabulary", cli_word(w[i], (char[CLI_WORD_BUF]){0}));
             missing++;
             continue;
         }
@@ -832,10 +834,11 @@ run_analogies(const struct opts *o, const struct vecset *s, FILE *out)
             if (rc == WP_ENOMEM)
                 cli_die_nomem();
             if (rc < 0) {
-                cli_warn("'%s' not in vocabulary", w[i]);
+                cli_warn("'%s' not in vocabulary", cli_word(w[i], (char[CLI_WORD_BUF]){0}));
                 ok = 0;
             } else if (rc == 0 && !o->quiet) {
-                cli_warn("'%s' not in vocabulary: its character n-grams stand in", w[i]);
+                cli_warn("'%s' not in vocabulary: its character n-grams stand in",
+                         cli_word(w[i], (char[CLI_WORD_BUF]){0}));
             }
             id[i] = x >= 0 ? (uint32_t)x : KNN_NONE; /* an n-gram vector excludes no row */
         }
@@ -904,6 +907,7 @@ main(int argc, char **argv)
     int rval;
 
     cli_init(argv[0]);
+    cli_blas_reserve(0);
     parse_args(&o, argc, argv);
     if (!o.restrict_set)
         o.an.restrict_n = RESTRICT_EVAL_DEFAULT;
@@ -912,11 +916,16 @@ main(int argc, char **argv)
     if (vec_select_status() < 0)
         cli_die(RV_USAGE, "WP_KERNEL names no usable kernel");
     blas_set_threads(1); /* knn runs its own workers, each calling sgemm */
+    cli_blas_reserve(o.an.knn.threads);
     struct vecset *s = load(&o);
     if (o.k > s->v) /* more than every row cannot be listed; keeps -a memory bounded */
         o.k = s->v;
-    cli_out_open(&out, o.output, o.convert == 1 + W2VFMT_BIN || o.convert == 1 + VECSET_STREAM ||
-                 o.convert == 1 + VECSET_FASTTEXT || o.convert > CONVERT_TABLE, o.force);
+    cli_out_open(&out, o.output,
+                 o.convert == 1 + VECSET_STREAM || o.convert > CONVERT_TABLE ? CLI_OUT_STREAM
+                 : o.convert == 1 + W2VFMT_BIN || o.convert == 1 + VECSET_FASTTEXT
+                     ? CLI_OUT_BINARY
+                     : CLI_OUT_TEXT,
+                 o.force);
     if (o.convert > CONVERT_TABLE) {
         const int rc = vectab_write(out.fp, s->words, s->m, s->unit, s->v, s->d,
                                     (unsigned)(o.convert - CONVERT_TABLE));

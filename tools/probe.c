@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "common/status.h"
+#include "cli_blas.h"
 #include "kernels/blas.h"
 #include "probe/probe.h"
 #include "probe/probe_data.h"
@@ -590,8 +591,10 @@ main(int argc, char **argv)
 {
     struct opts o;
     cli_init(argv[0]);
+    cli_blas_reserve(0);
     parse_args(&o, argc, argv);
     blas_set_threads(o.threads);
+    cli_blas_reserve(1); /* the products run in the main thread */
     const int rv = o.eval ? run_eval(&o) : run_train(&o);
     cli_close_stdout();
     return rv;

@@ -218,8 +218,8 @@ open_text(const char *path)
 static void
 progress_extra(char *s, size_t n, const struct tok_stats *st)
 {
-    snprintf(s, n, "(%.1f MB read, %" PRIu64 " tokens)", (double)st->bytes / 1e6,
-             st->tokens);
+    snprintf(s, n, "(%.1f MB read, %" PRIu64 " token%s)", (double)st->bytes / 1e6,
+             st->tokens, st->tokens == 1 ? "" : "s");
 }
 
 /* A reader thread runs textin_read into one buffer while the main thread tokenizes (and

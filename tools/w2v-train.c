@@ -15,6 +15,7 @@
 #include "common/bytes.h"
 #include "common/dist.h"
 #include "common/status.h"
+#include "cli_blas.h"
 #include "kernels/blas.h"
 #include "stream/rec_payload.h"
 #include "text/vocab.h"
@@ -25,6 +26,12 @@
 #include "w2v/w2v_sync.h"
 
 enum { FMT_STREAM, FMT_TXT, FMT_BIN, FMT_FASTTEXT };
+
+static int
+out_kind(int format)
+{
+    return format == FMT_STREAM ? CLI_OUT_STREAM : format == FMT_TXT ? CLI_OUT_TEXT : CLI_OUT_BINARY;
+}
 enum { SUB_BUCKETS = 2000000 }; /* fastText's -bucket default */
 enum { EPOCHS_MAX = 100000, WINDOW_MAX = 1000 }; /* -e and -w, and a checkpoint's */
 
@@ -208,7 +215,8 @@ parse_args(struct opts *o, int argc, char **argv)
         }
     }
     if (argc - optind > 1 && !o->mpi)
-        usage(stderr, RV_USAGE);
+        cli_die(RV_USAGE, "%d inputs: one token, windows or spans stream (several only with "
+                "--mpi, a file per rank; concatenate them with cat otherwise)", argc - optind);
     o->input = optind < argc ? argv[optind] : NULL;
     if (argc - optind > 1) {
         o->inputs = argv + optind; /* the rank picks its own in mpi_start */
@@ -261,10 +269,7 @@ parse_args(struct opts *o, int argc, char **argv)
     if (o->ckpt != NULL && !o->ckpt_words && !o->ckpt_secs)
         o->ckpt_secs = 600;
     /* refuse before training, not after (cli_out_open checks again at the end) */
-    if ((o->out == NULL || strcmp(o->out, "-") == 0) && o->format != FMT_TXT && !o->force
-        && isatty(STDOUT_FILENO))
-        cli_die(RV_USAGE, "refusing to write a binary stream to a terminal "
-                          "(pipe it into wpcat, use -o FILE, or force with -f)");
+    cli_out_refuse_tty(o->out, out_kind(o->format), o->force);
 }
 
 static uint64_t
@@ -374,7 +379,7 @@ write_vectors(const struct opts *o, const char *path, int format, const struct v
 {
     struct cli_out out;
     const uint32_t n = vocab_size(v);
-    cli_out_open(&out, path, format != FMT_TXT, o->force);
+    cli_out_open(&out, path, out_kind(format), o->force);
     if (format != FMT_STREAM) {
         const char **words = cli_mallocarray((size_t)n, sizeof *words);
         for (uint32_t i = 0; i < n; i++)
@@ -673,6 +678,7 @@ main(int argc, char **argv)
     struct rec_reader *ckrd = NULL;
 
     cli_init(argv[0]);
+    cli_blas_reserve(0); /* no product here, but OpenBLAS's threads start with it */
     parse_args(&o, argc, argv);
     mpi_start(&o);
     blas_set_threads(1); /* Hogwild workers own the cores */

@@ -39,7 +39,7 @@ for r in "$@"; do
         hidden=1
         echo
         echo "A probe with one hidden layer ($(awk -F= '$1 == "hidden" { print $2 }' \
-            "$dir/params-probe.txt") ReLU units), a stronger classifier:"
+            "$dir/params-hidden.txt") ReLU units), a stronger classifier:"
         echo
         header
     fi

@@ -19,6 +19,8 @@ PROBE_LM_THREADS ?= 2
 PROBE_SG_FLAGS ?= --sg -d 256 -w 5 -n 5 -s 1e-4 -e 5 --seed 1
 PROBE_FLAGS    ?= --seed 1
 PROBE_COLUMN   ?= upos
+# the hidden layer of the h-... rows' probes (ReLU units)
+PROBE_HIDDEN   ?= 256
 PROBE_BINS     := $(addprefix $(BIN)/,tok vocab elmo-train w2v-train embed probe wpcat)
 
 .PHONY: probe
@@ -30,7 +32,8 @@ $(eval $(call stamp_rule,$(PROBE)/params-vocab.txt,min=$(PROBE_MIN) words=$(PROB
 $(eval $(call stamp_rule,$(PROBE)/params-lm.txt,budget=$(PROBE_BUDGET) "flags=$(PROBE_LM_FLAGS)" threads=$(PROBE_LM_THREADS)))
 $(eval $(call stamp_rule,$(PROBE)/params-lm-arch.txt,"flags=$(PROBE_LM_FLAGS)" min=$(PROBE_MIN) words=$(PROBE_WORDS) wiki=$(PROBE_WIKI)))
 $(eval $(call stamp_rule,$(PROBE)/params-sg.txt,"flags=$(PROBE_SG_FLAGS)"))
-$(eval $(call stamp_rule,$(PROBE)/params-probe.txt,"flags=$(PROBE_FLAGS)" column=$(PROBE_COLUMN) hidden=$(PROBE_HIDDEN)))
+$(eval $(call stamp_rule,$(PROBE)/params-probe.txt,"flags=$(PROBE_FLAGS)" column=$(PROBE_COLUMN)))
+$(eval $(call stamp_rule,$(PROBE)/params-hidden.txt,hidden=$(PROBE_HIDDEN)))
 
 # Wikipedia: the <doc ...> and </doc> lines and each document's title line dropped; every
 # PROBE_HOLDOUT-th document held out. Penn-style tokens (as EWT's), sentences split inside
@@ -82,13 +85,14 @@ $(PROBE)/ewt-%.sg: $(PROBE)/sg.vec $(PROBE)/ewt-%.words | $(PROBE_BINS)
 
 # One probe per row: NAME, its vectors (elmo or sg) and its probe options.
 # Rows named h-... train a probe with one hidden layer (PROBE_HIDDEN ReLU units, set at the
-# top): a stronger classifier, reported in a table of its own.
+# top; its stamp is theirs alone): a stronger classifier, reported in a table of its own.
 PROBE_ROWS := sg:sg: layer0:elmo:--layer_0 layer1:elmo:--layer_1 layer2:elmo:--layer_2 \
               mix:elmo:--mix concat:elmo:--concat h-sg:sg:--hidden_$(PROBE_HIDDEN) \
               h-concat:elmo:--concat_--hidden_$(PROBE_HIDDEN)
 define probe_row
 $(PROBE)/row-$(1).tsv: $(PROBE)/ewt-train.$(2) $(PROBE)/ewt-dev.$(2) $(PROBE)/ewt-train.labels \
-                       $(PROBE)/ewt-dev.labels $(PROBE)/params-probe.txt | $(PROBE_BINS)
+                       $(PROBE)/ewt-dev.labels $(PROBE)/params-probe.txt \
+                       $(if $(filter h-%,$(1)),$(PROBE)/params-hidden.txt) | $(PROBE_BINS)
 	t0=$$$$(date +%s.%N); \
 	$(BIN)/probe -q $(PROBE_FLAGS) $(subst _, ,$(3)) -t 2 --dev $(PROBE)/ewt-dev.$(2) \
 	    --dev-labels $(PROBE)/ewt-dev.labels -o $(PROBE)/row-$(1).probe \
@@ -124,7 +128,7 @@ $(PROBE)/report.md: $(foreach r,$(PROBE_REPORT_ROWS),$(PROBE)/row-$(r).tsv) pipe
 # runs/probe (the run replaces its checkpoint by renaming, so the link keeps the one taken);
 # only the biLM rows are computed again.
 PROBE_SNAP := $(PROBE)/snapshot
-PROBE_SNAP_LINKS := params-text.txt params-vocab.txt params-sg.txt params-probe.txt \
+PROBE_SNAP_LINKS := params-text.txt params-vocab.txt params-sg.txt params-probe.txt params-hidden.txt \
                     wiki-train.tok wiki.vocab sg.vec ewt-train.words ewt-dev.words \
                     ewt-train.labels ewt-dev.labels ewt-train.sg ewt-dev.sg row-baseline.tsv \
                     $(foreach r,sg h-sg,row-$(r).tsv row-$(r).probe)

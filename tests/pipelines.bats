@@ -214,6 +214,15 @@ pmake_probe() {
         PROBE_HIDDEN=8 "$@"
 }
 
+@test "pipelines: make probe's defaults: the hidden-layer rows get --hidden 256, the others none" {
+    probe_slices
+    run --separate-stderr pmake -n PROBE_WIKI="$P/wiki.txt.gz" PROBE_EWT="$P/ewt" probe
+    assert_success
+    [ "$(grep -c -- "probe -q --seed 1 --hidden 256 -t 2 .*row-h-sg.probe" <<< "$output")" -eq 1 ]
+    [ "$(grep -c -- "probe -q --seed 1 --concat --hidden 256 -t 2 .*row-h-concat.probe" <<< "$output")" -eq 1 ]
+    [ "$(grep -c -- "probe -q .*--hidden" <<< "$output")" -eq 2 ]
+}
+
 @test "pipelines: make probe trains a biLM and skip-gram, embeds EWT and reports every row" {
     probe_slices
     run --separate-stderr pmake_probe probe

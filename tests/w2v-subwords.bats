@@ -42,6 +42,11 @@ train() {
     cmp "$T/v.wp" "$T/x.wp"
     train -e 3 --shared-negatives -o "$T/x.wp" "$T/c.tok"
     ! cmp -s "$T/v.wp" "$T/x.wp"
+    # fastText's noise distribution by default: count^0.5
+    train -e 3 --ns-power 0.5 -o "$T/x.wp" "$T/c.tok"
+    cmp "$T/v.wp" "$T/x.wp"
+    train -e 3 --ns-power 0.75 -o "$T/x.wp" "$T/c.tok"
+    ! cmp -s "$T/v.wp" "$T/x.wp"
 }
 
 @test "w2v-train --subwords: bad lengths and buckets exit 2 and say what is expected" {
@@ -57,6 +62,10 @@ train() {
     run --separate-stderr -2 w2v-train -q -v "$T/c.voc" --buckets 100 -o "$T/o" "$T/c.tok"
     [[ "$stderr" == *"--buckets needs --subwords"* ]]
     [ ! -e "$T/o" ]
+    run --separate-stderr -2 w2v-train -q -v "$T/c.voc" --subwords 3-6 -n 64 -o "$T/o" "$T/c.tok"
+    [[ "$stderr" == *"--subwords takes at most 63 negatives, not -n 64"* ]]
+    [ ! -e "$T/o" ]
+    train -e 1 -n 63 -o "$T/o" "$T/c.tok"
     # one length, n-grams of one character only: both fine
     train -e 1 --subwords 1-1 -o "$T/o" "$T/c.tok"
     train -e 1 --subwords 4-4 -o "$T/o" "$T/c.tok"

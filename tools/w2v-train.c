@@ -41,7 +41,7 @@ struct opts {
     uint32_t epochs, threads;
     int epochs_set, alpha_set, format, force, quiet, level;
     int shared_set;        /* --shared-negatives 1, --exact-updates -1, default 0 */
-    int buckets_set;
+    int buckets_set, power_set;
     int mpi;               /* --mpi: one replica per MPI rank */
     int deterministic;     /* --deterministic: one replica per thread, merged in order */
     uint64_t sync_words;   /* --sync-words: words per replica between merges */
@@ -176,7 +176,10 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_SHARED: o->shared_set = 1; break;
         case O_EXACT_UPD: o->shared_set = -1; break;
         case O_FIXED: o->wcfg.fixed = 1; break;
-        case O_POWER: o->p.ns_power = cli_parse_double(optarg, "--ns-power", 0, 10); break;
+        case O_POWER:
+            o->p.ns_power = cli_parse_double(optarg, "--ns-power", 0, 10);
+            o->power_set = 1;
+            break;
         case O_SEED: o->p.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
         case O_FORMAT:
             if (strcmp(optarg, "stream") == 0) o->format = FMT_STREAM;
@@ -242,6 +245,11 @@ parse_args(struct opts *o, int argc, char **argv)
             o->p.buckets = SUB_BUCKETS;
         if (!o->alpha_set)
             o->p.alpha = 0.05f; /* fastText's default */
+        if (!o->power_set)
+            o->p.ns_power = 0.5; /* fastText's noise distribution: count^0.5 (loss.cc) */
+        if (o->p.negative >= W2V_BATCH_MAX_T)
+            cli_die(RV_USAGE, "--subwords takes at most %d negatives, not -n %u",
+                    W2V_BATCH_MAX_T - 1, o->p.negative);
     }
     /* negative sampling shares negatives (skip-gram: per window, CBOW: per batch of
      * windows) unless told not to */

@@ -36,7 +36,8 @@ w2v_params_check(const struct w2v_params *p)
     if (!(p->ns_power >= 0.0 && p->ns_power <= 10.0))
         return WP_ERANGE;
     if (p->maxn > 0 && (p->minn < 1 || p->minn > p->maxn || p->maxn > W2V_SUB_MAXN
-                        || p->buckets == 0 || p->cbow || p->hs || p->negative == 0))
+                        || p->buckets == 0 || p->cbow || p->hs || p->negative == 0
+                        || p->negative >= W2V_BATCH_MAX_T))
         return WP_ERANGE; /* subwords: skip-gram with negative sampling only, for now */
     return WP_OK;
 }
@@ -181,6 +182,7 @@ w2v_model_free(struct w2v_model *m)
     free(m->syn1);
     free(m->sub_off);
     free(m->sub_row);
+    free(m->sub_gain);
     samp_free(&m->samp);
     huffman_free(&m->huff);
     memset(m, 0, sizeof *m);

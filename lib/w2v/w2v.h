@@ -96,6 +96,11 @@ struct w2v_window_ops {
     void (*gather)(float *dst, const float *x, const uint32_t *idx, size_t nr, float scale,
                    size_t d);
     void (*scatter)(float *x, const uint32_t *idx, size_t nr, const float *v, size_t d);
+    /* Subwords, one context of a window (fastText's update for one hidden vector h):
+     * with dh = sum_j g[j] out[j] at the old out rows, out[j] += g[j] h at the old h,
+     * then acc += dh and h += gain dh. One pass over the rows. */
+    void (*step)(float *h, float *acc, float *const *out, size_t t, const float *g,
+                 float gain, size_t d);
 };
 extern const struct w2v_window_ops w2v_window_ops_ref;
 #if defined(__x86_64__) || defined(__i386__)
@@ -120,6 +125,10 @@ struct w2v_model {
     /* subwords: word i's input rows are sub_row[sub_off[i] .. sub_off[i+1]): i itself,
      * then V + hash(n-gram) mod buckets for each n-gram in fastText's order (NULL without) */
     uint32_t *sub_off, *sub_row;
+    /* subwords: how far word i's mean row moves when every row listed gets v: gain x v,
+     * gain = (sum over distinct rows of (times listed)^2) / rows listed; 1 unless a row
+     * is listed twice ("banana": "ana", or two n-grams in one bucket) */
+    float *sub_gain;
 };
 
 /* counts: V word counts sorted decreasing (vocabulary order). */
@@ -201,12 +210,14 @@ void w2v_train_flush(struct w2v_model *m, struct w2v_worker *w);
 void w2v_cbow_window_batched(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                              const uint32_t *ctx, size_t n, float lr);
 
-/* Subwords (w2v_sub.c): fastText's skip-gram, batched over the window. The center's input
- * vector h (the mean of its rows) predicts each context, against k negatives per context
- * (p.shared_neg 0, fastText's objective) or k shared by the window, each counted once per
- * context (p.shared_neg 1: with one h, a negative drawn for every context is the same
- * term n times). Gradients at the old weights; the gradient of h goes to every row of
- * the center once per window. Called by w2v_train_window for a model with subwords. */
+/* Subwords (w2v_sub.c): fastText's skip-gram. The center's input vector h (the mean of
+ * its rows) predicts each context in turn, against k negatives per context (p.shared_neg
+ * 0, fastText's objective: a draw equal to the context is drawn again) or k drawn once
+ * for the window (p.shared_neg 1; one equal to the context is skipped for it). After
+ * each context, h moves as fastText's recomputed mean would (by gain x its gradient, see
+ * sub_gain), and the gradients are summed; the sum goes to each of the center's rows once
+ * per window, which gives the rows what fastText's per-context updates give them. Called
+ * by w2v_train_window for a model with subwords. */
 void w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                     const uint32_t *ctx, size_t n, float lr);
 /* Subwords: asks for the input rows of the next center word ahead of its window (its

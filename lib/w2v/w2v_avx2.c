@@ -151,5 +151,37 @@ scatter_avx2(float *x, const uint32_t *idx, size_t nr, const float *v, size_t d)
     }
 }
 
+/* One context's update (w2v.h step): 8 floats of h, acc and every out row at a time, so
+ * each out row is read and written once. */
+static void
+step_avx2(float *h, float *acc, float *const *out, size_t t, const float *g, float gain,
+          size_t d)
+{
+    const __m256 gn = _mm256_set1_ps(gain);
+    size_t i = 0;
+    for (; i + 8 <= d; i += 8) {
+        const __m256 hi = _mm256_loadu_ps(h + i);
+        __m256 dh = _mm256_setzero_ps();
+        for (size_t j = 0; j < t; j++) {
+            const __m256 gj = _mm256_set1_ps(g[j]), o = _mm256_loadu_ps(out[j] + i);
+            dh = _mm256_fmadd_ps(gj, o, dh);
+            _mm256_storeu_ps(out[j] + i, _mm256_fmadd_ps(gj, hi, o));
+        }
+        _mm256_storeu_ps(acc + i, _mm256_add_ps(_mm256_loadu_ps(acc + i), dh));
+        _mm256_storeu_ps(h + i, _mm256_fmadd_ps(gn, dh, hi));
+    }
+    for (; i < d; i++) {
+        const float hi = h[i];
+        float dh = 0.0f;
+        for (size_t j = 0; j < t; j++) {
+            const float o = out[j][i];
+            dh += g[j] * o;
+            out[j][i] = o + g[j] * hi;
+        }
+        acc[i] += dh;
+        h[i] = hi + gain * dh;
+    }
+}
+
 const struct w2v_window_ops w2v_window_ops_avx2 = {"avx2", scores_avx2, apply_avx2, combine,
-                                                   gather_avx2, scatter_avx2};
+                                                   gather_avx2, scatter_avx2, step_avx2};

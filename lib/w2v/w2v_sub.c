@@ -3,17 +3,20 @@
  * as fastText hashes them (vecio/fasttext.c, which also reads and writes the .bin models
  * this trains), so a trained model gives a vector to any string.
  *
- * Each word's rows are listed once, in CSR arrays (sub_off, sub_row). A window of
- * skip-gram is fastText's (the center's n-grams predict each context), batched: with
- *   h = mean of the center's R rows,  Out (T, D) = the T target rows (the n contexts,
- *   then the negatives),  s = Out h,  g = (labels - sigma(s)) lr w,
- *   dh = Out^T g (at the old Out),  Out += g h^T,  every center row += dh,
- * where w is 1, or n for a negative shared by the window's n contexts (the same term,
- * since every context sees the same h). fastText recomputes h and scatters its gradient
- * to the R rows after each context; here both happen once per window, which is most of
- * why this is faster: the R rows are the new hot loop (gather and scatter in
- * w2v_window_ops, a scalar reference and AVX2). Targets go through the kernels in
- * chunks of W2V_BATCH_MAX_T, so no window needs memory of its own. */
+ * Each word's rows are listed once, in CSR arrays (sub_off, sub_row). A window is
+ * fastText's skip-gram (fasttext.cc skipgram, model.cc update, loss.cc
+ * NegativeSamplingLoss): for each context in turn, with h the mean of the center's R
+ * rows and Out the context's row and its k negatives' rows,
+ *   s = Out h,  g = (labels - sigma(s)) lr,  dh = Out^T g (at the old Out),
+ *   Out += g h^T (at the old h),
+ * and then fastText adds dh to each of the R rows and recomputes h from them for the next
+ * context: h + gain dh (gain 1 unless a row is listed twice, see sub_gain). Here h moves
+ * by gain dh without touching the rows, the dh of the window's contexts are summed, and
+ * the sum goes to the R rows once at the end: the same values, with one gather and one
+ * scatter of the R rows per window instead of one per context. The R rows are the new
+ * hot loop (gather, scatter in w2v_window_ops) and each context's targets go through one
+ * fused pass (step), a scalar reference and AVX2 of each. The next context's negatives
+ * are drawn and their rows prefetched while this one trains. */
 #include "w2v.h"
 
 #include <stdlib.h>
@@ -57,6 +60,43 @@ add_ngram(void *arg, const char *ngram, size_t len)
     (void)csr_push(c, c->base + fasttext_hash(ngram, len) % c->buckets);
 }
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+    const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* sub_gain[i]: sum over word i's distinct rows of (times listed)^2, over rows listed. */
+static int
+sub_gains(struct w2v_model *m)
+{
+    uint32_t most = 0, *tmp;
+    for (uint32_t i = 0; i < m->n; i++)
+        if (m->sub_off[i + 1] - m->sub_off[i] > most)
+            most = m->sub_off[i + 1] - m->sub_off[i];
+    m->sub_gain = malloc((size_t)m->n * sizeof *m->sub_gain);
+    tmp = malloc((size_t)(most ? most : 1) * sizeof *tmp);
+    if (m->sub_gain == NULL || tmp == NULL) {
+        free(tmp);
+        return WP_ENOMEM; /* w2v_model_free frees the rest */
+    }
+    for (uint32_t i = 0; i < m->n; i++) {
+        const uint32_t r = m->sub_off[i + 1] - m->sub_off[i];
+        uint64_t sq = 0;
+        memcpy(tmp, m->sub_row + m->sub_off[i], (size_t)r * sizeof *tmp);
+        qsort(tmp, r, sizeof *tmp, cmp_u32);
+        for (uint32_t a = 0, b; a < r; a = b) {
+            for (b = a + 1; b < r && tmp[b] == tmp[a]; b++)
+                ;
+            sq += (uint64_t)(b - a) * (b - a);
+        }
+        m->sub_gain[i] = r > 0 ? (float)((double)sq / r) : 1.0f;
+    }
+    free(tmp);
+    return WP_OK;
+}
+
 int
 w2v_sub_build(struct w2v_model *m, const struct vocab *v)
 {
@@ -88,52 +128,40 @@ w2v_sub_build(struct w2v_model *m, const struct vocab *v)
     }
     m->sub_off[n] = (uint32_t)c.n;
     m->sub_row = c.row;
-    return WP_OK;
+    return sub_gains(m);
 }
 
 /* ---- one window ---- */
 
-struct targets {
-    uint32_t id[CHUNK];
-    float weight[CHUNK];
-    unsigned char label[CHUNK]; /* 1: a context, 0: a negative */
-    size_t t;
-    int first;      /* no chunk trained yet: the first one sets dh, the others add */
-};
-
-/* Trains the queued targets against h (w->neu1), accumulating dh (w->neu1e). */
-static void
-train_chunk(struct w2v_model *m, struct w2v_worker *w, struct targets *q, float lr)
+/* Draws ctx's targets: ctx itself (label 1), then its k negatives, each drawn again while
+ * it is ctx, as fastText's getNegative (given up after a few tries, should the noise
+ * distribution hold almost nothing else); shared: the window's negatives, less any that
+ * is ctx. Prefetches the rows. Returns how many. */
+static size_t
+targets(struct w2v_model *m, struct w2v_worker *w, uint32_t ctx, const uint32_t *shared,
+        size_t k, float **outp)
 {
-    const size_t d = m->p.dim, t = q->t;
-    float *outp[CHUNK], g[CHUNK], *h = w->neu1;
-    if (t == 0)
-        return;
-    for (size_t j = 0; j < t; j++)
-        outp[j] = m->syn1neg + (size_t)q->id[j] * d;
-    m->wops->scores(g, &h, 1, outp, t, d);
-    for (size_t j = 0; j < t; j++) {
-        const int label = q->label[j];
-        const float s = w2v_sig_label(m, g[j], label, &w->loss);
-        g[j] = ((float)label - s) * lr * q->weight[j];
+    const size_t d = m->p.dim;
+    size_t t = 0;
+    outp[t++] = m->syn1neg + (size_t)ctx * d;
+    for (size_t j = 0; j < k; j++) {
+        uint32_t s = 0;
+        if (shared != NULL) {
+            s = shared[j];
+        } else {
+            for (int tries = 0; tries < 64; tries++)
+                if ((s = samp_draw(&m->samp, &w->nrng)) != ctx)
+                    break;
+        }
+        if (s != ctx)
+            outp[t++] = m->syn1neg + (size_t)s * d;
     }
-    w->loss_n += t;
-    m->wops->combine(w->neu1e, !q->first, outp, t, g, 1, d); /* dh (+)= Out^T g */
-    for (size_t j = 0; j < t; j++)                          /* Out += g h^T */
-        m->wops->combine(outp[j], 1, &h, 1, g + j, 0, d);
-    q->first = 0;
-    q->t = 0;
-}
-
-static void
-push(struct w2v_model *m, struct w2v_worker *w, struct targets *q, uint32_t id, int positive,
-     float weight, float lr)
-{
-    if (q->t == CHUNK)
-        train_chunk(m, w, q, lr);
-    q->id[q->t] = id;
-    q->label[q->t] = (unsigned char)positive;
-    q->weight[q->t++] = weight;
+    for (size_t j = 0; j < t; j++) {
+        for (size_t i = 0; i < d; i += 16)
+            __builtin_prefetch(outp[j] + i, 1, 3);
+        __builtin_prefetch(outp[j] + d - 1, 1, 3);
+    }
+    return t;
 }
 
 void
@@ -143,29 +171,33 @@ w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const
     const size_t d = m->p.dim;
     const uint32_t b = m->sub_off[center], r = m->sub_off[center + 1] - b;
     const uint32_t *rows = m->sub_row + b;
-    struct targets q = {.first = 1};
+    const size_t k = m->p.negative; /* below CHUNK: w2v_params_check */
+    const float gain = m->sub_gain[center];
+    float *outp[2][CHUNK], g[CHUNK], *h = w->neu1, *acc = w->neu1e;
+    uint32_t shared[CHUNK];
+    size_t t[2];
     if (n == 0)
         return;
-    m->wops->gather(w->neu1, m->syn0, rows, r, 1.0f / (float)r, d);
+    if (m->p.shared_neg)
+        for (size_t j = 0; j < k; j++)
+            shared[j] = samp_draw(&m->samp, &w->nrng);
+    const uint32_t *sh = m->p.shared_neg ? shared : NULL;
+    t[0] = targets(m, w, ctx[0], sh, k, outp[0]);
+    m->wops->gather(h, m->syn0, rows, r, 1.0f / (float)r, d);
+    memset(acc, 0, d * sizeof *acc);
     for (size_t c = 0; c < n; c++) {
-        push(m, w, &q, ctx[c], 1, 1.0f, lr);
-        if (m->p.shared_neg)
-            continue;
-        for (uint32_t k = 0; k < m->p.negative; k++) { /* fastText: k per context */
-            const uint32_t s = samp_draw(&m->samp, &w->nrng);
-            if (s != ctx[c])
-                push(m, w, &q, s, 0, 1.0f, lr);
+        const int cur = c & 1;
+        float *const *op = outp[cur];
+        const size_t tc = t[cur];
+        if (c + 1 < n) /* the next context's draws, its rows on their way */
+            t[!cur] = targets(m, w, ctx[c + 1], sh, k, outp[!cur]);
+        m->wops->scores(g, &h, 1, op, tc, d);
+        for (size_t j = 0; j < tc; j++) {
+            const int label = j == 0;
+            g[j] = ((float)label - w2v_sig_label(m, g[j], label, &w->loss)) * lr;
         }
+        w->loss_n += tc;
+        m->wops->step(h, acc, op, tc, g, gain, d);
     }
-    if (m->p.shared_neg) /* k for the window, each standing for n draws */
-        for (uint32_t k = 0; k < m->p.negative; k++) {
-            const uint32_t s = samp_draw(&m->samp, &w->nrng);
-            size_t c = 0;
-            while (c < n && ctx[c] != s)
-                c++;
-            if (c == n) /* word2vec.c skips a negative that is the word to predict */
-                push(m, w, &q, s, 0, (float)n, lr);
-        }
-    train_chunk(m, w, &q, lr);
-    m->wops->scatter(m->syn0, rows, r, w->neu1e, d);
+    m->wops->scatter(m->syn0, rows, r, acc, d);
 }

@@ -1,6 +1,7 @@
 /* test_w2v_sub.c - subwords (w2v_sub.c): the gather and scatter kernels of every table
- * against the scalar reference (bit for bit), each word's rows as fastText lists them, and
- * a finite-difference check of one window's update in both negative schemes. */
+ * against the scalar reference (bit for bit) and the step kernel against it, each word's
+ * rows as fastText lists them, a finite-difference check of one context's update and a
+ * whole window against fastText's own loop, in both negative schemes. */
 #undef NDEBUG
 #include <math.h>
 #include <stdint.h>
@@ -160,34 +161,51 @@ test_rows_are_fasttexts(void)
     return 0;
 }
 
-/* The window's loss in double: h = mean of the center's rows; each context c predicted
- * against its negatives (exact) or the window's, each weighted n (shared). */
+/* One context's loss in double: h = mean of the center's rows predicts ctx against the
+ * negatives neg[0..nneg). */
 static double
-window_loss(const struct w2v_model *m, uint32_t center, const uint32_t *ctx, size_t n,
-            const uint32_t *neg, size_t nneg, int shared)
+context_loss(const struct w2v_model *m, uint32_t center, uint32_t ctx, const uint32_t *neg,
+             size_t nneg)
 {
     double h[D] = {0}, loss = 0;
     const uint32_t b = m->sub_off[center], e = m->sub_off[center + 1];
     for (uint32_t k = b; k < e; k++)
         for (int i = 0; i < D; i++)
             h[i] += m->syn0[(size_t)m->sub_row[k] * D + i] / (double)(e - b);
-    for (size_t c = 0; c < n; c++) {
+    for (size_t j = 0; j <= nneg; j++) {
+        const uint32_t o = j == 0 ? ctx : neg[j - 1];
         double s = 0;
         for (int i = 0; i < D; i++)
-            s += h[i] * m->syn1neg[(size_t)ctx[c] * D + i];
-        loss += log1p(exp(-s));
-    }
-    for (size_t j = 0; j < nneg; j++) {
-        double s = 0;
-        for (int i = 0; i < D; i++)
-            s += h[i] * m->syn1neg[(size_t)neg[j] * D + i];
-        loss += (shared ? (double)n : 1.0) * log1p(exp(s));
+            s += h[i] * m->syn1neg[(size_t)o * D + i];
+        loss += log1p(exp(j == 0 ? -s : s));
     }
     return loss;
 }
 
-/* The update is -lr times the gradient for the output rows and -lr R times it for each of
- * the center's R rows (fastText adds the gradient of h, not h's share, to every row). */
+/* The negatives the window draws for one context (exact: drawn again while equal to it;
+ * shared: the window's, less any equal to it). */
+static size_t
+draw_negatives(const struct w2v_model *m, struct rng *r, uint32_t ctx, const uint32_t *shared,
+               uint32_t *neg)
+{
+    size_t nneg = 0;
+    for (size_t j = 0; j < K; j++) {
+        uint32_t s;
+        if (shared != NULL)
+            s = shared[j];
+        else
+            do
+                s = samp_draw(&m->samp, r);
+            while (s == ctx);
+        if (s != ctx)
+            neg[nneg++] = s;
+    }
+    return nneg;
+}
+
+/* One context: the update is -lr times the gradient for the output rows and -lr R times
+ * it for each of the center's R rows (fastText adds the gradient of h, not h's share, to
+ * every row). */
 static int
 fd_check(int shared)
 {
@@ -195,22 +213,13 @@ fd_check(int shared)
     struct w2v_model m;
     struct w2v_worker w;
     setup(&m, &w, v, shared);
-    const uint32_t center = (uint32_t)vocab_lookup(v, "banana", 6), ctx[3] = {0, 2, 8};
-    const size_t n = 3;
+    const uint32_t center = (uint32_t)vocab_lookup(v, "banana", 6), ctx = 2;
     const float lr = 1e-3f;
-    uint32_t neg[3 * K];
-    size_t nneg = 0;
+    uint32_t neg[K], sh[K];
     struct rng r = w.nrng;
-    /* the draws the window makes, less those it skips: a draw that is the context it is
-     * drawn for (exact), or any of the window's contexts (shared) */
-    for (size_t j = 0; j < (shared ? K : n * K); j++) {
-        const uint32_t s = samp_draw(&m.samp, &r);
-        int skip = 0;
-        for (size_t c = 0; c < n; c++)
-            skip |= s == ctx[c] && (shared || c == j / K);
-        if (!skip)
-            neg[nneg++] = s;
-    }
+    for (size_t j = 0; shared && j < K; j++)
+        sh[j] = samp_draw(&m.samp, &r);
+    const size_t nneg = draw_negatives(&m, &r, ctx, shared ? sh : NULL, neg);
     const size_t rows0 = (size_t)m.nrows * D, rows1 = (size_t)V * D;
     float *s0 = malloc(rows0 * sizeof *s0), *s1 = malloc(rows1 * sizeof *s1);
     double *g0 = malloc(rows0 * sizeof *g0), *g1 = malloc(rows1 * sizeof *g1);
@@ -221,14 +230,14 @@ fd_check(int shared)
             float *p = (which ? m.syn1neg : m.syn0) + x;
             const float keep = *p;
             *p = keep + (float)FD_EPS;
-            const double lp = window_loss(&m, center, ctx, n, neg, nneg, shared);
+            const double lp = context_loss(&m, center, ctx, neg, nneg);
             *p = keep - (float)FD_EPS;
-            const double lm = window_loss(&m, center, ctx, n, neg, nneg, shared);
+            const double lm = context_loss(&m, center, ctx, neg, nneg);
             *p = keep;
             (which ? g1 : g0)[x] = (lp - lm) / (2 * FD_EPS);
         }
     const double rr = m.sub_off[center + 1] - m.sub_off[center];
-    w2v_train_window(&m, &w, center, ctx, n, lr);
+    w2v_train_window(&m, &w, center, &ctx, 1, lr);
     for (size_t x = 0; x < rows0; x++)
         CHECK_NEAR(-g0[x] * rr, (m.syn0[x] - s0[x]) / lr, FD_TOL);
     for (size_t x = 0; x < rows1; x++)
@@ -245,12 +254,147 @@ fd_check(int shared)
 }
 
 static int
-test_window_gradient_finite_differences(void)
+test_context_gradient_finite_differences(void)
 {
     CHECK(fd_check(0) == 0);
     CHECK(fd_check(1) == 0);
     return 0;
 }
 
+/* A whole window against fastText's own loop, in double (fasttext.cc skipgram, model.cc
+ * update, loss.cc binaryLogistic): for each context, h recomputed as the mean of the
+ * center's rows, each target scored and its row updated in turn with the gradient of h
+ * taken at the old row, then the gradient added to every row listed (twice for a row
+ * listed twice). "banana" lists the rows of "an" and "na" twice: the gain. One
+ * difference: a context's targets are all scored before any is updated (fastText scores
+ * each after the one before was updated: they differ only for a row drawn twice for one
+ * context, as happens here). */
+static int
+window_matches_fasttext(int shared)
+{
+    struct vocab *v = make_vocab();
+    struct w2v_model m;
+    struct w2v_worker w;
+    setup(&m, &w, v, shared);
+    const uint32_t center = (uint32_t)vocab_lookup(v, "banana", 6);
+    const uint32_t ctx[5] = {0, 2, 8, 2, 1};
+    const size_t n = 5, rows0 = (size_t)m.nrows * D, rows1 = (size_t)V * D;
+    const float lr = 0.2f;
+    double *x0 = malloc(rows0 * sizeof *x0), *x1 = malloc(rows1 * sizeof *x1);
+    for (size_t i = 0; i < rows0; i++)
+        x0[i] = m.syn0[i];
+    for (size_t i = 0; i < rows1; i++)
+        x1[i] = m.syn1neg[i];
+    const uint32_t b = m.sub_off[center], e = m.sub_off[center + 1];
+    CHECK(m.sub_gain[center] > 1.0f); /* the test means to cover duplicates */
+    struct rng r = w.nrng;
+    uint32_t sh[K];
+    for (size_t j = 0; shared && j < K; j++)
+        sh[j] = samp_draw(&m.samp, &r);
+    for (size_t c = 0; c < n; c++) {
+        uint32_t neg[K];
+        const size_t nneg = draw_negatives(&m, &r, ctx[c], shared ? sh : NULL, neg);
+        double h[D] = {0}, grad[D] = {0};
+        for (uint32_t k = b; k < e; k++)
+            for (int i = 0; i < D; i++)
+                h[i] += x0[(size_t)m.sub_row[k] * D + i] / (double)(e - b);
+        double sc[K + 1] = {0};
+        for (size_t j = 0; j <= nneg; j++)
+            for (int i = 0; i < D; i++)
+                sc[j] += h[i] * x1[(size_t)(j == 0 ? ctx[c] : neg[j - 1]) * D + i];
+        for (size_t j = 0; j <= nneg; j++) {
+            double *o = x1 + (size_t)(j == 0 ? ctx[c] : neg[j - 1]) * D;
+            const double alpha = lr * ((j == 0) - 1.0 / (1.0 + exp(-sc[j])));
+            for (int i = 0; i < D; i++) {
+                grad[i] += alpha * o[i];
+                o[i] += alpha * h[i];
+            }
+        }
+        for (uint32_t k = b; k < e; k++)
+            for (int i = 0; i < D; i++)
+                x0[(size_t)m.sub_row[k] * D + i] += grad[i];
+    }
+    w2v_train_window(&m, &w, center, ctx, n, lr);
+    for (size_t i = 0; i < rows0; i++)
+        CHECK_NEAR(x0[i], m.syn0[i], 1e-5);
+    for (size_t i = 0; i < rows1; i++)
+        CHECK_NEAR(x1[i], m.syn1neg[i], 1e-5);
+    CHECK(memcmp(&r, &w.nrng, sizeof r) == 0);
+    free(x0);
+    free(x1);
+    w2v_worker_free(&w);
+    w2v_model_free(&m);
+    vocab_free(v);
+    return 0;
+}
+
+static int
+test_window_matches_fasttexts_loop(void)
+{
+    CHECK(window_matches_fasttext(0) == 0);
+    CHECK(window_matches_fasttext(1) == 0);
+    return 0;
+}
+
+/* step: every table against the reference, and the reference against its definition. */
+static int
+test_step_matches_ref(void)
+{
+    enum { T = 9, DM = 131 };
+    static float oa[T * DM], ob[T * DM], o0[T * DM];
+    float ha[DM], hb[DM], h0[DM], aa[DM], ab[DM], a0[DM], g[T];
+    float *pa[T], *pb[T];
+    struct rng r;
+    rng_seed(&r, 6, 0);
+    for (int i = 0; i < T * DM; i++)
+        o0[i] = rng_unit(&r) - 0.5f;
+    for (int i = 0; i < DM; i++) {
+        h0[i] = rng_unit(&r) - 0.5f;
+        a0[i] = rng_unit(&r) - 0.5f;
+    }
+    for (int j = 0; j < T; j++)
+        g[j] = rng_unit(&r) - 0.5f;
+    const struct w2v_window_ops *tabs[] = {
+#if defined(__x86_64__) || defined(__i386__)
+        &w2v_window_ops_avx2,
+#endif
+        &w2v_window_ops_ref};
+    const int has_avx2 = strcmp(vec_all_variants()[0]->name, "avx2") == 0;
+    for (size_t ti = 0; ti < sizeof tabs / sizeof tabs[0]; ti++) {
+        if (!has_avx2 && ti + 1 < sizeof tabs / sizeof tabs[0])
+            continue;
+        for (size_t d = 1; d <= DM; d += d < 40 ? 1 : 13)
+            for (size_t t = 1; t <= T; t += 2) {
+                const float gain = t == 3 ? 1.5f : 1.0f;
+                memcpy(oa, o0, sizeof oa);
+                memcpy(ob, o0, sizeof ob);
+                memcpy(ha, h0, sizeof ha);
+                memcpy(hb, h0, sizeof hb);
+                memcpy(aa, a0, sizeof aa);
+                memcpy(ab, a0, sizeof ab);
+                for (size_t j = 0; j < t; j++) {
+                    pa[j] = oa + j * d;
+                    pb[j] = ob + j * d;
+                }
+                w2v_window_ops_ref.step(ha, aa, pa, t, g, gain, d);
+                tabs[ti]->step(hb, ab, pb, t, g, gain, d);
+                for (size_t i = 0; i < d; i++) {
+                    double dh = 0;
+                    for (size_t j = 0; j < t; j++) {
+                        dh += (double)g[j] * o0[j * d + i];
+                        CHECK_NEAR(o0[j * d + i] + (double)g[j] * h0[i], oa[j * d + i], 1e-6);
+                        CHECK_NEAR(oa[j * d + i], ob[j * d + i], 1e-6);
+                    }
+                    CHECK_NEAR(a0[i] + dh, aa[i], 1e-5);
+                    CHECK_NEAR(h0[i] + gain * dh, ha[i], 1e-5);
+                    CHECK_NEAR(aa[i], ab[i], 1e-5);
+                    CHECK_NEAR(ha[i], hb[i], 1e-5);
+                }
+            }
+    }
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_gather_scatter_match_ref), CHECK_CASE(test_rows_are_fasttexts),
-           CHECK_CASE(test_window_gradient_finite_differences))
+           CHECK_CASE(test_context_gradient_finite_differences),
+           CHECK_CASE(test_window_matches_fasttexts_loop), CHECK_CASE(test_step_matches_ref))

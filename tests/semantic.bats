@@ -314,6 +314,18 @@ tiny_lm() {
     [ -z "$stderr" ]
 }
 
+@test "semantic: w2v-train on tokens with 2 threads does not blame a header for its own count" {
+    # the spool's windows are counted with one generator, the threads draw from their own:
+    # the count is passed by a few windows, which no header promised
+    for i in $(seq 40); do cat "$T/a.tok"; done > "$T/a40.tok"
+    for seed in 1 2 3 4 5 6; do
+        run --separate-stderr w2v-train -q -t 2 -e 3 -s 1e-2 --seed $seed -v "$T/a.voc" -d 4 \
+            -o "$T/x.vec" "$T/a40.tok"
+        assert_success
+        [ -z "$stderr" ] || { echo "seed $seed: $stderr"; return 1; }
+    done
+}
+
 # ---- row 4: a w2v checkpoint resumed on another corpus
 
 @test "semantic: w2v-train --resume refuses another corpus unless --any-input, from a file or a pipe" {

@@ -71,6 +71,7 @@ struct state {
     double words_per_record; /* windows input: raw words per window, for progress */
     uint64_t total_words, next_ckpt_words, last_loss_n;
     int overrun;             /* warned that the input holds more windows than expected */
+    int counted_here;        /* the window count is w2v-train's own (tokens), not a header's */
     double last_loss, ema_loss, t_ckpt, t_log;
     uint32_t ranks;          /* --mpi: MPI ranks, else 1 */
     struct w2v_sync *sync;   /* --mpi: merges the replicas */
@@ -323,7 +324,10 @@ on_progress(void *arg, const struct w2v_stats *s)
     snprintf(extra, sizeof extra, "%.1fk words/s/thread lr %.6f loss %.4f", wps / 1e3,
              (double)s->lr, st->ema_loss);
     cli_progress_update(&st->prog, words, st->total_words, extra);
-    if (s->pos.records > s->total_records && !st->overrun && !st->o->mpi) {
+    /* from tokens the count is w2v-train's own: replayed with one generator (threads draw
+     * from their own, so the count is off by a few windows) or estimated for a pipe; only a
+     * windows or spans header can have promised wrongly */
+    if (s->pos.records > s->total_records && !st->overrun && !st->o->mpi && !st->counted_here) {
         st->overrun = 1; /* a pipe or spans: known only now */
         cli_warn("%s: more windows than the %llu the header's expected_records promised "
                  "(streams concatenated?): the learning rate stays at its floor from here",
@@ -752,6 +756,7 @@ main(int argc, char **argv)
                          && (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode));
         cfg.input = W2V_IN_TOKENS;
         cfg.passes = o.epochs;
+        st.counted_here = 1;
         if (pipe && o.epochs == 1) {   /* as pairs(1) estimates it */
             struct subsampler sub;
             if ((rc = subsample_init(&sub, v, o.wcfg.sample)) < 0)

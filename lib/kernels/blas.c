@@ -51,8 +51,8 @@ probe_product(void *arg)
 }
 
 /* WP_OK when OpenBLAS's threads answer a shared product in time. On WP_ENOMEM a thread stays
- * blocked in OpenBLAS with the job: the process can only _exit (exit() would wait for
- * OpenBLAS's threads too), so the job is left allocated. */
+ * blocked in OpenBLAS with the job, so the job is left allocated and the process must end
+ * without running its exit handlers (which would wait for OpenBLAS's threads too). */
 static int
 threads_answer(void)
 {

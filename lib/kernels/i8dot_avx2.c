@@ -59,3 +59,119 @@ i8dot_avx2(const uint8_t *codes, size_t n, size_t d, const int16_t *w, int32_t *
         out[i] = s;
     }
 }
+
+/* ---- many queries against packed codes (i8dot.h): tiles of MQ queries x NG groups ---- */
+
+static inline int32_t
+load4(const int8_t *w)
+{
+    int32_t x;
+    __builtin_memcpy(&x, w, 4);
+    return x;
+}
+
+/* AVX2: a group is two vectors (rows 0-7, rows 8-15); the codes are vpmaddubsw's unsigned
+ * operand, the broadcast weights its signed one; vpmaddwd with ones sums the pairs. */
+static inline __attribute__((always_inline)) void
+tile_avx2(const uint8_t *p, size_t gs, size_t steps, const int8_t *w, size_t d4, int32_t *o,
+          size_t ldo, const int MQ, const int NG)
+{
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i acc[2][4];
+    _Pragma("GCC unroll 8")
+    for (int q = 0; q < MQ; q++)
+        _Pragma("GCC unroll 8")
+        for (int h = 0; h < 2 * NG; h++)
+            acc[q][h] = _mm256_setzero_si256();
+    for (size_t t = 0; t < steps; t++) {
+        __m256i c[4];
+        _Pragma("GCC unroll 8")
+        for (int g = 0; g < NG; g++) {
+            c[2 * g] = _mm256_loadu_si256((const __m256i *)(p + g * gs + t * 64));
+            c[2 * g + 1] = _mm256_loadu_si256((const __m256i *)(p + g * gs + t * 64 + 32));
+        }
+        _Pragma("GCC unroll 8")
+        for (int q = 0; q < MQ; q++) {
+            const __m256i wb = _mm256_set1_epi32(load4(w + q * d4 + t * 4));
+            _Pragma("GCC unroll 8")
+            for (int h = 0; h < 2 * NG; h++)
+                acc[q][h] = _mm256_add_epi32(
+                    acc[q][h], _mm256_madd_epi16(_mm256_maddubs_epi16(c[h], wb), ones));
+        }
+    }
+    _Pragma("GCC unroll 8")
+    for (int q = 0; q < MQ; q++)
+        _Pragma("GCC unroll 8")
+        for (int h = 0; h < 2 * NG; h++)
+            _mm256_storeu_si256((__m256i *)(o + q * ldo + h * 8), acc[q][h]);
+}
+
+void
+i8gemm_avx2(const uint8_t *pack, size_t ngroups, size_t d, const int8_t *w, size_t nq,
+            int32_t *out, size_t ldo)
+{
+    const size_t d4 = I8PACK_D4(d), gs = I8PACK_ROWS * d4, steps = d4 / 4;
+    size_t g = 0;
+    for (; g + 2 <= ngroups; g += 2) {
+        size_t q = 0;
+        for (; q + 2 <= nq; q += 2)
+            tile_avx2(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 2, 2);
+        for (; q < nq; q++)
+            tile_avx2(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 1, 2);
+    }
+    for (; g < ngroups; g++)
+        for (size_t q = 0; q < nq; q++)
+            tile_avx2(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 1, 1);
+}
+
+/* AVX-512 VNNI: a group is one vector; vpdpbusd multiplies the codes (unsigned) by the
+ * broadcast weights (signed) and adds each row's 4 products to its int32 lane. */
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+static inline __attribute__((always_inline)) VNNI void
+tile_vnni(const uint8_t *p, size_t gs, size_t steps, const int8_t *w, size_t d4, int32_t *o,
+          size_t ldo, const int MQ, const int NG)
+{
+    __m512i acc[4][4];
+    _Pragma("GCC unroll 8")
+    for (int q = 0; q < MQ; q++)
+        _Pragma("GCC unroll 8")
+        for (int g = 0; g < NG; g++)
+            acc[q][g] = _mm512_setzero_si512();
+    for (size_t t = 0; t < steps; t++) {
+        __m512i c[4];
+        _Pragma("GCC unroll 8")
+        for (int g = 0; g < NG; g++)
+            c[g] = _mm512_loadu_si512((const void *)(p + g * gs + t * 64));
+        _Pragma("GCC unroll 8")
+        for (int q = 0; q < MQ; q++) {
+            const __m512i wb = _mm512_set1_epi32(load4(w + q * d4 + t * 4));
+            _Pragma("GCC unroll 8")
+            for (int g = 0; g < NG; g++)
+                acc[q][g] = _mm512_dpbusd_epi32(acc[q][g], c[g], wb);
+        }
+    }
+    _Pragma("GCC unroll 8")
+    for (int q = 0; q < MQ; q++)
+        _Pragma("GCC unroll 8")
+        for (int g = 0; g < NG; g++)
+            _mm512_storeu_si512((void *)(o + q * ldo + g * 16), acc[q][g]);
+}
+
+VNNI void
+i8gemm_avx512vnni(const uint8_t *pack, size_t ngroups, size_t d, const int8_t *w, size_t nq,
+                  int32_t *out, size_t ldo)
+{
+    const size_t d4 = I8PACK_D4(d), gs = I8PACK_ROWS * d4, steps = d4 / 4;
+    size_t g = 0;
+    for (; g + 4 <= ngroups; g += 4) {
+        size_t q = 0;
+        for (; q + 4 <= nq; q += 4)
+            tile_vnni(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 4, 4);
+        for (; q < nq; q++)
+            tile_vnni(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 1, 4);
+    }
+    for (; g < ngroups; g++)
+        for (size_t q = 0; q < nq; q++)
+            tile_vnni(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 1, 1);
+}

@@ -197,15 +197,6 @@ knn_topk_insert(struct knn_hit *h, size_t k, float s, uint32_t id)
     return h[k - 1].score;
 }
 
-static inline int
-excluded(const uint32_t *ex, size_t nexcl, uint32_t id)
-{
-    for (size_t i = 0; i < nexcl; i++)
-        if (ex[i] == id)
-            return 1;
-    return 0;
-}
-
 /* Feeds scores s[0..n) of candidates base.. into one list. */
 void
 knn_select_row(const struct knn_kern *kk, const float *s, size_t n, uint32_t base,
@@ -213,7 +204,7 @@ knn_select_row(const struct knn_kern *kk, const float *s, size_t n, uint32_t bas
 {
     float thr = h[k - 1].score;
     for (size_t j = kk->scan(s, 0, n, thr); j < n; j = kk->scan(s, j + 1, n, thr))
-        if (!excluded(ex, nexcl, base + (uint32_t)j))
+        if (!knn_excluded(ex, nexcl, base + (uint32_t)j))
             thr = knn_topk_insert(h, k, s[j], base + (uint32_t)j);
 }
 
@@ -564,7 +555,7 @@ one_range(void *arg)
     const float *s = w->scratch;
     knn_topk_init(w->out, w->k);
     for (size_t j = kk.scan(s, w->j0, w->j1, thr); j < w->j1; j = kk.scan(s, j + 1, w->j1, thr)) {
-        if (excluded(w->excl, nexcl, (uint32_t)j))
+        if (knn_excluded(w->excl, nexcl, (uint32_t)j))
             continue;
         float x;
         one_exact(w, &kk, j, 1, &x);
@@ -638,7 +629,7 @@ knn_ref(const struct knn_db *db, const float *q, size_t nq, size_t k, int mode,
                 s = (float)(2.0 * dot[0] - db->sqnorm[j]);
             else if (db->rownorm != NULL)
                 s = db->rownorm[j] > 0 ? (float)(dot[0] / db->rownorm[j]) : 0.0f;
-            if (!excluded(excl ? excl + i * nexcl : NULL, excl ? nexcl : 0, (uint32_t)j))
+            if (!knn_excluded(excl ? excl + i * nexcl : NULL, excl ? nexcl : 0, (uint32_t)j))
                 knn_topk_insert(h, k, s, (uint32_t)j);
         }
     }

@@ -24,6 +24,15 @@ struct knn_kern knn_kern_pick(void);
  * feeding a row of scores into it (ex: nexcl ids to skip), and running fn on threads
  * workers, the calling thread being one of them. */
 struct knn_hit;
+/* Whether id is among ex[0..nexcl). */
+static inline int
+knn_excluded(const uint32_t *ex, size_t nexcl, uint32_t id)
+{
+    for (size_t i = 0; i < nexcl; i++)
+        if (ex[i] == id)
+            return 1;
+    return 0;
+}
 void knn_topk_init(struct knn_hit *h, size_t k);
 float knn_topk_insert(struct knn_hit *h, size_t k, float s, uint32_t id);
 void knn_select_row(const struct knn_kern *kk, const float *s, size_t n, uint32_t base,

@@ -1,12 +1,18 @@
-/* knn_sq8.c - int8 search (knn.h, struct knn_sq8): each query becomes 16-bit weights on the
- * codes, an integer dot product per row (kernels/i8dot.h) scores every row approximately,
- * and the best candidates are rescored in float, from the matrix or the decoded codes. */
+/* knn_sq8.c - int8 search (knn.h, struct knn_sq8): each query becomes small integer weights
+ * on the codes, an integer dot product per row (kernels/i8dot.h) scores every row
+ * approximately, and the best candidates are rescored in float, from the matrix or the
+ * decoded codes. One query streams over the codes in place (i8dot); many queries (a batch,
+ * or every row with knn_all) go through the blocked kernel (i8gemm) over a packed copy of the
+ * codes, a block of queries against a block of rows. Both paths compute the same integers and
+ * the same float scores from them, so they pick the same candidates and give the same answer,
+ * whatever the path, the thread count or the block sizes. */
 #include "knn.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/status.h"
 #include "kernels/i8dot.h"
@@ -18,6 +24,15 @@ struct sq8_query {
     float c0, scale;
 };
 
+/* Weights in [-wmax, wmax]: 8 bits for i8gemm, and no int32 overflow for i8dot. The
+ * weights' rounding moves a unit score by about sqrt(d) * |q| max|step| / (wmax sqrt(12)),
+ * ~1e-3 here against gaps of ~1e-2 between the k-th and the rerank-th candidate. */
+static int
+sq8_wmax(size_t d)
+{
+    return I8DOT_WMAX_FOR(d) < I8GEMM_WMAX ? I8DOT_WMAX_FOR(d) : I8GEMM_WMAX;
+}
+
 static void
 sq8_query_prep(const struct knn_sq8 *z, const float *q, size_t d, struct sq8_query *sq)
 {
@@ -28,7 +43,7 @@ sq8_query_prep(const struct knn_sq8 *z, const float *q, size_t d, struct sq8_que
         const float a = fabsf(q[j] * z->step[j]);
         mx = a > mx ? a : mx;
     }
-    const int wmax = I8DOT_WMAX_FOR(d);
+    const int wmax = sq8_wmax(d);
     sq->c0 = (float)c0;
     sq->scale = mx > 0 ? mx / (float)wmax : 0.0f;
     for (size_t j = 0; j < d; j++) { /* clamped: a table opened with --trust may hold NaN */
@@ -38,42 +53,59 @@ sq8_query_prep(const struct knn_sq8 *z, const float *q, size_t d, struct sq8_que
     }
 }
 
-/* Approximate scores of rows j0..j0+n from their integer dots. */
+/* Approximate scores of rows j0..j0+n from their integer dots (generic 4-lane vectors below:
+ * SSE2 on any x86-64, the same multiply and add per lane as the scalar loops). */
+typedef float sq8_v4f __attribute__((vector_size(16)));
+typedef int32_t sq8_v4i __attribute__((vector_size(16)));
+
 static void
-sq8_scores(const struct knn_db *db, const struct sq8_query *sq, const int32_t *dot, size_t j0,
-           size_t n, float *s)
+sq8_scores(const struct knn_db *db, const struct sq8_query *sq, const int32_t *restrict dot,
+           size_t j0, size_t n, float *restrict s)
 {
-    const float *norm = db->sq8->norm;
-    for (size_t j = 0; j < n; j++) {
-        const float a = sq->c0 + sq->scale * (float)dot[j];
-        s[j] = db->metric == KNN_COS ? a
-               : db->metric == KNN_DOT ? norm[j0 + j] * a
-                                       : 2.0f * norm[j0 + j] * a - db->sqnorm[j0 + j];
+    const float *restrict norm = db->sq8->norm + (db->sq8->norm ? j0 : 0);
+    const float c0 = sq->c0, scale = sq->scale;
+    if (db->metric == KNN_COS) {
+        for (size_t j = 0; j < n; j++)
+            s[j] = c0 + scale * (float)dot[j];
+    } else if (db->metric == KNN_DOT) {
+        for (size_t j = 0; j < n; j++)
+            s[j] = norm[j] * (c0 + scale * (float)dot[j]);
+    } else {
+        const float *restrict sqn = db->sqnorm + j0;
+        for (size_t j = 0; j < n; j++)
+            s[j] = 2.0f * norm[j] * (c0 + scale * (float)dot[j]) - sqn[j];
     }
 }
 
-/* Row j's score in float: from m, or from its decoded codes (row buffer u, d floats). */
-static float
-sq8_rescore(const struct knn_db *db, const struct knn_kern *kk, const float *q, uint32_t j,
-            float *u)
+/* Rows id[0..4)'s scores in float, from m or from their decoded codes (u: 4 x d floats): the
+ * rows are copied side by side so the dot kernel runs its 4-row path, whose arithmetic per row
+ * is the same whichever rows come together. */
+static void
+sq8_rescore4(const struct knn_db *db, const struct knn_kern *kk, const float *q,
+             const uint32_t *id, float *u, float *x)
 {
     const size_t d = db->d;
-    float x;
-    if (db->m != NULL) {
-        kk->dots(db->m + (size_t)j * d, 1, d, q, &x);
-        if (db->metric == KNN_L2)
-            return 2.0f * x - db->sqnorm[j];
-        if (db->rownorm != NULL)
-            return db->rownorm[j] > 0 ? x / db->rownorm[j] : 0.0f;
-        return x;
-    }
     const struct knn_sq8 *z = db->sq8;
-    for (size_t t = 0; t < d; t++)
-        u[t] = z->vmin[t] + z->step[t] * (float)z->codes[(size_t)j * d + t];
-    kk->dots(u, 1, d, q, &x);
-    return db->metric == KNN_COS   ? x
-           : db->metric == KNN_DOT ? z->norm[j] * x
-                                   : 2.0f * z->norm[j] * x - db->sqnorm[j];
+    for (int r = 0; r < 4; r++) {
+        float *ur = u + r * d;
+        if (db->m != NULL)
+            memcpy(ur, db->m + (size_t)id[r] * d, d * sizeof *ur);
+        else
+            for (size_t t = 0; t < d; t++)
+                ur[t] = z->vmin[t] + z->step[t] * (float)z->codes[(size_t)id[r] * d + t];
+    }
+    kk->dots(u, 4, d, q, x);
+    for (int r = 0; r < 4; r++) {
+        const uint32_t j = id[r];
+        if (db->m != NULL)
+            x[r] = db->metric == KNN_L2  ? 2.0f * x[r] - db->sqnorm[j]
+                   : db->rownorm != NULL ? (db->rownorm[j] > 0 ? x[r] / db->rownorm[j] : 0.0f)
+                                         : x[r];
+        else
+            x[r] = db->metric == KNN_COS   ? x[r]
+                   : db->metric == KNN_DOT ? z->norm[j] * x[r]
+                                           : 2.0f * z->norm[j] * x[r] - db->sqnorm[j];
+    }
 }
 
 /* Per-worker buffers: weights, integer dots and scores of a chunk, candidates, a row. */
@@ -81,7 +113,7 @@ struct sq8_buf {
     int16_t *w;
     int32_t *dot;
     float *s, *u;
-    struct knn_hit *cand;
+    uint64_t *cand;
 };
 enum { SQ8_CHUNK = 4096 };
 
@@ -91,8 +123,8 @@ sq8_buf_init(struct sq8_buf *b, size_t d, size_t ncand)
     b->w = malloc(d * sizeof *b->w);
     b->dot = malloc(SQ8_CHUNK * sizeof *b->dot);
     b->s = malloc(SQ8_CHUNK * sizeof *b->s);
-    b->u = malloc(d * sizeof *b->u);
-    b->cand = malloc(ncand * sizeof *b->cand);
+    b->u = malloc(4 * d * sizeof *b->u);
+    b->cand = malloc(4 * ncand * sizeof *b->cand);
     return b->w && b->dot && b->s && b->u && b->cand ? WP_OK : WP_ENOMEM;
 }
 
@@ -113,6 +145,195 @@ sq8_ncand(const struct knn_db *db, size_t k)
     return r < db->n ? r : db->n ? db->n : 1;
 }
 
+/* A query's candidates: the hits better than the floor, appended in any order as 64-bit keys
+ * (sq8_key: a larger key is a better hit) in h, which has room for 2 r, then 2 r of scratch;
+ * when h is full the r best are kept and the worst of them becomes the floor, so a row costs
+ * one comparison and a candidate an append, amortized, and integer keys compare without
+ * branches. The set kept in the end is the r best by (score descending, id ascending), as
+ * with a sorted list. */
+struct sq8_cand {
+    uint64_t *h;
+    size_t n, r;
+    uint64_t floor;    /* 0 until h first fills: below every key */
+    float floor_score; /* the floor's score (-inf until then) */
+};
+
+static void
+sq8_cand_init(struct sq8_cand *c, uint64_t *h, size_t r)
+{
+    *c = (struct sq8_cand){.h = h, .r = r, .floor = 0, .floor_score = -INFINITY};
+}
+
+/* (score, id) as a key ordered like the hits: the score's bits made monotone (-0 as +0; NaN
+ * never gets here), then the complement of the id, so equal scores rank the lower id first. */
+static inline uint64_t
+sq8_key(float s, uint32_t id)
+{
+    uint32_t u;
+    s += 0.0f;
+    memcpy(&u, &s, sizeof u);
+    u = u & 0x80000000u ? ~u : u | 0x80000000u;
+    return (uint64_t)u << 32 | (uint32_t)~id;
+}
+
+static inline uint32_t
+sq8_key_id(uint64_t key)
+{
+    return ~(uint32_t)key;
+}
+
+static inline float
+sq8_key_score(uint64_t key)
+{
+    uint32_t u = (uint32_t)(key >> 32);
+    u = u & 0x80000000u ? u & 0x7fffffffu : ~u;
+    float s;
+    memcpy(&s, &u, sizeof s);
+    return s;
+}
+
+/* Keeps the r best of c->h: quickselect whose partition writes each key to the front or the
+ * back of the scratch and advances one end, without a branch; the floor becomes the worst
+ * kept. */
+static void
+sq8_cand_trim(struct sq8_cand *c)
+{
+    if (c->n <= c->r)
+        return;
+    uint64_t *h = c->h, *t = c->h + 2 * c->r;
+    size_t lo = 0, hi = c->n; /* h[0..lo) are among the r best, h[hi..n) are not */
+    while (lo < c->r && hi > c->r) {
+        const size_t m = hi - lo, piv = lo + m / 2;
+        const uint64_t p = h[piv];
+        h[piv] = h[lo]; /* the pivot out of the range partitioned */
+        size_t f = 0, e = m;
+        for (size_t i = lo + 1; i < hi; i++) {
+            const uint64_t x = h[i];
+            const size_t b = x > p;
+            t[f] = x;
+            t[e - 1] = x;
+            f += b;
+            e -= 1 - b;
+        }
+        t[f] = p;
+        memcpy(h + lo, t, m * sizeof *h);
+        if (lo + f >= c->r)
+            hi = lo + f;
+        else
+            lo = lo + f + 1;
+    }
+    c->n = c->r;
+    uint64_t mn = h[0];
+    for (size_t i = 1; i < c->r; i++)
+        mn = h[i] < mn ? h[i] : mn;
+    c->floor = mn;
+    c->floor_score = sq8_key_score(mn);
+}
+
+/* Appends (s, id) if it beats the floor (NaN never does) and is not excluded. No branch on
+ * the outcome: near the start of a scan about half the rows pass, unpredictably. */
+static inline void
+sq8_cand_try(struct sq8_cand *c, float s, uint32_t id, const uint32_t *ex, size_t nexcl)
+{
+    const uint64_t key = sq8_key(s, id);
+    size_t pass = (size_t)(key > c->floor) & (size_t)(s == s);
+    if (nexcl != 0)
+        pass &= (size_t)!knn_excluded(ex, nexcl, id);
+    c->h[c->n] = key;
+    c->n += pass;
+    if (c->n == 2 * c->r)
+        sq8_cand_trim(c);
+}
+
+/* The lanes of 16 scores (four vectors) at or above f, as a 16-bit mask. */
+static inline unsigned
+sq8_mask16(const sq8_v4f *y, float f)
+{
+    const sq8_v4f vf = {f, f, f, f};
+    const sq8_v4i b0 = {1, 2, 4, 8}, b1 = b0 << 4, b2 = b0 << 8, b3 = b0 << 12;
+    const sq8_v4i m = ((y[0] >= vf) & b0) | ((y[1] >= vf) & b1) | ((y[2] >= vf) & b2) |
+                      ((y[3] >= vf) & b3);
+    return (unsigned)(m[0] | m[1] | m[2] | m[3]);
+}
+
+/* Feeds scores s[0..n) of rows base.. into c (ex: nexcl ids to skip): sixteen at a time
+ * against the floor's score (generic vectors; NaN never passes), then the lanes that pass. */
+static void
+sq8_cand_add(const float *s, size_t n, uint32_t base, struct sq8_cand *c, const uint32_t *ex,
+             size_t nexcl)
+{
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        sq8_v4f y[4];
+        memcpy(y, s + j, sizeof y);
+        for (unsigned bits = sq8_mask16(y, c->floor_score); bits != 0; bits &= bits - 1) {
+            const size_t t = j + (size_t)__builtin_ctz(bits);
+            sq8_cand_try(c, s[t], base + (uint32_t)t, ex, nexcl);
+        }
+    }
+    for (; j < n; j++)
+        if (s[j] >= c->floor_score)
+            sq8_cand_try(c, s[j], base + (uint32_t)j, ex, nexcl);
+}
+
+/* Feeds rows j0..j0+n, scored from their integer dots, into c: for cosine the scores are
+ * computed and tested sixteen at a time without being stored (the same multiply and add as
+ * sq8_scores, so the same floats); the other metrics go through sq8_scores (s: n floats). */
+static void
+sq8_cand_dots(const struct knn_db *db, const struct sq8_query *sq, const int32_t *dot,
+              size_t j0, size_t n, float *s, struct sq8_cand *c, const uint32_t *ex,
+              size_t nexcl)
+{
+    if (db->metric != KNN_COS) {
+        sq8_scores(db, sq, dot, j0, n, s);
+        sq8_cand_add(s, n, (uint32_t)j0, c, ex, nexcl);
+        return;
+    }
+    const float c0 = sq->c0, scale = sq->scale;
+    const sq8_v4f vc0 = {c0, c0, c0, c0}, vscale = {scale, scale, scale, scale};
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        sq8_v4i x[4];
+        sq8_v4f y[4];
+        memcpy(x, dot + j, sizeof x);
+        for (int v = 0; v < 4; v++)
+            y[v] = vc0 + vscale * __builtin_convertvector(x[v], sq8_v4f);
+        for (unsigned bits = sq8_mask16(y, c->floor_score); bits != 0; bits &= bits - 1) {
+            const unsigned t = (unsigned)__builtin_ctz(bits);
+            sq8_cand_try(c, y[t / 4][t % 4], (uint32_t)(j0 + j + t), ex, nexcl);
+        }
+    }
+    for (; j < n; j++) {
+        const float y = c0 + scale * (float)dot[j];
+        if (y >= c->floor_score)
+            sq8_cand_try(c, y, (uint32_t)(j0 + j), ex, nexcl);
+    }
+}
+
+/* The float rescoring of a query's candidates into out, four at a time (u: 4 x d floats);
+ * the next four rows are prefetched meanwhile (candidates are scattered over the matrix). */
+static void
+sq8_rerank(const struct knn_db *db, const struct knn_kern *kk, const float *q,
+           struct sq8_cand *c, size_t k, float *u, struct knn_hit *out)
+{
+    const size_t rowbytes = db->d * (db->m != NULL ? sizeof *db->m : 1);
+    const char *base = db->m != NULL ? (const char *)db->m : (const char *)db->sq8->codes;
+    sq8_cand_trim(c);
+    knn_topk_init(out, k);
+    for (size_t i = 0; i < c->n; i += 4) {
+        for (size_t f = i + 4; f < i + 8 && f < c->n; f++)
+            for (size_t o = 0; o < rowbytes; o += 64)
+                __builtin_prefetch(base + (size_t)sq8_key_id(c->h[f]) * rowbytes + o);
+        uint32_t id[4];
+        float x[4];
+        for (size_t r = 0; r < 4; r++) /* a short last group repeats its last row */
+            id[r] = sq8_key_id(c->h[i + r < c->n ? i + r : c->n - 1]);
+        sq8_rescore4(db, kk, q, id, u, x);
+        for (size_t r = 0; r < 4 && i + r < c->n; r++)
+            knn_topk_insert(out, k, x[r], id[r]);
+    }
+}
+
 static void
 sq8_one(const struct knn_db *db, const struct knn_kern *kk, i8dot_fn *dot8, const float *q,
         size_t k, const uint32_t *excl, size_t nexcl, struct sq8_buf *b, struct knn_hit *out)
@@ -121,16 +342,14 @@ sq8_one(const struct knn_db *db, const struct knn_kern *kk, i8dot_fn *dot8, cons
     const size_t ncand = sq8_ncand(db, k);
     struct sq8_query sq = {.w = b->w};
     sq8_query_prep(z, q, db->d, &sq);
-    knn_topk_init(b->cand, ncand);
+    struct sq8_cand c;
+    sq8_cand_init(&c, b->cand, ncand);
     for (size_t j0 = 0; j0 < db->n; j0 += SQ8_CHUNK) {
         const size_t nj = db->n - j0 < SQ8_CHUNK ? db->n - j0 : SQ8_CHUNK;
         dot8(z->codes + j0 * db->d, nj, db->d, b->w, b->dot);
-        sq8_scores(db, &sq, b->dot, j0, nj, b->s);
-        knn_select_row(kk, b->s, nj, (uint32_t)j0, b->cand, ncand, excl, excl ? nexcl : 0);
+        sq8_cand_dots(db, &sq, b->dot, j0, nj, b->s, &c, excl, excl ? nexcl : 0);
     }
-    knn_topk_init(out, k);
-    for (size_t i = 0; i < ncand && b->cand[i].id != KNN_NONE; i++)
-        knn_topk_insert(out, k, sq8_rescore(db, kk, q, b->cand[i].id, b->u), b->cand[i].id);
+    sq8_rerank(db, kk, q, &c, k, b->u, out);
 }
 
 int
@@ -150,13 +369,18 @@ knn_sq8_search(const struct knn_db *db, const float *q, size_t k, const uint32_t
     return rc;
 }
 
-/* Many queries: workers take them one at a time. */
+/* Many queries: workers take blocks of SQ8_QB queries and run each block against blocks of
+ * SQ8_NB rows of the packed codes (i8gemm), selecting each query's candidates block by block;
+ * the rerank follows per query. */
+enum { SQ8_QB = 64, SQ8_NB = 2048, SQ8_GEMM_MIN = 8 };
+
 struct sq8_many {
     const struct knn_db *db;
     const float *q;   /* nq x d, or NULL: each database row is its own query (knn_all) */
     size_t nq, k, nexcl;
     const uint32_t *excl;
     struct knn_hit *out;
+    const uint8_t *pack; /* i8pack of the codes, or NULL: one query at a time (sq8_one) */
     atomic_size_t next;
     atomic_int status;
 };
@@ -178,6 +402,89 @@ sq8_row_query(const struct knn_db *db, size_t i, float *x)
         x[t] = nrm * (z->vmin[t] + z->step[t] * (float)z->codes[i * d + t]);
 }
 
+/* The ids query i of the batch excludes (self: where its own id goes) and their count. */
+static const uint32_t *
+sq8_many_excl(const struct sq8_many *a, size_t i, uint32_t *self, size_t *nexcl)
+{
+    *self = (uint32_t)i;
+    *nexcl = a->q != NULL ? (a->excl ? a->nexcl : 0) : a->nexcl;
+    return a->q != NULL ? (a->excl ? a->excl + i * a->nexcl : NULL) : (a->nexcl ? self : NULL);
+}
+
+/* Query i of the batch (x: a d-float buffer, used when it is a database row). */
+static const float *
+sq8_many_query(const struct sq8_many *a, size_t i, float *x)
+{
+    if (a->q != NULL)
+        return a->q + i * a->db->d;
+    sq8_row_query(a->db, i, x);
+    return x;
+}
+
+/* A worker's buffers for blocks: the block's 8-bit weights, query constants, integer dots
+ * (SQ8_QB x SQ8_NB) and candidate lists (SQ8_QB x ncand). */
+struct sq8_blk {
+    int8_t *w8;
+    struct sq8_query *sq;
+    int32_t *dot;
+    uint64_t *cand;
+    struct sq8_cand *c;
+};
+
+static int
+sq8_blk_init(struct sq8_blk *b, size_t d, size_t ncand)
+{
+    b->w8 = malloc(SQ8_QB * I8PACK_D4(d) * sizeof *b->w8);
+    b->sq = malloc(SQ8_QB * sizeof *b->sq);
+    b->dot = malloc((size_t)SQ8_QB * SQ8_NB * sizeof *b->dot);
+    b->cand = malloc(SQ8_QB * 4 * ncand * sizeof *b->cand);
+    b->c = malloc(SQ8_QB * sizeof *b->c);
+    return b->w8 && b->sq && b->dot && b->cand && b->c ? WP_OK : WP_ENOMEM;
+}
+
+static void
+sq8_blk_free(struct sq8_blk *b)
+{
+    free(b->w8);
+    free(b->sq);
+    free(b->dot);
+    free(b->cand);
+    free(b->c);
+}
+
+static void
+sq8_block(struct sq8_many *a, const struct knn_kern *kk, i8gemm_fn *gemm, size_t q0, size_t nq,
+          struct sq8_buf *b, float *x, struct sq8_blk *k8)
+{
+    const struct knn_db *db = a->db;
+    const size_t d = db->d, d4 = I8PACK_D4(d), ncand = sq8_ncand(db, a->k);
+    for (size_t i = 0; i < nq; i++) {
+        const float *q = sq8_many_query(a, q0 + i, x);
+        k8->sq[i].w = b->w;
+        sq8_query_prep(db->sq8, q, d, &k8->sq[i]);
+        int8_t *w8 = k8->w8 + i * d4;
+        for (size_t t = 0; t < d4; t++)
+            w8[t] = t < d ? (int8_t)b->w[t] : 0;
+        sq8_cand_init(&k8->c[i], k8->cand + i * 4 * ncand, ncand);
+    }
+    for (size_t j0 = 0; j0 < db->n; j0 += SQ8_NB) {
+        const size_t nj = db->n - j0 < SQ8_NB ? db->n - j0 : SQ8_NB;
+        gemm(a->pack + j0 * d4, (nj + I8PACK_ROWS - 1) / I8PACK_ROWS, d, k8->w8, nq, k8->dot,
+             SQ8_NB);
+        for (size_t i = 0; i < nq; i++) {
+            uint32_t self;
+            size_t nexcl;
+            const uint32_t *ex = sq8_many_excl(a, q0 + i, &self, &nexcl);
+            sq8_cand_dots(db, &k8->sq[i], k8->dot + i * SQ8_NB, j0, nj, b->s, &k8->c[i], ex,
+                          nexcl);
+        }
+    }
+    for (size_t i = 0; i < nq; i++) {
+        const float *q = sq8_many_query(a, q0 + i, x);
+        sq8_rerank(db, kk, q, &k8->c[i], a->k, b->u, a->out + (q0 + i) * a->k);
+    }
+}
+
 static void *
 sq8_worker(void *arg)
 {
@@ -185,21 +492,29 @@ sq8_worker(void *arg)
     const struct knn_db *db = a->db;
     const struct knn_kern kk = knn_kern_pick();
     i8dot_fn *dot8 = i8dot_pick();
+    i8gemm_fn *gemm = i8gemm_pick(NULL);
+    const size_t ncand = sq8_ncand(db, a->k);
     struct sq8_buf b;
+    struct sq8_blk k8 = {0};
     float *x = malloc(db->d * sizeof *x);
-    if (sq8_buf_init(&b, db->d, sq8_ncand(db, a->k)) < 0 || x == NULL) {
+    int rc = sq8_buf_init(&b, db->d, ncand);
+    if (rc == WP_OK && a->pack != NULL)
+        rc = sq8_blk_init(&k8, db->d, ncand);
+    if (rc < 0 || x == NULL) {
         atomic_store(&a->status, WP_ENOMEM);
+    } else if (a->pack != NULL) {
+        for (size_t q0; (q0 = atomic_fetch_add(&a->next, SQ8_QB)) < a->nq;)
+            sq8_block(a, &kk, gemm, q0, a->nq - q0 < SQ8_QB ? a->nq - q0 : SQ8_QB, &b, x, &k8);
     } else {
         for (size_t i; (i = atomic_fetch_add(&a->next, 1)) < a->nq;) {
-            const uint32_t self = (uint32_t)i;
-            const float *q = a->q ? a->q + i * db->d : x;
-            if (a->q == NULL)
-                sq8_row_query(db, i, x);
-            const uint32_t *ex = a->q ? (a->excl ? a->excl + i * a->nexcl : NULL)
-                                      : (a->nexcl ? &self : NULL);
-            sq8_one(db, &kk, dot8, q, a->k, ex, a->nexcl, &b, a->out + i * a->k);
+            uint32_t self;
+            size_t nexcl;
+            const uint32_t *ex = sq8_many_excl(a, i, &self, &nexcl);
+            sq8_one(db, &kk, dot8, sq8_many_query(a, i, x), a->k, ex, nexcl, &b,
+                    a->out + i * a->k);
         }
     }
+    sq8_blk_free(&k8);
     sq8_buf_free(&b);
     free(x);
     return NULL;
@@ -209,16 +524,28 @@ int
 knn_sq8_many(const struct knn_db *db, const float *q, size_t nq, size_t k, const uint32_t *excl,
          size_t nexcl, int threads, struct knn_hit *out)
 {
-    if (db->metric != KNN_COS && db->sq8->norm == NULL)
+    if (k == 0 || db->d == 0 || db->n >= KNN_NONE || db->sq8 == NULL ||
+        (db->metric != KNN_COS && db->sq8->norm == NULL) ||
+        (db->metric == KNN_L2 && db->sqnorm == NULL))
         return WP_ERANGE;
     struct sq8_many a = {.db = db, .q = q, .nq = nq, .k = k, .nexcl = nexcl, .excl = excl,
                          .out = out};
     atomic_init(&a.next, 0);
     atomic_init(&a.status, WP_OK);
+    uint8_t *pack = NULL;
+    if (nq >= SQ8_GEMM_MIN) { /* packing costs about one query's scan */
+        pack = malloc(i8pack_bytes(db->n, db->d) + 1);
+        if (pack == NULL)
+            return WP_ENOMEM;
+        i8pack(db->sq8->codes, db->n, db->d, pack);
+        a.pack = pack;
+    }
     void *args[64];
     for (int t = 0; t < 64; t++)
         args[t] = &a;
-    const int t = threads < 1 ? 1 : (size_t)threads < nq ? threads : (int)(nq ? nq : 1);
+    const size_t units = a.pack != NULL ? (nq + SQ8_QB - 1) / SQ8_QB : nq;
+    const int t = threads < 1 ? 1 : (size_t)threads < units ? threads : (int)(units ? units : 1);
     knn_run_workers(sq8_worker, args, t);
+    free(pack);
     return atomic_load(&a.status);
 }

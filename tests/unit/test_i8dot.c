@@ -64,4 +64,66 @@ test_extremes(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_variants_match_ref), CHECK_CASE(test_extremes))
+/* The blocked kernel: every variant available here against the reference, on packs of odd
+ * row counts (a partial last group), odd dimensions (zero padding), query counts that leave
+ * partial tiles, and the extremes (codes 255, weights +-64). */
+static int
+check_gemm(i8gemm_fn *f, const uint8_t *pack, size_t ng, size_t d, const int8_t *w, size_t nq)
+{
+    enum { LDO = 8 * 16 + 3 };
+    static int32_t want[11 * LDO], got[11 * LDO];
+    memset(got, 0x55, sizeof got);
+    i8gemm_ref(pack, ng, d, w, nq, want, LDO);
+    f(pack, ng, d, w, nq, got, LDO);
+    for (size_t q = 0; q < nq; q++)
+        for (size_t i = 0; i < ng * I8PACK_ROWS; i++)
+            CHECK_EQ(want[q * LDO + i], got[q * LDO + i]);
+    return 0;
+}
+
+static int
+test_gemm_variants(void)
+{
+    static uint8_t c[8 * 16 * DMAX], pack[8 * 16 * (DMAX + 3)];
+    static int8_t w[11 * (DMAX + 3)];
+    struct rng r;
+    rng_seed(&r, 9, 0);
+    i8gemm_fn *fs[3] = {i8gemm_ref, NULL, NULL};
+    const char *name;
+    fs[1] = i8gemm_pick(&name);
+#if defined(__x86_64__)
+    if (strcmp(name, "avx512vnni") == 0)
+        fs[2] = i8gemm_avx2; /* both SIMD variants where the CPU has VNNI */
+#endif
+    for (int extreme = 0; extreme <= 1; extreme++)
+        for (size_t d = 1; d <= DMAX; d += (d < 12 ? 1 : 41)) {
+            const size_t d4 = I8PACK_D4(d);
+            for (size_t n = 1; n <= 8 * 16; n += (n < 20 ? 3 : 37)) {
+                for (size_t i = 0; i < n * d; i++)
+                    c[i] = extreme ? 255 : (uint8_t)rng_u64(&r);
+                CHECK(i8pack_bytes(n, d) <= sizeof pack);
+                i8pack(c, n, d, pack);
+                const size_t ng = (n + 15) / 16;
+                /* the pack holds the codes, zero elsewhere */
+                for (size_t i = 0; i < ng * 16; i++)
+                    for (size_t j = 0; j < d4; j++)
+                        CHECK_EQ(i < n && j < d ? c[i * d + j] : 0,
+                                 pack[i / 16 * 16 * d4 + j / 4 * 64 + i % 16 * 4 + j % 4]);
+                for (size_t nq = 1; nq <= 11; nq += 5) {
+                    for (size_t q = 0; q < nq; q++)
+                        for (size_t j = 0; j < d4; j++)
+                            w[q * d4 + j] = j >= d ? 0
+                                            : extreme ? (int8_t)(q % 2 ? -I8GEMM_WMAX : I8GEMM_WMAX)
+                                                      : (int8_t)((int)(rng_u64(&r) % 129) - 64);
+                    for (int v = 1; v < 3; v++)
+                        if (fs[v] != NULL)
+                            CHECK(check_gemm(fs[v], pack, ng, d, w, nq) == 0);
+                }
+            }
+        }
+    printf("i8gemm variant: %s\n", name);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_variants_match_ref), CHECK_CASE(test_extremes),
+           CHECK_CASE(test_gemm_variants))

@@ -233,12 +233,81 @@ test_int8_recall(void)
     return 0;
 }
 
+/* The blocked path (knn_batch / knn_all on int8: many queries against the packed codes) gives
+ * the hits of one query at a time (knn_sq8_search), bit for bit, for every metric, with and
+ * without the floats, with 1 and 3 threads; knn_all excludes each row itself. */
+static int
+test_int8_many_is_one(void)
+{
+    CHECK(write_table(VECTAB_F32 | VECTAB_SQ8) == 0);
+    struct vecset *s;
+    CHECK_EQ(WP_OK, load(&s, 0, NULL));
+    static float sqn[V];
+    for (size_t i = 0; i < V; i++)
+        sqn[i] = s->tab->norm[i] * s->tab->norm[i];
+    const size_t nq = 70; /* a full block of 64 and a short one */
+    static struct knn_hit one[70 * K], many[70 * K], all[V * K];
+    for (int metric = KNN_COS; metric <= KNN_L2; metric++)
+        for (int from_floats = 0; from_floats <= 1; from_floats++)
+            for (size_t rerank = 10; rerank <= 300; rerank += 290) {
+                struct knn_sq8 z = {.codes = s->tab->codes, .vmin = s->tab->sq8_min,
+                                    .step = s->tab->sq8_step, .norm = s->tab->norm,
+                                    .rerank = rerank};
+                struct knn_db db = {.m = from_floats ? (metric == KNN_COS ? s->m : m) : NULL,
+                                    .rownorm = metric == KNN_COS ? s->tab->norm : NULL,
+                                    .sqnorm = sqn, .sq8 = &z, .n = V, .d = D, .metric = metric};
+                const float *q = metric == KNN_COS ? unit : m;
+                for (size_t i = 0; i < nq; i++)
+                    CHECK_EQ(WP_OK, knn_sq8_search(&db, q + (i * 37 % V) * D, K, NULL, 0,
+                                                   one + i * K));
+                static float qs[70 * D];
+                for (size_t i = 0; i < nq; i++)
+                    memcpy(qs + i * D, q + (i * 37 % V) * D, D * sizeof *qs);
+                for (int threads = 1; threads <= 3; threads += 2) {
+                    struct knn_opts o;
+                    knn_opts_default(&o);
+                    o.threads = threads;
+                    CHECK_EQ(WP_OK, knn_batch(&db, qs, nq, K, KNN_PLAIN, NULL, 0, &o, many));
+                    for (size_t i = 0; i < nq * K; i++) {
+                        CHECK_EQ(one[i].id, many[i].id);
+                        CHECK(memcmp(&one[i].score, &many[i].score, sizeof(float)) == 0);
+                    }
+                }
+                if (metric != KNN_COS || rerank != 10)
+                    continue;
+                struct knn_opts o;
+                knn_opts_default(&o);
+                o.threads = 2;
+                CHECK_EQ(WP_OK, knn_all(&db, K, 1, &o, all));
+                for (size_t i = 0; i < V; i += 97) {
+                    struct knn_hit h[K];
+                    const uint32_t self = (uint32_t)i;
+                    const float *qi = from_floats ? unit + i * D : NULL;
+                    float dec[D];
+                    if (qi == NULL) { /* the decoded row, as knn_all queries it */
+                        for (size_t t = 0; t < D; t++)
+                            dec[t] = z.vmin[t] + z.step[t] * (float)z.codes[i * D + t];
+                        qi = dec;
+                    }
+                    CHECK_EQ(WP_OK, knn_sq8_search(&db, qi, K, &self, 1, h));
+                    for (size_t x = 0; x < K; x++) {
+                        CHECK(all[i * K + x].id != self);
+                        CHECK_EQ(h[x].id, all[i * K + x].id);
+                    }
+                }
+            }
+    vecset_free(s);
+    unlink(path);
+    return 0;
+}
+
 int
 main(void)
 {
     static const struct check_case cases[] = {
         CHECK_CASE(test_round_trip), CHECK_CASE(test_int8_only), CHECK_CASE(test_truncated),
-        CHECK_CASE(test_flipped), CHECK_CASE(test_int8_recall)};
+        CHECK_CASE(test_flipped), CHECK_CASE(test_int8_recall),
+        CHECK_CASE(test_int8_many_is_one)};
     fill();
     const int rc = check_run(cases, sizeof cases / sizeof *cases);
     for (size_t i = 0; i < V; i++)

@@ -106,22 +106,48 @@ tile_avx2(const uint8_t *p, size_t gs, size_t steps, const int8_t *w, size_t d4,
             _mm256_storeu_si256((__m256i *)(o + q * ldo + h * 8), acc[q][h]);
 }
 
+/* The tiles of a variant: mq queries x ng groups, 1 query x ng groups, 1 x 1. */
+typedef void i8tile_fn(const uint8_t *p, size_t gs, size_t steps, const int8_t *w, size_t d4,
+                       int32_t *o, size_t ldo);
+struct i8tiles {
+    i8tile_fn *full, *row, *one;
+    size_t mq, ng;
+};
+
+static void
+i8gemm_tiled(const struct i8tiles *t, const uint8_t *pack, size_t ngroups, size_t d,
+             const int8_t *w, size_t nq, int32_t *out, size_t ldo)
+{
+    const size_t d4 = I8PACK_D4(d), gs = I8PACK_ROWS * d4, steps = d4 / 4;
+    size_t g = 0;
+    for (; g + t->ng <= ngroups; g += t->ng) {
+        size_t q = 0;
+        for (; q + t->mq <= nq; q += t->mq)
+            t->full(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo);
+        for (; q < nq; q++)
+            t->row(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo);
+    }
+    for (; g < ngroups; g++)
+        for (size_t q = 0; q < nq; q++)
+            t->one(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo);
+}
+
+#define I8TILE(name, tile, attr, MQ, NG)                                                    \
+    static attr void name(const uint8_t *p, size_t gs, size_t steps, const int8_t *w,       \
+                          size_t d4, int32_t *o, size_t ldo)                                \
+    {                                                                                       \
+        tile(p, gs, steps, w, d4, o, ldo, MQ, NG);                                          \
+    }
+I8TILE(avx2_22, tile_avx2, , 2, 2)
+I8TILE(avx2_12, tile_avx2, , 1, 2)
+I8TILE(avx2_11, tile_avx2, , 1, 1)
+
 void
 i8gemm_avx2(const uint8_t *pack, size_t ngroups, size_t d, const int8_t *w, size_t nq,
             int32_t *out, size_t ldo)
 {
-    const size_t d4 = I8PACK_D4(d), gs = I8PACK_ROWS * d4, steps = d4 / 4;
-    size_t g = 0;
-    for (; g + 2 <= ngroups; g += 2) {
-        size_t q = 0;
-        for (; q + 2 <= nq; q += 2)
-            tile_avx2(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 2, 2);
-        for (; q < nq; q++)
-            tile_avx2(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 1, 2);
-    }
-    for (; g < ngroups; g++)
-        for (size_t q = 0; q < nq; q++)
-            tile_avx2(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 1, 1);
+    static const struct i8tiles t = {avx2_22, avx2_12, avx2_11, 2, 2};
+    i8gemm_tiled(&t, pack, ngroups, d, w, nq, out, ldo);
 }
 
 /* AVX-512 VNNI: a group is one vector; vpdpbusd multiplies the codes (unsigned) by the
@@ -158,20 +184,14 @@ tile_vnni(const uint8_t *p, size_t gs, size_t steps, const int8_t *w, size_t d4,
             _mm512_storeu_si512((void *)(o + q * ldo + g * 16), acc[q][g]);
 }
 
-VNNI void
+I8TILE(vnni_44, tile_vnni, VNNI, 4, 4)
+I8TILE(vnni_14, tile_vnni, VNNI, 1, 4)
+I8TILE(vnni_11, tile_vnni, VNNI, 1, 1)
+
+void
 i8gemm_avx512vnni(const uint8_t *pack, size_t ngroups, size_t d, const int8_t *w, size_t nq,
                   int32_t *out, size_t ldo)
 {
-    const size_t d4 = I8PACK_D4(d), gs = I8PACK_ROWS * d4, steps = d4 / 4;
-    size_t g = 0;
-    for (; g + 4 <= ngroups; g += 4) {
-        size_t q = 0;
-        for (; q + 4 <= nq; q += 4)
-            tile_vnni(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 4, 4);
-        for (; q < nq; q++)
-            tile_vnni(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 1, 4);
-    }
-    for (; g < ngroups; g++)
-        for (size_t q = 0; q < nq; q++)
-            tile_vnni(pack + g * gs, gs, steps, w + q * d4, d4, out + q * ldo + g * 16, ldo, 1, 1);
+    static const struct i8tiles t = {vnni_44, vnni_14, vnni_11, 4, 4};
+    i8gemm_tiled(&t, pack, ngroups, d, w, nq, out, ldo);
 }

@@ -3,6 +3,10 @@
 # w2v-train, with identical settings (-d 100 -w 5 -n 5 -s 1e-4 -m 5) on the same corpus.
 # Mode sub is skip-gram with subwords: fastText with its default -minn 3 -maxn 6 against
 # w2v-train --subwords 3-6, both at learning rate 0.05 (gensim has no row there).
+# Every tool gets the same starting learning rate per mode, word2vec.c's defaults (lr_for:
+# skip-gram 0.025, CBOW 0.05, sub 0.05), passed explicitly: gensim's own default is 0.025 for
+# both modes and fastText's 0.05 for both, which made the CBOW and skip-gram accuracy columns
+# compare different learning rates.
 # Prints one table: tool, mode, threads, training seconds, raw words/s, ratio to the fastest
 # peer in that mode and thread count, peak RSS, analogy accuracy (30k restriction) and
 # WordSim-353 Spearman.
@@ -187,11 +191,14 @@ add_row() { # tool mode train_s total_s rss_kb vectors.txt cpu_s (threads: $THRE
     log "$1 $2 (-T $THREADS): train ${3}s, total ${4}s, cpu ${7}s, load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# lr_for MODE: the starting learning rate every tool gets in MODE (word2vec.c's defaults)
+lr_for() { case $1 in sg) echo 0.025 ;; *) echo 0.05 ;; esac; }
+
 run_gensim() { # mode
     local r g
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/gensim-$1.log" -- \
         "$PY" "$HERE/gensim_train.py" "$work/corpus.txt" "$work/gensim-$1.txt" "$1" \
-        "$EPOCHS" "$THREADS")
+        "$EPOCHS" "$THREADS" "$(lr_for "$1")")
     g=$(tail -n 1 < <(grep 'train_s=' "$work/gensim-$1.log"))
     add_row gensim "$1" "$(field train_s "$g")" "$(field wall "$r")" "$(field rss_kb "$r")" \
         "$work/gensim-$1.txt" "$(field cpu "$r")"
@@ -200,10 +207,11 @@ run_gensim() { # mode
 run_fasttext() { # mode
     local r mode=skipgram sub=(-minn 0 -maxn 0)
     [ "$1" = cbow ] && mode=cbow
-    [ "$1" = sub ] && sub=(-minn 3 -maxn 6 -lr 0.05) # its defaults, spelled out
+    [ "$1" = sub ] && sub=(-minn 3 -maxn 6) # its defaults, spelled out
     r=$($NICE "$PY" "$HERE/run.py" --marker "Number of labels" --log "$work/fasttext-$1.log" -- \
         fasttext "$mode" -input "$work/corpus.txt" -output "$work/fasttext-$1" -dim 100 -ws 5 \
-        -neg 5 -t 1e-4 -minCount 5 -epoch "$EPOCHS" -thread "$THREADS" "${sub[@]}")
+        -neg 5 -t 1e-4 -minCount 5 -epoch "$EPOCHS" -thread "$THREADS" -lr "$(lr_for "$1")" \
+        "${sub[@]}")
     add_row fastText "$1" "$(field train "$r")" "$(field wall "$r")" "$(field rss_kb "$r")" \
         "$work/fasttext-$1.vec" "$(field cpu "$r")"
 }
@@ -229,7 +237,8 @@ run_mpi() {
     # shellcheck disable=SC2086
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/$label-$mode.log" -- \
         mpirun "${root[@]}" --oversubscribe --mca btl_vader_single_copy_mechanism none \
-        -np "$THREADS" "$mbin/w2v-train" "--$mode" -d 100 -w 5 -n 5 -s 1e-4 -e "$EPOCHS" -t 1 \
+        -np "$THREADS" "$mbin/w2v-train" "--$mode" -a "$(lr_for "$mode")" -d 100 -w 5 -n 5 \
+        -s 1e-4 -e "$EPOCHS" -t 1 \
         --seed 1 --mpi --sync-words "$k" ${W2V_ARGS:-} -v "$work/vocab.rec" --format txt \
         -o "$work/$label-$mode.txt" "$work/tokens.rec")
     [ "$(field rc "$r")" = 0 ] || { log "mpirun w2v-train failed: see $work/$label-$mode.log"; return 0; }
@@ -242,7 +251,8 @@ run_mpi() {
 run_wordpipe() { # mode [label extra-flags...]
     local r mode=$1 label=${2:-wordpipe} how=("--$1")
     shift $(( $# > 1 ? 2 : 1 ))
-    [ "$mode" = sub ] && how=(--sg --subwords 3-6 -a 0.05)
+    [ "$mode" = sub ] && how=(--sg --subwords 3-6)
+    how+=(-a "$(lr_for "$mode")")
     wp_prep
     # shellcheck disable=SC2086 # W2V_ARGS is a list of flags
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/$label-$mode.log" -- \
@@ -265,7 +275,8 @@ run_wordpipe() { # mode [label extra-flags...]
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/wordpipe-pipe-$1.log" -- bash -o pipefail -c \
         "'$BIN/tok' -q -z 0 '$work/corpus.txt' |
          '$BIN/pairs' -q -z 0 --spans -v '$work/vocab.rec' -w 5 -s 1e-4 -e $EPOCHS --seed 1 |
-         '$BIN/w2v-train' --$1 -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS -t $THREADS --seed 1 \
+         '$BIN/w2v-train' --$1 -a $(lr_for "$1") -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS \
+         -t $THREADS --seed 1 \
          ${W2V_ARGS:-} -q -v '$work/vocab.rec' --format txt -o '$work/wordpipe-pipe-$1.txt'")
     [ "$(field rc "$r")" = 0 ] || { log "tok | pairs | w2v-train failed: see its log"; return 0; }
     t=$(field wall "$r")

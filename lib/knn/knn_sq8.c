@@ -276,9 +276,24 @@ sq8_cand_add(const float *s, size_t n, uint32_t base, struct sq8_cand *c, const 
             sq8_cand_try(c, s[j], base + (uint32_t)j, ex, nexcl);
 }
 
-/* Feeds rows j0..j0+n, scored from their integer dots, into c: for cosine the scores are
- * computed and tested sixteen at a time without being stored (the same multiply and add as
- * sq8_scores, so the same floats); the other metrics go through sq8_scores (s: n floats). */
+/* A dot below which no row can score f or more: c0 + scale * (float)dot < f for every
+ * integer dot < the result, float rounding included (a margin of 2 steps plus the rounding of
+ * sums near f and c0). INT32_MIN when nothing can be ruled out. */
+static int32_t
+sq8_dot_floor(float f, float c0, float scale)
+{
+    if (!(scale > 0) || !(f > -INFINITY) || !(fabsf(c0) < INFINITY))
+        return INT32_MIN;
+    const double t = ceil(((double)f - c0) / scale) - 2.0 -
+                     ceil((fabs((double)f) + fabs((double)c0)) * 1e-6 / scale);
+    return t <= (double)INT32_MIN ? INT32_MIN : t >= (double)INT32_MAX ? INT32_MAX : (int32_t)t;
+}
+
+/* Feeds rows j0..j0+n, scored from their integer dots, into c. For cosine the score is
+ * monotone in the dot, so sixteen dots at a time are tested against the floor turned into a
+ * dot (sq8_dot_floor, generic vectors), and only those that may pass are scored (the same
+ * multiply and add as sq8_scores, so the same floats); the other metrics go through
+ * sq8_scores (s: n floats). */
 static void
 sq8_cand_dots(const struct knn_db *db, const struct sq8_query *sq, const int32_t *dot,
               size_t j0, size_t n, float *s, struct sq8_cand *c, const uint32_t *ex,
@@ -290,17 +305,24 @@ sq8_cand_dots(const struct knn_db *db, const struct sq8_query *sq, const int32_t
         return;
     }
     const float c0 = sq->c0, scale = sq->scale;
-    const sq8_v4f vc0 = {c0, c0, c0, c0}, vscale = {scale, scale, scale, scale};
+    float fseen = c->floor_score;
+    int32_t lim = sq8_dot_floor(fseen, c0, scale);
     size_t j = 0;
     for (; j + 16 <= n; j += 16) {
+        if (c->floor_score != fseen) {
+            fseen = c->floor_score;
+            lim = sq8_dot_floor(fseen, c0, scale);
+        }
+        const sq8_v4i vl = {lim, lim, lim, lim}, b0 = {1, 2, 4, 8};
         sq8_v4i x[4];
-        sq8_v4f y[4];
         memcpy(x, dot + j, sizeof x);
-        for (int v = 0; v < 4; v++)
-            y[v] = vc0 + vscale * __builtin_convertvector(x[v], sq8_v4f);
-        for (unsigned bits = sq8_mask16(y, c->floor_score); bits != 0; bits &= bits - 1) {
-            const unsigned t = (unsigned)__builtin_ctz(bits);
-            sq8_cand_try(c, y[t / 4][t % 4], (uint32_t)(j0 + j + t), ex, nexcl);
+        const sq8_v4i m = ((x[0] >= vl) & b0) | ((x[1] >= vl) & (b0 << 4)) |
+                          ((x[2] >= vl) & (b0 << 8)) | ((x[3] >= vl) & (b0 << 12));
+        for (unsigned bits = (unsigned)(m[0] | m[1] | m[2] | m[3]); bits != 0; bits &= bits - 1) {
+            const size_t t = j + (size_t)__builtin_ctz(bits);
+            const float y = c0 + scale * (float)dot[t];
+            if (y >= c->floor_score)
+                sq8_cand_try(c, y, (uint32_t)(j0 + t), ex, nexcl);
         }
     }
     for (; j < n; j++) {

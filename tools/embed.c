@@ -20,6 +20,7 @@
 #include "stream/rec_payload.h"
 #include "text/vocab.h"
 #include "vecio/npy.h"
+#include "vecio/vecfile.h"
 #include "vecio/vecset.h"
 #include "vecio/w2vfmt.h"
 
@@ -318,11 +319,9 @@ static int
 export_vectors(const struct opts *o, const struct vecset *s)
 {
     struct cli_out out;
-    const char *const *w = (const char *const *)s->words;
+    static const int formats[] = {W2VFMT_TEXT, W2VFMT_BIN, VECSET_FASTTEXT};
     cli_out_open(&out, o->output, o->export_fmt >= 2 ? CLI_OUT_BINARY : CLI_OUT_TEXT, o->force);
-    const int rc = o->export_fmt == 3   ? vecset_write_fasttext(out.fp, s)
-                   : o->export_fmt == 2 ? w2vfmt_write_bin(out.fp, w, s->m, s->v, s->d)
-                                        : w2vfmt_write_text(out.fp, w, s->m, s->v, s->d);
+    const int rc = vecfile_write_set(out.fp, formats[o->export_fmt - 1], s, NULL, 0);
     if (rc < 0) {
         cli_out_abort(&out);
         if (rc == WP_EFORMAT)
@@ -480,25 +479,24 @@ write_cache(const struct opts *o, const struct lm *m)
 {
     const size_t width = lm_width(&m->c), n = m->c.vocab - LM_NSPECIAL;
     float *rows = cli_mallocarray((n ? n : 1) * width, sizeof *rows);
+    const char **words = cli_mallocarray(n ? n : 1, sizeof *words);
+    size_t *lens = cli_mallocarray(n ? n : 1, sizeof *lens);
     struct rec_meta *meta = rec_meta_new();
-    struct buf b = {0};
     struct cli_out out;
     if (meta == NULL || embed_cache_meta(meta, m) < 0 ||
         embed_cache_rows(m, LM_NSPECIAL, n, rows) < 0)
         cli_die_nomem();
+    for (size_t i = 0; i < n; i++)
+        words[i] = vocab_word(m->vocab, (uint32_t)i, &lens[i]);
     cli_out_open(&out, o->output, 1, o->force);
-    struct rec_writer *w = cli_writer_open(&out, REC_VECTORS, meta, o->level);
-    for (size_t i = 0; i < n; i++) {
-        size_t wl;
-        const char *word = vocab_word(m->vocab, (uint32_t)i, &wl);
-        buf_clear(&b);
-        if (rec_vector_encode(&b, word, wl, rows + i * width, width) < 0)
-            cli_die_nomem();
-        cli_writer_put(w, &out, b.p, b.len);
-    }
-    cli_writer_close(w, &out);
-    buf_free(&b);
+    const struct vecfile_rows vr = {.words = words, .lens = lens, .m = rows, .v = n, .d = width};
+    const int rc = vecfile_write(out.fp, VECSET_STREAM, &vr, meta, o->level);
+    if (rc < 0)
+        cli_out_die(&out, rc);
+    cli_out_commit(&out);
     rec_meta_free(meta);
+    free(words);
+    free(lens);
     free(rows);
     return RV_OK;
 }

@@ -18,6 +18,7 @@
 #include "knn/knn_hnsw.h"
 #include "stream/rec_payload.h"
 #include "vecio/vecset.h"
+#include "vecio/vecfile.h"
 #include "vecio/vectab.h"
 #include "vecio/w2vfmt.h"
 
@@ -46,25 +47,17 @@ struct opts {
     struct analogy_opts an;
 };
 
-/* --convert stream: vectors read in any format, written as a REC_VECTORS stream. */
+/* --convert txt|bin|stream|fasttext: the vectors written in another format. */
 static void
-write_vectors_stream(const struct vecset *s, struct cli_out *out)
+convert(const struct opts *o, const struct vecset *s, struct cli_out *out)
 {
-    struct rec_meta *m = rec_meta_new();
-    struct buf b = {0};
-    if (m == NULL || rec_meta_set_u64(m, "dim", s->d) < 0)
-        cli_die_nomem();
-    struct rec_writer *w = cli_writer_open(out, REC_VECTORS, m, REC_LEVEL_DEFAULT);
-    for (size_t i = 0; i < s->v; i++) {
-        buf_clear(&b);
-        if (rec_vector_encode(&b, s->words[i], strlen(s->words[i]), s->m + i * s->d, s->d) < 0)
-            cli_die_nomem();
-        cli_writer_put(w, out, b.p, b.len);
-    }
-    if (rec_writer_close(w) < 0) /* the trailer; main commits the file */
-        cli_die(RV_FAIL, "%s: %s", out->path ? out->path : "stdout", strerror(errno ? errno : EIO));
-    buf_free(&b);
-    rec_meta_free(m);
+    const int format = o->convert - 1;
+    const int rc = vecfile_write_set(out->fp, format, s, NULL, REC_LEVEL_DEFAULT);
+    if (rc == WP_EFORMAT && (format == W2VFMT_TEXT || format == W2VFMT_BIN))
+        cli_die(RV_DATA, "%s: a word has a space or newline (not writable as word2vec)",
+                o->output ? o->output : "<stdout>");
+    if (rc < 0)
+        cli_out_die(out, rc);
 }
 
 static _Noreturn void
@@ -932,24 +925,8 @@ main(int argc, char **argv)
         if (rc < 0)
             cli_out_die(&out, rc);
         rval = RV_OK;
-    } else if (o.convert == 1 + VECSET_FASTTEXT) {
-        const int rc = vecset_write_fasttext(out.fp, s);
-        if (rc < 0)
-            cli_out_die(&out, rc);
-        rval = RV_OK;
-    } else if (o.convert == 1 + VECSET_STREAM) {
-        write_vectors_stream(s, &out);
-        rval = RV_OK;
     } else if (o.convert) {
-        const char *const *w = (const char *const *)s->words;
-        const int rc = o.convert == 1 + W2VFMT_BIN ? w2vfmt_write_bin(out.fp, w, s->m, s->v, s->d)
-                                                   : w2vfmt_write_text(out.fp, w, s->m, s->v, s->d);
-        if (rc < 0) {
-            if (rc != WP_EFORMAT)
-                cli_out_die(&out, rc);
-            cli_die(RV_DATA, "%s: a word has a space or newline (not writable as word2vec)",
-                    o.output ? o.output : "<stdout>");
-        }
+        convert(&o, s, &out);
         rval = RV_OK;
     } else if (o.qvec) {
         rval = run_query_vectors(&o, s, out.fp);

@@ -10,19 +10,21 @@
 #include "common/status.h"
 #include "cli_blas.h"
 #include "kernels/blas.h"
-#include "kernels/pca.h"
 #include "kernels/vec.h"
 #include "knn/analogy.h"
+#include "knn/analogy_ask.h"
 #include "knn/evalsim.h"
 #include "knn/knn.h"
 #include "knn/knn_hnsw.h"
+#include "knn/knn_map.h"
+#include "knn/knn_query.h"
 #include "stream/rec_payload.h"
 #include "vecio/vecset.h"
 #include "vecio/vecfile.h"
 #include "vecio/vectab.h"
 #include "vecio/w2vfmt.h"
 
-enum { BATCH_MIN = 8, RESTRICT_EVAL_DEFAULT = 30000 };
+enum { RESTRICT_EVAL_DEFAULT = 30000 };
 enum { OPT_ANALOGY = 256, OPT_ANALOGIES, OPT_SIMILARITY, OPT_CONVENTION, OPT_METHOD,
        OPT_NOFOLD, OPT_FORMAT, OPT_SINGLE, OPT_HNSW, OPT_EF, OPT_HNSW_M,
        OPT_EFC, OPT_CONVERT, OPT_QVEC, OPT_MAP, OPT_ALL, OPT_METRIC, OPT_QUERY, OPT_SEED,
@@ -234,6 +236,13 @@ load(const struct opts *o)
     return s;
 }
 
+/* The rows searched: the first -r of them when given (0: all). */
+static size_t
+rows_searched(const struct opts *o, const struct vecset *s)
+{
+    return o->restrict_set && o->restrict_n && o->restrict_n < s->v ? o->restrict_n : s->v;
+}
+
 /* ---- neighbour queries ---- */
 struct qctx {
     const struct opts *o;
@@ -242,82 +251,26 @@ struct qctx {
     FILE *out;
     float *scratch;
     const struct knn_hnsw *hnsw;
-    size_t found, missing;
-    /* queries outside the vocabulary of a fastText model: their n-gram vectors (as the
-     * metric sees them), words and |x|^2, addressed as ids s->v + i until answered */
-    float *xq, *xsq;
-    char **xw;
-    size_t nx, xcap, ngrams;
-    float *qbuf;          /* d floats: a table's query row */
+    size_t found, missing, ngrams;
+    struct knn_queries q; /* the rows of the words asked, n-gram vectors included */
     struct knn_sq8 sq8;   /* --int8 */
 };
 
-/* The row of query id as the metric sees it: a pointer into the set, or for a vector table
- * (used in place, no unit-length copy) the row computed into c->qbuf. */
-static const float *
-query_vec(const struct qctx *c, uint32_t id)
-{
-    if (id >= c->s->v)
-        return c->xq + (size_t)(id - c->s->v) * c->s->d;
-    const float *rows = c->db.metric == KNN_COS ? c->s->unit : c->s->m;
-    if (rows != NULL)
-        return rows + (size_t)id * c->s->d;
-    const char *w = c->s->words[id];
-    vecset_vector(c->s, w, strlen(w), c->db.metric == KNN_COS, c->qbuf, NULL);
-    return c->qbuf;
-}
-
-static const char *
-query_word(const struct qctx *c, uint32_t id)
-{
-    return id >= c->s->v ? c->xw[id - c->s->v] : c->s->words[id];
-}
-
-static float
-query_sqnorm(const struct qctx *c, uint32_t id)
-{
-    return id >= c->s->v ? c->xsq[id - c->s->v] : c->s->sqnorm[id];
-}
-
-/* A query outside the vocabulary of a fastText model: its n-gram vector as id s->v + nx.
+/* A query outside the vocabulary of a fastText model: its n-gram vector as a new id.
  * Returns 0 when the word has no n-gram either. */
 static int
 lookup_ngrams(struct qctx *c, const char *w, uint32_t *id)
 {
-    const size_t d = c->s->d;
-    if (c->nx == c->xcap) {
-        c->xcap = c->xcap ? 2 * c->xcap : 16;
-        c->xq = cli_reallocarray(c->xq, c->xcap * d, sizeof *c->xq);
-        c->xsq = cli_reallocarray(c->xsq, c->xcap, sizeof *c->xsq);
-        c->xw = cli_reallocarray(c->xw, c->xcap, sizeof *c->xw);
-    }
-    float *x = c->xq + c->nx * d;
-    int rc = vecset_vector(c->s, w, strlen(w), 0, x, NULL);
+    const int rc = knn_queries_add_ngrams(&c->q, w, id);
     if (rc == WP_ENOMEM)
         cli_die_nomem();
-    if (rc < 0)
+    if (rc <= 0)
         return 0;
-    double sq = 0;
-    for (size_t j = 0; j < d; j++)
-        sq += (double)x[j] * x[j];
-    if (c->db.metric == KNN_COS)
-        vecset_vector(c->s, w, strlen(w), 1, x, NULL);
-    c->xw[c->nx] = cli_strdup(w);
-    c->xsq[c->nx] = (float)sq;
     if (!c->o->quiet)
         cli_warn("'%s' not in vocabulary: answered from its character n-grams",
                  cli_word(w, (char[CLI_WORD_BUF]){0}));
-    *id = (uint32_t)(c->s->v + c->nx++);
     c->ngrams++;
     return 1;
-}
-
-static void
-drop_ngram_queries(struct qctx *c)
-{
-    for (size_t i = 0; i < c->nx; i++)
-        free(c->xw[i]);
-    c->nx = 0;
 }
 
 static void
@@ -333,36 +286,17 @@ print_hits(struct qctx *c, const char *query, const struct knn_hit *h, float qsq
 static void
 answer(struct qctx *c, const uint32_t *ids, size_t n)
 {
-    const size_t k = c->o->k, d = c->s->d;
-    struct knn_hit *h = cli_mallocarray(k * (n ? n : 1), sizeof *h);
-    int rc = WP_OK;
-    if (c->hnsw != NULL) {
-        float *q = cli_mallocarray((n ? n : 1) * d, sizeof *q);
-        for (size_t i = 0; i < n; i++)
-            memcpy(q + i * d, query_vec(c, ids[i]), d * sizeof *q);
-        rc = knn_hnsw_search_batch(c->hnsw, q, n, k, c->o->ef, c->o->exclude ? ids : NULL, 1,
-                                   n < BATCH_MIN ? 1 : c->o->an.knn.threads, h);
-        free(q);
-    } else if (n >= BATCH_MIN && !c->o->single) {
-        float *q = cli_mallocarray(n * d, sizeof *q);
-        for (size_t i = 0; i < n; i++)
-            memcpy(q + i * d, query_vec(c, ids[i]), d * sizeof *q);
-        rc = knn_batch(&c->db, q, n, k, KNN_PLAIN, c->o->exclude ? ids : NULL, 1, &c->o->an.knn, h);
-        free(q);
-    } else {
-        /* one thread: splitting a 1 ms query over threads pays only on an idle machine (a
-         * busy one makes the join wait for a scheduler tick), and the half-precision pass
-         * already answers well over 1,000 queries/s on one core */
-        for (size_t i = 0; i < n && rc == WP_OK; i++)
-            rc = knn_one(&c->db, query_vec(c, ids[i]), k, c->o->exclude ? &ids[i] : NULL, 1, 1,
-                         c->scratch, h + i * k);
-    }
+    const struct knn_query_cfg cfg = {.k = c->o->k, .ef = c->o->ef, .exclude = c->o->exclude,
+                                      .single = c->o->single, .knn = &c->o->an.knn};
+    struct knn_hit *h = cli_mallocarray(cfg.k * (n ? n : 1), sizeof *h);
+    const int rc = knn_queries_search(&c->q, &c->db, c->hnsw, &cfg, ids, n, c->scratch, h);
     if (rc < 0)
         cli_die_status(rc, "search");
     for (size_t i = 0; i < n; i++)
-        print_hits(c, query_word(c, ids[i]), h + i * k, query_sqnorm(c, ids[i]));
+        print_hits(c, knn_queries_word(&c->q, ids[i]), h + i * cfg.k,
+                   knn_queries_sqnorm(&c->q, ids[i]));
     free(h);
-    drop_ngram_queries(c);
+    knn_queries_clear(&c->q);
 }
 
 static int
@@ -435,19 +369,6 @@ stdin_queries(struct qctx *c)
     free(ids);
 }
 
-/* The half-precision copy halves the bytes a single query streams through; worth it once
- * the matrix no longer sits in cache. Exactness is kept by knn_one (see knn.h). */
-static uint16_t *
-add_half(struct knn_db *db)
-{
-    enum { HALF_MIN_CELLS = 1 << 20 };
-    uint16_t *m16 = NULL;
-    if (db->rownorm == NULL && db->sq8 == NULL && db->n * db->d >= HALF_MIN_CELLS && knn_half_build(db->m, db->n, db->d, &m16,
-                                                          &db->maxnorm) == WP_OK)
-        db->m16 = m16;
-    return m16;
-}
-
 /* Loads the HNSW index at o->hnsw, or builds it and saves it there when it does not exist. */
 static struct knn_hnsw *
 open_hnsw(const struct opts *o, const struct knn_db *db)
@@ -493,13 +414,14 @@ static int
 run_queries(const struct opts *o, const struct vecset *s, FILE *out)
 {
     struct qctx c = {.o = o, .s = s, .out = out};
-    c.db.n = o->restrict_set && o->restrict_n && o->restrict_n < s->v ? o->restrict_n : s->v;
+    c.db.n = rows_searched(o, s);
     c.db.d = s->d;
     c.db.metric = o->metric;
     c.db.m = o->metric == KNN_COS ? s->unit : s->m;
     c.db.sqnorm = s->sqnorm;
     c.scratch = cli_mallocarray(s->v, sizeof *c.scratch);
-    c.qbuf = cli_mallocarray(s->d, sizeof *c.qbuf);
+    if (knn_queries_init(&c.q, s, o->metric) < 0)
+        cli_die_nomem();
     if (s->tab != NULL && !o->hnsw) { /* in place: raw rows, divided by their norms for cos */
         c.db.m = s->m;
         c.db.rownorm = o->metric == KNN_COS ? s->tab->norm : NULL;
@@ -538,7 +460,8 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
         free(h);
         c.found = c.db.n;
     } else if (o->nqueries > 0) {
-        uint16_t *m16 = o->nqueries < BATCH_MIN || o->single ? add_half(&c.db) : NULL;
+        uint16_t *m16 =
+            o->nqueries < KNN_QUERY_BATCH_MIN || o->single ? knn_db_add_half(&c.db) : NULL;
         uint32_t *ids = cli_mallocarray(o->nqueries, sizeof *ids);
         size_t n = 0;
         for (size_t i = 0; i < o->nqueries; i++)
@@ -547,7 +470,7 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
         free(ids);
         free(m16);
     } else {
-        uint16_t *m16 = add_half(&c.db);
+        uint16_t *m16 = knn_db_add_half(&c.db);
         const double t0 = cli_now();
         stdin_queries(&c);
         free(m16);
@@ -558,10 +481,7 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
     if (c.ngrams > 0 && o->verbose)
         cli_warn("%zu of %zu queries answered from character n-grams", c.ngrams, c.found);
     free(c.scratch);
-    free(c.qbuf);
-    free(c.xq);
-    free(c.xsq);
-    free(c.xw);
+    knn_queries_free(&c.q);
     knn_hnsw_free(hnsw);
     return c.missing > 0 && c.found == 0 ? RV_DATA : RV_OK;
 }
@@ -592,8 +512,7 @@ run_query_vectors(const struct opts *o, const struct vecset *s, FILE *out)
     struct qctx c = {.o = o, .s = s, .out = out};
     c.db = (struct knn_db){.m = o->metric == KNN_COS ? s->unit : s->m, .sqnorm = s->sqnorm,
                            .d = s->d, .metric = o->metric,
-                           .n = o->restrict_set && o->restrict_n && o->restrict_n < s->v
-                                    ? o->restrict_n : s->v};
+                           .n = rows_searched(o, s)};
     FILE *fp = cli_open_in(o->qvec);
     struct rec_reader *r = cli_reader_open(fp, o->qvec, REC_VECTORS);
     uint64_t dim = 0;
@@ -670,74 +589,42 @@ map_coord(float v)
     return fabsf(v) < 5e-7f ? 0.0 : (double)v;
 }
 
-/* Mean squared distance of the n rows of x from their mean: what the axes' shares are of. */
-static double
-total_variance(const float *x, size_t n, size_t d)
-{
-    double total = 0;
-    for (size_t t = 0; t < d; t++) {
-        double sum = 0, sq = 0;
-        for (size_t i = 0; i < n; i++) {
-            sum += x[i * d + t];
-            sq += (double)x[i * d + t] * x[i * d + t];
-        }
-        total += sq - sum * sum / (double)n;
-    }
-    return total / (double)n;
-}
-
 /* Looks the words up exactly, as -q does (rows as the metric sees them: unit length for
  * cos, raw for dot and l2), projects them with pca_2d and prints word, x, y. */
 static int
 run_map(const struct opts *o, const struct vecset *s, FILE *out)
 {
-    size_t nw, n = 0, missing = 0, dups = 0;
+    size_t nw;
     char **w = read_words(o->map, &nw);
-    const size_t d = s->d;
-    const float *rows = o->metric == KNN_COS ? s->unit : s->m;
-    uint32_t *ids = cli_mallocarray(nw, sizeof *ids);
-    float *x = cli_mallocarray(nw * d, sizeof *x), *y = cli_mallocarray(nw * 2, sizeof *y);
-    for (size_t i = 0; i < nw; i++) {
-        const int64_t id = vecset_find(s, w[i], strlen(w[i]));
-        size_t j = 0;
-        if (id < 0) {
-            cli_warn("'%s' not in vocabulary", cli_word(w[i], (char[CLI_WORD_BUF]){0}));
-            missing++;
-            continue;
-        }
-        while (j < n && ids[j] != (uint32_t)id)
-            j++;
-        if (j < n) { /* a second point on top of the first would only weigh it twice */
-            dups++;
-            continue;
-        }
-        ids[n] = (uint32_t)id;
-        memcpy(x + n++ * d, rows + (size_t)id * d, d * sizeof *x);
-    }
-    if (missing > 0)
-        cli_warn("%s: %zu of %zu words not in the vectors, skipped", cli_name(o->map), missing, nw);
-    if (dups > 0)
-        cli_warn("%s: %zu repeated word%s skipped", cli_name(o->map), dups, dups == 1 ? "" : "s");
-    if (n == 0)
+    struct knn_map mp;
+    if (knn_map_lookup(&mp, s, o->metric, w, nw) < 0)
+        cli_die_nomem();
+    for (size_t i = 0; i < mp.nmissing; i++)
+        cli_warn("'%s' not in vocabulary", cli_word(w[mp.missing[i]], (char[CLI_WORD_BUF]){0}));
+    if (mp.nmissing > 0)
+        cli_warn("%s: %zu of %zu words not in the vectors, skipped", cli_name(o->map),
+                 mp.nmissing, nw);
+    if (mp.dups > 0)
+        cli_warn("%s: %zu repeated word%s skipped", cli_name(o->map), mp.dups,
+                 mp.dups == 1 ? "" : "s");
+    if (mp.n == 0)
         cli_die(RV_DATA, "%s: none of its words is in the vectors", cli_name(o->map));
-    double var[2];
-    const int rc = pca_project(x, n, d, 2, y, var);
+    const int rc = knn_map_project(&mp);
     if (rc < 0)
         cli_die_status(rc, "%s: pca", cli_name(o->vectors));
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, "%s\t%.6f\t%.6f\n", s->words[ids[i]], map_coord(y[i * 2]),
-                map_coord(y[i * 2 + 1]));
+    for (size_t i = 0; i < mp.n; i++)
+        fprintf(out, "%s\t%.6f\t%.6f\n", s->words[mp.ids[i]], map_coord(mp.xy[i * 2]),
+                map_coord(mp.xy[i * 2 + 1]));
     if (o->verbose) {
-        const double total = total_variance(x, n, d);
-        cli_warn("map: %zu words; the two axes show %.1f%% and %.1f%% of their variance", n,
-                 total > 0 ? 100 * var[0] / total : 0.0, total > 0 ? 100 * var[1] / total : 0.0);
+        const double total = knn_map_total_variance(&mp);
+        cli_warn("map: %zu words; the two axes show %.1f%% and %.1f%% of their variance", mp.n,
+                 total > 0 ? 100 * mp.var[0] / total : 0.0,
+                 total > 0 ? 100 * mp.var[1] / total : 0.0);
     }
     for (size_t i = 0; i < nw; i++)
         free(w[i]);
     free(w);
-    free(ids);
-    free(x);
-    free(y);
+    knn_map_free(&mp);
     return RV_OK;
 }
 
@@ -798,18 +685,15 @@ run_analogies(const struct opts *o, const struct vecset *s, FILE *out)
 {
     char *line = NULL;
     size_t cap = 0, lineno = 0, found = 0, missing = 0;
-    const size_t rows = o->an.method == ANALOGY_MUL ? 3 : 1, n = o->restrict_set && o->restrict_n
-                        && o->restrict_n < s->v ? o->restrict_n : s->v;
-    float *q = cli_mallocarray(rows * s->d, sizeof *q);
-    float *scratch = cli_mallocarray(s->v, sizeof *scratch);
-    float *u = cli_mallocarray(3 * s->d, sizeof *u); /* the words' unit vectors */
+    const size_t n = rows_searched(o, s);
     struct knn_hit *h = cli_mallocarray(o->k, sizeof *h);
-    struct knn_db db = {.m = s->unit, .n = n, .d = s->d, .metric = KNN_COS};
-    uint16_t *m16 = add_half(&db);
+    struct analogy_ask a;
+    if (analogy_ask_init(&a, s, o->an.method, n, o->k, &o->an.knn) < 0)
+        cli_die_nomem();
     while (getline(&line, &cap, stdin) >= 0) {
         char *w[4], *save = NULL;
         size_t nw = 0;
-        uint32_t id[3];
+        int in[3];
         lineno++;
         for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 4; t = strtok_r(NULL, " \t\r\n", &save))
             w[nw++] = t;
@@ -820,30 +704,20 @@ run_analogies(const struct opts *o, const struct vecset *s, FILE *out)
             missing++;
             continue;
         }
-        int ok = 1;
-        for (int i = 0; i < 3; i++) {
-            int64_t x;
-            const int rc = vecset_vector(s, w[i], strlen(w[i]), 1, u + i * s->d, &x);
-            if (rc == WP_ENOMEM)
-                cli_die_nomem();
-            if (rc < 0) {
+        if (analogy_ask_words(&a, (const char *const *)w, in) < 0)
+            cli_die_nomem();
+        for (int i = 0; i < 3; i++)
+            if (in[i] < 0)
                 cli_warn("'%s' not in vocabulary", cli_word(w[i], (char[CLI_WORD_BUF]){0}));
-                ok = 0;
-            } else if (rc == 0 && !o->quiet) {
+            else if (in[i] == 0 && !o->quiet)
                 cli_warn("'%s' not in vocabulary: its character n-grams stand in",
                          cli_word(w[i], (char[CLI_WORD_BUF]){0}));
-            }
-            id[i] = x >= 0 ? (uint32_t)x : KNN_NONE; /* an n-gram vector excludes no row */
-        }
-        if (!ok) {
+        if (in[0] < 0 || in[1] < 0 || in[2] < 0) {
             missing++;
             continue;
         }
         found++;
-        analogy_query_rows(o->an.method, u, u + s->d, u + 2 * s->d, s->d, q);
-        const int rc = o->an.method == ANALOGY_MUL
-                           ? knn_batch(&db, q, 1, o->k, KNN_COSMUL, id, 3, &o->an.knn, h)
-                           : knn_one(&db, q, o->k, id, 3, 1, scratch, h);
+        const int rc = analogy_ask_search(&a, h);
         if (rc < 0)
             cli_die_status(rc, "search");
         for (size_t r = 0; r < o->k && h[r].id != KNN_NONE; r++)
@@ -852,11 +726,8 @@ run_analogies(const struct opts *o, const struct vecset *s, FILE *out)
         fflush(out);
     }
     free(line);
-    free(q);
-    free(u);
-    free(scratch);
     free(h);
-    free(m16);
+    analogy_ask_free(&a);
     return missing > 0 && found == 0 ? RV_DATA : RV_OK;
 }
 

@@ -1,0 +1,152 @@
+/* knn_query.c - knn(1)'s word queries and the search of a batch; see knn_query.h. */
+#include "knn_query.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/grow.h"
+#include "common/status.h"
+#include "knn_hnsw.h"
+#include "vecio/vecset.h"
+
+int
+knn_queries_init(struct knn_queries *q, const struct vecset *s, int metric)
+{
+    memset(q, 0, sizeof *q);
+    q->s = s;
+    q->metric = metric;
+    q->qbuf = malloc((s->d ? s->d : 1) * sizeof *q->qbuf);
+    return q->qbuf == NULL ? WP_ENOMEM : WP_OK;
+}
+
+void
+knn_queries_free(struct knn_queries *q)
+{
+    knn_queries_clear(q);
+    free(q->xq);
+    free(q->xsq);
+    free(q->xw);
+    free(q->qbuf);
+    memset(q, 0, sizeof *q);
+}
+
+void
+knn_queries_clear(struct knn_queries *q)
+{
+    for (size_t i = 0; i < q->nx; i++)
+        free(q->xw[i]);
+    q->nx = 0;
+}
+
+/* Room for one more n-gram query in each of the three arrays. */
+static int
+grow(struct knn_queries *q)
+{
+    const size_t need = q->nx + 1, d = q->s->d ? q->s->d : 1;
+    size_t c1 = q->xcap, c2 = q->xcap, c3 = q->xcap;
+    WP_TRY(wp_grow(&q->xq, &c1, need, d * sizeof *q->xq, 16));
+    WP_TRY(wp_grow(&q->xsq, &c2, need, sizeof *q->xsq, 16));
+    WP_TRY(wp_grow(&q->xw, &c3, need, sizeof *q->xw, 16));
+    q->xcap = c1;
+    return WP_OK;
+}
+
+int
+knn_queries_add_ngrams(struct knn_queries *q, const char *w, uint32_t *id)
+{
+    const size_t d = q->s->d, len = strlen(w);
+    if (q->nx == q->xcap)
+        WP_TRY(grow(q));
+    float *x = q->xq + q->nx * d;
+    const int rc = vecset_vector(q->s, w, len, 0, x, NULL);
+    if (rc == WP_ENOMEM)
+        return rc;
+    if (rc < 0)
+        return 0;
+    double sq = 0;
+    for (size_t j = 0; j < d; j++)
+        sq += (double)x[j] * x[j];
+    if (q->metric == KNN_COS)
+        vecset_vector(q->s, w, len, 1, x, NULL);
+    if ((q->xw[q->nx] = malloc(len + 1)) == NULL)
+        return WP_ENOMEM;
+    memcpy(q->xw[q->nx], w, len + 1);
+    q->xsq[q->nx] = (float)sq;
+    *id = (uint32_t)(q->s->v + q->nx++);
+    return 1;
+}
+
+const float *
+knn_queries_vec(struct knn_queries *q, uint32_t id)
+{
+    if (id >= q->s->v)
+        return q->xq + (size_t)(id - q->s->v) * q->s->d;
+    const float *rows = q->metric == KNN_COS ? q->s->unit : q->s->m;
+    if (rows != NULL)
+        return rows + (size_t)id * q->s->d;
+    const char *w = q->s->words[id];
+    vecset_vector(q->s, w, strlen(w), q->metric == KNN_COS, q->qbuf, NULL);
+    return q->qbuf;
+}
+
+const char *
+knn_queries_word(const struct knn_queries *q, uint32_t id)
+{
+    return id >= q->s->v ? q->xw[id - q->s->v] : q->s->words[id];
+}
+
+float
+knn_queries_sqnorm(const struct knn_queries *q, uint32_t id)
+{
+    return id >= q->s->v ? q->xsq[id - q->s->v] : q->s->sqnorm[id];
+}
+
+/* The n query rows side by side, for the batched searches. */
+static float *
+gather(struct knn_queries *q, const uint32_t *ids, size_t n)
+{
+    const size_t d = q->s->d;
+    float *x = malloc((n ? n : 1) * d * sizeof *x);
+    if (x != NULL)
+        for (size_t i = 0; i < n; i++)
+            memcpy(x + i * d, knn_queries_vec(q, ids[i]), d * sizeof *x);
+    return x;
+}
+
+int
+knn_queries_search(struct knn_queries *q, const struct knn_db *db, const struct knn_hnsw *hnsw,
+                   const struct knn_query_cfg *cfg, const uint32_t *ids, size_t n,
+                   float *scratch, struct knn_hit *h)
+{
+    const uint32_t *excl = cfg->exclude ? ids : NULL;
+    int rc = WP_OK;
+    if (hnsw != NULL || (n >= KNN_QUERY_BATCH_MIN && !cfg->single)) {
+        float *x = gather(q, ids, n);
+        if (x == NULL)
+            return WP_ENOMEM;
+        rc = hnsw != NULL ? knn_hnsw_search_batch(hnsw, x, n, cfg->k, cfg->ef, excl, 1,
+                                                  n < KNN_QUERY_BATCH_MIN ? 1 : cfg->knn->threads,
+                                                  h)
+                          : knn_batch(db, x, n, cfg->k, KNN_PLAIN, excl, 1, cfg->knn, h);
+        free(x);
+        return rc;
+    }
+    /* one thread: splitting a 1 ms query over threads pays only on an idle machine (a busy
+     * one makes the join wait for a scheduler tick), and the half-precision pass already
+     * answers well over 1,000 queries/s on one core */
+    for (size_t i = 0; i < n && rc == WP_OK; i++)
+        rc = knn_one(db, knn_queries_vec(q, ids[i]), cfg->k, excl ? &ids[i] : NULL, 1, 1,
+                     scratch, h + i * cfg->k);
+    return rc;
+}
+
+uint16_t *
+knn_db_add_half(struct knn_db *db)
+{
+    enum { HALF_MIN_CELLS = 1 << 20 };
+    uint16_t *m16 = NULL;
+    if (db->rownorm == NULL && db->sq8 == NULL && db->n * db->d >= HALF_MIN_CELLS &&
+        knn_half_build(db->m, db->n, db->d, &m16, &db->maxnorm) == WP_OK)
+        db->m16 = m16;
+    return m16;
+}

@@ -80,6 +80,33 @@ usage(FILE *fp, int status)
     exit(status);
 }
 
+/* The options' combinations that make no sense. */
+static void
+check_args(const struct opts *o)
+{
+    const int modes = (o->all || o->nqueries) + !!o->analogy_file + o->analogies +
+                      !!o->similarity_file + !!o->convert + !!o->qvec + !!o->map;
+    if (modes > 1)
+        cli_die(RV_USAGE, "choose one of --all/--query, --analogy, --analogies, --similarity, --convert, "
+                          "--query-vectors, --map");
+    if (o->all && o->nqueries)
+        cli_die(RV_USAGE, "--all and --query exclude each other");
+    if ((o->analogies || o->all || o->nqueries == 0) && !o->analogy_file && !o->similarity_file &&
+        !o->all && !o->convert && !o->qvec && !o->map && strcmp(o->vectors, "-") == 0)
+        cli_die(RV_USAGE, "vectors on stdin need --query, --all, --analogy or --similarity");
+    if (o->hnsw && (o->analogy_file || o->similarity_file || o->analogies || o->qvec || o->map))
+        cli_die(RV_USAGE, "--hnsw serves --query, --all and stdin queries only");
+    if (o->qvec && strcmp(o->qvec, "-") == 0 && strcmp(o->vectors, "-") == 0)
+        cli_die(RV_USAGE, "the vectors and the query vectors cannot both be stdin");
+    if (o->map && strcmp(o->map, "-") == 0 && strcmp(o->vectors, "-") == 0)
+        cli_die(RV_USAGE, "the vectors and the --map words cannot both be stdin");
+    if (o->an.method == ANALOGY_MUL && o->metric != KNN_COS)
+        cli_die(RV_USAGE, "--method 3cosmul needs --metric cos");
+    if (o->int8 && (o->hnsw || o->analogy_file || o->similarity_file || o->analogies || o->qvec ||
+                    o->map || o->convert))
+        cli_die(RV_USAGE, "--int8 serves --query, --all and stdin queries only");
+}
+
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
@@ -184,27 +211,7 @@ parse_args(struct opts *o, int argc, char **argv)
     if (argc - optind != 1)
         usage(stderr, RV_USAGE);
     o->vectors = argv[optind];
-    const int modes = (o->all || o->nqueries) + !!o->analogy_file + o->analogies +
-                      !!o->similarity_file + !!o->convert + !!o->qvec + !!o->map;
-    if (modes > 1)
-        cli_die(RV_USAGE, "choose one of --all/--query, --analogy, --analogies, --similarity, --convert, "
-                          "--query-vectors, --map");
-    if (o->all && o->nqueries)
-        cli_die(RV_USAGE, "--all and --query exclude each other");
-    if ((o->analogies || o->all || o->nqueries == 0) && !o->analogy_file && !o->similarity_file &&
-        !o->all && !o->convert && !o->qvec && !o->map && strcmp(o->vectors, "-") == 0)
-        cli_die(RV_USAGE, "vectors on stdin need --query, --all, --analogy or --similarity");
-    if (o->hnsw && (o->analogy_file || o->similarity_file || o->analogies || o->qvec || o->map))
-        cli_die(RV_USAGE, "--hnsw serves --query, --all and stdin queries only");
-    if (o->qvec && strcmp(o->qvec, "-") == 0 && strcmp(o->vectors, "-") == 0)
-        cli_die(RV_USAGE, "the vectors and the query vectors cannot both be stdin");
-    if (o->map && strcmp(o->map, "-") == 0 && strcmp(o->vectors, "-") == 0)
-        cli_die(RV_USAGE, "the vectors and the --map words cannot both be stdin");
-    if (o->an.method == ANALOGY_MUL && o->metric != KNN_COS)
-        cli_die(RV_USAGE, "--method 3cosmul needs --metric cos");
-    if (o->int8 && (o->hnsw || o->analogy_file || o->similarity_file || o->analogies || o->qvec ||
-                    o->map || o->convert))
-        cli_die(RV_USAGE, "--int8 serves --query, --all and stdin queries only");
+    check_args(o);
 }
 
 static struct vecset *

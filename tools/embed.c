@@ -10,10 +10,12 @@
 
 #include "cli.h"
 #include "common/status.h"
+#include "embed/embed_cache.h"
 #include "embed/embed_ctx.h"
 #include "embed/embed_layers.h"
 #include "embed/embed_out.h"
 #include "embed/embed_sent.h"
+#include "embed/embed_static.h"
 #include "cli_blas.h"
 #include "kernels/blas.h"
 #include "lm/lm.h"
@@ -25,7 +27,6 @@
 #include "vecio/w2vfmt.h"
 
 enum { BATCH_DEFAULT = 64, THREADS_MAX = 64 };
-enum { OOV_SKIP, OOV_ZERO, OOV_ERROR, OOV_UNK };
 enum { OPT_OOV = 256, OPT_SENTENCE, OPT_NORMALIZE, OPT_LAYERS, OPT_LAYER, OPT_AVERAGE, OPT_MIX,
        OPT_GAMMA, OPT_CARRY, OPT_FORMAT, OPT_NPYDIR, OPT_EXPORT, OPT_CACHEVOCAB, OPT_CACHE, OPT_MODEL,
        OPT_VECTORS };
@@ -89,7 +90,7 @@ check_args(struct opts *o)
     if (o->vectors && (o->sel_set || o->carry || o->cache))
         cli_die(RV_USAGE, "--layers, --layer, --average, --mix, --carry-state and --cache need "
                           "--model");
-    if (o->model && (o->oov != OOV_SKIP || o->normalize))
+    if (o->model && (o->oov != EMBED_OOV_SKIP || o->normalize))
         cli_die(RV_USAGE, "--oov and --normalize need --vectors (a model maps unknown words "
                           "to <UNK> or spells them)");
     if (o->gamma_set && o->sel.mode != EMBED_SEL_MIX)
@@ -158,7 +159,7 @@ parse_args(struct opts *o, int argc, char **argv)
         case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
         case OPT_OOV:
             if (strncmp(optarg, "unk=", 4) == 0 && optarg[4] != '\0') {
-                o->oov = OOV_UNK;
+                o->oov = EMBED_OOV_UNK;
                 o->unk = optarg + 4;
             } else {
                 o->oov = cli_parse_enum(optarg, "--oov", oovs, 3);
@@ -338,7 +339,7 @@ run_static(const struct opts *o)
 {
     struct vecset *vs = cli_vecset_load(o->vectors, W2VFMT_AUTO);
     int64_t unk = -1;
-    if (o->oov == OOV_UNK && (unk = vecset_find(vs, o->unk, strlen(o->unk))) < 0)
+    if (o->oov == EMBED_OOV_UNK && (unk = vecset_find(vs, o->unk, strlen(o->unk))) < 0)
         cli_die(RV_DATA, "%s: --oov unk=%s: word not in the vectors", cli_name(o->vectors),
                 o->unk);
     if (o->export_fmt) {
@@ -361,61 +362,26 @@ run_static(const struct opts *o)
     sink_open(&k, o, 1, d, meta);
     struct embed_tokens s = {0};
     struct embed_pool pool;
-    float *x = NULL, *pooled = cli_mallocarray(d, sizeof *pooled);
-    uint64_t id = 0, tokens = 0, oov = 0, ngram = 0;
-    const int subwords = vecset_has_subwords(vs);
+    struct embed_static es;
+    float *pooled = cli_mallocarray(d, sizeof *pooled);
+    uint64_t id = 0;
     /* .npy token arrays index tokens by position, as the stream's records do: a skipped
      * token leaves a zero row where it was rather than shifting the later ones up */
     const int npy_slots = !o->pool && (o->npy_dir != NULL || o->format == EMBED_OUT_NPY);
+    embed_static_init(&es, vs, o->oov, unk, npy_slots);
     if (embed_pool_init(&pool, o->pool, o->normalize, d) < 0)
         cli_die_nomem();
     for (; sent_read(r, o->tokens, &s, 0); id++) {
-        size_t n = 0;
-        x = sent_out(&s, (s.n ? s.n : 1) * d);
+        size_t n, bad;
+        float *x = sent_out(&s, (s.n ? s.n : 1) * d);
         embed_pool_reset(&pool);
-        for (size_t i = 0; i < s.n; i++) {
-            int64_t row = vecset_find(vs, (const char *)s.tok[i], s.len[i]);
-            tokens++;
-            if (row < 0 && subwords) { /* a fastText model: the word's character n-grams */
-                const int rc = vecset_vector(vs, (const char *)s.tok[i], s.len[i], 0,
-                                             x + n * d, NULL);
-                if (rc == WP_ENOMEM)
-                    cli_die_nomem();
-                if (rc == 0) {
-                    ngram++;
-                    goto kept;
-                }
-            }
-            if (row < 0) {
-                oov++;
-                if (o->oov == OOV_ERROR)
-                    cli_die(RV_DATA, "%s: sentence %llu, token %zu '%.*s': not in the vectors",
-                            cli_name(o->tokens), (unsigned long long)id, i, (int)s.len[i],
-                            (const char *)s.tok[i]);
-                if (o->oov == OOV_SKIP && !npy_slots)
-                    continue;
-                if (o->oov == OOV_SKIP) { /* an array row is a position: keep it, zero */
-                    memset(x + n * d, 0, d * sizeof *x);
-                    s.tok[n] = s.tok[i];
-                    s.len[n] = s.len[i];
-                    s.pos[n] = s.pos[i];
-                    n++;
-                    continue;
-                }
-                row = o->oov == OOV_UNK ? unk : -1;
-            }
-            if (row >= 0)
-                vecset_row(vs, (size_t)row, 0, x + n * d); /* a vector table: in place */
-            else
-                memset(x + n * d, 0, d * sizeof *x);
-        kept:
-            /* skipped tokens are left out: keep each kept token's own text and position */
-            s.tok[n] = s.tok[i];
-            s.len[n] = s.len[i];
-            s.pos[n] = s.pos[i];
-            embed_pool_add(&pool, x + n * d);
-            n++;
-        }
+        const int rc = embed_static_sentence(&es, &s, x, &pool, &n, &bad);
+        if (rc == WP_ENOTFOUND)
+            cli_die(RV_DATA, "%s: sentence %llu, token %zu '%.*s': not in the vectors",
+                    cli_name(o->tokens), (unsigned long long)id, bad, (int)s.len[bad],
+                    (const char *)s.tok[bad]);
+        if (rc < 0)
+            cli_die_nomem();
         if (o->pool) {
             embed_pool_result(&pool, pooled);
             embed_tokens_reset(&s); /* the label is the whole input sentence */
@@ -425,15 +391,15 @@ run_static(const struct opts *o)
         }
     }
     sink_close(&k);
-    if (subwords && !o->quiet)
+    if (es.subwords && !o->quiet)
         cli_warn("%s: %llu of %llu tokens not in the vocabulary got vectors from their "
-                 "character n-grams only", cli_name(o->tokens), (unsigned long long)ngram,
-                 (unsigned long long)tokens);
-    if (oov > 0 && !o->quiet && o->oov != OOV_ERROR)
+                 "character n-grams only", cli_name(o->tokens),
+                 (unsigned long long)es.ngram_tokens, (unsigned long long)es.tokens);
+    if (es.oov_tokens > 0 && !o->quiet && o->oov != EMBED_OOV_ERROR)
         cli_warn("%s: %llu of %llu tokens not in the vectors (%s)", cli_name(o->tokens),
-                 (unsigned long long)oov, (unsigned long long)tokens,
-                 o->oov == OOV_SKIP ? "skipped" : o->oov == OOV_ZERO ? "zero vectors"
-                                                                    : "--oov unk");
+                 (unsigned long long)es.oov_tokens, (unsigned long long)es.tokens,
+                 o->oov == EMBED_OOV_SKIP ? "skipped"
+                 : o->oov == EMBED_OOV_ZERO ? "zero vectors" : "--oov unk");
     embed_pool_free(&pool);
     free(pooled);
     embed_tokens_free(&s);
@@ -542,19 +508,13 @@ load_cache(const char *path, const struct lm *m)
         cli_die(RV_DATA, "%s: cache of another model (weights, size or vocabulary differ); "
                          "remake it with embed --cache-vocab", path);
     float *rows = cli_mallocarray((n ? n : 1) * width, sizeof *rows);
-    const unsigned char *rec, *word;
-    size_t len, wl, i = 0;
-    while (cli_reader_next(r, path, &rec, &len) == 1) {
-        size_t vl;
-        int e = i < n ? rec_vector_decode(rec, len, width, &word, &wl, rows + i * width)
-                      : WP_ECORRUPT;
-        const char *v = e == WP_OK ? vocab_word(m->vocab, (uint32_t)i, &vl) : NULL;
-        if (e == WP_OK && (vl != wl || memcmp(v, word, wl) != 0))
-            e = WP_EVOCAB;
-        if (e < 0)
-            cli_die_record(r, path, e);
-        i++;
-    }
+    size_t i;
+    int bad_record;
+    const int e = embed_cache_read(r, m, rows, &i, &bad_record);
+    if (e < 0 && bad_record)
+        cli_die_record(r, path, e);
+    if (e < 0)
+        cli_die_reader(r, path, e);
     if (i != n)
         cli_die(RV_DATA, "%s: %zu rows, the model has %zu words", path, i, n);
     rec_reader_free(r);
@@ -590,17 +550,11 @@ ctx_flush(struct ctx *c, struct embed_tokens *s, struct embed_sent *es, size_t n
             c->tokcap = n * k;
             c->tokbuf = cli_mallocarray(c->tokcap, sizeof *c->tokbuf);
         }
-        embed_pool_reset(&c->pool);
-        for (size_t t = 0; t < n; t++) {
-            embed_sel_token(&c->sel, s[j].out, c->nl, n, c->d2, t, c->tokbuf + t * k);
-            embed_pool_add(&c->pool, c->tokbuf + t * k);
-        }
-        if (c->o->pool) {
-            embed_pool_result(&c->pool, c->tokbuf);
+        embed_sel_sentence(&c->sel, s[j].out, c->nl, n, c->d2, &c->pool, c->tokbuf);
+        if (c->o->pool)
             sink_sentence(&c->k, first + j, &s[j], c->tokbuf);
-        } else {
+        else
             sink_tokens(&c->k, first + j, &s[j], n, c->tokbuf);
-        }
     }
 }
 
@@ -645,21 +599,6 @@ ctx_free(struct ctx *c)
     free(c->cache);
 }
 
-/* Token ids (and characters) of a sentence; the specials' names map to their ids. Returns
- * how many tokens the character CNN sees cut: longer than max_chars less the begin and end
- * marks (lm_token keeps what fits, at a code point boundary). */
-static uint64_t
-ctx_tokens(const struct lm *m, struct embed_tokens *s)
-{
-    const size_t mc = m->c.char_input ? m->c.ch.max_chars : 0;
-    uint64_t cut = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        s->ids[i] = lm_token(m, s->tok[i], s->len[i], mc ? s->chars + i * mc : NULL);
-        cut += mc > 0 && s->len[i] > mc - 2;
-    }
-    return cut;
-}
-
 static int
 run_model(const struct opts *o)
 {
@@ -689,7 +628,7 @@ run_model(const struct opts *o)
         const int more = sent_read(r, o->tokens, &s[ns], mc);
         if (more) {
             struct embed_tokens *x = &s[ns];
-            cut += ctx_tokens(m, x);
+            cut += embed_tokens_ids(m, x);
             es[ns] = (struct embed_sent){.ids = x->ids, .chars = mc ? x->chars : NULL,
                                          .n = x->n,
                                          .out = sent_out(x, (x->n ? x->n : 1) * c.nl * c.d2)};

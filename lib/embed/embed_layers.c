@@ -132,3 +132,17 @@ embed_pool_result(const struct embed_pool *p, float *out)
                  : p->how == EMBED_POOL_MAX ? (float)p->acc[i]
                                             : (float)(p->acc[i] / (double)p->count);
 }
+
+void
+embed_sel_sentence(const struct embed_sel *sel, const float *x, size_t nlayers, size_t n,
+                   size_t d, struct embed_pool *pool, float *out)
+{
+    const size_t k = embed_sel_count(sel, nlayers) * d;
+    embed_pool_reset(pool);
+    for (size_t t = 0; t < n; t++) {
+        embed_sel_token(sel, x, nlayers, n, d, t, out + t * k);
+        embed_pool_add(pool, out + t * k);
+    }
+    if (pool->how != EMBED_POOL_NONE)
+        embed_pool_result(pool, out);
+}

@@ -55,4 +55,10 @@ void embed_pool_add(struct embed_pool *p, const float *x);
 /* The pooled vector; zeros when nothing was added. */
 void embed_pool_result(const struct embed_pool *p, float *out);
 
+/* A sentence's output for embed(1): each of its n tokens' selection (embed_sel_token) into
+ * out, [n][count][d], each added to pool (reset first); for a pooled output (pool->how not
+ * EMBED_POOL_NONE) the pooled vector then replaces out's first row. */
+void embed_sel_sentence(const struct embed_sel *sel, const float *x, size_t nlayers, size_t n,
+                        size_t d, struct embed_pool *pool, float *out);
+
 #endif

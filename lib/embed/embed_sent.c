@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "common/status.h"
+#include "lm/lm.h"
 #include "stream/rec_payload.h"
 
 /* Each array is regrown on its own so that a failure leaves s consistent (cap unchanged,
@@ -106,4 +107,16 @@ embed_tokens_free(struct embed_tokens *s)
     free(s->ids);
     free(s->chars);
     free(s->out);
+}
+
+uint64_t
+embed_tokens_ids(const struct lm *m, struct embed_tokens *s)
+{
+    const size_t mc = m->c.char_input ? m->c.ch.max_chars : 0;
+    uint64_t cut = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        s->ids[i] = lm_token(m, s->tok[i], s->len[i], mc ? s->chars + i * mc : NULL);
+        cut += mc > 0 && s->len[i] > mc - 2;
+    }
+    return cut;
 }

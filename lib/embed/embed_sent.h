@@ -31,4 +31,11 @@ float *embed_tokens_out(struct embed_tokens *s, size_t floats);
 void embed_tokens_reset(struct embed_tokens *s);
 void embed_tokens_free(struct embed_tokens *s);
 
+struct lm;
+/* The model's ids (and characters, for a model that reads them) of s's tokens; the specials'
+ * names map to their ids. Returns how many tokens the character CNN sees cut: longer than
+ * max_chars less the begin and end marks (lm_token keeps what fits, at a code point
+ * boundary). s must have been decoded with the model's max_chars. */
+uint64_t embed_tokens_ids(const struct lm *m, struct embed_tokens *s);
+
 #endif

@@ -1,0 +1,21 @@
+/* embed_cache.h - reading back a token cache (embed --cache-vocab): a REC_VECTORS stream of
+ * the token layer's output for each word of a model's vocabulary, in id order from
+ * LM_NSPECIAL, whose header embed_cache_check (embed_ctx.h) has accepted. Nothing here
+ * prints. */
+#ifndef WP_EMBED_CACHE_H
+#define WP_EMBED_CACHE_H
+
+#include <stddef.h>
+
+struct lm;
+struct rec_reader;
+
+/* Reads every record of r into rows (room for the model's vocab - LM_NSPECIAL rows of
+ * lm_width floats), each record's word checked against the model's word of that id; *nread
+ * receives the rows read (the caller compares it with the words). On error *bad_record says
+ * whether a record was at fault (1: malformed, another word (WP_EVOCAB), or a row beyond the
+ * vocabulary (WP_ECORRUPT); the reader is at it) or the reader failed (0). */
+int embed_cache_read(struct rec_reader *r, const struct lm *m, float *rows, size_t *nread,
+                     int *bad_record);
+
+#endif

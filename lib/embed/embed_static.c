@@ -1,0 +1,78 @@
+/* embed_static.c - static vectors for a sentence's tokens; see embed_static.h. */
+#include "embed_static.h"
+
+#include <string.h>
+
+#include "common/status.h"
+#include "embed_layers.h"
+#include "embed_sent.h"
+#include "vecio/vecset.h"
+
+void
+embed_static_init(struct embed_static *e, const struct vecset *vs, int oov, int64_t unk,
+                  int npy_slots)
+{
+    memset(e, 0, sizeof *e);
+    e->vs = vs;
+    e->oov = oov;
+    e->unk = unk;
+    e->npy_slots = npy_slots;
+    e->subwords = vecset_has_subwords(vs);
+}
+
+/* Token i of s becomes token n (its text and position kept with its vector). */
+static void
+keep(struct embed_tokens *s, size_t i, size_t n)
+{
+    s->tok[n] = s->tok[i];
+    s->len[n] = s->len[i];
+    s->pos[n] = s->pos[i];
+}
+
+int
+embed_static_sentence(struct embed_static *e, struct embed_tokens *s, float *x,
+                      struct embed_pool *pool, size_t *nout, size_t *bad)
+{
+    const size_t d = e->vs->d;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        int64_t row = vecset_find(e->vs, (const char *)s->tok[i], s->len[i]);
+        e->tokens++;
+        if (row < 0 && e->subwords) { /* a fastText model: the word's character n-grams */
+            const int rc = vecset_vector(e->vs, (const char *)s->tok[i], s->len[i], 0,
+                                         x + n * d, NULL);
+            if (rc == WP_ENOMEM)
+                return rc;
+            if (rc == 0) {
+                e->ngram_tokens++;
+                goto kept;
+            }
+        }
+        if (row < 0) {
+            e->oov_tokens++;
+            if (e->oov == EMBED_OOV_ERROR) {
+                *bad = i;
+                return WP_ENOTFOUND;
+            }
+            if (e->oov == EMBED_OOV_SKIP && !e->npy_slots)
+                continue;
+            if (e->oov == EMBED_OOV_SKIP) { /* an array row is a position: keep it, zero */
+                memset(x + n * d, 0, d * sizeof *x);
+                keep(s, i, n++);
+                continue;
+            }
+            row = e->oov == EMBED_OOV_UNK ? e->unk : -1;
+        }
+        if (row >= 0)
+            vecset_row(e->vs, (size_t)row, 0, x + n * d); /* a vector table: in place */
+        else
+            memset(x + n * d, 0, d * sizeof *x);
+    kept:
+        /* skipped tokens are left out: keep each kept token's own text and position */
+        keep(s, i, n);
+        embed_pool_add(pool, x + n * d);
+        n++;
+    }
+    *nout = n;
+    return WP_OK;
+}

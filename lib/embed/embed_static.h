@@ -1,0 +1,40 @@
+/* embed_static.h - static vectors for a sentence's tokens, as embed --vectors gives them:
+ * each token's row of a vector set; for a token outside the set, its character n-gram vector
+ * when the set is a fastText model, else what the OOV policy says: left out (EMBED_OOV_SKIP;
+ * where rows are positions, as in .npy token arrays, kept as a zero row instead), a zero
+ * vector, the row of a stand-in word (EMBED_OOV_UNK), or an error. The kept tokens' text and
+ * positions are compacted in the sentence (tok, len, pos) as their vectors are;
+ * embed_tokens_reset undoes that. Nothing here prints. */
+#ifndef WP_EMBED_STATIC_H
+#define WP_EMBED_STATIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vecset;
+struct embed_tokens;
+struct embed_pool;
+
+enum embed_oov { EMBED_OOV_SKIP, EMBED_OOV_ZERO, EMBED_OOV_ERROR, EMBED_OOV_UNK };
+
+struct embed_static {
+    const struct vecset *vs;
+    int oov;             /* enum embed_oov */
+    int64_t unk;         /* the stand-in's row, for EMBED_OOV_UNK */
+    int npy_slots;       /* a skipped token keeps its place as a zero row */
+    int subwords;        /* vs gives words outside it n-gram vectors */
+    /* counted over every sentence: tokens seen, not in the set (n-grams aside), given their
+     * n-gram vectors */
+    uint64_t tokens, oov_tokens, ngram_tokens;
+};
+
+void embed_static_init(struct embed_static *e, const struct vecset *vs, int oov, int64_t unk,
+                       int npy_slots);
+/* The vectors of s's tokens into x (room for s->n x vs->d floats), each kept token's (not a
+ * skipped one's) also added to pool; *n receives how many rows x holds. WP_OK;
+ * WP_ENOTFOUND for EMBED_OOV_ERROR, *bad the index of the token not in the set (s->tok[*bad]
+ * is still that token); WP_ENOMEM. */
+int embed_static_sentence(struct embed_static *e, struct embed_tokens *s, float *x,
+                          struct embed_pool *pool, size_t *n, size_t *bad);
+
+#endif

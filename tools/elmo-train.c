@@ -14,6 +14,8 @@
 #include "common/dist.h"
 #include "common/status.h"
 #include "lm/lm.h"
+#include "lm/lm_eval.h"
+#include "lm/lm_preset.h"
 #include "lm/lm_run.h"
 #include "lm/lm_train.h"
 #include "stream/rec_payload.h"
@@ -50,65 +52,6 @@ usage(FILE *fp, int status)
             "       [file]\n",
             cli_progname);
     exit(status);
-}
-
-/* Zaremba et al.'s "small" PTB model: 2 x 200, unroll 35, batch 20, SGD lr 1 halved from
- * epoch 5, clip 5, 13 epochs, uniform 0.1, no dropout. */
-static void
-preset_small(struct opts *o)
-{
-    o->mc.char_input = 0;
-    o->mc.layers = 2;
-    o->mc.hidden = 200;
-    o->mc.proj = 0;
-    o->mc.cell_clip = o->mc.proj_clip = 0;
-    o->mc.residual = 0;
-    o->tc.unroll = 35;
-    o->tc.batch = 20;
-    o->tc.dropout = 0;
-    o->tc.sampled = 0;
-    o->tc.optim = LM_SGD;
-    o->tc.lr = 1.0f;
-    o->tc.clip = 5.0f;
-    o->sch.epochs = 13;
-    o->sch.decay = 0.5f;
-    o->sch.decay_start = 5;
-    o->sch.init = 0.1f;
-    o->sch.forget_bias = 0;
-    o->sch.char_gain = 1;
-}
-
-/* bilm-tf's small ELMo (options of the released "small" model), scaled to what a CPU
- * can train: character CNN 2048 filters, 1 highway layer, LSTMP 1024 -> 128. */
-static void
-preset_elmo_small(struct opts *o)
-{
-    static const uint32_t widths[7] = {1, 2, 3, 4, 5, 6, 7},
-                          filters[7] = {32, 32, 64, 128, 256, 512, 1024};
-    o->mc.char_input = 1;
-    o->mc.ch.max_chars = 50;
-    o->mc.ch.char_dim = 16;
-    o->mc.ch.nwidths = 7;
-    memcpy(o->mc.ch.widths, widths, sizeof widths);
-    memcpy(o->mc.ch.filters, filters, sizeof filters);
-    o->mc.ch.highway = 1;
-    o->mc.layers = 2;
-    o->mc.hidden = 1024;
-    o->mc.proj = 128;
-    o->mc.cell_clip = o->mc.proj_clip = 3;
-    o->mc.residual = 1;
-    o->tc.unroll = 20;
-    o->tc.batch = 128;
-    o->tc.dropout = 0.1f;
-    o->tc.sampled = 8192;
-    o->tc.optim = LM_ADAGRAD;
-    o->tc.lr = 0.2f;
-    o->tc.clip = 10.0f;
-    o->sch.epochs = 10;
-    o->sch.decay = 1;
-    o->sch.decay_start = 0;
-    o->sch.init = 0.05f;
-    o->sch.forget_bias = 1;
 }
 
 static void
@@ -201,12 +144,11 @@ parse_args(struct opts *o, int argc, char **argv)
     int ch;
     /* the preset is applied first, whatever its position, so other flags override it: a
      * first pass over the options reads --preset alone (errors are the second pass's) */
-    preset_small(o);
+    lm_preset("small", &o->mc, &o->tc, &o->sch);
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "fhqVo:s:t:v:z:", lo, NULL)) != -1)
-        if (ch == O_PRESET && strcmp(optarg, "elmo-small") == 0)
-            preset_elmo_small(o);
-        else if (ch == O_PRESET && strcmp(optarg, "small") != 0)
+        if (ch == O_PRESET && strcmp(optarg, "small") != 0 /* applied already */
+            && lm_preset(optarg, &o->mc, &o->tc, &o->sch) < 0)
             cli_die(RV_USAGE, "--preset: want small or elmo-small, got '%s'", optarg);
     opterr = 1;
     optind = 0; /* GNU getopt: start over */
@@ -343,19 +285,13 @@ train_seconds(const struct run *rn)
     return rn->secs0 + (cli_now() - rn->t_start);
 }
 
-/* Whether --budget or --token-budget is used up. --mpi: the ranks' clocks differ, so they
- * agree on stopping (any rank's clock) every batch. */
+/* Whether --budget or --token-budget is used up (lm_budget_spent). */
 static int
 budget_spent(const struct run *rn)
 {
-    const struct lm_schedule *sch = &rn->o->sch;
-    int stop = sch->budget_tokens != 0 && trained_tokens(rn) >= sch->budget_tokens;
-    if (sch->budget_secs > 0) {
-        unsigned char t = train_seconds(rn) >= sch->budget_secs;
-        if (dist_or_u8(&t, 1) < 0)
-            cli_die(RV_FAIL, "--mpi: a rank failed");
-        stop |= t;
-    }
+    int stop;
+    if (lm_budget_spent(&rn->lr, train_seconds(rn), &stop) < 0)
+        cli_die(RV_FAIL, "--mpi: a rank failed");
     return stop;
 }
 
@@ -462,26 +398,15 @@ read_heldout(const char *path, const struct run *rn, struct lm_stream *s)
 static void
 evaluate(struct run *rn, const struct lm_stream *s, double ppl[3])
 {
-    double loss[2];
-    uint64_t ntok[2];
-    if (lm_trainer_eval(rn->lr.tr, s, loss, ntok) < 0)
+    if (lm_eval_ppl(rn->lr.tr, s, ppl) < 0)
         cli_die_nomem();
-    dist_sum_f64(loss, 2);   /* --mpi: each rank evaluated its rows */
-    dist_sum_u64(ntok, 2);
-    ppl[0] = exp(loss[0] / (double)ntok[0]);
-    ppl[1] = ntok[1] ? exp(loss[1] / (double)ntok[1]) : 0;
-    ppl[2] = exp((loss[0] + loss[1]) / (double)(ntok[0] + ntok[1]));
 }
 
 static void
 report_epoch(struct run *rn, double secs, uint64_t tokens, int partial)
 {
     const struct opts *o = rn->o;
-    double sum_loss = rn->lr.pos.loss;
-    uint64_t sum_ntok = rn->lr.pos.ntok;
-    dist_sum_f64(&sum_loss, 1);   /* --mpi: over every rank */
-    dist_sum_u64(&sum_ntok, 1);
-    const double train_ppl = sum_ntok ? exp(sum_loss / (double)sum_ntok) : 0;
+    const double train_ppl = lm_train_ppl(&rn->lr.pos); /* --mpi: over every rank */
     const double rate = secs > 0 ? (double)tokens / secs : 0;
     double ppl[3] = {0, 0, 0};
     if (o->valid != NULL)
@@ -627,40 +552,17 @@ mpi_check_replicas(const struct run *rn)
                 "(unlike machines or libraries?)", dist_rank(), rn->lr.pos.epoch);
 }
 
-/* --char-init-std: the character encoder initialised on the vocabulary (charenc_init_data). */
-static void
-init_char_data(const struct opts *o, struct lm *m)
-{
-    const size_t mc = m->c.ch.max_chars, V = m->c.vocab;
-    uint16_t *chars = cli_mallocarray(V * mc, sizeof *chars);
-    for (uint32_t id = 0; id < V; id++)
-        lm_special_chars(m, id, chars + id * mc);
-    const int rc = charenc_init_data(&m->enc, chars, V, o->sch.char_std);
-    free(chars);
-    if (rc < 0)
-        cli_die(RV_FAIL, "--char-init-std: %s", wp_strerror(rc));
-}
-
 /* No silent limits: the character CNN sees at most max_chars - 2 bytes of a word. */
 static void
 warn_cut_words(const struct lm *m)
 {
-    if (!m->c.char_input)
-        return;
-    const size_t keep = m->c.ch.max_chars - 2;
-    uint64_t words = 0, tokens = 0;
-    for (uint32_t i = 0; i < vocab_size(m->vocab); i++) {
-        size_t len;
-        vocab_word(m->vocab, i, &len);
-        if (len > keep) {
-            words++;
-            tokens += vocab_count(m->vocab, i);
-        }
-    }
+    uint64_t words, tokens;
+    lm_cut_words(m, &words, &tokens);
     if (words > 0)
         cli_warn("%llu vocabulary word%s (%llu tokens of the counted corpus) longer than %zu "
                  "bytes cut for the character CNN (--max-chars %zu)", (unsigned long long)words,
-                 words == 1 ? "" : "s", (unsigned long long)tokens, keep, keep + 2);
+                 words == 1 ? "" : "s", (unsigned long long)tokens,
+                 (size_t)m->c.ch.max_chars - 2, (size_t)m->c.ch.max_chars);
 }
 
 /* A new model from the vocabulary and the model options, initialised from the seed. */
@@ -677,8 +579,13 @@ new_model(struct opts *o)
         cli_die_nomem();
     m->vocab = v;
     lm_init(m, o->tc.seed, o->sch.init, o->sch.forget_bias, o->sch.char_gain);
-    if (o->mc.char_input && o->sch.char_std > 0)
-        init_char_data(o, m);
+    if (o->mc.char_input && o->sch.char_std > 0) {
+        const int rc = lm_init_char_data(m, o->sch.char_std);
+        if (rc == WP_ENOMEM)
+            cli_die_nomem();
+        if (rc < 0)
+            cli_die(RV_FAIL, "--char-init-std: %s", wp_strerror(rc));
+    }
     dist_bcast_f32(m->w, m->nparams);   /* --mpi: rank 0's, to be sure */
     return m;
 }

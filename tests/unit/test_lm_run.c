@@ -6,6 +6,8 @@
 
 #include "check.h"
 #include "common/status.h"
+#include "lm/lm_eval.h"
+#include "lm/lm_preset.h"
 #include "lm/lm_run.h"
 #include "stream/rec.h"
 #include "text/vocab.h"
@@ -157,6 +159,69 @@ test_rollback(void)
     return 0;
 }
 
+/* The presets (lm_preset.h), and the reports of lm_eval.h in one process. */
+static int
+test_preset_and_reports(void)
+{
+    struct lm_cfg mc = {0};
+    struct lm_train_cfg tc;
+    struct lm_schedule sch = {0};
+    lm_train_cfg_default(&tc);
+    CHECK_EQ(WP_OK, lm_preset("small", &mc, &tc, &sch));
+    CHECK(mc.hidden == 200 && tc.unroll == 35 && sch.epochs == 13 && sch.char_gain == 1);
+    CHECK_EQ(WP_OK, lm_preset("elmo-small", &mc, &tc, &sch));
+    CHECK(mc.char_input == 1 && mc.proj == 128 && tc.optim == LM_ADAGRAD);
+    CHECK(sch.char_gain == 1); /* elmo-small keeps small's */
+    CHECK_EQ(WP_ENOTFOUND, lm_preset("large", &mc, &tc, &sch));
+    CHECK(mc.hidden == 1024);
+
+    struct lm_pos p = {.loss = 2 * log(5.0), .ntok = 2};
+    CHECK_NEAR(5.0, lm_train_ppl(&p), 1e-9);
+    p.ntok = 0;
+    CHECK(lm_train_ppl(&p) == 0);
+
+    tc.batch = 2;
+    tc.unroll = 2;
+    uint32_t ids[41] = {0};
+    struct lm_schedule b = {.budget_tokens = 8, .budget_secs = 10};
+    struct lm_run rn = {.tc = &tc, .sch = &b, .train = {ids, 41}};
+    int stop;
+    lm_pos_start(&rn.pos);
+    rn.pos.window = 1; /* 2 rows x 2 positions trained: 4 tokens */
+    CHECK_EQ(WP_OK, lm_budget_spent(&rn, 1, &stop));
+    CHECK_EQ(0, stop);
+    CHECK_EQ(WP_OK, lm_budget_spent(&rn, 10, &stop)); /* the time */
+    CHECK_EQ(1, stop);
+    rn.pos.window = 2; /* the tokens */
+    CHECK_EQ(WP_OK, lm_budget_spent(&rn, 1, &stop));
+    CHECK_EQ(1, stop);
+
+    struct lm *m = tiny_model();
+    CHECK(m != NULL);
+    uint64_t words, tokens;
+    lm_cut_words(m, &words, &tokens); /* word input: nothing cut */
+    CHECK(words == 0 && tokens == 0);
+    for (int i = 0; i < 41; i++)
+        ids[i] = i % 5 == 0 ? LM_EOS : LM_NSPECIAL + (uint32_t)(i % 4);
+    struct lm_train_cfg et;
+    lm_train_cfg_default(&et);
+    et.unroll = 2;
+    et.batch = 2;
+    et.threads = 1;
+    struct lm_trainer *tr;
+    CHECK_EQ(WP_OK, lm_trainer_new(&tr, m, &et, &rn.train));
+    double ppl[3], loss[2];
+    uint64_t ntok[2];
+    CHECK_EQ(WP_OK, lm_eval_ppl(tr, &rn.train, ppl));
+    CHECK_EQ(WP_OK, lm_trainer_eval(tr, &rn.train, loss, ntok));
+    CHECK_NEAR(exp(loss[0] / (double)ntok[0]), ppl[0], 1e-9);
+    CHECK_NEAR(exp(loss[1] / (double)ntok[1]), ppl[1], 1e-9);
+    CHECK(ppl[2] > 1);
+    lm_trainer_free(tr);
+    lm_free(m);
+    return 0;
+}
+
 int
 main(void)
 {
@@ -164,6 +229,7 @@ main(void)
         CHECK_CASE(test_meta_round_trip),
         CHECK_CASE(test_schedule),
         CHECK_CASE(test_rollback),
+        CHECK_CASE(test_preset_and_reports),
     };
     return check_run(cases, sizeof cases / sizeof cases[0]);
 }

@@ -66,7 +66,7 @@ $(PROBE)/lm.model: $(PROBE)/wiki-train.tok $(PROBE)/wiki.vocab $(PROBE)/wiki-hel
 	        -v $(PROBE)/wiki.vocab --test $(PROBE)/wiki-heldout.tok --log $(PROBE)/lm.log \
 	        --checkpoint $(PROBE)/lm.ckpt --checkpoint-every 10m -o $@ $(PROBE)/wiki-train.tok; \
 	fi
-	git rev-parse --short HEAD > $(PROBE)/lm.commit 2>/dev/null || echo unknown > $(PROBE)/lm.commit
+	awk '!seen[$$0]++' $(PROBE)/lm.commits | paste -sd, - > $(PROBE)/lm.commit
 
 # Skip-gram on the same tokens, with the same vocabulary.
 $(PROBE)/sg.vec: $(PROBE)/wiki-train.tok $(PROBE)/wiki.vocab $(PROBE)/params-sg.txt | $(PROBE_BINS)

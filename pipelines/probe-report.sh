@@ -22,7 +22,7 @@ get() { awk -F'\t' -v m="$1" -v l="$2" '$1 == m && $2 == l { print $3 }' "$3"; }
 echo "# make probe: UPOS tagging on UD EWT dev, probes on frozen vectors"
 echo
 trained=$(cat "$dir/lm.commit" 2>/dev/null || echo unknown)
-echo "$(date -u +%Y-%m-%d), biLM trained at commit $trained (the commit that last finished its model), report written at $(git rev-parse --short HEAD 2>/dev/null || echo unknown), biLM training budget $budget."
+echo "$(date -u +%Y-%m-%d), biLM trained at commit $trained (the commits whose binaries trained it, in order), report written at $(git rev-parse --short HEAD 2>/dev/null || echo unknown), biLM training budget $budget."
 echo
 header() {
     echo "| representation | dev accuracy | unseen words | probe training s |"

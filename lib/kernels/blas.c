@@ -2,7 +2,6 @@
 #include "blas.h"
 
 #include <pthread.h>
-#include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -17,9 +16,11 @@ extern void blas_memory_free(void *buffer);
  * room for its alignment page. */
 #define BLAS_BUFFER_BYTES (((size_t)128 << 20) + ((size_t)1 << 20))
 #define BLAS_RESERVE_MAX 64
-/* A product big enough for OpenBLAS to share it with its threads (it keeps products under
- * 65536 x 4 multiply-adds on one), and how long it may take before they count as stuck. */
-#define BLAS_PROBE_N 256
+/* A product big enough for OpenBLAS to share it with its threads (it keeps matrix-vector
+ * products under 2304 x 4 elements on one), and how long it may take before they count as
+ * stuck. A matrix-vector product, not a matrix product: OpenBLAS's threaded sgemm mallocs
+ * its job array, and would die with its own message where the heap is short. */
+#define BLAS_PROBE_N 512
 #define BLAS_PROBE_SECONDS 5
 
 void blas_set_threads(int n)
@@ -28,65 +29,57 @@ void blas_set_threads(int n)
 }
 
 /* One product in a thread of its own: if an OpenBLAS thread is spinning on its buffer, the
- * product waits for it for ever, and the caller stops waiting after BLAS_PROBE_SECONDS. */
-struct probe_job {
+ * product waits for it for ever, and the caller stops waiting after BLAS_PROBE_SECONDS. The
+ * job and its matrices are static: the job outlives a deadline that passed (the thread stays
+ * blocked with it), and taking nothing from the heap leaves "out of memory" to the tool's
+ * own allocations (tests/oom.bats fails every allocation above a size). */
+static struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int done;
-    float *m; /* three BLAS_PROBE_N^2 matrices */
-};
+    float a[BLAS_PROBE_N * BLAS_PROBE_N], x[BLAS_PROBE_N], y[BLAS_PROBE_N];
+} probe_job = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, {0}, {0}, {0}};
 
 static void *
 probe_product(void *arg)
 {
-    struct probe_job *j = arg;
+    (void)arg;
     const int n = BLAS_PROBE_N;
-    float *a = j->m, *b = a + n * n, *c = b + n * n;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
-    pthread_mutex_lock(&j->mu);
-    j->done = 1;
-    pthread_cond_signal(&j->cv);
-    pthread_mutex_unlock(&j->mu);
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, n, n, 1, probe_job.a, n, probe_job.x, 1, 0,
+                probe_job.y, 1);
+    pthread_mutex_lock(&probe_job.mu);
+    probe_job.done = 1;
+    pthread_cond_signal(&probe_job.cv);
+    pthread_mutex_unlock(&probe_job.mu);
     return NULL;
 }
 
 /* WP_OK when OpenBLAS's threads answer a shared product in time. On WP_ENOMEM a thread stays
- * blocked in OpenBLAS with the job, so the job is left allocated and the process must end
- * without running its exit handlers (which would wait for OpenBLAS's threads too). */
+ * blocked in OpenBLAS, so the process must end without running its exit handlers (which
+ * would wait for OpenBLAS's threads too). */
 static int
 threads_answer(void)
 {
     if (openblas_get_num_threads() < 2)
         return WP_OK;
-    struct probe_job *j = calloc(1, sizeof *j);
-    if (j == NULL || (j->m = calloc((size_t)3 * BLAS_PROBE_N * BLAS_PROBE_N, sizeof *j->m)) == NULL) {
-        free(j);
-        return WP_ENOMEM;
-    }
-    pthread_mutex_init(&j->mu, NULL);
-    pthread_cond_init(&j->cv, NULL);
+    pthread_mutex_lock(&probe_job.mu);
+    probe_job.done = 0;
+    pthread_mutex_unlock(&probe_job.mu);
     pthread_t th;
-    if (pthread_create(&th, NULL, probe_product, j) != 0) {
-        free(j->m);
-        free(j);
+    if (pthread_create(&th, NULL, probe_product, NULL) != 0)
         return WP_ENOMEM;
-    }
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += BLAS_PROBE_SECONDS;
     int rc = 0;
-    pthread_mutex_lock(&j->mu);
-    while (!j->done && rc == 0)
-        rc = pthread_cond_timedwait(&j->cv, &j->mu, &until);
-    const int done = j->done;
-    pthread_mutex_unlock(&j->mu);
+    pthread_mutex_lock(&probe_job.mu);
+    while (!probe_job.done && rc == 0)
+        rc = pthread_cond_timedwait(&probe_job.cv, &probe_job.mu, &until);
+    const int done = probe_job.done;
+    pthread_mutex_unlock(&probe_job.mu);
     if (!done)
         return WP_ENOMEM;
     pthread_join(th, NULL);
-    pthread_mutex_destroy(&j->mu);
-    pthread_cond_destroy(&j->cv);
-    free(j->m);
-    free(j);
     return WP_OK;
 }
 

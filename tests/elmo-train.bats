@@ -350,3 +350,13 @@ budget() {
     run -0 wpcat --stat "$T/c130"
     [[ $output == *"meta.pos_window	5"* ]]
 }
+
+@test "elmo-train --budget: the progress ETA is at most what is left of the budget, and says so" {
+    # an epoch of this model takes longer than 1 s: the budget ends it first
+    zcat "$DATA/ptb/ptb.train.txt.gz" | head -4000 | tok --whitespace -q -o "$T/big.tok"
+    run --separate-stderr env WP_PROGRESS_INTERVAL=0.2 elmo-train -v "$T/v" --hidden 64 \
+        --unroll 10 --batch 8 --seed 5 --budget 1s -o "$T/m" "$T/big.tok"
+    [ "$status" -eq 0 ]
+    [[ $stderr =~ ETA\ 0:00:0[01]\ \(budget\) ]] || { echo "$stderr"; return 1; }
+    [[ $stderr != *"ETA 0:00:0"[2-9]* && $stderr != *"ETA 0:0"[1-9]* ]]
+}

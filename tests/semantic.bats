@@ -296,6 +296,54 @@ tiny_lm() {
     no_output "$T/r.lm"
 }
 
+@test "semantic: a model header no file could back is refused from a pipe too, before allocating" {
+    tiny_lm
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" vocab_size=1000000 hidden=4096 proj=0 \
+        < "$T/m.lm" > "$T/huge.lm"
+    # a pipe says nothing of its size: the model is spooled first, then checked as a file
+    run --separate-stderr -3 embed -q --model <(cat "$T/huge.lm") -o "$T/e.out" "$T/k.tok"
+    one_line embed
+    [[ "$stderr" == "embed: /dev/fd/"*": model: header declares 8729936448 weights (34919.7 MB), more than the rest of the file can hold" ]]
+    no_output "$T/e.out"
+    run --separate-stderr -3 elmo-train -q --resume <(cat "$T/huge.lm") -v "$T/k.voc" -o "$T/r.lm" "$T/k.tok"
+    one_line elmo-train
+    [[ "$stderr" == *": model: header declares "* ]]
+    no_output "$T/r.lm"
+    # an honest model through a pipe gives what the file gives
+    embed -q --model "$T/m.lm" -o "$T/file.out" "$T/k.tok"
+    embed -q --model <(cat "$T/m.lm") -o "$T/pipe.out" "$T/k.tok"
+    cmp "$T/file.out" "$T/pipe.out"
+}
+
+@test "semantic: probe --eval refuses a probe model whose header declares more weights than the file holds" {
+    printf '%s\n' '3 2' 'the 1 0' 'cat 0 1' 'sat 1 1' > "$T/v.txt"
+    printf 'the cat sat\nthe cat\n' | tok -q --whitespace > "$T/p.tok"
+    printf 'D N V\nD N\n' | tok -q --whitespace > "$T/p.lab"
+    embed -q --vectors "$T/v.txt" --oov zero -o "$T/p.vec" "$T/p.tok"
+    probe -q -t 1 --epochs 2 -o "$T/p.probe" "$T/p.vec" "$T/p.lab"
+    # 2^20 x 2047 hidden weights: 8.6 GB that probe_new would allocate and initialise
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" dim=1048576 hidden=2047 < "$T/p.probe" > "$T/h.probe"
+    for m in "$T/h.probe" <(cat "$T/h.probe"); do
+        run --separate-stderr -3 timeout 20 probe --eval -q --model "$m" -o "$T/r.txt" "$T/p.vec" "$T/p.lab"
+        one_line probe
+        [[ "$stderr" == "probe: "*": model: header declares more weights (dim 1048576, hidden 2047, 3 classes) than the rest of the file can hold" ]]
+        no_output "$T/r.txt"
+    done
+}
+
+@test "semantic: w2v-train --resume refuses a checkpoint whose dim no file of its size could back" {
+    printf 'a b c d e f a b c d e f\n%.0s' $(seq 40) | tok -q > "$T/k.tok"
+    vocab -q "$T/k.tok" > "$T/k.voc"
+    w2v-train -q -v "$T/k.voc" -d 4 --checkpoint "$T/ck" --checkpoint-every 100w -o /dev/null "$T/k.tok"
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" dim=100000 < "$T/ck" > "$T/big"
+    run --separate-stderr -3 w2v-train -q --resume "$T/big" -v "$T/k.voc" -o "$T/o.vec" "$T/k.tok"
+    one_line w2v-train
+    [ "$stderr" = "w2v-train: $T/big: checkpoint: header declares 6 x 100000 weights, more than the rest of the file can hold" ]
+    no_output "$T/o.vec"
+    run --separate-stderr -3 w2v-train -q --resume <(cat "$T/big") -v "$T/k.voc" -o "$T/o.vec" "$T/k.tok"
+    [[ "$stderr" == *": checkpoint: header declares 6 x 100000 weights, more than the rest of the file can hold" ]]
+}
+
 # ---- row 5: more records than the header's expected_records
 
 @test "semantic: w2v-train counts a concatenated windows file and warns; on a pipe it warns when the count is passed" {

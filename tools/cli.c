@@ -346,6 +346,12 @@ cli_reader_open(FILE *fp, const char *path, int kind)
     if (kind != 0 && rec_reader_kind(r) != kind)
         cli_die(RV_DATA, "%s: expected a %s stream, got %s", cli_name(path),
                 rec_kind_name(kind), rec_kind_name(rec_reader_kind(r)));
+    /* A model's header declares the sizes its loader allocates: checked against what the
+     * file can hold, which a pipe cannot say, so a piped model is read into a spool file
+     * first (its size in TMPDIR) rather than trusted. */
+    if (kind == REC_MODEL && rec_reader_raw_left_max(r) == UINT64_MAX
+        && rec_reader_spool(r, cli_spool_create(cli_progname)) < 0)
+        cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno ? errno : EIO));
     return r;
 }
 
@@ -618,15 +624,20 @@ progress_line(struct cli_progress *p, uint64_t done, uint64_t total, const char 
               int final)
 {
     const double el = cli_now() - p->t0;
-    char rate[32], pct[32] = "", eta[32] = "";
+    char rate[32], pct[32] = "", eta[64] = "";
     const double here = done > p->base ? (double)(done - p->base) : 0;
     fmt_rate(rate, sizeof rate, el > 0 ? here / el : 0);
     if (total > 0 && !final) {
         const double f = (double)done / (double)total;
         snprintf(pct, sizeof pct, "%5.1f%% ", 100.0 * (f > 1 ? 1 : f));
         if (f > 0 && f < 1 && here > 0) {
-            const long s = (long)(el * (double)(total - done) / here + 0.5);
-            snprintf(eta, sizeof eta, " ETA %ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+            double left = el * (double)(total - done) / here;
+            const double budget = p->stop_at - (p->t0 + el);
+            const int by_budget = p->stop_at > 0 && budget < left;
+            left = by_budget ? (budget > 0 ? budget : 0) : left;
+            const long s = (long)(left + 0.5);
+            snprintf(eta, sizeof eta, " ETA %ld:%02ld:%02ld%s", s / 3600, s / 60 % 60, s % 60,
+                     by_budget ? " (budget)" : "");
         }
     }
     fprintf(stderr, "%s%s: %s%s %s/s%s%s%s%s", p->tty ? "\r" : "", cli_progname, pct, rate,

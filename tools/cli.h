@@ -166,6 +166,8 @@ struct cli_progress {
     const char *unit; /* "words", "tokens", ... */
     uint64_t base;    /* units done before this process started (a resumed run): not in
                        * the rate, and the ETA counts from it */
+    double stop_at;   /* cli_now() when a time budget ends the work (0: none): the ETA is
+                       * never later, and says so */
 };
 double cli_now(void); /* monotonic seconds */
 void cli_progress_start(struct cli_progress *p, const char *unit, int quiet);

@@ -453,6 +453,8 @@ train_epoch(struct run *rn, size_t nw, double *t_ckpt)
     }
     lm_trainer_set_lr(rn->lr.tr, lm_run_lr(&rn->lr));
     cli_progress_start(&prog, "tokens", o->quiet);
+    if (o->sch.budget_secs > 0)   /* the ETA of a --budget run is at most what is left of it */
+        prog.stop_at = cli_now() + o->sch.budget_secs - train_seconds(rn);
     const double t0 = cli_now();
     const uint64_t w0 = rn->lr.pos.window;
     prog.base = w0 * per;   /* resumed mid-epoch: the rate of this run's windows */

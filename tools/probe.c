@@ -544,6 +544,20 @@ eval_keep(void *ctx, const char *vpath, const struct probe_shape *sh)
             m->sentences ? "sentence" : "token");
 }
 
+/* "dim 256, hidden 0, 17 classes" from a probe model's header, for messages */
+static const char *
+declared_shape(const struct rec_meta *meta)
+{
+    static char text[96];
+    uint64_t v[3] = {0, 0, 0};
+    const char *key[3] = {"dim", "hidden", "classes"};
+    for (int i = 0; i < 3; i++)
+        (void)rec_meta_get_u64(meta, key[i], &v[i]);
+    snprintf(text, sizeof text, "dim %llu, hidden %llu, %llu classes", (unsigned long long)v[0],
+             (unsigned long long)v[1], (unsigned long long)v[2]);
+    return text;
+}
+
 static int
 run_eval(const struct opts *o)
 {
@@ -556,6 +570,9 @@ run_eval(const struct opts *o)
                 cli_name(o->model));
     if (rc == WP_ENOMEM)
         cli_die_nomem();
+    if (rc == WP_ERANGE)
+        cli_die(RV_DATA, "%s: model: header declares more weights (%s) than the rest of the "
+                "file can hold", cli_name(o->model), declared_shape(rec_reader_meta(r)));
     if (rc < 0)
         cli_die(RV_DATA, "%s: %s: %s", cli_name(o->model), rec_reader_where(r),
                 rec_reader_detail(r) ? rec_reader_detail(r) : wp_strerror(rc));

@@ -539,6 +539,11 @@ read_resume(struct opts *o, const struct vocab *v, struct w2v_pos *pos, FILE **f
         cli_die(RV_DATA, "%s: not a w2v-train checkpoint (%s)", o->resume, wp_strerror(rc));
     if (hash != vocab_hash(v) || n != vocab_size(v))
         cli_die(RV_DATA, "%s: checkpoint was made with another vocabulary", o->resume);
+    /* its word vectors alone must fit in the rest of the file: a forged dim must not make
+     * the model allocate gigabytes before the checkpoint reports truncation */
+    if ((uint64_t)n * o->p.dim > rec_reader_raw_left_max(*rp) / sizeof(float))
+        cli_die(RV_DATA, "%s: checkpoint: header declares %u x %u weights, more than the rest "
+                "of the file can hold", o->resume, n, o->p.dim);
     /* the run settings, in the ranges their options accept: a checkpoint that says
      * window 0 or epochs 2^40 would train nothing, or forever, with exit 0 */
     o->epochs = (uint32_t)resume_u64(o->resume, meta, "epochs", o->epochs, 1, EPOCHS_MAX);

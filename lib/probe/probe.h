@@ -110,7 +110,9 @@ void probe_adam_free(struct probe_adam *a);
 /* Writes the model as a whole stream on fp; extra: metadata to add (training facts), may
  * be NULL. WP_ERANGE when a class name holds a newline. */
 int probe_save(FILE *fp, const struct probe *m, const struct rec_meta *extra, int level);
-/* Reads a model from an open REC_MODEL reader; WP_EKIND when it is not a probe. */
+/* Reads a model from an open REC_MODEL reader; WP_EKIND when it is not a probe, WP_ERANGE
+ * when its header declares more weights than the rest of the input can hold (checked before
+ * allocating: see rec_reader_raw_left_max). */
 int probe_load(struct rec_reader *r, struct probe **out);
 
 /* Is word hash h among the training words? */

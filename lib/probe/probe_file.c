@@ -235,6 +235,10 @@ probe_load(struct rec_reader *r, struct probe **out)
         || (select == PROBE_SEL_MIX && c.layers != src_layers)
         || probe_cfg_check(&c) < 0)
         return WP_ECORRUPT;
+    /* a header of a few bytes must not make the loader allocate gigabytes only to report
+     * truncation: the weights it declares must fit in what is left of the input */
+    if (probe_nparams(&c) > rec_reader_raw_left_max(r) / sizeof(float))
+        return WP_ERANGE;
     struct probe *m;
     WP_TRY(probe_new(&m, &c, 0));
     m->select = select;

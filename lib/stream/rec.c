@@ -401,6 +401,7 @@ rec_writer_abort(struct rec_writer *w)
 
 struct rec_reader {
     FILE *fp;
+    FILE *spool;            /* owned: the rest of a pipe, copied by rec_reader_spool */
     off_t start;            /* where the input began, for rec_reader_count_records */
     uint64_t first_sum;     /* the first block's checksum, for rec_reader_fingerprint */
     int kind;
@@ -821,6 +822,22 @@ count_walk(FILE *fp, uint64_t *records, XXH3_state_t *sums)
     }
 }
 
+int
+rec_reader_spool(struct rec_reader *r, FILE *spool)
+{
+    unsigned char chunk[1 << 16];
+    size_t n;
+    r->spool = spool;
+    while ((n = fread(chunk, 1, sizeof chunk, r->fp)) > 0)
+        if (fwrite(chunk, 1, n, spool) != n)
+            return WP_EIO;
+    if (ferror(r->fp) || fflush(spool) != 0 || fseeko(spool, 0, SEEK_SET) != 0)
+        return WP_EIO;
+    r->fp = spool;
+    r->start = -1; /* the spool lacks the header: never walked from its start */
+    return WP_OK;
+}
+
 /* Walks a regular file from its start and puts the reader back where it was. */
 static int
 walk(struct rec_reader *r, uint64_t *records, XXH3_state_t *sums)
@@ -894,5 +911,7 @@ rec_reader_free(struct rec_reader *r)
     rec_meta_free(r->meta);
     buf_free(&r->raw);
     buf_free(&r->packed);
+    if (r->spool != NULL)
+        fclose(r->spool);
     free(r);
 }

@@ -105,6 +105,12 @@ const char *rec_reader_detail(const struct rec_reader *r);
  * deflate's largest ratio, plus each possible block's slack. UINT64_MAX when the input is
  * not a regular file (a pipe: nothing is known). */
 uint64_t rec_reader_raw_left_max(const struct rec_reader *r);
+/* Copies the rest of a non-seekable input into spool (an empty read-write file, e.g. an
+ * unlinked temporary) and reads from there on, so that rec_reader_raw_left_max can check a
+ * header's declared sizes on a pipe too. The reader owns spool from then on (closed by
+ * rec_reader_free, also on failure). WP_EIO if the input cannot be read or spool written
+ * (errno says why); counting and fingerprints then treat the input as a pipe. */
+int rec_reader_spool(struct rec_reader *r, FILE *spool);
 /* The records of the whole input, counted from the block headers alone (seeking over the
  * payloads, so without inflating), right after rec_reader_open and before any record is
  * read: the input must be a regular file, else WP_ENOTFOUND. The reader's position is

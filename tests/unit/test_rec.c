@@ -604,6 +604,41 @@ test_huge_block_size_is_not_allocated_up_front(void)
     return 0;
 }
 
+/* A non-seekable input (fmemopen has no file descriptor, like a pipe it has no size)
+ * moved to a spool file: its size becomes known and every record still reads back. */
+static int
+test_spool_makes_a_pipe_measurable(void)
+{
+    struct mem m = {0};
+    CHECK(write_stream(&m, REC_TOKENS, 6, 3000, make_tokens, NULL) == WP_OK);
+    FILE *fp = fmemopen(m.p, m.n, "rb");
+    struct rec_reader *r;
+    CHECK(fp != NULL && rec_reader_open(&r, fp) == WP_OK);
+    CHECK(rec_reader_raw_left_max(r) == UINT64_MAX);
+    CHECK_EQ(WP_OK, rec_reader_spool(r, tmpfile()));
+    const uint64_t left = rec_reader_raw_left_max(r);
+    CHECK(left != UINT64_MAX && left >= rec_reader_stats(r)->raw_bytes);
+    uint64_t n;
+    CHECK_EQ(WP_ENOTFOUND, rec_reader_count_records(r, &n)); /* the spool lacks the header */
+    const unsigned char *rec;
+    size_t len;
+    uint64_t seen = 0;
+    int rc;
+    while ((rc = rec_reader_next(r, &rec, &len)) == 1) {
+        struct buf want = {0};
+        CHECK(make_tokens(&want, seen) == WP_OK);
+        CHECK(len == want.len && memcmp(rec, want.p, len) == 0);
+        buf_free(&want);
+        seen++;
+    }
+    CHECK_EQ(0, rc);
+    CHECK_EQ(3000, seen);
+    rec_reader_free(r); /* closes the spool */
+    fclose(fp);
+    free(m.p);
+    return 0;
+}
+
 /* Concatenated streams: every header is checked against the first on the keys that say
  * what a record means (vocab_hash, dim ...); the records of a file are counted from its
  * block headers alone. */
@@ -663,4 +698,5 @@ CHECK_MAIN(CHECK_CASE(test_round_trip_every_kind_and_level),
            CHECK_CASE(test_threaded_writer_writes_the_same_bytes),
            CHECK_CASE(test_worker_errors_surface_with_errno),
            CHECK_CASE(test_abort_joins_a_busy_worker),
-           CHECK_CASE(test_huge_block_size_is_not_allocated_up_front))
+           CHECK_CASE(test_huge_block_size_is_not_allocated_up_front),
+           CHECK_CASE(test_spool_makes_a_pipe_measurable))

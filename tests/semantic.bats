@@ -478,6 +478,22 @@ limited() {
     [ "$(wc -l < "$T/oom")" -ge 12 ]
 }
 
+@test "semantic: under ulimit -v the other tools say out of memory and exit 1 too (a million distinct words)" {
+    [ -z "${WP_SANITIZED:-}" ] || skip "the sanitizers reserve more address space than any limit here"
+    seq 1 1000000 | sed 's/^/w/' > "$T/m.txt"
+    tok -q "$T/m.txt" > "$T/m.tok"
+    vocab -q "$T/m.tok" > "$T/m.voc"
+    for kb in 30000 60000; do
+        limited $kb tok -q "$T/m.txt"
+        limited $kb vocab -q "$T/m.tok"
+        limited $kb phrases -q "$T/m.tok"
+        limited $kb pairs -q -v "$T/m.voc" "$T/m.tok"
+        limited $kb wpcat "$T/m.voc"
+    done
+    # counting a million words, or loading them, needs more than either limit
+    [ "$(wc -l < "$T/oom")" -ge 6 ]
+}
+
 # ---- the small ones: each message names what is wrong, on one line
 
 @test "semantic: elmo-train --sampled not below the vocabulary names the option" {

@@ -28,5 +28,23 @@ $(1): $(call stamp_stale,$(1),$(2))
 	@if cmp -s $$@.new $$@; then rm $$@.new; else mv $$@.new $$@; fi
 endef
 
+# $(call data_stamp,FILE): a stamp naming FILE's content (cksum's CRC and size), and
+# $(eval $(call data_stamp_rule,FILE)) its rule: rewritten only when the content changes.
+# Targets made from shared data depend on the stamp, and on FILE only order-only (so that a
+# missing FILE still gets its own rule's message): fresh copies of the shared data come
+# with new times but the same bytes, and a new time alone must not redo a 4-hour run. A
+# % in FILE stays a % in the stamp's name, for pattern rules.
+# A new stamp takes FILE's time, so that targets made after FILE are not remade for it.
+data_stamp = $(RUNS)/data/$(subst /,_,$(abspath $(1))).sum
+data_sum = $(if $(wildcard $(1)),$(shell cksum < $(1)),missing)
+define data_stamp_rule
+$(call data_stamp,$(1)): $(call stamp_stale,$(call data_stamp,$(1)),$(call data_sum,$(1)))
+	@mkdir -p $$(dir $$@)
+	@printf '%s\n' $(call data_sum,$(1)) > $$@.new
+	@if cmp -s $$@.new $$@; then rm $$@.new; \
+	 elif [ -e $$@ ] || [ ! -e $(1) ]; then mv $$@.new $$@; \
+	 else mv $$@.new $$@; touch -r $(1) $$@; fi
+endef
+
 .PHONY: FORCE
 FORCE:

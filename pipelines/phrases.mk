@@ -48,12 +48,13 @@ $(eval $(call stamp_rule,$(PH)/params-w2v.txt,min=$(PH_W2V_MIN) sample=$(PH_SAMP
 $(eval $(call stamp_rule,$(PH)/params-eval.txt,questions=$(PH_QUESTIONS) words=$(PH_WORDQ) restrict=$(PH_RESTRICT) evals=phrase+phrase-all+word rows=$(subst $() ,+,$(strip $(PH_ROWS)))))
 
 # tok's default sentences: 1000 tokens (the text8-style corpus has no sentence breaks)
-$(PH)/plain.tok: $(PH_CORPUS) $(PH)/params-tok.txt | $(PH_BINS)
+$(eval $(call data_stamp_rule,$(PH_CORPUS)))
+$(PH)/plain.tok: $(call data_stamp,$(PH_CORPUS)) $(PH)/params-tok.txt | $(PH_CORPUS) $(PH_BINS)
 	@mkdir -p $(@D)
 	if [ "$(PH_WORDS)" -gt 0 ]; then \
-	    { gzip -cdf $< | tr -s ' \n' '\n\n' || true; } | head -n $(PH_WORDS) | tr '\n' ' ' \
+	    { gzip -cdf $(PH_CORPUS) | tr -s ' \n' '\n\n' || true; } | head -n $(PH_WORDS) | tr '\n' ' ' \
 	        | $(BIN)/tok -q -o $@; \
-	else $(BIN)/tok -q -o $@ $<; fi
+	else $(BIN)/tok -q -o $@ $(PH_CORPUS); fi
 
 $(PH)/table.phr: $(PH)/plain.tok $(PH)/params-phrases.txt
 	$(BIN)/phrases --learn -m $(PH_MIN) --threshold $(PH_THRESHOLD) --passes $(PH_PASSES) \

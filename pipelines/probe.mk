@@ -41,10 +41,11 @@ $(eval $(call stamp_rule,$(PROBE)/params-hidden.txt,hidden=$(PROBE_HIDDEN)))
 PROBE_AWK = awk -v every=$(PROBE_HOLDOUT) -v want=$(1) \
     '/^<doc /{ d++; t = 1; next } /^<\/doc>/{ next } t { t = 0; next } \
      ((d % every == 0) == want) { print }'
-$(PROBE)/wiki-train.tok: $(PROBE_WIKI) $(PROBE)/params-text.txt | $(BIN)/tok
-	zcat $< | $(call PROBE_AWK,0) | $(BIN)/tok -q --penn --sentences -o $@
-$(PROBE)/wiki-heldout.tok: $(PROBE_WIKI) $(PROBE)/params-text.txt | $(BIN)/tok
-	zcat $< | $(call PROBE_AWK,1) | $(BIN)/tok -q --penn --sentences -o $@
+$(eval $(call data_stamp_rule,$(PROBE_WIKI)))
+$(PROBE)/wiki-train.tok: $(call data_stamp,$(PROBE_WIKI)) $(PROBE)/params-text.txt | $(PROBE_WIKI) $(BIN)/tok
+	zcat $(PROBE_WIKI) | $(call PROBE_AWK,0) | $(BIN)/tok -q --penn --sentences -o $@
+$(PROBE)/wiki-heldout.tok: $(call data_stamp,$(PROBE_WIKI)) $(PROBE)/params-text.txt | $(PROBE_WIKI) $(BIN)/tok
+	zcat $(PROBE_WIKI) | $(call PROBE_AWK,1) | $(BIN)/tok -q --penn --sentences -o $@
 $(PROBE)/wiki.vocab: $(PROBE)/wiki-train.tok $(PROBE)/params-vocab.txt | $(BIN)/vocab
 	$(BIN)/vocab -q -m $(PROBE_MIN) --max-words $(PROBE_WORDS) -o $@ $<
 
@@ -73,11 +74,14 @@ $(PROBE)/sg.vec: $(PROBE)/wiki-train.tok $(PROBE)/wiki.vocab $(PROBE)/params-sg.
 	$(BIN)/w2v-train -q $(PROBE_SG_FLAGS) -t 2 -v $(PROBE)/wiki.vocab -o $@ $<
 
 # EWT: the words of each sentence and their labels, aligned sentence for sentence.
-$(PROBE)/ewt-%.words: $(PROBE_EWT)/en_ewt-ud-%.conllu.gz | $(PROBE_BINS)
+$(foreach split,train dev,$(eval $(call data_stamp_rule,$(PROBE_EWT)/en_ewt-ud-$(split).conllu.gz)))
+$(PROBE)/ewt-%.words: $(call data_stamp,$(PROBE_EWT)/en_ewt-ud-%.conllu.gz) \
+                      | $(PROBE_EWT)/en_ewt-ud-%.conllu.gz $(PROBE_BINS)
 	@mkdir -p $(@D)
-	$(BIN)/tok -q --conllu -o $@ $<
-$(PROBE)/ewt-%.labels: $(PROBE_EWT)/en_ewt-ud-%.conllu.gz $(PROBE)/params-probe.txt | $(PROBE_BINS)
-	$(BIN)/tok -q --conllu --column $(PROBE_COLUMN) -o $@ $<
+	$(BIN)/tok -q --conllu -o $@ $(PROBE_EWT)/en_ewt-ud-$*.conllu.gz
+$(PROBE)/ewt-%.labels: $(call data_stamp,$(PROBE_EWT)/en_ewt-ud-%.conllu.gz) \
+                       $(PROBE)/params-probe.txt | $(PROBE_EWT)/en_ewt-ud-%.conllu.gz $(PROBE_BINS)
+	$(BIN)/tok -q --conllu --column $(PROBE_COLUMN) -o $@ $(PROBE_EWT)/en_ewt-ud-$*.conllu.gz
 $(PROBE)/ewt-%.elmo: $(PROBE)/lm.model $(PROBE)/ewt-%.words | $(PROBE_BINS)
 	$(BIN)/embed -q --model $< --layers all -t 2 -o $@ $(PROBE)/ewt-$*.words
 $(PROBE)/ewt-%.sg: $(PROBE)/sg.vec $(PROBE)/ewt-%.words | $(PROBE_BINS)

@@ -244,6 +244,18 @@ pmake_probe() {
     run --separate-stderr pmake_probe probe
     assert_success
     [ "$before" = "$(mtimes)" ]
+    # a fresh copy of the data (new times, the same bytes) remakes nothing either; new bytes
+    # remake the tokens and what follows
+    sleep 0.01
+    touch "$P/wiki.txt.gz" "$P/ewt/"*.gz
+    run --separate-stderr pmake_probe probe
+    assert_success
+    [ "$before" = "$(mtimes)" ]
+    cp "$P/wiki.txt.gz" "$P/wiki.orig.gz"
+    { gzip -dc "$P/wiki.orig.gz"; echo "one more line"; } | gzip > "$P/wiki.txt.gz"
+    run --separate-stderr pmake_probe -n probe
+    [[ $output == *"-o $R/wiki-train.tok"* ]]
+    mv "$P/wiki.orig.gz" "$P/wiki.txt.gz"
     run --separate-stderr pmake_probe probe PROBE_BUDGET=8s
     assert_success
     [[ $output == *"--resume $R/lm.ckpt --budget 8s"* ]]

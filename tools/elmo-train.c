@@ -15,6 +15,7 @@
 #include "common/status.h"
 #include "lm/lm.h"
 #include "lm/lm_eval.h"
+#include "lm/lm_loop.h"
 #include "lm/lm_preset.h"
 #include "lm/lm_run.h"
 #include "lm/lm_train.h"
@@ -109,80 +110,103 @@ parse_budget_tokens(const char *s)
     return (uint64_t)(v * mul + 0.5);
 }
 
+enum {
+    O_PRESET = 256, O_WORD, O_CHAR, O_LAYERS, O_HIDDEN, O_PROJ, O_CCLIP, O_PCLIP, O_RES,
+    O_NORES, O_FWD, O_MAXCH, O_CHDIM, O_FILT, O_HWY, O_UNROLL, O_BATCH, O_EPOCHS, O_MAXB,
+    O_DROP, O_SAMP, O_OPTIM, O_LR, O_DECAY, O_DSTART, O_CLIP, O_INIT, O_FBIAS, O_VALID,
+    O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN, O_CHACT, O_CHGAIN, O_MPI, O_CHSTD,
+    O_CHGS, O_SEED, O_BUDGET, O_TBUDGET
+};
+static const char shortopts[] = "fhqVo:s:t:v:z:";
+static const struct option longopts[] = {
+    {"preset", 1, 0, O_PRESET}, {"word-input", 0, 0, O_WORD}, {"char-input", 0, 0, O_CHAR},
+    {"layers", 1, 0, O_LAYERS}, {"hidden", 1, 0, O_HIDDEN}, {"proj", 1, 0, O_PROJ},
+    {"cell-clip", 1, 0, O_CCLIP}, {"proj-clip", 1, 0, O_PCLIP}, {"residual", 0, 0, O_RES},
+    {"no-residual", 0, 0, O_NORES}, {"forward-only", 0, 0, O_FWD},
+    {"max-chars", 1, 0, O_MAXCH}, {"char-dim", 1, 0, O_CHDIM}, {"filters", 1, 0, O_FILT},
+    {"highway", 1, 0, O_HWY}, {"char-act", 1, 0, O_CHACT}, {"char-init", 1, 0, O_CHGAIN},
+    {"char-init-std", 1, 0, O_CHSTD}, {"char-grad-scale", 1, 0, O_CHGS},
+    {"unroll", 1, 0, O_UNROLL}, {"batch", 1, 0, O_BATCH},
+    {"epochs", 1, 0, O_EPOCHS}, {"max-batches", 1, 0, O_MAXB},
+    {"budget", 1, 0, O_BUDGET}, {"token-budget", 1, 0, O_TBUDGET}, {"dropout", 1, 0, O_DROP},
+    {"sampled", 1, 0, O_SAMP}, {"optim", 1, 0, O_OPTIM}, {"lr", 1, 0, O_LR},
+    {"decay", 1, 0, O_DECAY}, {"decay-start", 1, 0, O_DSTART}, {"clip", 1, 0, O_CLIP},
+    {"init", 1, 0, O_INIT}, {"forget-bias", 1, 0, O_FBIAS}, {"valid", 1, 0, O_VALID},
+    {"test", 1, 0, O_TEST}, {"checkpoint", 1, 0, O_CKPT},
+    {"checkpoint-every", 1, 0, O_EVERY}, {"resume", 1, 0, O_RESUME}, {"log", 1, 0, O_LOG},
+    {"inject-nan", 1, 0, O_NAN}, {"mpi", 0, 0, O_MPI},
+    {"seed", 1, 0, O_SEED}, {"threads", 1, 0, 't'},
+    {"level", 1, 0, 'z'}, {"output", 1, 0, 'o'}, {"vocab", 1, 0, 'v'},
+    {"force", 0, 0, 'f'}, {"help", 0, 0, 'h'}, {"quiet", 0, 0, 'q'},
+    {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+
+/* The preset is applied first, whatever its position, so other flags override it: a first
+ * pass over the options reads --preset alone (errors are the second pass's). */
 static void
-parse_args(struct opts *o, int argc, char **argv)
+apply_preset(struct opts *o, int argc, char **argv)
 {
-    enum {
-        O_PRESET = 256, O_WORD, O_CHAR, O_LAYERS, O_HIDDEN, O_PROJ, O_CCLIP, O_PCLIP, O_RES,
-        O_NORES, O_FWD, O_MAXCH, O_CHDIM, O_FILT, O_HWY, O_UNROLL, O_BATCH, O_EPOCHS, O_MAXB,
-        O_DROP, O_SAMP, O_OPTIM, O_LR, O_DECAY, O_DSTART, O_CLIP, O_INIT, O_FBIAS, O_VALID,
-        O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN, O_CHACT, O_CHGAIN, O_MPI, O_CHSTD,
-        O_CHGS, O_SEED, O_BUDGET, O_TBUDGET
-    };
-    static const struct option lo[] = {
-        {"preset", 1, 0, O_PRESET}, {"word-input", 0, 0, O_WORD}, {"char-input", 0, 0, O_CHAR},
-        {"layers", 1, 0, O_LAYERS}, {"hidden", 1, 0, O_HIDDEN}, {"proj", 1, 0, O_PROJ},
-        {"cell-clip", 1, 0, O_CCLIP}, {"proj-clip", 1, 0, O_PCLIP}, {"residual", 0, 0, O_RES},
-        {"no-residual", 0, 0, O_NORES}, {"forward-only", 0, 0, O_FWD},
-        {"max-chars", 1, 0, O_MAXCH}, {"char-dim", 1, 0, O_CHDIM}, {"filters", 1, 0, O_FILT},
-        {"highway", 1, 0, O_HWY}, {"char-act", 1, 0, O_CHACT}, {"char-init", 1, 0, O_CHGAIN},
-        {"char-init-std", 1, 0, O_CHSTD}, {"char-grad-scale", 1, 0, O_CHGS},
-        {"unroll", 1, 0, O_UNROLL}, {"batch", 1, 0, O_BATCH},
-        {"epochs", 1, 0, O_EPOCHS}, {"max-batches", 1, 0, O_MAXB},
-        {"budget", 1, 0, O_BUDGET}, {"token-budget", 1, 0, O_TBUDGET}, {"dropout", 1, 0, O_DROP},
-        {"sampled", 1, 0, O_SAMP}, {"optim", 1, 0, O_OPTIM}, {"lr", 1, 0, O_LR},
-        {"decay", 1, 0, O_DECAY}, {"decay-start", 1, 0, O_DSTART}, {"clip", 1, 0, O_CLIP},
-        {"init", 1, 0, O_INIT}, {"forget-bias", 1, 0, O_FBIAS}, {"valid", 1, 0, O_VALID},
-        {"test", 1, 0, O_TEST}, {"checkpoint", 1, 0, O_CKPT},
-        {"checkpoint-every", 1, 0, O_EVERY}, {"resume", 1, 0, O_RESUME}, {"log", 1, 0, O_LOG},
-        {"inject-nan", 1, 0, O_NAN}, {"mpi", 0, 0, O_MPI},
-        {"seed", 1, 0, O_SEED}, {"threads", 1, 0, 't'},
-        {"level", 1, 0, 'z'}, {"output", 1, 0, 'o'}, {"vocab", 1, 0, 'v'},
-        {"force", 0, 0, 'f'}, {"help", 0, 0, 'h'}, {"quiet", 0, 0, 'q'},
-        {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
-    static const char *const acts[] = {"relu", "tanh"};
     int ch;
-    /* the preset is applied first, whatever its position, so other flags override it: a
-     * first pass over the options reads --preset alone (errors are the second pass's) */
     lm_preset("small", &o->mc, &o->tc, &o->sch);
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "fhqVo:s:t:v:z:", lo, NULL)) != -1)
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
         if (ch == O_PRESET && strcmp(optarg, "small") != 0 /* applied already */
             && lm_preset(optarg, &o->mc, &o->tc, &o->sch) < 0)
             cli_die(RV_USAGE, "--preset: want small or elmo-small, got '%s'", optarg);
     opterr = 1;
     optind = 0; /* GNU getopt: start over */
-    while ((ch = getopt_long(argc, argv, "fhqVo:s:t:v:z:", lo, NULL)) != -1) {
+}
+
+/* The model's options (the network and its character encoder): 0 for any other. */
+static int
+parse_model_opt(struct opts *o, int ch)
+{
+    static const char *const acts[] = {"relu", "tanh"};
+    switch (ch) {
+    case O_WORD: o->mc.char_input = 0; break;
+    case O_CHAR:
+        if (o->mc.ch.nwidths == 0)
+            parse_filters(o, "1:32,2:32,3:64,4:128,5:256,6:512,7:1024");
+        if (o->mc.ch.max_chars == 0)
+            o->mc.ch.max_chars = 50, o->mc.ch.char_dim = 16, o->mc.ch.highway = 1;
+        o->mc.char_input = 1;
+        break;
+    case O_LAYERS: o->mc.layers = (uint32_t)cli_parse_u64(optarg, "--layers", 1, LM_MAX_LAYERS); break;
+    case O_HIDDEN: o->mc.hidden = (uint32_t)cli_parse_u64(optarg, "--hidden", 1, 16384); break;
+    case O_PROJ: o->mc.proj = (uint32_t)cli_parse_u64(optarg, "--proj", 0, 16384); break;
+    case O_CCLIP: o->mc.cell_clip = (float)cli_parse_double(optarg, "--cell-clip", 0, 1e6); break;
+    case O_PCLIP: o->mc.proj_clip = (float)cli_parse_double(optarg, "--proj-clip", 0, 1e6); break;
+    case O_RES: o->mc.residual = 1; break;
+    case O_NORES: o->mc.residual = 0; break;
+    case O_FWD: o->mc.directions = 1; break;
+    case O_MAXCH: o->mc.ch.max_chars = (uint32_t)cli_parse_u64(optarg, "--max-chars", 3, 1024); break;
+    case O_CHDIM: o->mc.ch.char_dim = (uint32_t)cli_parse_u64(optarg, "--char-dim", 1, 1024); break;
+    case O_FILT: parse_filters(o, optarg); break;
+    case O_HWY: o->mc.ch.highway = (uint32_t)cli_parse_u64(optarg, "--highway", 0, CHARENC_MAX_HIGHWAY); break;
+    case O_CHACT:
+        o->mc.ch.act = (uint32_t)cli_parse_enum(optarg, "--char-act", acts, 2);
+        break;
+    case O_CHGAIN: o->sch.char_gain = (float)cli_parse_double(optarg, "--char-init", 0, 100); break;
+    case O_CHSTD: o->sch.char_std = (float)cli_parse_double(optarg, "--char-init-std", 0, 100); break;
+    case O_CHGS:
+        o->tc.char_grad_scale = (float)cli_parse_double(optarg, "--char-grad-scale", 1e-6, 1e3);
+        break;
+    case O_INIT: o->sch.init = (float)cli_parse_double(optarg, "--init", 0, 10); break;
+    case O_FBIAS: o->sch.forget_bias = (float)cli_parse_double(optarg, "--forget-bias", -100, 100); break;
+    default: return 0;
+    }
+    return 1;
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+    int ch;
+    apply_preset(o, argc, argv);
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        if (parse_model_opt(o, ch))
+            continue;
         switch (ch) {
         case O_PRESET: break;
-        case O_WORD: o->mc.char_input = 0; break;
-        case O_CHAR:
-            if (o->mc.ch.nwidths == 0)
-                parse_filters(o, "1:32,2:32,3:64,4:128,5:256,6:512,7:1024");
-            if (o->mc.ch.max_chars == 0)
-                o->mc.ch.max_chars = 50, o->mc.ch.char_dim = 16, o->mc.ch.highway = 1;
-            o->mc.char_input = 1;
-            break;
-        case O_LAYERS: o->mc.layers = (uint32_t)cli_parse_u64(optarg, "--layers", 1, LM_MAX_LAYERS); break;
-        case O_HIDDEN: o->mc.hidden = (uint32_t)cli_parse_u64(optarg, "--hidden", 1, 16384); break;
-        case O_PROJ: o->mc.proj = (uint32_t)cli_parse_u64(optarg, "--proj", 0, 16384); break;
-        case O_CCLIP: o->mc.cell_clip = (float)cli_parse_double(optarg, "--cell-clip", 0, 1e6); break;
-        case O_PCLIP: o->mc.proj_clip = (float)cli_parse_double(optarg, "--proj-clip", 0, 1e6); break;
-        case O_RES: o->mc.residual = 1; break;
-        case O_NORES: o->mc.residual = 0; break;
-        case O_FWD: o->mc.directions = 1; break;
-        case O_MAXCH: o->mc.ch.max_chars = (uint32_t)cli_parse_u64(optarg, "--max-chars", 3, 1024); break;
-        case O_CHDIM: o->mc.ch.char_dim = (uint32_t)cli_parse_u64(optarg, "--char-dim", 1, 1024); break;
-        case O_FILT: parse_filters(o, optarg); break;
-        case O_HWY: o->mc.ch.highway = (uint32_t)cli_parse_u64(optarg, "--highway", 0, CHARENC_MAX_HIGHWAY); break;
-        case O_CHACT:
-            o->mc.ch.act = (uint32_t)cli_parse_enum(optarg, "--char-act", acts, 2);
-            break;
-        case O_CHGAIN: o->sch.char_gain = (float)cli_parse_double(optarg, "--char-init", 0, 100); break;
-        case O_CHSTD: o->sch.char_std = (float)cli_parse_double(optarg, "--char-init-std", 0, 100); break;
-        case O_CHGS:
-            o->tc.char_grad_scale = (float)cli_parse_double(optarg, "--char-grad-scale", 1e-6, 1e3);
-            break;
         case O_UNROLL: o->tc.unroll = (uint32_t)cli_parse_u64(optarg, "--unroll", 1, 10000); break;
         case O_BATCH: o->tc.batch = (uint32_t)cli_parse_u64(optarg, "--batch", 1, 100000); break;
         case O_EPOCHS:
@@ -208,8 +232,6 @@ parse_args(struct opts *o, int argc, char **argv)
         case O_DECAY: o->sch.decay = (float)cli_parse_double(optarg, "--decay", 1e-6, 1); break;
         case O_DSTART: o->sch.decay_start = (uint32_t)cli_parse_u64(optarg, "--decay-start", 0, 100000); break;
         case O_CLIP: o->tc.clip = (float)cli_parse_double(optarg, "--clip", 0, 1e9); break;
-        case O_INIT: o->sch.init = (float)cli_parse_double(optarg, "--init", 0, 10); break;
-        case O_FBIAS: o->sch.forget_bias = (float)cli_parse_double(optarg, "--forget-bias", -100, 100); break;
         case O_VALID: o->valid = optarg; break;
         case O_TEST: o->test = optarg; break;
         case O_CKPT: o->ckpt = optarg; break;
@@ -240,10 +262,8 @@ parse_args(struct opts *o, int argc, char **argv)
         cli_die(RV_USAGE, "a vocabulary is needed: -v file (from vocab(1))");
     if (o->mc.char_input)
         o->mc.ch.out_dim = lm_width(&o->mc);
-    if (o->ckpt_secs > 0 || o->ckpt_words > 0) {
-        if (o->ckpt == NULL)
-            cli_die(RV_USAGE, "--checkpoint-every needs --checkpoint file");
-    }
+    if ((o->ckpt_secs > 0 || o->ckpt_words > 0) && o->ckpt == NULL)
+        cli_die(RV_USAGE, "--checkpoint-every needs --checkpoint file");
     cli_out_refuse_tty(o->out, CLI_OUT_STREAM, o->force);
 }
 
@@ -266,118 +286,97 @@ read_stream(const char *path, const struct lm *m, struct lm_stream *s)
 struct run {
     struct opts *o;
     struct lm_run lr;        /* the model, trainer, corpus and position */
+    struct lm_loop loop;     /* the epochs, with hooks below */
+    struct lm_loop_hooks hooks;
     struct lm_stream valid, test;   /* held-out streams: n == 0 when not given */
     FILE *log;
-    double secs0, t_start;   /* training seconds before this run (--resume); its start */
-    int budget_stop;         /* the budget ended training */
+    /* --resume: the checkpoint, read up to its training state (lm_load_head) */
+    FILE *ck_fp;
+    struct rec_reader *ck;
+    const unsigned char *held;
+    size_t held_len;
+    /* this epoch's progress: tokens per window over the ranks, its start */
+    struct cli_progress prog;
+    uint64_t per;
+    double t0;
+    char extra[96];
 };
-
-static uint64_t
-trained_tokens(const struct run *rn)
-{
-    return lm_run_tokens(&rn->lr, dist_size());
-}
 
 /* Training wall time so far, before this run too. */
 static double
 train_seconds(const struct run *rn)
 {
-    return rn->secs0 + (cli_now() - rn->t_start);
-}
-
-/* Whether --budget or --token-budget is used up (lm_budget_spent). */
-static int
-budget_spent(const struct run *rn)
-{
-    int stop;
-    if (lm_budget_spent(&rn->lr, train_seconds(rn), &stop) < 0)
-        cli_die(RV_FAIL, "--mpi: a rank failed");
-    return stop;
+    return lm_loop_seconds(&rn->loop, &rn->hooks);
 }
 
 static void
 save_model(struct run *rn, const char *path, int checkpoint, struct rec_meta *results)
 {
     struct cli_out out;
-    struct rec_meta *x = rec_meta_new();
-    if (x == NULL)
-        cli_die_nomem();
     cli_out_open(&out, path, 1, 1);
-    int rc = lm_run_put_meta(x, &rn->lr, train_seconds(rn), checkpoint);
-    if (rc == WP_OK && results != NULL)
-        rc = rec_meta_copy(x, results);
-    if (rc == WP_OK)
-        rc = checkpoint ? lm_trainer_save(out.fp, rn->lr.tr, x, rn->o->level)
-                        : lm_save(out.fp, rn->lr.m, x, rn->o->level);
-    rec_meta_free(x);
-    if (rc < 0) {
+    const int rc = lm_run_save(out.fp, &rn->lr, train_seconds(rn), checkpoint, results,
+                               rn->o->level);
+    if (rc < 0)
         cli_out_die(&out, rc);
-    }
     cli_out_commit(&out);
 }
 
-static void
-checkpoint(struct run *rn)
-{
-    if (rn->o->ckpt != NULL && dist_rank() == 0)
-        save_model(rn, rn->o->ckpt, 1, NULL);
-    lm_run_snapshot(&rn->lr);
-}
-
-/* --resume, first pass: the model, the settings and the position. */
+/* --resume: the model, the settings and the position, from the checkpoint read up to its
+ * training state, which resume_state reads once the trainer is built. */
 static struct lm *
-resume_model(struct opts *o, struct lm_pos *p, uint64_t *data_hash, double *secs, int epochs_set)
+resume_model(struct opts *o, struct run *rn, uint64_t *data_hash, int epochs_set)
 {
     FILE *fp = cli_open_in(o->resume);
     struct rec_reader *r = cli_reader_open(fp, o->resume, REC_MODEL);
     const char *path = cli_name(o->resume);
     struct lm *m;
     struct lm_load_error err;
-    int rc = lm_load_checked(r, &m, &err);
+    int rc = lm_load_head(r, &m, &err, &rn->held, &rn->held_len);
     const char *missing = NULL;
     uint64_t ranks = 1;
     const int meta_rc = rc < 0 ? WP_OK
                                : lm_run_get_meta(rec_reader_meta(r), &o->tc, &o->sch, epochs_set,
-                                                 p, data_hash, secs, &ranks, &missing);
-    /* freed before any error, so that the leak checkers see nothing held at exit */
-    rec_reader_free(r);
-    cli_close_in(fp);
+                                                 &rn->lr.pos, data_hash, &rn->loop.secs0,
+                                                 &ranks, &missing);
+    const int bad = rc < 0 || meta_rc < 0 || ranks > 1
+                    || (o->sch.epochs == 0 && o->sch.budget_secs == 0
+                        && o->sch.budget_tokens == 0);
+    if (bad) {   /* freed before any error, so that the leak checkers see nothing held at exit */
+        rec_reader_free(r);
+        cli_close_in(fp);
+    }
     if (rc == WP_EKIND)
         cli_die(RV_DATA, "%s: not an elmo-train model", path);
     if (rc < 0 && rc != WP_ENOMEM && err.msg[0] != '\0')
         cli_die(RV_DATA, "%s: model: %s", path, err.msg);
     if (rc < 0)
         cli_die_status(rc, "%s", path);
-    if (meta_rc < 0 || ranks > 1
-        || (o->sch.epochs == 0 && o->sch.budget_secs == 0 && o->sch.budget_tokens == 0))
+    if (bad)
         lm_free(m);
     if (meta_rc < 0)
         cli_die(RV_DATA, "%s: not an elmo-train checkpoint (no %s)", path, missing);
     if (ranks > 1)
         cli_die(RV_USAGE, "%s: checkpoint of a %llu-rank --mpi run: resuming it is not "
                 "supported yet", path, (unsigned long long)ranks);
-    if (o->sch.epochs == 0 && o->sch.budget_secs == 0 && o->sch.budget_tokens == 0)
+    if (bad)
         cli_die(RV_DATA, "%s: no number of epochs and no budget", path);
+    rn->ck_fp = fp;
+    rn->ck = r;
     o->mc = m->c;
     return m;
 }
 
-/* --resume, second pass: the optimizer state, carried state and generators. */
+/* --resume, the rest of the checkpoint: the optimizer state, carried state and generators. */
 static void
-resume_state(const struct opts *o, struct lm_trainer *tr)
+resume_state(struct run *rn)
 {
-    FILE *fp = cli_open_in(o->resume);
-    struct rec_reader *r = cli_reader_open(fp, o->resume, REC_MODEL);
-    struct lm *again;
-    int rc = lm_load_ex(r, &again, lm_trainer_load_extra, tr);
-    if (rc == WP_OK) {
-        lm_free(again);
-        rc = lm_trainer_loaded(tr);
-    }
-    rec_reader_free(r);   /* before an error too: nothing held at exit (LSan) */
-    cli_close_in(fp);
+    const int rc = lm_trainer_load_rest(rn->lr.tr, rn->ck, rn->held, rn->held_len);
+    rec_reader_free(rn->ck);   /* before an error too: nothing held at exit (LSan) */
+    cli_close_in(rn->ck_fp);
+    rn->ck = NULL;
+    rn->held = NULL;
     if (rc < 0)
-        cli_die_status(rc, "%s: training state", cli_name(o->resume));
+        cli_die_status(rc, "%s: training state", cli_name(rn->o->resume));
 }
 
 /* A held-out stream, read once before training so that a bad file fails early. */
@@ -432,76 +431,72 @@ report_epoch(struct run *rn, double secs, uint64_t tokens, int partial)
     }
 }
 
-/* One epoch from rn->lr.pos.window on. Returns 1 to go on, 0 when --max-batches or a budget
- * (rn->budget_stop) stopped it, -1 after a rollback (the caller restarts from the restored
- * position). A budget is checked before every batch, so it stops at a batch boundary. */
-static int
-train_epoch(struct run *rn, size_t nw, double *t_ckpt)
+/* ---- the hooks of the training loop (lm_loop.h) ---- */
+static double
+hk_now(void *ctx)
 {
-    const struct opts *o = rn->o;
-    const uint64_t per = (uint64_t)o->tc.unroll * o->tc.batch * (uint64_t)dist_size();
-    struct cli_progress prog;
-    char extra[96] = "";
-    if (budget_spent(rn)) {
-        rn->budget_stop = 1;
-        return 0;
-    }
-    if (rn->lr.pos.window == 0) {
-        lm_trainer_reset_state(rn->lr.tr);
-        rn->lr.pos.loss = 0;
-        rn->lr.pos.ntok = 0;
-    }
-    lm_trainer_set_lr(rn->lr.tr, lm_run_lr(&rn->lr));
-    cli_progress_start(&prog, "tokens", o->quiet);
-    if (o->sch.budget_secs > 0)   /* the ETA of a --budget run is at most what is left of it */
-        prog.stop_at = cli_now() + o->sch.budget_secs - train_seconds(rn);
-    const double t0 = cli_now();
-    const uint64_t w0 = rn->lr.pos.window;
-    prog.base = w0 * per;   /* resumed mid-epoch: the rate of this run's windows */
-    while (rn->lr.pos.window < nw) {
-        if (rn->lr.pos.window > w0 && budget_spent(rn)) {
-            rn->budget_stop = 1;
-            cli_progress_end(&prog, rn->lr.pos.window * per, extra);
-            report_epoch(rn, cli_now() - t0, (rn->lr.pos.window - w0) * per, 1);
-            return 0;
-        }
-        if (o->inject_nan != 0 && rn->lr.pos.batches + 1 == o->inject_nan && rn->lr.rollbacks == 0)
-            rn->lr.m->sm_b[LM_EOS] = NAN;   /* test hook: a poisoned weight */
-        double norm;
-        struct lm_pos bad;
-        const int rc = lm_run_step(&rn->lr, &norm, &bad);
-        if (rc < 0 && rc != WP_ERANGE)
-            cli_die(RV_FAIL, "--mpi: summing the gradients failed");
-        if (rc < 0 && rn->lr.rollbacks > LM_RUN_MAX_ROLLBACKS)
-            cli_die(RV_DATA, "%s: training diverged: loss not finite after %d rollbacks",
-                    cli_name(o->input), LM_RUN_MAX_ROLLBACKS);
-        if (rc < 0) {
-            if (dist_rank() == 0)   /* --mpi: every rank rolls back, one says so */
-                cli_warn("epoch %u batch %llu: loss or gradient not finite (norm %g); rolled "
-                         "back to epoch %u batch %llu, learning rate now %g",
-                         bad.epoch, (unsigned long long)bad.window + 1, norm, rn->lr.pos.epoch,
-                         (unsigned long long)rn->lr.pos.window, (double)lm_run_lr(&rn->lr));
-            return -1;
-        }
-        const double ppl = exp(rn->lr.pos.loss / (double)rn->lr.pos.ntok);
-        snprintf(extra, sizeof extra, "loss %.3f ppl %.1f", log(ppl), ppl);
-        cli_progress_update(&prog, rn->lr.pos.window * per, nw * per, extra);
-        if (o->max_batches != 0 && rn->lr.pos.batches >= o->max_batches) {
-            cli_progress_end(&prog, rn->lr.pos.window * per, extra);
-            report_epoch(rn, cli_now() - t0, (rn->lr.pos.window - w0) * per, 1);
-            return 0;
-        }
-        const double now = cli_now();
-        if (rn->lr.pos.window < nw
-            && ((o->ckpt_secs > 0 && now - *t_ckpt >= o->ckpt_secs)
-                || (o->ckpt_windows > 0 && rn->lr.pos.window % o->ckpt_windows == 0))) {
-            checkpoint(rn);
-            *t_ckpt = now;
-        }
-    }
-    cli_progress_end(&prog, nw * per, extra);
-    report_epoch(rn, cli_now() - t0, (nw - w0) * per, 0);
-    return 1;
+    (void)ctx;
+    return cli_now();
+}
+
+static void
+hk_epoch_start(void *ctx, uint64_t w0)
+{
+    struct run *rn = ctx;
+    rn->extra[0] = '\0';
+    cli_progress_start(&rn->prog, "tokens", rn->o->quiet);
+    if (rn->o->sch.budget_secs > 0)   /* the ETA of a --budget run is at most what is left of it */
+        rn->prog.stop_at = cli_now() + rn->o->sch.budget_secs - train_seconds(rn);
+    rn->t0 = cli_now();
+    rn->prog.base = w0 * rn->per;   /* resumed mid-epoch: the rate of this run's windows */
+}
+
+static void
+hk_stepped(void *ctx)
+{
+    struct run *rn = ctx;
+    const double ppl = exp(rn->lr.pos.loss / (double)rn->lr.pos.ntok);
+    snprintf(rn->extra, sizeof rn->extra, "loss %.3f ppl %.1f", log(ppl), ppl);
+    cli_progress_update(&rn->prog, rn->lr.pos.window * rn->per, rn->loop.windows * rn->per,
+                        rn->extra);
+}
+
+static void
+hk_epoch_end(void *ctx, uint64_t w0, int partial)
+{
+    struct run *rn = ctx;
+    cli_progress_end(&rn->prog, rn->lr.pos.window * rn->per, rn->extra);
+    report_epoch(rn, cli_now() - rn->t0, (rn->lr.pos.window - w0) * rn->per, partial);
+}
+
+static void
+hk_rolled_back(void *ctx, const struct lm_pos *bad, double norm)
+{
+    struct run *rn = ctx;
+    if (dist_rank() == 0)   /* --mpi: every rank rolls back, one says so */
+        cli_warn("epoch %u batch %llu: loss or gradient not finite (norm %g); rolled "
+                 "back to epoch %u batch %llu, learning rate now %g",
+                 bad->epoch, (unsigned long long)bad->window + 1, norm, rn->lr.pos.epoch,
+                 (unsigned long long)rn->lr.pos.window, (double)lm_run_lr(&rn->lr));
+}
+
+static void
+hk_budget_reached(void *ctx)
+{
+    struct run *rn = ctx;
+    if (!rn->o->quiet)
+        fprintf(stderr, "%s: budget reached: %llu tokens trained in %.1f s, stopped at "
+                "epoch %u batch %llu\n", cli_progname,
+                (unsigned long long)lm_run_tokens(&rn->lr, dist_size()), train_seconds(rn),
+                rn->lr.pos.epoch, (unsigned long long)rn->lr.pos.window);
+}
+
+static void
+hk_save(void *ctx)
+{
+    struct run *rn = ctx;
+    if (rn->o->ckpt != NULL && dist_rank() == 0)
+        save_model(rn, rn->o->ckpt, 1, NULL);
 }
 
 /* Every output, before the corpus is read and training starts: the model and checkpoint
@@ -542,16 +537,6 @@ mpi_start(struct opts *o)
         o->quiet = 1;
         o->log = NULL;
     }
-}
-
-/* --mpi: the replicas must hold the same bits; they differ only if the ranks compute
- * differently (unlike CPUs or libraries), which would silently average unlike models. */
-static void
-mpi_check_replicas(const struct run *rn)
-{
-    if (!lm_replicas_agree(rn->lr.m))
-        cli_die(RV_FAIL, "--mpi: rank %d: weights differ between ranks after epoch %u "
-                "(unlike machines or libraries?)", dist_rank(), rn->lr.pos.epoch);
 }
 
 /* No silent limits: the character CNN sees at most max_chars - 2 bytes of a word. */
@@ -616,11 +601,9 @@ prepare(struct run *rn, uint64_t want_hash)
     if (rc < 0)
         cli_die_usage_status(rc, "training options");
     if (o->resume != NULL)
-        resume_state(o, rn->lr.tr);
-    if (o->ckpt_words > 0) { /* words (tokens per direction) to windows of every rank */
-        const uint64_t per = (uint64_t)o->tc.unroll * o->tc.batch * (o->tc.nshards ? o->tc.nshards : 1);
-        o->ckpt_windows = o->ckpt_words / per ? o->ckpt_words / per : 1;
-    }
+        resume_state(rn);
+    if (o->ckpt_words > 0) /* words (tokens per direction) to windows of every rank */
+        o->ckpt_windows = lm_loop_ckpt_windows(&o->tc, o->ckpt_words);
     if (o->tc.nshards > 1)
         lm_trainer_set_reduce(rn->lr.tr, dist_sum_f32);
     if ((rn->lr.snap = lm_snapshot_new(rn->lr.tr)) == NULL)
@@ -634,26 +617,24 @@ static void
 train(struct run *rn, size_t nw)
 {
     const struct opts *o = rn->o;
-    double t_ckpt = cli_now();
-    rn->t_start = cli_now();
-    while (o->sch.epochs == 0 || rn->lr.pos.epoch <= o->sch.epochs) {
-        const int r = train_epoch(rn, nw, &t_ckpt);
-        if (r < 0)
-            continue;
-        mpi_check_replicas(rn);
-        if (r == 0 && rn->budget_stop) {
-            if (!o->quiet)
-                fprintf(stderr, "%s: budget reached: %llu tokens trained in %.1f s, stopped at "
-                        "epoch %u batch %llu\n", cli_progname,
-                        (unsigned long long)trained_tokens(rn), train_seconds(rn),
-                        rn->lr.pos.epoch, (unsigned long long)rn->lr.pos.window);
-            checkpoint(rn);
-        }
-        if (r == 0)
-            break;
-        rn->lr.pos.epoch++;
-        rn->lr.pos.window = 0;
-        checkpoint(rn);
+    rn->per = (uint64_t)o->tc.unroll * o->tc.batch * (uint64_t)dist_size();
+    rn->loop.run = &rn->lr;
+    rn->loop.windows = nw;
+    rn->loop.max_batches = o->max_batches;
+    rn->loop.ckpt_windows = o->ckpt_windows;
+    rn->loop.ckpt_secs = o->ckpt_secs;
+    rn->loop.inject_nan = o->inject_nan;
+    if (lm_loop_train(&rn->loop, &rn->hooks) == WP_OK)
+        return;
+    switch (rn->loop.fail) {
+    case LM_LOOP_REDUCE: cli_die(RV_FAIL, "--mpi: summing the gradients failed");
+    case LM_LOOP_DIVERGED:
+        cli_die(RV_DATA, "%s: training diverged: loss not finite after %d rollbacks",
+                cli_name(o->input), LM_RUN_MAX_ROLLBACKS);
+    case LM_LOOP_REPLICAS:
+        cli_die(RV_FAIL, "--mpi: rank %d: weights differ between ranks after epoch %u "
+                "(unlike machines or libraries?)", dist_rank(), rn->lr.pos.epoch);
+    default: cli_die(RV_FAIL, "--mpi: a rank failed");
     }
 }
 
@@ -702,13 +683,15 @@ main(int argc, char **argv)
     if (!o.epochs_set && (o.sch.budget_secs > 0 || o.sch.budget_tokens > 0))
         o.sch.epochs = 0;
     mpi_start(&o);
-    struct run rn = {.o = &o, .lr = {.tc = &o.tc, .sch = &o.sch}};
+    struct run rn = {.o = &o, .lr = {.tc = &o.tc, .sch = &o.sch},
+                     .hooks = {&rn, hk_now, hk_epoch_start, hk_stepped, hk_epoch_end,
+                               hk_rolled_back, hk_budget_reached, hk_save}};
     if (dist_rank() == 0)
         open_outputs(&o, &rn.log);
     lm_pos_start(&rn.lr.pos);
     uint64_t want_hash = 0;
     rn.lr.m = o.resume != NULL
-                  ? resume_model(&o, &rn.lr.pos, &want_hash, &rn.secs0, o.epochs_set)
+                  ? resume_model(&o, &rn, &want_hash, o.epochs_set)
                   : new_model(&o);
     const size_t nw = prepare(&rn, want_hash);
     start_log(&o, rn.log);

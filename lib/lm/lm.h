@@ -96,6 +96,11 @@ int lm_load_checked(struct rec_reader *rd, struct lm **out, struct lm_load_error
 struct tensor_slice;
 typedef int (*lm_extra_fn)(void *ctx, const struct tensor_slice *s);
 int lm_load_ex(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx);
+/* The same as lm_load_checked, stopping at a checkpoint's first "train.*" tensor (they follow
+ * the model's): *held points at its record, valid until rd is read again (NULL when the file
+ * holds none), for lm_trainer_load_rest to read the rest of rd once the trainer is built. */
+int lm_load_head(struct rec_reader *rd, struct lm **out, struct lm_load_error *err,
+                 const unsigned char **held, size_t *held_len);
 /* The same as lm_save, then more(ctx, w) appends tensors of its own (checkpoint state,
  * named "train.*") before the stream is closed. */
 struct rec_writer;

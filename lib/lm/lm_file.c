@@ -247,9 +247,11 @@ check_finite(const float *x, uint64_t count, const struct tensor_slice *s,
     return WP_OK;
 }
 
+/* held: NULL, or stop at the first "train.*" tensor, pointing *held at its record (NULL
+ * when there is none) */
 static int
 load(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx,
-     struct lm_load_error *err)
+     struct lm_load_error *err, const unsigned char **held, size_t *held_len)
 {
     struct lm_cfg c;
     if (err != NULL)
@@ -263,6 +265,8 @@ load(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx,
     size_t n;
     struct lm_tensor *t = tensor_table(m, &n);
     uint64_t *filled = calloc(n + 1, sizeof *filled);
+    if (held != NULL)
+        *held = NULL;
     int rc = t == NULL || filled == NULL ? WP_ENOMEM : WP_OK;
     while (rc == WP_OK) {
         const unsigned char *rec;
@@ -281,6 +285,11 @@ load(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx,
         size_t i = 0;
         while (i < n && !tensor_slice_is(&s, t[i].name))
             i++;
+        if (i == n && held != NULL && s.name_len > 6 && memcmp(s.name, "train.", 6) == 0) {
+            *held = rec;
+            *held_len = len;
+            break;
+        }
         if (i == n) {
             if (s.name_len > 6 && memcmp(s.name, "train.", 6) == 0)
                 rc = extra != NULL ? extra(ctx, &s) : WP_OK;
@@ -320,18 +329,24 @@ load(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx,
 int
 lm_load_ex(struct rec_reader *rd, struct lm **out, lm_extra_fn extra, void *ctx)
 {
-    return load(rd, out, extra, ctx, NULL);
+    return load(rd, out, extra, ctx, NULL, NULL, NULL);
 }
 
 int
 lm_load(struct rec_reader *rd, struct lm **out)
 {
-    return load(rd, out, NULL, NULL, NULL);
+    return load(rd, out, NULL, NULL, NULL, NULL, NULL);
 }
 
 int
 lm_load_checked(struct rec_reader *rd, struct lm **out, struct lm_load_error *err)
 {
-    return load(rd, out, NULL, NULL, err);
+    return load(rd, out, NULL, NULL, err, NULL, NULL);
 }
 
+int
+lm_load_head(struct rec_reader *rd, struct lm **out, struct lm_load_error *err,
+             const unsigned char **held, size_t *held_len)
+{
+    return load(rd, out, NULL, NULL, err, held, held_len);
+}

@@ -186,6 +186,22 @@ lm_run_put_meta(struct rec_meta *x, const struct lm_run *rn, double secs, int ch
     return rec_meta_set_u64(x, "pos_batches", rn->pos.batches);
 }
 
+int
+lm_run_save(FILE *fp, const struct lm_run *rn, double secs, int checkpoint,
+            const struct rec_meta *results, int level)
+{
+    struct rec_meta *x = rec_meta_new();
+    if (x == NULL)
+        return WP_ENOMEM;
+    int rc = lm_run_put_meta(x, rn, secs, checkpoint);
+    if (rc == WP_OK && results != NULL)
+        rc = rec_meta_copy(x, results);
+    if (rc == WP_OK)
+        rc = checkpoint ? lm_trainer_save(fp, rn->tr, x, level) : lm_save(fp, rn->m, x, level);
+    rec_meta_free(x);
+    return rc;
+}
+
 /* The keys every checkpoint has; missing names the first one absent. */
 struct getter {
     const struct rec_meta *m;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lm.h"
 #include "lm_train.h"
@@ -84,6 +85,11 @@ void lm_run_snapshot(struct lm_run *rn);
  * secs (training seconds so far) too. The keys are the checkpoint format: lm_run_get_meta
  * reads them back. */
 int lm_run_put_meta(struct rec_meta *x, const struct lm_run *rn, double secs, int checkpoint);
+/* The model (checkpoint 0) or a checkpoint (the trainer's state too: lm_trainer_save) to
+ * fp, with lm_run_put_meta's metadata and results' (may be NULL). WP_OK, WP_ENOMEM or the
+ * writer's error. */
+int lm_run_save(FILE *fp, const struct lm_run *rn, double secs, int checkpoint,
+                const struct rec_meta *results, int level);
 /* A checkpoint's settings and position: tc, sch (epochs kept when keep_epochs; a budget
  * already in sch kept), *p, *data_hash, *secs and the MPI ranks that trained it (1 for
  * one process). WP_ENOTFOUND with *missing naming the first key absent (not a

@@ -979,3 +979,22 @@ lm_trainer_loaded(const struct lm_trainer *tr)
         want += parts[i].n;
     return tr->loaded == want ? WP_OK : WP_ETRUNC;
 }
+
+int
+lm_trainer_load_rest(struct lm_trainer *tr, struct rec_reader *rd, const unsigned char *held,
+                     size_t len)
+{
+    const unsigned char *rec = held;
+    int rc = held != NULL ? 1 : rec_reader_next(rd, &rec, &len);
+    while (rc > 0) {
+        struct tensor_slice s;
+        rc = tensor_slice_parse(rec, len, &s);
+        if (rc == WP_OK)
+            rc = s.name_len > 6 && memcmp(s.name, "train.", 6) == 0
+                     ? lm_trainer_load_extra(tr, &s)
+                     : WP_ECORRUPT;
+        if (rc == WP_OK)
+            rc = rec_reader_next(rd, &rec, &len);
+    }
+    return rc < 0 ? rc : lm_trainer_loaded(tr);
+}

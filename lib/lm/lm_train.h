@@ -96,5 +96,12 @@ int lm_trainer_save(FILE *fp, const struct lm_trainer *tr, const struct rec_meta
 int lm_trainer_load_extra(void *ctx, const struct tensor_slice *s);
 /* Checks that every train.* tensor arrived (after lm_load_ex). */
 int lm_trainer_loaded(const struct lm_trainer *tr);
+/* Resuming in one read: after lm_load_head(rd, ..., &held, &len) and the trainer built on
+ * its model, the held record and the rest of rd ("train.*" tensors only, else
+ * WP_ECORRUPT) restored into tr, to the verified end of the stream; then
+ * lm_trainer_loaded's check. */
+struct rec_reader;
+int lm_trainer_load_rest(struct lm_trainer *tr, struct rec_reader *rd,
+                         const unsigned char *held, size_t len);
 
 #endif

@@ -5,32 +5,13 @@
 #include <string.h>
 
 #include "check.h"
+#include "tiny_lm.h"
 #include "common/status.h"
 #include "lm/lm_eval.h"
 #include "lm/lm_preset.h"
 #include "lm/lm_run.h"
 #include "stream/rec.h"
 #include "text/vocab.h"
-
-static struct lm *
-tiny_model(void)
-{
-    struct lm_cfg c = {0};
-    c.vocab = 4 + LM_NSPECIAL;
-    c.layers = 1;
-    c.hidden = 4;
-    c.proj = 3;
-    c.directions = 2;
-    struct lm *m;
-    if (lm_new(&m, &c) < 0 || vocab_create(&m->vocab, 8) < 0)
-        return NULL;
-    static const char *const words[] = {"a", "b", "c", "d"};
-    for (int i = 0; i < 4; i++)
-        if (vocab_add(m->vocab, words[i], 1, 1) < 0)
-            return NULL;
-    lm_init(m, 1, 0.1f, 1.0f, 1.0f);
-    return m;
-}
 
 static int
 test_meta_round_trip(void)
@@ -44,7 +25,7 @@ test_meta_round_trip(void)
     tc.seed = 99;
     struct lm_schedule sch = {.epochs = 5, .decay_start = 2, .decay = 0.5f,
                               .budget_secs = 600, .init = 0.05f, .forget_bias = 1};
-    struct lm *m = tiny_model();
+    struct lm *m = tiny_lm(1);
     CHECK(m != NULL);
     uint32_t ids[41];
     for (int i = 0; i < 41; i++)
@@ -123,7 +104,7 @@ test_rollback(void)
     tc.batch = 2;
     tc.threads = 1;
     struct lm_schedule sch = {.epochs = 1};
-    struct lm *m = tiny_model();
+    struct lm *m = tiny_lm(1);
     CHECK(m != NULL);
     uint32_t ids[41];
     for (int i = 0; i < 41; i++)
@@ -196,7 +177,7 @@ test_preset_and_reports(void)
     CHECK_EQ(WP_OK, lm_budget_spent(&rn, 1, &stop));
     CHECK_EQ(1, stop);
 
-    struct lm *m = tiny_model();
+    struct lm *m = tiny_lm(1);
     CHECK(m != NULL);
     uint64_t words, tokens;
     lm_cut_words(m, &words, &tokens); /* word input: nothing cut */

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "common/status.h"
+#include "embed/embed_batch.h"
 #include "embed/embed_cache.h"
 #include "embed/embed_ctx.h"
 #include "embed/embed_layers.h"
@@ -20,8 +21,6 @@
 #include "kernels/blas.h"
 #include "lm/lm.h"
 #include "stream/rec_payload.h"
-#include "text/vocab.h"
-#include "vecio/npy.h"
 #include "vecio/vecfile.h"
 #include "vecio/vecset.h"
 #include "vecio/w2vfmt.h"
@@ -271,16 +270,12 @@ static void
 npy_file(struct sink *k, uint64_t id, size_t n, const float *x)
 {
     char path[4096];
-    uint64_t shape[3];
     struct cli_out f;
-    const size_t nd = embed_out_npy_shape(n, k->layers, k->dim, k->o->pool != 0, shape);
     if ((size_t)snprintf(path, sizeof path, "%s/%06llu.npy", k->o->npy_dir,
                          (unsigned long long)id) >= sizeof path)
         cli_die(RV_USAGE, "%s: path too long", k->o->npy_dir);
     cli_out_open(&f, path, 1, 1);
-    int rc = npy_write_header(f.fp, shape, nd);
-    if (rc == WP_OK)
-        rc = npy_write_f32(f.fp, x, (k->o->pool ? 1 : n) * k->layers * k->dim);
+    const int rc = embed_out_npy_one(f.fp, n, k->layers, k->dim, k->o->pool != 0, x);
     if (rc < 0)
         cli_out_die(&f, rc);
     cli_out_commit(&f);
@@ -313,6 +308,18 @@ sink_close(struct sink *k)
     k->eo = NULL;
     sink_check(k, rc);
     cli_out_commit(&k->out);
+}
+
+/* A sentence's vectors (embed_emit_fn) to the output. */
+static int
+emit(void *ctx, uint64_t id, const struct embed_tokens *s, size_t n, const float *x)
+{
+    struct sink *k = ctx;
+    if (k->o->pool)
+        sink_sentence(k, id, s, x);
+    else
+        sink_tokens(k, id, s, n, x);
+    return WP_OK;
 }
 
 /* ---- static vectors ---- */
@@ -385,10 +392,8 @@ run_static(const struct opts *o)
         if (o->pool) {
             embed_pool_result(&pool, pooled);
             embed_tokens_reset(&s); /* the label is the whole input sentence */
-            sink_sentence(&k, id, &s, pooled);
-        } else {
-            sink_tokens(&k, id, &s, n, x);
         }
+        emit(&k, id, &s, n, o->pool ? pooled : x);
     }
     sink_close(&k);
     if (es.subwords && !o->quiet)
@@ -443,27 +448,12 @@ load_model(const char *path)
 static int
 write_cache(const struct opts *o, const struct lm *m)
 {
-    const size_t width = lm_width(&m->c), n = m->c.vocab - LM_NSPECIAL;
-    float *rows = cli_mallocarray((n ? n : 1) * width, sizeof *rows);
-    const char **words = cli_mallocarray(n ? n : 1, sizeof *words);
-    size_t *lens = cli_mallocarray(n ? n : 1, sizeof *lens);
-    struct rec_meta *meta = rec_meta_new();
     struct cli_out out;
-    if (meta == NULL || embed_cache_meta(meta, m) < 0 ||
-        embed_cache_rows(m, LM_NSPECIAL, n, rows) < 0)
-        cli_die_nomem();
-    for (size_t i = 0; i < n; i++)
-        words[i] = vocab_word(m->vocab, (uint32_t)i, &lens[i]);
     cli_out_open(&out, o->output, 1, o->force);
-    const struct vecfile_rows vr = {.words = words, .lens = lens, .m = rows, .v = n, .d = width};
-    const int rc = vecfile_write(out.fp, VECSET_STREAM, &vr, meta, o->level);
+    const int rc = embed_cache_write(out.fp, m, o->level);
     if (rc < 0)
         cli_out_die(&out, rc);
     cli_out_commit(&out);
-    rec_meta_free(meta);
-    free(words);
-    free(lens);
-    free(rows);
     return RV_OK;
 }
 
@@ -476,17 +466,9 @@ auto_cache(const char *model, const struct lm *m)
     if (model == NULL || strcmp(model, "-") == 0
         || (size_t)snprintf(path, sizeof path, "%s.cache", model) >= sizeof path)
         return NULL;
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
+    const int rc = embed_cache_probe(path, m);
+    if (rc == WP_ENOTFOUND)
         return NULL;
-    struct rec_reader *r;
-    int rc = rec_reader_open(&r, fp);
-    if (rc == WP_OK) {
-        rc = rec_reader_kind(r) == REC_VECTORS ? embed_cache_check(rec_reader_meta(r), m)
-                                               : WP_EKIND;
-        rec_reader_free(r);
-    }
-    fclose(fp);
     if (rc < 0) {
         cli_warn("%s: not a token cache of this model; ignored", path);
         return NULL;
@@ -522,81 +504,30 @@ load_cache(const char *path, const struct lm *m)
     return rows;
 }
 
-struct ctx {
-    const struct opts *o;
-    const struct lm *m;
-    struct embed_runner *run;
-    struct lm_state *st;
-    struct embed_sel sel;
-    size_t nl, nout, d2; /* layers in the runner's output, layers out, 2 x width */
-    struct sink k;
-    struct embed_pool pool;
-    float *tokbuf, *cache;
-    size_t tokcap;
-};
-
-/* Embeds a batch and emits it in input order. */
-static void
-ctx_flush(struct ctx *c, struct embed_tokens *s, struct embed_sent *es, size_t ns, uint64_t first)
-{
-    const size_t k = c->nout * c->d2;
-    const int rc = embed_runner_run(c->run, es, ns, c->st);
-    if (rc < 0)
-        cli_die_status(rc, "%s", cli_name(c->o->model));
-    for (size_t j = 0; j < ns; j++) {
-        const size_t n = s[j].n;
-        if (n * k > c->tokcap) {
-            free(c->tokbuf);
-            c->tokcap = n * k;
-            c->tokbuf = cli_mallocarray(c->tokcap, sizeof *c->tokbuf);
-        }
-        embed_sel_sentence(&c->sel, s[j].out, c->nl, n, c->d2, &c->pool, c->tokbuf);
-        if (c->o->pool)
-            sink_sentence(&c->k, first + j, &s[j], c->tokbuf);
-        else
-            sink_tokens(&c->k, first + j, &s[j], n, c->tokbuf);
-    }
-}
-
-static void
-ctx_setup(struct ctx *c, const struct opts *o, const struct lm *m)
+/* The layer selection checked against the model, the token cache found and loaded, the
+ * batches set up to write into k. */
+static struct embed_batch *
+batch_setup(const struct opts *o, const struct lm *m, struct sink *k, float **cache)
 {
     const size_t layers = m->c.layers + 1;
     const char *cpath = o->cache != NULL ? o->cache : auto_cache(o->model, m);
-    float *cache = cpath != NULL ? load_cache(cpath, m) : NULL;
+    *cache = cpath != NULL ? load_cache(cpath, m) : NULL;
     if (o->cache == NULL && cpath != NULL && !o->quiet)
         cli_warn("using the token cache %s", cpath);
-    c->o = o;
-    c->m = m;
-    c->sel = o->sel;
-    c->d2 = 2 * (size_t)lm_width(&m->c);
-    if (embed_sel_check(&c->sel, layers) < 0) {
-        if (c->sel.mode == EMBED_SEL_MIX)
+    if (embed_sel_check(&o->sel, layers) < 0) {
+        if (o->sel.mode == EMBED_SEL_MIX)
             cli_die(RV_USAGE, "--mix: %zu weights, the model has %zu layers (0..%zu)",
-                    c->sel.nmix, layers, layers - 1);
-        cli_die(RV_USAGE, "--layer %u: the model has layers 0..%zu", c->sel.layer, layers - 1);
+                    o->sel.nmix, layers, layers - 1);
+        cli_die(RV_USAGE, "--layer %u: the model has layers 0..%zu", o->sel.layer, layers - 1);
     }
-    /* layer 0 alone needs no LSTM: the encoder (or the cache) suffices */
-    const int l0 = c->sel.mode == EMBED_SEL_ONE && c->sel.layer == 0;
-    if (l0)
-        c->sel.mode = EMBED_SEL_ALL;
-    c->nl = l0 ? 1 : layers;
-    c->nout = embed_sel_count(&c->sel, c->nl);
-    if (embed_runner_new(&c->run, m, o->carry ? 1 : o->threads, l0, cache) < 0 ||
-        (o->carry && (c->st = lm_state_new(m)) == NULL) ||
-        embed_pool_init(&c->pool, o->pool, 0, c->nout * c->d2) < 0)
+    const struct embed_batch_cfg cfg = {.m = m, .sel = o->sel, .cache = *cache,
+                                        .batch = o->batch, .threads = o->threads,
+                                        .carry = o->carry, .pool = o->pool, .emit = emit,
+                                        .ctx = k};
+    struct embed_batch *b;
+    if (embed_batch_new(&b, &cfg) < 0)
         cli_die_nomem();
-    c->cache = cache;
-}
-
-static void
-ctx_free(struct ctx *c)
-{
-    embed_runner_free(c->run);
-    lm_state_free(c->st);
-    embed_pool_free(&c->pool);
-    free(c->tokbuf);
-    free(c->cache);
+    return b;
 }
 
 static int
@@ -608,8 +539,9 @@ run_model(const struct opts *o)
         lm_free(m);
         return rv;
     }
-    struct ctx c = {0};
-    ctx_setup(&c, o, m);
+    struct sink k;
+    float *cache;
+    struct embed_batch *b = batch_setup(o, m, &k, &cache);
     const size_t mc = m->c.char_input ? m->c.ch.max_chars : 0;
     FILE *fp = cli_open_in(o->tokens);
     struct rec_reader *r = cli_reader_open(fp, o->tokens, REC_TOKENS);
@@ -617,43 +549,31 @@ run_model(const struct opts *o)
     if (meta == NULL || rec_meta_set_str(meta, "source", "elmo") < 0 ||
         rec_meta_set_u64(meta, "model_hash", embed_model_hash(m)) < 0)
         cli_die_nomem();
-    sink_open(&c.k, o, c.nout, c.d2, meta);
-    struct embed_tokens *s = cli_calloc(o->batch, sizeof *s);
-    struct embed_sent *es = cli_calloc(o->batch, sizeof *es);
+    size_t nout, d2;
+    embed_batch_shape(b, &nout, &d2);
+    sink_open(&k, o, nout, d2, meta);
     struct cli_progress pr;
-    uint64_t first = 0, cut = 0;
-    size_t ns = 0;
+    uint64_t done = 0;
     cli_progress_start(&pr, "sentences", o->quiet);
     for (;;) {
-        const int more = sent_read(r, o->tokens, &s[ns], mc);
-        if (more) {
-            struct embed_tokens *x = &s[ns];
-            cut += embed_tokens_ids(m, x);
-            es[ns] = (struct embed_sent){.ids = x->ids, .chars = mc ? x->chars : NULL,
-                                         .n = x->n,
-                                         .out = sent_out(x, (x->n ? x->n : 1) * c.nl * c.d2)};
-            ns++;
-        }
-        if (ns == o->batch || (!more && ns > 0)) {
-            ctx_flush(&c, s, es, ns, first);
-            first += ns;
-            ns = 0;
-            cli_progress_update(&pr, first, 0, NULL);
-        }
+        const int more = sent_read(r, o->tokens, embed_batch_slot(b), mc);
+        const int rc = more ? embed_batch_add(b) : embed_batch_flush(b);
+        if (rc < 0)
+            cli_die_status(rc, "%s", cli_name(o->model));
+        if (embed_batch_done(b) != done)
+            cli_progress_update(&pr, done = embed_batch_done(b), 0, NULL);
         if (!more)
             break;
     }
-    sink_close(&c.k);
-    cli_progress_end(&pr, first, NULL);
+    sink_close(&k);
+    cli_progress_end(&pr, done, NULL);
+    const uint64_t cut = embed_batch_cut(b);
     if (cut > 0 && !o->quiet)
         cli_warn("%s: %llu token%s longer than %zu bytes cut for the character CNN "
                  "(the model's --max-chars %zu)", cli_name(o->tokens), (unsigned long long)cut,
                  cut == 1 ? "" : "s", mc - 2, mc);
-    for (size_t i = 0; i < o->batch; i++)
-        embed_tokens_free(&s[i]);
-    free(s);
-    free(es);
-    ctx_free(&c);
+    embed_batch_free(b);
+    free(cache);
     rec_meta_free(meta);
     rec_reader_free(r);
     cli_close_in(fp);

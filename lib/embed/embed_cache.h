@@ -1,11 +1,12 @@
-/* embed_cache.h - reading back a token cache (embed --cache-vocab): a REC_VECTORS stream of
- * the token layer's output for each word of a model's vocabulary, in id order from
- * LM_NSPECIAL, whose header embed_cache_check (embed_ctx.h) has accepted. Nothing here
- * prints. */
+/* embed_cache.h - a token cache (embed --cache-vocab): a REC_VECTORS stream of the token
+ * layer's output for each word of a model's vocabulary, in id order from LM_NSPECIAL, whose
+ * header embed_cache_check (embed_ctx.h) accepts for that model: written, found beside a
+ * model, read back. Nothing here prints. */
 #ifndef WP_EMBED_CACHE_H
 #define WP_EMBED_CACHE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct lm;
 struct rec_reader;
@@ -17,5 +18,12 @@ struct rec_reader;
  * vocabulary (WP_ECORRUPT); the reader is at it) or the reader failed (0). */
 int embed_cache_read(struct rec_reader *r, const struct lm *m, float *rows, size_t *nread,
                      int *bad_record);
+
+/* The cache of m written to fp (zlib level): WP_OK, WP_ENOMEM or the writer's error. */
+int embed_cache_write(FILE *fp, const struct lm *m, int level);
+/* Whether the file at path is a cache of m: WP_OK; WP_ENOTFOUND when it cannot be opened;
+ * else the reader's error, WP_EKIND (no vectors stream, or no token cache) or WP_EVOCAB
+ * (another model's). */
+int embed_cache_probe(const char *path, const struct lm *m);
 
 #endif

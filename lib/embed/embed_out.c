@@ -34,6 +34,16 @@ embed_out_npy_shape(size_t n, size_t layers, size_t dim, int sentences, uint64_t
 }
 
 int
+embed_out_npy_one(FILE *fp, size_t n, size_t layers, size_t dim, int sentences,
+                  const float *x)
+{
+    uint64_t shape[3];
+    const size_t nd = embed_out_npy_shape(n, layers, dim, sentences, shape);
+    WP_TRY(npy_write_header(fp, shape, nd));
+    return npy_write_f32(fp, x, (sentences ? 1 : n) * layers * dim);
+}
+
+int
 embed_out_open(struct embed_out **out, FILE *fp, const struct embed_out_cfg *cfg)
 {
     struct embed_out *o = calloc(1, sizeof *o);

@@ -47,5 +47,9 @@ void embed_out_abort(struct embed_out *o);
 /* The .npy shape of one sentence alone ([n][layers][dim], layers axis dropped when 1) or of
  * one sentence vector; returns ndim. shape has room for 3. */
 size_t embed_out_npy_shape(size_t n, size_t layers, size_t dim, int sentences, uint64_t *shape);
+/* One sentence alone (n token vectors, or its sentence vector) as a whole .npy file to fp:
+ * header (embed_out_npy_shape) and data. WP_OK or WP_EIO. */
+int embed_out_npy_one(FILE *fp, size_t n, size_t layers, size_t dim, int sentences,
+                      const float *x);
 
 #endif

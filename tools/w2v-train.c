@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "common/buf.h"
 #include "common/bytes.h"
 #include "common/dist.h"
 #include "common/status.h"
@@ -21,8 +20,11 @@
 #include "text/vocab.h"
 #include "text/window.h"
 #include "vecio/fasttext.h"
+#include "vecio/vecfile.h"
+#include "vecio/vecset.h"
 #include "vecio/w2vfmt.h"
 #include "w2v/w2v.h"
+#include "w2v/w2v_plan.h"
 #include "w2v/w2v_sync.h"
 
 enum { FMT_STREAM, FMT_TXT, FMT_BIN, FMT_FASTTEXT };
@@ -122,6 +124,8 @@ parse_subwords(const char *s, struct w2v_params *p)
     p->maxn = (uint32_t)hi;
 }
 
+static void check_args(struct opts *o, int argc, char **argv);
+
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
@@ -218,6 +222,13 @@ parse_args(struct opts *o, int argc, char **argv)
         default: usage(stderr, RV_USAGE);
         }
     }
+    check_args(o, argc, argv);
+}
+
+/* The options' combinations checked and their defaults that depend on others. */
+static void
+check_args(struct opts *o, int argc, char **argv)
+{
     if (argc - optind > 1 && !o->mpi)
         cli_die(RV_USAGE, "%d inputs: one token, windows or spans stream (several only with "
                 "--mpi, a file per rank; concatenate them with cat otherwise)", argc - optind);
@@ -369,58 +380,32 @@ on_final(void *arg, const struct w2v_stats *s)
     return WP_OK;
 }
 
-static FILE *
-make_spool(void)
-{
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/w2v-train.XXXXXX", dir && *dir ? dir : "/tmp");
-    const int fd = mkstemp(path);
-    if (fd < 0)
-        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
-    unlink(path); /* the scratch file vanishes with the process */
-    FILE *fp = fdopen(fd, "w+b");
-    if (fp == NULL)
-        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
-    return fp;
-}
-
+/* The rows x (one per word of v) to path in format (vecfile_write). */
 static void
 write_vectors(const struct opts *o, const char *path, int format, const struct vocab *v,
               const float *x, uint32_t dim)
 {
+    static const int formats[] = {[FMT_STREAM] = VECSET_STREAM, [FMT_TXT] = W2VFMT_TEXT,
+                                  [FMT_BIN] = W2VFMT_BIN};
     struct cli_out out;
     const uint32_t n = vocab_size(v);
-    cli_out_open(&out, path, out_kind(format), o->force);
-    if (format != FMT_STREAM) {
-        const char **words = cli_mallocarray((size_t)n, sizeof *words);
-        for (uint32_t i = 0; i < n; i++)
-            words[i] = vocab_word(v, i, NULL);
-        const int rc = format == FMT_TXT ? w2vfmt_write_text(out.fp, words, x, n, dim)
-                                         : w2vfmt_write_bin(out.fp, words, x, n, dim);
-        free(words); /* before a failed write exits too (LSan) */
-        if (rc < 0)
-            cli_die_status(rc, "%s", out.path ? out.path : "stdout");
-        cli_out_commit(&out);
-        return;
-    }
+    const char **words = cli_mallocarray(n ? n : 1, sizeof *words);
+    size_t *lens = cli_mallocarray(n ? n : 1, sizeof *lens);
     struct rec_meta *meta = rec_meta_new();
     if (meta == NULL || rec_meta_set_u64(meta, "dim", dim) < 0
         || rec_meta_set_u64(meta, "vocab_hash", vocab_hash(v)) < 0)
         cli_die_nomem();
-    struct rec_writer *w = cli_writer_open(&out, REC_VECTORS, meta, o->level);
+    for (uint32_t i = 0; i < n; i++)
+        words[i] = vocab_word(v, i, &lens[i]);
+    cli_out_open(&out, path, out_kind(format), o->force);
+    const struct vecfile_rows rows = {.words = words, .lens = lens, .m = x, .v = n, .d = dim};
+    const int rc = vecfile_write(out.fp, formats[format], &rows, meta, o->level);
+    free(words); /* before a failed write exits too (LSan) */
+    free(lens);
     rec_meta_free(meta);
-    struct buf b = {0};
-    for (uint32_t i = 0; i < n; i++) {
-        size_t len;
-        const char *word = vocab_word(v, i, &len);
-        buf_clear(&b);
-        if (rec_vector_encode(&b, word, len, x + (size_t)i * dim, dim) < 0)
-            cli_die_nomem();
-        cli_writer_put(w, &out, b.p, b.len);
-    }
-    buf_free(&b);
-    cli_writer_close(w, &out);
+    if (rc < 0)
+        cli_out_die(&out, rc);
+    cli_out_commit(&out);
 }
 
 /* The model as fastText's (a view of m: nothing is copied but the words' and counts'
@@ -638,6 +623,90 @@ check_input(const struct opts *o, struct rec_reader *rd, uint64_t *first, uint64
                 "resumes on it anyway)", cli_name(o->input), o->resume);
 }
 
+/* The run planned from the input's header (w2v_plan.h) into cfg and st: a token pipe with
+ * one epoch is streamed with an estimated count, anything else spooled and counted first; a
+ * windows file's records are counted from its blocks. */
+static void
+plan_run(const struct opts *o, struct w2v_run_cfg *cfg, struct state *st, int kind,
+         const struct rec_meta *imeta, FILE *in, struct rec_reader *rd)
+{
+    struct stat sb;
+    struct w2v_plan_in pin = {.kind = kind, .meta = imeta, .v = st->v,
+                              .sample = o->wcfg.sample, .window = o->wcfg.window,
+                              .epochs = o->epochs, .epochs_set = o->epochs_set};
+    pin.pipe = (o->input == NULL || strcmp(o->input, "-") == 0)
+               && (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode));
+    struct w2v_plan p;
+    uint64_t have;
+    int rc = w2v_plan_make(&p, &pin);
+    if (rc == WP_OK && kind == REC_WINDOWS && !o->mpi
+        && rec_reader_count_records(rd, &have) == WP_OK) {
+        pin.counted = have;
+        rc = w2v_plan_make(&p, &pin);
+    }
+    if (rc < 0 && p.fail == W2V_PLAN_SUBSAMPLE)
+        cli_die(RV_FAIL, "%s", wp_strerror(rc));
+    if (p.fail == W2V_PLAN_EPOCHS)
+        cli_die(RV_USAGE, "-e %u: the stream holds %llu epochs; use a multiple", o->epochs,
+                (unsigned long long)p.stream_epochs);
+    if (p.fail == W2V_PLAN_NO_EXPECTED)
+        cli_die(RV_DATA, "%s: stream has no expected_records metadata", cli_name(o->input));
+    if (p.fail == W2V_PLAN_EMPTY)
+        cli_die(RV_DATA, "%s: the %s stream holds no windows: nothing to train on, no "
+                "model written", cli_name(o->input), rec_kind_name(kind));
+    if (p.warn)
+        cli_warn("%s: %llu windows, not the %llu of the header's expected_records "
+                 "(streams concatenated?): the learning rate follows the %llu",
+                 cli_name(o->input), (unsigned long long)pin.counted,
+                 (unsigned long long)p.header_records, (unsigned long long)pin.counted);
+    cfg->input = p.input;
+    cfg->passes = p.passes;
+    cfg->wcfg.window = p.window;
+    cfg->total_records = p.total_records;
+    st->counted_here = p.counted_here;
+    st->total_words = p.total_words;
+    st->words_per_record = p.words_per_record;
+}
+
+/* The run settings a checkpoint keeps beside the model; read_resume reads them back. */
+static struct rec_meta *
+run_meta(const struct opts *o, int kind, uint64_t data_first, uint64_t data_all)
+{
+    struct rec_meta *x = rec_meta_new();
+    if (x == NULL || rec_meta_set_u64(x, "epochs", o->epochs) < 0
+        || rec_meta_set_u64(x, "window", o->wcfg.window) < 0
+        || rec_meta_set_u64(x, "fixed_window", (uint64_t)o->wcfg.fixed) < 0
+        || rec_meta_set_f64(x, "sample", o->wcfg.sample) < 0
+        || rec_meta_set_u64(x, "input_kind", (uint64_t)kind) < 0
+        || rec_meta_set_u64(x, "deterministic", (uint64_t)o->deterministic) < 0
+        || rec_meta_set_u64(x, "sync_words", o->sync_words) < 0
+        || rec_meta_set_u64(x, "data_first", data_first) < 0
+        || rec_meta_set_u64(x, "data_hash", data_all) < 0)
+        cli_die_nomem();
+    return x;
+}
+
+/* --mpi: the replicas checked and every rank waited for; then rank 0 writes the model and
+ * the context vectors. */
+static void
+write_outputs(const struct opts *o, const struct vocab *v, const struct vocab *cv,
+              const struct w2v_model *m)
+{
+    if (o->mpi) {
+        if (!w2v_replicas_agree(m))   /* the merges give every rank the same bits */
+            cli_die(RV_FAIL, "--mpi: rank %d: the replicas differ after the last merge",
+                    dist_rank());
+        /* every rank got here, so the model holds all of their work */
+        if (dist_barrier() < 0)
+            cli_die(RV_FAIL, "--mpi: a rank failed");
+    }
+    if (dist_rank() == 0) {
+        write_model(o, v, m);
+        if (o->context != NULL)
+            write_vectors(o, o->context, FMT_STREAM, cv != NULL ? cv : v, m->syn1neg, o->p.dim);
+    }
+}
+
 /* --mpi: one replica per rank, each training its share of the chunks (w2v_run_cfg shard),
  * the replicas merged every --sync-words words per rank; rank 0 alone prints, logs and
  * writes files. A rank that dies or fails makes mpirun end the whole job (an MPI process
@@ -753,68 +822,8 @@ main(int argc, char **argv)
         cfg.sync_every = o.sync_words;
         cfg.deterministic = o.deterministic;
     }
-    if (kind == REC_TOKENS) {
-        /* as pairs(1): a one-epoch pipe is streamed with an estimated count of windows;
-         * anything else is spooled and counted exactly first */
-        struct stat sb;
-        const int pipe = (o.input == NULL || strcmp(o.input, "-") == 0)
-                         && (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode));
-        cfg.input = W2V_IN_TOKENS;
-        cfg.passes = o.epochs;
-        st.counted_here = 1;
-        if (pipe && o.epochs == 1) {   /* as pairs(1) estimates it */
-            struct subsampler sub;
-            if ((rc = subsample_init(&sub, v, o.wcfg.sample)) < 0)
-                cli_die(RV_FAIL, "%s", wp_strerror(rc));
-            cfg.total_records = subsample_expected(&sub, v);
-            subsample_free(&sub);
-        }
-        st.total_words = vocab_total(v) * o.epochs;
-    } else {
-        cfg.input = kind == REC_SPANS ? W2V_IN_SPANS : W2V_IN_WINDOWS;
-        if (kind == REC_SPANS) /* radii are 1 to the window the spans were drawn with */
-            cfg.wcfg.window = (uint32_t)meta_u64(imeta, "window", o.wcfg.window);
-        const uint64_t se = meta_u64(imeta, "epochs", 1);
-        uint64_t er = meta_u64(imeta, "expected_records", 0), words_scale = 0;
-        if (o.epochs_set && (se == 0 || o.epochs % se != 0))
-            cli_die(RV_USAGE, "-e %u: the stream holds %llu epochs; use a multiple", o.epochs,
-                    (unsigned long long)se);
-        cfg.passes = o.epochs_set ? (uint32_t)(o.epochs / se) : 1;
-        if (rec_meta_get_u64(imeta, "expected_records", &(uint64_t){0}) != WP_OK)
-            cli_die(RV_DATA, "%s: stream has no expected_records metadata", cli_name(o.input));
-        if (er == 0)
-            cli_die(RV_DATA, "%s: the %s stream holds no windows: nothing to train on, no "
-                    "model written", cli_name(o.input), rec_kind_name(kind));
-        /* a windows file is counted from its block headers (no inflating): concatenated
-         * streams, or an estimate, must not end the learning-rate schedule early */
-        uint64_t have;
-        if (kind == REC_WINDOWS && !o.mpi && rec_reader_count_records(rd, &have) == WP_OK
-            && have != er && have > 0) {
-            if (meta_u64(imeta, "expected_exact", 1))
-                cli_warn("%s: %llu windows, not the %llu of the header's expected_records "
-                         "(streams concatenated?): the learning rate follows the %llu",
-                         cli_name(o.input), (unsigned long long)have, (unsigned long long)er,
-                         (unsigned long long)have);
-            words_scale = er;
-            er = have;
-        }
-        cfg.total_records = er * cfg.passes;
-        /* expected_words counts one epoch, expected_records all the stream's epochs */
-        st.total_words = meta_u64(imeta, "expected_words", er / se) * se * cfg.passes;
-        if (words_scale > 0) /* the words of the header's windows, scaled to the windows */
-            st.total_words = (uint64_t)((double)st.total_words * (double)er / (double)words_scale);
-        st.words_per_record = (double)st.total_words / (double)cfg.total_records;
-    }
-    if ((st.extra = rec_meta_new()) == NULL || rec_meta_set_u64(st.extra, "epochs", o.epochs) < 0
-        || rec_meta_set_u64(st.extra, "window", o.wcfg.window) < 0
-        || rec_meta_set_u64(st.extra, "fixed_window", (uint64_t)o.wcfg.fixed) < 0
-        || rec_meta_set_f64(st.extra, "sample", o.wcfg.sample) < 0
-        || rec_meta_set_u64(st.extra, "input_kind", (uint64_t)kind) < 0
-        || rec_meta_set_u64(st.extra, "deterministic", (uint64_t)o.deterministic) < 0
-        || rec_meta_set_u64(st.extra, "sync_words", o.sync_words) < 0
-        || rec_meta_set_u64(st.extra, "data_first", data_first) < 0
-        || rec_meta_set_u64(st.extra, "data_hash", data_all) < 0)
-        cli_die_nomem();
+    plan_run(&o, &cfg, &st, kind, imeta, in, rd);
+    st.extra = run_meta(&o, kind, data_first, data_all);
 
     struct w2v_worker *workers = cli_calloc(o.threads, sizeof *workers);
     struct w2v_model m;
@@ -836,7 +845,7 @@ main(int argc, char **argv)
     if (o.mpi && (rc = w2v_sync_new(&st.sync, &m, o.merge_mean)) < 0)
         cli_die_nomem();
     cfg.m = &m;
-    cfg.spool = cfg.passes > 1 || cfg.total_records == 0 ? make_spool() : NULL;
+    cfg.spool = cfg.passes > 1 || cfg.total_records == 0 ? cli_spool_create("w2v-train") : NULL;
     cfg.final = on_final;
     cfg.prefetch = 1; /* inflate the input on a thread of its own while this one decodes */
     const uint64_t start = st.words_per_record > 0
@@ -884,19 +893,7 @@ main(int argc, char **argv)
     if (cfg.spool != NULL)
         fclose(cfg.spool);
 
-    if (o.mpi) {
-        if (!w2v_replicas_agree(&m))   /* the merges give every rank the same bits */
-            cli_die(RV_FAIL, "--mpi: rank %d: the replicas differ after the last merge",
-                    dist_rank());
-        /* every rank got here, so the model holds all of their work */
-        if (dist_barrier() < 0)
-            cli_die(RV_FAIL, "--mpi: a rank failed");
-    }
-    if (dist_rank() == 0) {
-        write_model(&o, v, &m);
-        if (o.context != NULL)
-            write_vectors(&o, o.context, FMT_STREAM, cv != NULL ? cv : v, m.syn1neg, o.p.dim);
-    }
+    write_outputs(&o, v, cv, &m);
     for (uint32_t t = 0; t < o.threads; t++)
         w2v_worker_free(&workers[t]);
     w2v_model_free(&m);

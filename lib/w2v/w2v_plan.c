@@ -1,0 +1,91 @@
+/* w2v_plan.c - a w2v-train run planned from its input's header (w2v_plan.h). */
+#include "w2v_plan.h"
+
+#include <string.h>
+
+#include "common/status.h"
+#include "stream/rec.h"
+#include "text/vocab.h"
+#include "text/window.h"
+#include "w2v.h"
+
+static uint64_t
+meta_u64(const struct rec_meta *m, const char *key, uint64_t dflt)
+{
+    uint64_t v;
+    return rec_meta_get_u64(m, key, &v) == WP_OK ? v : dflt;
+}
+
+/* Tokens: windowed here, every epoch; a one-epoch pipe is streamed with an estimated count
+ * of windows (as pairs estimates it), anything else spooled and counted first. */
+static int
+plan_tokens(struct w2v_plan *p, const struct w2v_plan_in *in)
+{
+    p->input = W2V_IN_TOKENS;
+    p->passes = in->epochs;
+    p->counted_here = 1;
+    if (in->pipe && in->epochs == 1) {
+        struct subsampler sub;
+        const int rc = subsample_init(&sub, in->v, in->sample);
+        if (rc < 0) {
+            p->fail = W2V_PLAN_SUBSAMPLE;
+            return rc;
+        }
+        p->total_records = subsample_expected(&sub, in->v);
+        subsample_free(&sub);
+    }
+    p->total_words = vocab_total(in->v) * in->epochs;
+    return WP_OK;
+}
+
+/* Windows or spans (windows in short form: the same metadata and schedule). */
+static int
+plan_windows(struct w2v_plan *p, const struct w2v_plan_in *in)
+{
+    const struct rec_meta *meta = in->meta;
+    p->input = in->kind == REC_SPANS ? W2V_IN_SPANS : W2V_IN_WINDOWS;
+    if (in->kind == REC_SPANS) /* radii are 1 to the window the spans were drawn with */
+        p->window = (uint32_t)meta_u64(meta, "window", in->window);
+    const uint64_t se = meta_u64(meta, "epochs", 1);
+    uint64_t er = meta_u64(meta, "expected_records", 0), words_scale = 0;
+    p->stream_epochs = se;
+    if (in->epochs_set && (se == 0 || in->epochs % se != 0)) {
+        p->fail = W2V_PLAN_EPOCHS;
+        return WP_ERANGE;
+    }
+    p->passes = in->epochs_set ? (uint32_t)(in->epochs / se) : 1;
+    if (rec_meta_get_u64(meta, "expected_records", &(uint64_t){0}) != WP_OK) {
+        p->fail = W2V_PLAN_NO_EXPECTED;
+        return WP_ENOTFOUND;
+    }
+    if (er == 0) {
+        p->fail = W2V_PLAN_EMPTY;
+        return WP_EEMPTY;
+    }
+    /* a windows file is counted from its block headers (no inflating): concatenated
+     * streams, or an estimate, must not end the learning-rate schedule early */
+    if (in->kind == REC_WINDOWS && in->counted != er && in->counted > 0) {
+        p->miscounted = 1;
+        p->header_records = er;
+        p->warn = meta_u64(meta, "expected_exact", 1) != 0;
+        words_scale = er;
+        er = in->counted;
+    }
+    p->total_records = er * p->passes;
+    /* expected_words counts one epoch, expected_records all the stream's epochs */
+    p->total_words = meta_u64(meta, "expected_words", se ? er / se : 0) * se * p->passes;
+    if (words_scale > 0) /* the words of the header's windows, scaled to the windows */
+        p->total_words = (uint64_t)((double)p->total_words * (double)er / (double)words_scale);
+    p->words_per_record = (double)p->total_words / (double)p->total_records;
+    return WP_OK;
+}
+
+int
+w2v_plan_make(struct w2v_plan *p, const struct w2v_plan_in *in)
+{
+    memset(p, 0, sizeof *p);
+    p->window = in->window;
+    if (in->kind == REC_TOKENS)
+        return plan_tokens(p, in);
+    return plan_windows(p, in);
+}

@@ -1,0 +1,112 @@
+/* test_w2v_plan.c - a w2v-train run planned from its input's header (w2v_plan.h): tokens from
+ * a file or a pipe, windows with the stream's epochs, a count that differs from the header,
+ * spans' window, and each refusal. */
+#include <string.h>
+
+#include "check.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "text/vocab.h"
+#include "text/window.h"
+#include "w2v/w2v.h"
+#include "w2v/w2v_plan.h"
+
+static struct vocab *
+make_vocab(void)
+{
+    static const char *const words[] = {"the", "of", "cat", "sat"};
+    static const uint64_t counts[] = {1000, 400, 30, 20};
+    struct vocab *v;
+    if (vocab_create(&v, 8) < 0)
+        return NULL;
+    for (int i = 0; i < 4; i++)
+        if (vocab_add(v, words[i], strlen(words[i]), counts[i]) < 0)
+            return NULL;
+    return v;
+}
+
+static int
+test_tokens(void)
+{
+    struct vocab *v = make_vocab();
+    CHECK(v != NULL);
+    struct w2v_plan p;
+    struct w2v_plan_in in = {.kind = REC_TOKENS, .v = v, .sample = 1e-2, .window = 5,
+                             .epochs = 3};
+    CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
+    CHECK_EQ(W2V_IN_TOKENS, p.input);
+    CHECK(p.passes == 3 && p.window == 5 && p.counted_here == 1);
+    CHECK_EQ(0, p.total_records);          /* spooled and counted first */
+    CHECK_EQ(1450 * 3, p.total_words);
+    CHECK(p.words_per_record == 0);
+    in.pipe = 1;                            /* a pipe of three epochs: spooled too */
+    CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
+    CHECK_EQ(0, p.total_records);
+    in.epochs = 1;                          /* one epoch from a pipe: estimated */
+    CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
+    struct subsampler sub;
+    CHECK_EQ(WP_OK, subsample_init(&sub, v, 1e-2));
+    CHECK_EQ(subsample_expected(&sub, v), p.total_records);
+    CHECK(p.total_records > 0);
+    subsample_free(&sub);
+    vocab_free(v);
+    return 0;
+}
+
+static int
+test_windows(void)
+{
+    struct vocab *v = make_vocab();
+    struct rec_meta *meta = rec_meta_new();
+    CHECK(v != NULL && meta != NULL);
+    struct w2v_plan p;
+    struct w2v_plan_in in = {.kind = REC_WINDOWS, .meta = meta, .v = v, .window = 5,
+                             .epochs = 4};
+    CHECK_EQ(WP_ENOTFOUND, w2v_plan_make(&p, &in));
+    CHECK_EQ(W2V_PLAN_NO_EXPECTED, p.fail);
+    CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "expected_records", 0));
+    CHECK_EQ(WP_EEMPTY, w2v_plan_make(&p, &in));
+    CHECK_EQ(W2V_PLAN_EMPTY, p.fail);
+    CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "epochs", 2));
+    CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "expected_records", 100));
+    CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "expected_words", 500));
+    /* without -e: the stream's epochs once */
+    CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
+    CHECK(p.input == W2V_IN_WINDOWS && p.passes == 1 && p.counted_here == 0);
+    CHECK_EQ(100, p.total_records);
+    CHECK_EQ(1000, p.total_words);          /* 500 words an epoch, two epochs */
+    CHECK(p.words_per_record == 10);
+    /* -e 4 over a stream of 2 epochs: read twice */
+    in.epochs_set = 1;
+    CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
+    CHECK(p.passes == 2 && p.total_records == 200 && p.total_words == 2000);
+    in.epochs = 3;
+    CHECK_EQ(WP_ERANGE, w2v_plan_make(&p, &in));
+    CHECK_EQ(W2V_PLAN_EPOCHS, p.fail);
+    CHECK_EQ(2, p.stream_epochs);
+    /* the file holds 150 windows, not the header's 100: the schedule follows the file */
+    in.epochs = 2;
+    in.counted = 150;
+    CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
+    CHECK(p.miscounted == 1 && p.warn == 1 && p.header_records == 100);
+    CHECK_EQ(150, p.total_records);
+    CHECK_EQ(1500, p.total_words);
+    CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "expected_exact", 0));   /* an estimate */
+    CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
+    CHECK(p.miscounted == 1 && p.warn == 0);
+    in.counted = 100;                       /* the same count: nothing to say */
+    CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
+    CHECK(p.miscounted == 0 && p.total_records == 100);
+    /* spans: the window they were drawn with; a count applies to windows files only */
+    in.kind = REC_SPANS;
+    in.counted = 150;
+    CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "window", 7));
+    CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
+    CHECK(p.input == W2V_IN_SPANS && p.window == 7 && p.miscounted == 0);
+    CHECK_EQ(100, p.total_records);
+    rec_meta_free(meta);
+    vocab_free(v);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_tokens), CHECK_CASE(test_windows))

@@ -243,14 +243,6 @@ load_set(const char *vpath, const char *lpath, keep_fn choose, void *ctx,
         cli_die(RV_DATA, "%s, %s: no examples", cli_name(vpath), cli_name(lpath));
 }
 
-/* --concat: [n][L][D] is [n][1][L x D] */
-static void
-flatten(struct probe_data *d)
-{
-    d->dim *= d->layers;
-    d->layers = 1;
-}
-
 /* ---- the report ---- */
 
 static double
@@ -374,35 +366,6 @@ on_epoch(void *ctx, const struct probe_epoch *e)
     return 0;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* the training words as a sorted set of hashes */
-static void
-set_words(struct probe *m, const struct probe_data *d)
-{
-    uint64_t *w = cli_mallocarray(d->n, sizeof *w);
-    memcpy(w, d->word, d->n * sizeof *w);
-    qsort(w, d->n, sizeof *w, cmp_u64);
-    size_t n = 0;
-    for (size_t i = 0; i < d->n; i++)
-        if (n == 0 || w[i] != w[n - 1])
-            w[n++] = w[i];
-    m->words = w;
-    m->nwords = n;
-}
-
-static void
-meta_or_die(int rc)
-{
-    if (rc < 0)
-        cli_die_nomem();
-}
-
 /* the training set's shape picks the default selection: one layer as it is, several
  * mixed */
 struct train_sel {
@@ -443,9 +406,9 @@ run_train(const struct opts *o)
                     sh.sentences ? "sentence" : "token");
     }
     if (select == PROBE_SEL_CONCAT) {
-        flatten(&tr);
+        probe_data_flatten(&tr);
         if (o->dev)
-            flatten(&dv);
+            probe_data_flatten(&dv);
     }
     if (!o->quiet)
         cli_warn("%zu training examples (%llu sentences, %u labels, %zu x %zu floats, %llu "
@@ -467,7 +430,8 @@ run_train(const struct opts *o)
     m->layer = keep < 0 ? 0 : (uint32_t)keep;
     m->sentences = sh.sentences;
     m->labels = labels;
-    set_words(m, &tr);
+    if (probe_set_words(m, &tr) < 0)
+        cli_die_nomem();
     if (probe_stats(&tr, m->mean, m->istd) < 0)
         cli_die_nomem();
     probe_standardize(&tr, m->mean, m->istd);
@@ -482,18 +446,8 @@ run_train(const struct opts *o)
     const double secs = cli_now() - pg.t0;
 
     struct rec_meta *meta = rec_meta_new();
-    if (meta == NULL)
+    if (meta == NULL || probe_train_meta(meta, tr.n, &res, secs, &o->tc) < 0)
         cli_die_nomem();
-    meta_or_die(rec_meta_set_u64(meta, "train_examples", tr.n));
-    meta_or_die(rec_meta_set_u64(meta, "epochs", res.epochs));
-    meta_or_die(rec_meta_set_u64(meta, "best_epoch", res.best_epoch));
-    meta_or_die(rec_meta_set_f64(meta, "train_seconds", secs));
-    meta_or_die(rec_meta_set_u64(meta, "seed", o->tc.seed));
-    meta_or_die(rec_meta_set_u64(meta, "batch", o->tc.batch));
-    meta_or_die(rec_meta_set_f64(meta, "lr", o->tc.lr));
-    meta_or_die(rec_meta_set_f64(meta, "l2", o->tc.l2));
-    if (res.best_dev_acc >= 0)
-        meta_or_die(rec_meta_set_f64(meta, "dev_accuracy", res.best_dev_acc));
 
     struct cli_out out;
     cli_out_open(&out, o->output, 1, o->force);
@@ -586,7 +540,7 @@ run_eval(const struct opts *o)
     struct probe_data d = {0};
     load_set(o->vectors, o->labels, eval_keep, m, m->labels, &d, &sh, o->quiet);
     if (m->select == PROBE_SEL_CONCAT)
-        flatten(&d);
+        probe_data_flatten(&d);
     probe_standardize(&d, m->mean, m->istd);
     struct probe_metrics mt;
     evaluate(m, &d, &mt);

@@ -255,6 +255,13 @@ probe_loader_take(struct probe_loader *ld, struct probe_data *out)
     ld->cap = 0;
 }
 
+void
+probe_data_flatten(struct probe_data *d)
+{
+    d->dim *= d->layers;
+    d->layers = 1;
+}
+
 int
 probe_stats(const struct probe_data *d, float *mean, float *istd)
 {

@@ -64,6 +64,8 @@ const char *probe_loader_error(const struct probe_loader *ld, int *which);
 /* Per-feature mean and 1/std over the n examples ([layers x dim] each; a constant feature
  * gets istd 1), and standardising x in place with them. */
 int probe_stats(const struct probe_data *d, float *mean, float *istd);
+/* --concat: [n][L][D] taken as [n][1][L x D]. */
+void probe_data_flatten(struct probe_data *d);
 void probe_standardize(struct probe_data *d, const float *mean, const float *istd);
 
 #endif

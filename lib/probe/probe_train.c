@@ -6,6 +6,7 @@
 
 #include "common/rng.h"
 #include "common/status.h"
+#include "stream/rec.h"
 
 static double
 accuracy(const struct probe *m, const struct probe_data *d, struct probe_work *w, uint32_t *pred)
@@ -201,4 +202,45 @@ probe_metrics_confusions(const struct probe_metrics *mt, struct probe_confusion 
             }
         }
     return n;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int
+probe_set_words(struct probe *m, const struct probe_data *train)
+{
+    uint64_t *w = malloc((train->n ? train->n : 1) * sizeof *w);
+    if (w == NULL)
+        return WP_ENOMEM;
+    memcpy(w, train->word, train->n * sizeof *w);
+    qsort(w, train->n, sizeof *w, cmp_u64);
+    size_t n = 0;
+    for (size_t i = 0; i < train->n; i++)
+        if (n == 0 || w[i] != w[n - 1])
+            w[n++] = w[i];
+    m->words = w;
+    m->nwords = n;
+    return WP_OK;
+}
+
+int
+probe_train_meta(struct rec_meta *meta, size_t examples, const struct probe_train_result *res,
+                 double secs, const struct probe_train_cfg *c)
+{
+    WP_TRY(rec_meta_set_u64(meta, "train_examples", examples));
+    WP_TRY(rec_meta_set_u64(meta, "epochs", res->epochs));
+    WP_TRY(rec_meta_set_u64(meta, "best_epoch", res->best_epoch));
+    WP_TRY(rec_meta_set_f64(meta, "train_seconds", secs));
+    WP_TRY(rec_meta_set_u64(meta, "seed", c->seed));
+    WP_TRY(rec_meta_set_u64(meta, "batch", c->batch));
+    WP_TRY(rec_meta_set_f64(meta, "lr", c->lr));
+    WP_TRY(rec_meta_set_f64(meta, "l2", c->l2));
+    if (res->best_dev_acc >= 0)
+        WP_TRY(rec_meta_set_f64(meta, "dev_accuracy", res->best_dev_acc));
+    return WP_OK;
 }

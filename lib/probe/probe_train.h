@@ -40,6 +40,16 @@ int probe_train(struct probe *m, const struct probe_data *train, const struct pr
                 const struct probe_train_cfg *c, probe_epoch_fn cb, void *ctx,
                 struct probe_train_result *res);
 
+/* A new model's training words: the hashes of train's words, sorted and unique, into
+ * m->words and m->nwords (probe_seen). WP_OK or WP_ENOMEM. */
+int probe_set_words(struct probe *m, const struct probe_data *train);
+/* The facts of a training run a model file keeps (probe_save's extra): train_examples,
+ * epochs, best_epoch, train_seconds (secs), seed, batch, lr, l2, and dev_accuracy when there
+ * was a dev set. WP_OK or WP_ENOMEM. */
+struct rec_meta;
+int probe_train_meta(struct rec_meta *meta, size_t examples, const struct probe_train_result *res,
+                     double secs, const struct probe_train_cfg *c);
+
 /* ---- metrics ---- */
 struct probe_metrics {
     uint32_t known, total;  /* classes, and classes plus labels unseen in training */

@@ -513,6 +513,43 @@ test_metrics_and_confusions(void)
     return 0;
 }
 
+/* The training words kept as sorted unique hashes, the training facts for the model file,
+ * and --concat's flattening. */
+static int
+test_words_meta_flatten(void)
+{
+    const struct probe_cfg c = {.layers = 1, .dim = 2, .classes = 2};
+    struct probe *m;
+    CHECK_EQ(WP_OK, probe_new(&m, &c, 1));
+    uint64_t words[] = {5, 3, 5, 9, 3};
+    struct probe_data d = {.n = 5, .layers = 3, .dim = 2, .word = words};
+    CHECK_EQ(WP_OK, probe_set_words(m, &d));
+    CHECK_EQ(3, m->nwords);
+    CHECK(m->words[0] == 3 && m->words[1] == 5 && m->words[2] == 9);
+    CHECK(probe_seen(m, 5) && probe_seen(m, 9) && !probe_seen(m, 4));
+    probe_data_flatten(&d);
+    CHECK(d.layers == 1 && d.dim == 6);
+    const struct probe_train_cfg tc = {.batch = 32, .lr = 0.5f, .l2 = 0.25f, .seed = 7};
+    struct probe_train_result res = {.epochs = 4, .best_epoch = 2, .best_dev_acc = -1};
+    struct rec_meta *meta = rec_meta_new();
+    CHECK(meta != NULL);
+    CHECK_EQ(WP_OK, probe_train_meta(meta, 5, &res, 1.5, &tc));
+    uint64_t u;
+    double f;
+    CHECK(rec_meta_get_u64(meta, "train_examples", &u) == WP_OK && u == 5);
+    CHECK(rec_meta_get_u64(meta, "best_epoch", &u) == WP_OK && u == 2);
+    CHECK(rec_meta_get_u64(meta, "seed", &u) == WP_OK && u == 7);
+    CHECK(rec_meta_get_f64(meta, "train_seconds", &f) == WP_OK && f == 1.5);
+    CHECK(rec_meta_get_f64(meta, "l2", &f) == WP_OK && f == 0.25);
+    CHECK(rec_meta_get_f64(meta, "dev_accuracy", &f) == WP_ENOTFOUND);
+    res.best_dev_acc = 0.75;
+    CHECK_EQ(WP_OK, probe_train_meta(meta, 5, &res, 1.5, &tc));
+    CHECK(rec_meta_get_f64(meta, "dev_accuracy", &f) == WP_OK && f == 0.75);
+    rec_meta_free(meta);
+    probe_free(m);
+    return 0;
+}
+
 static int
 test_adam_step(void)
 {
@@ -535,4 +572,5 @@ CHECK_MAIN(CHECK_CASE(test_grad_softmax_regression), CHECK_CASE(test_grad_hidden
            CHECK_CASE(test_join_misaligned), CHECK_CASE(test_join_nonfinite_and_zero),
            CHECK_CASE(test_join_sentence_vectors),
            CHECK_CASE(test_train_learns_and_is_deterministic), CHECK_CASE(test_file_round_trip),
-           CHECK_CASE(test_metrics_and_confusions), CHECK_CASE(test_adam_step))
+           CHECK_CASE(test_metrics_and_confusions), CHECK_CASE(test_words_meta_flatten),
+           CHECK_CASE(test_adam_step))

@@ -323,12 +323,59 @@ kv.save_word2vec_format(sys.argv[3], binary=False)' "$T/syn.txt" "$T/g.bin" "$T/
     run --separate-stderr knn --hnsw "$T/v.idx" --all -x -k 2 "$T/v.txt"
     assert_output "$(knn --all -x -k 2 "$T/v.txt")"
     run --separate-stderr -3 knn --hnsw "$T/v.idx" --metric dot --query a "$T/v.txt"
-    [[ "$stderr" == "knn: $T/v.idx: corrupt data (or built for other vectors, -r or --metric)" ]]
+    [ "$stderr" = "knn: $T/v.idx: an HNSW index of 5 rows x 3 (cos), the vectors searched are 5 x 3 (dot; -r, --metric): remove it to build one for them" ]
+    printf '5 3\na 1 0 0\nb 0.9 0.1 0\nc 0 1 0\nd 0 0 1\ne -1 0 0.5\n' > "$T/w.txt"
+    run --separate-stderr -3 knn --hnsw "$T/v.idx" --query a "$T/w.txt"
+    [ "$stderr" = "knn: $T/v.idx: HNSW index built over other vectors (their fingerprint differs): remove it to build one for these" ]
     printf 'not an index' > "$T/bad.idx"
     run --separate-stderr -3 knn --hnsw "$T/bad.idx" --query a "$T/v.txt"
     [ "$stderr" = "knn: $T/bad.idx: not a knn HNSW index" ]
     run --separate-stderr -2 knn --hnsw "$T/v.idx" --analogy "$T/q.txt" "$T/an.txt"
     run --separate-stderr -2 knn --hnsw-m 1 --query a "$T/v.txt"
+}
+
+@test "knn --hnsw: a truncated, modified or older index exits 3 with one line; --trust never crashes" {
+    awk 'BEGIN { s = 7; print 400, 8
+        for (i = 0; i < 400; i++) { line = "w" i
+            for (j = 0; j < 8; j++) { s = (s * 1103515245 + 12345) % 2147483648
+                line = line " " sprintf("%.5f", s / 1073741824 - 1) }
+            print line } }' > "$T/r.txt"
+    knn --hnsw "$T/r.idx" --query w1 "$T/r.txt" > "$T/want"
+    size=$(stat -c %s "$T/r.idx")
+    [ $((size % 64)) -eq 0 ]
+    cmp "$T/want" <(knn --hnsw "$T/r.idx" --query w1 "$T/r.txt")
+    cmp "$T/want" <(knn --trust --hnsw "$T/r.idx" --query w1 "$T/r.txt")
+    for cut in 0 5 8 63 64 100 $((size / 2)) $((size - 1)); do
+        head -c "$cut" "$T/r.idx" > "$T/cut.idx"
+        for trust in "" --trust; do
+            run --separate-stderr -3 knn $trust --hnsw "$T/cut.idx" --query w1 "$T/r.txt"
+            [ "${#stderr_lines[@]}" -eq 1 ]
+            [[ "$stderr" == "knn: $T/cut.idx: "* ]]
+            [ -z "$output" ]
+        done
+    done
+    run --separate-stderr -3 knn --hnsw "$T/cut.idx" --query w1 "$T/r.txt"
+    [ "$stderr" = "knn: $T/cut.idx: HNSW index truncated: $((size - 1)) bytes, its header says $size" ]
+    for at in 3 20 40 70 1000 $((size / 2)) $((size - 2)); do
+        cp "$T/r.idx" "$T/bad.idx"
+        printf '\x7f' | dd of="$T/bad.idx" bs=1 seek="$at" conv=notrunc status=none
+        run --separate-stderr -3 knn --hnsw "$T/bad.idx" --query w1 "$T/r.txt"
+        [ "${#stderr_lines[@]}" -eq 1 ]
+        run --separate-stderr knn --trust --hnsw "$T/bad.idx" --query w1 "$T/r.txt"
+        [ "$status" -eq 0 ] || [ "$status" -eq 3 ]
+    done
+    run --separate-stderr -3 knn --hnsw "$T/bad.idx" --query w1 "$T/r.txt"
+    [ "$stderr" = "knn: $T/bad.idx: HNSW index: checksum mismatch (a modified file)" ]
+    head -c "$size" /dev/urandom > "$T/rnd.idx"
+    printf 'WPHNSW03' | dd of="$T/rnd.idx" conv=notrunc status=none
+    run --separate-stderr -3 knn --trust --hnsw "$T/rnd.idx" --query w1 "$T/r.txt"
+    [ "$stderr" = "knn: $T/rnd.idx: HNSW index header check failed" ]
+    printf 'WPHNSW02' | dd of="$T/bad.idx" conv=notrunc status=none
+    run --separate-stderr -3 knn --hnsw "$T/bad.idx" --query w1 "$T/r.txt"
+    [ "$stderr" = "knn: $T/bad.idx: an HNSW index of format 02 (read into memory; this knn maps format 03): remove it to build one" ]
+    mkdir "$T/dir.idx"
+    run --separate-stderr -3 knn --hnsw "$T/dir.idx" --query w1 "$T/r.txt"
+    [ "$stderr" = "knn: $T/dir.idx: an HNSW index must be a regular file (it is mapped)" ]
 }
 
 @test "knn: --convert stream imports word2vec text into a vectors stream that reads back the same" {

@@ -1,5 +1,6 @@
 /* knn - nearest neighbours, analogies and evaluation over word vectors. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -225,9 +226,10 @@ load(const struct opts *o)
                 "(knn --convert table+int8)", cli_name(o->vectors));
     if (s->tab != NULL && o->int8 == 0 && s->tab->m == NULL && !o->quiet && o->verbose)
         cli_warn("%s: int8 codes only: searching them (--int8 is implied)", cli_name(o->vectors));
-    /* neighbour queries use a table in place; every other mode wants whole matrices */
-    const int in_place = !(o->hnsw || o->analogy_file || o->similarity_file || o->analogies ||
-                           o->qvec || o->map || o->convert);
+    /* neighbour queries (HNSW too, unless int8 only) use a table in place; every other mode
+     * wants whole matrices */
+    const int in_place = !((o->hnsw && s->tab != NULL && s->tab->m == NULL) || o->analogy_file ||
+                           o->similarity_file || o->analogies || o->qvec || o->map || o->convert);
     if (s->tab != NULL && !in_place) {
         int rc = vecset_need_floats(s);
         if (rc == WP_OK)
@@ -376,26 +378,22 @@ stdin_queries(struct qctx *c)
     free(ids);
 }
 
-/* Loads the HNSW index at o->hnsw, or builds it and saves it there when it does not exist. */
+/* Maps the HNSW index at o->hnsw, or builds it and saves it there when it does not exist. */
 static struct knn_hnsw *
-open_hnsw(const struct opts *o, const struct knn_db *db)
+open_hnsw(const struct opts *o, const struct vecset *s, const struct knn_db *db)
 {
     struct knn_hnsw *h;
-    FILE *fp = fopen(o->hnsw, "rb");
+    struct w2vfmt_error err = {0};
+    const uint64_t fpr = knn_set_fingerprint(s);
+    const int fd = open(o->hnsw, O_RDONLY | O_CLOEXEC);
     int rc;
-    if (fp != NULL) {
-        rc = knn_hnsw_load(&h, fp, db);
-        if (rc == WP_EMAGIC || rc == WP_ECORRUPT || rc == WP_EVOCAB || rc == WP_EVERSION)
-            cli_die(RV_DATA, "%s: %s", o->hnsw,
-                    rc == WP_EMAGIC    ? "not a knn HNSW index"
-                    : rc == WP_EVOCAB  ? "built over other vectors (their fingerprint differs); "
-                                         "remove it to build one for these"
-                    : rc == WP_EVERSION ? "an index of format 01, without the fingerprint of its "
-                                          "vectors; remove it to build one"
-                                       : "corrupt data (or built for other vectors, -r or --metric)");
+    if (fd >= 0) {
+        rc = knn_hnsw_map(&h, fd, db, fpr, o->trust ? KNN_HNSW_TRUST : 0, &err);
+        if (rc < 0 && err.msg[0])
+            cli_die(cli_exit_code(rc), "%s: %s", o->hnsw, err.msg);
         if (rc < 0)
             cli_die_status(rc, "%s", o->hnsw);
-        fclose(fp);
+        close(fd);
         return h;
     }
     if (errno != ENOENT)
@@ -410,9 +408,8 @@ open_hnsw(const struct opts *o, const struct knn_db *db)
                  cli_now() - t0, o->hp.m, o->hp.ef_construction, hp.threads);
     struct cli_out io;
     cli_out_open(&io, o->hnsw, 1, 1);
-    if ((rc = knn_hnsw_save(h, io.fp)) < 0) {
+    if ((rc = knn_hnsw_save(h, fpr, io.fp)) < 0)
         cli_out_die(&io, rc);
-    }
     cli_out_commit(&io);
     return h;
 }
@@ -429,7 +426,7 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
     c.scratch = cli_mallocarray(s->v, sizeof *c.scratch);
     if (knn_queries_init(&c.q, s, o->metric) < 0)
         cli_die_nomem();
-    if (s->tab != NULL && !o->hnsw) { /* in place: raw rows, divided by their norms for cos */
+    if (s->tab != NULL && s->unit == NULL) { /* in place: raw rows, divided by norms for cos */
         c.db.m = s->m;
         c.db.rownorm = o->metric == KNN_COS ? s->tab->norm : NULL;
         if (o->int8 || s->m == NULL) {
@@ -439,7 +436,7 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
             c.db.sq8 = &c.sq8;
         }
     }
-    struct knn_hnsw *hnsw = o->hnsw ? open_hnsw(o, &c.db) : NULL;
+    struct knn_hnsw *hnsw = o->hnsw ? open_hnsw(o, s, &c.db) : NULL;
     c.hnsw = hnsw;
     if (o->all && hnsw != NULL) {
         uint32_t *ids = cli_mallocarray(c.db.n, sizeof *ids);

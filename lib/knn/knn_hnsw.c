@@ -1,25 +1,29 @@
-/* knn_hnsw.c - HNSW graph: build (single thread, hnswlib's insertion and neighbour
- * heuristic), search, save and load. */
+/* knn_hnsw.c - HNSW graph: build (hnswlib's insertion and neighbour heuristic, on one
+ * thread or several), search, save, and the saved file mapped and searched in place. */
 #include "knn_hnsw.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "common/bytes.h"
 #include "common/rng.h"
 #include "common/status.h"
 #include "kernels/vec.h"
-#include "vecio/vecfp.h"
+#include "vecio/vecerr.h"
 
 enum { HNSW_LEVEL_MAX = 30 };
-/* format 02 adds the fingerprint of the vectors (vecfp_matrix) after the fixed fields; 01
- * files, without it, cannot be checked against the vectors and are refused */
-static const char HNSW_MAGIC[8] = {'W', 'P', 'H', 'N', 'S', 'W', '0', '2'};
-static const char HNSW_MAGIC_V1[8] = {'W', 'P', 'H', 'N', 'S', 'W', '0', '1'};
+/* format 03 is the arrays as search uses them, mapped in place; 01 and 02 were read into
+ * memory field by field (02 added the fingerprint of the vectors) and are refused */
+static const char HNSW_MAGIC[8] = {'W', 'P', 'H', 'N', 'S', 'W', '0', '3'};
+static const char HNSW_MAGIC_OLD[7] = {'W', 'P', 'H', 'N', 'S', 'W', '0'};
 
 struct knn_hnsw {
     const struct knn_db *db;
@@ -28,9 +32,11 @@ struct knn_hnsw {
     int max_level;
     uint8_t *level;     /* per node */
     uint32_t *link0;    /* n x (1 + m0): count, ids */
-    size_t *upper;      /* per node: offset into pool of level x (1 + m), or SIZE_MAX */
+    uint32_t *upper;    /* per node: offset into pool of level x (1 + m), or UINT32_MAX */
     uint32_t *pool;
     size_t pool_len, pool_cap;
+    void *map;          /* a mapped file (the four arrays point into it), or NULL */
+    size_t map_size;
     float (*dot)(const float *, const float *, size_t);
     /* only while a multi-threaded build runs: one lock per node's links, one for the entry */
     pthread_mutex_t *locks;
@@ -61,6 +67,8 @@ sim_q(const struct knn_hnsw *h, const float *q, uint32_t j)
 {
     const struct knn_db *db = h->db;
     const float s = h->dot(q, db->m + (size_t)j * db->d, db->d);
+    if (db->rownorm != NULL) /* cosine over raw rows */
+        return db->rownorm[j] > 0 ? s / db->rownorm[j] : 0.0f;
     return db->metric == KNN_L2 ? s - 0.5f * db->sqnorm[j] : s;
 }
 
@@ -69,6 +77,10 @@ sim_nodes(const struct knn_hnsw *h, uint32_t i, uint32_t j)
 {
     const struct knn_db *db = h->db;
     const float s = h->dot(db->m + (size_t)i * db->d, db->m + (size_t)j * db->d, db->d);
+    if (db->rownorm != NULL) {
+        const float nn = db->rownorm[i] * db->rownorm[j];
+        return nn > 0 ? s / nn : 0.0f;
+    }
     return db->metric == KNN_L2 ? s - 0.5f * (db->sqnorm[i] + db->sqnorm[j]) : s;
 }
 
@@ -80,17 +92,27 @@ links(const struct knn_hnsw *h, uint32_t i, int layer)
     return h->pool + h->upper[i] + (size_t)(layer - 1) * (1 + h->m);
 }
 
-/* The links of i, copied under its lock while other threads may be changing them. */
+/* The links of i on layer: their ids, and their count in *cnt; copied under i's lock while
+ * other threads may be changing them. A mapped file opened without its checksum may have been
+ * modified: a node without that layer or whose lists leave the pool has none, counts are
+ * capped, and the callers skip ids beyond the rows. */
 static const uint32_t *
-read_links(const struct knn_hnsw *h, uint32_t i, int layer, uint32_t *copy)
+read_links(const struct knn_hnsw *h, uint32_t i, int layer, uint32_t *copy, uint32_t *cnt)
 {
+    *cnt = 0;
+    if (layer > 0 && (h->level[i] < layer || h->upper[i] == UINT32_MAX ||
+                      (size_t)h->upper[i] + (size_t)layer * (1 + h->m) > h->pool_len))
+        return copy;
     const uint32_t *l = links(h, i, layer);
-    if (h->locks == NULL)
-        return l;
-    pthread_mutex_lock(&h->locks[i]);
-    memcpy(copy, l, (1 + (size_t)l[0]) * sizeof *copy);
-    pthread_mutex_unlock(&h->locks[i]);
-    return copy;
+    if (h->locks != NULL) {
+        pthread_mutex_lock(&h->locks[i]);
+        memcpy(copy, l, (1 + (size_t)l[0]) * sizeof *copy);
+        pthread_mutex_unlock(&h->locks[i]);
+        l = copy;
+    }
+    const uint32_t max = (uint32_t)(layer == 0 ? h->m0 : h->m);
+    *cnt = l[0] < max ? l[0] : max;
+    return l + 1;
 }
 
 /* ---- heaps of hits: "best" heap pops the highest score, "worst" heap the lowest ---- */
@@ -180,11 +202,13 @@ static void
 greedy(const struct knn_hnsw *h, const float *q, uint32_t node, uint32_t *cur, float *cs,
        int layer)
 {
-    uint32_t copy[1 + 2 * HNSW_M_MAX];
+    uint32_t copy[1 + 2 * HNSW_M_MAX], cnt;
     for (int changed = 1; changed;) {
         changed = 0;
-        const uint32_t *l = read_links(h, *cur, layer, copy);
-        for (uint32_t i = 1; i <= l[0]; i++) {
+        const uint32_t *l = read_links(h, *cur, layer, copy, &cnt);
+        for (uint32_t i = 0; i < cnt; i++) {
+            if (l[i] >= h->n)
+                continue;
             const float s = q ? sim_q(h, q, l[i]) : sim_nodes(h, node, l[i]);
             if (s > *cs) {
                 *cs = s;
@@ -210,14 +234,18 @@ search_layer(const struct knn_hnsw *h, struct knn_hnsw_scratch *s, const float *
         const struct knn_hit c = heap_pop(s->cand, &s->ncand, 1);
         if (s->nres >= ef && c.score < s->res[0].score)
             break;
-        const uint32_t *l = read_links(h, c.id, layer, s->copy);
+        uint32_t cnt;
+        const uint32_t *l = read_links(h, c.id, layer, s->copy, &cnt);
         /* the rows are scattered: ask for all of them before the first dot product */
-        for (uint32_t i = 1; i <= l[0]; i++)
-            if (s->visited[l[i]] != s->tag)
+        for (uint32_t i = 0; i < cnt; i++)
+            if (l[i] < h->n && s->visited[l[i]] != s->tag) {
                 __builtin_prefetch(h->db->m + (size_t)l[i] * h->db->d);
-        for (uint32_t i = 1; i <= l[0]; i++) {
+                if (h->db->rownorm != NULL)
+                    __builtin_prefetch(h->db->rownorm + l[i]);
+            }
+        for (uint32_t i = 0; i < cnt; i++) {
             const uint32_t x = l[i];
-            if (s->visited[x] == s->tag)
+            if (x >= h->n || s->visited[x] == s->tag)
                 continue;
             s->visited[x] = s->tag;
             const float sc = q ? sim_q(h, q, x) : sim_nodes(h, node, x);
@@ -415,10 +443,12 @@ static int
 alloc_upper(struct knn_hnsw *h, uint32_t i)
 {
     if (h->level[i] == 0) {
-        h->upper[i] = SIZE_MAX;
+        h->upper[i] = UINT32_MAX;
         return WP_OK;
     }
     const size_t need = (size_t)h->level[i] * (1 + h->m);
+    if (h->pool_len + need >= UINT32_MAX) /* offsets are u32 in the file */
+        return WP_ERANGE;
     if (h->pool_len + need > h->pool_cap) {
         size_t cap = h->pool_cap ? h->pool_cap * 2 : 4096;
         while (cap < h->pool_len + need)
@@ -429,7 +459,7 @@ alloc_upper(struct knn_hnsw *h, uint32_t i)
         h->pool = p;
         h->pool_cap = cap;
     }
-    h->upper[i] = h->pool_len;
+    h->upper[i] = (uint32_t)h->pool_len;
     memset(h->pool + h->pool_len, 0, need * sizeof *h->pool);
     h->pool_len += need;
     return WP_OK;
@@ -502,148 +532,198 @@ knn_hnsw_free(struct knn_hnsw *h)
 {
     if (h == NULL)
         return;
-    free(h->level);
-    free(h->link0);
-    free(h->upper);
-    free(h->pool);
+    if (h->map != NULL) {
+        munmap(h->map, h->map_size);
+    } else {
+        free(h->level);
+        free(h->link0);
+        free(h->upper);
+        free(h->pool);
+    }
     free(h);
 }
 
-/* ---- save / load: every field little-endian u32 through bytes.h ---- */
+/* ---- the file: a header, then the four arrays as search uses them, little-endian, each
+ * starting on a 64-byte boundary (wordpipe(5) "HNSW INDEXES") ---- */
+enum {
+    HDR = 64, SEC_ALIGN = 64, F_N = 8, F_D = 12, F_M = 16, F_MAXL = 20, F_ENTRY = 24,
+    F_METRIC = 28, F_FINGERPRINT = 32, F_POOL = 40, F_BODY_CHECK = 48, F_HEADER_CHECK = 56
+};
+
+struct hlayout {
+    size_t level, link0, upper, pool, end;
+};
+
 static int
-put_u32s(FILE *fp, XXH3_state_t *st, const uint32_t *v, size_t n)
+sec_end(size_t start, size_t count, size_t size, size_t *next)
 {
-    unsigned char b[4096];
-    for (size_t i = 0; i < n;) {
-        size_t k = 0;
-        for (; i < n && k + 4 <= sizeof b; i++, k += 4)
-            le32_store(b + k, v[i]);
-        XXH3_64bits_update(st, b, k);
-        if (fwrite(b, 1, k, fp) != k)
-            return WP_EIO;
-    }
-    return WP_OK;
+    size_t a;
+    if (!size_mul_ok(count, size, &a) || !size_add_ok(start, a, &a) ||
+        !size_add_ok(a, SEC_ALIGN - 1, &a))
+        return 0;
+    *next = a & ~(size_t)(SEC_ALIGN - 1);
+    return 1;
+}
+
+/* Offsets of the sections; 0 when they overflow size_t. */
+static int
+hlayout_of(size_t n, size_t m0, size_t pool_len, struct hlayout *l)
+{
+    l->level = HDR;
+    return sec_end(l->level, n, 1, &l->link0) && n <= SIZE_MAX / (1 + m0) &&
+           sec_end(l->link0, n * (1 + m0), 4, &l->upper) && sec_end(l->upper, n, 4, &l->pool) &&
+           sec_end(l->pool, pool_len, 4, &l->end);
+}
+
+static void
+store_u32s(unsigned char *b, const uint32_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        le32_store(b + 4 * i, v[i]);
 }
 
 int
-knn_hnsw_save(const struct knn_hnsw *h, FILE *fp)
+knn_hnsw_save(const struct knn_hnsw *h, uint64_t fingerprint, FILE *fp)
 {
-    XXH3_state_t *st = XXH3_createState();
-    if (st == NULL)
+    struct hlayout l;
+    if (!hlayout_of(h->n, h->m0, h->pool_len, &l))
+        return WP_ERANGE;
+    unsigned char *b = calloc(1, l.end); /* the whole file, written at once */
+    if (b == NULL)
         return WP_ENOMEM;
-    XXH3_64bits_reset(st);
-    XXH3_64bits_update(st, HNSW_MAGIC, sizeof HNSW_MAGIC);
-    int rc = fwrite(HNSW_MAGIC, 1, sizeof HNSW_MAGIC, fp) == sizeof HNSW_MAGIC ? WP_OK : WP_EIO;
+    memcpy(b + l.level, h->level, h->n);
+    store_u32s(b + l.link0, h->link0, h->n * (1 + h->m0));
+    store_u32s(b + l.upper, h->upper, h->n);
+    store_u32s(b + l.pool, h->pool, h->pool_len);
+    memcpy(b, HNSW_MAGIC, sizeof HNSW_MAGIC);
     const uint32_t head[6] = {(uint32_t)h->n, (uint32_t)h->db->d, (uint32_t)h->m,
                               (uint32_t)h->max_level, h->entry, (uint32_t)h->db->metric};
-    if (rc == WP_OK)
-        rc = put_u32s(fp, st, head, 6);
-    unsigned char fpr[8];
-    le64_store(fpr, vecfp_matrix(h->db->m, h->n, h->db->d));
-    XXH3_64bits_update(st, fpr, 8);
-    if (rc == WP_OK && fwrite(fpr, 1, 8, fp) != 8)
-        rc = WP_EIO;
-    for (uint32_t i = 0; i < h->n && rc == WP_OK; i++) {
-        const uint32_t lv = h->level[i];
-        rc = put_u32s(fp, st, &lv, 1);
-        for (int l = 0; l <= (int)lv && rc == WP_OK; l++) {
-            const uint32_t *ln = links(h, i, l);
-            rc = put_u32s(fp, st, ln, 1 + ln[0]);
-        }
-    }
-    unsigned char sum[8];
-    le64_store(sum, XXH3_64bits_digest(st));
-    XXH3_freeState(st);
-    if (rc == WP_OK && fwrite(sum, 1, 8, fp) != 8)
-        rc = WP_EIO;
+    store_u32s(b + F_N, head, 6);
+    le64_store(b + F_FINGERPRINT, fingerprint);
+    le64_store(b + F_POOL, h->pool_len);
+    le64_store(b + F_BODY_CHECK, XXH3_64bits(b + HDR, l.end - HDR));
+    le64_store(b + F_HEADER_CHECK, XXH3_64bits(b, F_HEADER_CHECK));
+    const int rc = fwrite(b, 1, l.end, fp) == l.end && fflush(fp) == 0 ? WP_OK : WP_EIO;
+    free(b);
     return rc;
 }
 
+static const char *const metric_name[] = {"cos", "dot", "l2"};
+
+/* The header against db and the file's size: the layout, or an error. */
 static int
-get_u32s(FILE *fp, XXH3_state_t *st, uint32_t *v, size_t n)
+check_header(struct knn_hnsw *h, const unsigned char *b, size_t size, const struct knn_db *db,
+             uint64_t fingerprint, struct hlayout *l, struct w2vfmt_error *err)
 {
-    unsigned char b[4];
-    for (size_t i = 0; i < n; i++) {
-        if (fread(b, 1, 4, fp) != 4)
-            return ferror(fp) ? WP_EIO : WP_ETRUNC;
-        XXH3_64bits_update(st, b, 4);
-        v[i] = le32_load(b);
-    }
+    if (le64_load(b + F_HEADER_CHECK) != XXH3_64bits(b, F_HEADER_CHECK))
+        return vecerr_set(err, WP_ECORRUPT, "HNSW index header check failed");
+    uint32_t f[6];
+    for (int i = 0; i < 6; i++)
+        f[i] = le32_load(b + F_N + 4 * i);
+    const uint64_t pool_len = le64_load(b + F_POOL);
+    if (f[2] < 2 || f[2] > HNSW_M_MAX || f[3] > HNSW_LEVEL_MAX || f[4] >= f[0] || f[5] > 2 ||
+        pool_len >= UINT32_MAX)
+        return vecerr_set(err, WP_ECORRUPT, "HNSW index header: inconsistent fields");
+    if (f[0] != db->n || f[1] != db->d || f[5] != (uint32_t)db->metric)
+        return vecerr_set(err, WP_ECORRUPT,
+                          "an HNSW index of %u rows x %u (%s), the vectors searched are %zu x %zu "
+                          "(%s; -r, --metric): remove it to build one for them",
+                          (unsigned)f[0], (unsigned)f[1], metric_name[f[5]], db->n, db->d,
+                          metric_name[db->metric > 2 ? 0 : db->metric]);
+    if (le64_load(b + F_FINGERPRINT) != fingerprint)
+        return vecerr_set(err, WP_EVOCAB, "HNSW index built over other vectors (their "
+                          "fingerprint differs): remove it to build one for these");
+    h->n = f[0];
+    h->m = f[2];
+    h->m0 = 2 * (size_t)f[2];
+    h->max_level = (int)f[3];
+    h->entry = f[4];
+    h->pool_len = (size_t)pool_len;
+    if (!hlayout_of(h->n, h->m0, h->pool_len, l))
+        return vecerr_set(err, WP_ERANGE, "HNSW index too large for this host");
+    if (size < l->end)
+        return vecerr_set(err, WP_ETRUNC, "HNSW index truncated: %zu bytes, its header says %zu",
+                          size, l->end);
+    if (size > l->end)
+        return vecerr_set(err, WP_ECORRUPT, "HNSW index: %zu bytes after its end", size - l->end);
     return WP_OK;
 }
 
+/* The header read with pread (so that a short or foreign file needs no mapping). */
 static int
-load_node(struct knn_hnsw *h, FILE *fp, XXH3_state_t *st, uint32_t i)
+read_header(int fd, unsigned char *b, size_t *size, struct w2vfmt_error *err)
 {
-    uint32_t lv;
-    WP_TRY(get_u32s(fp, st, &lv, 1));
-    if (lv > HNSW_LEVEL_MAX || (int)lv > h->max_level)
-        return WP_ECORRUPT;
-    h->level[i] = (uint8_t)lv;
-    WP_TRY(alloc_upper(h, i));
-    for (int l = 0; l <= (int)lv; l++) {
-        uint32_t *ln = links(h, i, l);
-        WP_TRY(get_u32s(fp, st, ln, 1));
-        if (ln[0] > (l == 0 ? h->m0 : h->m))
-            return WP_ECORRUPT;
-        WP_TRY(get_u32s(fp, st, ln + 1, ln[0]));
-        for (uint32_t j = 1; j <= ln[0]; j++)
-            if (ln[j] >= h->n)
-                return WP_ECORRUPT;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return WP_EIO;
+    if (!S_ISREG(st.st_mode))
+        return vecerr_set(err, WP_EFORMAT, "an HNSW index must be a regular file (it is mapped)");
+    if ((uint64_t)st.st_size > SIZE_MAX)
+        return vecerr_set(err, WP_ERANGE, "HNSW index too large for this host");
+    *size = (size_t)st.st_size;
+    size_t got = 0;
+    while (got < HDR) {
+        const ssize_t r = pread(fd, b + got, HDR - got, (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return WP_EIO;
+        if (r == 0)
+            break;
+        got += (size_t)r;
     }
+    if (got < sizeof HNSW_MAGIC || memcmp(b, HNSW_MAGIC, sizeof HNSW_MAGIC) != 0) {
+        if (got >= sizeof HNSW_MAGIC && memcmp(b, HNSW_MAGIC_OLD, sizeof HNSW_MAGIC_OLD) == 0 &&
+            (b[7] == '1' || b[7] == '2'))
+            return vecerr_set(err, WP_EVERSION, "an HNSW index of format 0%c (read into memory; "
+                              "this knn maps format 03): remove it to build one", b[7]);
+        return vecerr_set(err, WP_EMAGIC, "not a knn HNSW index");
+    }
+    if (got < HDR)
+        return vecerr_set(err, WP_ETRUNC, "HNSW index truncated: %zu bytes, shorter than its "
+                          "header", got);
     return WP_OK;
 }
 
 int
-knn_hnsw_load(struct knn_hnsw **out, FILE *fp, const struct knn_db *db)
+knn_hnsw_map(struct knn_hnsw **out, int fd, const struct knn_db *db, uint64_t fingerprint,
+             unsigned flags, struct w2vfmt_error *err)
 {
-    char magic[8];
-    uint32_t head[6];
-    if (fread(magic, 1, 8, fp) != 8)
-        return ferror(fp) ? WP_EIO : WP_EMAGIC;
-    if (memcmp(magic, HNSW_MAGIC_V1, 8) == 0)
-        return WP_EVERSION;
-    if (memcmp(magic, HNSW_MAGIC, 8) != 0)
-        return WP_EMAGIC;
-    XXH3_state_t *st = XXH3_createState();
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    return vecerr_set(err, WP_EFORMAT, "HNSW indexes are used in place: a little-endian host "
+                      "only");
+#endif
+    unsigned char hd[HDR];
+    size_t size = 0;
+    struct hlayout l;
+    WP_TRY(read_header(fd, hd, &size, err));
     struct knn_hnsw *h = calloc(1, sizeof *h);
-    int rc = st && h ? WP_OK : WP_ENOMEM;
+    if (h == NULL)
+        return WP_ENOMEM;
+    int rc = check_header(h, hd, size, db, fingerprint, &l, err);
     if (rc == WP_OK) {
-        XXH3_64bits_reset(st);
-        XXH3_64bits_update(st, magic, 8);
-        rc = get_u32s(fp, st, head, 6);
+        void *base = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+        if (base == MAP_FAILED)
+            rc = errno == ENOMEM ? WP_ENOMEM : WP_EIO;
+        else
+            h->map = base, h->map_size = size;
     }
-    if (rc == WP_OK && (head[0] != db->n || head[1] != db->d || head[2] < 2 || head[2] > HNSW_M_MAX ||
-                        head[3] > HNSW_LEVEL_MAX || (head[4] >= head[0] && head[0] > 0) ||
-                        head[5] != (uint32_t)db->metric))
-        rc = WP_ECORRUPT;
-    unsigned char fpr[8];
-    if (rc == WP_OK && fread(fpr, 1, 8, fp) != 8)
-        rc = ferror(fp) ? WP_EIO : WP_ETRUNC;
-    if (rc == WP_OK) {
-        XXH3_64bits_update(st, fpr, 8);
-        if (le64_load(fpr) != vecfp_matrix(db->m, db->n, db->d))
-            rc = WP_EVOCAB; /* the same count and dimension, other vectors */
+    if (rc == WP_OK && !(flags & KNN_HNSW_TRUST)) {
+        const unsigned char *b = h->map;
+        if (XXH3_64bits(b + HDR, size - HDR) != le64_load(b + F_BODY_CHECK))
+            rc = vecerr_set(err, WP_ECHECKSUM, "HNSW index: checksum mismatch (a modified file)");
     }
-    if (rc == WP_OK) {
-        h->db = db;
-        h->max_level = (int)head[3];
-        h->entry = head[4];
-        rc = alloc_graph(h, head[0], head[2]);
-    }
-    for (uint32_t i = 0; i < h->n && rc == WP_OK; i++)
-        rc = load_node(h, fp, st, i);
-    unsigned char sum[8];
-    if (rc == WP_OK && fread(sum, 1, 8, fp) != 8)
-        rc = ferror(fp) ? WP_EIO : WP_ETRUNC;
-    if (rc == WP_OK && le64_load(sum) != XXH3_64bits_digest(st))
-        rc = WP_ECHECKSUM;
-    if (st != NULL)
-        XXH3_freeState(st);
     if (rc < 0) {
         knn_hnsw_free(h);
         return rc;
     }
+    unsigned char *b = h->map; /* read only: search never writes the arrays */
+    h->db = db;
+    h->dot = vec_ops()->dot;
+    h->level = b + l.level;
+    h->link0 = (uint32_t *)(b + l.link0);
+    h->upper = (uint32_t *)(b + l.upper);
+    h->pool = (uint32_t *)(b + l.pool);
     *out = h;
     return WP_OK;
 }

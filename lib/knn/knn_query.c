@@ -7,7 +7,9 @@
 #include "common/grow.h"
 #include "common/status.h"
 #include "knn_hnsw.h"
+#include "vecio/vecfp.h"
 #include "vecio/vecset.h"
+#include "vecio/vectab.h"
 
 int
 knn_queries_init(struct knn_queries *q, const struct vecset *s, int metric)
@@ -133,9 +135,14 @@ knn_queries_search(struct knn_queries *q, const struct knn_db *db, const struct 
     }
     /* one thread: splitting a 1 ms query over threads pays only on an idle machine (a busy
      * one makes the join wait for a scheduler tick), and the half-precision pass already
-     * answers well over 1,000 queries/s on one core */
+     * answers well over 1,000 queries/s on one core; but a float scan of a matrix of millions
+     * of rows (a mapped table: 1.2 GB at 1M x 300) takes a tenth of a second or more, and
+     * then the threads split it */
+    enum { SPLIT_CELLS = 1 << 26 };
+    const int threads = db->sq8 == NULL && db->m16 == NULL && (double)db->n * (double)db->d >=
+                        SPLIT_CELLS ? cfg->knn->threads : 1;
     for (size_t i = 0; i < n && rc == WP_OK; i++)
-        rc = knn_one(db, knn_queries_vec(q, ids[i]), cfg->k, excl ? &ids[i] : NULL, 1, 1,
+        rc = knn_one(db, knn_queries_vec(q, ids[i]), cfg->k, excl ? &ids[i] : NULL, 1, threads,
                      scratch, h + i * cfg->k);
     return rc;
 }
@@ -149,4 +156,10 @@ knn_db_add_half(struct knn_db *db)
         knn_half_build(db->m, db->n, db->d, &m16, &db->maxnorm) == WP_OK)
         db->m16 = m16;
     return m16;
+}
+
+uint64_t
+knn_set_fingerprint(const struct vecset *s)
+{
+    return s->tab != NULL ? s->tab->fingerprint : vecfp_matrix(s->m, s->v, s->d);
 }

@@ -63,4 +63,8 @@ int knn_queries_search(struct knn_queries *q, const struct knn_db *db,
  * over raw or unit rows; else NULL. Exactness is kept by knn_one (knn.h). */
 uint16_t *knn_db_add_half(struct knn_db *db);
 
+/* The fingerprint of s's float matrix (vecfp.h), which an HNSW index records: a vector
+ * table's stored one (no pass over the mapping), else computed over s->m. */
+uint64_t knn_set_fingerprint(const struct vecset *s);
+
 #endif

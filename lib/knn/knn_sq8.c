@@ -2,10 +2,11 @@
  * on the codes, an integer dot product per row (kernels/i8dot.h) scores every row
  * approximately, and the best candidates are rescored in float, from the matrix or the
  * decoded codes. One query streams over the codes in place (i8dot); many queries (a batch,
- * or every row with knn_all) go through the blocked kernel (i8gemm) over a packed copy of the
- * codes, a block of queries against a block of rows. Both paths compute the same integers and
- * the same float scores from them, so they pick the same candidates and give the same answer,
- * whatever the path, the thread count or the block sizes. */
+ * or every row with knn_all) go through the blocked kernel (i8gemm): blocks of queries
+ * against a block of rows packed for it, never a packed copy of all the codes. Both paths
+ * compute the same integers and the same float scores from them, so they pick the same
+ * candidates and give the same answer, whatever the path, the thread count or the block
+ * sizes. */
 #include "knn.h"
 
 #include <math.h>
@@ -391,10 +392,13 @@ knn_sq8_search(const struct knn_db *db, const float *q, size_t k, const uint32_t
     return rc;
 }
 
-/* Many queries: workers take blocks of SQ8_QB queries and run each block against blocks of
- * SQ8_NB rows of the packed codes (i8gemm), selecting each query's candidates block by block;
- * the rerank follows per query. */
-enum { SQ8_QB = 64, SQ8_NB = 2048, SQ8_GEMM_MIN = 8 };
+/* Many queries: workers take runs of queries (a multiple of SQ8_QB, at most SQ8_RUN_MAX); each
+ * block of SQ8_NB database rows is packed into the worker's buffer (i8pack's layout) once per
+ * run and met by every block of SQ8_QB queries of the run (i8gemm), which select their
+ * candidates block by block; the rerank follows per query. So no packed copy of all the codes
+ * is made (300 MB at 1M x 300), and packing costs 1/SQ8_RUN_MAX of the integer products. */
+enum { SQ8_QB = 64, SQ8_NB = 2048, SQ8_GEMM_MIN = 8, SQ8_RUN_MAX = 1024 };
+enum { SQ8_RUN_CAND_BYTES = 16 << 20 }; /* a run's candidate lists, at most (but one block) */
 
 struct sq8_many {
     const struct knn_db *db;
@@ -402,7 +406,7 @@ struct sq8_many {
     size_t nq, k, nexcl;
     const uint32_t *excl;
     struct knn_hit *out;
-    const uint8_t *pack; /* i8pack of the codes, or NULL: one query at a time (sq8_one) */
+    size_t run;       /* queries a worker takes at a time through i8gemm, or 0: one at a time */
     atomic_size_t next;
     atomic_int status;
 };
@@ -443,25 +447,49 @@ sq8_many_query(const struct sq8_many *a, size_t i, float *x)
     return x;
 }
 
-/* A worker's buffers for blocks: the block's 8-bit weights, query constants, integer dots
- * (SQ8_QB x SQ8_NB) and candidate lists (SQ8_QB x ncand). */
+/* A worker's buffers for a run of queries: their 8-bit weights, query constants and candidate
+ * lists (run x 4 ncand), the integer dots of a block of them (SQ8_QB x SQ8_NB) and a block of
+ * rows packed. */
 struct sq8_blk {
     int8_t *w8;
     struct sq8_query *sq;
     int32_t *dot;
     uint64_t *cand;
     struct sq8_cand *c;
+    uint8_t *pack;
 };
 
 static int
-sq8_blk_init(struct sq8_blk *b, size_t d, size_t ncand)
+sq8_blk_init(struct sq8_blk *b, size_t d, size_t ncand, size_t run)
 {
-    b->w8 = malloc(SQ8_QB * I8PACK_D4(d) * sizeof *b->w8);
-    b->sq = malloc(SQ8_QB * sizeof *b->sq);
+    b->w8 = malloc(run * I8PACK_D4(d) * sizeof *b->w8);
+    b->sq = malloc(run * sizeof *b->sq);
     b->dot = malloc((size_t)SQ8_QB * SQ8_NB * sizeof *b->dot);
-    b->cand = malloc(SQ8_QB * 4 * ncand * sizeof *b->cand);
-    b->c = malloc(SQ8_QB * sizeof *b->c);
-    return b->w8 && b->sq && b->dot && b->cand && b->c ? WP_OK : WP_ENOMEM;
+    b->cand = malloc(run * 4 * ncand * sizeof *b->cand);
+    b->c = malloc(run * sizeof *b->c);
+    b->pack = malloc(i8pack_bytes(SQ8_NB, d));
+    return b->w8 && b->sq && b->dot && b->cand && b->c && b->pack ? WP_OK : WP_ENOMEM;
+}
+
+/* Rows codes[0..n) in i8pack's layout (kernels/i8dot.h: the same bytes), four bytes a move. */
+static void
+sq8_pack(const uint8_t *codes, size_t n, size_t d, uint8_t *pack)
+{
+    const size_t steps = I8PACK_D4(d) / 4, full = d / 4, ng = (n + I8PACK_ROWS - 1) / I8PACK_ROWS;
+    for (size_t g = 0; g < ng; g++)
+        for (size_t r = 0; r < I8PACK_ROWS; r++) {
+            const size_t i = g * I8PACK_ROWS + r;
+            uint8_t *o = pack + g * I8PACK_ROWS * steps * 4 + r * 4;
+            const uint8_t *c = i < n ? codes + i * d : codes;
+            for (size_t t = 0; t < steps; t++) {
+                uint8_t x[4] = {0, 0, 0, 0};
+                if (i < n && t < full)
+                    memcpy(x, c + 4 * t, 4);
+                else if (i < n)
+                    memcpy(x, c + 4 * t, d - 4 * t);
+                memcpy(o + t * 4 * I8PACK_ROWS, x, 4);
+            }
+        }
 }
 
 static void
@@ -472,6 +500,7 @@ sq8_blk_free(struct sq8_blk *b)
     free(b->dot);
     free(b->cand);
     free(b->c);
+    free(b->pack);
 }
 
 static void
@@ -491,14 +520,18 @@ sq8_block(struct sq8_many *a, const struct knn_kern *kk, i8gemm_fn *gemm, size_t
     }
     for (size_t j0 = 0; j0 < db->n; j0 += SQ8_NB) {
         const size_t nj = db->n - j0 < SQ8_NB ? db->n - j0 : SQ8_NB;
-        gemm(a->pack + j0 * d4, (nj + I8PACK_ROWS - 1) / I8PACK_ROWS, d, k8->w8, nq, k8->dot,
-             SQ8_NB);
-        for (size_t i = 0; i < nq; i++) {
-            uint32_t self;
-            size_t nexcl;
-            const uint32_t *ex = sq8_many_excl(a, q0 + i, &self, &nexcl);
-            sq8_cand_dots(db, &k8->sq[i], k8->dot + i * SQ8_NB, j0, nj, b->s, &k8->c[i], ex,
-                          nexcl);
+        sq8_pack(db->sq8->codes + j0 * d, nj, d, k8->pack);
+        for (size_t i0 = 0; i0 < nq; i0 += SQ8_QB) {
+            const size_t ni = nq - i0 < SQ8_QB ? nq - i0 : SQ8_QB;
+            gemm(k8->pack, (nj + I8PACK_ROWS - 1) / I8PACK_ROWS, d, k8->w8 + i0 * d4, ni,
+                 k8->dot, SQ8_NB);
+            for (size_t i = i0; i < i0 + ni; i++) {
+                uint32_t self;
+                size_t nexcl;
+                const uint32_t *ex = sq8_many_excl(a, q0 + i, &self, &nexcl);
+                sq8_cand_dots(db, &k8->sq[i], k8->dot + (i - i0) * SQ8_NB, j0, nj, b->s,
+                              &k8->c[i], ex, nexcl);
+            }
         }
     }
     for (size_t i = 0; i < nq; i++) {
@@ -520,13 +553,13 @@ sq8_worker(void *arg)
     struct sq8_blk k8 = {0};
     float *x = malloc(db->d * sizeof *x);
     int rc = sq8_buf_init(&b, db->d, ncand);
-    if (rc == WP_OK && a->pack != NULL)
-        rc = sq8_blk_init(&k8, db->d, ncand);
+    if (rc == WP_OK && a->run > 0)
+        rc = sq8_blk_init(&k8, db->d, ncand, a->run);
     if (rc < 0 || x == NULL) {
         atomic_store(&a->status, WP_ENOMEM);
-    } else if (a->pack != NULL) {
-        for (size_t q0; (q0 = atomic_fetch_add(&a->next, SQ8_QB)) < a->nq;)
-            sq8_block(a, &kk, gemm, q0, a->nq - q0 < SQ8_QB ? a->nq - q0 : SQ8_QB, &b, x, &k8);
+    } else if (a->run > 0) {
+        for (size_t q0; (q0 = atomic_fetch_add(&a->next, a->run)) < a->nq;)
+            sq8_block(a, &kk, gemm, q0, a->nq - q0 < a->run ? a->nq - q0 : a->run, &b, x, &k8);
     } else {
         for (size_t i; (i = atomic_fetch_add(&a->next, 1)) < a->nq;) {
             uint32_t self;
@@ -554,20 +587,21 @@ knn_sq8_many(const struct knn_db *db, const float *q, size_t nq, size_t k, const
                          .out = out};
     atomic_init(&a.next, 0);
     atomic_init(&a.status, WP_OK);
-    uint8_t *pack = NULL;
-    if (nq >= SQ8_GEMM_MIN) { /* packing costs about one query's scan */
-        pack = malloc(i8pack_bytes(db->n, db->d) + 1);
-        if (pack == NULL)
-            return WP_ENOMEM;
-        i8pack(db->sq8->codes, db->n, db->d, pack);
-        a.pack = pack;
+    if (nq >= SQ8_GEMM_MIN) {
+        /* runs as long as the candidate lists allow, but short enough for every thread to
+         * get one; a multiple of SQ8_QB */
+        const size_t nt = threads < 1 ? 1 : (size_t)threads;
+        size_t run = SQ8_RUN_CAND_BYTES / (4 * sq8_ncand(db, k) * sizeof(uint64_t));
+        run = run < (nq + nt - 1) / nt ? run : (nq + nt - 1) / nt;
+        run = run < SQ8_RUN_MAX ? run : SQ8_RUN_MAX;
+        a.run = (run + SQ8_QB - 1) / SQ8_QB * SQ8_QB;
+        a.run = a.run ? a.run : SQ8_QB;
     }
     void *args[64];
     for (int t = 0; t < 64; t++)
         args[t] = &a;
-    const size_t units = a.pack != NULL ? (nq + SQ8_QB - 1) / SQ8_QB : nq;
+    const size_t units = a.run > 0 ? (nq + a.run - 1) / a.run : nq;
     const int t = threads < 1 ? 1 : (size_t)threads < units ? threads : (int)(units ? units : 1);
     knn_run_workers(sq8_worker, args, t);
-    free(pack);
     return atomic_load(&a.status);
 }

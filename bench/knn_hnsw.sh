@@ -19,11 +19,11 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 "$PYTHON" -c 'import numpy, gensim, hnswlib' 2>/dev/null ||
     { echo "knn_hnsw.sh: $PYTHON lacks numpy, gensim or hnswlib" >&2; exit 1; }
 
-"$KNN" -a -k $K -t "$THREADS" "$VECTORS" > "$TMP/exact.tsv"
-"$KNN" --hnsw "$TMP/index" --hnsw-m $M --ef-construction $EFC -q the -t "$THREADS" -v \
+"$KNN" --all -k $K -t "$THREADS" "$VECTORS" > "$TMP/exact.tsv"
+"$KNN" --hnsw "$TMP/index" --hnsw-m $M --ef-construction $EFC --query the -t "$THREADS" --verbose \
     "$VECTORS" > /dev/null 2> "$TMP/build.err" || true
 echo "knn_hnsw_build_s	$(sed -n 's/.*built in \([0-9.]*\) s.*/\1/p' "$TMP/build.err")	($THREADS threads)"
-"$KNN" --hnsw "$TMP/index" --ef $EF -a -k $K -t "$THREADS" -v "$VECTORS" > "$TMP/hnsw.tsv" \
+"$KNN" --hnsw "$TMP/index" --ef $EF --all -k $K -t "$THREADS" --verbose "$VECTORS" > "$TMP/hnsw.tsv" \
     2> "$TMP/query.err"
 s=$(sed -n 's/.* in \([0-9.]*\) s with printing.*/\1/p' "$TMP/query.err")
 n=$(wc -l < "$TMP/exact.tsv")

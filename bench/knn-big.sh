@@ -22,7 +22,9 @@
 #   -g          skip gensim (about 1.3 GB per million x 300 and a minute per million)
 #   -H          the HNSW section (the build takes long: 1M x 300 ~ 10-30 min on 2 threads)
 #   -e efc      --ef-construction of the HNSW build (default 200); HNSW_EF lists the --ef
-#               values measured (default "50 200")
+#               values measured (default "50 200"); HNSW_ROWS (default: all) builds the index
+#               over the first rows only (knn -r), and the latency and recall rows of the
+#               section (exact, int8, HNSW) then all search those rows
 #   -k          keep the work directory (else removed); -w dir: work in dir, kept, reusing
 #               the vectors, tables and HNSW index already there (made for the same -n, -d);
 #               -P only makes the files there (the vectors and tables: at 3M x 300 the
@@ -40,6 +42,7 @@ BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-/usr/bin/python3}
 THREADS=${THREADS:-2}
 HNSW_EF=${HNSW_EF:-50 200}
+HNSW_ROWS=${HNSW_ROWS:-0}
 N=1000000 D=300 A=20000 Q=200 GENSIM=1 KEEP=0 K=10 BIN=1 COLD=0 HNSW=0 EFC=200 DIR= PREP=0
 while getopts "a:Bcd:e:gHkn:Pq:w:" opt; do
     case $opt in
@@ -162,49 +165,58 @@ awk -v n="$N" -v q="$Q" 'BEGIN { for (i = 0; i < q; i++) print "w" (i * 7919 % n
 "$KNN" -k $K --trust "$work/f.wpv" < "$work/q" > "$work/exact.tsv"
 "$KNN" -k $K --trust --int8 "$work/f8.wpv" < "$work/q" > "$work/int8.tsv"
 "$KNN" -k $K --trust "$work/8.wpv" < "$work/q" > "$work/int8only.tsv"
+# recall TSV [EXACT]: the share of EXACT's (query, neighbour) pairs that TSV has too
 recall() {
-    join -j1 <(cut -f1,3 "$work/exact.tsv" | tr '\t' ' ' | sed 's/ /_/' | sort) \
+    local ref=${2:-$work/exact.tsv}
+    join -j1 <(cut -f1,3 "$ref" | tr '\t' ' ' | sed 's/ /_/' | sort) \
         <(cut -f1,3 "$1" | tr '\t' ' ' | sed 's/ /_/' | sort) | wc -l |
-        awk -v t="$(wc -l < "$work/exact.tsv")" '{ printf "%.4f\n", $1 / t }'
+        awk -v t="$(wc -l < "$ref")" '{ printf "%.4f\n", $1 / t }'
 }
 echo "int8_recall10_rerank_floats	$(recall "$work/int8.tsv")	(--int8 on table+int8, rerank 100)"
 echo "int8_recall10_decoded	$(recall "$work/int8only.tsv")	(int8 only, rerank from decoded rows)"
 
 if [ "$HNSW" = 1 ]; then
+    R=(-r "$HNSW_ROWS")
+    rows=$([ "$HNSW_ROWS" -gt 0 ] && echo "$HNSW_ROWS" || echo "$N")
     if [ ! -s "$work/f.hnsw" ]; then
-        log "building the HNSW index (m 16, ef_construction $EFC, $THREADS threads)"
-        "$KNN" --hnsw "$work/f.hnsw" --ef-construction "$EFC" -t "$THREADS" --verbose --trust \
-            -k 1 --query w0 "$work/f.wpv" > /dev/null 2> "$work/hnsw_build.err"
+        log "building the HNSW index over $rows rows (m 16, ef_construction $EFC, $THREADS threads)"
+        "$KNN" --hnsw "$work/f.hnsw" "${R[@]}" --ef-construction "$EFC" -t "$THREADS" --verbose \
+            --trust -k 1 --query w0 "$work/f.wpv" > /dev/null 2> "$work/hnsw_build.err"
         sed -n 's/.*built in \([0-9.]*\) s.*/\1/p' "$work/hnsw_build.err" > "$work/hnsw_build_s"
     fi
-    echo "hnsw_build_s	$(cat "$work/hnsw_build_s" 2>/dev/null || echo nan)	(m 16, ef_construction $EFC, $THREADS threads; $(cut -d' ' -f1-3 /proc/loadavg) now)"
+    echo "hnsw_build_s	$(cat "$work/hnsw_build_s" 2>/dev/null || echo nan)	($rows rows; m 16, ef_construction $EFC, $THREADS threads; $(cut -d' ' -f1-3 /proc/loadavg) now)"
     echo "size_MB_f.hnsw	$(( $(stat -c %s "$work/f.hnsw") / 1000000 ))"
     log "HNSW: open + first query (index and table mapped)"
+    hw=w$((rows / 3))
     run hnsw_first warm "$work/f.hnsw" "$work/f.wpv" -- \
-        "$KNN" -x -k $K --trust --hnsw "$work/f.hnsw" --query "$word" "$work/f.wpv"
+        "$KNN" "${R[@]}" -x -k $K --trust --hnsw "$work/f.hnsw" --query "$hw" "$work/f.wpv"
     run hnsw_first_checked warm "$work/f.hnsw" "$work/f.wpv" -- \
-        "$KNN" -x -k $K --hnsw "$work/f.hnsw" --query "$word" "$work/f.wpv"
+        "$KNN" "${R[@]}" -x -k $K --hnsw "$work/f.hnsw" --query "$hw" "$work/f.wpv"
     if [ "$COLD" = 1 ]; then
         read_cold "$work/f.hnsw"
         run hnsw_first_cold cold "$work/f.hnsw" "$work/f.wpv" -- \
-            "$KNN" -x -k $K --trust --hnsw "$work/f.hnsw" --query "$word" "$work/f.wpv"
+            "$KNN" "${R[@]}" -x -k $K --trust --hnsw "$work/f.hnsw" --query "$hw" "$work/f.wpv"
     fi
-    log "single-query latency, one thread, $Q queries"
-    # per_query NAME TSV CMD...: CMD (with --verbose) answers $work/q; its own timing of the
-    # queries (without opening) divided by their number
+    log "single-query latency over $rows rows, one thread, $Q queries"
+    awk -v n="$rows" -v q="$Q" 'BEGIN { for (i = 0; i < q; i++) print "w" (i * 7919 % n) }' \
+        > "$work/qh"
+    # per_query NAME TSV CMD...: CMD (with --verbose) answers $work/qh; its own timing of the
+    # queries (without opening) divided by their number; recall against exact --single
     per_query() {
         local name=$1 tsv=$2
         shift 2
-        "$@" < "$work/q" > "$tsv" 2> "$work/$name.err"
+        "$@" < "$work/qh" > "$tsv" 2> "$work/$name.err"
         local s
         s=$(sed -n 's/.* queries in \([0-9.]*\) s.*/\1/p' "$work/$name.err" | tail -1)
-        echo "${name}_ms_per_query	$(awk -v s="$s" -v q="$Q" 'BEGIN { printf "%.3f", 1000 * s / q }')	recall@10 $(recall "$tsv")"
+        echo "${name}_ms_per_query	$(awk -v s="$s" -v q="$Q" 'BEGIN { printf "%.3f", 1000 * s / q }')	recall@10 $(recall "$tsv" "$work/exact1.tsv")"
     }
-    per_query exact "$work/exact1.tsv" "$KNN" -k $K --trust --single -t 1 --verbose "$work/f.wpv"
-    per_query int8 "$work/int81.tsv" "$KNN" -k $K --trust --single -t 1 --int8 --verbose "$work/f8.wpv"
+    per_query exact "$work/exact1.tsv" "$KNN" "${R[@]}" -k $K --trust --single -t 1 --verbose \
+        "$work/f.wpv"
+    per_query int8 "$work/int81.tsv" "$KNN" "${R[@]}" -k $K --trust --single -t 1 --int8 \
+        --verbose "$work/f8.wpv"
     for ef in $HNSW_EF; do
-        per_query "hnsw_ef$ef" "$work/hnsw$ef.tsv" "$KNN" -k $K --trust -t 1 --verbose \
-            --hnsw "$work/f.hnsw" --ef "$ef" "$work/f.wpv"
+        per_query "hnsw_ef$ef" "$work/hnsw$ef.tsv" "$KNN" "${R[@]}" -k $K --trust -t 1 \
+            --verbose --hnsw "$work/f.hnsw" --ef "$ef" "$work/f.wpv"
     done
 fi
 

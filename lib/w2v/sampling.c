@@ -14,17 +14,15 @@ int
 samp_init(struct samp_table *t, const uint64_t *counts, uint32_t n, double power)
 {
     t->n = 0;
-    t->thresh = NULL;
-    t->alias = NULL;
+    t->col = NULL;
     if (n == 0)
         return WP_ERANGE;
     double *p = malloc((size_t)n * sizeof *p);
     uint32_t *small = malloc((size_t)n * sizeof *small);
     uint32_t *large = malloc((size_t)n * sizeof *large);
-    t->thresh = malloc((size_t)n * sizeof *t->thresh);
-    t->alias = malloc((size_t)n * sizeof *t->alias);
+    t->col = malloc((size_t)n * sizeof *t->col);
     int rc = WP_ENOMEM;
-    if (p == NULL || small == NULL || large == NULL || t->thresh == NULL || t->alias == NULL)
+    if (p == NULL || small == NULL || large == NULL || t->col == NULL)
         goto out;
     double sum = 0.0;
     for (uint32_t i = 0; i < n; i++) {
@@ -45,8 +43,8 @@ samp_init(struct samp_table *t, const uint64_t *counts, uint32_t n, double power
     }
     while (ns > 0 && nl > 0) {
         const uint32_t s = small[--ns], l = large[nl - 1];
-        t->thresh[s] = (uint32_t)(p[s] * SAMP_ONE); /* p[s] < 1: fits */
-        t->alias[s] = l;
+        t->col[s].thresh = (uint32_t)(p[s] * SAMP_ONE); /* p[s] < 1: fits */
+        t->col[s].alias = l;
         p[l] -= 1.0 - p[s];
         if (p[l] < 1.0) {
             nl--;
@@ -56,13 +54,13 @@ samp_init(struct samp_table *t, const uint64_t *counts, uint32_t n, double power
     /* Leftovers are full columns up to rounding: always keep them. */
     while (nl > 0) {
         const uint32_t l = large[--nl];
-        t->thresh[l] = UINT32_MAX;
-        t->alias[l] = l;
+        t->col[l].thresh = UINT32_MAX;
+        t->col[l].alias = l;
     }
     while (ns > 0) {
         const uint32_t s = small[--ns];
-        t->thresh[s] = UINT32_MAX;
-        t->alias[s] = s;
+        t->col[s].thresh = UINT32_MAX;
+        t->col[s].alias = s;
     }
     t->n = n;
     rc = WP_OK;
@@ -78,10 +76,8 @@ out:
 void
 samp_free(struct samp_table *t)
 {
-    free(t->thresh);
-    free(t->alias);
-    t->thresh = NULL;
-    t->alias = NULL;
+    free(t->col);
+    t->col = NULL;
     t->n = 0;
 }
 
@@ -92,10 +88,11 @@ samp_prob(const struct samp_table *t, uint32_t i)
      * 2^-32 sliver, which goes to its alias = itself) and alias[c] otherwise. */
     double p = 0.0;
     for (uint32_t c = 0; c < t->n; c++) {
-        const double keep = t->thresh[c] == UINT32_MAX ? 1.0 : t->thresh[c] / SAMP_ONE;
+        const struct samp_col *e = &t->col[c];
+        const double keep = e->thresh == UINT32_MAX ? 1.0 : e->thresh / SAMP_ONE;
         if (c == i)
             p += keep;
-        if (t->alias[c] == i && t->alias[c] != c)
+        if (e->alias == i && e->alias != c)
             p += 1.0 - keep;
     }
     return p / t->n;

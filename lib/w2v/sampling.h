@@ -11,10 +11,15 @@
 
 #include "common/rng.h"
 
+/* Column i: keep i when the low 32 random bits are below thresh, else answer alias. The
+ * two side by side, so a draw reads one cache line. */
+struct samp_col {
+    uint32_t thresh, alias;
+};
+
 struct samp_table {
     uint32_t n;
-    uint32_t *thresh; /* keep column i when the low 32 random bits are below thresh[i] */
-    uint32_t *alias;  /* otherwise answer alias[i] */
+    struct samp_col *col;
 };
 
 /* Builds the table over n counts raised to power (power 0 gives the uniform distribution
@@ -25,11 +30,15 @@ void samp_free(struct samp_table *t);
 /* The probability that samp_draw answers i, from the table (for tests). */
 double samp_prob(const struct samp_table *t, uint32_t i);
 
+/* Without a branch on the table: the keep test is a coin toss for most columns, and a
+ * mispredicted branch waiting on a column not yet in cache stalls the draws behind it. */
 static inline uint32_t
 samp_draw_bits(const struct samp_table *t, uint64_t bits)
 {
     const uint32_t col = (uint32_t)(((bits >> 32) * (uint64_t)t->n) >> 32);
-    return (uint32_t)bits < t->thresh[col] ? col : t->alias[col];
+    const struct samp_col c = t->col[col];
+    const uint32_t keep = -(uint32_t)((uint32_t)bits < c.thresh); /* all ones or zero */
+    return (col & keep) | (c.alias & ~keep);
 }
 
 static inline uint32_t

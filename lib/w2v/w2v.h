@@ -101,6 +101,12 @@ struct w2v_window_ops {
      * then acc += dh and h += gain dh. One pass over the rows. */
     void (*step)(float *h, float *acc, float *const *out, size_t t, const float *g,
                  float gain, size_t d);
+    /* Subwords: step, then the next context's scores at the new h, s[j] = h . next[j]
+     * (scores with one input row), in one pass over the rows: a row in both out and next
+     * is read for its score after step wrote it, so the values are those of step then
+     * scores, bit for bit in each table. */
+    void (*step_scores)(float *h, float *acc, float *const *out, size_t t, const float *g,
+                        float gain, float *const *next, size_t tn, float *s, size_t d);
 };
 extern const struct w2v_window_ops w2v_window_ops_ref;
 #if defined(__x86_64__) || defined(__i386__)
@@ -209,6 +215,25 @@ void w2v_train_flush(struct w2v_model *m, struct w2v_worker *w);
  * queue when it is full. Called by w2v_train_window. */
 void w2v_cbow_window_batched(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                              const uint32_t *ctx, size_t n, float lr);
+
+/* The step of w2v_window_ops over elements [from, d) in scalar code: the reference runs it
+ * over all of them, the AVX2 kernel over its tail. */
+static inline void
+w2v_step_elems(float *h, float *acc, float *const *out, size_t t, const float *g, float gain,
+               size_t from, size_t d)
+{
+    for (size_t i = from; i < d; i++) {
+        const float hi = h[i];
+        float dh = 0.0f;
+        for (size_t j = 0; j < t; j++) {
+            const float o = out[j][i];
+            dh += g[j] * o;
+            out[j][i] = o + g[j] * hi;
+        }
+        acc[i] += dh;
+        h[i] = hi + gain * dh;
+    }
+}
 
 /* Subwords (w2v_sub.c): fastText's skip-gram. The center's input vector h (the mean of
  * its rows) predicts each context in turn, against k negatives per context (p.shared_neg

@@ -129,6 +129,12 @@ gather_avx2(float *dst, const float *x, const uint32_t *idx, size_t nr, float sc
             a = _mm256_add_ps(a, _mm256_loadu_ps(x + (size_t)idx[k] * d + i));
         _mm256_storeu_ps(dst + i, _mm256_mul_ps(a, sc));
     }
+    for (; i + 4 <= d; i += 4) { /* d = 100 ends here: 4 floats at once, the same adds */
+        __m128 a = _mm_setzero_ps();
+        for (size_t k = 0; k < nr; k++)
+            a = _mm_add_ps(a, _mm_loadu_ps(x + (size_t)idx[k] * d + i));
+        _mm_storeu_ps(dst + i, _mm_mul_ps(a, _mm256_castps256_ps128(sc)));
+    }
     for (; i < d; i++) {
         float a = 0.0f;
         for (size_t k = 0; k < nr; k++)
@@ -146,9 +152,32 @@ scatter_avx2(float *x, const uint32_t *idx, size_t nr, const float *v, size_t d)
         size_t i = 0;
         for (; i + 8 <= d; i += 8)
             _mm256_storeu_ps(r + i, _mm256_add_ps(_mm256_loadu_ps(r + i), _mm256_loadu_ps(v + i)));
+        for (; i + 4 <= d; i += 4)
+            _mm_storeu_ps(r + i, _mm_add_ps(_mm_loadu_ps(r + i), _mm_loadu_ps(v + i)));
         for (; i < d; i++)
             r[i] += v[i];
     }
+}
+
+/* The step's elements from i on, past the last 8: 4 floats at once with the scalar code's
+ * separate multiplies and adds (no fused multiply-add: the same bits as w2v_step_elems),
+ * then the last few in it. */
+static inline void
+step_tail(float *h, float *acc, float *const *out, size_t t, const float *g, float gain,
+          size_t i, size_t d)
+{
+    for (; i + 4 <= d; i += 4) {
+        const __m128 hi = _mm_loadu_ps(h + i);
+        __m128 dh = _mm_setzero_ps();
+        for (size_t j = 0; j < t; j++) {
+            const __m128 gj = _mm_set1_ps(g[j]), o = _mm_loadu_ps(out[j] + i);
+            dh = _mm_add_ps(dh, _mm_mul_ps(gj, o));
+            _mm_storeu_ps(out[j] + i, _mm_add_ps(o, _mm_mul_ps(gj, hi)));
+        }
+        _mm_storeu_ps(acc + i, _mm_add_ps(_mm_loadu_ps(acc + i), dh));
+        _mm_storeu_ps(h + i, _mm_add_ps(hi, _mm_mul_ps(_mm_set1_ps(gain), dh)));
+    }
+    w2v_step_elems(h, acc, out, t, g, gain, i, d);
 }
 
 /* One context's update (w2v.h step): 8 floats of h, acc and every out row at a time, so
@@ -170,18 +199,62 @@ step_avx2(float *h, float *acc, float *const *out, size_t t, const float *g, flo
         _mm256_storeu_ps(acc + i, _mm256_add_ps(_mm256_loadu_ps(acc + i), dh));
         _mm256_storeu_ps(h + i, _mm256_fmadd_ps(gn, dh, hi));
     }
-    for (; i < d; i++) {
-        const float hi = h[i];
-        float dh = 0.0f;
+    step_tail(h, acc, out, t, g, gain, i, d);
+}
+
+/* step_avx2, then scores_avx2 of h against next, in one pass over D: each 8 floats of the
+ * out rows are written before those of the next rows are read (a row in both gives its
+ * new value, as in turn), and each score is summed as scores_avx2 sums it (8 lanes of
+ * fused multiply-adds, then the lanes, then the tail in order): the same bits. tn is a
+ * constant where this is inlined for the usual counts, so the sums stay in registers. */
+static inline __attribute__((always_inline)) void
+step_scores_n(float *h, float *acc, float *const *out, size_t t, const float *g, float gain,
+              float *const *next, size_t tn, float *s, size_t d)
+{
+    const __m256 gn = _mm256_set1_ps(gain);
+    __m256 a[W2V_BATCH_MAX_T];
+#pragma GCC unroll 8
+    for (size_t j = 0; j < tn; j++)
+        a[j] = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 8 <= d; i += 8) {
+        const __m256 hi = _mm256_loadu_ps(h + i);
+        __m256 dh = _mm256_setzero_ps();
         for (size_t j = 0; j < t; j++) {
-            const float o = out[j][i];
-            dh += g[j] * o;
-            out[j][i] = o + g[j] * hi;
+            const __m256 gj = _mm256_set1_ps(g[j]), o = _mm256_loadu_ps(out[j] + i);
+            dh = _mm256_fmadd_ps(gj, o, dh);
+            _mm256_storeu_ps(out[j] + i, _mm256_fmadd_ps(gj, hi, o));
         }
-        acc[i] += dh;
-        h[i] = hi + gain * dh;
+        _mm256_storeu_ps(acc + i, _mm256_add_ps(_mm256_loadu_ps(acc + i), dh));
+        const __m256 hn = _mm256_fmadd_ps(gn, dh, hi);
+        _mm256_storeu_ps(h + i, hn);
+#pragma GCC unroll 8
+        for (size_t j = 0; j < tn; j++)
+            a[j] = _mm256_fmadd_ps(hn, _mm256_loadu_ps(next[j] + i), a[j]);
+    }
+    const size_t tail = i;
+    step_tail(h, acc, out, t, g, gain, i, d);
+#pragma GCC unroll 8
+    for (size_t j = 0; j < tn; j++) {
+        float r = hsum8(a[j]);
+        for (size_t e = tail; e < d; e++)
+            r += h[e] * next[j][e];
+        s[j] = r;
     }
 }
 
-const struct w2v_window_ops w2v_window_ops_avx2 = {"avx2", scores_avx2, apply_avx2, combine,
-                                                   gather_avx2, scatter_avx2, step_avx2};
+static void
+step_scores_avx2(float *h, float *acc, float *const *out, size_t t, const float *g, float gain,
+                 float *const *next, size_t tn, float *s, size_t d)
+{
+    switch (tn) { /* k + 1 targets, or fewer when a draw equals the context (shared) */
+    case 6: step_scores_n(h, acc, out, t, g, gain, next, 6, s, d); break;
+    case 5: step_scores_n(h, acc, out, t, g, gain, next, 5, s, d); break;
+    case 4: step_scores_n(h, acc, out, t, g, gain, next, 4, s, d); break;
+    default: step_scores_n(h, acc, out, t, g, gain, next, tn, s, d); break;
+    }
+}
+
+const struct w2v_window_ops w2v_window_ops_avx2 = {
+    "avx2",       scores_avx2,  apply_avx2, combine,         gather_avx2,
+    scatter_avx2, step_avx2,    step_scores_avx2};

@@ -85,21 +85,20 @@ static void
 step_ref(float *h, float *acc, float *const *out, size_t t, const float *g, float gain,
          size_t d)
 {
-    for (size_t i = 0; i < d; i++) {
-        const float hi = h[i];
-        float dh = 0.0f;
-        for (size_t j = 0; j < t; j++) {
-            const float o = out[j][i];
-            dh += g[j] * o;
-            out[j][i] = o + g[j] * hi;
-        }
-        acc[i] += dh;
-        h[i] = hi + gain * dh;
-    }
+    w2v_step_elems(h, acc, out, t, g, gain, 0, d);
 }
 
-const struct w2v_window_ops w2v_window_ops_ref = {"ref", scores_ref, apply_ref, combine_ref,
-                                                  gather_ref, scatter_ref, step_ref};
+static void
+step_scores_ref(float *h, float *acc, float *const *out, size_t t, const float *g, float gain,
+                float *const *next, size_t tn, float *s, size_t d)
+{
+    step_ref(h, acc, out, t, g, gain, d);
+    scores_ref(s, &h, 1, next, tn, d);
+}
+
+const struct w2v_window_ops w2v_window_ops_ref = {"ref",       scores_ref,  apply_ref,
+                                                  combine_ref, gather_ref,  scatter_ref,
+                                                  step_ref,    step_scores_ref};
 
 static int
 ensure_scratch(struct w2v_worker *w, size_t floats, size_t rows)

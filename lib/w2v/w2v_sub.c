@@ -15,8 +15,9 @@
  * the sum goes to the R rows once at the end: the same values, with one gather and one
  * scatter of the R rows per window instead of one per context. The R rows are the new
  * hot loop (gather, scatter in w2v_window_ops) and each context's targets go through one
- * fused pass (step), a scalar reference and AVX2 of each. The next context's negatives
- * are drawn and their rows prefetched while this one trains. */
+ * fused pass (step_scores: the step, and the next context's scores at the new h), a
+ * scalar reference and AVX2 of each. Each context's negatives are drawn and their rows
+ * prefetched AHEAD contexts before it trains. */
 #include "w2v.h"
 
 #include <stdlib.h>
@@ -25,7 +26,10 @@
 #include "common/status.h"
 #include "vecio/fasttext.h"
 
-enum { CHUNK = W2V_BATCH_MAX_T };
+enum {
+    CHUNK = W2V_BATCH_MAX_T,
+    AHEAD = 2 /* a context's targets are drawn and prefetched this many contexts early */
+};
 
 /* ---- the CSR of every word's rows ---- */
 
@@ -173,31 +177,40 @@ w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const
     const uint32_t *rows = m->sub_row + b;
     const size_t k = m->p.negative; /* below CHUNK: w2v_params_check */
     const float gain = m->sub_gain[center];
-    float *outp[2][CHUNK], g[CHUNK], *h = w->neu1, *acc = w->neu1e;
+    float *outp[AHEAD + 1][CHUNK], gs[2][CHUNK], *h = w->neu1, *acc = w->neu1e;
     uint32_t shared[CHUNK];
-    size_t t[2];
+    size_t t[AHEAD + 1];
     if (n == 0)
         return;
     if (m->p.shared_neg)
         for (size_t j = 0; j < k; j++)
             shared[j] = samp_draw(&m->samp, &w->nrng);
     const uint32_t *sh = m->p.shared_neg ? shared : NULL;
-    t[0] = targets(m, w, ctx[0], sh, k, outp[0]);
+    /* context c's targets in slot c mod (AHEAD + 1), drawn AHEAD contexts before it trains
+     * (in context order: the same draws as one at a time) */
+    for (size_t c = 0; c < AHEAD && c < n; c++)
+        t[c] = targets(m, w, ctx[c], sh, k, outp[c]);
     m->wops->gather(h, m->syn0, rows, r, 1.0f / (float)r, d);
     memset(acc, 0, d * sizeof *acc);
-    for (size_t c = 0; c < n; c++) {
-        const int cur = c & 1;
-        float *const *op = outp[cur];
-        const size_t tc = t[cur];
-        if (c + 1 < n) /* the next context's draws, its rows on their way */
-            t[!cur] = targets(m, w, ctx[c + 1], sh, k, outp[!cur]);
-        m->wops->scores(g, &h, 1, op, tc, d);
+    m->wops->scores(gs[0], &h, 1, outp[0], t[0], d);
+    /* context c: its scores (computed with the step before) become its gradients in
+     * place; its step computes the next context's scores at the new h */
+    for (size_t c = 0, cur = 0; c < n; c++, cur = cur == AHEAD ? 0 : cur + 1) {
+        float *const *op = outp[cur], *g = gs[c & 1];
+        const size_t tc = t[cur], nxt = cur == AHEAD ? 0 : cur + 1;
+        if (c + AHEAD < n) { /* a later context's draws, its rows on their way */
+            const size_t later = cur == 0 ? AHEAD : cur - 1;
+            t[later] = targets(m, w, ctx[c + AHEAD], sh, k, outp[later]);
+        }
         for (size_t j = 0; j < tc; j++) {
             const int label = j == 0;
             g[j] = ((float)label - w2v_sig_label(m, g[j], label, &w->loss)) * lr;
         }
         w->loss_n += tc;
-        m->wops->step(h, acc, op, tc, g, gain, d);
+        if (c + 1 < n)
+            m->wops->step_scores(h, acc, op, tc, g, gain, outp[nxt], t[nxt], gs[!(c & 1)], d);
+        else
+            m->wops->step(h, acc, op, tc, g, gain, d);
     }
     m->wops->scatter(m->syn0, rows, r, acc, d);
 }

@@ -1,5 +1,6 @@
 /* test_w2v_sub.c - subwords (w2v_sub.c): the gather and scatter kernels of every table
- * against the scalar reference (bit for bit) and the step kernel against it, each word's
+ * against the scalar reference (bit for bit) and the step kernel against it (its fused
+ * step_scores against step then scores, bit for bit), each word's
  * rows as fastText lists them, a finite-difference check of one context's update and a
  * whole window against fastText's own loop, in both negative schemes. */
 #undef NDEBUG
@@ -390,11 +391,78 @@ test_step_matches_ref(void)
                     CHECK_NEAR(aa[i], ab[i], 1e-5);
                     CHECK_NEAR(ha[i], hb[i], 1e-5);
                 }
+                /* past the last 8 floats the kernels multiply and add apart, as the
+                 * reference: the same bits there */
+                for (size_t i = d / 8 * 8; i < d; i++) {
+                    CHECK(memcmp(&ha[i], &hb[i], sizeof ha[i]) == 0);
+                    CHECK(memcmp(&aa[i], &ab[i], sizeof aa[i]) == 0);
+                    for (size_t j = 0; j < t; j++)
+                        CHECK(memcmp(&oa[j * d + i], &ob[j * d + i], sizeof oa[0]) == 0);
+                }
             }
+    }
+    return 0;
+}
+
+/* step_scores: in every table, bit for bit its own step then its scores, also when the
+ * next context's rows include some of this one's (a word drawn for both). */
+static int
+test_step_scores_is_step_then_scores(void)
+{
+    enum { T = 9, DM = 131 };
+    static float oa[2 * T * DM], ob[2 * T * DM], o0[2 * T * DM];
+    float ha[DM], hb[DM], h0[DM], aa[DM], ab[DM], a0[DM], g[T], sa[T], sb[T];
+    float *pa[T], *pb[T], *na[T], *nb[T];
+    struct rng r;
+    rng_seed(&r, 8, 0);
+    for (int i = 0; i < 2 * T * DM; i++)
+        o0[i] = rng_unit(&r) - 0.5f;
+    for (int i = 0; i < DM; i++) {
+        h0[i] = rng_unit(&r) - 0.5f;
+        a0[i] = rng_unit(&r) - 0.5f;
+    }
+    for (int j = 0; j < T; j++)
+        g[j] = rng_unit(&r) - 0.5f;
+    const struct w2v_window_ops *tabs[] = {
+#if defined(__x86_64__) || defined(__i386__)
+        &w2v_window_ops_avx2,
+#endif
+        &w2v_window_ops_ref};
+    const int has_avx2 = strcmp(vec_all_variants()[0]->name, "avx2") == 0;
+    for (size_t ti = 0; ti < sizeof tabs / sizeof tabs[0]; ti++) {
+        if (!has_avx2 && ti + 1 < sizeof tabs / sizeof tabs[0])
+            continue;
+        const struct w2v_window_ops *o = tabs[ti];
+        for (size_t d = 1; d <= DM; d += d < 40 ? 1 : 13)
+            for (size_t t = 1; t <= T; t += 2)
+                for (size_t tn = 1; tn <= T; tn++) {
+                    memcpy(oa, o0, sizeof oa);
+                    memcpy(ob, o0, sizeof ob);
+                    memcpy(ha, h0, sizeof ha);
+                    memcpy(hb, h0, sizeof hb);
+                    memcpy(aa, a0, sizeof aa);
+                    memcpy(ab, a0, sizeof ab);
+                    for (size_t j = 0; j < T; j++) {
+                        pa[j] = oa + j * d;
+                        pb[j] = ob + j * d;
+                        /* every third next row is one of this context's rows */
+                        const size_t q = j % 3 == 1 ? j % t : T + j;
+                        na[j] = oa + q * d;
+                        nb[j] = ob + q * d;
+                    }
+                    o->step(ha, aa, pa, t, g, 1.25f, d);
+                    o->scores(sa, (float *[]){ha}, 1, na, tn, d);
+                    o->step_scores(hb, ab, pb, t, g, 1.25f, nb, tn, sb, d);
+                    CHECK(memcmp(ha, hb, d * sizeof *ha) == 0);
+                    CHECK(memcmp(aa, ab, d * sizeof *aa) == 0);
+                    CHECK(memcmp(oa, ob, sizeof oa) == 0);
+                    CHECK(memcmp(sa, sb, tn * sizeof *sa) == 0);
+                }
     }
     return 0;
 }
 
 CHECK_MAIN(CHECK_CASE(test_gather_scatter_match_ref), CHECK_CASE(test_rows_are_fasttexts),
            CHECK_CASE(test_context_gradient_finite_differences),
-           CHECK_CASE(test_window_matches_fasttexts_loop), CHECK_CASE(test_step_matches_ref))
+           CHECK_CASE(test_window_matches_fasttexts_loop), CHECK_CASE(test_step_matches_ref),
+           CHECK_CASE(test_step_scores_is_step_then_scores))

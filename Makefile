@@ -87,21 +87,27 @@ deps-interop:
 	    else echo "deps-interop: run: sudo apt-get install python3-gensim"; fi; \
 	fi
 
+# Header dependencies (.d files) name each object both ways, as a path relative to the tree
+# and as an absolute one: a make run with BUILD=/abs/path (the pipeline tests do that) must
+# not leave .d files a run with the default BUILD=build cannot match, or an object is not
+# rebuilt when a header it includes changes.
+DEPFLAGS = -MMD -MP -MT $@ -MT $(abspath $@) -MT $(patsubst $(CURDIR)/%,%,$(abspath $@))
+
 $(BUILD)/%.o: %.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/san/%.o: %.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) -DWP_TESTING $(WARN) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS_ALL) -DWP_TESTING $(WARN) -O1 -g $(SAN) $(DEPFLAGS) -c -o $@ $<
 
 # ISA flags only on the files that need them; dispatch picks them at run time.
 $(BUILD)/lib/%_avx2.o: lib/%_avx2.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -mavx2 -mfma -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -mavx2 -mfma $(DEPFLAGS) -c -o $@ $<
 $(BUILD)/san/lib/%_avx2.o: lib/%_avx2.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) -DWP_TESTING $(WARN) -O1 -g $(SAN) -mavx2 -mfma -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS_ALL) -DWP_TESTING $(WARN) -O1 -g $(SAN) -mavx2 -mfma $(DEPFLAGS) -c -o $@ $<
 
 $(LIBWP): $(LIB_OBJ)
 	@rm -f $@

@@ -37,7 +37,7 @@ fuzz-deps:
 $(BUILD)/fuzz/obj/%.o: %.c | deps fuzz-deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS_ALL) $(FUZZ_LIB_WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
-	    $(if $(filter %_avx2.c,$<),-mavx2 -mfma) -MMD -MP -c -o $@ $<
+	    $(if $(filter %_avx2.c,$<),-mavx2 -mfma) $(DEPFLAGS) -c -o $@ $<
 
 $(FUZZ_LIBWP): $(FUZZ_LIB_OBJ)
 	@rm -f $@

@@ -632,7 +632,8 @@ plan_run(const struct opts *o, struct w2v_run_cfg *cfg, struct state *st, int ki
 {
     struct stat sb;
     struct w2v_plan_in pin = {.kind = kind, .meta = imeta, .v = st->v,
-                              .sample = o->wcfg.sample, .window = o->wcfg.window,
+                              .sample = o->wcfg.sample, .sample_total = o->wcfg.sample_total,
+                              .window = o->wcfg.window,
                               .epochs = o->epochs, .epochs_set = o->epochs_set};
     pin.pipe = (o->input == NULL || strcmp(o->input, "-") == 0)
                && (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode));
@@ -775,6 +776,9 @@ main(int argc, char **argv)
     cli_out_check(o.context);
     cli_out_check(o.ckpt);
     struct vocab *v = cli_vocab_load(o.vocab, 2);
+    /* fastText's subsampling divides by every token it read, the pruned words' too */
+    if (o.p.maxn > 0)
+        o.wcfg.sample_total = vocab_tokens_counted(v);
     if (o.format == FMT_TXT || o.format == FMT_BIN)
         check_words(v, o.vocab, o.format);
     if (o.resume != NULL)

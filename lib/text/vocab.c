@@ -49,6 +49,7 @@ struct vocab {
     struct vocab_slot *slot;
     size_t mask;      /* slots - 1 */
     uint64_t total;   /* sum of counts */
+    uint64_t read_total; /* a stream's total_tokens: every token counted, pruned ones too */
 };
 
 static int
@@ -410,8 +411,17 @@ vocab_read(struct vocab **out, struct rec_reader *r)
         vocab_free(v);
         return rc;
     }
+    uint64_t read_total;
+    if (rec_meta_get_u64(rec_reader_meta(r), "total_tokens", &read_total) == WP_OK)
+        v->read_total = read_total;
     *out = v;
     return WP_OK;
+}
+
+uint64_t
+vocab_tokens_counted(const struct vocab *v)
+{
+    return v->read_total > v->total ? v->read_total : v->total;
 }
 
 int

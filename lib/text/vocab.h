@@ -27,6 +27,10 @@ uint32_t vocab_size(const struct vocab *v);
 const char *vocab_word(const struct vocab *v, uint32_t id, size_t *len); /* NUL-terminated */
 uint64_t vocab_count(const struct vocab *v, uint32_t id);
 uint64_t vocab_total(const struct vocab *v); /* sum of all counts */
+/* Every token counted when the vocabulary was made, the words pruned by -m or --max-words
+ * included (a stream's total_tokens metadata), or vocab_total when that is unknown or
+ * smaller: fastText's denominator for subsampling. */
+uint64_t vocab_tokens_counted(const struct vocab *v);
 int64_t vocab_lookup(const struct vocab *v, const void *word, size_t len); /* id or -1 */
 /* A token record (stream/rec_payload.h) -> the ids of its in-vocabulary tokens, in order,
  * written at (*ids)[at] on, the array (*ids, capacity *cap) grown as needed

@@ -37,8 +37,15 @@ keep_probability(uint64_t count, uint64_t total, double sample)
 int
 subsample_init(struct subsampler *s, const struct vocab *v, double sample)
 {
+    return subsample_init_total(s, v, sample, 0);
+}
+
+int
+subsample_init_total(struct subsampler *s, const struct vocab *v, double sample,
+                     uint64_t total)
+{
     const uint32_t n = vocab_size(v);
-    const uint64_t total = vocab_total(v);
+    total = total ? total : vocab_total(v);
     s->n = 0;
     if ((s->keep = malloc((n ? (size_t)n : 1) * sizeof *s->keep)) == NULL)
         return WP_ENOMEM;

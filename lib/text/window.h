@@ -14,6 +14,8 @@ struct window_cfg {
     uint32_t window; /* largest distance between center and context (-w) */
     int fixed;       /* 1: always the full window (--fixed-window) */
     double sample;   /* subsampling threshold t (-s); 0 keeps every word */
+    uint64_t sample_total; /* f's denominator: 0, the vocabulary's total (word2vec); or
+                            * every token counted, pruned ones too (fastText) */
 };
 
 /* Keep probability per id, word2vec's formula with f = count / total:
@@ -23,6 +25,9 @@ struct subsampler {
     uint32_t n;
 };
 int subsample_init(struct subsampler *s, const struct vocab *v, double sample);
+/* The same with f = count / total (0: vocab_total, as subsample_init). */
+int subsample_init_total(struct subsampler *s, const struct vocab *v, double sample,
+                         uint64_t total);
 void subsample_free(struct subsampler *s);
 
 /* Drops ids in place by their keep probability (one draw per word whose keep < 1);

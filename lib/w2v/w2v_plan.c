@@ -26,7 +26,7 @@ plan_tokens(struct w2v_plan *p, const struct w2v_plan_in *in)
     p->counted_here = 1;
     if (in->pipe && in->epochs == 1) {
         struct subsampler sub;
-        const int rc = subsample_init(&sub, in->v, in->sample);
+        const int rc = subsample_init_total(&sub, in->v, in->sample, in->sample_total);
         if (rc < 0) {
             p->fail = W2V_PLAN_SUBSAMPLE;
             return rc;

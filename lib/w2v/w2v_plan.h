@@ -16,6 +16,7 @@ struct w2v_plan_in {
     const struct rec_meta *meta;  /* the input's header */
     const struct vocab *v;
     double sample;                /* -s, for tokens */
+    uint64_t sample_total;        /* its denominator (window_cfg.sample_total) */
     uint32_t window;              /* -w */
     uint32_t epochs;              /* -e */
     int epochs_set;               /* -e given (or a checkpoint's) */

@@ -688,7 +688,8 @@ run_init(struct w2v_run *run, const struct w2v_run_cfg *cfg, struct w2v_worker *
     run->merged_records = run->own_at_merge = pos->records;
     run->lr = w2v_lr(cfg->m->p.alpha, pos->records, run->total);
     if (cfg->input == W2V_IN_TOKENS)
-        WP_TRY(subsample_init(&run->sub, cfg->vocab, cfg->wcfg.sample));
+        WP_TRY(subsample_init_total(&run->sub, cfg->vocab, cfg->wcfg.sample,
+                                      cfg->wcfg.sample_total));
     run->nchunks = (size_t)cfg->threads * RUN_CHUNKS_PER_THREAD + 1;
     run->chunks = calloc(run->nchunks, sizeof *run->chunks);
     run->ready = calloc(run->nchunks, sizeof *run->ready);

@@ -227,6 +227,42 @@ test_read_write(void)
     return 0;
 }
 
+/* total_tokens (every token counted, pruned words too) is kept from the stream's metadata;
+ * without it, or when it is below the counts (a damaged key), the counts' total. */
+static int
+test_tokens_counted(void)
+{
+    const uint64_t meta_total[3] = {0, 50, 5};
+    for (int k = 0; k < 3; k++) {
+        struct vocab *v, *u;
+        struct rec_writer *wr;
+        struct rec_reader *r;
+        struct rec_meta *m = rec_meta_new();
+        FILE *fp = tmpfile();
+        CHECK(fp != NULL && m != NULL);
+        if (meta_total[k])
+            CHECK_EQ(WP_OK, rec_meta_set_u64(m, "total_tokens", meta_total[k]));
+        CHECK_EQ(WP_OK, vocab_create(&v, 0));
+        CHECK_EQ(WP_OK, add_str(v, "the", 10));
+        CHECK_EQ(WP_OK, add_str(v, "of", 7));
+        CHECK_EQ(WP_OK, rec_writer_open(&wr, fp, REC_VOCAB, m, 1));
+        CHECK_EQ(WP_OK, vocab_write(v, wr));
+        CHECK_EQ(WP_OK, rec_writer_close(wr));
+        rewind(fp);
+        CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
+        CHECK_EQ(WP_OK, vocab_read(&u, r));
+        CHECK_EQ(17, vocab_total(u));
+        CHECK_EQ(k == 1 ? 50 : 17, vocab_tokens_counted(u));
+        CHECK_EQ(17, vocab_tokens_counted(v)); /* built here: no stream, its own total */
+        rec_reader_free(r);
+        rec_meta_free(m);
+        vocab_free(u);
+        vocab_free(v);
+        fclose(fp);
+    }
+    return 0;
+}
+
 static int
 test_read_empty_dup_kind(void)
 {
@@ -323,7 +359,7 @@ test_spill_merge(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_intern_lookup_grow), CHECK_CASE(test_colliding_prefixes),
+CHECK_MAIN(CHECK_CASE(test_intern_lookup_grow), CHECK_CASE(test_tokens_counted), CHECK_CASE(test_colliding_prefixes),
            CHECK_CASE(test_sort_ties), CHECK_CASE(test_prune), CHECK_CASE(test_hash),
            CHECK_CASE(test_read_write), CHECK_CASE(test_read_empty_dup_kind),
            CHECK_CASE(test_spill_merge))

@@ -46,6 +46,18 @@ test_keep_probabilities_match_formula(void)
     for (uint32_t i = 0; i < s.n; i++)
         CHECK(s.keep[i] == 1.0f);
     subsample_free(&s);
+    /* fastText's denominator: f = count / 2000 is f = count / 1000 at twice the threshold */
+    struct subsampler t;
+    CHECK(subsample_init_total(&s, v, 1e-2, 2000) == 0);
+    CHECK(subsample_init(&t, v, 2e-2) == 0);
+    for (uint32_t i = 0; i < s.n; i++)
+        CHECK(s.keep[i] == t.keep[i]);
+    CHECK(s.keep[0] > (7.0 + 1) * 10 / 490); /* a larger total keeps more */
+    subsample_free(&s);
+    subsample_free(&t);
+    CHECK(subsample_init_total(&s, v, 1e-2, 0) == 0); /* 0: the vocabulary's total */
+    CHECK_NEAR(0.24, s.keep[1], 1e-7);
+    subsample_free(&s);
     vocab_free(v);
     return 0;
 }

@@ -574,3 +574,37 @@ ctrain() {
         [[ "$stderr" == *"checkpoint was made from another kind of input than windows"* ]]
     done
 }
+
+@test "w2v-train: workers decode the records: of several bad ones the first is named, on any thread count" {
+    pairs -q -v "$T/c.voc" "$T/c.tok" > "$T/c.win"
+    local h n
+    h=$(wpcat --stat "$T/c.win" | awk -F'\t' '$1 == "meta.vocab_hash" { print $2 }')
+    n=$(wpcat --stat "$T/c.win" | awk -F'\t' '$1 == "meta.vocab_size" { print $2 }')
+    # 30,000 windows of 2 contexts: 4 ids each, so chunks of 8192 records (the last one
+    # partial, handed out after the input ended); bad contexts in three of them
+    bad_windows() { # bad record numbers...
+        awk -v bad=" $* " 'BEGIN { for (i = 1; i <= 30000; i++)
+            print (index(bad, " " i " ") ? "1 2 0 777" : (i % 7) " 2 0 1") }' |
+            /usr/bin/python3 "$BATS_TEST_DIRNAME/wpwrite.py" --raw 4 vocab_hash="$h" \
+                vocab_size="$n" window=5 epochs=1 expected_records=30000 expected_exact=1 \
+                expected_words=30000
+    }
+    bad_windows 9000 20000 29000 > "$T/bad.win"
+    local t e
+    for t in 1 2 3; do
+        for e in 1 2; do # one pass, and two (the first pass fills the spool in order)
+            run --separate-stderr -3 w2v-train -q -v "$T/c.voc" -t "$t" -e "$e" -d 8 \
+                -o "$T/x.wp" "$T/bad.win"
+            [ "$stderr" = "w2v-train: $T/bad.win: record 9000: context id 777 at position 2 is out of range (ids below $n)" ]
+            [ ! -e "$T/x.wp" ]
+        done
+    done
+    bad_windows 29000 > "$T/bad.win" # only in the last chunk
+    run --separate-stderr -3 w2v-train -q -v "$T/c.voc" -t 2 -d 8 -o "$T/x.wp" "$T/bad.win"
+    [ "$stderr" = "w2v-train: $T/bad.win: record 29000: context id 777 at position 2 is out of range (ids below $n)" ]
+    # a stream cut before its trailer, with a bad record before the cut: the record
+    bad_windows 25000 > "$T/bad.win"
+    head -c $(( $(wc -c < "$T/bad.win") - 32 )) "$T/bad.win" > "$T/cut.win"
+    run --separate-stderr -3 w2v-train -q -v "$T/c.voc" -t 2 -d 8 -o "$T/x.wp" "$T/cut.win"
+    [ "$stderr" = "w2v-train: $T/cut.win: record 25000: context id 777 at position 2 is out of range (ids below $n)" ]
+}

@@ -416,6 +416,21 @@ int w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2
 const struct w2v_pos *w2v_run_pos(const struct w2v_run *run);
 struct w2v_worker *w2v_run_workers(const struct w2v_run *run);
 
+/* The engine's input records as units (w2v_decode.c), decoded by its workers: appends
+ * the record's unit to *u (capacity *cap, grown as needed; *ulen u32s in it) as cfg->input
+ * says (tokens "n, id x n" of the words in cfg->vocab; windows "center, n, ctx x n"; spans
+ * "n, id x n, radius x n", radii above n cut to n), *amount its words (tokens) or windows.
+ * WP_ECORRUPT for a malformed record, WP_ERANGE for an id or radius out of range (named in
+ * bad->msg when bad is not NULL), WP_ENOMEM. Reads cfg only, so any thread may call it. */
+int w2v_decode_unit(const struct w2v_run_cfg *cfg, struct w2v_bad_record *bad,
+                    const unsigned char *rec, size_t len, uint32_t **u, size_t *cap,
+                    size_t *ulen, uint64_t *amount);
+/* Windows and spans: the length in u32s of the record's unit and its windows, from its first
+ * varints only (for cutting chunks before decoding them); a malformed record gets the
+ * shortest unit, which w2v_decode_unit then refuses. */
+void w2v_unit_size(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
+                   size_t *ulen, uint64_t *windows);
+
 
 /* The learning rate after done of total windows: alpha * (1 - done/(total+1)), floored at
  * alpha * 1e-4 (word2vec.c). */

@@ -7,9 +7,19 @@
  * A chunk holds units, each one input record: tokens input "n, id x n" (a sentence after
  * dropping unknown words), windows input "center, n, ctx x n", spans input
  * "n, id x n, radius x n" (a subsampled sentence; the workers list each position's
- * contexts with window_span, so the reading thread decodes a quarter of the varints). */
+ * contexts with window_span).
+ *
+ * Decoding is the workers' (raw chunks): the reading thread copies the records' bytes into
+ * a chunk, cut where the decoded units would be cut (their lengths follow from each
+ * record's first varints: spans and windows), and the worker that takes the chunk decodes
+ * it, appends its units to the spool in chunk order, then trains them. A first pass that
+ * only fills the spool (tokens counted before training, or a resume past it) hands out
+ * decode-only chunks that any worker takes. So the reading thread never does the work
+ * that grows with the threads; only a tokens pass that trains as it reads (a one-epoch
+ * pipe, whose chunk lengths depend on the vocabulary) decodes on the reading thread. */
 #include "w2v.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -19,22 +29,35 @@
 
 #include "common/grow.h"
 #include "common/status.h"
-#include "stream/rec_payload.h"
 #include "stream/rec_prefetch.h"
+
 
 enum {
     RUN_CHUNK_IDS = 1 << 15, /* ids per chunk: ~128 KiB, hundreds of chunks per pass */
-    RUN_CHUNKS_PER_THREAD = 2
+    RUN_CHUNKS_PER_THREAD = 2,
+    RUN_RAW_BYTES = 1 << 17 /* a decode-only chunk's record bytes */
 };
+#define RUN_ANY UINT32_MAX      /* chunk owner: any worker may take it */
+#define RUN_NO_SEQ UINT64_MAX   /* chunk seq: not appended to the spool */
 
 struct chunk {
-    uint32_t owner;      /* deterministic: the worker that must train it */
+    uint32_t owner;      /* deterministic: the worker that must train it (or RUN_ANY) */
     uint32_t *buf;       /* owned storage for the first pass */
     size_t cap;
     const uint32_t *data; /* the units: buf, or a piece of the spool mapping */
     size_t len;
     uint64_t words;       /* tokens input: in-vocabulary words */
     uint64_t windows;     /* windows and spans input: windows */
+    /* a raw chunk: records for its worker to decode (nrec 0: data holds the units) */
+    unsigned char *raw;   /* the records' bytes, back to back */
+    size_t raw_len, raw_cap;
+    size_t *roff;         /* record i is raw[roff[i] .. roff[i + 1]) */
+    size_t nrec, roff_cap;
+    uint64_t first;       /* record 0's index in the stream (1-based), for errors */
+    size_t nskip;         /* the first nskip records are decoded for the spool only */
+    size_t tlen;          /* reader: the units to train, in u32s (where chunks are cut) */
+    int train;            /* 0: decode (and spool) only */
+    uint64_t seq;         /* place in the spool's order, or RUN_NO_SEQ */
 };
 
 struct w2v_run {
@@ -70,6 +93,15 @@ struct w2v_run {
     uint64_t own_at_merge;        /* this shard's windows done at the last merge */
     uint64_t kseq;                /* chunks this shard handed out in all (pos chunks) */
     int ckpt_pending;             /* a checkpoint waits for the next merge */
+    /* raw chunks (decoded by the workers) */
+    uint64_t spool_seq;           /* reader: raw chunks given a place in the spool */
+    uint64_t spool_next;          /* under mu: the next one to append */
+    pthread_cond_t cv_spool;
+    _Atomic int failed;           /* a worker failed: the others decode but train no more */
+    int fail_rc;                  /* under mu: the failure reported (the earliest bad record) */
+    int fail_errno;               /* its errno (a spool write's), for the caller's thread */
+    enum w2v_stage fail_where;
+    struct w2v_bad_record fail_bad;
 };
 
 struct worker_arg {
@@ -80,13 +112,13 @@ struct worker_arg {
 /* ---- worker side ---- */
 
 /* Under run->mu: the next ready chunk worker id may take, removed from the FIFO, or
- * SIZE_MAX. Hogwild: the oldest; deterministic: the oldest of its own. */
+ * SIZE_MAX. Hogwild: the oldest; deterministic: the oldest of its own (or anyone's). */
 static size_t
 take_ready(struct w2v_run *run, uint32_t id)
 {
     for (size_t i = 0; i < run->nready; i++) {
         const size_t at = (run->rhead + i) % run->nchunks, ci = run->ready[at];
-        if (run->reps != NULL && run->chunks[ci].owner != id)
+        if (run->reps != NULL && run->chunks[ci].owner != id && run->chunks[ci].owner != RUN_ANY)
             continue;
         for (size_t j = i; j > 0; j--) /* close the gap: the older entries move up one */
             run->ready[(run->rhead + j) % run->nchunks] =
@@ -98,8 +130,76 @@ take_ready(struct w2v_run *run, uint32_t id)
     return SIZE_MAX;
 }
 
+/* Records a worker's failure; the earliest bad record in the stream is the one reported
+ * (raw chunks are decoded out of order), else the first failure. */
+static void
+run_fail(struct w2v_run *run, int rc, enum w2v_stage where, uint64_t record, const char *msg)
+{
+    const int e = errno;
+    pthread_mutex_lock(&run->mu);
+    const int earlier = where == W2V_AT_RECORD
+                        && (run->fail_where != W2V_AT_RECORD || record < run->fail_bad.record);
+    if (run->fail_rc == 0 || earlier) {
+        run->fail_rc = rc;
+        run->fail_errno = e;
+        run->fail_where = where;
+        run->fail_bad.record = record;
+        snprintf(run->fail_bad.msg, sizeof run->fail_bad.msg, "%s", msg);
+    }
+    atomic_store(&run->failed, 1);
+    pthread_cond_broadcast(&run->cv_spool);
+    pthread_mutex_unlock(&run->mu);
+}
+
+/* A raw chunk: decodes its records into units (the first nskip for the spool only),
+ * appends them all to the spool in chunk order, and points data at the units to train.
+ * Returns WP_OK, or a failure it has recorded (run_fail). */
+static int
+decode_chunk(struct w2v_run *run, struct chunk *ch)
+{
+    const struct w2v_run_cfg *cfg = run->cfg;
+    size_t at = 0;
+    ch->len = 0;
+    for (size_t i = 0; i < ch->nrec; i++) {
+        struct w2v_bad_record bad = {0};
+        uint64_t amount;
+        if (i == ch->nskip)
+            at = ch->len;
+        const unsigned char *rec = ch->raw + ch->roff[i];
+        const int rc = w2v_decode_unit(cfg, &bad, rec, ch->roff[i + 1] - ch->roff[i], &ch->buf,
+                                       &ch->cap, &ch->len, &amount);
+        if (rc < 0) {
+            run_fail(run, rc, W2V_AT_RECORD, ch->first + i, bad.msg);
+            return rc;
+        }
+    }
+    if (ch->nskip >= ch->nrec)
+        at = ch->len;
+    if (ch->seq != RUN_NO_SEQ) {
+        /* its turn: every earlier chunk is in the spool (a failure anywhere ends waiting) */
+        pthread_mutex_lock(&run->mu);
+        while (run->spool_next != ch->seq && !atomic_load(&run->failed))
+            pthread_cond_wait(&run->cv_spool, &run->mu);
+        const int go = !atomic_load(&run->failed);
+        pthread_mutex_unlock(&run->mu);
+        if (!go)
+            return WP_OK; /* the run fails anyway */
+        if (ch->len > 0 && fwrite(ch->buf, sizeof(uint32_t), ch->len, cfg->spool) != ch->len) {
+            run_fail(run, WP_EIO, W2V_AT_SPOOL, 0, "");
+            return WP_EIO;
+        }
+        pthread_mutex_lock(&run->mu);
+        run->spool_next = ch->seq + 1;
+        pthread_cond_broadcast(&run->cv_spool);
+        pthread_mutex_unlock(&run->mu);
+    }
+    ch->data = ch->buf + at;
+    ch->len -= at;
+    return WP_OK;
+}
+
 /* Spans input: each position's window is listed here, in the worker, from its radius
- * (radii are at most n: decode_unit clamps them). The same windows in the same order as
+ * (radii are at most n: w2v_decode_unit clamps them). The same windows in the same order as
  * the windows stream pairs writes from the same draws. */
 static int64_t
 train_spans(struct w2v_model *m, struct w2v_worker *w, const struct chunk *ch, uint64_t base,
@@ -203,11 +303,16 @@ worker_main(void *argp)
 
         const double loss0 = w->loss;
         const uint64_t n0 = w->loss_n;
-        /* after a failure, keep taking chunks (untrained) so the reader never stalls */
-        const int64_t done = rc < 0 ? 0 : train_chunk(run, m, w, &run->chunks[ci], base, mult);
-        if (done < 0)
+        struct chunk *ch = &run->chunks[ci];
+        /* after a failure, keep taking chunks (decoded, untrained) so the reader never
+         * stalls and the earliest bad record is found */
+        int ok = rc >= 0 && (ch->nrec == 0 || decode_chunk(run, ch) == WP_OK);
+        ok = ok && ch->train && !atomic_load_explicit(&run->failed, memory_order_relaxed);
+        const int64_t done = ok ? train_chunk(run, m, w, ch, base, mult) : 0;
+        if (done < 0) {
             rc = done;
-        else
+            run_fail(run, (int)done, W2V_AT_MEMORY, 0, "");
+        } else
             atomic_fetch_add_explicit(&run->records, (uint64_t)done, memory_order_relaxed);
         atomic_fetch_add_explicit(&run->words, run->chunks[ci].words, memory_order_relaxed);
 
@@ -228,15 +333,63 @@ worker_main(void *argp)
 
 /* ---- producer side ---- */
 
-static size_t
-take_free_chunk(struct w2v_run *run)
+/* A free chunk, emptied. */
+static struct chunk *
+take_free_chunk(struct w2v_run *run, size_t *ci)
 {
     pthread_mutex_lock(&run->mu);
     while (run->nfree == 0)
         pthread_cond_wait(&run->cv_free, &run->mu);
-    const size_t ci = run->free[--run->nfree];
+    *ci = run->free[--run->nfree];
     pthread_mutex_unlock(&run->mu);
-    return ci;
+    struct chunk *ch = &run->chunks[*ci];
+    ch->len = ch->tlen = ch->raw_len = ch->nrec = ch->nskip = 0;
+    ch->words = ch->windows = 0;
+    ch->train = 1;
+    ch->seq = RUN_NO_SEQ;
+    return ch;
+}
+
+static void
+give_back(struct w2v_run *run, size_t ci)
+{
+    pthread_mutex_lock(&run->mu);
+    run->free[run->nfree++] = ci;
+    pthread_mutex_unlock(&run->mu);
+}
+
+/* Hands chunk ci to the workers: owner's, or RUN_ANY. A raw chunk takes the next place in
+ * the spool (when there is one). */
+static void
+queue_chunk(struct w2v_run *run, size_t ci, uint32_t owner)
+{
+    struct chunk *ch = &run->chunks[ci];
+    ch->owner = owner;
+    ch->seq = ch->nrec > 0 && run->cfg->spool != NULL ? run->spool_seq++ : RUN_NO_SEQ;
+    pthread_mutex_lock(&run->mu);
+    run->ready[(run->rhead + run->nready) % run->nchunks] = ci;
+    run->nready++;
+    run->inflight++;
+    /* deterministic: only the owner may take it, so wake them all */
+    if (run->reps != NULL)
+        pthread_cond_broadcast(&run->cv_work);
+    else
+        pthread_cond_signal(&run->cv_work);
+    pthread_mutex_unlock(&run->mu);
+}
+
+/* Appends a record's bytes to a raw chunk. */
+static int
+chunk_put(struct chunk *ch, const unsigned char *rec, size_t len)
+{
+    WP_TRY(wp_grow(&ch->roff, &ch->roff_cap, ch->nrec + 2, sizeof *ch->roff, 256));
+    WP_TRY(wp_grow(&ch->raw, &ch->raw_cap, ch->raw_len + len, 1, 1 << 16));
+    if (len > 0)
+        memcpy(ch->raw + ch->raw_len, rec, len);
+    ch->roff[ch->nrec] = ch->raw_len;
+    ch->raw_len += len;
+    ch->roff[++ch->nrec] = ch->raw_len;
+    return WP_OK;
 }
 
 static void
@@ -332,25 +485,19 @@ dispatch(struct w2v_run *run, size_t ci, uint64_t units)
                                                         : run->chunks[ci].windows;
     run->gamount += amount;
     if (cfg->nshards > 1 && !cfg->own_input && k % cfg->nshards != cfg->shard) {
-        /* another shard's chunk: cut here too, so that every shard counts the same */
-        pthread_mutex_lock(&run->mu);
-        run->free[run->nfree++] = ci;
-        pthread_mutex_unlock(&run->mu);
+        /* another shard's chunk: cut here too, so that every shard counts the same; a raw
+         * one is still decoded into the spool */
+        if (run->chunks[ci].nrec > 0 && cfg->spool != NULL) {
+            run->chunks[ci].train = 0;
+            queue_chunk(run, ci, RUN_ANY);
+        } else {
+            give_back(run, ci);
+        }
         run->pass_units += units;
         return maybe_sync(run);
     }
     run->queued += amount;
-    run->chunks[ci].owner = (uint32_t)(run->kseq++ % cfg->threads);
-    pthread_mutex_lock(&run->mu);
-    run->ready[(run->rhead + run->nready) % run->nchunks] = ci;
-    run->nready++;
-    run->inflight++;
-    /* deterministic: only the owner may take it, so wake them all */
-    if (run->reps != NULL)
-        pthread_cond_broadcast(&run->cv_work);
-    else
-        pthread_cond_signal(&run->cv_work);
-    pthread_mutex_unlock(&run->mu);
+    queue_chunk(run, ci, (uint32_t)(run->kseq++ % cfg->threads));
     run->pass_units += units;
     if (run->cfg->progress != NULL) {
         struct w2v_stats s;
@@ -368,84 +515,12 @@ dispatch(struct w2v_run *run, size_t ci, uint64_t units)
     return maybe_sync(run);
 }
 
-/* Names the bad value of a record (cfg->bad, when the caller wants it); returns WP_ERANGE. */
+/* The next input record (rec_reader_next), through the read-ahead thread if there is one. */
 static int
-bad_value(const struct w2v_run_cfg *cfg, const char *what, uint64_t v, size_t at, uint64_t hi)
+next_record(const struct w2v_run_cfg *cfg, struct rec_prefetch *pf, const unsigned char **rec,
+            size_t *len)
 {
-    if (cfg->bad != NULL)
-        snprintf(cfg->bad->msg, sizeof cfg->bad->msg, "%s %llu at position %zu is out of "
-                 "range (%s %llu)", what, (unsigned long long)v, at,
-                 strcmp(what, "radius") == 0 ? "1 to the stream's window," : "ids below",
-                 (unsigned long long)hi);
-    return WP_ERANGE;
-}
-
-/* Spans input: "n, id x n, radius x n"; a radius is 1 to the stream's window (cfg wcfg);
- * one beyond the sentence is cut to n, which lists the same contexts and bounds what a
- * worker needs. */
-static int
-decode_spans(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len, uint32_t **u,
-             size_t *cap, size_t *ulen, uint64_t *windows)
-{
-    size_t n, got;
-    WP_TRY(rec_spans_count(rec, len, &n));
-    WP_TRY(wp_grow(u, cap, *ulen + 1 + 2 * n, sizeof **u, 256));
-    uint32_t *out = *u + *ulen;
-    WP_TRY(rec_spans_decode(rec, len, out + 1, out + 1 + n, n, &got));
-    for (size_t i = 0; i < n; i++) {
-        if (out[1 + i] >= cfg->m->n)
-            return bad_value(cfg, "id", out[1 + i], i, cfg->m->n);
-        if (out[1 + n + i] == 0 || out[1 + n + i] > cfg->wcfg.window)
-            return bad_value(cfg, "radius", out[1 + n + i], i, cfg->wcfg.window);
-        if (out[1 + n + i] > n)
-            out[1 + n + i] = (uint32_t)n;
-    }
-    out[0] = (uint32_t)n;
-    *ulen += 1 + 2 * n;
-    *windows = n;
-    return WP_OK;
-}
-
-/* Decodes one input record into a unit appended to *u (capacity *cap); *amount: its
- * in-vocabulary words (tokens input) or windows (windows and spans input). */
-static int
-decode_unit(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len, uint32_t **u,
-            size_t *cap, size_t *ulen, uint64_t *amount)
-{
-    struct rec_cursor c;
-    uint64_t n, v;
-    const uint32_t vsize = cfg->m->n;
-    if (cfg->input == W2V_IN_SPANS)
-        return decode_spans(cfg, rec, len, u, cap, ulen, amount);
-    if (cfg->input == W2V_IN_TOKENS) {
-        size_t m;
-        WP_TRY(vocab_record_ids(cfg->vocab, rec, len, u, cap, *ulen + 1, &m, &n));
-        (*u)[*ulen] = (uint32_t)m;
-        *ulen += 1 + m;
-        *amount = m;
-        return WP_OK;
-    }
-    rec_cursor_init(&c, rec, len);
-    WP_TRY(rec_cursor_varint(&c, &v));
-    WP_TRY(rec_cursor_varint(&c, &n));
-    if (v >= vsize)
-        return bad_value(cfg, "center id", v, 0, vsize);
-    if (n > len)
-        return WP_ECORRUPT;
-    WP_TRY(wp_grow(u, cap, *ulen + 2 + (size_t)n, sizeof **u, 256));
-    uint32_t *out = *u + *ulen;
-    out[0] = (uint32_t)v;
-    out[1] = (uint32_t)n;
-    for (uint64_t i = 0; i < n; i++) {
-        WP_TRY(rec_cursor_varint(&c, &v));
-        if (v >= cfg->m->nctx) /* contexts index syn1neg's rows (separate contexts) */
-            return bad_value(cfg, "context id", v, (size_t)i + 1, cfg->m->nctx);
-        out[2 + i] = (uint32_t)v;
-    }
-    WP_TRY(rec_cursor_done(&c));
-    *ulen += 2 + (size_t)n;
-    *amount = 1;
-    return WP_OK;
+    return pf != NULL ? rec_prefetch_next(pf, rec, len) : rec_reader_next(cfg->rd, rec, len);
 }
 
 /* Reads the records of the first pass into chunks (see read_pass). */
@@ -454,16 +529,13 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
              enum w2v_stage *where)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
-    size_t ci = take_free_chunk(run);
-    struct chunk *ch = &run->chunks[ci];
-    ch->len = 0;
-    ch->words = ch->windows = 0;
+    size_t ci;
+    struct chunk *ch = take_free_chunk(run, &ci);
     uint64_t units = 0, seen = 0, index = 0;
     for (;;) {
         const unsigned char *rec;
         size_t len;
-        int rc = pf != NULL ? rec_prefetch_next(pf, &rec, &len)
-                            : rec_reader_next(cfg->rd, &rec, &len);
+        int rc = next_record(cfg, pf, &rec, &len);
         if (rc < 0) {
             *where = W2V_AT_INPUT;
             return rc;
@@ -473,7 +545,8 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
         const size_t at = ch->len;
         uint64_t amount = 0;
         index++;
-        if ((rc = decode_unit(cfg, rec, len, &ch->buf, &ch->cap, &ch->len, &amount)) < 0) {
+        rc = w2v_decode_unit(cfg, cfg->bad, rec, len, &ch->buf, &ch->cap, &ch->len, &amount);
+        if (rc < 0) {
             if (cfg->bad != NULL)
                 cfg->bad->record = index;
             *where = W2V_AT_RECORD;
@@ -499,20 +572,100 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
             ch->data = ch->buf;
             WP_TRY(dispatch(run, ci, units));
             units = 0;
-            ci = take_free_chunk(run);
-            ch = &run->chunks[ci];
-            ch->len = 0;
-            ch->words = ch->windows = 0;
+            ch = take_free_chunk(run, &ci);
         }
     }
     if (ch->len > 0 || units > 0) {
         ch->data = ch->buf;
         return dispatch(run, ci, units);
     }
-    pthread_mutex_lock(&run->mu);
-    run->free[run->nfree++] = ci;
-    pthread_mutex_unlock(&run->mu);
+    give_back(run, ci);
     return WP_OK;
+}
+
+/* The first pass in raw chunks (see the top of this file): records copied into chunks the
+ * workers decode. Chunks to train are cut where read_records would cut them; records only
+ * spooled (train 0, or before the resume point skip) go in decode-only chunks of about
+ * RUN_RAW_BYTES, or lead the first chunk to train. Returns once every record is in the
+ * spool (if any); on a failure, once every chunk handed out is done, with the earliest
+ * bad record when a worker refused one. */
+static int
+read_raw(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t skip,
+         enum w2v_stage *where)
+{
+    const struct w2v_run_cfg *cfg = run->cfg;
+    size_t ci;
+    struct chunk *ch = take_free_chunk(run, &ci);
+    uint64_t units = 0, seen = 0, index = 0;
+    enum w2v_stage at = W2V_AT_INPUT;
+    int rc;
+    for (;;) {
+        const unsigned char *rec;
+        size_t len;
+        rc = next_record(cfg, pf, &rec, &len);
+        if (rc <= 0 || atomic_load_explicit(&run->failed, memory_order_relaxed))
+            break;
+        if (ch->nrec == 0)
+            ch->first = index + 1;
+        index++;
+        if ((rc = chunk_put(ch, rec, len)) < 0) {
+            at = W2V_AT_MEMORY;
+            break;
+        }
+        if (!train || seen++ < skip) {
+            ch->nskip++;
+            if (train)
+                run->pass_units++;
+            if (units == 0 && ch->raw_len >= RUN_RAW_BYTES) {
+                ch->train = 0;
+                queue_chunk(run, ci, RUN_ANY);
+                ch = take_free_chunk(run, &ci);
+            }
+            continue;
+        }
+        size_t ulen;
+        uint64_t windows;
+        w2v_unit_size(cfg, rec, len, &ulen, &windows);
+        ch->tlen += ulen;
+        ch->windows += windows;
+        units++;
+        if (ch->tlen >= RUN_CHUNK_IDS) {
+            WP_TRY(dispatch(run, ci, units));
+            units = 0;
+            ch = take_free_chunk(run, &ci);
+        }
+    }
+    if (atomic_load(&run->failed)) {
+        give_back(run, ci);
+    } else if (rc == 0 && units > 0) {
+        WP_TRY(dispatch(run, ci, units));
+    } else if (ch->nrec > 0) { /* spooled only; after an input error, still checked */
+        ch->train = 0;
+        queue_chunk(run, ci, RUN_ANY);
+    } else {
+        give_back(run, ci);
+    }
+    pthread_mutex_lock(&run->mu);
+    while (run->spool_next < run->spool_seq && !atomic_load(&run->failed))
+        pthread_cond_wait(&run->cv_spool, &run->mu);
+    pthread_mutex_unlock(&run->mu);
+    /* after a failure an earlier record may be bad, its worker says so; a pass that only
+     * filled the spool leaves no worker touching the run before the count */
+    if (rc < 0 || !train || atomic_load(&run->failed))
+        drain(run);
+    if (atomic_load(&run->failed)) {
+        pthread_mutex_lock(&run->mu);
+        *where = run->fail_where;
+        rc = run->fail_rc;
+        if (cfg->bad != NULL && *where == W2V_AT_RECORD)
+            *cfg->bad = run->fail_bad;
+        errno = run->fail_errno;
+        pthread_mutex_unlock(&run->mu);
+        return rc;
+    }
+    if (rc < 0)
+        *where = at;
+    return rc;
 }
 
 /* The first pass: read the stream, spool it if needed, train unless this pass is before
@@ -526,7 +679,10 @@ read_pass(struct w2v_run *run, int train, uint64_t skip, enum w2v_stage *where)
         *where = W2V_AT_MEMORY;
         return WP_ENOMEM;
     }
-    const int rc = read_records(run, pf, train, skip, where);
+    /* tokens trained as they are read: chunks are cut by the words in the vocabulary */
+    const int raw = cfg->input != W2V_IN_TOKENS || !train;
+    const int rc = raw ? read_raw(run, pf, train, skip, where)
+                       : read_records(run, pf, train, skip, where);
     rec_prefetch_stop(pf);
     return rc;
 }
@@ -551,8 +707,8 @@ spool_pass(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t skip)
         run->pass_units++;
     }
     while (i < n) {
-        const size_t ci = take_free_chunk(run);
-        struct chunk *ch = &run->chunks[ci];
+        size_t ci;
+        struct chunk *ch = take_free_chunk(run, &ci);
         const size_t start = i;
         uint64_t units = 0, words = 0, windows = 0;
         while (i < n && i - start < RUN_CHUNK_IDS) {
@@ -574,20 +730,22 @@ spool_pass(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t skip)
 
 /* The exact number of windows all passes will train, by replaying the draws of one
  * generator from the seed over the spool (the same count pairs(1) writes as
- * expected_records): subsample_sentence's draws, then window_radius's per kept word,
- * without building the windows. */
+ * expected_records): subsample_sentence's draws, then window_radius's per kept word
+ * (one draw each unless the window is fixed or 0: window.h), without building the
+ * windows. */
 static int
 count_windows(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t *total)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
+    const int draws = cfg->wcfg.window > 0 && !cfg->wcfg.fixed;
     struct rng r;
     uint64_t windows = 0;
     rng_seed(&r, cfg->m->p.seed, 0);
     for (uint32_t pass = 0; pass < cfg->passes; pass++)
         for (size_t i = 0; i < n; i += 1 + (size_t)map[i]) {
             const size_t kept = subsample_count(&run->sub, map + i + 1, map[i], &r);
-            for (size_t j = 0; j < kept; j++)
-                (void)window_radius(&cfg->wcfg, &r);
+            for (size_t j = 0; draws && j < kept; j++)
+                (void)rng_u64(&r); /* window_radius's rng_below, its value unused */
             windows += kept;
         }
     *total = windows;
@@ -701,6 +859,7 @@ run_init(struct w2v_run *run, const struct w2v_run_cfg *cfg, struct w2v_worker *
     pthread_mutex_init(&run->mu, NULL);
     pthread_cond_init(&run->cv_work, NULL);
     pthread_cond_init(&run->cv_free, NULL);
+    pthread_cond_init(&run->cv_spool, NULL);
     return WP_OK;
 }
 
@@ -708,8 +867,11 @@ static void
 run_free(struct w2v_run *run)
 {
     if (run->chunks != NULL)
-        for (size_t i = 0; i < run->nchunks; i++)
+        for (size_t i = 0; i < run->nchunks; i++) {
             free(run->chunks[i].buf);
+            free(run->chunks[i].raw);
+            free(run->chunks[i].roff);
+        }
     free(run->chunks);
     free(run->ready);
     free(run->free);
@@ -772,6 +934,13 @@ w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_po
             rc = (int)(intptr_t)ret;
             *where = W2V_AT_MEMORY;
         }
+    }
+    if (rc == WP_OK && atomic_load(&run.failed)) { /* a raw chunk read last was refused */
+        rc = run.fail_rc;
+        *where = run.fail_where;
+        if (cfg->bad != NULL && *where == W2V_AT_RECORD)
+            *cfg->bad = run.fail_bad;
+        errno = run.fail_errno;
     }
     pos->records = atomic_load(&run.records);
     pos->words = atomic_load(&run.words);

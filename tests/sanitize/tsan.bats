@@ -135,6 +135,20 @@ train() {
     cmp "$T/v" "$T/r"
 }
 
+# No suppressions (--deterministic): the workers decode the records they train and append
+# them to the spool in stream order, taking turns, which must race nowhere either.
+@test "tsan: w2v-train -t 2 --deterministic on windows and spans read twice: workers decode and spool in turn" {
+    corpus
+    pairs -q -v "$T/c.voc" "$T/c.tok" > "$T/c.win"
+    pairs -q --spans -v "$T/c.voc" "$T/c.tok" > "$T/c.spans"
+    local f
+    for f in c.win c.spans; do
+        TSAN_OPTIONS=${TSAN_OPTIONS/:suppressions=*/} run --separate-stderr \
+            train --deterministic --sync-words 5000 -e 2 -o "$T/v" "$T/$f"
+        assert_success
+    done
+}
+
 @test "tsan: w2v-train -t 2 from stdin, checkpointing, logging, resuming" {
     corpus
     run --separate-stderr train --checkpoint "$T/ck" --checkpoint-every 5000w \

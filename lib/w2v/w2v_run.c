@@ -20,6 +20,7 @@
 #include "w2v.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -732,22 +733,51 @@ spool_pass(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t skip)
  * generator from the seed over the spool (the same count pairs(1) writes as
  * expected_records): subsample_sentence's draws, then window_radius's per kept word
  * (one draw each unless the window is fixed or 0: window.h), without building the
- * windows. */
+ * windows. It runs before any training, on one thread, so it is written without
+ * branches on the draws (a mispredicted branch per word cost more than the draws): a word
+ * whose keep probability is below 1 draws u and stays when rng_unit's (u >> 40) / 2^24 is
+ * below keep, that is when u >> 40 is below ceil(keep x 2^24); its generator step is
+ * taken or not by a select; then the kept words' radius draws. The same count as
+ * subsample_count and window_radius give, in their order. */
 static int
 count_windows(struct w2v_run *run, const uint32_t *map, size_t n, uint64_t *total)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
-    const int draws = cfg->wcfg.window > 0 && !cfg->wcfg.fixed;
+    const struct subsampler *sub = &run->sub;
+    const uint64_t radius = cfg->wcfg.window > 0 && !cfg->wcfg.fixed;
+    uint32_t *thr = malloc((sub->n ? sub->n : 1) * sizeof *thr);
+    if (thr == NULL)
+        return WP_ENOMEM;
+    for (uint32_t i = 0; i < sub->n; i++) /* UINT32_MAX: keep >= 1, no draw */
+        thr[i] = sub->keep[i] < 1.0f ? (uint32_t)ceil((double)sub->keep[i] * 16777216.0)
+                                     : UINT32_MAX;
     struct rng r;
-    uint64_t windows = 0;
     rng_seed(&r, cfg->m->p.seed, 0);
+    uint64_t s0 = r.s[0], s1 = r.s[1], s2 = r.s[2], s3 = r.s[3], windows = 0;
     for (uint32_t pass = 0; pass < cfg->passes; pass++)
         for (size_t i = 0; i < n; i += 1 + (size_t)map[i]) {
-            const size_t kept = subsample_count(&run->sub, map + i + 1, map[i], &r);
-            for (size_t j = 0; draws && j < kept; j++)
-                (void)rng_u64(&r); /* window_radius's rng_below, its value unused */
+            const uint32_t *ids = map + i + 1;
+            uint64_t kept = 0;
+            for (uint32_t j = 0; j < map[i]; j++) { /* the sentence's subsampling draws */
+                const uint32_t t = ids[j] < sub->n ? thr[ids[j]] : UINT32_MAX;
+                const uint64_t u = rng_rotl(s1 * 5, 7) * 9; /* rng_u64's output */
+                uint64_t a0 = s0, a1 = s1, a2 = s2, a3 = s3; /* and its next state */
+                const uint64_t x = a1 << 17;
+                a2 ^= a0, a3 ^= a1, a1 ^= a2, a0 ^= a3, a2 ^= x, a3 = rng_rotl(a3, 45);
+                const int draw = t != UINT32_MAX;
+                kept += !draw | ((u >> 40) < t);
+                s0 = draw ? a0 : s0;
+                s1 = draw ? a1 : s1;
+                s2 = draw ? a2 : s2;
+                s3 = draw ? a3 : s3;
+            }
+            for (uint64_t j = 0; j < kept * radius; j++) { /* then a radius per kept word */
+                const uint64_t x = s1 << 17;
+                s2 ^= s0, s3 ^= s1, s1 ^= s2, s0 ^= s3, s2 ^= x, s3 = rng_rotl(s3, 45);
+            }
             windows += kept;
         }
+    free(thr);
     *total = windows;
     return WP_OK;
 }

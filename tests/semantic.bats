@@ -405,7 +405,7 @@ tiny_lm() {
     assert_success
     run --separate-stderr -3 knn -k 2 --hnsw "$T/a.idx" --query king -o "$T/out.txt" "$T/b.vec"
     one_line knn
-    [ "$stderr" = "knn: $T/a.idx: built over other vectors (their fingerprint differs); remove it to build one for these" ]
+    [ "$stderr" = "knn: $T/a.idx: HNSW index built over other vectors (their fingerprint differs): remove it to build one for these" ]
     no_output "$T/out.txt"
     # its own vectors still load it
     run --separate-stderr knn -k 2 --hnsw "$T/a.idx" --query king "$T/a.vec"

@@ -524,9 +524,13 @@ run_eval(const struct opts *o)
                 cli_name(o->model));
     if (rc == WP_ENOMEM)
         cli_die_nomem();
-    if (rc == WP_ERANGE)
+    if (rc == WP_ERANGE) {
+        const char *shape = declared_shape(rec_reader_meta(r)); /* static: outlives r */
+        rec_reader_free(r); /* before the error: nothing held at exit (LSan) */
+        cli_close_in(fp);
         cli_die(RV_DATA, "%s: model: header declares more weights (%s) than the rest of the "
-                "file can hold", cli_name(o->model), declared_shape(rec_reader_meta(r)));
+                "file can hold", cli_name(o->model), shape);
+    }
     if (rc < 0)
         cli_die(RV_DATA, "%s: %s: %s", cli_name(o->model), rec_reader_where(r),
                 rec_reader_detail(r) ? rec_reader_detail(r) : wp_strerror(rc));

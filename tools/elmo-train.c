@@ -338,27 +338,18 @@ resume_model(struct opts *o, struct run *rn, uint64_t *data_hash, int epochs_set
                                : lm_run_get_meta(rec_reader_meta(r), &o->tc, &o->sch, epochs_set,
                                                  &rn->lr.pos, data_hash, &rn->loop.secs0,
                                                  &ranks, &missing);
-    const int bad = rc < 0 || meta_rc < 0 || ranks > 1
-                    || (o->sch.epochs == 0 && o->sch.budget_secs == 0
-                        && o->sch.budget_tokens == 0);
-    if (bad) {   /* freed before any error, so that the leak checkers see nothing held at exit */
-        rec_reader_free(r);
-        cli_close_in(fp);
-    }
     if (rc == WP_EKIND)
         cli_die(RV_DATA, "%s: not an elmo-train model", path);
     if (rc < 0 && rc != WP_ENOMEM && err.msg[0] != '\0')
         cli_die(RV_DATA, "%s: model: %s", path, err.msg);
     if (rc < 0)
         cli_die_status(rc, "%s", path);
-    if (bad)
-        lm_free(m);
     if (meta_rc < 0)
         cli_die(RV_DATA, "%s: not an elmo-train checkpoint (no %s)", path, missing);
     if (ranks > 1)
         cli_die(RV_USAGE, "%s: checkpoint of a %llu-rank --mpi run: resuming it is not "
                 "supported yet", path, (unsigned long long)ranks);
-    if (bad)
+    if (o->sch.epochs == 0 && o->sch.budget_secs == 0 && o->sch.budget_tokens == 0)
         cli_die(RV_DATA, "%s: no number of epochs and no budget", path);
     rn->ck_fp = fp;
     rn->ck = r;
@@ -371,7 +362,7 @@ static void
 resume_state(struct run *rn)
 {
     const int rc = lm_trainer_load_rest(rn->lr.tr, rn->ck, rn->held, rn->held_len);
-    rec_reader_free(rn->ck);   /* before an error too: nothing held at exit (LSan) */
+    rec_reader_free(rn->ck);
     cli_close_in(rn->ck_fp);
     rn->ck = NULL;
     rn->held = NULL;

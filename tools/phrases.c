@@ -371,12 +371,8 @@ load_table(const struct phrases_cli *o)
                  o->p.threshold);
     else if (o->set_delta && p.delta != o->p.delta)
         snprintf(why, sizeof why, "learned with --delta %g, not %g", p.delta, o->p.delta);
-    if (why[0] != '\0') {
-        /* freed first so that the leak checkers see nothing held at exit */
-        rec_reader_free(r);
-        cli_close_in(fp);
+    if (why[0] != '\0')
         cli_die(RV_DATA, "%s: %s", name, why);
-    }
     struct phrase_table *t;
     if ((rc = phrase_table_read(&t, r)) < 0) {
         if (rc == WP_ENOMEM)

@@ -525,9 +525,7 @@ run_eval(const struct opts *o)
     if (rc == WP_ENOMEM)
         cli_die_nomem();
     if (rc == WP_ERANGE) {
-        const char *shape = declared_shape(rec_reader_meta(r)); /* static: outlives r */
-        rec_reader_free(r); /* before the error: nothing held at exit (LSan) */
-        cli_close_in(fp);
+        const char *shape = declared_shape(rec_reader_meta(r));
         cli_die(RV_DATA, "%s: model: header declares more weights (%s) than the rest of the "
                 "file can hold", cli_name(o->model), shape);
     }

@@ -400,7 +400,7 @@ write_vectors(const struct opts *o, const char *path, int format, const struct v
     cli_out_open(&out, path, out_kind(format), o->force);
     const struct vecfile_rows rows = {.words = words, .lens = lens, .m = x, .v = n, .d = dim};
     const int rc = vecfile_write(out.fp, formats[format], &rows, meta, o->level);
-    free(words); /* before a failed write exits too (LSan) */
+    free(words);
     free(lens);
     rec_meta_free(meta);
     if (rc < 0)
@@ -866,9 +866,6 @@ main(int argc, char **argv)
 
     enum w2v_stage where;
     if ((rc = w2v_run(&cfg, workers, &pos, &where)) < 0) {
-        for (uint32_t t = 0; t < o.threads; t++) /* a failed run leaks nothing (LSan) */
-            w2v_worker_free(&workers[t]);
-        free(workers);
         die_run(rc, where, rd, o.input, &bad);
     }
     /* the random initial vectors are no model: one behaviour for tokens and windows */

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "common/dist.h"
+#include "common/mapfile.h"
 #include "common/status.h"
 #include "text/vocab.h"
 #include "vecio/vecset.h"
@@ -467,6 +468,16 @@ cli_out_check(const char *path)
 }
 
 void
+cli_out_mappable(struct cli_out *o)
+{
+    if (o->tmp == NULL)
+        return;
+    o->wbuf = cli_malloc(WP_MAP_WRITE_CHUNK);
+    if (setvbuf(o->fp, o->wbuf, _IOFBF, WP_MAP_WRITE_CHUNK) != 0)
+        cli_die(RV_FAIL, "%s: %s", o->path, strerror(errno));
+}
+
+void
 cli_out_abort(struct cli_out *o)
 {
     if (o->tmp == NULL)
@@ -477,6 +488,7 @@ cli_out_abort(struct cli_out *o)
     pending_tmp = NULL;
     free(o->tmp);
     free(o->path);
+    free(o->wbuf);
     memset(o, 0, sizeof *o);
 }
 
@@ -501,6 +513,8 @@ cli_out_commit(struct cli_out *o)
     if (fclose(o->fp) != 0)
         cli_die(RV_FAIL, "%s: %s", o->path, strerror(errno));
     o->fp = NULL;
+    free(o->wbuf);
+    o->wbuf = NULL;
     if (rename(o->tmp, o->path) != 0)
         cli_die(RV_FAIL, "%s: %s", o->path, strerror(errno));
     pending_tmp = NULL;

@@ -108,6 +108,7 @@ struct cli_out {
     FILE *fp;
     char *path; /* final name, NULL for stdout */
     char *tmp;  /* temporary name, NULL for stdout */
+    char *wbuf; /* fp's buffer, set by cli_out_mappable; freed once fp is closed */
 };
 /* What an output holds, for the refusal to write binary to a terminal (only a wordpipe
  * stream can be piped into wpcat). */
@@ -116,6 +117,10 @@ void cli_out_open(struct cli_out *o, const char *path, int kind, int force);
 /* Dies as cli_out_open would for standard output on a terminal: for tools that write their
  * output only after hours of work. */
 void cli_out_refuse_tty(const char *path, int kind, int force);
+/* An output that readers will map in place (a vector table, an HNSW index): written in
+ * 2 MB writes, so that the page cache holds it in huge pages at once (common/mapfile.h).
+ * Call right after cli_out_open, before anything is written; nothing for stdout. */
+void cli_out_mappable(struct cli_out *o);
 void cli_out_commit(struct cli_out *o); /* flush, fsync, close, rename; exits on error */
 void cli_out_abort(struct cli_out *o);  /* remove the temporary file */
 /* A file to be written later (a model, a checkpoint): dies now, as cli_out_open would, if it

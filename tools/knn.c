@@ -408,6 +408,7 @@ open_hnsw(const struct opts *o, const struct vecset *s, const struct knn_db *db)
                  cli_now() - t0, o->hp.m, o->hp.ef_construction, hp.threads);
     struct cli_out io;
     cli_out_open(&io, o->hnsw, 1, 1);
+    cli_out_mappable(&io);
     if ((rc = knn_hnsw_save(h, fpr, io.fp)) < 0)
         cli_out_die(&io, rc);
     cli_out_commit(&io);
@@ -795,6 +796,7 @@ main(int argc, char **argv)
                      : CLI_OUT_TEXT,
                  o.force);
     if (o.convert > CONVERT_TABLE) {
+        cli_out_mappable(&out);
         const int rc = vectab_write(out.fp, s->words, s->m, s->unit, s->v, s->d,
                                     (unsigned)(o.convert - CONVERT_TABLE));
         if (rc < 0)

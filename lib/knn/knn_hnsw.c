@@ -8,12 +8,12 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
 #include "common/bytes.h"
+#include "common/mapfile.h"
 #include "common/rng.h"
 #include "common/status.h"
 #include "kernels/vec.h"
@@ -533,7 +533,7 @@ knn_hnsw_free(struct knn_hnsw *h)
     if (h == NULL)
         return;
     if (h->map != NULL) {
-        munmap(h->map, h->map_size);
+        wp_unmap_file(h->map, h->map_size);
     } else {
         free(h->level);
         free(h->link0);
@@ -702,10 +702,8 @@ knn_hnsw_map(struct knn_hnsw **out, int fd, const struct knn_db *db, uint64_t fi
         return WP_ENOMEM;
     int rc = check_header(h, hd, size, db, fingerprint, &l, err);
     if (rc == WP_OK) {
-        void *base = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-        if (base == MAP_FAILED)
-            rc = errno == ENOMEM ? WP_ENOMEM : WP_EIO;
-        else
+        void *base;
+        if ((rc = wp_map_file(fd, size, &base)) == WP_OK)
             h->map = base, h->map_size = size;
     }
     if (rc == WP_OK && !(flags & KNN_HNSW_TRUST)) {

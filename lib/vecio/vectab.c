@@ -10,6 +10,7 @@
 #include <xxhash.h>
 
 #include "common/bytes.h"
+#include "common/mapfile.h"
 #include "common/status.h"
 #include "vecerr.h"
 #include "vecfp.h"
@@ -387,9 +388,8 @@ vectab_open(struct vectab *t, int fd, unsigned flags, char ***words, struct w2vf
     if ((uint64_t)st.st_size > SIZE_MAX)
         return vecerr_set(err, WP_ERANGE, "vector table too large for this host");
     t->size = (size_t)st.st_size;
-    void *base = mmap(NULL, t->size, PROT_READ, MAP_SHARED, fd, 0);
-    if (base == MAP_FAILED)
-        return errno == ENOMEM ? WP_ENOMEM : WP_EIO;
+    void *base;
+    WP_TRY(wp_map_file(fd, t->size, &base));
     t->base = base;
     struct layout l;
     const unsigned char *b = base;
@@ -420,8 +420,7 @@ vectab_open(struct vectab *t, int fd, unsigned flags, char ***words, struct w2vf
 void
 vectab_close(struct vectab *t)
 {
-    if (t->base != NULL)
-        munmap(t->base, t->size);
+    wp_unmap_file(t->base, t->size);
     memset(t, 0, sizeof *t);
 }
 

@@ -192,6 +192,10 @@ struct w2v_worker {
     size_t bctx_cap;
     double loss;      /* sum of negative log-likelihoods */
     uint64_t loss_n;  /* terms in loss */
+    /* Workers lie side by side in one array and each writes its generators (first) and its
+     * loss (last) all the time: without this gap a worker's loss and the next worker's
+     * generators share a cache line, which the two cores then pass back and forth. */
+    unsigned char apart[64];
 };
 int w2v_worker_init(struct w2v_worker *w, const struct w2v_model *m, uint32_t thread);
 void w2v_worker_free(struct w2v_worker *w);

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "common/bytes.h"
 #include "common/dist.h"
 #include "common/status.h"
 #include "cli_blas.h"
@@ -19,12 +18,13 @@
 #include "stream/rec_payload.h"
 #include "text/vocab.h"
 #include "text/window.h"
-#include "vecio/fasttext.h"
-#include "vecio/vecfile.h"
 #include "vecio/vecset.h"
 #include "vecio/w2vfmt.h"
 #include "w2v/w2v.h"
+#include "w2v/w2v_out.h"
+#include "w2v/w2v_pace.h"
 #include "w2v/w2v_plan.h"
+#include "w2v/w2v_resume.h"
 #include "w2v/w2v_sync.h"
 
 enum { FMT_STREAM, FMT_TXT, FMT_BIN, FMT_FASTTEXT };
@@ -52,10 +52,6 @@ struct opts {
     const char *vocab, *cvocab, *out, *context, *ckpt, *resume, *log, *input;
     char **inputs;         /* --mpi: one input file per rank, or NULL */
     int ninputs;
-    uint32_t resume_nctx;  /* --resume: the checkpoint's context vocabulary, 0 without */
-    uint64_t resume_chash;
-    uint64_t resume_kind; /* --resume: the input kind the checkpoint was made from */
-    uint64_t resume_first, resume_all; /* --resume: its input's fingerprint (0: unknown) */
     int any_input;        /* --any-input: resume on another input on purpose */
     uint64_t ckpt_words;  /* --checkpoint-every Nw: raw words */
     double ckpt_secs;     /* --checkpoint-every Ns/Nm/Nh: seconds */
@@ -71,10 +67,11 @@ struct state {
     FILE *log;
     uint32_t threads;
     double words_per_record; /* windows input: raw words per window, for progress */
-    uint64_t total_words, next_ckpt_words, last_loss_n;
+    uint64_t total_words, last_loss_n;
     int overrun;             /* warned that the input holds more windows than expected */
     int counted_here;        /* the window count is w2v-train's own (tokens), not a header's */
-    double last_loss, ema_loss, t_ckpt, t_log;
+    double last_loss, ema_loss, t_log;
+    struct w2v_pace pace;    /* --checkpoint-every */
     uint32_t ranks;          /* --mpi: MPI ranks, else 1 */
     struct w2v_sync *sync;   /* --mpi: merges the replicas */
 };
@@ -292,11 +289,33 @@ check_args(struct opts *o, int argc, char **argv)
     cli_out_refuse_tty(o->out, out_kind(o->format), o->force);
 }
 
-static uint64_t
-meta_u64(const struct rec_meta *m, const char *key, uint64_t dflt)
+_Static_assert((int)EPOCHS_MAX == (int)W2V_EPOCHS_MAX && (int)WINDOW_MAX == (int)W2V_WINDOW_MAX,
+               "-e and -w accept what a checkpoint may hold");
+
+/* What main's steps share: the inputs, the checkpoint resumed, the model and the engine's
+ * settings. */
+struct run {
+    struct vocab *v, *cv;        /* cv: the context vocabulary, NULL without */
+    FILE *in, *ckfp;
+    struct rec_reader *rd, *ckrd; /* ckrd: --resume's checkpoint, until its weights are read */
+    int kind;                    /* the input's */
+    const struct rec_meta *imeta;
+    struct w2v_resume res;       /* --resume: the checkpoint's header */
+    struct w2v_pos pos;
+    struct w2v_bad_record bad;
+    struct w2v_run_cfg cfg;
+    struct w2v_worker *workers;
+    struct w2v_model m;
+    struct state st;
+};
+
+/* The settings a checkpoint keeps and fastText's args name, from the options. */
+static struct w2v_run_settings
+settings(const struct opts *o)
 {
-    uint64_t v;
-    return rec_meta_get_u64(m, key, &v) == WP_OK ? v : dflt;
+    return (struct w2v_run_settings){.epochs = o->epochs, .wcfg = o->wcfg,
+                                     .deterministic = o->deterministic,
+                                     .sync_words = o->sync_words};
 }
 
 static int
@@ -314,14 +333,26 @@ on_checkpoint(void *arg, struct w2v_run *run)
     return WP_OK;
 }
 
+/* Raw words for n (windows input: n windows; tokens: n words). */
+static uint64_t
+words_of(const struct state *st, uint64_t n)
+{
+    return st->words_per_record > 0 ? (uint64_t)((double)n * st->words_per_record) : n;
+}
+
+/* Raw words done at p, for progress. */
+static uint64_t
+pos_words(const struct state *st, const struct w2v_pos *p)
+{
+    return words_of(st, st->words_per_record > 0 ? p->records : p->words);
+}
+
 static int
 on_progress(void *arg, const struct w2v_stats *s)
 {
     struct state *st = arg;
     /* --mpi: this rank's share times the ranks, the global progress */
-    const uint64_t words = (st->words_per_record > 0
-                                ? (uint64_t)((double)s->pos.records * st->words_per_record)
-                                : s->pos.words) * st->ranks;
+    const uint64_t words = pos_words(st, &s->pos) * st->ranks;
     if (s->loss_n > st->last_loss_n) {
         const double l = (s->loss - st->last_loss) / (double)(s->loss_n - st->last_loss_n);
         st->ema_loss = st->ema_loss == 0 ? l : 0.95 * st->ema_loss + 0.05 * l;
@@ -350,21 +381,7 @@ on_progress(void *arg, const struct w2v_stats *s)
                 (unsigned long long)words, (unsigned long long)s->pos.records, (double)s->lr,
                 st->ema_loss, wps * st->threads * st->ranks);
     }
-    if (st->o->ckpt == NULL)
-        return 0;
-    const uint64_t queued = st->words_per_record > 0
-                                ? (uint64_t)((double)s->queued * st->words_per_record)
-                                : s->queued;
-    if (st->o->ckpt_words && queued >= st->next_ckpt_words) {
-        while (st->next_ckpt_words <= queued)
-            st->next_ckpt_words += st->o->ckpt_words;
-        return 1;
-    }
-    if (st->o->ckpt_secs && now - st->t_ckpt >= st->o->ckpt_secs) {
-        st->t_ckpt = now;
-        return 1;
-    }
-    return 0;
+    return st->o->ckpt != NULL && w2v_pace_due(&st->pace, words_of(st, s->queued), now);
 }
 
 /* The last progress figures and log line, after every worker has finished. */
@@ -380,104 +397,38 @@ on_final(void *arg, const struct w2v_stats *s)
     return WP_OK;
 }
 
-/* The rows x (one per word of v) to path in format (vecfile_write). */
+/* The file formats (vecfile.h) of --format's. */
+static const int file_format[] = {[FMT_STREAM] = VECSET_STREAM, [FMT_TXT] = W2VFMT_TEXT,
+                                  [FMT_BIN] = W2VFMT_BIN, [FMT_FASTTEXT] = VECSET_FASTTEXT};
+
+/* The model to --output: --format fasttext writes the whole model (any word gets a vector
+ * from it), the other formats one vector per vocabulary word (w2v_out_model). */
 static void
-write_vectors(const struct opts *o, const char *path, int format, const struct vocab *v,
-              const float *x, uint32_t dim)
+write_model(const struct opts *o, const struct vocab *v, const struct w2v_model *m)
 {
-    static const int formats[] = {[FMT_STREAM] = VECSET_STREAM, [FMT_TXT] = W2VFMT_TEXT,
-                                  [FMT_BIN] = W2VFMT_BIN};
+    const struct w2v_run_settings rs = settings(o);
     struct cli_out out;
-    const uint32_t n = vocab_size(v);
-    const char **words = cli_mallocarray(n ? n : 1, sizeof *words);
-    size_t *lens = cli_mallocarray(n ? n : 1, sizeof *lens);
-    struct rec_meta *meta = rec_meta_new();
-    if (meta == NULL || rec_meta_set_u64(meta, "dim", dim) < 0
-        || rec_meta_set_u64(meta, "vocab_hash", vocab_hash(v)) < 0)
+    cli_out_open(&out, o->out, out_kind(o->format), o->force);
+    const int rc = w2v_out_model(out.fp, file_format[o->format], m, v, &rs, o->level);
+    if (rc == WP_ENOMEM)
         cli_die_nomem();
-    for (uint32_t i = 0; i < n; i++)
-        words[i] = vocab_word(v, i, &lens[i]);
-    cli_out_open(&out, path, out_kind(format), o->force);
-    const struct vecfile_rows rows = {.words = words, .lens = lens, .m = x, .v = n, .d = dim};
-    const int rc = vecfile_write(out.fp, formats[format], &rows, meta, o->level);
-    free(words);
-    free(lens);
-    rec_meta_free(meta);
+    if (rc < 0 && o->format == FMT_FASTTEXT)
+        cli_die_status(rc, "%s", out.path ? out.path : "stdout");
     if (rc < 0)
         cli_out_die(&out, rc);
     cli_out_commit(&out);
 }
 
-/* The model as fastText's (a view of m: nothing is copied but the words' and counts'
- * arrays): the word rows then the n-gram buckets as input, syn1neg as output, and the
- * settings it was trained with in fastText's args. Free words and counts after. */
+/* --save-context: the output vectors, one per context (or word), as a stream. */
 static void
-fasttext_view(struct fasttext *ft, const struct opts *o, const struct vocab *v,
-              const struct w2v_model *m)
+write_context(const struct opts *o, const struct vocab *v, const struct w2v_model *m)
 {
-    const uint32_t n = vocab_size(v);
-    memset(ft, 0, sizeof *ft);
-    ft->dim = o->p.dim;
-    ft->nwords = n;
-    ft->bucket = o->p.maxn > 0 ? o->p.buckets : 0;
-    ft->minn = (int)o->p.minn;
-    ft->maxn = (int)o->p.maxn;
-    ft->model = FASTTEXT_SKIPGRAM;
-    ft->input = m->syn0;
-    ft->output = m->syn1neg; /* fastText's output matrix for negative sampling */
-    ft->words = cli_mallocarray((size_t)n, sizeof *ft->words);
-    ft->counts = cli_mallocarray((size_t)n, sizeof *ft->counts);
-    for (uint32_t i = 0; i < n; i++) {
-        ft->words[i] = (char *)vocab_word(v, i, NULL); /* only read */
-        ft->counts[i] = (int64_t)vocab_count(v, i);
-    }
-    /* fastText's args: dim ws epoch minCount neg wordNgrams loss (2: ns, 1: hs) model
-     * bucket minn maxn lrUpdateRate, then t */
-    const uint32_t args[12] = {o->p.dim, o->wcfg.window, o->epochs,
-                               (uint32_t)(n ? vocab_count(v, n - 1) : 1), o->p.negative, 1,
-                               o->p.negative > 0 ? 2 : 1, FASTTEXT_SKIPGRAM,
-                               (uint32_t)ft->bucket, o->p.minn, o->p.maxn, 100};
-    for (int i = 0; i < 12; i++)
-        le32_store(ft->args + 4 * i, args[i]);
-    f64_store(ft->args + 48, o->wcfg.sample);
-    ft->has_args = 1;
-}
-
-/* The model's output: --format fasttext writes the whole model (any word gets a vector
- * from it); the other formats one vector per vocabulary word, which with subwords is
- * fastText's: the mean of its rows (fasttext_word_vector, what embed gives from the .bin). */
-static void
-write_model(const struct opts *o, const struct vocab *v, const struct w2v_model *m)
-{
-    struct fasttext ft;
-    const size_t d = o->p.dim, n = vocab_size(v);
-    if (o->format != FMT_FASTTEXT && o->p.maxn == 0) {
-        write_vectors(o, o->out, o->format, v, m->syn0, o->p.dim);
-        return;
-    }
-    fasttext_view(&ft, o, v, m);
-    if (o->format == FMT_FASTTEXT) {
-        struct cli_out out;
-        cli_out_open(&out, o->out, 1, o->force);
-        const int rc = fasttext_write(out.fp, &ft);
-        free(ft.words);
-        free(ft.counts);
-        if (rc < 0)
-            cli_die_status(rc, "%s", out.path ? out.path : "stdout");
-        cli_out_commit(&out);
-        return;
-    }
-    float *x = cli_mallocarray(n, d * sizeof *x);
-    for (size_t i = 0; i < n; i++) {
-        size_t len;
-        const char *word = vocab_word(v, (uint32_t)i, &len);
-        if (fasttext_word_vector(&ft, (int64_t)i, word, len, x + i * d) < 0)
-            cli_die_nomem();
-    }
-    free(ft.words);
-    free(ft.counts);
-    write_vectors(o, o->out, o->format, v, x, o->p.dim);
-    free(x);
+    struct cli_out out;
+    cli_out_open(&out, o->context, CLI_OUT_STREAM, o->force);
+    const int rc = w2v_out_vectors(out.fp, VECSET_STREAM, v, m->syn1neg, o->p.dim, o->level);
+    if (rc < 0)
+        cli_out_die(&out, rc);
+    cli_out_commit(&out);
 }
 
 /* --format txt and bin cannot hold a word with whitespace: say so before training, naming
@@ -485,87 +436,73 @@ write_model(const struct opts *o, const struct vocab *v, const struct w2v_model 
 static void
 check_words(const struct vocab *v, const char *path, int format)
 {
-    for (uint32_t id = 0; id < vocab_size(v); id++) {
-        size_t len;
-        const char *w = vocab_word(v, id, &len);
-        if (!w2vfmt_word_ok(w, len))
-            cli_die(RV_DATA, "%s: word %u '%s' is empty or holds whitespace: --format %s "
-                    "cannot hold it (--format stream can)", path, id, w,
-                    format == FMT_TXT ? "txt" : "bin");
-    }
+    uint32_t id;
+    if (!w2v_words_writable(v, &id))
+        cli_die(RV_DATA, "%s: word %u '%s' is empty or holds whitespace: --format %s "
+                "cannot hold it (--format stream can)", path, id, vocab_word(v, id, NULL),
+                format == FMT_TXT ? "txt" : "bin");
 }
 
-/* A run setting from a checkpoint's metadata, dflt when absent; exits RV_DATA naming the key
- * when it is outside lo..hi. */
-static uint64_t
-resume_u64(const char *path, const struct rec_meta *meta, const char *key, uint64_t dflt,
-           uint64_t lo, uint64_t hi)
+/* A checkpoint w2v_resume_read refused, said as the tool says it. */
+static _Noreturn void
+die_resume(const char *path, const struct w2v_resume *r, const struct w2v_resume_err *e)
 {
-    const uint64_t v = meta_u64(meta, key, dflt);
-    if (v < lo || v > hi)
-        cli_die(RV_DATA, "%s: checkpoint's %s %llu is out of range (%llu to %llu)", path, key,
-                (unsigned long long)v, (unsigned long long)lo, (unsigned long long)hi);
-    return v;
-}
-
-/* --resume: the model settings, threads, position and run settings from the checkpoint. */
-static void
-read_resume(struct opts *o, const struct vocab *v, struct w2v_pos *pos, FILE **fpp,
-            struct rec_reader **rp)
-{
-    *fpp = cli_open_in(o->resume);
-    *rp = cli_reader_open(*fpp, o->resume, REC_MODEL);
-    const struct rec_meta *meta = rec_reader_meta(*rp);
-    uint32_t n;
-    uint64_t hash;
-    const int rc = w2v_ckpt_params(meta, &o->p, &n, &o->threads, pos, &hash, &o->resume_nctx,
-                                   &o->resume_chash);
-    if (rc < 0)
-        cli_die(RV_DATA, "%s: not a w2v-train checkpoint (%s)", o->resume, wp_strerror(rc));
-    if (hash != vocab_hash(v) || n != vocab_size(v))
-        cli_die(RV_DATA, "%s: checkpoint was made with another vocabulary", o->resume);
-    /* its word vectors alone must fit in the rest of the file: a forged dim must not make
-     * the model allocate gigabytes before the checkpoint reports truncation */
-    if ((uint64_t)n * o->p.dim > rec_reader_raw_left_max(*rp) / sizeof(float))
+    switch (e->fail) {
+    case W2V_RESUME_PARAMS:
+        cli_die(RV_DATA, "%s: not a w2v-train checkpoint (%s)", path, wp_strerror(e->status));
+    case W2V_RESUME_SIZE:
         cli_die(RV_DATA, "%s: checkpoint: header declares %u x %u weights, more than the rest "
-                "of the file can hold", o->resume, n, o->p.dim);
-    /* the run settings, in the ranges their options accept: a checkpoint that says
-     * window 0 or epochs 2^40 would train nothing, or forever, with exit 0 */
-    o->epochs = (uint32_t)resume_u64(o->resume, meta, "epochs", o->epochs, 1, EPOCHS_MAX);
-    o->wcfg.window = (uint32_t)resume_u64(o->resume, meta, "window", o->wcfg.window, 1,
-                                          WINDOW_MAX);
-    o->wcfg.fixed = (int)resume_u64(o->resume, meta, "fixed_window", 0, 0, 1);
-    double s;
-    if (rec_meta_get_f64(meta, "sample", &s) == WP_OK) {
-        if (!(s >= 0 && s <= 1))
-            cli_die(RV_DATA, "%s: checkpoint's sample %g is out of range (0 to 1)",
-                    o->resume, s);
-        o->wcfg.sample = s;
+                "of the file can hold", path, e->n, e->dim);
+    case W2V_RESUME_RANGE:
+        cli_die(RV_DATA, "%s: checkpoint's %s %llu is out of range (%llu to %llu)", path,
+                e->key, (unsigned long long)e->value, (unsigned long long)e->lo,
+                (unsigned long long)e->hi);
+    case W2V_RESUME_SAMPLE:
+        cli_die(RV_DATA, "%s: checkpoint's sample %g is out of range (0 to 1)", path,
+                e->sample);
+    case W2V_RESUME_PASS:
+        cli_die(RV_DATA, "%s: checkpoint's pass %u is not below its epochs %u", path,
+                r->pos.pass, r->run.epochs);
+    default:
+        cli_die(RV_DATA, "%s: checkpoint was made with another vocabulary", path);
     }
-    if (pos->pass >= o->epochs)
-        cli_die(RV_DATA, "%s: checkpoint's pass %u is not below its epochs %u", o->resume,
-                pos->pass, o->epochs);
+}
+
+/* --resume: the model settings, threads, position and run settings from the checkpoint,
+ * whose reader r->ckrd is left at its weights. */
+static void
+read_resume(struct opts *o, struct run *r)
+{
+    struct w2v_resume_err err;
+    r->ckfp = cli_open_in(o->resume);
+    r->ckrd = cli_reader_open(r->ckfp, o->resume, REC_MODEL);
+    r->res.run = settings(o);
+    if (w2v_resume_read(&r->res, rec_reader_meta(r->ckrd), r->v,
+                        rec_reader_raw_left_max(r->ckrd), &err) < 0)
+        die_resume(o->resume, &r->res, &err);
+    o->p = r->res.p;
+    o->threads = r->res.threads;
+    r->pos = r->res.pos;
+    o->epochs = r->res.run.epochs;
     o->epochs_set = 1;
-    o->resume_kind = meta_u64(meta, "input_kind", 0);
-    o->resume_first = meta_u64(meta, "data_first", 0); /* absent before issue 18: unknown */
-    o->resume_all = meta_u64(meta, "data_hash", 0);
-    /* the merge schedule is part of a deterministic run's result */
-    o->deterministic = (int)meta_u64(meta, "deterministic", 0);
-    o->sync_words = meta_u64(meta, "sync_words", o->sync_words);
+    o->wcfg = r->res.run.wcfg;
+    o->deterministic = r->res.run.deterministic;
+    o->sync_words = r->res.run.sync_words;
 }
 
 /* Windows from pairs --from-text: their context vocabulary (--context-vocab), checked
  * against the stream and the checkpoint; NULL for ordinary input. */
 static struct vocab *
-context_vocab(const struct opts *o, int kind, const struct rec_meta *imeta)
+context_vocab(const struct opts *o, const struct run *r)
 {
     uint64_t h;
     const char *in = cli_name(o->input);
-    if (kind != REC_WINDOWS || rec_meta_get_u64(imeta, "context_vocab_hash", &h) != WP_OK) {
+    if (r->kind != REC_WINDOWS
+        || rec_meta_get_u64(r->imeta, "context_vocab_hash", &h) != WP_OK) {
         if (o->cvocab != NULL)
             cli_die(RV_USAGE, "--context-vocab: %s has no context vocabulary of its own "
                               "(only windows from pairs --from-text have one)", in);
-        if (o->resume != NULL && o->resume_nctx != 0)
+        if (o->resume != NULL && r->res.nctx != 0)
             cli_die(RV_DATA, "%s: checkpoint was made with a context vocabulary", o->resume);
         return NULL;
     }
@@ -580,7 +517,7 @@ context_vocab(const struct opts *o, int kind, const struct rec_meta *imeta)
     struct vocab *cv = cli_vocab_load(o->cvocab, 2);
     if (vocab_hash(cv) != h)
         cli_die(RV_DATA, "%s: not the context vocabulary %s was made with", o->cvocab, in);
-    if (o->resume != NULL && (o->resume_nctx != vocab_size(cv) || o->resume_chash != h))
+    if (o->resume != NULL && (r->res.nctx != vocab_size(cv) || r->res.ctx_hash != h))
         cli_die(RV_DATA, "%s: checkpoint was made with another context vocabulary", o->resume);
     return cv;
 }
@@ -611,80 +548,67 @@ die_run(int rc, enum w2v_stage where, struct rec_reader *rd, const char *input,
 /* The input's fingerprint (rec_reader_fingerprint), saved in checkpoints; with --resume it
  * must be the checkpoint's (as elmo-train's data hash), unless --any-input says otherwise. */
 static void
-check_input(const struct opts *o, struct rec_reader *rd, uint64_t *first, uint64_t *all)
+check_input(const struct opts *o, const struct run *r, uint64_t *first, uint64_t *all)
 {
-    const int rc = rec_reader_fingerprint(rd, first, all);
+    const int rc = rec_reader_fingerprint(r->rd, first, all);
     if (rc < 0)
-        die_run(rc, W2V_AT_INPUT, rd, o->input, &(struct w2v_bad_record){0});
-    if (o->resume == NULL || o->any_input || o->resume_first == 0)
-        return;
-    if (*first != o->resume_first || (*all != 0 && o->resume_all != 0 && *all != o->resume_all))
+        die_run(rc, W2V_AT_INPUT, r->rd, o->input, &(struct w2v_bad_record){0});
+    if (o->resume != NULL && !o->any_input && !w2v_resume_same_input(&r->res, *first, *all))
         cli_die(RV_DATA, "%s: not the input the checkpoint %s was trained on (--any-input "
                 "resumes on it anyway)", cli_name(o->input), o->resume);
 }
 
-/* The run planned from the input's header (w2v_plan.h) into cfg and st: a token pipe with
- * one epoch is streamed with an estimated count, anything else spooled and counted first; a
- * windows file's records are counted from its blocks. */
+/* What made w2v_plan_make fail, or its warning, said as the tool says it. */
 static void
-plan_run(const struct opts *o, struct w2v_run_cfg *cfg, struct state *st, int kind,
-         const struct rec_meta *imeta, FILE *in, struct rec_reader *rd)
+plan_report(const struct opts *o, int rc, const struct w2v_plan *p, const struct run *r,
+            uint64_t counted)
+{
+    if (rc < 0 && p->fail == W2V_PLAN_SUBSAMPLE)
+        cli_die(RV_FAIL, "%s", wp_strerror(rc));
+    if (p->fail == W2V_PLAN_EPOCHS)
+        cli_die(RV_USAGE, "-e %u: the stream holds %llu epochs; use a multiple", o->epochs,
+                (unsigned long long)p->stream_epochs);
+    if (p->fail == W2V_PLAN_NO_EXPECTED)
+        cli_die(RV_DATA, "%s: stream has no expected_records metadata", cli_name(o->input));
+    if (p->fail == W2V_PLAN_EMPTY)
+        cli_die(RV_DATA, "%s: the %s stream holds no windows: nothing to train on, no "
+                "model written", cli_name(o->input), rec_kind_name(r->kind));
+    if (p->warn)
+        cli_warn("%s: %llu windows, not the %llu of the header's expected_records "
+                 "(streams concatenated?): the learning rate follows the %llu",
+                 cli_name(o->input), (unsigned long long)counted,
+                 (unsigned long long)p->header_records, (unsigned long long)counted);
+}
+
+/* The run planned from the input's header (w2v_plan.h) into r->cfg and r->st: a token pipe
+ * with one epoch is streamed with an estimated count, anything else spooled and counted
+ * first; a windows file's records are counted from its blocks. */
+static void
+plan_run(const struct opts *o, struct run *r)
 {
     struct stat sb;
-    struct w2v_plan_in pin = {.kind = kind, .meta = imeta, .v = st->v,
+    struct w2v_plan_in pin = {.kind = r->kind, .meta = r->imeta, .v = r->v,
                               .sample = o->wcfg.sample, .sample_total = o->wcfg.sample_total,
                               .window = o->wcfg.window,
                               .epochs = o->epochs, .epochs_set = o->epochs_set};
     pin.pipe = (o->input == NULL || strcmp(o->input, "-") == 0)
-               && (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode));
+               && (fstat(fileno(r->in), &sb) != 0 || !S_ISREG(sb.st_mode));
     struct w2v_plan p;
     uint64_t have;
     int rc = w2v_plan_make(&p, &pin);
-    if (rc == WP_OK && kind == REC_WINDOWS && !o->mpi
-        && rec_reader_count_records(rd, &have) == WP_OK) {
+    if (rc == WP_OK && r->kind == REC_WINDOWS && !o->mpi
+        && rec_reader_count_records(r->rd, &have) == WP_OK) {
         pin.counted = have;
         rc = w2v_plan_make(&p, &pin);
     }
-    if (rc < 0 && p.fail == W2V_PLAN_SUBSAMPLE)
-        cli_die(RV_FAIL, "%s", wp_strerror(rc));
-    if (p.fail == W2V_PLAN_EPOCHS)
-        cli_die(RV_USAGE, "-e %u: the stream holds %llu epochs; use a multiple", o->epochs,
-                (unsigned long long)p.stream_epochs);
-    if (p.fail == W2V_PLAN_NO_EXPECTED)
-        cli_die(RV_DATA, "%s: stream has no expected_records metadata", cli_name(o->input));
-    if (p.fail == W2V_PLAN_EMPTY)
-        cli_die(RV_DATA, "%s: the %s stream holds no windows: nothing to train on, no "
-                "model written", cli_name(o->input), rec_kind_name(kind));
-    if (p.warn)
-        cli_warn("%s: %llu windows, not the %llu of the header's expected_records "
-                 "(streams concatenated?): the learning rate follows the %llu",
-                 cli_name(o->input), (unsigned long long)pin.counted,
-                 (unsigned long long)p.header_records, (unsigned long long)pin.counted);
-    cfg->input = p.input;
-    cfg->passes = p.passes;
-    cfg->wcfg.window = p.window;
-    cfg->total_records = p.total_records;
-    st->counted_here = p.counted_here;
-    st->total_words = p.total_words;
-    st->words_per_record = p.words_per_record;
-}
-
-/* The run settings a checkpoint keeps beside the model; read_resume reads them back. */
-static struct rec_meta *
-run_meta(const struct opts *o, int kind, uint64_t data_first, uint64_t data_all)
-{
-    struct rec_meta *x = rec_meta_new();
-    if (x == NULL || rec_meta_set_u64(x, "epochs", o->epochs) < 0
-        || rec_meta_set_u64(x, "window", o->wcfg.window) < 0
-        || rec_meta_set_u64(x, "fixed_window", (uint64_t)o->wcfg.fixed) < 0
-        || rec_meta_set_f64(x, "sample", o->wcfg.sample) < 0
-        || rec_meta_set_u64(x, "input_kind", (uint64_t)kind) < 0
-        || rec_meta_set_u64(x, "deterministic", (uint64_t)o->deterministic) < 0
-        || rec_meta_set_u64(x, "sync_words", o->sync_words) < 0
-        || rec_meta_set_u64(x, "data_first", data_first) < 0
-        || rec_meta_set_u64(x, "data_hash", data_all) < 0)
-        cli_die_nomem();
-    return x;
+    plan_report(o, rc, &p, r, pin.counted);
+    r->cfg.input = p.input;
+    r->cfg.passes = p.passes;
+    r->cfg.wcfg.window = p.window;
+    r->cfg.total_records = p.total_records;
+    r->st.counted_here = p.counted_here;
+    r->st.total_words = p.total_words;
+    r->st.words_per_record = p.words_per_record;
 }
 
 /* --mpi: the replicas checked and every rank waited for; then rank 0 writes the model and
@@ -704,7 +628,7 @@ write_outputs(const struct opts *o, const struct vocab *v, const struct vocab *c
     if (dist_rank() == 0) {
         write_model(o, v, m);
         if (o->context != NULL)
-            write_vectors(o, o->context, FMT_STREAM, cv != NULL ? cv : v, m->syn1neg, o->p.dim);
+            write_context(o, cv != NULL ? cv : v, m);
     }
 }
 
@@ -755,155 +679,207 @@ on_sync(void *arg, struct w2v_model *m, int done, uint64_t *records)
     return rc;
 }
 
+/* The kernels and threads chosen, and every output path checked before anything is read or
+ * trained (the model is written last). */
+static void
+start(struct opts *o)
+{
+    mpi_start(o);
+    blas_set_threads(1); /* Hogwild workers own the cores */
+    if (vec_select_status() < 0)
+        cli_die(RV_USAGE, "WP_KERNEL=%s: no such kernel on this machine", getenv("WP_KERNEL"));
+    cli_out_check(o->out);
+    cli_out_check(o->context);
+    cli_out_check(o->ckpt);
+}
+
+/* The vocabulary, and with --resume the checkpoint's settings. */
+static void
+load_vocab(struct opts *o, struct run *r)
+{
+    r->v = cli_vocab_load(o->vocab, 2);
+    /* fastText's subsampling divides by every token it read, the pruned words' too */
+    if (o->p.maxn > 0)
+        o->wcfg.sample_total = vocab_tokens_counted(r->v);
+    if (o->format == FMT_TXT || o->format == FMT_BIN)
+        check_words(r->v, o->vocab, o->format);
+    if (o->resume != NULL)
+        read_resume(o, r);
+}
+
+/* The input opened and checked against the vocabulary, the checkpoint and the options; its
+ * context vocabulary loaded; *first and *all its fingerprint (0 with --mpi). */
+static void
+open_input(struct opts *o, struct run *r, uint64_t *first, uint64_t *all)
+{
+    r->in = cli_open_in(o->input);
+    r->rd = cli_reader_open(r->in, o->input, 0);
+    r->kind = rec_reader_kind(r->rd);
+    r->imeta = rec_reader_meta(r->rd);
+    /* spans (pairs --spans) are windows in short form: the same metadata and schedule */
+    const int windows = r->kind == REC_WINDOWS || r->kind == REC_SPANS;
+    uint64_t h;
+    if (r->kind != REC_TOKENS && !windows)
+        cli_die(RV_DATA, "%s: expected a tokens or windows stream, got %s", cli_name(o->input),
+                rec_kind_name(r->kind));
+    if (windows && (rec_meta_get_u64(r->imeta, "vocab_hash", &h) != WP_OK
+                    || h != vocab_hash(r->v)))
+        cli_die(RV_DATA, "%s: stream was made with another vocabulary", cli_name(o->input));
+    if (o->resume != NULL && r->res.kind != (uint64_t)r->kind)
+        cli_die(RV_DATA, "%s: checkpoint was made from another kind of input than %s",
+                o->resume, rec_kind_name(r->kind));
+    if (o->context != NULL && o->p.negative == 0)
+        cli_die(RV_USAGE, "--save-context needs negative sampling (-n 1 or more)");
+    r->cv = context_vocab(o, r);
+    if (r->cv != NULL && o->p.maxn > 0)
+        cli_die(RV_USAGE, "--subwords does not apply to windows with their own context "
+                          "vocabulary (pairs --from-text)");
+    if (r->cv != NULL && o->format == FMT_FASTTEXT)
+        cli_die(RV_USAGE, "--format fasttext: not for windows with their own context "
+                          "vocabulary (fastText's output rows are its words)");
+    *first = *all = 0; /* after the checks that say more */
+    if (!o->mpi)
+        check_input(o, r, first, all);
+    if (r->cv != NULL)
+        o->p.shared_neg = 0;  /* per-pair updates: the only scheme for separate contexts */
+}
+
+/* The engine's settings (w2v_run_cfg) and the run's plan; the settings a checkpoint keeps. */
+static void
+wire_run(const struct opts *o, struct run *r, uint64_t data_first, uint64_t data_all)
+{
+    r->st = (struct state){.o = o, .v = r->v, .cv = r->cv, .ranks = (uint32_t)dist_size()};
+    r->cfg = (struct w2v_run_cfg){.rd = r->rd, .vocab = r->v, .wcfg = o->wcfg, .bad = &r->bad,
+                                  .threads = o->threads, .progress = on_progress,
+                                  .checkpoint = on_checkpoint, .arg = &r->st};
+    if (o->mpi) {
+        r->cfg.shard = (uint32_t)dist_rank();
+        r->cfg.nshards = (uint32_t)dist_size();
+        r->cfg.own_input = o->inputs != NULL;
+        r->cfg.sync = on_sync;
+    }
+    if (o->mpi || o->deterministic) {
+        r->cfg.sync_every = o->sync_words;
+        r->cfg.deterministic = o->deterministic;
+    }
+    plan_run(o, r);
+    const struct w2v_run_settings rs = settings(o);
+    if (w2v_run_meta(&r->st.extra, &rs, r->kind, data_first, data_all) < 0)
+        cli_die_nomem();
+}
+
+/* The model and its workers, fresh or restored from the checkpoint; the MPI merges. */
+static void
+init_model(const struct opts *o, struct run *r)
+{
+    int rc;
+    r->workers = cli_calloc(o->threads, sizeof *r->workers);
+    if ((rc = w2v_model_init_vocab(&r->m, &o->p, r->v, r->cv)) < 0)
+        cli_die_usage_status(rc, "model");
+    /* --mpi: the same initial weights (the seed) on every rank, but generators of their own */
+    for (uint32_t t = 0; t < o->threads; t++)
+        if (w2v_worker_init(&r->workers[t], &r->m, t + (uint32_t)dist_rank() * o->threads) < 0)
+            cli_die_nomem();
+    if (r->ckrd != NULL) {
+        if ((rc = w2v_ckpt_load(r->ckrd, &r->m, r->workers, o->threads)) < 0)
+            cli_die(RV_DATA, "%s: %s: %s", o->resume, rec_reader_where(r->ckrd),
+                    wp_strerror(rc));
+        rec_reader_free(r->ckrd);
+        cli_close_in(r->ckfp);
+        r->ckrd = NULL;
+    }
+    r->st.m = &r->m;
+    r->st.threads = o->threads;
+    if (o->mpi && w2v_sync_new(&r->st.sync, &r->m, o->merge_mean) < 0)
+        cli_die_nomem();
+    r->cfg.m = &r->m;
+    r->cfg.spool = r->cfg.passes > 1 || r->cfg.total_records == 0
+                       ? cli_spool_create("w2v-train") : NULL;
+    r->cfg.final = on_final;
+    r->cfg.prefetch = 1; /* inflate the input on a thread of its own while this one decodes */
+}
+
+/* The log's header and the progress line, from where a resumed run starts. */
+static void
+start_progress(const struct opts *o, struct state *st, const struct w2v_pos *pos)
+{
+    const uint64_t start = pos_words(st, pos);
+    if (o->log != NULL && (st->log = fopen(o->log, "w")) == NULL)
+        cli_die(RV_FAIL, "%s: %s", o->log, strerror(errno));
+    if (st->log != NULL)
+        fprintf(st->log, "seconds\tepoch\twords\twindows\tlr\tloss\twords_per_sec\n");
+    cli_progress_start(&st->prog, "words", o->quiet);
+    st->prog.base = start;   /* --resume: the rate and ETA of this run's words */
+    st->t_log = st->prog.t0;
+    w2v_pace_start(&st->pace, o->ckpt_words, o->ckpt_secs, start, st->prog.t0);
+}
+
+/* Trains to the end, then the last progress figures and the input closed. */
+static void
+train(const struct opts *o, struct run *r)
+{
+    enum w2v_stage where;
+    const int rc = w2v_run(&r->cfg, r->workers, &r->pos, &where);
+    if (rc < 0)
+        die_run(rc, where, r->rd, o->input, &r->bad);
+    /* the random initial vectors are no model: one behaviour for tokens and windows */
+    if (r->pos.records == 0 && !o->mpi)
+        cli_die(RV_DATA, "%s: %s: nothing to train on, no model written", cli_name(o->input),
+                rec_reader_stats(r->rd)->records == 0 ? "the tokens stream holds no sentences"
+                : r->pos.words == 0 ? "no token of the stream is in the vocabulary"
+                                    : "subsampling (-s) dropped every token");
+    uint64_t words_done = pos_words(&r->st, &r->pos);
+    if (o->mpi && dist_sum_u64(&words_done, 1) < 0) /* every rank's, not rank 0's x ranks */
+        sync_failed();
+    cli_progress_end(&r->st.prog, words_done, NULL);
+    if (o->mpi && !o->quiet) {
+        uint64_t merges, sent, all;
+        w2v_sync_stats(r->st.sync, &merges, &sent, &all);
+        fprintf(stderr, "%s: %u MPI ranks, %llu merges of the replicas (%.1f%% of the rows "
+                "changed and were sent)\n", cli_progname, r->st.ranks,
+                (unsigned long long)merges, all ? 100.0 * (double)sent / (double)all : 0.0);
+    }
+    if (r->st.log != NULL && fclose(r->st.log) != 0)
+        cli_die(RV_FAIL, "%s: %s", o->log, strerror(errno));
+    rec_reader_free(r->rd);
+    cli_close_in(r->in);
+    if (r->cfg.spool != NULL)
+        fclose(r->cfg.spool);
+}
+
+static void
+free_run(const struct opts *o, struct run *r)
+{
+    for (uint32_t t = 0; t < o->threads; t++)
+        w2v_worker_free(&r->workers[t]);
+    w2v_model_free(&r->m);
+    free(r->workers);
+    rec_meta_free(r->st.extra);
+    w2v_sync_free(r->st.sync);
+    vocab_free(r->v);
+    if (r->cv != NULL)
+        vocab_free(r->cv);
+}
+
 int
 main(int argc, char **argv)
 {
     struct opts o;
-    struct w2v_pos pos = {0};
-    int rc;
-    FILE *ckfp = NULL;
-    struct rec_reader *ckrd = NULL;
+    struct run r = {0};
+    uint64_t data_first, data_all;
 
     cli_init(argv[0]);
     cli_blas_reserve(0); /* no product here, but OpenBLAS's threads start with it */
     parse_args(&o, argc, argv);
-    mpi_start(&o);
-    blas_set_threads(1); /* Hogwild workers own the cores */
-    if (vec_select_status() < 0)
-        cli_die(RV_USAGE, "WP_KERNEL=%s: no such kernel on this machine", getenv("WP_KERNEL"));
-    /* every output path, before anything is read or trained (the model is written last) */
-    cli_out_check(o.out);
-    cli_out_check(o.context);
-    cli_out_check(o.ckpt);
-    struct vocab *v = cli_vocab_load(o.vocab, 2);
-    /* fastText's subsampling divides by every token it read, the pruned words' too */
-    if (o.p.maxn > 0)
-        o.wcfg.sample_total = vocab_tokens_counted(v);
-    if (o.format == FMT_TXT || o.format == FMT_BIN)
-        check_words(v, o.vocab, o.format);
-    if (o.resume != NULL)
-        read_resume(&o, v, &pos, &ckfp, &ckrd);
-    FILE *in = cli_open_in(o.input);
-    struct rec_reader *rd = cli_reader_open(in, o.input, 0);
-    const int kind = rec_reader_kind(rd);
-    const struct rec_meta *imeta = rec_reader_meta(rd);
-    /* spans (pairs --spans) are windows in short form: the same metadata and schedule */
-    const int windows = kind == REC_WINDOWS || kind == REC_SPANS;
-    if (kind != REC_TOKENS && !windows)
-        cli_die(RV_DATA, "%s: expected a tokens or windows stream, got %s", cli_name(o.input),
-                rec_kind_name(kind));
-    if (windows && meta_u64(imeta, "vocab_hash", ~vocab_hash(v)) != vocab_hash(v))
-        cli_die(RV_DATA, "%s: stream was made with another vocabulary", cli_name(o.input));
-    if (o.resume != NULL && o.resume_kind != (uint64_t)kind)
-        cli_die(RV_DATA, "%s: checkpoint was made from another kind of input than %s",
-                o.resume, rec_kind_name(kind));
-    if (o.context != NULL && o.p.negative == 0)
-        cli_die(RV_USAGE, "--save-context needs negative sampling (-n 1 or more)");
-
-    struct vocab *cv = context_vocab(&o, kind, imeta);
-    if (cv != NULL && o.p.maxn > 0)
-        cli_die(RV_USAGE, "--subwords does not apply to windows with their own context "
-                          "vocabulary (pairs --from-text)");
-    if (cv != NULL && o.format == FMT_FASTTEXT)
-        cli_die(RV_USAGE, "--format fasttext: not for windows with their own context "
-                          "vocabulary (fastText's output rows are its words)");
-    uint64_t data_first = 0, data_all = 0; /* after the checks that say more */
-    if (!o.mpi)
-        check_input(&o, rd, &data_first, &data_all);
-    if (cv != NULL)
-        o.p.shared_neg = 0;  /* per-pair updates: the only scheme for separate contexts */
-    struct state st = {.o = &o, .v = v, .cv = cv, .ranks = (uint32_t)dist_size()};
-    struct w2v_bad_record bad = {0};
-    struct w2v_run_cfg cfg = {.rd = rd, .vocab = v, .wcfg = o.wcfg, .bad = &bad, .threads = o.threads,
-                              .progress = on_progress, .checkpoint = on_checkpoint, .arg = &st};
-    if (o.mpi) {
-        cfg.shard = (uint32_t)dist_rank();
-        cfg.nshards = (uint32_t)dist_size();
-        cfg.own_input = o.inputs != NULL;
-        cfg.sync = on_sync;
-    }
-    if (o.mpi || o.deterministic) {
-        cfg.sync_every = o.sync_words;
-        cfg.deterministic = o.deterministic;
-    }
-    plan_run(&o, &cfg, &st, kind, imeta, in, rd);
-    st.extra = run_meta(&o, kind, data_first, data_all);
-
-    struct w2v_worker *workers = cli_calloc(o.threads, sizeof *workers);
-    struct w2v_model m;
-    rc = w2v_model_init_vocab(&m, &o.p, v, cv);
-    if (rc < 0)
-        cli_die_usage_status(rc, "model");
-    /* --mpi: the same initial weights (the seed) on every rank, but generators of their own */
-    for (uint32_t t = 0; t < o.threads; t++)
-        if (w2v_worker_init(&workers[t], &m, t + (uint32_t)dist_rank() * o.threads) < 0)
-            cli_die_nomem();
-    if (ckrd != NULL) {
-        if ((rc = w2v_ckpt_load(ckrd, &m, workers, o.threads)) < 0)
-            cli_die(RV_DATA, "%s: %s: %s", o.resume, rec_reader_where(ckrd), wp_strerror(rc));
-        rec_reader_free(ckrd);
-        cli_close_in(ckfp);
-    }
-    st.m = &m;
-    st.threads = o.threads;
-    if (o.mpi && (rc = w2v_sync_new(&st.sync, &m, o.merge_mean)) < 0)
-        cli_die_nomem();
-    cfg.m = &m;
-    cfg.spool = cfg.passes > 1 || cfg.total_records == 0 ? cli_spool_create("w2v-train") : NULL;
-    cfg.final = on_final;
-    cfg.prefetch = 1; /* inflate the input on a thread of its own while this one decodes */
-    const uint64_t start = st.words_per_record > 0
-                               ? (uint64_t)((double)pos.records * st.words_per_record)
-                               : pos.words;
-    st.next_ckpt_words = (start / (o.ckpt_words ? o.ckpt_words : 1) + 1) * o.ckpt_words;
-    if (o.log != NULL && (st.log = fopen(o.log, "w")) == NULL)
-        cli_die(RV_FAIL, "%s: %s", o.log, strerror(errno));
-    if (st.log != NULL)
-        fprintf(st.log, "seconds\tepoch\twords\twindows\tlr\tloss\twords_per_sec\n");
-    cli_progress_start(&st.prog, "words", o.quiet);
-    st.prog.base = start;   /* --resume: the rate and ETA of this run's words */
-    st.t_ckpt = st.t_log = st.prog.t0;
-
-    enum w2v_stage where;
-    if ((rc = w2v_run(&cfg, workers, &pos, &where)) < 0) {
-        die_run(rc, where, rd, o.input, &bad);
-    }
-    /* the random initial vectors are no model: one behaviour for tokens and windows */
-    if (pos.records == 0 && !o.mpi)
-        cli_die(RV_DATA, "%s: %s: nothing to train on, no model written", cli_name(o.input),
-                rec_reader_stats(rd)->records == 0 ? "the tokens stream holds no sentences"
-                : pos.words == 0 ? "no token of the stream is in the vocabulary"
-                                 : "subsampling (-s) dropped every token");
-    uint64_t words_done = st.words_per_record > 0
-                              ? (uint64_t)((double)pos.records * st.words_per_record)
-                              : pos.words;
-    if (o.mpi && dist_sum_u64(&words_done, 1) < 0) /* every rank's, not rank 0's x ranks */
-        sync_failed();
-    cli_progress_end(&st.prog, words_done, NULL);
-    if (o.mpi && !o.quiet) {
-        uint64_t merges, sent, all;
-        w2v_sync_stats(st.sync, &merges, &sent, &all);
-        fprintf(stderr, "%s: %u MPI ranks, %llu merges of the replicas (%.1f%% of the rows "
-                "changed and were sent)\n", cli_progname, st.ranks,
-                (unsigned long long)merges, all ? 100.0 * (double)sent / (double)all : 0.0);
-    }
-    if (st.log != NULL && fclose(st.log) != 0)
-        cli_die(RV_FAIL, "%s: %s", o.log, strerror(errno));
-    rec_reader_free(rd);
-    cli_close_in(in);
-    if (cfg.spool != NULL)
-        fclose(cfg.spool);
-
-    write_outputs(&o, v, cv, &m);
-    for (uint32_t t = 0; t < o.threads; t++)
-        w2v_worker_free(&workers[t]);
-    w2v_model_free(&m);
-    free(workers);
-    rec_meta_free(st.extra);
-    w2v_sync_free(st.sync);
-    vocab_free(v);
-    if (cv != NULL)
-        vocab_free(cv);
+    start(&o);
+    load_vocab(&o, &r);
+    open_input(&o, &r, &data_first, &data_all);
+    wire_run(&o, &r, data_first, data_all);
+    init_model(&o, &r);
+    start_progress(&o, &r.st, &r.pos);
+    train(&o, &r);
+    write_outputs(&o, r.v, r.cv, &r.m);
+    free_run(&o, &r);
     cli_close_stdout();
     if (o.mpi)
         dist_finalize();

@@ -1,0 +1,245 @@
+/* test_w2v_resume.c - what a w2v-train checkpoint keeps beside the model (w2v_resume.h), read
+ * back from a saved checkpoint and refused when it lies; the checkpoints' pace (w2v_pace.h);
+ * the model as its outputs hold it (w2v_out.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "common/status.h"
+#include "stream/rec.h"
+#include "text/vocab.h"
+#include "vecio/vecset.h"
+#include "vecio/w2vfmt.h"
+#include "w2v/w2v.h"
+#include "w2v/w2v_out.h"
+#include "w2v/w2v_pace.h"
+#include "w2v/w2v_resume.h"
+
+static struct vocab *
+make_vocab(const char *const *words, int n)
+{
+    struct vocab *v;
+    if (vocab_create(&v, 8) < 0)
+        return NULL;
+    for (int i = 0; i < n; i++)
+        if (vocab_add(v, words[i], strlen(words[i]), (uint64_t)(100 - i)) < 0)
+            return NULL;
+    return v;
+}
+
+static const char *const WORDS[] = {"the", "of", "cat", "sat"};
+
+/* A checkpoint of a fresh model over v at pass 1, with the run settings rs (extra keys
+ * changed by set when not NULL), saved and opened again: its reader. */
+static struct rec_reader *
+saved(FILE **fpp, const struct vocab *v, const struct w2v_run_settings *rs, const char *key,
+      uint64_t value)
+{
+    struct w2v_params p;
+    struct w2v_model m;
+    struct w2v_worker w;
+    struct rec_meta *extra;
+    struct rec_reader *r = NULL;
+    w2v_params_default(&p);
+    p.dim = 8;
+    if (w2v_model_init_vocab(&m, &p, v, NULL) < 0 || w2v_worker_init(&w, &m, 0) < 0)
+        return NULL;
+    FILE *fp = tmpfile();
+    const struct w2v_pos pos = {.pass = 1, .records = 77, .words = 99};
+    if (fp != NULL && w2v_run_meta(&extra, rs, REC_WINDOWS, 11, 22) == WP_OK) {
+        if (key != NULL)
+            rec_meta_set_u64(extra, key, value);
+        if (w2v_ckpt_save(fp, &m, &w, 1, &pos, vocab_hash(v), 0, extra, 1) == WP_OK) {
+            rewind(fp);
+            if (rec_reader_open(&r, fp) < 0)
+                r = NULL;
+        }
+        rec_meta_free(extra);
+    }
+    w2v_worker_free(&w);
+    w2v_model_free(&m);
+    *fpp = fp;
+    return r;
+}
+
+static const struct w2v_run_settings RS = {.epochs = 3, .wcfg = {.window = 7, .sample = 1e-4,
+                                                                 .fixed = 1},
+                                           .deterministic = 1, .sync_words = 5000};
+
+static int
+test_round_trip(void)
+{
+    struct vocab *v = make_vocab(WORDS, 4);
+    CHECK(v != NULL);
+    FILE *fp;
+    struct rec_reader *r = saved(&fp, v, &RS, NULL, 0);
+    CHECK(r != NULL);
+    struct w2v_resume res = {.run = {.epochs = 5, .wcfg = {.window = 5, .sample = 1e-3},
+                                     .sync_words = 100}};
+    struct w2v_resume_err err;
+    CHECK_EQ(WP_OK, w2v_resume_read(&res, rec_reader_meta(r), v, rec_reader_raw_left_max(r),
+                                    &err));
+    CHECK_EQ(W2V_RESUME_OK, err.fail);
+    CHECK(res.p.dim == 8 && res.threads == 1 && res.nctx == 0);
+    CHECK(res.pos.pass == 1 && res.pos.records == 77 && res.pos.words == 99);
+    CHECK(res.run.epochs == 3 && res.run.wcfg.window == 7 && res.run.wcfg.fixed == 1);
+    CHECK(res.run.wcfg.sample == 1e-4);
+    CHECK(res.run.deterministic == 1 && res.run.sync_words == 5000);
+    CHECK(res.kind == REC_WINDOWS && res.data_first == 11 && res.data_all == 22);
+    /* the input: the same fingerprint, or one half unknown on either side */
+    CHECK(w2v_resume_same_input(&res, 11, 22));
+    CHECK(w2v_resume_same_input(&res, 11, 0));
+    CHECK(!w2v_resume_same_input(&res, 12, 22));
+    CHECK(!w2v_resume_same_input(&res, 11, 23));
+    res.data_all = 0;
+    CHECK(w2v_resume_same_input(&res, 11, 23));
+    res.data_first = 0;                   /* a checkpoint from before fingerprints */
+    CHECK(w2v_resume_same_input(&res, 12, 23));
+    /* the weights must fit in what is left of the file */
+    struct w2v_resume r2 = {.run = RS};
+    CHECK_EQ(WP_ECORRUPT, w2v_resume_read(&r2, rec_reader_meta(r), v, 4 * 8 * 4 - 1, &err));
+    CHECK(err.fail == W2V_RESUME_SIZE && err.n == 4 && err.dim == 8);
+    /* another vocabulary */
+    static const char *const other[] = {"the", "of", "cat", "mat"};
+    struct vocab *v2 = make_vocab(other, 4);
+    CHECK(v2 != NULL);
+    CHECK_EQ(WP_ECORRUPT, w2v_resume_read(&r2, rec_reader_meta(r), v2, UINT64_MAX, &err));
+    CHECK_EQ(W2V_RESUME_VOCAB, err.fail);
+    rec_reader_free(r);
+    fclose(fp);
+    vocab_free(v2);
+    vocab_free(v);
+    return 0;
+}
+
+/* Each setting outside what its option accepts, and a pass past the epochs. */
+static int
+test_refused(void)
+{
+    struct vocab *v = make_vocab(WORDS, 4);
+    CHECK(v != NULL);
+    static const struct {
+        const char *key;
+        uint64_t value;
+        enum w2v_resume_fail fail;
+    } cases[] = {{"epochs", 0, W2V_RESUME_RANGE}, {"epochs", W2V_EPOCHS_MAX + 1, W2V_RESUME_RANGE},
+                 {"window", 0, W2V_RESUME_RANGE}, {"window", W2V_WINDOW_MAX + 1, W2V_RESUME_RANGE},
+                 {"fixed_window", 2, W2V_RESUME_RANGE}, {"epochs", 1, W2V_RESUME_PASS}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *fp;
+        struct rec_reader *r = saved(&fp, v, &RS, cases[i].key, cases[i].value);
+        CHECK(r != NULL);
+        struct w2v_resume res = {.run = RS};
+        struct w2v_resume_err err;
+        CHECK_EQ(WP_ECORRUPT, w2v_resume_read(&res, rec_reader_meta(r), v, UINT64_MAX, &err));
+        CHECK_EQ(cases[i].fail, err.fail);
+        if (cases[i].fail == W2V_RESUME_RANGE) {
+            CHECK_STR(cases[i].key, err.key);
+            CHECK_EQ(cases[i].value, err.value);
+            CHECK(err.lo <= err.hi && (err.value < err.lo || err.value > err.hi));
+        } else {
+            CHECK(res.pos.pass == 1 && res.run.epochs == 1);
+        }
+        rec_reader_free(r);
+        fclose(fp);
+    }
+    /* a sample outside 0..1 */
+    struct w2v_run_settings bad = RS;
+    bad.wcfg.sample = 1.5;
+    FILE *fp;
+    struct rec_reader *r = saved(&fp, v, &bad, NULL, 0);
+    CHECK(r != NULL);
+    struct w2v_resume res = {.run = RS};
+    struct w2v_resume_err err;
+    CHECK_EQ(WP_ECORRUPT, w2v_resume_read(&res, rec_reader_meta(r), v, UINT64_MAX, &err));
+    CHECK(err.fail == W2V_RESUME_SAMPLE && err.sample == 1.5);
+    rec_reader_free(r);
+    fclose(fp);
+    /* not a checkpoint at all */
+    struct rec_meta *m = rec_meta_new();
+    CHECK(m != NULL);
+    CHECK(w2v_resume_read(&res, m, v, UINT64_MAX, &err) < 0);
+    CHECK(err.fail == W2V_RESUME_PARAMS && err.status == WP_EKIND);
+    rec_meta_free(m);
+    vocab_free(v);
+    return 0;
+}
+
+static int
+test_pace(void)
+{
+    struct w2v_pace p;
+    /* every 100 words, resumed at 250: the next at 300, then 400 (not 350) */
+    w2v_pace_start(&p, 100, 0, 250, 0);
+    CHECK_EQ(0, w2v_pace_due(&p, 299, 1e9));
+    CHECK_EQ(1, w2v_pace_due(&p, 300, 0));
+    CHECK_EQ(0, w2v_pace_due(&p, 399, 0));
+    CHECK_EQ(1, w2v_pace_due(&p, 650, 0));  /* several multiples passed: one checkpoint */
+    CHECK_EQ(0, w2v_pace_due(&p, 699, 0));
+    CHECK_EQ(1, w2v_pace_due(&p, 700, 0));
+    /* every 10 seconds: from the start, then from the last */
+    w2v_pace_start(&p, 0, 10, 0, 5);
+    CHECK_EQ(0, w2v_pace_due(&p, 1000000, 14.9));
+    CHECK_EQ(1, w2v_pace_due(&p, 0, 15));
+    CHECK_EQ(0, w2v_pace_due(&p, 0, 24.9));
+    CHECK_EQ(1, w2v_pace_due(&p, 0, 25));
+    /* neither: never */
+    w2v_pace_start(&p, 0, 0, 0, 0);
+    CHECK_EQ(0, w2v_pace_due(&p, UINT64_MAX, 1e12));
+    return 0;
+}
+
+static int
+test_out(void)
+{
+    static const char *const spaced[] = {"the", "of", "a cat", "sat"};
+    struct vocab *v = make_vocab(WORDS, 4), *vs = make_vocab(spaced, 4);
+    CHECK(v != NULL && vs != NULL);
+    uint32_t bad = 99;
+    CHECK_EQ(1, w2v_words_writable(v, &bad));
+    CHECK_EQ(99, bad);
+    CHECK_EQ(0, w2v_words_writable(vs, &bad));
+    CHECK_EQ(2, bad);
+    struct w2v_params p;
+    struct w2v_model m;
+    w2v_params_default(&p);
+    p.dim = 4;
+    CHECK_EQ(WP_OK, w2v_model_init_vocab(&m, &p, v, NULL));
+    /* without subwords, the word vectors are syn0's rows */
+    float *x;
+    CHECK_EQ(WP_OK, w2v_word_vectors(&x, &m, v, &RS));
+    CHECK(memcmp(x, m.syn0, 4 * 4 * sizeof *x) == 0);
+    free(x);
+    /* fastText's view: the model's sizes and rows, the run's settings in its args */
+    struct fasttext ft;
+    CHECK_EQ(WP_OK, w2v_fasttext_view(&ft, &m, v, &RS));
+    CHECK(ft.dim == 4 && ft.nwords == 4 && ft.bucket == 0 && ft.maxn == 0);
+    CHECK(ft.input == m.syn0 && ft.output == m.syn1neg && ft.has_args);
+    CHECK_STR("cat", ft.words[2]);
+    CHECK_EQ(98, ft.counts[2]);
+    CHECK_EQ(7, ft.args[4]);              /* ws */
+    CHECK_EQ(3, ft.args[8]);              /* epoch */
+    CHECK_EQ(97, ft.args[12]);            /* minCount: the rarest word's count */
+    w2v_fasttext_view_free(&ft);
+    /* the text format: a header and one line per word; a word with a space refused */
+    FILE *fp = tmpfile();
+    CHECK(fp != NULL);
+    CHECK_EQ(WP_OK, w2v_out_model(fp, W2VFMT_TEXT, &m, v, &RS, 1));
+    rewind(fp);
+    char line[512];
+    CHECK(fgets(line, sizeof line, fp) != NULL);
+    CHECK_STR("4 4\n", line);
+    CHECK(fgets(line, sizeof line, fp) != NULL && strncmp(line, "the ", 4) == 0);
+    fclose(fp);
+    fp = tmpfile();
+    CHECK(fp != NULL);
+    CHECK_EQ(WP_EFORMAT, w2v_out_vectors(fp, W2VFMT_TEXT, vs, m.syn0, 4, 1));
+    fclose(fp);
+    w2v_model_free(&m);
+    vocab_free(v);
+    vocab_free(vs);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_round_trip), CHECK_CASE(test_refused), CHECK_CASE(test_pace),
+           CHECK_CASE(test_out))

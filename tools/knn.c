@@ -262,25 +262,8 @@ struct qctx {
     const struct knn_hnsw *hnsw;
     size_t found, missing, ngrams;
     struct knn_queries q; /* the rows of the words asked, n-gram vectors included */
-    struct knn_sq8 sq8;   /* --int8 */
+    struct knn_sq8 sq8;   /* --int8, or a table of int8 codes only */
 };
-
-/* A query outside the vocabulary of a fastText model: its n-gram vector as a new id.
- * Returns 0 when the word has no n-gram either. */
-static int
-lookup_ngrams(struct qctx *c, const char *w, uint32_t *id)
-{
-    const int rc = knn_queries_add_ngrams(&c->q, w, id);
-    if (rc == WP_ENOMEM)
-        cli_die_nomem();
-    if (rc <= 0)
-        return 0;
-    if (!c->o->quiet)
-        cli_warn("'%s' not in vocabulary: answered from its character n-grams",
-                 cli_word(w, (char[CLI_WORD_BUF]){0}));
-    c->ngrams++;
-    return 1;
-}
 
 static void
 print_hits(struct qctx *c, const char *query, const struct knn_hit *h, float qsq)
@@ -308,22 +291,59 @@ answer(struct qctx *c, const uint32_t *ids, size_t n)
     knn_queries_clear(&c->q);
 }
 
+/* The query w as *id (knn_queries_lookup), saying so when it is answered from its n-grams
+ * or not at all. */
 static int
 lookup(struct qctx *c, const char *w, uint32_t *id)
 {
-    const int64_t i = vecset_find(c->s, w, strlen(w));
-    if (i < 0 && vecset_has_subwords(c->s) && lookup_ngrams(c, w, id)) {
-        c->found++;
-        return 1;
-    }
-    if (i < 0) {
+    const int rc = knn_queries_lookup(&c->q, w, id);
+    if (rc < 0)
+        cli_die_nomem();
+    if (rc == 0) {
         cli_warn("'%s' not in vocabulary", cli_word(w, (char[CLI_WORD_BUF]){0}));
         c->missing++;
         return 0;
     }
+    if (rc == KNN_QUERY_NGRAMS) {
+        if (!c->o->quiet)
+            cli_warn("'%s' not in vocabulary: answered from its character n-grams",
+                     cli_word(w, (char[CLI_WORD_BUF]){0}));
+        c->ngrams++;
+    }
     c->found++;
-    *id = (uint32_t)i;
     return 1;
+}
+
+/* stdin_queries' buffer: the bytes read and not yet answered, and the ids of a batch. */
+struct lines {
+    char *buf;
+    uint32_t *ids;
+    size_t cap, len, lineno, multi, first_multi;
+};
+
+/* Each whole line of l looked up into l->ids (*nids of them); returns the bytes used. */
+static size_t
+take_lines(struct qctx *c, struct lines *l, size_t *nids)
+{
+    size_t start = 0;
+    char *nl;
+    while ((nl = memchr(l->buf + start, '\n', l->len - start)) != NULL) {
+        *nl = '\0';
+        l->lineno++;
+        char *w = l->buf + start + strspn(l->buf + start, " \t");
+        const size_t wl = strcspn(w, " \t\r");
+        if (w[wl] != '\0' && w[wl + strspn(w + wl, " \t\r")] != '\0' && l->multi++ == 0) {
+            l->first_multi = l->lineno; /* one word a line: say so rather than drop the rest */
+            w[wl] = '\0';
+            cli_warn("<stdin>: line %zu: one query word per line: looked up '%s' only, "
+                     "the rest of the line ignored", l->lineno, w);
+        }
+        w[wl] = '\0';
+        if (*w != '\0' && lookup(c, w, &l->ids[*nids]))
+            (*nids)++;
+        start = (size_t)(nl - l->buf) + 1;
+    }
+    return start;
 }
 
 /* Reads stdin with read(2) so that every line already waiting forms one batch, while an
@@ -331,51 +351,34 @@ lookup(struct qctx *c, const char *w, uint32_t *id)
 static void
 stdin_queries(struct qctx *c)
 {
-    size_t cap = 1 << 16, len = 0, nids = 0, lineno = 0, multi = 0, first_multi = 0;
-    char *buf = cli_malloc(cap);
-    uint32_t *ids = cli_mallocarray(cap, sizeof *ids);
+    struct lines l = {.cap = 1 << 16};
+    l.buf = cli_malloc(l.cap);
+    l.ids = cli_mallocarray(l.cap, sizeof *l.ids);
     for (int eof = 0; !eof;) {
-        if (len + 1 >= cap) {
-            cap *= 2;
-            buf = cli_reallocarray(buf, cap, 1);
-            ids = cli_reallocarray(ids, cap, sizeof *ids);
+        if (l.len + 1 >= l.cap) {
+            l.cap *= 2;
+            l.buf = cli_reallocarray(l.buf, l.cap, 1);
+            l.ids = cli_reallocarray(l.ids, l.cap, sizeof *l.ids);
         }
-        const ssize_t got = read(STDIN_FILENO, buf + len, cap - len - 1);
+        const ssize_t got = read(STDIN_FILENO, l.buf + l.len, l.cap - l.len - 1);
         if (got < 0)
             cli_die(RV_FAIL, "<stdin>: %s", strerror(errno));
         eof = got == 0;
-        len += (size_t)got;
-        if (eof && len > 0 && buf[len - 1] != '\n')
-            buf[len++] = '\n'; /* a last line without its newline */
-        size_t start = 0;
-        char *nl;
-        while ((nl = memchr(buf + start, '\n', len - start)) != NULL) {
-            *nl = '\0';
-            lineno++;
-            char *w = buf + start + strspn(buf + start, " \t");
-            const size_t wl = strcspn(w, " \t\r");
-            if (w[wl] != '\0' && w[wl + strspn(w + wl, " \t\r")] != '\0' && multi++ == 0) {
-                first_multi = lineno; /* one word a line: say so rather than drop the rest */
-                w[wl] = '\0';
-                cli_warn("<stdin>: line %zu: one query word per line: looked up '%s' only, "
-                         "the rest of the line ignored", lineno, w);
-            }
-            w[wl] = '\0';
-            if (*w != '\0' && lookup(c, w, &ids[nids]))
-                nids++;
-            start = (size_t)(nl - buf) + 1;
-        }
-        answer(c, ids, nids);
+        l.len += (size_t)got;
+        if (eof && l.len > 0 && l.buf[l.len - 1] != '\n')
+            l.buf[l.len++] = '\n'; /* a last line without its newline */
+        size_t nids = 0;
+        const size_t used = take_lines(c, &l, &nids);
+        answer(c, l.ids, nids);
         fflush(c->out);
-        nids = 0;
-        memmove(buf, buf + start, len - start);
-        len -= start;
+        memmove(l.buf, l.buf + used, l.len - used);
+        l.len -= used;
     }
-    if (multi > 1)
+    if (l.multi > 1)
         cli_warn("<stdin>: %zu lines held more than one word (first: line %zu); only the first "
-                 "word of each was looked up", multi, first_multi);
-    free(buf);
-    free(ids);
+                 "word of each was looked up", l.multi, l.first_multi);
+    free(l.buf);
+    free(l.ids);
 }
 
 /* Maps the HNSW index at o->hnsw, or builds it and saves it there when it does not exist. */
@@ -415,74 +418,77 @@ open_hnsw(const struct opts *o, const struct vecset *s, const struct knn_db *db)
     return h;
 }
 
+/* --all: every row's neighbours, through the HNSW index when there is one. */
+static void
+query_all(struct qctx *c)
+{
+    const struct opts *o = c->o;
+    const struct knn_query_cfg cfg = {.k = o->k, .ef = o->ef, .exclude = o->exclude,
+                                      .single = o->single, .knn = &o->an.knn};
+    struct knn_hit *h = cli_mallocarray(c->db.n * o->k, sizeof *h);
+    const double t0 = cli_now();
+    const int rc = knn_queries_search_all(&c->q, &c->db, c->hnsw, &cfg, c->scratch, h);
+    if (rc < 0)
+        cli_die_status(rc, "search");
+    const double t1 = cli_now();
+    if (o->verbose && c->hnsw == NULL)
+        cli_warn("%zu queries x %zu rows in %.3f s (%.0f queries/s, %d threads)", c->db.n,
+                 c->db.n, t1 - t0, (double)c->db.n / (t1 - t0), o->an.knn.threads);
+    for (size_t i = 0; i < c->db.n; i++)
+        print_hits(c, knn_queries_word(&c->q, (uint32_t)i), h + i * o->k,
+                   knn_queries_sqnorm(&c->q, (uint32_t)i));
+    if (o->verbose && c->hnsw != NULL)
+        cli_warn("%zu queries (hnsw, ef %zu) in %.3f s with printing", c->db.n, o->ef,
+                 cli_now() - t0);
+    c->found = c->db.n;
+    free(h);
+}
+
+/* --query: the words given, one batch. */
+static void
+query_words(struct qctx *c)
+{
+    const struct opts *o = c->o;
+    uint16_t *m16 =
+        o->nqueries < KNN_QUERY_BATCH_MIN || o->single ? knn_db_add_half(&c->db) : NULL;
+    uint32_t *ids = cli_mallocarray(o->nqueries, sizeof *ids);
+    size_t n = 0;
+    for (size_t i = 0; i < o->nqueries; i++)
+        n += (size_t)lookup(c, o->queries[i], &ids[n]);
+    answer(c, ids, n);
+    free(ids);
+    free(m16);
+}
+
+/* Queries from stdin, one word a line. */
+static void
+query_stdin(struct qctx *c)
+{
+    uint16_t *m16 = knn_db_add_half(&c->db);
+    const double t0 = cli_now();
+    stdin_queries(c);
+    free(m16);
+    if (c->o->verbose)
+        cli_warn("%zu queries in %.3f s (%.0f queries/s)", c->found, cli_now() - t0,
+                 (double)c->found / (cli_now() - t0));
+}
+
 static int
 run_queries(const struct opts *o, const struct vecset *s, FILE *out)
 {
     struct qctx c = {.o = o, .s = s, .out = out};
-    c.db.n = rows_searched(o, s);
-    c.db.d = s->d;
-    c.db.metric = o->metric;
-    c.db.m = o->metric == KNN_COS ? s->unit : s->m;
-    c.db.sqnorm = s->sqnorm;
+    knn_db_of_set(&c.db, &c.sq8, s, o->metric, rows_searched(o, s), o->int8, o->rerank);
     c.scratch = cli_mallocarray(s->v, sizeof *c.scratch);
     if (knn_queries_init(&c.q, s, o->metric) < 0)
         cli_die_nomem();
-    if (s->tab != NULL && s->unit == NULL) { /* in place: raw rows, divided by norms for cos */
-        c.db.m = s->m;
-        c.db.rownorm = o->metric == KNN_COS ? s->tab->norm : NULL;
-        if (o->int8 || s->m == NULL) {
-            c.sq8 = (struct knn_sq8){.codes = s->tab->codes, .vmin = s->tab->sq8_min,
-                                     .step = s->tab->sq8_step, .norm = s->tab->norm,
-                                     .rerank = o->rerank};
-            c.db.sq8 = &c.sq8;
-        }
-    }
     struct knn_hnsw *hnsw = o->hnsw ? open_hnsw(o, s, &c.db) : NULL;
     c.hnsw = hnsw;
-    if (o->all && hnsw != NULL) {
-        uint32_t *ids = cli_mallocarray(c.db.n, sizeof *ids);
-        for (size_t i = 0; i < c.db.n; i++)
-            ids[i] = (uint32_t)i;
-        const double t0 = cli_now();
-        answer(&c, ids, c.db.n);
-        if (o->verbose)
-            cli_warn("%zu queries (hnsw, ef %zu) in %.3f s with printing", c.db.n, o->ef,
-                     cli_now() - t0);
-        c.found = c.db.n;
-        free(ids);
-    } else if (o->all) {
-        struct knn_hit *h = cli_mallocarray(c.db.n * o->k, sizeof *h);
-        const double t0 = cli_now();
-        const int rc = knn_all(&c.db, o->k, o->exclude, &o->an.knn, h);
-        if (rc < 0)
-            cli_die_status(rc, "search");
-        if (o->verbose)
-            cli_warn("%zu queries x %zu rows in %.3f s (%.0f queries/s, %d threads)", c.db.n,
-                     c.db.n, cli_now() - t0, (double)c.db.n / (cli_now() - t0),
-                     o->an.knn.threads);
-        for (size_t i = 0; i < c.db.n; i++)
-            print_hits(&c, s->words[i], h + i * o->k, s->sqnorm[i]);
-        free(h);
-        c.found = c.db.n;
-    } else if (o->nqueries > 0) {
-        uint16_t *m16 =
-            o->nqueries < KNN_QUERY_BATCH_MIN || o->single ? knn_db_add_half(&c.db) : NULL;
-        uint32_t *ids = cli_mallocarray(o->nqueries, sizeof *ids);
-        size_t n = 0;
-        for (size_t i = 0; i < o->nqueries; i++)
-            n += (size_t)lookup(&c, o->queries[i], &ids[n]);
-        answer(&c, ids, n);
-        free(ids);
-        free(m16);
-    } else {
-        uint16_t *m16 = knn_db_add_half(&c.db);
-        const double t0 = cli_now();
-        stdin_queries(&c);
-        free(m16);
-        if (o->verbose)
-            cli_warn("%zu queries in %.3f s (%.0f queries/s)", c.found, cli_now() - t0,
-                     (double)c.found / (cli_now() - t0));
-    }
+    if (o->all)
+        query_all(&c);
+    else if (o->nqueries > 0)
+        query_words(&c);
+    else
+        query_stdin(&c);
     if (c.ngrams > 0 && o->verbose)
         cli_warn("%zu of %zu queries answered from character n-grams", c.ngrams, c.found);
     free(c.scratch);
@@ -493,20 +499,16 @@ run_queries(const struct opts *o, const struct vecset *s, FILE *out)
 
 /* ---- query by vector: a REC_VECTORS stream (e.g. from embed), read in batches ---- */
 static void
-qvec_flush(struct qctx *c, float *q, char **labels, size_t n, struct knn_hit *h)
+qvec_flush(struct qctx *c, struct knn_qvecs *b, struct knn_hit *h)
 {
-    if (n == 0)
+    if (b->n == 0)
         return;
-    const int rc = knn_batch(&c->db, q, n, c->o->k, KNN_PLAIN, NULL, 0, &c->o->an.knn, h);
+    const int rc = knn_qvecs_search(b, &c->db, c->o->k, &c->o->an.knn, h);
     if (rc < 0)
         cli_die_status(rc, "search");
-    for (size_t i = 0; i < n; i++) {
-        double sq = 0;
-        for (size_t j = 0; j < c->s->d; j++)
-            sq += (double)q[i * c->s->d + j] * q[i * c->s->d + j];
-        print_hits(c, labels[i], h + i * c->o->k, (float)sq);
-        free(labels[i]);
-    }
+    for (size_t i = 0; i < b->n; i++)
+        print_hits(c, b->labels[i], h + i * c->o->k, b->sq[i]);
+    knn_qvecs_clear(b);
     fflush(c->out);
 }
 
@@ -515,46 +517,33 @@ run_query_vectors(const struct opts *o, const struct vecset *s, FILE *out)
 {
     enum { QBATCH = 4096 };
     struct qctx c = {.o = o, .s = s, .out = out};
-    c.db = (struct knn_db){.m = o->metric == KNN_COS ? s->unit : s->m, .sqnorm = s->sqnorm,
-                           .d = s->d, .metric = o->metric,
-                           .n = rows_searched(o, s)};
+    struct knn_qvecs b;
+    knn_db_of_set(&c.db, &c.sq8, s, o->metric, rows_searched(o, s), 0, 0);
     FILE *fp = cli_open_in(o->qvec);
     struct rec_reader *r = cli_reader_open(fp, o->qvec, REC_VECTORS);
     uint64_t dim = 0;
     if (rec_meta_get_u64(rec_reader_meta(r), "dim", &dim) < 0 || dim != s->d)
         cli_die(RV_DATA, "%s: dimension %llu, the vectors have %zu", cli_name(o->qvec),
                 (unsigned long long)dim, s->d);
-    float *q = cli_mallocarray(QBATCH * s->d, sizeof *q);
-    char **labels = cli_mallocarray(QBATCH, sizeof *labels);
+    if (knn_qvecs_init(&b, s->d, QBATCH, o->metric) < 0)
+        cli_die_nomem();
     struct knn_hit *h = cli_mallocarray(QBATCH * o->k, sizeof *h);
     const unsigned char *rec, *word;
-    size_t len, wlen, n = 0;
+    size_t len, wlen;
     while (cli_reader_next(r, o->qvec, &rec, &len) == 1) {
-        float *x = q + n * s->d;
-        const int rc = rec_vector_decode(rec, len, s->d, &word, &wlen, x);
+        const int rc = rec_vector_decode(rec, len, s->d, &word, &wlen, knn_qvecs_slot(&b));
         if (rc < 0)
             cli_die_record(r, o->qvec, rc);
-        double sq = 0;
-        for (size_t j = 0; j < s->d; j++)
-            sq += (double)x[j] * x[j];
-        if (o->metric == KNN_COS) { /* exactly as vecset scales its own rows */
-            const float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
-            for (size_t j = 0; j < s->d; j++)
-                x[j] *= inv;
-        }
-        labels[n] = cli_malloc(wlen + 1);
-        memcpy(labels[n], word, wlen);
-        labels[n][wlen] = '\0';
-        if (++n == QBATCH) {
-            qvec_flush(&c, q, labels, n, h);
-            n = 0;
-        }
+        const int full = knn_qvecs_push(&b, (const char *)word, wlen);
+        if (full < 0)
+            cli_die_nomem();
+        if (full)
+            qvec_flush(&c, &b, h);
     }
-    qvec_flush(&c, q, labels, n, h);
+    qvec_flush(&c, &b, h);
     rec_reader_free(r);
     cli_close_in(fp);
-    free(q);
-    free(labels);
+    knn_qvecs_free(&b);
     free(h);
     return RV_OK;
 }
@@ -664,17 +653,15 @@ run_analogy_eval(const struct opts *o, const struct vecset *s, FILE *out)
         cli_die(RV_DATA, "%s: no question of 4 words in the file%s", cli_name(o->analogy_file),
                 bad > 0 ? "" : " (empty, or only comments and section lines)");
     }
-    size_t c[2] = {0, 0}, n[2] = {0, 0}, sk[2] = {0, 0};
+    struct analogy_section g[2];
+    analogy_result_group(&res, 0, &g[0]);
+    analogy_result_group(&res, 1, &g[1]);
     fprintf(out, "section\tcorrect\tseen\tskipped\taccuracy\n");
-    for (size_t i = 0; i < res.nsec; i++) {
-        const struct analogy_section *sec = &res.sec[i];
-        print_section(out, sec->name, sec->correct, sec->seen, sec->skipped);
-        c[sec->syntactic] += sec->correct;
-        n[sec->syntactic] += sec->seen;
-        sk[sec->syntactic] += sec->skipped;
-    }
-    print_section(out, "semantic", c[0], n[0], sk[0]);
-    print_section(out, "syntactic", c[1], n[1], sk[1]);
+    for (size_t i = 0; i < res.nsec; i++)
+        print_section(out, res.sec[i].name, res.sec[i].correct, res.sec[i].seen,
+                      res.sec[i].skipped);
+    print_section(out, "semantic", g[0].correct, g[0].seen, g[0].skipped);
+    print_section(out, "syntactic", g[1].correct, g[1].seen, g[1].skipped);
     print_section(out, "total", res.correct, res.seen, res.skipped);
     const int none = res.seen == 0;
     if (none)

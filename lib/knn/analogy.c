@@ -300,3 +300,16 @@ analogy_result_free(struct analogy_result *res)
     free(res->sec);
     memset(res, 0, sizeof *res);
 }
+
+void
+analogy_result_group(const struct analogy_result *res, int syntactic,
+                     struct analogy_section *sum)
+{
+    *sum = (struct analogy_section){.syntactic = syntactic};
+    for (size_t i = 0; i < res->nsec; i++)
+        if (res->sec[i].syntactic == syntactic) {
+            sum->correct += res->sec[i].correct;
+            sum->seen += res->sec[i].seen;
+            sum->skipped += res->sec[i].skipped;
+        }
+}

@@ -66,6 +66,10 @@ struct analogy_result {
 int analogy_eval(const struct vecset *s, FILE *fp, const struct analogy_opts *o,
                  struct analogy_result *res, struct w2vfmt_error *err);
 void analogy_result_free(struct analogy_result *res);
+/* The sums of correct, seen and skipped over the semantic (syntactic 0) or the syntactic
+ * (1) sections of res, in *sum (its name NULL). */
+void analogy_result_group(const struct analogy_result *res, int syntactic,
+                          struct analogy_section *sum);
 
 /* Query vectors for rows a, b, c into q (3 rows for MUL: unit a, b, c; 1 row for ADD:
  * unit b - unit a + unit c). */

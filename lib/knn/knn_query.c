@@ -1,6 +1,7 @@
 /* knn_query.c - knn(1)'s word queries and the search of a batch; see knn_query.h. */
 #include "knn_query.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,15 @@
 #include "vecio/vecfp.h"
 #include "vecio/vecset.h"
 #include "vecio/vectab.h"
+
+static double
+sum_sq(const float *x, size_t d)
+{
+    double sq = 0;
+    for (size_t j = 0; j < d; j++)
+        sq += (double)x[j] * x[j];
+    return sq;
+}
 
 int
 knn_queries_init(struct knn_queries *q, const struct vecset *s, int metric)
@@ -65,9 +75,7 @@ knn_queries_add_ngrams(struct knn_queries *q, const char *w, uint32_t *id)
         return rc;
     if (rc < 0)
         return 0;
-    double sq = 0;
-    for (size_t j = 0; j < d; j++)
-        sq += (double)x[j] * x[j];
+    const double sq = sum_sq(x, d);
     if (q->metric == KNN_COS)
         vecset_vector(q->s, w, len, 1, x, NULL);
     if ((q->xw[q->nx] = malloc(len + 1)) == NULL)
@@ -162,4 +170,119 @@ uint64_t
 knn_set_fingerprint(const struct vecset *s)
 {
     return s->tab != NULL ? s->tab->fingerprint : vecfp_matrix(s->m, s->v, s->d);
+}
+
+int
+knn_queries_lookup(struct knn_queries *q, const char *w, uint32_t *id)
+{
+    const int64_t i = vecset_find(q->s, w, strlen(w));
+    if (i >= 0) {
+        *id = (uint32_t)i;
+        return KNN_QUERY_ROW;
+    }
+    if (!vecset_has_subwords(q->s))
+        return 0;
+    const int rc = knn_queries_add_ngrams(q, w, id);
+    return rc < 0 ? rc : rc > 0 ? KNN_QUERY_NGRAMS : 0;
+}
+
+int
+knn_queries_search_all(struct knn_queries *q, const struct knn_db *db,
+                       const struct knn_hnsw *hnsw, const struct knn_query_cfg *cfg,
+                       float *scratch, struct knn_hit *h)
+{
+    if (hnsw == NULL)
+        return knn_all(db, cfg->k, cfg->exclude, cfg->knn, h);
+    uint32_t *ids = malloc((db->n ? db->n : 1) * sizeof *ids);
+    if (ids == NULL)
+        return WP_ENOMEM;
+    for (size_t i = 0; i < db->n; i++)
+        ids[i] = (uint32_t)i;
+    const int rc = knn_queries_search(q, db, hnsw, cfg, ids, db->n, scratch, h);
+    free(ids);
+    return rc;
+}
+
+void
+knn_db_of_set(struct knn_db *db, struct knn_sq8 *sq8, const struct vecset *s, int metric,
+              size_t n, int int8, size_t rerank)
+{
+    *db = (struct knn_db){.m = metric == KNN_COS ? s->unit : s->m, .sqnorm = s->sqnorm,
+                          .n = n, .d = s->d, .metric = metric};
+    if (s->tab == NULL || s->unit != NULL)
+        return;
+    db->m = s->m; /* in place: raw rows, divided by norms for cos */
+    db->rownorm = metric == KNN_COS ? s->tab->norm : NULL;
+    if (int8 || s->m == NULL) {
+        *sq8 = (struct knn_sq8){.codes = s->tab->codes, .vmin = s->tab->sq8_min,
+                                .step = s->tab->sq8_step, .norm = s->tab->norm,
+                                .rerank = rerank};
+        db->sq8 = sq8;
+    }
+}
+
+int
+knn_qvecs_init(struct knn_qvecs *b, size_t d, size_t cap, int metric)
+{
+    *b = (struct knn_qvecs){.d = d, .cap = cap, .metric = metric};
+    b->q = malloc((cap > 0 && d > 0 ? cap * d : 1) * sizeof *b->q);
+    b->sq = malloc((cap ? cap : 1) * sizeof *b->sq);
+    b->labels = calloc(cap ? cap : 1, sizeof *b->labels);
+    if (b->q == NULL || b->sq == NULL || b->labels == NULL) {
+        knn_qvecs_free(b);
+        return WP_ENOMEM;
+    }
+    return WP_OK;
+}
+
+void
+knn_qvecs_free(struct knn_qvecs *b)
+{
+    if (b->labels != NULL)
+        knn_qvecs_clear(b);
+    free(b->q);
+    free(b->sq);
+    free(b->labels);
+    memset(b, 0, sizeof *b);
+}
+
+float *
+knn_qvecs_slot(struct knn_qvecs *b)
+{
+    return b->q + b->n * b->d;
+}
+
+int
+knn_qvecs_push(struct knn_qvecs *b, const char *label, size_t len)
+{
+    float *x = b->q + b->n * b->d;
+    char *l = malloc(len + 1);
+    if (l == NULL)
+        return WP_ENOMEM;
+    memcpy(l, label, len);
+    l[len] = '\0';
+    if (b->metric == KNN_COS) { /* exactly as vecset scales its own rows */
+        const double sq = sum_sq(x, b->d);
+        const float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
+        for (size_t j = 0; j < b->d; j++)
+            x[j] *= inv;
+    }
+    b->sq[b->n] = (float)sum_sq(x, b->d);
+    b->labels[b->n++] = l;
+    return b->n == b->cap;
+}
+
+int
+knn_qvecs_search(const struct knn_qvecs *b, const struct knn_db *db, size_t k,
+                 const struct knn_opts *o, struct knn_hit *h)
+{
+    return knn_batch(db, b->q, b->n, k, KNN_PLAIN, NULL, 0, o, h);
+}
+
+void
+knn_qvecs_clear(struct knn_qvecs *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->labels[i]);
+    b->n = 0;
 }

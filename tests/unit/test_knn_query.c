@@ -1,6 +1,7 @@
 /* test_knn_query.c - knn(1)'s pieces in lib/knn: word queries searched one by one and in
- * batches alike (knn_query), --map's lookup and projection (knn_map), one analogy question
- * at a time (analogy_ask). */
+ * batches alike, looked up, and every row at once (knn_query); the database over a set; query
+ * vectors in batches (knn_qvecs); --map's lookup and projection (knn_map); one analogy
+ * question at a time (analogy_ask) and the section sums of an evaluation (analogy). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,5 +128,120 @@ test_analogy(void)
     return 0;
 }
 
+/* A word looked up: its row, or nothing (no fastText model here to give n-grams). */
+static int
+test_lookup_and_db(void)
+{
+    struct vecset *s = load();
+    CHECK(s != NULL);
+    struct knn_queries q;
+    CHECK_EQ(WP_OK, knn_queries_init(&q, s, KNN_COS));
+    uint32_t id = 99;
+    CHECK_EQ(KNN_QUERY_ROW, knn_queries_lookup(&q, "king", &id));
+    CHECK_EQ(2, id);
+    CHECK_EQ(0, knn_queries_lookup(&q, "kingdom", &id));
+    knn_queries_free(&q);
+    /* a set of floats: unit rows for cos, raw for dot, the first n rows, no int8 codes even
+     * when asked (there are none) */
+    struct knn_db db;
+    struct knn_sq8 sq8 = {0};
+    knn_db_of_set(&db, &sq8, s, KNN_COS, 4, 1, 100);
+    CHECK(db.m == s->unit && db.n == 4 && db.d == 3 && db.sq8 == NULL && db.rownorm == NULL);
+    knn_db_of_set(&db, &sq8, s, KNN_DOT, s->v, 0, 100);
+    CHECK(db.m == s->m && db.sqnorm == s->sqnorm && db.n == s->v && db.metric == KNN_DOT);
+    vecset_free(s);
+    return 0;
+}
+
+/* --all: every row against all, the same hits as the rows asked as a batch. */
+static int
+test_search_all(void)
+{
+    struct vecset *s = load();
+    CHECK(s != NULL);
+    struct knn_queries q;
+    CHECK_EQ(WP_OK, knn_queries_init(&q, s, KNN_L2));
+    struct knn_db db;
+    struct knn_sq8 sq8;
+    knn_db_of_set(&db, &sq8, s, KNN_L2, s->v, 0, 0);
+    struct knn_opts ko;
+    knn_opts_default(&ko);
+    ko.threads = 2;
+    const struct knn_query_cfg cfg = {.k = 4, .exclude = 1, .knn = &ko};
+    struct knn_hit all[10 * 4], each[10 * 4];
+    uint32_t ids[10];
+    float scratch[10];
+    for (uint32_t i = 0; i < 10; i++)
+        ids[i] = i;
+    CHECK_EQ(WP_OK, knn_queries_search_all(&q, &db, NULL, &cfg, scratch, all));
+    CHECK_EQ(WP_OK, knn_queries_search(&q, &db, NULL, &cfg, ids, 10, scratch, each));
+    for (size_t i = 0; i < 10 * 4; i++) {
+        CHECK_EQ(each[i].id, all[i].id);
+        CHECK_NEAR(each[i].score, all[i].score, 1e-5);
+    }
+    CHECK(all[0].id != 0);   /* its own row excluded */
+    knn_queries_free(&q);
+    vecset_free(s);
+    return 0;
+}
+
+/* Query vectors: scaled for cos as the set scales its rows, labelled, in batches of cap. */
+static int
+test_qvecs(void)
+{
+    struct vecset *s = load();
+    CHECK(s != NULL);
+    struct knn_qvecs b;
+    CHECK_EQ(WP_OK, knn_qvecs_init(&b, s->d, 3, KNN_COS));
+    for (size_t i = 0; i < 3; i++) {
+        memcpy(knn_qvecs_slot(&b), s->m + i * s->d, s->d * sizeof(float));
+        CHECK_EQ(i == 2, knn_qvecs_push(&b, s->words[i], strlen(s->words[i])));
+    }
+    CHECK_EQ(3, b.n);
+    CHECK(memcmp(b.q, s->unit, 3 * s->d * sizeof(float)) == 0);
+    CHECK_STR("woman", b.labels[1]);
+    CHECK_NEAR(1.0, b.sq[1], 1e-6);
+    struct knn_db db;
+    struct knn_sq8 sq8;
+    knn_db_of_set(&db, &sq8, s, KNN_COS, s->v, 0, 0);
+    struct knn_opts ko;
+    knn_opts_default(&ko);
+    struct knn_hit h[3 * 2], want[3 * 2];
+    CHECK_EQ(WP_OK, knn_qvecs_search(&b, &db, 2, &ko, h));
+    CHECK_EQ(WP_OK, knn_batch(&db, s->unit, 3, 2, KNN_PLAIN, NULL, 0, &ko, want));
+    for (size_t i = 0; i < 6; i++)
+        CHECK(h[i].id == want[i].id && h[i].score == want[i].score);
+    CHECK_EQ(0, h[0].id);    /* each finds itself first */
+    knn_qvecs_clear(&b);
+    CHECK_EQ(0, b.n);
+    /* dot: kept as given, |x|^2 of the raw row */
+    knn_qvecs_free(&b);
+    CHECK_EQ(WP_OK, knn_qvecs_init(&b, s->d, 4, KNN_DOT));
+    memcpy(knn_qvecs_slot(&b), s->m + 3 * s->d, s->d * sizeof(float));
+    CHECK_EQ(0, knn_qvecs_push(&b, "q", 1));
+    CHECK(memcmp(b.q, s->m + 3 * s->d, s->d * sizeof(float)) == 0);
+    CHECK_NEAR(3.0, b.sq[0], 1e-6);
+    knn_qvecs_free(&b);
+    vecset_free(s);
+    return 0;
+}
+
+/* The semantic and syntactic sums of an analogy result's sections. */
+static int
+test_analogy_groups(void)
+{
+    struct analogy_section sec[3] = {{.name = "capital", .correct = 3, .seen = 5, .skipped = 1},
+                                     {.name = "gram1", .correct = 2, .seen = 4, .syntactic = 1},
+                                     {.name = "family", .correct = 1, .seen = 2, .skipped = 2}};
+    const struct analogy_result res = {.sec = sec, .nsec = 3};
+    struct analogy_section g;
+    analogy_result_group(&res, 0, &g);
+    CHECK(g.correct == 4 && g.seen == 7 && g.skipped == 3 && g.syntactic == 0);
+    analogy_result_group(&res, 1, &g);
+    CHECK(g.correct == 2 && g.seen == 4 && g.skipped == 0 && g.syntactic == 1);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_batch_same_as_one_by_one), CHECK_CASE(test_map),
-           CHECK_CASE(test_analogy))
+           CHECK_CASE(test_analogy), CHECK_CASE(test_lookup_and_db), CHECK_CASE(test_search_all),
+           CHECK_CASE(test_qvecs), CHECK_CASE(test_analogy_groups))

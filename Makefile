@@ -21,7 +21,7 @@ DEB_PKGS = zlib1g-dev libxxhash-dev libopenblas-dev pkg-config bats bats-assert 
 
 LIB_SRC   := $(sort $(wildcard lib/*/*.c))
 AVX2_SRC  := $(sort $(wildcard lib/*/*_avx2.c))
-TOOL_SRC  := $(filter-out tools/cli.c,$(sort $(wildcard tools/*.c)))
+TOOL_SRC  := $(filter-out tools/cli.c tools/cli_opt.c,$(sort $(wildcard tools/*.c)))
 TOOLS     := $(patsubst tools/%.c,%,$(TOOL_SRC))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNITS     := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
@@ -116,7 +116,7 @@ $(LIBWP_SAN): $(LIB_OBJ_SAN)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/tools/cli.o $(LIBWP)
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/tools/cli.o $(BUILD)/tools/cli_opt.o $(LIBWP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
@@ -124,6 +124,15 @@ $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIBWP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 $(BUILD)/san/unit/%: $(BUILD)/san/tests/unit/%.o $(LIBWP_SAN)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+# the unit test of tools/cli_opt.c links the tools' shared code (before the library)
+$(BUILD)/unit/test_cli_opt: $(BUILD)/tests/unit/test_cli_opt.o $(BUILD)/tools/cli_opt.o \
+    $(BUILD)/tools/cli.o $(LIBWP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+$(BUILD)/san/unit/test_cli_opt: $(BUILD)/san/tests/unit/test_cli_opt.o \
+    $(BUILD)/san/tools/cli_opt.o $(BUILD)/san/tools/cli.o $(LIBWP_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 

@@ -1,13 +1,13 @@
 /* knn - nearest neighbours, analogies and evaluation over word vectors. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "common/status.h"
 #include "cli_blas.h"
 #include "kernels/blas.h"
@@ -26,10 +26,6 @@
 #include "vecio/w2vfmt.h"
 
 enum { RESTRICT_EVAL_DEFAULT = 30000 };
-enum { OPT_ANALOGY = 256, OPT_ANALOGIES, OPT_SIMILARITY, OPT_CONVENTION, OPT_METHOD,
-       OPT_NOFOLD, OPT_FORMAT, OPT_SINGLE, OPT_HNSW, OPT_EF, OPT_HNSW_M,
-       OPT_EFC, OPT_CONVERT, OPT_QVEC, OPT_MAP, OPT_ALL, OPT_METRIC, OPT_QUERY, OPT_SEED,
-       OPT_VERBOSE, OPT_TRUST, OPT_INT8, OPT_RERANK };
 enum { RERANK_DEFAULT = 100 };
 /* --convert: 1 + the format, or these for vector tables (the sections they hold) */
 enum { CONVERT_TABLE = 100 };
@@ -108,39 +104,68 @@ check_args(const struct opts *o)
         cli_die(RV_USAGE, "--int8 serves --query, --all and stdin queries only");
 }
 
+static const char *const metric_names[] = {"cos", "dot", "l2"};
+static const char *const convention_names[] = {"w2v", "gensim"};
+static const char *const method_names[] = {"3cosadd", "3cosmul"};
+static const char *const format_names[] = {"auto",   "txt",      "bin",  "glove",
+                                           "stream", "fasttext", "table"};
+/* auto txt bin glove = W2VFMT_ 0..3 */
+static const int format_values[] = {0, 1, 2, 3, VECSET_STREAM, VECSET_FASTTEXT, VECSET_TABLE};
+static const char *const convert_names[] = {"txt",   "bin",        "stream", "fasttext",
+                                            "table", "table+int8", "int8"};
+static const int convert_values[] = {
+    1 + W2VFMT_TEXT, 1 + W2VFMT_TEXT + 1, 1 + VECSET_STREAM, 1 + VECSET_FASTTEXT,
+    CONVERT_TABLE + VECTAB_F32, CONVERT_TABLE + (VECTAB_F32 | VECTAB_SQ8),
+    CONVERT_TABLE + VECTAB_SQ8};
+
+#define AT(m) CLI_AT(struct opts, m)
+static const struct cli_opt options[] = {
+    {"all", 0, CLI_OPT_FLAG, AT(all)},
+    {"help", 'h', .kind = CLI_OPT_HELP},
+    {"k", 'k', CLI_OPT_U64, AT(k), .lo = 1, .hi = 100000},
+    {"metric", 0, CLI_OPT_ENUM, AT(metric), .names = metric_names, .nnames = 3},
+    {"output", 'o', CLI_OPT_STR, AT(output)},
+    {"query", 0, CLI_OPT_LIST, AT(queries), CLI_AT2(struct opts, nqueries)},
+    {"restrict", 'r', CLI_OPT_U64, AT(restrict_n), .lo = 0, .hi = UINT32_MAX,
+     CLI_ALSO(struct opts, restrict_set, 1)},
+    {"threads", 't', CLI_OPT_U64, AT(an.knn.threads), .lo = 1, .hi = 64},
+    {"version", 'V', .kind = CLI_OPT_VERSION},
+    {"verbose", 0, CLI_OPT_FLAG, AT(verbose)},
+    {"exclude-query", 'x', CLI_OPT_FLAG, AT(exclude)},
+    {"analogy", 0, CLI_OPT_STR, AT(analogy_file)},
+    {"analogies", 0, CLI_OPT_FLAG, AT(analogies)},
+    {"similarity", 0, CLI_OPT_STR, AT(similarity_file)},
+    {"convention", 0, CLI_OPT_ENUM, AT(an.convention), .names = convention_names, .nnames = 2},
+    {"method", 0, CLI_OPT_ENUM, AT(an.method), .names = method_names, .nnames = 2},
+    {"no-fold", 0, CLI_OPT_CONST, AT(an.fold), .val = 0},
+    {"format", 0, CLI_OPT_ENUM, AT(format), .names = format_names, .nnames = 7,
+     .values = format_values},
+    {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
+    {"single", 0, CLI_OPT_FLAG, AT(single)},
+    {"hnsw", 0, CLI_OPT_STR, AT(hnsw)},
+    {"ef", 0, CLI_OPT_U64, AT(ef), .lo = 1, .hi = 1 << 20},
+    {"hnsw-m", 0, CLI_OPT_U64, AT(hp.m), .lo = 2, .hi = 1024},
+    {"ef-construction", 0, CLI_OPT_U64, AT(hp.ef_construction), .lo = 1, .hi = 1 << 20},
+    {"seed", 0, CLI_OPT_U64, AT(hp.seed), .lo = 0, .hi = UINT64_MAX},
+    {"force", 'f', CLI_OPT_FLAG, AT(force)},
+    {"convert", 0, CLI_OPT_ENUM, AT(convert), .names = convert_names, .nnames = 7,
+     .values = convert_values},
+    {"query-vectors", 0, CLI_OPT_STR, AT(qvec)},
+    {"map", 0, CLI_OPT_STR, AT(map)},
+    {"trust", 0, CLI_OPT_FLAG, AT(trust)},
+    {"int8", 0, CLI_OPT_FLAG, AT(int8)},
+    {"rerank", 0, CLI_OPT_U64, AT(rerank), .lo = 1, .hi = 1000000},
+    {NULL, 'a', CLI_OPT_MOVED, .moved = "--all"},
+    {NULL, 'm', CLI_OPT_MOVED, .moved = "--metric", .arg = 1},
+    {NULL, 's', CLI_OPT_MOVED, .moved = "--seed", .arg = 1},
+    {NULL, 'v', CLI_OPT_MOVED, .moved = "--verbose"},
+};
+#undef AT
+
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"all", no_argument, NULL, OPT_ALL}, {"help", no_argument, NULL, 'h'},
-        {"k", required_argument, NULL, 'k'}, {"metric", required_argument, NULL, OPT_METRIC},
-        {"output", required_argument, NULL, 'o'}, {"query", required_argument, NULL, OPT_QUERY},
-        {"restrict", required_argument, NULL, 'r'}, {"threads", required_argument, NULL, 't'},
-        {"version", no_argument, NULL, 'V'}, {"verbose", no_argument, NULL, OPT_VERBOSE},
-        {"exclude-query", no_argument, NULL, 'x'},
-        {"analogy", required_argument, NULL, OPT_ANALOGY},
-        {"analogies", no_argument, NULL, OPT_ANALOGIES},
-        {"similarity", required_argument, NULL, OPT_SIMILARITY},
-        {"convention", required_argument, NULL, OPT_CONVENTION},
-        {"method", required_argument, NULL, OPT_METHOD},
-        {"no-fold", no_argument, NULL, OPT_NOFOLD}, {"format", required_argument, NULL, OPT_FORMAT},
-        {"quiet", no_argument, NULL, 'q'}, {"single", no_argument, NULL, OPT_SINGLE},
-        {"hnsw", required_argument, NULL, OPT_HNSW}, {"ef", required_argument, NULL, OPT_EF},
-        {"hnsw-m", required_argument, NULL, OPT_HNSW_M},
-        {"ef-construction", required_argument, NULL, OPT_EFC},
-        {"seed", required_argument, NULL, OPT_SEED}, {"force", no_argument, NULL, 'f'},
-        {"convert", required_argument, NULL, OPT_CONVERT},
-        {"query-vectors", required_argument, NULL, OPT_QVEC},
-        {"map", required_argument, NULL, OPT_MAP}, {"trust", no_argument, NULL, OPT_TRUST},
-        {"int8", no_argument, NULL, OPT_INT8}, {"rerank", required_argument, NULL, OPT_RERANK},
-        {NULL, 0, NULL, 0}};
-    static const char *const metrics[] = {"cos", "dot", "l2"};
-    static const char *const conventions[] = {"w2v", "gensim"};
-    static const char *const methods[] = {"3cosadd", "3cosmul"};
-    static const char *const formats[] = {"auto", "txt", "bin", "glove", "stream", "fasttext",
-                                          "table"};
     const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    int ch;
     memset(o, 0, sizeof *o);
     o->k = 10;
     o->ef = 50;
@@ -148,70 +173,10 @@ parse_args(struct opts *o, int argc, char **argv)
     knn_hnsw_params_default(&o->hp);
     analogy_opts_default(&o->an);
     o->an.knn.threads = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
-    o->queries = cli_mallocarray((size_t)argc, sizeof *o->queries);
-    while ((ch = getopt_long(argc, argv, "afhk:m:o:qr:s:t:vVx", lo, NULL)) != -1) {
-        switch (ch) {
-        case 'a': cli_moved('a', "--all");
-        case 'm': cli_moved('m', "--metric");
-        case 's': cli_moved('s', "--seed");
-        case 'v': cli_moved('v', "--verbose");
-        case OPT_ALL: o->all = 1; break;
-        case 'f': o->force = 1; break;
-        case 'h': usage(stdout, RV_OK);
-        case 'k': o->k = cli_parse_u64(optarg, "-k", 1, 100000); break;
-        case OPT_METRIC: o->metric = cli_parse_enum(optarg, "--metric", metrics, 3); break;
-        case 'o': o->output = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case OPT_QUERY: o->queries[o->nqueries++] = optarg; break;
-        case 'r':
-            o->restrict_n = cli_parse_u64(optarg, "-r", 0, UINT32_MAX);
-            o->restrict_set = 1;
-            break;
-        case OPT_SEED: o->hp.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
-        case 't': o->an.knn.threads = (int)cli_parse_u64(optarg, "-t", 1, 64); break;
-        case OPT_VERBOSE: o->verbose = 1; break;
-        case 'V': cli_version(); break;
-        case 'x': o->exclude = 1; break;
-        case OPT_ANALOGY: o->analogy_file = optarg; break;
-        case OPT_ANALOGIES: o->analogies = 1; break;
-        case OPT_SIMILARITY: o->similarity_file = optarg; break;
-        case OPT_CONVENTION: o->an.convention = cli_parse_enum(optarg, "--convention", conventions, 2); break;
-        case OPT_METHOD: o->an.method = cli_parse_enum(optarg, "--method", methods, 2); break;
-        case OPT_NOFOLD: o->an.fold = 0; break;
-        case OPT_FORMAT: {
-            const int f = cli_parse_enum(optarg, "--format", formats, 7);
-            /* auto txt bin glove = W2VFMT_ 0..3 */
-            o->format = f == 4 ? VECSET_STREAM : f == 5 ? VECSET_FASTTEXT : f == 6 ? VECSET_TABLE : f;
-            break;
-        }
-        case OPT_SINGLE: o->single = 1; break;
-        case OPT_HNSW: o->hnsw = optarg; break;
-        case OPT_QVEC: o->qvec = optarg; break;
-        case OPT_MAP: o->map = optarg; break;
-        case OPT_CONVERT: {
-            static const char *const outs[] = {"txt", "bin", "stream", "fasttext", "table",
-                                               "table+int8", "int8"};
-            const int i = cli_parse_enum(optarg, "--convert", outs, 7);
-            o->convert = i >= 4 ? CONVERT_TABLE + (i == 4   ? VECTAB_F32
-                                                   : i == 5 ? VECTAB_F32 | VECTAB_SQ8
-                                                            : VECTAB_SQ8)
-                                : 1 + (i == 2   ? VECSET_STREAM
-                                       : i == 3 ? VECSET_FASTTEXT
-                                                : W2VFMT_TEXT + i);
-            break;
-        }
-        case OPT_TRUST: o->trust = 1; break;
-        case OPT_INT8: o->int8 = 1; break;
-        case OPT_RERANK: o->rerank = cli_parse_u64(optarg, "--rerank", 1, 1000000); break;
-        case OPT_EF: o->ef = cli_parse_u64(optarg, "--ef", 1, 1 << 20); break;
-        case OPT_HNSW_M: o->hp.m = cli_parse_u64(optarg, "--hnsw-m", 2, 1024); break;
-        case OPT_EFC: o->hp.ef_construction = cli_parse_u64(optarg, "--ef-construction", 1, 1 << 20); break;
-        default: usage(stderr, RV_USAGE);
-        }
-    }
-    if (argc - optind != 1)
+    const int first = cli_opt_parse(options, CLI_NOPTS(options), usage, o, argc, argv);
+    if (argc - first != 1)
         usage(stderr, RV_USAGE);
-    o->vectors = argv[optind];
+    o->vectors = argv[first];
     check_args(o);
 }
 

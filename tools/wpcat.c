@@ -1,11 +1,11 @@
 /* wpcat - print any wordpipe stream as text for people and shell tools, or describe it
  * (--stat) after verifying every checksum. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
@@ -212,30 +212,25 @@ cat_file(const char *path, const struct wpcat_opts *o)
     cli_close_in(fp);
 }
 
+#define AT(m) CLI_AT(struct wpcat_opts, m)
+static const struct cli_opt options[] = {
+    {"help", 'h', .kind = CLI_OPT_HELP},
+    {"lines", 0, CLI_OPT_FLAG, AT(lines)},
+    {"precision", 'p', CLI_OPT_U64, AT(precision), .lo = 1, .hi = 17},
+    {"stat", 0, CLI_OPT_FLAG, AT(stat)},
+    {"version", 'V', .kind = CLI_OPT_VERSION},
+    {NULL, 'l', CLI_OPT_MOVED, .moved = "--lines"},
+};
+#undef AT
+
 int
 main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},      {"lines", no_argument, NULL, 'L'},
-        {"precision", required_argument, NULL, 'p'}, {"stat", no_argument, NULL, 'S'},
-        {"version", no_argument, NULL, 'V'},   {NULL, 0, NULL, 0},
-    };
     struct wpcat_opts o = {.precision = 6};
-    int ch;
     cli_init(argv[0]);
-    while ((ch = getopt_long(argc, argv, "hlp:V", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'h': usage(stdout, RV_OK);
-        case 'l': cli_moved('l', "--lines");
-        case 'L': o.lines = 1; break;
-        case 'p': o.precision = (int)cli_parse_u64(optarg, "-p", 1, 17); break;
-        case 'S': o.stat = 1; break;
-        case 'V': cli_version();
-        default: usage(stderr, RV_USAGE);
-        }
-    }
-    argc -= optind;
-    argv += optind;
+    const int first = cli_opt_parse(options, CLI_NOPTS(options), usage, &o, argc, argv);
+    argc -= first;
+    argv += first;
     if (argc == 0)
         cat_file("-", &o);
     for (int i = 0; i < argc; i++)

@@ -2,7 +2,6 @@
  * from a token stream and its vocabulary; validation and test perplexity with the full
  * softmax; atomic checkpoints that --resume continues bit for bit; rollback on NaN/Inf. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "cli_blas.h"
 #include "common/dist.h"
 #include "common/status.h"
@@ -110,154 +110,135 @@ parse_budget_tokens(const char *s)
     return (uint64_t)(v * mul + 0.5);
 }
 
-enum {
-    O_PRESET = 256, O_WORD, O_CHAR, O_LAYERS, O_HIDDEN, O_PROJ, O_CCLIP, O_PCLIP, O_RES,
-    O_NORES, O_FWD, O_MAXCH, O_CHDIM, O_FILT, O_HWY, O_UNROLL, O_BATCH, O_EPOCHS, O_MAXB,
-    O_DROP, O_SAMP, O_OPTIM, O_LR, O_DECAY, O_DSTART, O_CLIP, O_INIT, O_FBIAS, O_VALID,
-    O_TEST, O_CKPT, O_EVERY, O_RESUME, O_LOG, O_NAN, O_CHACT, O_CHGAIN, O_MPI, O_CHSTD,
-    O_CHGS, O_SEED, O_BUDGET, O_TBUDGET
-};
-static const char shortopts[] = "fhqVo:s:t:v:z:";
-static const struct option longopts[] = {
-    {"preset", 1, 0, O_PRESET}, {"word-input", 0, 0, O_WORD}, {"char-input", 0, 0, O_CHAR},
-    {"layers", 1, 0, O_LAYERS}, {"hidden", 1, 0, O_HIDDEN}, {"proj", 1, 0, O_PROJ},
-    {"cell-clip", 1, 0, O_CCLIP}, {"proj-clip", 1, 0, O_PCLIP}, {"residual", 0, 0, O_RES},
-    {"no-residual", 0, 0, O_NORES}, {"forward-only", 0, 0, O_FWD},
-    {"max-chars", 1, 0, O_MAXCH}, {"char-dim", 1, 0, O_CHDIM}, {"filters", 1, 0, O_FILT},
-    {"highway", 1, 0, O_HWY}, {"char-act", 1, 0, O_CHACT}, {"char-init", 1, 0, O_CHGAIN},
-    {"char-init-std", 1, 0, O_CHSTD}, {"char-grad-scale", 1, 0, O_CHGS},
-    {"unroll", 1, 0, O_UNROLL}, {"batch", 1, 0, O_BATCH},
-    {"epochs", 1, 0, O_EPOCHS}, {"max-batches", 1, 0, O_MAXB},
-    {"budget", 1, 0, O_BUDGET}, {"token-budget", 1, 0, O_TBUDGET}, {"dropout", 1, 0, O_DROP},
-    {"sampled", 1, 0, O_SAMP}, {"optim", 1, 0, O_OPTIM}, {"lr", 1, 0, O_LR},
-    {"decay", 1, 0, O_DECAY}, {"decay-start", 1, 0, O_DSTART}, {"clip", 1, 0, O_CLIP},
-    {"init", 1, 0, O_INIT}, {"forget-bias", 1, 0, O_FBIAS}, {"valid", 1, 0, O_VALID},
-    {"test", 1, 0, O_TEST}, {"checkpoint", 1, 0, O_CKPT},
-    {"checkpoint-every", 1, 0, O_EVERY}, {"resume", 1, 0, O_RESUME}, {"log", 1, 0, O_LOG},
-    {"inject-nan", 1, 0, O_NAN}, {"mpi", 0, 0, O_MPI},
-    {"seed", 1, 0, O_SEED}, {"threads", 1, 0, 't'},
-    {"level", 1, 0, 'z'}, {"output", 1, 0, 'o'}, {"vocab", 1, 0, 'v'},
-    {"force", 0, 0, 'f'}, {"help", 0, 0, 'h'}, {"quiet", 0, 0, 'q'},
-    {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
-
-/* The preset is applied first, whatever its position, so other flags override it: a first
- * pass over the options reads --preset alone (errors are the second pass's). */
 static void
-apply_preset(struct opts *o, int argc, char **argv)
+opt_filters(void *o, const char *arg)
 {
-    int ch;
-    lm_preset("small", &o->mc, &o->tc, &o->sch);
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
-        if (ch == O_PRESET && strcmp(optarg, "small") != 0 /* applied already */
-            && lm_preset(optarg, &o->mc, &o->tc, &o->sch) < 0)
-            cli_die(RV_USAGE, "--preset: want small or elmo-small, got '%s'", optarg);
-    opterr = 1;
-    optind = 0; /* GNU getopt: start over */
+    parse_filters(o, arg);
 }
 
-/* The model's options (the network and its character encoder): 0 for any other. */
-static int
-parse_model_opt(struct opts *o, int ch)
+/* --char-input: the character encoder, its defaults unless given before */
+static void
+opt_char_input(void *dst, const char *arg)
 {
-    static const char *const acts[] = {"relu", "tanh"};
-    switch (ch) {
-    case O_WORD: o->mc.char_input = 0; break;
-    case O_CHAR:
-        if (o->mc.ch.nwidths == 0)
-            parse_filters(o, "1:32,2:32,3:64,4:128,5:256,6:512,7:1024");
-        if (o->mc.ch.max_chars == 0)
-            o->mc.ch.max_chars = 50, o->mc.ch.char_dim = 16, o->mc.ch.highway = 1;
-        o->mc.char_input = 1;
-        break;
-    case O_LAYERS: o->mc.layers = (uint32_t)cli_parse_u64(optarg, "--layers", 1, LM_MAX_LAYERS); break;
-    case O_HIDDEN: o->mc.hidden = (uint32_t)cli_parse_u64(optarg, "--hidden", 1, 16384); break;
-    case O_PROJ: o->mc.proj = (uint32_t)cli_parse_u64(optarg, "--proj", 0, 16384); break;
-    case O_CCLIP: o->mc.cell_clip = (float)cli_parse_double(optarg, "--cell-clip", 0, 1e6); break;
-    case O_PCLIP: o->mc.proj_clip = (float)cli_parse_double(optarg, "--proj-clip", 0, 1e6); break;
-    case O_RES: o->mc.residual = 1; break;
-    case O_NORES: o->mc.residual = 0; break;
-    case O_FWD: o->mc.directions = 1; break;
-    case O_MAXCH: o->mc.ch.max_chars = (uint32_t)cli_parse_u64(optarg, "--max-chars", 3, 1024); break;
-    case O_CHDIM: o->mc.ch.char_dim = (uint32_t)cli_parse_u64(optarg, "--char-dim", 1, 1024); break;
-    case O_FILT: parse_filters(o, optarg); break;
-    case O_HWY: o->mc.ch.highway = (uint32_t)cli_parse_u64(optarg, "--highway", 0, CHARENC_MAX_HIGHWAY); break;
-    case O_CHACT:
-        o->mc.ch.act = (uint32_t)cli_parse_enum(optarg, "--char-act", acts, 2);
-        break;
-    case O_CHGAIN: o->sch.char_gain = (float)cli_parse_double(optarg, "--char-init", 0, 100); break;
-    case O_CHSTD: o->sch.char_std = (float)cli_parse_double(optarg, "--char-init-std", 0, 100); break;
-    case O_CHGS:
-        o->tc.char_grad_scale = (float)cli_parse_double(optarg, "--char-grad-scale", 1e-6, 1e3);
-        break;
-    case O_INIT: o->sch.init = (float)cli_parse_double(optarg, "--init", 0, 10); break;
-    case O_FBIAS: o->sch.forget_bias = (float)cli_parse_double(optarg, "--forget-bias", -100, 100); break;
-    default: return 0;
-    }
-    return 1;
+    struct opts *o = dst;
+    if (o->mc.ch.nwidths == 0)
+        parse_filters(o, "1:32,2:32,3:64,4:128,5:256,6:512,7:1024");
+    if (o->mc.ch.max_chars == 0)
+        o->mc.ch.max_chars = 50, o->mc.ch.char_dim = 16, o->mc.ch.highway = 1;
+    o->mc.char_input = 1;
+}
+
+static void
+opt_budget(void *o, const char *arg)
+{
+    ((struct opts *)o)->sch.budget_secs = parse_budget_time(arg);
+}
+
+static void
+opt_token_budget(void *o, const char *arg)
+{
+    ((struct opts *)o)->sch.budget_tokens = parse_budget_tokens(arg);
+}
+
+static void
+opt_optim(void *o, const char *arg)
+{
+    static const char *const names[] = {"sgd", "adagrad", "adam"};
+    static const int optims[] = {LM_SGD, LM_ADAGRAD, LM_ADAM};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(arg, names[i]) == 0) {
+            ((struct opts *)o)->tc.optim = optims[i];
+            return;
+        }
+    cli_die(RV_USAGE, "--optim: want sgd, adagrad or adam, got '%s'", arg);
+}
+
+static const char *const act_names[] = {"relu", "tanh"};
+
+#define AT(m) CLI_AT(struct opts, m)
+#define U64(name, m, l, h) {name, 0, CLI_OPT_U64, AT(m), .lo = (l), .hi = (h)}
+#define REAL(name, m, l, h) {name, 0, CLI_OPT_DOUBLE, AT(m), .dlo = (l), .dhi = (h)}
+#define STR(name, m) {name, 0, CLI_OPT_STR, AT(m)}
+static const struct cli_opt options[] = {
+    {"preset", 0, CLI_OPT_SKIP, .arg = 1}, /* read by parse_args's first pass */
+    {"word-input", 0, CLI_OPT_CONST, AT(mc.char_input), .val = 0},
+    {"char-input", 0, CLI_OPT_CALL, .call = opt_char_input},
+    U64("layers", mc.layers, 1, LM_MAX_LAYERS),
+    U64("hidden", mc.hidden, 1, 16384),
+    U64("proj", mc.proj, 0, 16384),
+    REAL("cell-clip", mc.cell_clip, 0, 1e6),
+    REAL("proj-clip", mc.proj_clip, 0, 1e6),
+    {"residual", 0, CLI_OPT_FLAG, AT(mc.residual)},
+    {"no-residual", 0, CLI_OPT_CONST, AT(mc.residual), .val = 0},
+    {"forward-only", 0, CLI_OPT_FLAG, AT(mc.directions)},
+    U64("max-chars", mc.ch.max_chars, 3, 1024),
+    U64("char-dim", mc.ch.char_dim, 1, 1024),
+    {"filters", 0, CLI_OPT_CALL, .call = opt_filters, .arg = 1},
+    U64("highway", mc.ch.highway, 0, CHARENC_MAX_HIGHWAY),
+    {"char-act", 0, CLI_OPT_ENUM, AT(mc.ch.act), .names = act_names, .nnames = 2},
+    REAL("char-init", sch.char_gain, 0, 100),
+    REAL("char-init-std", sch.char_std, 0, 100),
+    REAL("char-grad-scale", tc.char_grad_scale, 1e-6, 1e3),
+    U64("unroll", tc.unroll, 1, 10000),
+    U64("batch", tc.batch, 1, 100000),
+    {"epochs", 0, CLI_OPT_U64, AT(sch.epochs), .lo = 1, .hi = 100000,
+     CLI_ALSO(struct opts, epochs_set, 1)},
+    U64("max-batches", max_batches, 1, UINT64_MAX),
+    {"budget", 0, CLI_OPT_CALL, .call = opt_budget, .arg = 1},
+    {"token-budget", 0, CLI_OPT_CALL, .call = opt_token_budget, .arg = 1},
+    REAL("dropout", tc.dropout, 0, 0.95),
+    U64("sampled", tc.sampled, 0, 1u << 30),
+    {"optim", 0, CLI_OPT_CALL, .call = opt_optim, .arg = 1},
+    REAL("lr", tc.lr, 1e-9, 1e3),
+    REAL("decay", sch.decay, 1e-6, 1),
+    U64("decay-start", sch.decay_start, 0, 100000),
+    REAL("clip", tc.clip, 0, 1e9),
+    REAL("init", sch.init, 0, 10),
+    REAL("forget-bias", sch.forget_bias, -100, 100),
+    STR("valid", valid),
+    STR("test", test),
+    STR("checkpoint", ckpt),
+    {"checkpoint-every", 0, CLI_OPT_EVERY, AT(ckpt_secs), CLI_AT2(struct opts, ckpt_words)},
+    STR("resume", resume),
+    STR("log", log),
+    U64("inject-nan", inject_nan, 1, UINT64_MAX),
+    {"mpi", 0, CLI_OPT_FLAG, AT(mpi)},
+    U64("seed", tc.seed, 0, UINT64_MAX),
+    {"threads", 't', CLI_OPT_U64, AT(tc.threads), .flag = "--threads", .lo = 1, .hi = 256},
+    {"level", 'z', CLI_OPT_U64, AT(level), .flag = "--level", .lo = 0, .hi = 9},
+    {"output", 'o', CLI_OPT_STR, AT(out)},
+    {"vocab", 'v', CLI_OPT_STR, AT(vocab)},
+    {"force", 'f', CLI_OPT_FLAG, AT(force)},
+    {"help", 'h', .kind = CLI_OPT_HELP},
+    {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
+    {"version", 'V', .kind = CLI_OPT_VERSION},
+    {NULL, 's', CLI_OPT_MOVED, .moved = "--seed", .arg = 1},
+};
+#undef AT
+#undef U64
+#undef REAL
+#undef STR
+
+static void
+opt_preset(void *dst, const char *name)
+{
+    struct opts *o = dst;
+    if (strcmp(name, "small") != 0 /* applied already */
+        && lm_preset(name, &o->mc, &o->tc, &o->sch) < 0)
+        cli_die(RV_USAGE, "--preset: want small or elmo-small, got '%s'", name);
 }
 
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
-    int ch;
-    apply_preset(o, argc, argv);
-    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        if (parse_model_opt(o, ch))
-            continue;
-        switch (ch) {
-        case O_PRESET: break;
-        case O_UNROLL: o->tc.unroll = (uint32_t)cli_parse_u64(optarg, "--unroll", 1, 10000); break;
-        case O_BATCH: o->tc.batch = (uint32_t)cli_parse_u64(optarg, "--batch", 1, 100000); break;
-        case O_EPOCHS:
-            o->sch.epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000);
-            o->epochs_set = 1;
-            break;
-        case O_BUDGET: o->sch.budget_secs = parse_budget_time(optarg); break;
-        case O_TBUDGET: o->sch.budget_tokens = parse_budget_tokens(optarg); break;
-        case O_MAXB: o->max_batches = cli_parse_u64(optarg, "--max-batches", 1, UINT64_MAX); break;
-        case O_DROP: o->tc.dropout = (float)cli_parse_double(optarg, "--dropout", 0, 0.95); break;
-        case O_SAMP: o->tc.sampled = (uint32_t)cli_parse_u64(optarg, "--sampled", 0, 1u << 30); break;
-        case O_OPTIM:
-            if (strcmp(optarg, "sgd") == 0)
-                o->tc.optim = LM_SGD;
-            else if (strcmp(optarg, "adagrad") == 0)
-                o->tc.optim = LM_ADAGRAD;
-            else if (strcmp(optarg, "adam") == 0)
-                o->tc.optim = LM_ADAM;
-            else
-                cli_die(RV_USAGE, "--optim: want sgd, adagrad or adam, got '%s'", optarg);
-            break;
-        case O_LR: o->tc.lr = (float)cli_parse_double(optarg, "--lr", 1e-9, 1e3); break;
-        case O_DECAY: o->sch.decay = (float)cli_parse_double(optarg, "--decay", 1e-6, 1); break;
-        case O_DSTART: o->sch.decay_start = (uint32_t)cli_parse_u64(optarg, "--decay-start", 0, 100000); break;
-        case O_CLIP: o->tc.clip = (float)cli_parse_double(optarg, "--clip", 0, 1e9); break;
-        case O_VALID: o->valid = optarg; break;
-        case O_TEST: o->test = optarg; break;
-        case O_CKPT: o->ckpt = optarg; break;
-        case O_EVERY:
-            cli_parse_every(optarg, "--checkpoint-every", &o->ckpt_secs, &o->ckpt_words);
-            break;
-        case O_RESUME: o->resume = optarg; break;
-        case O_LOG: o->log = optarg; break;
-        case O_NAN: o->inject_nan = cli_parse_u64(optarg, "--inject-nan", 1, UINT64_MAX); break;
-        case O_MPI: o->mpi = 1; break;
-        case 's': cli_moved('s', "--seed");
-        case O_SEED: o->tc.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
-        case 't': o->tc.threads = (uint32_t)cli_parse_u64(optarg, "--threads", 1, 256); break;
-        case 'z': o->level = (int)cli_parse_u64(optarg, "--level", 0, 9); break;
-        case 'o': o->out = optarg; break;
-        case 'v': o->vocab = optarg; break;
-        case 'f': o->force = 1; break;
-        case 'q': o->quiet = 1; break;
-        case 'V': cli_version();
-        case 'h': usage(stdout, RV_OK);
-        default: usage(stderr, RV_USAGE);
-        }
-    }
-    if (argc - optind > 1)
+    /* The preset is applied first, whatever its position, so other flags override it: a
+     * first pass reads --preset alone (errors are the second pass's). */
+    lm_preset("small", &o->mc, &o->tc, &o->sch);
+    cli_opt_scan(options, CLI_NOPTS(options), "preset", opt_preset, o, argc, argv);
+    const int first = cli_opt_parse(options, CLI_NOPTS(options), usage, o, argc, argv);
+    if (argc - first > 1)
         usage(stderr, RV_USAGE);
-    o->input = optind < argc ? argv[optind] : "-";
+    o->input = first < argc ? argv[first] : "-";
     if (o->vocab == NULL && o->resume == NULL)
         cli_die(RV_USAGE, "a vocabulary is needed: -v file (from vocab(1))");
     if (o->mc.char_input)

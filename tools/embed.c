@@ -1,7 +1,6 @@
 /* embed - vectors for text: static (word2vec vectors) or contextual (an elmo-train model),
  * per token or per sentence, as a wordpipe stream or numpy .npy. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "common/status.h"
 #include "embed/embed_batch.h"
 #include "embed/embed_cache.h"
@@ -26,9 +26,6 @@
 #include "vecio/w2vfmt.h"
 
 enum { BATCH_DEFAULT = 64, THREADS_MAX = 64 };
-enum { OPT_OOV = 256, OPT_SENTENCE, OPT_NORMALIZE, OPT_LAYERS, OPT_LAYER, OPT_AVERAGE, OPT_MIX,
-       OPT_GAMMA, OPT_CARRY, OPT_FORMAT, OPT_NPYDIR, OPT_EXPORT, OPT_CACHEVOCAB, OPT_CACHE, OPT_MODEL,
-       OPT_VECTORS };
 
 struct opts {
     const char *vectors, *model, *tokens, *output, *npy_dir, *unk, *cache, *cache_vocab;
@@ -110,93 +107,92 @@ check_args(struct opts *o)
         o->sel.gamma = (float)o->gamma;
 }
 
+/* --oov skip|zero|error|unk=WORD */
+static void
+opt_oov(void *dst, const char *arg)
+{
+    static const char *const oovs[] = {"skip", "zero", "error"};
+    struct opts *o = dst;
+    if (strncmp(arg, "unk=", 4) == 0 && arg[4] != '\0') {
+        o->oov = EMBED_OOV_UNK;
+        o->unk = arg + 4;
+    } else {
+        o->oov = cli_parse_enum(arg, "--oov", oovs, 3);
+    }
+}
+
+static void
+opt_mix(void *o, const char *arg)
+{
+    parse_mix(o, arg);
+}
+
+static void
+opt_cache_vocab(void *o, const char *arg)
+{
+    ((struct opts *)o)->cache_vocab = "-";
+}
+
+static const char *const pool_names[] = {"mean", "max"}, *const format_names[] = {"stream", "npy"},
+                         *const export_names[] = {"txt", "bin", "fasttext"},
+                         *const layers_names[] = {"all"};
+static const int one_two_three[] = {1, 2, 3}, layers_all[] = {EMBED_SEL_ALL};
+
+/* the layer selections count in sel_set: more than one is refused */
+#define AT(m) CLI_AT(struct opts, m)
+#define SEL CLI_COUNTS(struct opts, sel_set)
+static const struct cli_opt options[] = {
+    {"batch", 'b', CLI_OPT_U64, AT(batch), .lo = 1, .hi = 1 << 20},
+    {"force", 'f', CLI_OPT_FLAG, AT(force)},
+    {"help", 'h', .kind = CLI_OPT_HELP},
+    {"model", 0, CLI_OPT_STR, AT(model)},
+    {"output", 'o', CLI_OPT_STR, AT(output)},
+    {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
+    {"threads", 't', CLI_OPT_U64, AT(threads), .lo = 1, .hi = THREADS_MAX},
+    {"version", 'V', .kind = CLI_OPT_VERSION},
+    {"vectors", 0, CLI_OPT_STR, AT(vectors)},
+    {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
+    {"oov", 0, CLI_OPT_CALL, .call = opt_oov, .arg = 1},
+    {"sentence", 0, CLI_OPT_ENUM, AT(pool), .names = pool_names, .nnames = 2,
+     .values = one_two_three},
+    {"normalize", 0, CLI_OPT_FLAG, AT(normalize)},
+    {"layers", 0, CLI_OPT_ENUM, AT(sel.mode), .names = layers_names, .nnames = 1,
+     .values = layers_all, SEL},
+    {"layer", 0, CLI_OPT_U64, AT(sel.layer), .lo = 0, .hi = EMBED_MAX_LAYERS - 1,
+     CLI_ALSO(struct opts, sel.mode, EMBED_SEL_ONE), SEL},
+    {"average", 0, CLI_OPT_CONST, AT(sel.mode), .val = EMBED_SEL_AVERAGE, SEL},
+    {"mix", 0, CLI_OPT_CALL, .call = opt_mix, .arg = 1, SEL},
+    {"gamma", 0, CLI_OPT_DOUBLE, AT(gamma), .dlo = -1e6, .dhi = 1e6,
+     CLI_ALSO(struct opts, gamma_set, 1)},
+    {"carry-state", 0, CLI_OPT_FLAG, AT(carry)},
+    {"format", 0, CLI_OPT_ENUM, AT(format), .names = format_names, .nnames = 2},
+    {"npy-dir", 0, CLI_OPT_STR, AT(npy_dir)},
+    {"export", 0, CLI_OPT_ENUM, AT(export_fmt), .names = export_names, .nnames = 3,
+     .values = one_two_three},
+    {"cache-vocab", 0, CLI_OPT_CALL, .call = opt_cache_vocab},
+    {"cache", 0, CLI_OPT_STR, AT(cache)},
+    {NULL, 'm', CLI_OPT_MOVED, .moved = "--model", .arg = 1},
+    {NULL, 'w', CLI_OPT_MOVED, .moved = "--vectors", .arg = 1},
+};
+#undef AT
+#undef SEL
+
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"batch", required_argument, NULL, 'b'}, {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'}, {"model", required_argument, NULL, OPT_MODEL},
-        {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
-        {"threads", required_argument, NULL, 't'}, {"version", no_argument, NULL, 'V'},
-        {"vectors", required_argument, NULL, OPT_VECTORS}, {"level", required_argument, NULL, 'z'},
-        {"oov", required_argument, NULL, OPT_OOV},
-        {"sentence", required_argument, NULL, OPT_SENTENCE},
-        {"normalize", no_argument, NULL, OPT_NORMALIZE},
-        {"layers", required_argument, NULL, OPT_LAYERS},
-        {"layer", required_argument, NULL, OPT_LAYER},
-        {"average", no_argument, NULL, OPT_AVERAGE}, {"mix", required_argument, NULL, OPT_MIX},
-        {"gamma", required_argument, NULL, OPT_GAMMA},
-        {"carry-state", no_argument, NULL, OPT_CARRY},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"npy-dir", required_argument, NULL, OPT_NPYDIR},
-        {"export", required_argument, NULL, OPT_EXPORT},
-        {"cache-vocab", no_argument, NULL, OPT_CACHEVOCAB},
-        {"cache", required_argument, NULL, OPT_CACHE}, {NULL, 0, NULL, 0}};
-    static const char *const pools[] = {"mean", "max"}, *const formats[] = {"stream", "npy"},
-                             *const oovs[] = {"skip", "zero", "error"},
-                             *const exports[] = {"txt", "bin", "fasttext"};
     const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    int ch, nsel = 0;
     memset(o, 0, sizeof *o);
     o->level = REC_LEVEL_DEFAULT;
     o->batch = BATCH_DEFAULT;
     o->gamma = 1.0;
     o->threads = ncpu > 0 ? (int)(ncpu > THREADS_MAX ? THREADS_MAX : ncpu) : 1;
-    while ((ch = getopt_long(argc, argv, "b:fhm:o:qt:Vw:z:", lo, NULL)) != -1) {
-        switch (ch) {
-        case 'b': o->batch = cli_parse_u64(optarg, "-b", 1, 1 << 20); break;
-        case 'f': o->force = 1; break;
-        case 'h': usage(stdout, RV_OK);
-        case 'm': cli_moved('m', "--model");
-        case OPT_MODEL: o->model = optarg; break;
-        case 'o': o->output = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case 't': o->threads = (int)cli_parse_u64(optarg, "-t", 1, THREADS_MAX); break;
-        case 'V': cli_version();
-        case 'w': cli_moved('w', "--vectors");
-        case OPT_VECTORS: o->vectors = optarg; break;
-        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
-        case OPT_OOV:
-            if (strncmp(optarg, "unk=", 4) == 0 && optarg[4] != '\0') {
-                o->oov = EMBED_OOV_UNK;
-                o->unk = optarg + 4;
-            } else {
-                o->oov = cli_parse_enum(optarg, "--oov", oovs, 3);
-            }
-            break;
-        case OPT_SENTENCE: o->pool = 1 + cli_parse_enum(optarg, "--sentence", pools, 2); break;
-        case OPT_NORMALIZE: o->normalize = 1; break;
-        case OPT_LAYERS:
-            cli_parse_enum(optarg, "--layers", (const char *const[]){"all"}, 1);
-            o->sel.mode = EMBED_SEL_ALL;
-            nsel++;
-            break;
-        case OPT_LAYER:
-            o->sel.mode = EMBED_SEL_ONE;
-            o->sel.layer = (uint32_t)cli_parse_u64(optarg, "--layer", 0, EMBED_MAX_LAYERS - 1);
-            nsel++;
-            break;
-        case OPT_AVERAGE: o->sel.mode = EMBED_SEL_AVERAGE; nsel++; break;
-        case OPT_MIX: parse_mix(o, optarg); nsel++; break;
-        case OPT_GAMMA:
-            o->gamma = cli_parse_double(optarg, "--gamma", -1e6, 1e6);
-            o->gamma_set = 1;
-            break;
-        case OPT_CARRY: o->carry = 1; break;
-        case OPT_FORMAT: o->format = cli_parse_enum(optarg, "--format", formats, 2); break;
-        case OPT_NPYDIR: o->npy_dir = optarg; break;
-        case OPT_EXPORT: o->export_fmt = 1 + cli_parse_enum(optarg, "--export", exports, 3); break;
-        case OPT_CACHEVOCAB: o->cache_vocab = "-"; break;
-        case OPT_CACHE: o->cache = optarg; break;
-        default: usage(stderr, RV_USAGE);
-        }
-    }
-    if (argc - optind > 1)
+    const int first = cli_opt_parse(options, CLI_NOPTS(options), usage, o, argc, argv);
+    if (argc - first > 1)
         usage(stderr, RV_USAGE);
-    o->tokens = argc - optind == 1 ? argv[optind] : NULL;
-    if (nsel > 1)
+    o->tokens = argc - first == 1 ? argv[first] : NULL;
+    if (o->sel_set > 1)
         cli_die(RV_USAGE, "choose one of --layers, --layer, --average, --mix");
-    o->sel_set = nsel > 0;
+    o->sel_set = o->sel_set > 0;
     check_args(o);
 }
 

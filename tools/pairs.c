@@ -12,7 +12,6 @@
  * vocabulary (meta "expected_exact" 0). The draw order is written at the top of
  * lib/text/window.c. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "common/buf.h"
 #include "common/grow.h"
 #include "common/rng.h"
@@ -29,16 +29,7 @@
 #include "text/vocab.h"
 #include "text/window.h"
 
-enum {
-    PAIRS_GROUP_MAX = 1000, /* --from-text: contexts per record before a group is split */
-    OPT_FIXED = 256,
-    OPT_SEED,
-    OPT_FROM_TEXT,
-    OPT_VOCAB_OUT,
-    OPT_CVOCAB_OUT,
-    OPT_EXACT,
-    OPT_SPANS
-};
+enum { PAIRS_GROUP_MAX = 1000 }; /* --from-text: contexts per record before a group is split */
 
 struct pairs_opts {
     const char *input, *vocab, *output, *vocab_out, *cvocab_out;
@@ -75,31 +66,34 @@ usage(FILE *fp, int status)
     exit(status);
 }
 
+#define AT(m) CLI_AT(struct pairs_opts, m)
+static const struct cli_opt options[] = {
+    {"epochs", 'e', CLI_OPT_U64, AT(epochs), .lo = 1, .hi = 100000},
+    {"force", 'f', CLI_OPT_FLAG, AT(force)},
+    {"help", 'h', .kind = CLI_OPT_HELP},
+    {"min-count", 'm', CLI_OPT_U64, AT(min_count), .lo = 1, .hi = UINT64_MAX,
+     CLI_ALSO(struct pairs_opts, min_count_set, 1)},
+    {"output", 'o', CLI_OPT_STR, AT(output)},
+    {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
+    {"sample", 's', CLI_OPT_DOUBLE, AT(wcfg.sample), .dlo = 0, .dhi = 1},
+    {"version", 'V', .kind = CLI_OPT_VERSION},
+    {"vocab", 'v', CLI_OPT_STR, AT(vocab)},
+    {"window", 'w', CLI_OPT_U64, AT(wcfg.window), .lo = 1, .hi = 100000,
+     CLI_ALSO(struct pairs_opts, window_set, 1)},
+    {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
+    {"context-vocab-out", 0, CLI_OPT_STR, AT(cvocab_out)},
+    {"exact", 0, CLI_OPT_FLAG, AT(exact)},
+    {"fixed-window", 0, CLI_OPT_FLAG, AT(wcfg.fixed), CLI_ALSO(struct pairs_opts, window_set, 1)},
+    {"from-text", 0, CLI_OPT_FLAG, AT(from_text)},
+    {"seed", 0, CLI_OPT_U64, AT(seed), .lo = 0, .hi = UINT64_MAX},
+    {"spans", 0, CLI_OPT_FLAG, AT(spans)},
+    {"vocab-out", 0, CLI_OPT_STR, AT(vocab_out)},
+};
+#undef AT
+
 static void
 parse_args(struct pairs_opts *o, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"epochs", required_argument, NULL, 'e'},
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {"min-count", required_argument, NULL, 'm'},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"sample", required_argument, NULL, 's'},
-        {"version", no_argument, NULL, 'V'},
-        {"vocab", required_argument, NULL, 'v'},
-        {"window", required_argument, NULL, 'w'},
-        {"level", required_argument, NULL, 'z'},
-        {"context-vocab-out", required_argument, NULL, OPT_CVOCAB_OUT},
-        {"exact", no_argument, NULL, OPT_EXACT},
-        {"fixed-window", no_argument, NULL, OPT_FIXED},
-        {"from-text", no_argument, NULL, OPT_FROM_TEXT},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"spans", no_argument, NULL, OPT_SPANS},
-        {"vocab-out", required_argument, NULL, OPT_VOCAB_OUT},
-        {NULL, 0, NULL, 0},
-    };
-    int ch;
     memset(o, 0, sizeof *o);
     o->epochs = 1;
     o->seed = 1;
@@ -107,38 +101,10 @@ parse_args(struct pairs_opts *o, int argc, char **argv)
     o->wcfg.window = 5;
     o->wcfg.sample = 1e-3;
     o->level = REC_LEVEL_DEFAULT;
-    while ((ch = getopt_long(argc, argv, "e:fhm:o:qs:Vv:w:z:", lo, NULL)) != -1) {
-        switch (ch) {
-        case 'e': o->epochs = cli_parse_u64(optarg, "-e", 1, 100000); break;
-        case 'f': o->force = 1; break;
-        case 'h': usage(stdout, RV_OK);
-        case 'm':
-            o->min_count = cli_parse_u64(optarg, "-m", 1, UINT64_MAX);
-            o->min_count_set = 1;
-            break;
-        case 'o': o->output = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case 's': o->wcfg.sample = cli_parse_double(optarg, "-s", 0, 1); break;
-        case 'V': cli_version();
-        case 'v': o->vocab = optarg; break;
-        case 'w':
-            o->wcfg.window = (uint32_t)cli_parse_u64(optarg, "-w", 1, 100000);
-            o->window_set = 1;
-            break;
-        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
-        case OPT_CVOCAB_OUT: o->cvocab_out = optarg; break;
-        case OPT_EXACT: o->exact = 1; break;
-        case OPT_FIXED: o->wcfg.fixed = o->window_set = 1; break;
-        case OPT_FROM_TEXT: o->from_text = 1; break;
-        case OPT_SEED: o->seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
-        case OPT_SPANS: o->spans = 1; break;
-        case OPT_VOCAB_OUT: o->vocab_out = optarg; break;
-        default: usage(stderr, RV_USAGE);
-        }
-    }
-    if (argc - optind > 1)
+    const int first = cli_opt_parse(options, CLI_NOPTS(options), usage, o, argc, argv);
+    if (argc - first > 1)
         cli_die(RV_USAGE, "at most one input file (use cat for several)");
-    o->input = optind < argc ? argv[optind] : NULL;
+    o->input = first < argc ? argv[first] : NULL;
     if (o->from_text) {
         if (o->window_set)
             cli_die(RV_USAGE, "-w and --fixed-window do not apply to --from-text");

@@ -5,7 +5,6 @@
  * --apply TABLE (join a learned table's phrases in any token stream). Counting, scoring and
  * joining are lib/text/phrase_count and lib/text/phrase_table. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "common/buf.h"
 #include "common/status.h"
 #include "stream/rec.h"
@@ -21,8 +21,6 @@
 #include "stream/rec_writeahead.h"
 #include "text/phrase_count.h"
 #include "text/phrase_table.h"
-
-enum { OPT_THRESHOLD = 256, OPT_DELTA, OPT_PASSES, OPT_LEARN, OPT_APPLY, OPT_SCORING };
 
 enum { W2P_THRESHOLD = 100 }; /* word2phrase's default; npmi's is 0.5 */
 #define NPMI_THRESHOLD 0.5
@@ -36,6 +34,7 @@ struct phrases_cli {
     struct input *in;
     size_t nin;
     const char *output, *apply;
+    const char *threshold; /* --threshold as given, parsed once --scoring is known */
     struct phrase_params p;
     unsigned passes;
     uint64_t memory;                                    /* 0: no bound */
@@ -64,72 +63,47 @@ add_input(struct phrases_cli *o, const char *path)
     o->in[o->nin++].spool = NULL;
 }
 
+#define AT(m) CLI_AT(struct phrases_cli, m)
+#define SET(m) CLI_ALSO(struct phrases_cli, m, 1)
+static const struct cli_opt options[] = {
+    {"apply", 0, CLI_OPT_STR, AT(apply)},
+    {"delta", 0, CLI_OPT_DOUBLE, AT(p.delta), .dlo = 0, .dhi = 1e18, SET(set_delta)},
+    {"force", 'f', CLI_OPT_FLAG, AT(force)},
+    {"help", 'h', .kind = CLI_OPT_HELP},
+    {"learn", 0, CLI_OPT_FLAG, AT(learn)},
+    {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
+    {"memory", 'M', CLI_OPT_SIZE, AT(memory), .lo = (uint64_t)1 << 20},
+    {"min-count", 'm', CLI_OPT_U64, AT(p.min_count), .lo = 1, .hi = UINT32_MAX,
+     SET(set_min_count)},
+    {"output", 'o', CLI_OPT_STR, AT(output)},
+    {"passes", 0, CLI_OPT_U64, AT(passes), .lo = 1, .hi = PHRASE_MAX_PASSES, SET(set_passes)},
+    {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
+    {"scoring", 0, CLI_OPT_ENUM, AT(p.scoring), .names = scoring_names, .nnames = 2,
+     SET(set_scoring)},
+    {"threshold", 0, CLI_OPT_STR, AT(threshold)}, /* read once --scoring is known */
+    {"version", 'V', .kind = CLI_OPT_VERSION},
+};
+#undef AT
+#undef SET
+
 static void
 parse_args(struct phrases_cli *o, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"apply", required_argument, NULL, OPT_APPLY},
-        {"delta", required_argument, NULL, OPT_DELTA},
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {"learn", no_argument, NULL, OPT_LEARN},
-        {"level", required_argument, NULL, 'z'},
-        {"memory", required_argument, NULL, 'M'},
-        {"min-count", required_argument, NULL, 'm'},
-        {"output", required_argument, NULL, 'o'},
-        {"passes", required_argument, NULL, OPT_PASSES},
-        {"quiet", no_argument, NULL, 'q'},
-        {"scoring", required_argument, NULL, OPT_SCORING},
-        {"threshold", required_argument, NULL, OPT_THRESHOLD},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
-    int ch, stdin_seen = 0;
-    const char *threshold = NULL;
+    int stdin_seen = 0;
     memset(o, 0, sizeof *o);
     o->p.min_count = 5;
     o->passes = 1;
     o->level = REC_LEVEL_DEFAULT;
-    while ((ch = getopt_long(argc, argv, "fhM:m:o:qVz:", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'f': o->force = 1; break;
-        case 'h': usage(stdout, RV_OK);
-        case 'M': o->memory = cli_parse_size(optarg, "-M", (uint64_t)1 << 20); break;
-        case 'm':
-            o->p.min_count = cli_parse_u64(optarg, "-m", 1, UINT32_MAX);
-            o->set_min_count = 1;
-            break;
-        case 'o': o->output = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case 'V': cli_version();
-        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
-        case OPT_APPLY: o->apply = optarg; break;
-        case OPT_DELTA:
-            o->p.delta = cli_parse_double(optarg, "--delta", 0, 1e18);
-            o->set_delta = 1;
-            break;
-        case OPT_LEARN: o->learn = 1; break;
-        case OPT_PASSES:
-            o->passes = (unsigned)cli_parse_u64(optarg, "--passes", 1, PHRASE_MAX_PASSES);
-            o->set_passes = 1;
-            break;
-        case OPT_SCORING:
-            o->p.scoring = cli_parse_enum(optarg, "--scoring", scoring_names, 2);
-            o->set_scoring = 1;
-            break;
-        case OPT_THRESHOLD: threshold = optarg; break;
-        default: usage(stderr, RV_USAGE);
-        }
-    }
+    const int first = cli_opt_parse(options, CLI_NOPTS(options), usage, o, argc, argv);
     if (o->learn && o->apply != NULL)
         cli_die(RV_USAGE, "--learn and --apply exclude each other");
     if (o->apply != NULL && o->memory != 0)
         cli_die(RV_USAGE, "-M bounds counting, which --apply does not do");
-    if (threshold != NULL) {
+    if (o->threshold != NULL) {
         o->set_threshold = 1;
         o->p.threshold = o->p.scoring == PHRASE_NPMI
-                             ? cli_parse_double(threshold, "--threshold", -1, 1)
-                             : cli_parse_double(threshold, "--threshold", -1e300, 1e300);
+                             ? cli_parse_double(o->threshold, "--threshold", -1, 1)
+                             : cli_parse_double(o->threshold, "--threshold", -1e300, 1e300);
     } else {
         o->p.threshold = o->p.scoring == PHRASE_NPMI ? NPMI_THRESHOLD : W2P_THRESHOLD;
     }
@@ -137,7 +111,7 @@ parse_args(struct phrases_cli *o, int argc, char **argv)
         cli_die(RV_USAGE, "--delta is word2phrase's discount; npmi scoring has none");
     if (!o->set_delta)
         o->p.delta = o->p.scoring == PHRASE_NPMI ? 0 : (double)o->p.min_count;
-    for (int i = optind; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         if (strcmp(argv[i], "-") == 0 && stdin_seen++)
             cli_die(RV_USAGE, "standard input given twice");
         add_input(o, argv[i]);

@@ -2,13 +2,13 @@
  * labels, or evaluate one: accuracy, per-label precision/recall/F1, confusions, and
  * accuracy on words seen and unseen in training. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "common/status.h"
 #include "cli_blas.h"
 #include "kernels/blas.h"
@@ -19,8 +19,6 @@
 
 enum { THREADS_MAX = 64 };
 enum { FMT_TEXT, FMT_TSV };
-enum { OPT_MODEL = 256, OPT_EVAL, OPT_DEV, OPT_DEVLABELS, OPT_LAYER, OPT_CONCAT, OPT_MIX,
-       OPT_HIDDEN, OPT_LR, OPT_L2, OPT_EPOCHS, OPT_PATIENCE, OPT_SEED, OPT_FORMAT, OPT_TOP };
 
 struct opts {
     const char *vectors, *labels, *dev, *dev_labels, *model, *output;
@@ -44,93 +42,69 @@ usage(FILE *fp, int status)
     exit(status);
 }
 
-/* options that only training takes (--layer, --concat and --mix are counted apart) */
-static int
-train_option(int ch)
-{
-    switch (ch) {
-    case 'b': case 'z': case OPT_DEV: case OPT_DEVLABELS: case OPT_HIDDEN: case OPT_LR:
-    case OPT_L2: case OPT_EPOCHS: case OPT_PATIENCE: case OPT_SEED:
-        return 1;
-    default:
-        return 0;
-    }
-}
+/* The options and, while parsing, how many of each group were given: the layer selections,
+ * the options only training takes, those only --eval takes. */
+struct probe_args {
+    struct opts o;
+    int nsel, ntrain, neval;
+};
+
+static const char *const format_names[] = {"text", "tsv"};
+
+#define AT(m) CLI_AT(struct probe_args, o.m)
+#define SEL CLI_COUNTS(struct probe_args, nsel)
+#define TRAIN CLI_COUNTS(struct probe_args, ntrain)
+#define EVAL CLI_COUNTS(struct probe_args, neval)
+static const struct cli_opt options[] = {
+    {"batch", 'b', CLI_OPT_U64, AT(tc.batch), .lo = 1, .hi = 1 << 16, TRAIN},
+    {"force", 'f', CLI_OPT_FLAG, AT(force)},
+    {"help", 'h', .kind = CLI_OPT_HELP},
+    {"model", 0, CLI_OPT_STR, AT(model), EVAL},
+    {"output", 'o', CLI_OPT_STR, AT(output)},
+    {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
+    {"threads", 't', CLI_OPT_U64, AT(threads), .lo = 1, .hi = THREADS_MAX},
+    {"version", 'V', .kind = CLI_OPT_VERSION},
+    {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9, TRAIN},
+    {"eval", 0, CLI_OPT_FLAG, AT(eval)},
+    {"dev", 0, CLI_OPT_STR, AT(dev), TRAIN},
+    {"dev-labels", 0, CLI_OPT_STR, AT(dev_labels), TRAIN},
+    {"layer", 0, CLI_OPT_U64, AT(layer), .lo = 0, .hi = PROBE_MAX_LAYERS - 1,
+     CLI_ALSO(struct probe_args, o.select, PROBE_SEL_LAYER), SEL},
+    {"concat", 0, CLI_OPT_CONST, AT(select), .val = PROBE_SEL_CONCAT, SEL},
+    {"mix", 0, CLI_OPT_CONST, AT(select), .val = PROBE_SEL_MIX, SEL},
+    {"hidden", 0, CLI_OPT_U64, AT(hidden), .lo = 0, .hi = 1 << 16, TRAIN},
+    {"lr", 0, CLI_OPT_DOUBLE, AT(tc.lr), .dlo = 1e-9, .dhi = 10, TRAIN},
+    {"l2", 0, CLI_OPT_DOUBLE, AT(tc.l2), .dlo = 0, .dhi = 1e3, TRAIN},
+    {"epochs", 0, CLI_OPT_U64, AT(tc.epochs), .lo = 1, .hi = 100000, TRAIN},
+    {"patience", 0, CLI_OPT_U64, AT(tc.patience), .lo = 1, .hi = 100000, TRAIN},
+    {"seed", 0, CLI_OPT_U64, AT(tc.seed), .lo = 0, .hi = UINT64_MAX, TRAIN},
+    {"format", 0, CLI_OPT_ENUM, AT(format), .names = format_names, .nnames = 2, EVAL},
+    {"top", 0, CLI_OPT_U64, AT(top), .lo = 0, .hi = 1000, EVAL},
+};
+#undef AT
+#undef SEL
+#undef TRAIN
+#undef EVAL
 
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"batch", required_argument, NULL, 'b'}, {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'}, {"model", required_argument, NULL, OPT_MODEL},
-        {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
-        {"threads", required_argument, NULL, 't'}, {"version", no_argument, NULL, 'V'},
-        {"level", required_argument, NULL, 'z'}, {"eval", no_argument, NULL, OPT_EVAL},
-        {"dev", required_argument, NULL, OPT_DEV},
-        {"dev-labels", required_argument, NULL, OPT_DEVLABELS},
-        {"layer", required_argument, NULL, OPT_LAYER},
-        {"concat", no_argument, NULL, OPT_CONCAT}, {"mix", no_argument, NULL, OPT_MIX},
-        {"hidden", required_argument, NULL, OPT_HIDDEN}, {"lr", required_argument, NULL, OPT_LR},
-        {"l2", required_argument, NULL, OPT_L2},
-        {"epochs", required_argument, NULL, OPT_EPOCHS},
-        {"patience", required_argument, NULL, OPT_PATIENCE},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"format", required_argument, NULL, OPT_FORMAT}, {"top", required_argument, NULL, OPT_TOP},
-        {NULL, 0, NULL, 0}};
-    static const char *const formats[] = {"text", "tsv"};
-    int ch, nsel = 0, train_only = 0, eval_only = 0;
-    memset(o, 0, sizeof *o);
-    o->level = REC_LEVEL_DEFAULT;
-    o->threads = 1;
-    o->layer = -1;
-    o->select = -1;
-    o->top = 10;
-    o->tc = (struct probe_train_cfg){.batch = 256, .epochs = 50, .patience = 5, .lr = 1e-3f,
-                                     .l2 = 0, .seed = 1};
-    while ((ch = getopt_long(argc, argv, "b:fho:qt:Vz:", lo, NULL)) != -1) {
-        switch (ch) {
-        case 'b': o->tc.batch = cli_parse_u64(optarg, "-b", 1, 1 << 16); break;
-        case 'f': o->force = 1; break;
-        case 'h': usage(stdout, RV_OK);
-        case OPT_MODEL: o->model = optarg; break;
-        case 'o': o->output = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case 't': o->threads = (int)cli_parse_u64(optarg, "-t", 1, THREADS_MAX); break;
-        case 'V': cli_version();
-        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
-        case OPT_EVAL: o->eval = 1; break;
-        case OPT_DEV: o->dev = optarg; break;
-        case OPT_DEVLABELS: o->dev_labels = optarg; break;
-        case OPT_LAYER:
-            o->layer = (int)cli_parse_u64(optarg, "--layer", 0, PROBE_MAX_LAYERS - 1);
-            o->select = PROBE_SEL_LAYER;
-            nsel++;
-            break;
-        case OPT_CONCAT: o->select = PROBE_SEL_CONCAT; nsel++; break;
-        case OPT_MIX: o->select = PROBE_SEL_MIX; nsel++; break;
-        case OPT_HIDDEN:
-            o->hidden = (uint32_t)cli_parse_u64(optarg, "--hidden", 0, 1 << 16);
-            break;
-        case OPT_LR: o->tc.lr = (float)cli_parse_double(optarg, "--lr", 1e-9, 10); break;
-        case OPT_L2: o->tc.l2 = (float)cli_parse_double(optarg, "--l2", 0, 1e3); break;
-        case OPT_EPOCHS:
-            o->tc.epochs = (uint32_t)cli_parse_u64(optarg, "--epochs", 1, 100000);
-            break;
-        case OPT_PATIENCE:
-            o->tc.patience = (uint32_t)cli_parse_u64(optarg, "--patience", 1, 100000);
-            break;
-        case OPT_SEED: o->tc.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
-        case OPT_FORMAT: o->format = cli_parse_enum(optarg, "--format", formats, 2); break;
-        case OPT_TOP: o->top = (uint32_t)cli_parse_u64(optarg, "--top", 0, 1000); break;
-        default: usage(stderr, RV_USAGE);
-        }
-        train_only |= train_option(ch);
-        eval_only |= ch == OPT_MODEL || ch == OPT_FORMAT || ch == OPT_TOP;
-    }
-    if (argc - optind != 2)
+    struct probe_args a;
+    memset(&a, 0, sizeof a);
+    a.o.level = REC_LEVEL_DEFAULT;
+    a.o.threads = 1;
+    a.o.layer = -1;
+    a.o.select = -1;
+    a.o.top = 10;
+    a.o.tc = (struct probe_train_cfg){.batch = 256, .epochs = 50, .patience = 5, .lr = 1e-3f,
+                                      .l2 = 0, .seed = 1};
+    const int first = cli_opt_parse(options, CLI_NOPTS(options), usage, &a, argc, argv);
+    const int nsel = a.nsel, train_only = a.ntrain > 0, eval_only = a.neval > 0;
+    *o = a.o;
+    if (argc - first != 2)
         usage(stderr, RV_USAGE);
-    o->vectors = argv[optind];
-    o->labels = argv[optind + 1];
+    o->vectors = argv[first];
+    o->labels = argv[first + 1];
     if (nsel > 1)
         cli_die(RV_USAGE, "choose one of --layer, --concat, --mix");
     if (o->eval) {

@@ -2,7 +2,6 @@
  * The rules live in lib/text/tokenize.c and are specified in tok(1). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "common/buf.h"
 #include "common/status.h"
 #include "stream/rec.h"
@@ -19,19 +19,7 @@
 #include "text/textin.h"
 #include "text/tokenize.h"
 
-enum {
-    TOK_CHUNK = 1 << 18,   /* bytes per read: big enough to amortise, small for cache */
-    OPT_MAX_SENTENCE = 256, /* long options without a short form */
-    OPT_MAX_TOKEN,
-    OPT_LONG_TOKENS,
-    OPT_NO_PUNCT,
-    OPT_SPLIT_ALL,
-    OPT_WHITESPACE,
-    OPT_PENN,
-    OPT_SENTENCES,
-    OPT_CONLLU,
-    OPT_COLUMN
-};
+enum { TOK_CHUNK = 1 << 18 }; /* bytes per read: big enough to amortise, small for cache */
 
 struct tok_cli {
     struct tok_opts t;
@@ -67,74 +55,52 @@ usage(FILE *fp, int status)
     exit(status);
 }
 
+/* --column: a CoNLL-U field by name or number. */
+static void
+opt_column(void *dst, const char *arg)
+{
+    struct tok_cli *c = dst;
+    c->column = conllu_column(arg);
+    if (c->column < 0)
+        cli_die(RV_USAGE, "--column %s: expected id, form, lemma, upos, xpos, feats, "
+                "head, deprel, deps, misc or 1 to 10", arg);
+}
+
+static const char *const long_tokens[] = {"skip", "truncate"};
+static const int long_tokens_skip[] = {1, 0};
+
+#define AT(m) CLI_AT(struct tok_cli, m)
+static const struct cli_opt options[] = {
+    {"column", 0, CLI_OPT_CALL, .call = opt_column, .arg = 1,
+     CLI_ALSO(struct tok_cli, column_given, 1)},
+    {"conllu", 0, CLI_OPT_FLAG, AT(conllu)},
+    {"force", 'f', CLI_OPT_FLAG, AT(force)},
+    {"help", 'h', .kind = CLI_OPT_HELP},
+    {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
+    {"long-tokens", 0, CLI_OPT_ENUM, AT(t.skip_long), .names = long_tokens, .nnames = 2,
+     .values = long_tokens_skip, .expect = "skip or truncate"},
+    {"lower", 'l', CLI_OPT_FLAG, AT(t.lower)},
+    {"max-sentence", 0, CLI_OPT_U64, AT(t.max_sentence), .lo = 1, .hi = 100000000},
+    {"max-token", 0, CLI_OPT_U64, AT(t.max_token), .lo = TOK_MAX_TOKEN_MIN, .hi = 1 << 24},
+    {"no-punct", 0, CLI_OPT_FLAG, AT(t.drop_punct)},
+    {"output", 'o', CLI_OPT_STR, AT(output)},
+    {"penn", 0, CLI_OPT_FLAG, AT(t.penn)},
+    {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
+    {"sentences", 0, CLI_OPT_FLAG, AT(t.sentences)},
+    {"split-all-punct", 0, CLI_OPT_FLAG, AT(t.split_all_punct)},
+    {"version", 'V', .kind = CLI_OPT_VERSION},
+    {"whitespace", 0, CLI_OPT_FLAG, AT(t.whitespace)},
+    {NULL, 'w', CLI_OPT_MOVED, .moved = "--whitespace"},
+};
+#undef AT
+
 static void
 parse_args(struct tok_cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"column", required_argument, NULL, OPT_COLUMN},
-        {"conllu", no_argument, NULL, OPT_CONLLU},
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {"level", required_argument, NULL, 'z'},
-        {"long-tokens", required_argument, NULL, OPT_LONG_TOKENS},
-        {"lower", no_argument, NULL, 'l'},
-        {"max-sentence", required_argument, NULL, OPT_MAX_SENTENCE},
-        {"max-token", required_argument, NULL, OPT_MAX_TOKEN},
-        {"no-punct", no_argument, NULL, OPT_NO_PUNCT},
-        {"output", required_argument, NULL, 'o'},
-        {"penn", no_argument, NULL, OPT_PENN},
-        {"quiet", no_argument, NULL, 'q'},
-        {"sentences", no_argument, NULL, OPT_SENTENCES},
-        {"split-all-punct", no_argument, NULL, OPT_SPLIT_ALL},
-        {"version", no_argument, NULL, 'V'},
-        {"whitespace", no_argument, NULL, OPT_WHITESPACE},
-        {NULL, 0, NULL, 0},
-    };
-    int ch;
     memset(c, 0, sizeof *c);
     tok_opts_default(&c->t);
     c->level = REC_LEVEL_DEFAULT;
-    while ((ch = getopt_long(argc, argv, "fhlo:qVwz:", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'f': c->force = 1; break;
-        case 'h': usage(stdout, RV_OK);
-        case 'l': c->t.lower = 1; break;
-        case 'o': c->output = optarg; break;
-        case 'q': c->quiet = 1; break;
-        case 'w': cli_moved('w', "--whitespace");
-        case OPT_WHITESPACE: c->t.whitespace = 1; break;
-        case 'V': cli_version();
-        case 'z': c->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
-        case OPT_LONG_TOKENS:
-            if (strcmp(optarg, "skip") == 0)
-                c->t.skip_long = 1;
-            else if (strcmp(optarg, "truncate") == 0)
-                c->t.skip_long = 0;
-            else
-                cli_die(RV_USAGE, "--long-tokens %s: expected skip or truncate", optarg);
-            break;
-        case OPT_MAX_SENTENCE:
-            c->t.max_sentence = (size_t)cli_parse_u64(optarg, "--max-sentence", 1, 100000000);
-            break;
-        case OPT_MAX_TOKEN:
-            c->t.max_token =
-                (size_t)cli_parse_u64(optarg, "--max-token", TOK_MAX_TOKEN_MIN, 1 << 24);
-            break;
-        case OPT_NO_PUNCT: c->t.drop_punct = 1; break;
-        case OPT_SPLIT_ALL: c->t.split_all_punct = 1; break;
-        case OPT_PENN: c->t.penn = 1; break;
-        case OPT_SENTENCES: c->t.sentences = 1; break;
-        case OPT_CONLLU: c->conllu = 1; break;
-        case OPT_COLUMN:
-            c->column = conllu_column(optarg);
-            if (c->column < 0)
-                cli_die(RV_USAGE, "--column %s: expected id, form, lemma, upos, xpos, feats, "
-                        "head, deprel, deps, misc or 1 to 10", optarg);
-            c->column_given = 1;
-            break;
-        default: usage(stderr, RV_USAGE);
-        }
-    }
+    cli_opt_parse(options, CLI_NOPTS(options), usage, c, argc, argv);
     if (c->column_given && !c->conllu)
         cli_die(RV_USAGE, "--column needs --conllu");
     if (!c->column_given)

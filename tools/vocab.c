@@ -2,12 +2,12 @@
  * count descending then bytewise, pruned by -m and -n. With -M the counting table is
  * bounded: it spills sorted runs to $TMPDIR and merges them at the end (lib/text/vocab_spill). */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "common/buf.h"
 #include "common/status.h"
 #include "stream/rec.h"
@@ -15,8 +15,6 @@
 #include "text/vocab.h"
 #include "text/vocab_spill.h"
 #include "vecio/w2vfmt.h"
-
-enum { OPT_TEXT = 256, OPT_FROM_TEXT, OPT_MAX_WORDS };
 
 struct input {
     const char *path;
@@ -60,46 +58,36 @@ add_input(struct vocab_cli *o, const char *path, int text)
 }
 
 static void
+opt_from_text(void *o, const char *path)
+{
+    add_input(o, path, 1);
+}
+
+#define AT(m) CLI_AT(struct vocab_cli, m)
+static const struct cli_opt options[] = {
+    {"force", 'f', CLI_OPT_FLAG, AT(force)},
+    {"from-text", 0, CLI_OPT_CALL, .call = opt_from_text, .arg = 1},
+    {"help", 'h', .kind = CLI_OPT_HELP},
+    {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
+    {"max-words", 0, CLI_OPT_U64, AT(max_words), .lo = 1, .hi = UINT32_MAX - 1},
+    {"memory", 'M', CLI_OPT_SIZE, AT(memory), .lo = (uint64_t)1 << 18},
+    {"min-count", 'm', CLI_OPT_U64, AT(min_count), .lo = 0, .hi = UINT64_MAX},
+    {"output", 'o', CLI_OPT_STR, AT(output)},
+    {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
+    {"text", 0, CLI_OPT_FLAG, AT(text)},
+    {"version", 'V', .kind = CLI_OPT_VERSION},
+    {NULL, 'n', CLI_OPT_MOVED, .moved = "--max-words", .arg = 1},
+};
+#undef AT
+
+static void
 parse_args(struct vocab_cli *o, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"force", no_argument, NULL, 'f'},
-        {"from-text", required_argument, NULL, OPT_FROM_TEXT},
-        {"help", no_argument, NULL, 'h'},
-        {"level", required_argument, NULL, 'z'},
-        {"max-words", required_argument, NULL, OPT_MAX_WORDS},
-        {"memory", required_argument, NULL, 'M'},
-        {"min-count", required_argument, NULL, 'm'},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"text", no_argument, NULL, OPT_TEXT},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
-    int ch;
     memset(o, 0, sizeof *o);
     o->min_count = 1;
     o->level = REC_LEVEL_DEFAULT;
-    while ((ch = getopt_long(argc, argv, "fhM:m:n:o:qVz:", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'f': o->force = 1; break;
-        case 'h': usage(stdout, RV_OK);
-        case 'M': o->memory = cli_parse_size(optarg, "-M", (uint64_t)1 << 18); break;
-        case 'm': o->min_count = cli_parse_u64(optarg, "-m", 0, UINT64_MAX); break;
-        case 'n': cli_moved('n', "--max-words");
-        case OPT_MAX_WORDS:
-            o->max_words = cli_parse_u64(optarg, "--max-words", 1, UINT32_MAX - 1);
-            break;
-        case 'o': o->output = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case 'V': cli_version();
-        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
-        case OPT_TEXT: o->text = 1; break;
-        case OPT_FROM_TEXT: add_input(o, optarg, 1); break;
-        default: usage(stderr, RV_USAGE);
-        }
-    }
-    for (int i = optind; i < argc; i++)
+    const int first = cli_opt_parse(options, CLI_NOPTS(options), usage, o, argc, argv);
+    for (int i = first; i < argc; i++)
         add_input(o, argv[i], 0);
     if (o->nin == 0)
         add_input(o, "-", 0);

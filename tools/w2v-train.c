@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "common/dist.h"
 #include "common/status.h"
 #include "cli_blas.h"
@@ -93,12 +94,6 @@ usage(FILE *fp, int status)
     exit(status);
 }
 
-enum {
-    O_SG = 256, O_CBOW, O_CBOW_SUM, O_HS, O_EXACT, O_SHARED, O_EXACT_UPD, O_FIXED, O_POWER, O_SEED,
-    O_FORMAT, O_CONTEXT, O_CKPT, O_CKPT_EVERY, O_RESUME, O_LOG, O_CVOCAB, O_MPI, O_SYNC, O_MERGE,
-    O_DETERMINISTIC, O_SUBWORDS, O_BUCKETS, O_ANY_INPUT
-};
-
 /* --subwords MIN-MAX: two lengths in code points, 1 <= MIN <= MAX <= W2V_SUB_MAXN. */
 static void
 parse_subwords(const char *s, struct w2v_params *p)
@@ -124,26 +119,66 @@ parse_subwords(const char *s, struct w2v_params *p)
 static void check_args(struct opts *o, int argc, char **argv);
 
 static void
+opt_subwords(void *o, const char *arg)
+{
+    parse_subwords(arg, &((struct opts *)o)->p);
+}
+
+static const char *const format_names[] = {"stream", "txt", "bin", "fasttext"};
+static const int format_values[] = {FMT_STREAM, FMT_TXT, FMT_BIN, FMT_FASTTEXT};
+static const char *const merge_names[] = {"sum", "mean"};
+
+#define AT(m) CLI_AT(struct opts, m)
+#define SET(m) CLI_ALSO(struct opts, m, 1)
+static const struct cli_opt options[] = {
+    {"alpha", 'a', CLI_OPT_DOUBLE, AT(p.alpha), .dlo = 1e-9, .dhi = 10, SET(alpha_set)},
+    {"dim", 'd', CLI_OPT_U64, AT(p.dim), .lo = 1, .hi = 100000},
+    {"epochs", 'e', CLI_OPT_U64, AT(epochs), .lo = 1, .hi = EPOCHS_MAX, SET(epochs_set)},
+    {"force", 'f', CLI_OPT_FLAG, AT(force)},
+    {"help", 'h', .kind = CLI_OPT_HELP},
+    {"negative", 'n', CLI_OPT_U64, AT(p.negative), .lo = 0, .hi = 1000},
+    {"output", 'o', CLI_OPT_STR, AT(out)},
+    {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
+    {"sample", 's', CLI_OPT_DOUBLE, AT(wcfg.sample), .dlo = 0, .dhi = 1},
+    {"threads", 't', CLI_OPT_U64, AT(threads), .lo = 1, .hi = 1024},
+    {"vocab", 'v', CLI_OPT_STR, AT(vocab)},
+    {"version", 'V', .kind = CLI_OPT_VERSION},
+    {"window", 'w', CLI_OPT_U64, AT(wcfg.window), .lo = 1, .hi = WINDOW_MAX},
+    {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
+    {"sg", 0, CLI_OPT_CONST, AT(p.cbow), .val = 0},
+    {"cbow", 0, CLI_OPT_FLAG, AT(p.cbow)},
+    {"cbow-sum", 0, CLI_OPT_FLAG, AT(p.cbow_sum), SET(p.cbow)},
+    {"hs", 0, CLI_OPT_FLAG, AT(p.hs)},
+    {"exact-sigmoid", 0, CLI_OPT_FLAG, AT(p.exact_sigmoid)},
+    {"shared-negatives", 0, CLI_OPT_CONST, AT(shared_set), .val = 1},
+    {"exact-updates", 0, CLI_OPT_CONST, AT(shared_set), .val = -1},
+    {"fixed-window", 0, CLI_OPT_FLAG, AT(wcfg.fixed)},
+    {"ns-power", 0, CLI_OPT_DOUBLE, AT(p.ns_power), .dlo = 0, .dhi = 10, SET(power_set)},
+    {"seed", 0, CLI_OPT_U64, AT(p.seed), .lo = 0, .hi = UINT64_MAX},
+    {"format", 0, CLI_OPT_ENUM, AT(format), .names = format_names, .nnames = 4,
+     .values = format_values, .expect = "stream, txt, bin or fasttext"},
+    {"save-context", 0, CLI_OPT_STR, AT(context)},
+    {"checkpoint", 0, CLI_OPT_STR, AT(ckpt)},
+    {"checkpoint-every", 0, CLI_OPT_EVERY, AT(ckpt_secs), CLI_AT2(struct opts, ckpt_words)},
+    {"resume", 0, CLI_OPT_STR, AT(resume)},
+    {"log", 0, CLI_OPT_STR, AT(log)},
+    {"context-vocab", 0, CLI_OPT_STR, AT(cvocab)},
+    {"mpi", 0, CLI_OPT_FLAG, AT(mpi)},
+    {"sync-words", 0, CLI_OPT_U64, AT(sync_words), .lo = 1, .hi = UINT64_MAX / 1024,
+     SET(sync_set)},
+    {"merge", 0, CLI_OPT_ENUM, AT(merge_mean), .names = merge_names, .nnames = 2,
+     .expect = "sum or mean", SET(merge_set)},
+    {"deterministic", 0, CLI_OPT_FLAG, AT(deterministic)},
+    {"subwords", 0, CLI_OPT_CALL, .call = opt_subwords, .arg = 1},
+    {"buckets", 0, CLI_OPT_U64, AT(p.buckets), .lo = 1, .hi = INT32_MAX / 2, SET(buckets_set)},
+    {"any-input", 0, CLI_OPT_FLAG, AT(any_input)},
+};
+#undef AT
+#undef SET
+
+static void
 parse_args(struct opts *o, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"alpha", 1, 0, 'a'}, {"dim", 1, 0, 'd'}, {"epochs", 1, 0, 'e'},
-        {"force", 0, 0, 'f'}, {"help", 0, 0, 'h'}, {"negative", 1, 0, 'n'},
-        {"output", 1, 0, 'o'}, {"quiet", 0, 0, 'q'}, {"sample", 1, 0, 's'},
-        {"threads", 1, 0, 't'}, {"vocab", 1, 0, 'v'}, {"version", 0, 0, 'V'},
-        {"window", 1, 0, 'w'}, {"level", 1, 0, 'z'}, {"sg", 0, 0, O_SG},
-        {"cbow", 0, 0, O_CBOW}, {"cbow-sum", 0, 0, O_CBOW_SUM}, {"hs", 0, 0, O_HS},
-        {"exact-sigmoid", 0, 0, O_EXACT}, {"shared-negatives", 0, 0, O_SHARED},
-        {"exact-updates", 0, 0, O_EXACT_UPD},
-        {"fixed-window", 0, 0, O_FIXED}, {"ns-power", 1, 0, O_POWER},
-        {"seed", 1, 0, O_SEED}, {"format", 1, 0, O_FORMAT},
-        {"save-context", 1, 0, O_CONTEXT}, {"checkpoint", 1, 0, O_CKPT},
-        {"checkpoint-every", 1, 0, O_CKPT_EVERY}, {"resume", 1, 0, O_RESUME},
-        {"log", 1, 0, O_LOG}, {"context-vocab", 1, 0, O_CVOCAB}, {"mpi", 0, 0, O_MPI},
-        {"sync-words", 1, 0, O_SYNC}, {"merge", 1, 0, O_MERGE},
-        {"deterministic", 0, 0, O_DETERMINISTIC}, {"subwords", 1, 0, O_SUBWORDS},
-        {"buckets", 1, 0, O_BUCKETS}, {"any-input", 0, 0, O_ANY_INPUT}, {0, 0, 0, 0}};
-    int ch;
     memset(o, 0, sizeof *o);
     w2v_params_default(&o->p);
     o->wcfg.window = 5;
@@ -154,71 +189,7 @@ parse_args(struct opts *o, int argc, char **argv)
     /* 1M words apart cost 2 analogy points on the 17M-word corpus (2 replicas, seed 1);
      * 100k, 0.6 on average over seeds 1-3 (README): on a slow network, raise it */
     o->sync_words = 100000;
-    while ((ch = getopt_long(argc, argv, "a:d:e:fhn:o:qs:t:v:Vw:z:", lo, NULL)) != -1) {
-        switch (ch) {
-        case 'a': o->p.alpha = (float)cli_parse_double(optarg, "-a", 1e-9, 10); o->alpha_set = 1; break;
-        case 'd': o->p.dim = (uint32_t)cli_parse_u64(optarg, "-d", 1, 100000); break;
-        case 'e': o->epochs = (uint32_t)cli_parse_u64(optarg, "-e", 1, EPOCHS_MAX); o->epochs_set = 1; break;
-        case 'f': o->force = 1; break;
-        case 'h': usage(stdout, RV_OK);
-        case 'n': o->p.negative = (uint32_t)cli_parse_u64(optarg, "-n", 0, 1000); break;
-        case 'o': o->out = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case 's': o->wcfg.sample = cli_parse_double(optarg, "-s", 0, 1); break;
-        case 't': o->threads = (uint32_t)cli_parse_u64(optarg, "-t", 1, 1024); break;
-        case 'v': o->vocab = optarg; break;
-        case 'V': cli_version();
-        case 'w': o->wcfg.window = (uint32_t)cli_parse_u64(optarg, "-w", 1, WINDOW_MAX); break;
-        case 'z': o->level = (int)cli_parse_u64(optarg, "-z", 0, 9); break;
-        case O_SG: o->p.cbow = 0; break;
-        case O_CBOW: o->p.cbow = 1; break;
-        case O_CBOW_SUM: o->p.cbow = 1; o->p.cbow_sum = 1; break;
-        case O_HS: o->p.hs = 1; break;
-        case O_EXACT: o->p.exact_sigmoid = 1; break;
-        case O_SHARED: o->shared_set = 1; break;
-        case O_EXACT_UPD: o->shared_set = -1; break;
-        case O_FIXED: o->wcfg.fixed = 1; break;
-        case O_POWER:
-            o->p.ns_power = cli_parse_double(optarg, "--ns-power", 0, 10);
-            o->power_set = 1;
-            break;
-        case O_SEED: o->p.seed = cli_parse_u64(optarg, "--seed", 0, UINT64_MAX); break;
-        case O_FORMAT:
-            if (strcmp(optarg, "stream") == 0) o->format = FMT_STREAM;
-            else if (strcmp(optarg, "txt") == 0) o->format = FMT_TXT;
-            else if (strcmp(optarg, "bin") == 0) o->format = FMT_BIN;
-            else if (strcmp(optarg, "fasttext") == 0) o->format = FMT_FASTTEXT;
-            else cli_die(RV_USAGE, "--format %s: expected stream, txt, bin or fasttext", optarg);
-            break;
-        case O_CONTEXT: o->context = optarg; break;
-        case O_CKPT: o->ckpt = optarg; break;
-        case O_CKPT_EVERY:
-            cli_parse_every(optarg, "--checkpoint-every", &o->ckpt_secs, &o->ckpt_words);
-            break;
-        case O_RESUME: o->resume = optarg; break;
-        case O_LOG: o->log = optarg; break;
-        case O_CVOCAB: o->cvocab = optarg; break;
-        case O_MPI: o->mpi = 1; break;
-        case O_DETERMINISTIC: o->deterministic = 1; break;
-        case O_SUBWORDS: parse_subwords(optarg, &o->p); break;
-        case O_BUCKETS:
-            o->p.buckets = (uint32_t)cli_parse_u64(optarg, "--buckets", 1, INT32_MAX / 2);
-            o->buckets_set = 1;
-            break;
-        case O_ANY_INPUT: o->any_input = 1; break;
-        case O_SYNC:
-            o->sync_words = cli_parse_u64(optarg, "--sync-words", 1, UINT64_MAX / 1024);
-            o->sync_set = 1;
-            break;
-        case O_MERGE:
-            if (strcmp(optarg, "sum") == 0) o->merge_mean = 0;
-            else if (strcmp(optarg, "mean") == 0) o->merge_mean = 1;
-            else cli_die(RV_USAGE, "--merge %s: expected sum or mean", optarg);
-            o->merge_set = 1;
-            break;
-        default: usage(stderr, RV_USAGE);
-        }
-    }
+    cli_opt_parse(options, CLI_NOPTS(options), usage, o, argc, argv);
     check_args(o, argc, argv);
 }
 

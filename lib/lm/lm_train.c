@@ -334,93 +334,139 @@ dropout(struct dir *r, float p, const float *x, float *y, float *mask, size_t n)
     }
 }
 
-/* Forward (and, when training, backward) over window r->w of stream r->s. */
+/* The shape of one window's step: T time steps of B rows (n = T x B positions) of width W,
+ * dropout p (0 when evaluating). */
+struct win {
+    size_t T, B, n, W;
+    float p;
+};
+
+/* The window's inputs and targets, from this shard's rows of the stream. */
 static void
-dir_run(struct dir *r, const struct lm *m, const struct lm_train_cfg *t,
-        const uint16_t *vchars)
+dir_gather(struct dir *r, const struct lm_train_cfg *t, struct win *v)
 {
-    const struct lm_cfg *c = &m->c;
-    const size_t W = lm_width(c), B = t->batch, L = c->layers;
-    const size_t t0 = r->w * t->unroll, row0 = (size_t)t->shard * B;
-    const size_t T = r->rowlen - t0 < t->unroll ? r->rowlen - t0 : t->unroll, n = T * B;
-    const float p = r->train ? t->dropout : 0.0f;
-    r->loss = 0;
-    r->ntok = n;
-    for (size_t s = 0; s < T; s++)
-        for (size_t j = 0; j < B; j++) {
+    const size_t t0 = r->w * t->unroll, row0 = (size_t)t->shard * t->batch;
+    v->B = t->batch;
+    v->T = r->rowlen - t0 < t->unroll ? r->rowlen - t0 : t->unroll;
+    v->n = v->T * v->B;
+    for (size_t s = 0; s < v->T; s++)
+        for (size_t j = 0; j < v->B; j++) {
             const size_t at = (row0 + j) * r->rowlen + t0 + s;
-            r->in[s * B + j] = r->s->ids[at];
-            r->tgt[s * B + j] = r->s->ids[at + 1];
+            r->in[s * v->B + j] = r->s->ids[at];
+            r->tgt[s * v->B + j] = r->s->ids[at + 1];
         }
-    /* token encoder */
-    if (c->char_input) {
-        const size_t mc = c->ch.max_chars;
-        r->nuniq = 0;
-        for (size_t i = 0; i < n; i++) {
-            const uint32_t id = r->in[i];
-            if (r->seen[id] == 0) {
-                r->uniq[r->nuniq] = id;
-                memcpy(r->chars + r->nuniq * mc, vchars + (size_t)id * mc, mc * sizeof *r->chars);
-                r->seen[id] = (uint32_t)++r->nuniq;
-            }
-            r->slot[i] = r->seen[id] - 1;
-        }
-        for (size_t u = 0; u < r->nuniq; u++)
-            r->seen[r->uniq[u]] = 0;
-        charenc_forward(&m->enc, r->chars, r->nuniq, r->ux, r->ek);
-        for (size_t i = 0; i < n; i++)
-            memcpy(r->x[0] + i * W, r->ux + (size_t)r->slot[i] * W, W * sizeof(float));
-    } else {
+}
+
+/* The token encoder into x[0]: each distinct token through the character CNN once, or the
+ * word embedding rows. */
+static void
+dir_encode(struct dir *r, const struct lm *m, const uint16_t *vchars,
+           const struct win *v)
+{
+    const size_t W = v->W, n = v->n;
+    if (!m->c.char_input) {
         for (size_t i = 0; i < n; i++)
             memcpy(r->x[0] + i * W, m->word_emb + (size_t)r->in[i] * W, W * sizeof(float));
+        return;
     }
-    float **xin = p > 0 ? r->xin : r->x;
+    const size_t mc = m->c.ch.max_chars;
+    r->nuniq = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t id = r->in[i];
+        if (r->seen[id] == 0) {
+            r->uniq[r->nuniq] = id;
+            memcpy(r->chars + r->nuniq * mc, vchars + (size_t)id * mc, mc * sizeof *r->chars);
+            r->seen[id] = (uint32_t)++r->nuniq;
+        }
+        r->slot[i] = r->seen[id] - 1;
+    }
+    for (size_t u = 0; u < r->nuniq; u++)
+        r->seen[r->uniq[u]] = 0;
+    charenc_forward(&m->enc, r->chars, r->nuniq, r->ux, r->ek);
+    for (size_t i = 0; i < n; i++)
+        memcpy(r->x[0] + i * W, r->ux + (size_t)r->slot[i] * W, W * sizeof(float));
+}
+
+/* The LSTM layers forward (with dropout and residual connections); returns the inputs each
+ * layer saw (xin[L] is what the softmax sees). */
+static float **
+dir_layers_forward(struct dir *r, const struct lm *m, const struct win *v)
+{
+    const size_t L = m->c.layers, nw = v->n * v->W;
+    float **xin = v->p > 0 ? r->xin : r->x;
     for (size_t l = 0; l < L; l++) {
-        if (p > 0)
-            dropout(r, p, r->x[l], r->xin[l], r->mask[l], n * W);
-        lstm_forward(&m->lstm[r->d][l], xin[l], T, B, r->x[l + 1], r->hs[l], r->cs[l], r->k[l]);
-        if (c->residual && l > 0)
-            for (size_t q = 0; q < n * W; q++)
+        if (v->p > 0)
+            dropout(r, v->p, r->x[l], r->xin[l], r->mask[l], nw);
+        lstm_forward(&m->lstm[r->d][l], xin[l], v->T, v->B, r->x[l + 1], r->hs[l], r->cs[l],
+                     r->k[l]);
+        if (m->c.residual && l > 0)
+            for (size_t q = 0; q < nw; q++)
                 r->x[l + 1][q] += xin[l][q];
     }
-    if (p > 0)
-        dropout(r, p, r->x[L], r->xin[L], r->mask[L], n * W);
-    const float scale = 1.0f / (float)(B * nshards(t));
+    if (v->p > 0)
+        dropout(r, v->p, r->x[L], r->xin[L], r->mask[L], nw);
+    return xin;
+}
+
+/* The softmax's loss and, when training, its gradients: dy for the top layer's output. */
+static void
+dir_softmax(struct dir *r, const struct lm *m, const struct lm_train_cfg *t, const float *top,
+            const struct win *v)
+{
+    const struct lm_cfg *c = &m->c;
+    const size_t W = v->W, n = v->n;
+    const float scale = 1.0f / (float)(v->B * nshards(t));
     if (!r->train) {
-        r->loss = lmsoftmax_full(m->sm_w, m->sm_b, c->vocab, W, xin[L], r->tgt, n, scale, NULL,
+        r->loss = lmsoftmax_full(m->sm_w, m->sm_b, c->vocab, W, top, r->tgt, n, scale, NULL,
                                  NULL, NULL, r->smwork);
         return;
     }
     memset(r->dy, 0, n * W * sizeof(float));
     if (t->sampled) {
         const uint64_t tries = lmsampler_draw_unique(&r->smp, &r->rng, r->samples, t->sampled);
-        r->loss = lmsoftmax_sampled(m->sm_w, m->sm_b, c->vocab, W, xin[L], r->tgt, n, &r->smp,
+        r->loss = lmsoftmax_sampled(m->sm_w, m->sm_b, c->vocab, W, top, r->tgt, n, &r->smp,
                                     r->samples, t->sampled, tries, scale, r->dy, r->g.sm_w,
                                     r->g.sm_b, r->smwork);
     } else {
-        r->loss = lmsoftmax_full(m->sm_w, m->sm_b, c->vocab, W, xin[L], r->tgt, n, scale, r->dy,
+        r->loss = lmsoftmax_full(m->sm_w, m->sm_b, c->vocab, W, top, r->tgt, n, scale, r->dy,
                                  r->g.sm_w, r->g.sm_b, r->smwork);
     }
-    if (p > 0)
-        for (size_t q = 0; q < n * W; q++)
-            r->dy[q] *= r->mask[L][q];
-    for (size_t l = L; l-- > 0;) {
-        const int res = c->residual && l > 0;
+}
+
+/* The LSTM layers backward from dy; leaves the encoder output's gradient in dy. */
+static void
+dir_layers_backward(struct dir *r, const struct lm *m, float **xin,
+                    const struct win *v)
+{
+    const size_t nw = v->n * v->W;
+    if (v->p > 0)
+        for (size_t q = 0; q < nw; q++)
+            r->dy[q] *= r->mask[m->c.layers][q];
+    for (size_t l = m->c.layers; l-- > 0;) {
+        const int res = m->c.residual && l > 0;
         if (res)
-            memcpy(r->tmp, r->dy, n * W * sizeof(float));
-        lstm_backward(&m->lstm[r->d][l], &r->g.lstm[r->d][l], xin[l], T, B, r->dy, r->dx,
+            memcpy(r->tmp, r->dy, nw * sizeof(float));
+        lstm_backward(&m->lstm[r->d][l], &r->g.lstm[r->d][l], xin[l], v->T, v->B, r->dy, r->dx,
                       r->k[l]);
         if (res)
-            for (size_t q = 0; q < n * W; q++)
+            for (size_t q = 0; q < nw; q++)
                 r->dx[q] += r->tmp[q];
-        if (p > 0)
-            for (size_t q = 0; q < n * W; q++)
+        if (v->p > 0)
+            for (size_t q = 0; q < nw; q++)
                 r->dx[q] *= r->mask[l][q];
         float *sw = r->dy;
         r->dy = r->dx;
         r->dx = sw;
     }
-    if (c->char_input) {
+}
+
+/* The token encoder backward from dy: the character CNN's gradients (each distinct token's
+ * summed first), or the word embedding rows'. */
+static void
+dir_encode_backward(struct dir *r, const struct lm *m, const struct win *v)
+{
+    const size_t W = v->W, n = v->n;
+    if (m->c.char_input) {
         memset(r->udy, 0, r->nuniq * W * sizeof(float));
         for (size_t i = 0; i < n; i++) {
             float *gu = r->udy + (size_t)r->slot[i] * W;
@@ -437,6 +483,24 @@ dir_run(struct dir *r, const struct lm *m, const struct lm_train_cfg *t,
                 gr[q] += dv[q];
         }
     }
+}
+
+/* Forward (and, when training, backward) over window r->w of stream r->s. */
+static void
+dir_run(struct dir *r, const struct lm *m, const struct lm_train_cfg *t,
+        const uint16_t *vchars)
+{
+    struct win v = {.W = lm_width(&m->c), .p = r->train ? t->dropout : 0.0f};
+    dir_gather(r, t, &v);
+    r->loss = 0;
+    r->ntok = v.n;
+    dir_encode(r, m, vchars, &v);
+    float **xin = dir_layers_forward(r, m, &v);
+    dir_softmax(r, m, t, xin[m->c.layers], &v);
+    if (!r->train)
+        return;
+    dir_layers_backward(r, m, xin, &v);
+    dir_encode_backward(r, m, &v);
 }
 
 struct job {

@@ -23,9 +23,11 @@
 #include "common/buf.h"
 #include "common/grow.h"
 #include "common/rng.h"
+#include "common/spool.h"
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
+#include "text/pairs_text.h"
 #include "text/vocab.h"
 #include "text/window.h"
 
@@ -129,32 +131,14 @@ parse_args(struct pairs_opts *o, int argc, char **argv)
 
 /* ---- small helpers ---- */
 
+/* Dies for a failed spool call: "spool: what" (errno's text) or "spool: truncated". */
 static void
-spool_put(FILE *sp, const uint32_t *x, size_t n)
+spool_check(int rc)
 {
-    if (fwrite(x, sizeof *x, n, sp) != n)
-        cli_die(RV_FAIL, "spool: %s", strerror(errno ? errno : EIO));
-}
-
-/* Reads n u32s; returns 0 at a clean end of file. */
-static int
-spool_get(FILE *sp, uint32_t *x, size_t n)
-{
-    const size_t got = fread(x, sizeof *x, n, sp);
-    if (got == n)
-        return 1;
-    if (ferror(sp))
-        cli_die(RV_FAIL, "spool: %s", strerror(errno ? errno : EIO));
-    if (got != 0)
+    if (rc == WP_ETRUNC)
         cli_die(RV_FAIL, "spool: truncated");
-    return 0;
-}
-
-static void
-spool_rewind(FILE *sp)
-{
-    if (fflush(sp) != 0 || fseeko(sp, 0, SEEK_SET) != 0)
-        cli_die(RV_FAIL, "spool: %s", strerror(errno));
+    if (rc < 0)
+        cli_die(RV_FAIL, "spool: %s", strerror(errno ? errno : EIO));
 }
 
 static void
@@ -254,7 +238,7 @@ read_tokens(struct pairs_run *run, FILE *sp)
             continue;
         if (sp != NULL) {
             run->ids[0] = (uint32_t)k;
-            spool_put(sp, run->ids, k + 1);
+            spool_check(spool_put_u32(sp, run->ids, k + 1));
             run->done += k;
         } else {
             run_sentence(run, run->ids + 1, k);
@@ -271,14 +255,16 @@ static void
 replay_epoch(struct pairs_run *run, FILE *sp, uint64_t total, const char *extra)
 {
     uint32_t head[2];
-    spool_rewind(sp);
+    spool_check(spool_rewind(sp));
     const size_t nh = run->o->from_text ? 2 : 1;
-    while (spool_get(sp, head, nh)) {
+    int more;
+    while ((more = spool_get_u32(sp, head, nh)) != 0) {
+        spool_check(more);
         const uint32_t n = head[nh - 1];
         if (wp_grow(&run->ids, &run->cap, n, sizeof *run->ids, 1024) < 0)
             cli_die_nomem();
-        if (!spool_get(sp, run->ids, n))
-            cli_die(RV_FAIL, "spool: truncated");
+        const int got = spool_get_u32(sp, run->ids, n);
+        spool_check(got == 0 ? WP_ETRUNC : got);
         if (run->o->from_text) {
             run_group(run, head[0], run->ids, n);
             run->done++;
@@ -290,97 +276,29 @@ replay_epoch(struct pairs_run *run, FILE *sp, uint64_t total, const char *extra)
     }
 }
 
-/* ---- --from-text: word<TAB>context lines ---- */
-
-/* Splits a line in place; 0 for a blank line, 1 for a pair; dies on anything else. */
-static int
-parse_pair(char *line, size_t len, uint64_t lineno, const char *path, char **ctx,
-           size_t *wl, size_t *cl)
-{
-    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-        line[--len] = '\0';
-    if (len == 0)
-        return 0;
-    char *tab = memchr(line, '\t', len);
-    if (tab == NULL || tab == line || tab == line + len - 1 ||
-        memchr(tab + 1, '\t', (size_t)(line + len - tab - 1)) != NULL ||
-        memchr(line, '\0', len) != NULL)
-        cli_die(RV_DATA, "%s: line %" PRIu64 ": expected word<TAB>context", cli_name(path),
-                lineno);
-    *wl = (size_t)(tab - line);
-    *ctx = tab + 1;
-    *cl = len - *wl - 1;
-    return 1;
-}
-
-/* Pass 1: counts words (unless -v gave them) and contexts; copies a pipe to text_spool. */
-static void
-count_text(struct pairs_run *run, FILE *fp, FILE *text_spool)
-{
-    char *line = NULL, *ctx;
-    size_t cap = 0, wl, cl;
-    ssize_t len;
-    uint64_t lineno = 0;
-    while ((len = getline(&line, &cap, fp)) > 0) {
-        lineno++;
-        if (text_spool != NULL && fwrite(line, 1, (size_t)len, text_spool) != (size_t)len)
-            cli_die(RV_FAIL, "spool: %s", strerror(errno ? errno : EIO));
-        if (!parse_pair(line, (size_t)len, lineno, run->o->input, &ctx, &wl, &cl))
-            continue;
-        if ((run->o->vocab == NULL && vocab_add(run->v, line, wl, 1) < 0) ||
-            vocab_add(run->cv, ctx, cl, 1) < 0)
-            cli_die_nomem();
-        run->done++;
-        cli_progress_update(&run->prog, run->done, 0, NULL);
-    }
-    if (ferror(fp))
-        cli_die(RV_FAIL, "%s: %s", cli_name(run->o->input), strerror(errno));
-    free(line);
-}
+/* ---- --from-text: word<TAB>context lines (text/pairs_text.h) ---- */
 
 static void
-flush_group(struct pairs_run *run, FILE *sp, uint32_t word, size_t n)
+text_progress(void *ctx, uint64_t pairs)
 {
-    if (n == 0)
-        return;
-    run->ctx[0] = word;
-    run->ctx[1] = (uint32_t)n;
-    spool_put(sp, run->ctx, n + 2);
-    run->words++;
-    if (n > run->max_ctx)
-        run->max_ctx = n;
+    struct pairs_run *run = ctx;
+    run->done = pairs;
+    cli_progress_update(&run->prog, run->done, 0, NULL);
 }
 
-/* Pass 2: known pairs to ids, consecutive pairs of one word grouped, into the spool. */
+/* Dies for a failed pass over the text: its line, the spool, or the input. */
 static void
-group_text(struct pairs_run *run, FILE *fp, FILE *sp)
+text_check(const struct pairs_run *run, int rc, const struct pairs_text_err *err)
 {
-    char *line = NULL, *ctx;
-    size_t cap = 0, wl, cl, n = 0;
-    ssize_t len;
-    uint64_t lineno = 0;
-    int64_t cur = -1;
-    if (wp_grow(&run->ctx, &run->ctx_cap, PAIRS_GROUP_MAX + 2, sizeof *run->ctx, 1024) < 0)
+    if (rc == WP_ENOMEM)
         cli_die_nomem();
-    while ((len = getline(&line, &cap, fp)) > 0) {
-        if (!parse_pair(line, (size_t)len, ++lineno, run->o->input, &ctx, &wl, &cl))
-            continue;
-        const int64_t w = vocab_lookup(run->v, line, wl);
-        const int64_t c = vocab_lookup(run->cv, ctx, cl);
-        /* a line of another word ends the group even when it is dropped itself: pairs
-         * further down belong to another occurrence */
-        if (w != cur || n == PAIRS_GROUP_MAX) {
-            flush_group(run, sp, (uint32_t)cur, n);
-            cur = w;
-            n = 0;
-        }
-        if (w >= 0 && c >= 0)
-            run->ctx[2 + n++] = (uint32_t)c;
-    }
-    flush_group(run, sp, (uint32_t)cur, n);
-    if (ferror(fp))
+    if (rc == WP_EFORMAT)
+        cli_die(RV_DATA, "%s: line %" PRIu64 ": expected word<TAB>context",
+                cli_name(run->o->input), err->line);
+    if (rc < 0 && err->spool)
+        spool_check(rc);
+    if (rc < 0)
         cli_die(RV_FAIL, "%s: %s", cli_name(run->o->input), strerror(errno));
-    free(line);
 }
 
 static void
@@ -396,7 +314,12 @@ read_text(struct pairs_run *run, FILE *sp)
         cli_die_nomem();
     if (vocab_create(&run->cv, 1 << 16) < 0)
         cli_die_nomem();
-    count_text(run, fp, tsp);
+    struct pairs_text_err err;
+    uint64_t pairs;
+    int rc = pairs_text_count(fp, tsp, o->vocab == NULL ? run->v : NULL, run->cv, &pairs,
+                              text_progress, run, &err);
+    text_check(run, rc, &err);
+    run->done = pairs;
     if ((o->vocab == NULL && vocab_sort_prune(run->v, o->min_count, 0) < 0) ||
         vocab_sort_prune(run->cv, o->min_count, 0) < 0)
         cli_die_nomem();
@@ -404,10 +327,14 @@ read_text(struct pairs_run *run, FILE *sp)
         cli_die(RV_DATA, "%s: no word or no context left (of %" PRIu64 " pairs, -m %" PRIu64
                          ")", cli_name(o->input), run->done, o->min_count);
     if (tsp != NULL)
-        spool_rewind(tsp);
+        spool_check(spool_rewind(tsp));
     else if (fseeko(fp, start, SEEK_SET) != 0)
         cli_die(RV_FAIL, "%s: %s", cli_name(o->input), strerror(errno));
-    group_text(run, text, sp);
+    struct pairs_text_groups g;
+    rc = pairs_text_group(text, run->v, run->cv, PAIRS_GROUP_MAX, sp, &g, &err);
+    text_check(run, rc, &err);
+    run->words = g.groups;
+    run->max_ctx = g.max_ctx;
     if (tsp != NULL)
         fclose(tsp);
     cli_close_in(fp);

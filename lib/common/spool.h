@@ -1,0 +1,19 @@
+/* spool.h - u32 arrays to and from a scratch file (a spool, see cli_spool_create), for
+ * input that must be read more than once: written once, rewound, read back per pass. */
+#ifndef WP_SPOOL_H
+#define WP_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Writes n u32s (host order: the spool never leaves the process). WP_OK, or WP_EIO with
+ * errno set (EIO when the C library left it 0). */
+int spool_put_u32(FILE *sp, const uint32_t *x, size_t n);
+/* Reads n u32s: 1 when read, 0 at a clean end of file (nothing read), WP_EIO (errno set as
+ * spool_put_u32 does) on a read error, WP_ETRUNC when the file ends inside them. */
+int spool_get_u32(FILE *sp, uint32_t *x, size_t n);
+/* Flushes and goes back to the start, for the next pass: WP_OK or WP_EIO (errno set). */
+int spool_rewind(FILE *sp);
+
+#endif

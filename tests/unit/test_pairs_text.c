@@ -1,0 +1,155 @@
+/* test_pairs_text.c - word2vecf's word<TAB>context lines (text/pairs_text.h): splitting and
+ * its refusals, the counting pass (a copy kept, the line of an error), the grouping pass
+ * (a group ended by another word, dropped or not, and by the size limit), and the u32
+ * spool it writes (common/spool.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "common/spool.h"
+#include "common/status.h"
+#include "text/pairs_text.h"
+#include "text/vocab.h"
+
+static int
+split(const char *text, int want, const char *word, const char *ctx)
+{
+    char line[64], *c = NULL;
+    size_t wl = 0, cl = 0;
+    snprintf(line, sizeof line, "%s", text);
+    CHECK_EQ(want, pairs_text_split(line, strlen(text), &c, &wl, &cl));
+    if (want == 1) {
+        CHECK_EQ(strlen(word), wl);
+        CHECK(memcmp(line, word, wl) == 0);
+        CHECK_STR(ctx, c);
+        CHECK_EQ(strlen(ctx), cl);
+    }
+    return 0;
+}
+
+static int
+test_split(void)
+{
+    CHECK(split("dog\tnsubj_barks\n", 1, "dog", "nsubj_barks") == 0);
+    CHECK(split("dog\tbarks\r\n", 1, "dog", "barks") == 0);
+    CHECK(split("dog\tbarks", 1, "dog", "barks") == 0);
+    CHECK(split("\n", 0, NULL, NULL) == 0);
+    CHECK(split("\r\n", 0, NULL, NULL) == 0);
+    CHECK(split("dog barks\n", WP_EFORMAT, NULL, NULL) == 0);
+    CHECK(split("\tbarks\n", WP_EFORMAT, NULL, NULL) == 0);
+    CHECK(split("dog\t\n", WP_EFORMAT, NULL, NULL) == 0);
+    CHECK(split("dog\tbarks\tloud\n", WP_EFORMAT, NULL, NULL) == 0);
+    /* a NUL byte inside the line */
+    char nul[] = "do\0g\tbarks\n", *c;
+    size_t wl, cl;
+    CHECK_EQ(WP_EFORMAT, pairs_text_split(nul, sizeof nul - 1, &c, &wl, &cl));
+    return 0;
+}
+
+static void
+count_progress(void *ctx, uint64_t pairs)
+{
+    *(uint64_t *)ctx = pairs;
+}
+
+static int
+test_count(void)
+{
+    static const char text[] = "a\tx\nb\ty\n\na\ty\n";
+    FILE *fp = fmemopen((void *)text, sizeof text - 1, "r"), *copy = tmpfile();
+    struct vocab *v, *cv;
+    struct pairs_text_err err;
+    uint64_t pairs, seen = 0;
+    CHECK(fp != NULL && copy != NULL);
+    CHECK(vocab_create(&v, 16) == WP_OK && vocab_create(&cv, 16) == WP_OK);
+    CHECK_EQ(WP_OK, pairs_text_count(fp, copy, v, cv, &pairs, count_progress, &seen, &err));
+    CHECK_EQ(3, pairs);
+    CHECK_EQ(3, seen);
+    CHECK_EQ(2, vocab_size(v));
+    CHECK_EQ(2, vocab_size(cv));
+    CHECK_EQ(2, vocab_count(v, (uint32_t)vocab_lookup(v, "a", 1)));
+    CHECK_EQ(2, vocab_count(cv, (uint32_t)vocab_lookup(cv, "y", 1)));
+    /* the copy holds every byte, the blank line too */
+    char back[64];
+    rewind(copy);
+    CHECK_EQ(sizeof text - 1, fread(back, 1, sizeof back, copy));
+    CHECK(memcmp(back, text, sizeof text - 1) == 0);
+    fclose(fp);
+    fclose(copy);
+    /* a bad line: its number; the words given (v NULL) are left alone */
+    static const char bad[] = "a\tx\n\nb y\nc\tz\n";
+    fp = fmemopen((void *)bad, sizeof bad - 1, "r");
+    CHECK_EQ(WP_EFORMAT, pairs_text_count(fp, NULL, NULL, cv, &pairs, NULL, NULL, &err));
+    CHECK_EQ(3, err.line);
+    CHECK_EQ(1, pairs);
+    CHECK_EQ(2, vocab_size(v));
+    fclose(fp);
+    vocab_free(v);
+    vocab_free(cv);
+    return 0;
+}
+
+/* the spool's records, one u32 array */
+static int
+read_spool(FILE *sp, uint32_t *got, size_t cap, size_t *n)
+{
+    CHECK_EQ(WP_OK, spool_rewind(sp));
+    *n = 0;
+    while (*n < cap && spool_get_u32(sp, got + *n, 1) == 1)
+        ++*n;
+    CHECK_EQ(0, spool_get_u32(sp, got, 1));
+    return 0;
+}
+
+static int
+test_group(void)
+{
+    /* words a=0 b=1 (c unknown), contexts x=0 y=1 (z unknown) */
+    static const char text[] = "a\tx\na\ty\na\tz\nc\tx\na\tx\nb\tx\nb\ty\nb\tx\nb\ty\nb\tx\n";
+    struct vocab *v, *cv;
+    CHECK(vocab_create(&v, 16) == WP_OK && vocab_create(&cv, 16) == WP_OK);
+    CHECK(vocab_add(v, "a", 1, 9) == WP_OK && vocab_add(v, "b", 1, 5) == WP_OK);
+    CHECK(vocab_add(cv, "x", 1, 9) == WP_OK && vocab_add(cv, "y", 1, 5) == WP_OK);
+    CHECK(vocab_sort_prune(v, 1, 0) == WP_OK && vocab_sort_prune(cv, 1, 0) == WP_OK);
+    FILE *fp = fmemopen((void *)text, sizeof text - 1, "r"), *sp = tmpfile();
+    struct pairs_text_groups g;
+    struct pairs_text_err err;
+    CHECK(fp != NULL && sp != NULL);
+    CHECK_EQ(WP_OK, pairs_text_group(fp, v, cv, 3, sp, &g, &err));
+    /* a: x y (z dropped); c ends it; a: x again; b: three, then two after the limit */
+    static const uint32_t want[] = {0, 2, 0, 1, 0, 1, 0, 1, 3, 0, 1, 0, 1, 2, 1, 0};
+    uint32_t got[32];
+    size_t n;
+    CHECK(read_spool(sp, got, 32, &n) == 0);
+    CHECK_EQ(sizeof want / sizeof want[0], n);
+    for (size_t i = 0; i < n; i++)
+        CHECK_EQ(want[i], got[i]);
+    CHECK_EQ(4, g.groups);
+    CHECK_EQ(3, g.max_ctx);
+    fclose(fp);
+    fclose(sp);
+    vocab_free(v);
+    vocab_free(cv);
+    return 0;
+}
+
+static int
+test_spool_truncated(void)
+{
+    FILE *sp = tmpfile();
+    const uint32_t x[3] = {7, 8, 9};
+    uint32_t y[4];
+    CHECK(sp != NULL);
+    CHECK_EQ(WP_OK, spool_put_u32(sp, x, 3));
+    CHECK_EQ(WP_OK, spool_rewind(sp));
+    CHECK_EQ(1, spool_get_u32(sp, y, 2));
+    CHECK_EQ(8, y[1]);
+    CHECK_EQ(WP_ETRUNC, spool_get_u32(sp, y, 2));
+    CHECK_EQ(0, spool_get_u32(sp, y, 2));
+    fclose(sp);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_split), CHECK_CASE(test_count), CHECK_CASE(test_group),
+           CHECK_CASE(test_spool_truncated))

@@ -14,6 +14,7 @@
 #include "kernels/blas.h"
 #include "probe/probe.h"
 #include "probe/probe_data.h"
+#include "probe/probe_fit.h"
 #include "probe/probe_labels.h"
 #include "probe/probe_train.h"
 
@@ -340,8 +341,7 @@ on_epoch(void *ctx, const struct probe_epoch *e)
     return 0;
 }
 
-/* the training set's shape picks the default selection: one layer as it is, several
- * mixed */
+/* the training set's shape picks the default selection (probe_fit_select) */
 struct train_sel {
     const struct opts *o;
     int select, keep;
@@ -351,10 +351,53 @@ static int
 train_keep(void *ctx, const char *vpath, const struct probe_shape *s)
 {
     struct train_sel *t = ctx;
-    if (t->select < 0)
-        t->select = s->src_layers == 1 ? PROBE_SEL_LAYER : PROBE_SEL_MIX;
-    t->keep = t->select == PROBE_SEL_LAYER ? (t->o->layer < 0 ? 0 : t->o->layer) : -1;
+    probe_fit_select(t->select, t->o->layer, s, &t->select, &t->keep);
     return t->keep;
+}
+
+/* The training set (and dev set) loaded and checked, the selection made: the probe's
+ * features. */
+static void
+load_train(const struct opts *o, struct probe_labels *labels, struct probe_data *tr,
+           struct probe_data *dv, struct probe_shape *sh, struct train_sel *ts)
+{
+    struct probe_shape dsh;
+    const double t_load = cli_now();
+    load_set(o->vectors, o->labels, train_keep, ts, labels, tr, sh, o->quiet);
+    probe_labels_freeze(labels);
+    if (o->dev) {
+        load_set(o->dev, o->dev_labels, train_keep, ts, labels, dv, &dsh, o->quiet);
+        if (!probe_shape_same(&dsh, sh))
+            cli_die(RV_DATA, "%s: %u layers x %u dims of %s vectors, the training set has %u x "
+                    "%u of %s vectors", cli_name(o->dev), dsh.src_layers, dsh.dim,
+                    dsh.sentences ? "sentence" : "token", sh->src_layers, sh->dim,
+                    sh->sentences ? "sentence" : "token");
+    }
+    if (ts->select == PROBE_SEL_CONCAT) {
+        probe_data_flatten(tr);
+        if (o->dev)
+            probe_data_flatten(dv);
+    }
+    if (!o->quiet)
+        cli_warn("%zu training examples (%llu sentences, %u labels, %zu x %zu floats, %llu "
+                 "all-zero), %zu dev; loaded in %.1f s", tr->n,
+                 (unsigned long long)tr->sentences, labels->known, tr->layers, tr->dim,
+                 (unsigned long long)tr->zero, dv->n, cli_now() - t_load);
+}
+
+static void
+save_probe(const struct opts *o, const struct probe *m, const struct rec_meta *meta)
+{
+    struct cli_out out;
+    cli_out_open(&out, o->output, 1, o->force);
+    const int rc = probe_save(out.fp, m, meta, o->level);
+    if (rc == WP_ERANGE) {
+        cli_out_abort(&out);
+        cli_die(RV_DATA, "%s: a label holds a newline", cli_name(o->labels));
+    }
+    if (rc < 0)
+        cli_out_die(&out, rc);
+    cli_out_commit(&out);
 }
 
 static int
@@ -362,55 +405,20 @@ run_train(const struct opts *o)
 {
     struct probe_labels *labels;
     struct probe_data tr = {0}, dv = {0};
-    struct probe_shape sh, dsh;
+    struct probe_shape sh;
     if (probe_labels_new(&labels) < 0)
         cli_die_nomem();
     struct train_sel ts = {.o = o, .select = o->select, .keep = -1};
-    const double t_load = cli_now();
-    load_set(o->vectors, o->labels, train_keep, &ts, labels, &tr, &sh, o->quiet);
-    const int select = ts.select, keep = ts.keep;
-    probe_labels_freeze(labels);
-    if (o->dev) {
-        load_set(o->dev, o->dev_labels, train_keep, &ts, labels, &dv, &dsh, o->quiet);
-        if (dsh.src_layers != sh.src_layers || dsh.dim != sh.dim
-            || dsh.sentences != sh.sentences)
-            cli_die(RV_DATA, "%s: %u layers x %u dims of %s vectors, the training set has %u x "
-                    "%u of %s vectors", cli_name(o->dev), dsh.src_layers, dsh.dim,
-                    dsh.sentences ? "sentence" : "token", sh.src_layers, sh.dim,
-                    sh.sentences ? "sentence" : "token");
-    }
-    if (select == PROBE_SEL_CONCAT) {
-        probe_data_flatten(&tr);
-        if (o->dev)
-            probe_data_flatten(&dv);
-    }
-    if (!o->quiet)
-        cli_warn("%zu training examples (%llu sentences, %u labels, %zu x %zu floats, %llu "
-                 "all-zero), %zu dev; loaded in %.1f s", tr.n,
-                 (unsigned long long)tr.sentences, labels->known, tr.layers, tr.dim,
-                 (unsigned long long)tr.zero, dv.n, cli_now() - t_load);
-    const struct probe_cfg c = {.layers = (uint32_t)tr.layers, .dim = (uint32_t)tr.dim,
-                                .hidden = o->hidden, .classes = labels->known,
-                                .mix = select == PROBE_SEL_MIX};
+    load_train(o, labels, &tr, &dv, &sh, &ts);
     struct probe *m;
-    const int rc = probe_new(&m, &c, o->tc.seed);
+    struct probe_cfg c;
+    const int rc = probe_fit_new(&m, &tr, o->dev ? &dv : NULL, &sh, ts.select, ts.keep,
+                                 o->hidden, labels, o->tc.seed, &c);
     if (rc == WP_ERANGE)
         cli_die(RV_DATA, "%s: a probe of %u x %u inputs, %u hidden and %u classes is too large",
                 cli_name(o->vectors), c.layers, c.dim, c.hidden, c.classes);
     if (rc < 0)
         cli_die_nomem();
-    m->select = select;
-    m->src_layers = sh.src_layers;
-    m->layer = keep < 0 ? 0 : (uint32_t)keep;
-    m->sentences = sh.sentences;
-    m->labels = labels;
-    if (probe_set_words(m, &tr) < 0)
-        cli_die_nomem();
-    if (probe_stats(&tr, m->mean, m->istd) < 0)
-        cli_die_nomem();
-    probe_standardize(&tr, m->mean, m->istd);
-    if (o->dev)
-        probe_standardize(&dv, m->mean, m->istd);
 
     struct progress pg = {.quiet = o->quiet, .t0 = cli_now()};
     pg.last = pg.t0;
@@ -418,21 +426,10 @@ run_train(const struct opts *o)
     if (probe_train(m, &tr, o->dev ? &dv : NULL, &o->tc, on_epoch, &pg, &res) < 0)
         cli_die_nomem();
     const double secs = cli_now() - pg.t0;
-
     struct rec_meta *meta = rec_meta_new();
     if (meta == NULL || probe_train_meta(meta, tr.n, &res, secs, &o->tc) < 0)
         cli_die_nomem();
-
-    struct cli_out out;
-    cli_out_open(&out, o->output, 1, o->force);
-    const int src = probe_save(out.fp, m, meta, o->level);
-    if (src == WP_ERANGE) {
-        cli_out_abort(&out);
-        cli_die(RV_DATA, "%s: a label holds a newline", cli_name(o->labels));
-    }
-    if (src < 0)
-        cli_out_die(&out, src);
-    cli_out_commit(&out);
+    save_probe(o, m, meta);
     if (!o->quiet) {
         cli_warn("trained in %.1f s, %u epochs, best epoch %u", secs, res.epochs,
                  res.best_epoch);
@@ -458,14 +455,10 @@ static int
 eval_keep(void *ctx, const char *vpath, const struct probe_shape *sh)
 {
     const struct probe *m = ctx;
-    const uint32_t want_dim = m->select == PROBE_SEL_CONCAT ? m->c.dim / m->src_layers
-                                                            : m->c.dim;
-    if (sh->dim == want_dim && sh->sentences == m->sentences) {
-        if (sh->src_layers == m->src_layers)
-            return m->select == PROBE_SEL_LAYER ? (int)m->layer : -1;
-        if (sh->src_layers == 1 && m->select == PROBE_SEL_LAYER)
-            return 0;
-    }
+    uint32_t want_dim;
+    int keep;
+    if (probe_eval_keep(m, sh, &keep, &want_dim) == WP_OK)
+        return keep;
     cli_die(RV_DATA, "%s: %u layers x %u dims of %s vectors, the probe was trained on %u x %u "
             "of %s vectors", cli_name(vpath), sh->src_layers, sh->dim,
             sh->sentences ? "sentence" : "token", m->src_layers, want_dim,

@@ -530,21 +530,15 @@ new_model(struct opts *o)
 {
     struct vocab *v = cli_vocab_load(o->vocab, 1);
     struct lm *m;
-    o->mc.vocab = vocab_size(v) + LM_NSPECIAL;
-    if (lm_cfg_check(&o->mc) < 0)
+    int bad_cfg;
+    const int rc = lm_new_vocab(&m, &o->mc, v, &o->sch, o->tc.seed, &bad_cfg);
+    if (rc == WP_ENOMEM)
+        cli_die_nomem();
+    if (bad_cfg)
         cli_die(RV_USAGE, "inconsistent model options (sizes out of range%s)",
                 o->mc.char_input ? " or character CNN options" : "");
-    if (lm_new(&m, &o->mc) < 0)
-        cli_die_nomem();
-    m->vocab = v;
-    lm_init(m, o->tc.seed, o->sch.init, o->sch.forget_bias, o->sch.char_gain);
-    if (o->mc.char_input && o->sch.char_std > 0) {
-        const int rc = lm_init_char_data(m, o->sch.char_std);
-        if (rc == WP_ENOMEM)
-            cli_die_nomem();
-        if (rc < 0)
-            cli_die(RV_FAIL, "--char-init-std: %s", wp_strerror(rc));
-    }
+    if (rc < 0)
+        cli_die(RV_FAIL, "--char-init-std: %s", wp_strerror(rc));
     dist_bcast_f32(m->w, m->nparams);   /* --mpi: rank 0's, to be sure */
     return m;
 }
@@ -558,17 +552,18 @@ prepare(struct run *rn, uint64_t want_hash)
     read_stream(o->input, rn->lr.m, &rn->lr.train);
     read_heldout(o->valid, rn, &rn->valid);
     read_heldout(o->test, rn, &rn->test);
-    rn->lr.data_hash = lm_stream_hash(&rn->lr.train);
-    if (o->resume != NULL && rn->lr.data_hash != want_hash)
+    size_t nw;
+    switch (lm_run_check(&rn->lr, o->resume != NULL, want_hash, &nw)) {
+    case LM_RUN_OTHER_CORPUS:
         cli_die(RV_DATA, "%s: not the corpus the checkpoint %s was trained on",
                 cli_name(o->input), cli_name(o->resume));
-    const size_t nw = lm_stream_windows(&rn->lr.train, &o->tc);
-    if (nw == 0)
+    case LM_RUN_TOO_SHORT:
         cli_die(RV_DATA, "%s: %zu tokens are too few for batch %u", cli_name(o->input),
                 rn->lr.train.n, o->tc.batch * dist_size());
-    if (o->tc.sampled >= rn->lr.m->c.vocab)
+    case LM_RUN_SAMPLED:
         cli_die(RV_USAGE, "--sampled %u: the model has %u words, sampled softmax needs fewer "
                 "(0: the full softmax)", o->tc.sampled, rn->lr.m->c.vocab);
+    }
     const int rc = lm_trainer_new(&rn->lr.tr, rn->lr.m, &o->tc, &rn->lr.train);
     if (rc < 0)
         cli_die_usage_status(rc, "training options");
@@ -621,8 +616,8 @@ finish(struct run *rn)
     if (o->test != NULL) {
         double ppl[3];
         evaluate(rn, &rn->test, ppl);
-        rec_meta_set_f64(res, "test_ppl_fwd", ppl[0]);
-        rec_meta_set_f64(res, "test_ppl_bwd", ppl[1]);
+        if (lm_run_put_test(res, ppl) < 0)
+            cli_die_nomem();
         if (!o->quiet)
             fprintf(stderr, "%s: test ppl fwd %.2f bwd %.2f mean %.2f\n", cli_progname, ppl[0],
                     ppl[1], ppl[2]);

@@ -76,6 +76,31 @@ lm_preset(const char *name, struct lm_cfg *mc, struct lm_train_cfg *tc, struct l
 }
 
 int
+lm_new_vocab(struct lm **out, struct lm_cfg *mc, struct vocab *v,
+             const struct lm_schedule *sch, uint64_t seed, int *bad_cfg)
+{
+    struct lm *m;
+    mc->vocab = vocab_size(v) + LM_NSPECIAL;
+    *bad_cfg = lm_cfg_check(mc) < 0;
+    if (*bad_cfg)
+        return WP_ERANGE;
+    if (lm_new(&m, mc) < 0)
+        return WP_ENOMEM;
+    m->vocab = v;
+    lm_init(m, seed, sch->init, sch->forget_bias, sch->char_gain);
+    if (mc->char_input && sch->char_std > 0) {
+        const int rc = lm_init_char_data(m, sch->char_std);
+        if (rc < 0) {
+            m->vocab = NULL;
+            lm_free(m);
+            return rc;
+        }
+    }
+    *out = m;
+    return WP_OK;
+}
+
+int
 lm_init_char_data(struct lm *m, float std)
 {
     const size_t mc = m->c.ch.max_chars, V = m->c.vocab, cells = V * mc;

@@ -17,6 +17,15 @@
 int lm_preset(const char *name, struct lm_cfg *mc, struct lm_train_cfg *tc,
               struct lm_schedule *sch);
 
+/* A new model of mc over the vocabulary v (mc->vocab set from it; the model takes v as
+ * m->vocab on success, the caller keeps it on failure), initialised from seed with sch's
+ * init, forget_bias and char_gain, and with char_std > 0 for a character model its encoder
+ * from the vocabulary's spellings (lm_init_char_data). WP_OK; WP_ENOMEM; otherwise *bad_cfg
+ * says whether mc was refused (lm_cfg_check) or the encoder's initialisation failed. */
+struct vocab;
+int lm_new_vocab(struct lm **out, struct lm_cfg *mc, struct vocab *v,
+                 const struct lm_schedule *sch, uint64_t seed, int *bad_cfg);
+
 /* The character encoder of a new model initialised on its vocabulary's spellings
  * (charenc_init_data with std): what charenc_init_data returns. */
 int lm_init_char_data(struct lm *m, float std);

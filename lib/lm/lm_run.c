@@ -144,6 +144,29 @@ lm_run_step(struct lm_run *rn, double *norm, struct lm_pos *bad)
 }
 
 int
+lm_run_check(struct lm_run *rn, int resumed, uint64_t want_hash, size_t *windows)
+{
+    rn->data_hash = lm_stream_hash(&rn->train);
+    *windows = lm_stream_windows(&rn->train, rn->tc);
+    if (resumed && rn->data_hash != want_hash)
+        return LM_RUN_OTHER_CORPUS;
+    if (*windows == 0)
+        return LM_RUN_TOO_SHORT;
+    if (rn->tc->sampled >= rn->m->c.vocab)
+        return LM_RUN_SAMPLED;
+    return LM_RUN_FITS;
+}
+
+int
+lm_run_put_test(struct rec_meta *results, const double ppl[3])
+{
+    int rc = rec_meta_set_f64(results, "test_ppl_fwd", ppl[0]);
+    if (rc == WP_OK)
+        rc = rec_meta_set_f64(results, "test_ppl_bwd", ppl[1]);
+    return rc;
+}
+
+int
 lm_run_put_meta(struct rec_meta *x, const struct lm_run *rn, double secs, int checkpoint)
 {
     const struct lm_schedule *s = rn->sch;

@@ -81,6 +81,19 @@ int lm_replicas_agree(const struct lm *m);
 /* Takes the snapshot rollbacks return to. */
 void lm_run_snapshot(struct lm_run *rn);
 
+/* Why a run cannot train its corpus (lm_run_check). */
+enum lm_run_unfit {
+    LM_RUN_FITS = 0,
+    LM_RUN_OTHER_CORPUS, /* not the corpus the resumed checkpoint was trained on */
+    LM_RUN_TOO_SHORT,    /* not one window of batch x unroll (over every shard) */
+    LM_RUN_SAMPLED       /* a sampled softmax not smaller than the vocabulary */
+};
+/* Fingerprints rn->train (rn->data_hash) and checks it against the run: the corpus of a
+ * resumed checkpoint (when resumed, want_hash), at least one window per epoch (*windows),
+ * a sampled softmax smaller than the model's vocabulary. Returns LM_RUN_FITS or the first
+ * problem, in that order. */
+int lm_run_check(struct lm_run *rn, int resumed, uint64_t want_hash, size_t *windows);
+
 /* The run's settings and the corpus fingerprint into x; with checkpoint, the position and
  * secs (training seconds so far) too. The keys are the checkpoint format: lm_run_get_meta
  * reads them back. */
@@ -90,6 +103,9 @@ int lm_run_put_meta(struct rec_meta *x, const struct lm_run *rn, double secs, in
  * writer's error. */
 int lm_run_save(FILE *fp, const struct lm_run *rn, double secs, int checkpoint,
                 const struct rec_meta *results, int level);
+/* The test perplexities (lm_eval_ppl's forward and backward) into a model's results
+ * (lm_run_save's results). WP_OK or WP_ENOMEM. */
+int lm_run_put_test(struct rec_meta *results, const double ppl[3]);
 /* A checkpoint's settings and position: tc, sch (epochs kept when keep_epochs; a budget
  * already in sch kept), *p, *data_hash, *secs and the MPI ranks that trained it (1 for
  * one process). WP_ENOTFOUND with *missing naming the first key absent (not a

@@ -203,6 +203,67 @@ test_preset_and_reports(void)
     return 0;
 }
 
+/* A new model over a vocabulary (lm_new_vocab), and a run's corpus checked (lm_run_check)
+ * with its test results (lm_run_put_test). */
+static int
+test_new_and_check(void)
+{
+    struct vocab *v;
+    CHECK(vocab_create(&v, 8) == WP_OK);
+    static const char *const words[] = {"a", "b", "c", "d"};
+    for (int i = 0; i < 4; i++)
+        CHECK(vocab_add(v, words[i], 1, 1) == WP_OK);
+    struct lm_cfg mc = {.layers = 1, .hidden = 4, .proj = 3, .directions = 2};
+    struct lm_schedule sch = {.init = 0.1f, .forget_bias = 1, .char_gain = 1};
+    struct lm *m = NULL, *t = tiny_lm(1);
+    int bad_cfg = 0;
+    mc.hidden = 0; /* refused: the vocabulary stays the caller's */
+    CHECK_EQ(WP_ERANGE, lm_new_vocab(&m, &mc, v, &sch, 1, &bad_cfg));
+    CHECK_EQ(1, bad_cfg);
+    CHECK(m == NULL);
+    mc.hidden = 4;
+    CHECK_EQ(WP_OK, lm_new_vocab(&m, &mc, v, &sch, 1, &bad_cfg));
+    CHECK_EQ(0, bad_cfg);
+    CHECK_EQ(4 + LM_NSPECIAL, m->c.vocab);
+    CHECK(m->vocab == v);
+    /* the same initialisation as tiny_lm's from the same seed */
+    CHECK(t != NULL && t->nparams == m->nparams);
+    CHECK(memcmp(t->w, m->w, m->nparams * sizeof *m->w) == 0);
+
+    struct lm_train_cfg tc;
+    lm_train_cfg_default(&tc);
+    tc.unroll = 2;
+    tc.batch = 2;
+    uint32_t ids[41];
+    for (int i = 0; i < 41; i++)
+        ids[i] = i % 5 == 0 ? LM_EOS : LM_NSPECIAL + (uint32_t)(i % 4);
+    struct lm_run rn = {.tc = &tc, .sch = &sch, .m = m, .train = {ids, 41}};
+    size_t nw;
+    CHECK_EQ(LM_RUN_FITS, lm_run_check(&rn, 0, 0, &nw));
+    CHECK_EQ(lm_stream_hash(&rn.train), rn.data_hash);
+    CHECK_EQ(lm_stream_windows(&rn.train, &tc), nw);
+    CHECK(nw > 0);
+    CHECK_EQ(LM_RUN_FITS, lm_run_check(&rn, 1, rn.data_hash, &nw));
+    CHECK_EQ(LM_RUN_OTHER_CORPUS, lm_run_check(&rn, 1, rn.data_hash + 1, &nw));
+    tc.sampled = m->c.vocab;
+    CHECK_EQ(LM_RUN_SAMPLED, lm_run_check(&rn, 0, 0, &nw));
+    tc.sampled = 0;
+    rn.train.n = 2; /* fewer tokens than one window's rows */
+    CHECK_EQ(LM_RUN_TOO_SHORT, lm_run_check(&rn, 0, 0, &nw));
+    CHECK_EQ(0, nw);
+
+    struct rec_meta *res = rec_meta_new();
+    double f;
+    CHECK(res != NULL);
+    CHECK_EQ(WP_OK, lm_run_put_test(res, (const double[3]){12.5, 13.5, 13}));
+    CHECK(rec_meta_get_f64(res, "test_ppl_fwd", &f) == WP_OK && f == 12.5);
+    CHECK(rec_meta_get_f64(res, "test_ppl_bwd", &f) == WP_OK && f == 13.5);
+    rec_meta_free(res);
+    lm_free(t);
+    lm_free(m);
+    return 0;
+}
+
 int
 main(void)
 {
@@ -211,6 +272,7 @@ main(void)
         CHECK_CASE(test_schedule),
         CHECK_CASE(test_rollback),
         CHECK_CASE(test_preset_and_reports),
+        CHECK_CASE(test_new_and_check),
     };
     return check_run(cases, sizeof cases / sizeof cases[0]);
 }

@@ -30,6 +30,7 @@
 #include "text/pairs_text.h"
 #include "text/vocab.h"
 #include "text/window.h"
+#include "text/window_meta.h"
 
 enum { PAIRS_GROUP_MAX = 1000 }; /* --from-text: contexts per record before a group is split */
 
@@ -346,35 +347,12 @@ static struct rec_meta *
 make_meta(const struct pairs_run *run, uint64_t records, int exact)
 {
     const struct pairs_opts *o = run->o;
+    const struct window_meta wm = {.v = run->v, .cv = run->cv, .wcfg = &o->wcfg,
+                                   .epochs = o->epochs, .seed = o->seed,
+                                   .expected_records = records, .expected_exact = exact,
+                                   .expected_words = run->words, .max_contexts = run->max_ctx};
     struct rec_meta *m = rec_meta_new();
-    int rc = m == NULL ? WP_ENOMEM : WP_OK;
-    if (rc == WP_OK)
-        rc = rec_meta_set_u64(m, "vocab_hash", vocab_hash(run->v));
-    if (rc == WP_OK)
-        rc = rec_meta_set_u64(m, "vocab_size", vocab_size(run->v));
-    if (rc == WP_OK && run->cv != NULL)
-        rc = rec_meta_set_u64(m, "context_vocab_hash", vocab_hash(run->cv));
-    if (rc == WP_OK && run->cv != NULL)
-        rc = rec_meta_set_u64(m, "context_vocab_size", vocab_size(run->cv));
-    if (rc == WP_OK)
-        rc = rec_meta_set_u64(m, "window", o->wcfg.window);
-    if (rc == WP_OK)
-        rc = rec_meta_set_u64(m, "fixed_window", (uint64_t)o->wcfg.fixed);
-    if (rc == WP_OK)
-        rc = rec_meta_set_f64(m, "sample", o->wcfg.sample);
-    if (rc == WP_OK)
-        rc = rec_meta_set_u64(m, "epochs", o->epochs);
-    if (rc == WP_OK)
-        rc = rec_meta_set_u64(m, "seed", o->seed);
-    if (rc == WP_OK)
-        rc = rec_meta_set_u64(m, "expected_records", records);
-    if (rc == WP_OK)
-        rc = rec_meta_set_u64(m, "expected_exact", (uint64_t)exact);
-    if (rc == WP_OK)
-        rc = rec_meta_set_u64(m, "expected_words", run->words);
-    if (rc == WP_OK)
-        rc = rec_meta_set_u64(m, "max_contexts", run->max_ctx);
-    if (rc < 0)
+    if (m == NULL || window_meta_put(m, &wm) < 0)
         cli_die_nomem();
     return m;
 }
@@ -424,6 +402,51 @@ emit_epochs(struct pairs_run *run, FILE *sp)
     }
 }
 
+/* --from-text: both passes over the text into a spool, the vocabulary outputs, then the
+ * epochs from the spool. */
+static void
+run_text(struct pairs_run *run)
+{
+    const struct pairs_opts *o = run->o;
+    FILE *sp = cli_spool_create("pairs");
+    read_text(run, sp);
+    if (o->vocab_out)
+        write_vocab(o->vocab_out, run->v, o->min_count);
+    if (o->cvocab_out)
+        write_vocab(o->cvocab_out, run->cv, o->min_count);
+    run->done = 0;
+    if (subsample_init(&run->sub, run->v, o->wcfg.sample) < 0)
+        cli_die_nomem();
+    emit_epochs(run, sp);
+    fclose(sp);
+}
+
+/* A token stream: streamed from a pipe for one epoch, else spooled and replayed. */
+static void
+run_tokens(struct pairs_run *run)
+{
+    const struct pairs_opts *o = run->o;
+    struct stat st;
+    FILE *probe = o->input == NULL || strcmp(o->input, "-") == 0 ? stdin : NULL;
+    const int pipe = probe != NULL && (fstat(fileno(probe), &st) != 0 ||
+                                       !S_ISREG(st.st_mode));
+    if (subsample_init(&run->sub, run->v, o->wcfg.sample) < 0)
+        cli_die_nomem();
+    if (wp_grow(&run->ctx, &run->ctx_cap, 2 * (size_t)o->wcfg.window, sizeof *run->ctx,
+                1024) < 0)
+        cli_die_nomem();
+    run->max_ctx = 2 * (uint64_t)o->wcfg.window;
+    if (pipe && o->epochs == 1 && !o->exact) {
+        stream_tokens(run);
+    } else {
+        FILE *sp = cli_spool_create("pairs");
+        read_tokens(run, sp);
+        cli_progress_end(&run->prog, run->done, "read");
+        emit_epochs(run, sp);
+        fclose(sp);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -441,38 +464,10 @@ main(int argc, char **argv)
     if (o.vocab != NULL)
         run.v = cli_vocab_load(o.vocab, 1);
     cli_progress_start(&run.prog, o.from_text ? "pairs" : "words", o.quiet);
-    if (o.from_text) {
-        FILE *sp = cli_spool_create("pairs");
-        read_text(&run, sp);
-        if (o.vocab_out)
-            write_vocab(o.vocab_out, run.v, o.min_count);
-        if (o.cvocab_out)
-            write_vocab(o.cvocab_out, run.cv, o.min_count);
-        run.done = 0;
-        if (subsample_init(&run.sub, run.v, o.wcfg.sample) < 0)
-            cli_die_nomem();
-        emit_epochs(&run, sp);
-        fclose(sp);
-    } else {
-        struct stat st;
-        FILE *probe = o.input == NULL || strcmp(o.input, "-") == 0 ? stdin : NULL;
-        const int pipe = probe != NULL && (fstat(fileno(probe), &st) != 0 ||
-                                           !S_ISREG(st.st_mode));
-        if (subsample_init(&run.sub, run.v, o.wcfg.sample) < 0)
-            cli_die_nomem();
-        if (wp_grow(&run.ctx, &run.ctx_cap, 2 * (size_t)o.wcfg.window, sizeof *run.ctx, 1024) < 0)
-            cli_die_nomem();
-        run.max_ctx = 2 * (uint64_t)o.wcfg.window;
-        if (pipe && o.epochs == 1 && !o.exact) {
-            stream_tokens(&run);
-        } else {
-            FILE *sp = cli_spool_create("pairs");
-            read_tokens(&run, sp);
-            cli_progress_end(&run.prog, run.done, "read");
-            emit_epochs(&run, sp);
-            fclose(sp);
-        }
-    }
+    if (o.from_text)
+        run_text(&run);
+    else
+        run_tokens(&run);
     cli_writer_close(run.w, &run.out);
     cli_progress_end(&run.prog, run.done, NULL);
     subsample_free(&run.sub);

@@ -1,7 +1,7 @@
 /* test_pairs_text.c - word2vecf's word<TAB>context lines (text/pairs_text.h): splitting and
  * its refusals, the counting pass (a copy kept, the line of an error), the grouping pass
  * (a group ended by another word, dropped or not, and by the size limit), and the u32
- * spool it writes (common/spool.h). */
+ * spool it writes (common/spool.h); the header pairs writes (text/window_meta.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,9 @@
 #include "common/spool.h"
 #include "common/status.h"
 #include "text/pairs_text.h"
+#include "stream/rec.h"
 #include "text/vocab.h"
+#include "text/window_meta.h"
 
 static int
 split(const char *text, int want, const char *word, const char *ctx)
@@ -151,5 +153,45 @@ test_spool_truncated(void)
     return 0;
 }
 
+static int
+test_window_meta(void)
+{
+    struct vocab *v, *cv;
+    CHECK(vocab_create(&v, 8) == WP_OK && vocab_create(&cv, 8) == WP_OK);
+    CHECK(vocab_add(v, "a", 1, 3) == WP_OK && vocab_add(v, "b", 1, 2) == WP_OK);
+    CHECK(vocab_add(cv, "x", 1, 1) == WP_OK);
+    const struct window_cfg wc = {.window = 5, .fixed = 1, .sample = 1e-4};
+    struct window_meta w = {.v = v, .wcfg = &wc, .epochs = 2, .seed = 9,
+                            .expected_records = 1234, .expected_exact = 1,
+                            .expected_words = 600, .max_contexts = 10};
+    struct rec_meta *m = rec_meta_new();
+    uint64_t u;
+    double f;
+    CHECK(m != NULL);
+    CHECK_EQ(WP_OK, window_meta_put(m, &w));
+    CHECK(rec_meta_get_u64(m, "vocab_hash", &u) == WP_OK && u == vocab_hash(v));
+    CHECK(rec_meta_get_u64(m, "vocab_size", &u) == WP_OK && u == 2);
+    CHECK_EQ(WP_ENOTFOUND, rec_meta_get_u64(m, "context_vocab_hash", &u));
+    CHECK(rec_meta_get_u64(m, "window", &u) == WP_OK && u == 5);
+    CHECK(rec_meta_get_u64(m, "fixed_window", &u) == WP_OK && u == 1);
+    CHECK(rec_meta_get_f64(m, "sample", &f) == WP_OK && f == 1e-4);
+    CHECK(rec_meta_get_u64(m, "epochs", &u) == WP_OK && u == 2);
+    CHECK(rec_meta_get_u64(m, "seed", &u) == WP_OK && u == 9);
+    CHECK(rec_meta_get_u64(m, "expected_records", &u) == WP_OK && u == 1234);
+    CHECK(rec_meta_get_u64(m, "expected_exact", &u) == WP_OK && u == 1);
+    CHECK(rec_meta_get_u64(m, "expected_words", &u) == WP_OK && u == 600);
+    CHECK(rec_meta_get_u64(m, "max_contexts", &u) == WP_OK && u == 10);
+    rec_meta_free(m);
+    w.cv = cv; /* word2vecf: the contexts' vocabulary too */
+    CHECK((m = rec_meta_new()) != NULL);
+    CHECK_EQ(WP_OK, window_meta_put(m, &w));
+    CHECK(rec_meta_get_u64(m, "context_vocab_hash", &u) == WP_OK && u == vocab_hash(cv));
+    CHECK(rec_meta_get_u64(m, "context_vocab_size", &u) == WP_OK && u == 1);
+    rec_meta_free(m);
+    vocab_free(v);
+    vocab_free(cv);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_split), CHECK_CASE(test_count), CHECK_CASE(test_group),
-           CHECK_CASE(test_spool_truncated))
+           CHECK_CASE(test_spool_truncated), CHECK_CASE(test_window_meta))

@@ -337,6 +337,54 @@ export_vectors(const struct opts *o, const struct vecset *s)
     return RV_OK;
 }
 
+/* Each sentence's static vectors (or, with --sentence, their pooled vector) to k. */
+static void
+static_sentences(const struct opts *o, struct rec_reader *r, struct embed_static *es,
+                 size_t d, struct sink *k)
+{
+    struct embed_tokens s = {0};
+    struct embed_pool pool;
+    float *pooled = cli_mallocarray(d, sizeof *pooled);
+    uint64_t id = 0;
+    if (embed_pool_init(&pool, o->pool, o->normalize, d) < 0)
+        cli_die_nomem();
+    for (; sent_read(r, o->tokens, &s, 0); id++) {
+        size_t n, bad;
+        float *x = sent_out(&s, (s.n ? s.n : 1) * d);
+        embed_pool_reset(&pool);
+        const int rc = embed_static_sentence(es, &s, x, &pool, &n, &bad);
+        if (rc == WP_ENOTFOUND)
+            cli_die(RV_DATA, "%s: sentence %llu, token %zu '%.*s': not in the vectors",
+                    cli_name(o->tokens), (unsigned long long)id, bad, (int)s.len[bad],
+                    (const char *)s.tok[bad]);
+        if (rc < 0)
+            cli_die_nomem();
+        if (o->pool) {
+            embed_pool_result(&pool, pooled);
+            embed_tokens_reset(&s); /* the label is the whole input sentence */
+        }
+        emit(k, id, &s, n, o->pool ? pooled : x);
+    }
+    embed_pool_free(&pool);
+    free(pooled);
+    embed_tokens_free(&s);
+}
+
+/* No silent limits: tokens given n-gram vectors only, or handled by the OOV policy. */
+static void
+warn_static(const struct opts *o, const struct embed_static *es)
+{
+    if (es->subwords && !o->quiet)
+        cli_warn("%s: %llu of %llu tokens not in the vocabulary got vectors from their "
+                 "character n-grams only", cli_name(o->tokens),
+                 (unsigned long long)es->ngram_tokens, (unsigned long long)es->tokens);
+    if (es->oov_tokens > 0 && !o->quiet && o->oov != EMBED_OOV_ERROR)
+        cli_warn("%s: %llu of %llu tokens not in the vectors (%s)", cli_name(o->tokens),
+                 (unsigned long long)es->oov_tokens, (unsigned long long)es->tokens,
+                 o->oov == EMBED_OOV_SKIP ? "skipped"
+                 : o->oov == EMBED_OOV_ZERO ? "zero vectors" : "--oov unk");
+}
+
 static int
 run_static(const struct opts *o)
 {
@@ -353,57 +401,21 @@ run_static(const struct opts *o)
         vecset_free(vs);
         return rv;
     }
-    const size_t d = vs->d;
     FILE *fp = cli_open_in(o->tokens);
     struct rec_reader *r = cli_reader_open(fp, o->tokens, REC_TOKENS);
     struct rec_meta *meta = rec_meta_new();
-    static const char *const oovs[] = {"skip", "zero", "error", "unk"};
-    if (meta == NULL || rec_meta_set_str(meta, "source", "static") < 0 ||
-        rec_meta_set_str(meta, "oov", oovs[o->oov]) < 0)
+    if (meta == NULL || embed_static_meta(meta, o->oov) < 0)
         cli_die_nomem();
     struct sink k;
-    sink_open(&k, o, 1, d, meta);
-    struct embed_tokens s = {0};
-    struct embed_pool pool;
-    struct embed_static es;
-    float *pooled = cli_mallocarray(d, sizeof *pooled);
-    uint64_t id = 0;
+    sink_open(&k, o, 1, vs->d, meta);
     /* .npy token arrays index tokens by position, as the stream's records do: a skipped
      * token leaves a zero row where it was rather than shifting the later ones up */
     const int npy_slots = !o->pool && (o->npy_dir != NULL || o->format == EMBED_OUT_NPY);
+    struct embed_static es;
     embed_static_init(&es, vs, o->oov, unk, npy_slots);
-    if (embed_pool_init(&pool, o->pool, o->normalize, d) < 0)
-        cli_die_nomem();
-    for (; sent_read(r, o->tokens, &s, 0); id++) {
-        size_t n, bad;
-        float *x = sent_out(&s, (s.n ? s.n : 1) * d);
-        embed_pool_reset(&pool);
-        const int rc = embed_static_sentence(&es, &s, x, &pool, &n, &bad);
-        if (rc == WP_ENOTFOUND)
-            cli_die(RV_DATA, "%s: sentence %llu, token %zu '%.*s': not in the vectors",
-                    cli_name(o->tokens), (unsigned long long)id, bad, (int)s.len[bad],
-                    (const char *)s.tok[bad]);
-        if (rc < 0)
-            cli_die_nomem();
-        if (o->pool) {
-            embed_pool_result(&pool, pooled);
-            embed_tokens_reset(&s); /* the label is the whole input sentence */
-        }
-        emit(&k, id, &s, n, o->pool ? pooled : x);
-    }
+    static_sentences(o, r, &es, vs->d, &k);
     sink_close(&k);
-    if (es.subwords && !o->quiet)
-        cli_warn("%s: %llu of %llu tokens not in the vocabulary got vectors from their "
-                 "character n-grams only", cli_name(o->tokens),
-                 (unsigned long long)es.ngram_tokens, (unsigned long long)es.tokens);
-    if (es.oov_tokens > 0 && !o->quiet && o->oov != EMBED_OOV_ERROR)
-        cli_warn("%s: %llu of %llu tokens not in the vectors (%s)", cli_name(o->tokens),
-                 (unsigned long long)es.oov_tokens, (unsigned long long)es.tokens,
-                 o->oov == EMBED_OOV_SKIP ? "skipped"
-                 : o->oov == EMBED_OOV_ZERO ? "zero vectors" : "--oov unk");
-    embed_pool_free(&pool);
-    free(pooled);
-    embed_tokens_free(&s);
+    warn_static(o, &es);
     rec_meta_free(meta);
     rec_reader_free(r);
     cli_close_in(fp);
@@ -459,10 +471,7 @@ static const char *
 auto_cache(const char *model, const struct lm *m)
 {
     static char path[4096];
-    if (model == NULL || strcmp(model, "-") == 0
-        || (size_t)snprintf(path, sizeof path, "%s.cache", model) >= sizeof path)
-        return NULL;
-    const int rc = embed_cache_probe(path, m);
+    const int rc = embed_cache_beside(model, m, path, sizeof path);
     if (rc == WP_ENOTFOUND)
         return NULL;
     if (rc < 0) {
@@ -542,8 +551,7 @@ run_model(const struct opts *o)
     FILE *fp = cli_open_in(o->tokens);
     struct rec_reader *r = cli_reader_open(fp, o->tokens, REC_TOKENS);
     struct rec_meta *meta = rec_meta_new();
-    if (meta == NULL || rec_meta_set_str(meta, "source", "elmo") < 0 ||
-        rec_meta_set_u64(meta, "model_hash", embed_model_hash(m)) < 0)
+    if (meta == NULL || embed_model_meta(meta, m) < 0)
         cli_die_nomem();
     size_t nout, d2;
     embed_batch_shape(b, &nout, &d2);

@@ -1,6 +1,7 @@
 /* embed_cache.c - a token cache read back; see embed_cache.h. */
 #include "embed_cache.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,4 +81,13 @@ embed_cache_probe(const char *path, const struct lm *m)
     }
     fclose(fp);
     return rc;
+}
+
+int
+embed_cache_beside(const char *model, const struct lm *m, char *path, size_t size)
+{
+    if (model == NULL || strcmp(model, "-") == 0
+        || (size_t)snprintf(path, size, "%s.cache", model) >= size)
+        return WP_ENOTFOUND;
+    return embed_cache_probe(path, m);
 }

@@ -25,5 +25,9 @@ int embed_cache_write(FILE *fp, const struct lm *m, int level);
  * else the reader's error, WP_EKIND (no vectors stream, or no token cache) or WP_EVOCAB
  * (another model's). */
 int embed_cache_probe(const char *path, const struct lm *m);
+/* MODEL.cache beside the model file at model (path, size bytes, receives its name): WP_OK
+ * when it is a cache of m; WP_ENOTFOUND when there is none (or no file name: NULL or "-",
+ * or one too long); else embed_cache_probe's error (a file that is not m's cache). */
+int embed_cache_beside(const char *model, const struct lm *m, char *path, size_t size);
 
 #endif

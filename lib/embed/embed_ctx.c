@@ -241,6 +241,13 @@ embed_model_hash(const struct lm *m)
 }
 
 int
+embed_model_meta(struct rec_meta *meta, const struct lm *m)
+{
+    WP_TRY(rec_meta_set_str(meta, "source", "elmo"));
+    return rec_meta_set_u64(meta, "model_hash", embed_model_hash(m));
+}
+
+int
 embed_cache_meta(struct rec_meta *meta, const struct lm *m)
 {
     WP_TRY(rec_meta_set_str(meta, "cache", "elmo_tokens"));

@@ -41,6 +41,9 @@ int embed_runner_run(struct embed_runner *r, struct embed_sent *s, size_t ns,
 
 /* The identity of a model for its cache: XXH3-64 of its weights. */
 uint64_t embed_model_hash(const struct lm *m);
+/* The header of a model's contextual vectors: source=elmo, model_hash. WP_OK or
+ * WP_ENOMEM. */
+int embed_model_meta(struct rec_meta *meta, const struct lm *m);
 /* Metadata of a cache for m: cache=elmo_tokens, dim, first_id, model_hash, model_params,
  * model_vocab. */
 int embed_cache_meta(struct rec_meta *meta, const struct lm *m);

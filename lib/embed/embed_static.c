@@ -6,6 +6,7 @@
 #include "common/status.h"
 #include "embed_layers.h"
 #include "embed_sent.h"
+#include "stream/rec.h"
 #include "vecio/vecset.h"
 
 void
@@ -75,4 +76,12 @@ embed_static_sentence(struct embed_static *e, struct embed_tokens *s, float *x,
     }
     *nout = n;
     return WP_OK;
+}
+
+int
+embed_static_meta(struct rec_meta *meta, int oov)
+{
+    static const char *const names[] = {"skip", "zero", "error", "unk"};
+    WP_TRY(rec_meta_set_str(meta, "source", "static"));
+    return rec_meta_set_str(meta, "oov", names[oov]);
 }

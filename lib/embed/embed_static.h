@@ -37,4 +37,9 @@ void embed_static_init(struct embed_static *e, const struct vecset *vs, int oov,
 int embed_static_sentence(struct embed_static *e, struct embed_tokens *s, float *x,
                           struct embed_pool *pool, size_t *n, size_t *bad);
 
+/* The header of static vectors' output: source=static, oov=skip|zero|error|unk (enum
+ * embed_oov). WP_OK or WP_ENOMEM. */
+struct rec_meta;
+int embed_static_meta(struct rec_meta *meta, int oov);
+
 #endif

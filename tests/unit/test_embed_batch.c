@@ -167,4 +167,41 @@ test_cache(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_batches), CHECK_CASE(test_cache))
+/* MODEL.cache found beside a model (embed_cache_beside), and a model's output header. */
+static int
+test_cache_beside(void)
+{
+    struct lm *m = tiny_lm(1), *other = tiny_lm(2);
+    CHECK(m != NULL && other != NULL);
+    char dir[] = "/tmp/test_embed_beside.XXXXXX", model[64], cache[64], path[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(model, sizeof model, "%s/m.lm", dir);
+    snprintf(cache, sizeof cache, "%s/m.lm.cache", dir);
+    CHECK_EQ(WP_ENOTFOUND, embed_cache_beside(model, m, path, sizeof path));
+    CHECK_EQ(WP_ENOTFOUND, embed_cache_beside("-", m, path, sizeof path));
+    CHECK_EQ(WP_ENOTFOUND, embed_cache_beside(NULL, m, path, sizeof path));
+    FILE *fp = fopen(cache, "wb");
+    CHECK(fp != NULL);
+    CHECK_EQ(WP_OK, embed_cache_write(fp, m, 1));
+    CHECK_EQ(0, fclose(fp));
+    CHECK_EQ(WP_OK, embed_cache_beside(model, m, path, sizeof path));
+    CHECK_STR(cache, path);
+    CHECK_EQ(WP_EVOCAB, embed_cache_beside(model, other, path, sizeof path));
+    CHECK_EQ(WP_ENOTFOUND, embed_cache_beside(model, m, path, strlen(cache))); /* too long */
+
+    struct rec_meta *meta = rec_meta_new();
+    const char *src;
+    uint64_t h;
+    CHECK(meta != NULL);
+    CHECK_EQ(WP_OK, embed_model_meta(meta, m));
+    CHECK(rec_meta_get_str(meta, "source", &src) == WP_OK && strcmp(src, "elmo") == 0);
+    CHECK(rec_meta_get_u64(meta, "model_hash", &h) == WP_OK && h == embed_model_hash(m));
+    rec_meta_free(meta);
+    unlink(cache);
+    rmdir(dir);
+    lm_free(m);
+    lm_free(other);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_batches), CHECK_CASE(test_cache), CHECK_CASE(test_cache_beside))

@@ -10,6 +10,7 @@
 #include "embed/embed_layers.h"
 #include "embed/embed_sent.h"
 #include "embed/embed_static.h"
+#include "stream/rec.h"
 #include "stream/rec_payload.h"
 #include "vecio/vecset.h"
 
@@ -100,4 +101,24 @@ test_sel_sentence(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_policies), CHECK_CASE(test_sel_sentence))
+/* The header of static vectors' output names the policy. */
+static int
+test_meta(void)
+{
+    static const char *const want[] = {"skip", "zero", "error", "unk"};
+    const int oovs[] = {EMBED_OOV_SKIP, EMBED_OOV_ZERO, EMBED_OOV_ERROR, EMBED_OOV_UNK};
+    for (int i = 0; i < 4; i++) {
+        struct rec_meta *meta = rec_meta_new();
+        const char *s;
+        CHECK(meta != NULL);
+        CHECK_EQ(WP_OK, embed_static_meta(meta, oovs[i]));
+        CHECK(rec_meta_get_str(meta, "source", &s) == WP_OK);
+        CHECK_STR("static", s);
+        CHECK(rec_meta_get_str(meta, "oov", &s) == WP_OK);
+        CHECK_STR(want[i], s);
+        rec_meta_free(meta);
+    }
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_policies), CHECK_CASE(test_sel_sentence), CHECK_CASE(test_meta))

@@ -163,6 +163,12 @@ loader_check(struct probe_loader *ld, int rc, struct rec_reader *r, const char *
     cli_die_record(r, path, rc);
 }
 
+static void
+join_progress(void *ctx, uint64_t n)
+{
+    cli_progress_update(ctx, n, 0, NULL);
+}
+
 /* Which layer to keep of a stream of this shape (-1: all); exits when the shape does not
  * fit. */
 typedef int (*keep_fn)(void *ctx, const char *vpath, const struct probe_shape *s);
@@ -184,29 +190,13 @@ load_set(const char *vpath, const char *lpath, keep_fn choose, void *ctx,
     if (probe_loader_new(&ld, shape, keep, labels) < 0)
         cli_die_nomem();
     struct cli_progress pr;
-    const unsigned char *rec;
-    size_t len;
-    uint64_t n = 0;
+    struct probe_join_err je = {0, 0};
+    uint64_t n;
     cli_progress_start(&pr, "vectors", quiet);
-    while (cli_reader_next(vr, vpath, &rec, &len) == 1) {
-        while (probe_loader_want_labels(ld)) {
-            const unsigned char *lrec;
-            size_t llen;
-            if (cli_reader_next(lr, lpath, &lrec, &llen) != 1) {
-                probe_loader_labels_end(ld);
-                break;
-            }
-            loader_check(ld, probe_loader_labels(ld, lrec, llen), lr, lpath, vpath, lpath);
-        }
-        loader_check(ld, probe_loader_vector(ld, rec, len), vr, vpath, vpath, lpath);
-        if ((++n & 0xffff) == 0)
-            cli_progress_update(&pr, n, 0, NULL);
-    }
-    loader_check(ld, probe_loader_finish(ld), vr, vpath, vpath, lpath);
-    while (cli_reader_next(lr, lpath, &rec, &len) == 1) {
-        loader_check(ld, probe_loader_labels(ld, rec, len), lr, lpath, vpath, lpath);
-        loader_check(ld, probe_loader_finish(ld), vr, vpath, vpath, lpath);
-    }
+    const int rc = probe_loader_join(ld, vr, lr, join_progress, &pr, &n, &je);
+    if (rc < 0 && je.reader)
+        cli_die_reader(je.labels ? lr : vr, je.labels ? lpath : vpath, rc);
+    loader_check(ld, rc, je.labels ? lr : vr, je.labels ? lpath : vpath, vpath, lpath);
     cli_progress_end(&pr, n, NULL);
     probe_loader_take(ld, d);
     probe_loader_free(ld);
@@ -220,32 +210,24 @@ load_set(const char *vpath, const char *lpath, keep_fn choose, void *ctx,
 
 /* ---- the report ---- */
 
-static double
-pct(uint64_t a, uint64_t b)
-{
-    return b ? 100.0 * (double)a / (double)b : 0.0;
-}
-
 static void
 report(FILE *fp, int format, const struct probe *m, const struct probe_data *d,
        const struct probe_metrics *mt, uint32_t top, const struct rec_meta *meta)
 {
     const struct probe_labels *t = m->labels;
     const uint64_t unseen_n = mt->n - mt->seen_n, unseen_ok = mt->correct - mt->seen_correct;
-    uint64_t unknown = 0;
-    for (uint32_t i = mt->known; i < mt->total; i++)
-        unknown += probe_metrics_gold(mt, i);
+    const uint64_t unknown = probe_metrics_unknown(mt);
     struct probe_confusion *cf = cli_calloc(top ? top : 1, sizeof *cf);
     const size_t ncf = probe_metrics_confusions(mt, cf, top);
     if (format == FMT_TSV) {
         fprintf(fp, "metric\tlabel\tvalue\n");
         fprintf(fp, "examples\tall\t%llu\n", (unsigned long long)mt->n);
         fprintf(fp, "sentences\tall\t%llu\n", (unsigned long long)d->sentences);
-        fprintf(fp, "accuracy\tall\t%.4f\n", pct(mt->correct, mt->n));
+        fprintf(fp, "accuracy\tall\t%.4f\n", probe_pct(mt->correct, mt->n));
         fprintf(fp, "examples\tseen\t%llu\n", (unsigned long long)mt->seen_n);
-        fprintf(fp, "accuracy\tseen\t%.4f\n", pct(mt->seen_correct, mt->seen_n));
+        fprintf(fp, "accuracy\tseen\t%.4f\n", probe_pct(mt->seen_correct, mt->seen_n));
         fprintf(fp, "examples\tunseen\t%llu\n", (unsigned long long)unseen_n);
-        fprintf(fp, "accuracy\tunseen\t%.4f\n", pct(unseen_ok, unseen_n));
+        fprintf(fp, "accuracy\tunseen\t%.4f\n", probe_pct(unseen_ok, unseen_n));
         fprintf(fp, "zero_vectors\tall\t%llu\n", (unsigned long long)d->zero);
         fprintf(fp, "unknown_labels\tall\t%llu\n", (unsigned long long)unknown);
         double f;
@@ -257,13 +239,13 @@ report(FILE *fp, int format, const struct probe *m, const struct probe_data *d,
     } else {
         fprintf(fp, "examples   %llu in %llu sentences\n", (unsigned long long)mt->n,
                 (unsigned long long)d->sentences);
-        fprintf(fp, "accuracy   %.2f%% (%llu/%llu)\n", pct(mt->correct, mt->n),
+        fprintf(fp, "accuracy   %.2f%% (%llu/%llu)\n", probe_pct(mt->correct, mt->n),
                 (unsigned long long)mt->correct, (unsigned long long)mt->n);
         fprintf(fp, "seen       %.2f%% (%llu/%llu) words seen in training\n",
-                pct(mt->seen_correct, mt->seen_n), (unsigned long long)mt->seen_correct,
+                probe_pct(mt->seen_correct, mt->seen_n), (unsigned long long)mt->seen_correct,
                 (unsigned long long)mt->seen_n);
         fprintf(fp, "unseen     %.2f%% (%llu/%llu) words not seen in training\n",
-                pct(unseen_ok, unseen_n), (unsigned long long)unseen_ok,
+                probe_pct(unseen_ok, unseen_n), (unsigned long long)unseen_ok,
                 (unsigned long long)unseen_n);
         if (d->zero)
             fprintf(fp, "zero       %llu all-zero vectors (out-of-vocabulary words)\n",
@@ -281,9 +263,8 @@ report(FILE *fp, int format, const struct probe *m, const struct probe_data *d,
     }
     for (uint32_t i = 0; i < mt->total; i++) {
         const uint64_t g = probe_metrics_gold(mt, i), p = probe_metrics_predicted(mt, i);
-        const uint64_t ok = i < mt->known ? mt->conf[(size_t)i * mt->known + i] : 0;
-        const double pr = pct(ok, p), rc = pct(ok, g);
-        const double f1 = pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
+        double pr, rc, f1;
+        probe_metrics_prf(mt, i, &pr, &rc, &f1);
         if (g == 0 && p == 0 && format == FMT_TEXT)
             continue;
         if (format == FMT_TSV)

@@ -297,3 +297,62 @@ probe_standardize(struct probe_data *d, const float *mean, const float *istd)
             x[j] = (x[j] - mean[j]) * istd[j];
     }
 }
+
+/* A failure at the labels (1) or the vectors (0), of the reader or of the loader. */
+static int
+join_fail(struct probe_join_err *err, int labels, int reader, int rc)
+{
+    err->labels = labels;
+    err->reader = reader;
+    return rc;
+}
+
+/* The label records the next vector needs; the end of the labels told to ld. */
+static int
+join_labels(struct probe_loader *ld, struct rec_reader *lr, struct probe_join_err *err)
+{
+    const unsigned char *rec;
+    size_t len;
+    while (probe_loader_want_labels(ld)) {
+        const int more = rec_reader_next(lr, &rec, &len);
+        if (more < 0)
+            return join_fail(err, 1, 1, more);
+        if (more == 0) {
+            probe_loader_labels_end(ld);
+            break;
+        }
+        const int rc = probe_loader_labels(ld, rec, len);
+        if (rc < 0)
+            return join_fail(err, 1, 0, rc);
+    }
+    return WP_OK;
+}
+
+int
+probe_loader_join(struct probe_loader *ld, struct rec_reader *vr, struct rec_reader *lr,
+                  void (*progress)(void *ctx, uint64_t nvec), void *ctx, uint64_t *nvec,
+                  struct probe_join_err *err)
+{
+    const unsigned char *rec;
+    size_t len;
+    int more, rc;
+    *nvec = 0;
+    while ((more = rec_reader_next(vr, &rec, &len)) == 1) {
+        WP_TRY(join_labels(ld, lr, err));
+        if ((rc = probe_loader_vector(ld, rec, len)) < 0)
+            return join_fail(err, 0, 0, rc);
+        if ((++*nvec & 0xffff) == 0 && progress != NULL)
+            progress(ctx, *nvec);
+    }
+    if (more < 0)
+        return join_fail(err, 0, 1, more);
+    if ((rc = probe_loader_finish(ld)) < 0)
+        return join_fail(err, 0, 0, rc);
+    while ((more = rec_reader_next(lr, &rec, &len)) == 1) {
+        if ((rc = probe_loader_labels(ld, rec, len)) < 0)
+            return join_fail(err, 1, 0, rc);
+        if ((rc = probe_loader_finish(ld)) < 0)
+            return join_fail(err, 0, 0, rc);
+    }
+    return more < 0 ? join_fail(err, 1, 1, more) : WP_OK;
+}

@@ -61,6 +61,22 @@ const char *probe_loader_error(const struct probe_loader *ld, int *which);
 /* Failures: WP_EFORMAT for a misalignment or a non-finite value (with a message),
  * WP_ECORRUPT for a record that does not decode, WP_ENOMEM, WP_ERANGE past 2^31 labels. */
 
+/* Where probe_loader_join failed. */
+struct probe_join_err {
+    int labels; /* 1: at the label stream (its reader or a record of it), 0: the vectors' */
+    int reader; /* 1: the reader failed (the status is rec_reader_next's); 0: the loader
+                 * refused a record (probe_loader_error says why for WP_EFORMAT) */
+};
+/* Feeds every record of the vector stream vr and the label stream lr to ld in the order the
+ * join needs (each label sentence before its vectors; the labels left after the vectors,
+ * each checked by probe_loader_finish), finishing ld. progress(ctx, vectors so far) every
+ * 65536 vector records when not NULL; *nvec receives the vector records read. WP_OK or the
+ * first error, err saying where. */
+struct rec_reader;
+int probe_loader_join(struct probe_loader *ld, struct rec_reader *vr, struct rec_reader *lr,
+                      void (*progress)(void *ctx, uint64_t nvec), void *ctx, uint64_t *nvec,
+                      struct probe_join_err *err);
+
 /* Per-feature mean and 1/std over the n examples ([layers x dim] each; a constant feature
  * gets istd 1), and standardising x in place with them. */
 int probe_stats(const struct probe_data *d, float *mean, float *istd);

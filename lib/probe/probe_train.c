@@ -172,6 +172,33 @@ probe_metrics_predicted(const struct probe_metrics *mt, uint32_t i)
     return s;
 }
 
+double
+probe_pct(uint64_t a, uint64_t b)
+{
+    return b ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+void
+probe_metrics_prf(const struct probe_metrics *mt, uint32_t i, double *precision,
+                  double *recall, double *f1)
+{
+    const uint64_t ok = i < mt->known ? mt->conf[(size_t)i * mt->known + i] : 0;
+    const double pr = probe_pct(ok, probe_metrics_predicted(mt, i));
+    const double rc = probe_pct(ok, probe_metrics_gold(mt, i));
+    *precision = pr;
+    *recall = rc;
+    *f1 = pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
+}
+
+uint64_t
+probe_metrics_unknown(const struct probe_metrics *mt)
+{
+    uint64_t n = 0;
+    for (uint32_t i = mt->known; i < mt->total; i++)
+        n += probe_metrics_gold(mt, i);
+    return n;
+}
+
 static int
 by_count(const void *a, const void *b)
 {

@@ -64,6 +64,13 @@ int probe_evaluate(const struct probe *m, const struct probe_data *d, struct pro
 /* Gold count, predicted count and correct count of class (or unseen label) i. */
 uint64_t probe_metrics_gold(const struct probe_metrics *mt, uint32_t i);
 uint64_t probe_metrics_predicted(const struct probe_metrics *mt, uint32_t i);
+/* 100 a / b, 0 when b is 0: every percentage of a report. */
+double probe_pct(uint64_t a, uint64_t b);
+/* Class (or unseen label) i's precision, recall and F1, in percent (0 when undefined). */
+void probe_metrics_prf(const struct probe_metrics *mt, uint32_t i, double *precision,
+                       double *recall, double *f1);
+/* Examples whose gold label was not seen in training (always wrong). */
+uint64_t probe_metrics_unknown(const struct probe_metrics *mt);
 
 /* The k most frequent confusions, gold != predicted, by count (ties by gold, predicted). */
 struct probe_confusion {

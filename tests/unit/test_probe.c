@@ -264,6 +264,97 @@ feed_all(struct feed *f, const uint64_t (*sp)[2], size_t nv, const char *const *
     return WP_OK;
 }
 
+/* probe_loader_join over real streams: the same join as feed_all's, and where it fails */
+static int
+stream_of(FILE *fp, int kind, int vectors, const uint64_t (*sp)[2], size_t n,
+          const char *const *lab)
+{
+    struct rec_meta *m = rec_meta_new();
+    struct rec_writer *w;
+    struct buf b = {0};
+    float x[4] = {1, 2, 3, 4};
+    if (m == NULL)
+        return WP_ENOMEM;
+    WP_TRY(rec_meta_set_u64(m, "dim", 2));
+    WP_TRY(rec_meta_set_u64(m, "layers", 2));
+    WP_TRY(rec_writer_open(&w, fp, kind, m, 1));
+    for (size_t i = 0; i < n; i++) {
+        buf_clear(&b);
+        if (vectors) {
+            x[0] = (float)i;
+            WP_TRY(rec_cvector_encode(&b, sp[i][0], sp[i][1], "w", 1, x, 4));
+        } else {
+            const unsigned char *tok[8];
+            size_t len[8], k = 0;
+            for (const char *p = lab[i]; *p;) {
+                const char *e = strchr(p, ' ');
+                len[k] = e ? (size_t)(e - p) : strlen(p);
+                tok[k] = (const unsigned char *)p;
+                p += len[k++] + (e != NULL);
+            }
+            WP_TRY(rec_tokens_encode(&b, tok, len, k));
+        }
+        WP_TRY(rec_writer_put(w, b.p, b.len));
+    }
+    WP_TRY(rec_writer_close(w));
+    buf_free(&b);
+    rec_meta_free(m);
+    rewind(fp);
+    return WP_OK;
+}
+
+static int
+join_streams(const uint64_t (*sp)[2], size_t nv, const char *const *lab, size_t nl,
+             struct probe_data *d, struct probe_join_err *err, uint64_t *nvec)
+{
+    FILE *vf = tmpfile(), *lf = tmpfile();
+    struct rec_reader *vr, *lr;
+    struct feed f;
+    CHECK(vf != NULL && lf != NULL);
+    CHECK_EQ(WP_OK, stream_of(vf, REC_CVECTORS, 1, sp, nv, NULL));
+    CHECK_EQ(WP_OK, stream_of(lf, REC_TOKENS, 0, NULL, nl, lab));
+    CHECK_EQ(WP_OK, rec_reader_open(&vr, vf));
+    CHECK_EQ(WP_OK, rec_reader_open(&lr, lf));
+    CHECK(feed_open(&f, 2, 2, 0, 1) == WP_OK);
+    const int rc = probe_loader_join(f.ld, vr, lr, NULL, NULL, nvec, err);
+    if (rc == WP_OK)
+        probe_loader_take(f.ld, d);
+    feed_close(&f);
+    rec_reader_free(vr);
+    rec_reader_free(lr);
+    fclose(vf);
+    fclose(lf);
+    return rc;
+}
+
+static int
+test_join_streams(void)
+{
+    const uint64_t sp[][2] = {{0, 0}, {0, 1}, {2, 0}, {3, 0}, {3, 1}, {3, 2}};
+    const char *lab[] = {"A B", "", "C", "B A C", ""};
+    struct probe_data d;
+    struct probe_join_err err;
+    uint64_t n;
+    CHECK_EQ(WP_OK, join_streams(sp, 6, lab, 5, &d, &err, &n));
+    CHECK_EQ(6, n);
+    CHECK_EQ(6, d.n);
+    CHECK_EQ(5, d.sentences);
+    const uint32_t want[] = {0, 1, 2, 1, 0, 2};
+    for (size_t i = 0; i < 6; i++)
+        CHECK_EQ(want[i], d.y[i]);
+    probe_data_free(&d);
+    /* a label sentence with labels after the vectors ended: the loader's refusal */
+    const char *more[] = {"A B", "", "C", "B A C", "", "A"};
+    CHECK_EQ(WP_EFORMAT, join_streams(sp, 6, more, 6, &d, &err, &n));
+    CHECK_EQ(0, err.reader);
+    /* a vector of a sentence with fewer labels: at the vectors */
+    const char *fewer[] = {"A", "", "C", "B A C", ""};
+    CHECK_EQ(WP_EFORMAT, join_streams(sp, 6, fewer, 5, &d, &err, &n));
+    CHECK_EQ(0, err.labels);
+    CHECK_EQ(0, err.reader);
+    return 0;
+}
+
 static int
 test_join_aligned(void)
 {
@@ -509,6 +600,17 @@ test_metrics_and_confusions(void)
     CHECK(c[0].gold == 1 && c[0].pred == 2 && c[0].count == 3);
     CHECK(c[1].gold == 0 && c[1].pred == 1 && c[1].count == 2);
     CHECK(c[2].gold == 3 && c[2].pred == 0 && c[2].count == 2);
+    /* class 0: 5 right of 8 predicted, of 7 gold; label 3 unseen: never right */
+    double p, r, f1;
+    probe_metrics_prf(&mt, 0, &p, &r, &f1);
+    CHECK_NEAR(62.5, p, 1e-12);
+    CHECK_NEAR(500.0 / 7, r, 1e-12);
+    CHECK_NEAR(2 * p * r / (p + r), f1, 1e-12);
+    probe_metrics_prf(&mt, 3, &p, &r, &f1);
+    CHECK(p == 0 && r == 0 && f1 == 0);
+    CHECK_EQ(2, probe_metrics_unknown(&mt));
+    CHECK(probe_pct(1, 0) == 0);
+    CHECK(probe_pct(1, 4) == 25);
     probe_metrics_free(&mt);
     return 0;
 }
@@ -568,7 +670,7 @@ test_adam_step(void)
 
 CHECK_MAIN(CHECK_CASE(test_grad_softmax_regression), CHECK_CASE(test_grad_hidden),
            CHECK_CASE(test_grad_mix), CHECK_CASE(test_grad_mix_hidden),
-           CHECK_CASE(test_forward_matches_reference), CHECK_CASE(test_join_aligned),
+           CHECK_CASE(test_forward_matches_reference), CHECK_CASE(test_join_aligned), CHECK_CASE(test_join_streams),
            CHECK_CASE(test_join_misaligned), CHECK_CASE(test_join_nonfinite_and_zero),
            CHECK_CASE(test_join_sentence_vectors),
            CHECK_CASE(test_train_learns_and_is_deterministic), CHECK_CASE(test_file_round_trip),

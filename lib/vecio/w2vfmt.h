@@ -62,6 +62,10 @@ int w2vfmt_word_ok(const char *w, size_t len);
  * must be finite (else WP_ERANGE); both are checked before anything is written.
  * Return WP_OK or WP_EIO (errno set). They do not fflush or close fp. */
 int w2vfmt_write_text(FILE *fp, const char *const *words, const float *m, size_t v, size_t d);
+/* Writes x as printf's "%lf" would, byte for byte, into p (cap bytes, at least
+ * W2VFMT_LF_MAX), without a NUL; returns the length. */
+enum { W2VFMT_LF_MAX = 64 }; /* "%lf" of a float: at most 47 chars with the sign */
+size_t w2vfmt_put_lf(char *p, size_t cap, float x);
 int w2vfmt_write_bin(FILE *fp, const char *const *words, const float *m, size_t v, size_t d);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "common/rng.h"
 #include "common/status.h"
 #include "vecio/w2vfmt.h"
 
@@ -293,7 +294,51 @@ test_huge_header_is_not_reserved(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_write_text_bytes), CHECK_CASE(test_write_bin_bytes),
+/* w2vfmt_put_lf against snprintf "%lf": the edges (signed zeros, values that round to
+ * zero, exact halves that round to even, the 2^53 switch to printf, infinities, NaN,
+ * subnormals, the extremes) and millions of random floats, near zero and of any bits. */
+static int
+lf_same(float x)
+{
+    char want[W2VFMT_LF_MAX + 1], got[W2VFMT_LF_MAX + 1];
+    const int n = snprintf(want, sizeof want, "%lf", (double)x);
+    const size_t m = w2vfmt_put_lf(got, W2VFMT_LF_MAX, x);
+    got[m < W2VFMT_LF_MAX ? m : W2VFMT_LF_MAX] = 0;
+    if (n < 0 || (size_t)n != m || strcmp(want, got) != 0) {
+        fprintf(stderr, "put_lf(%a): \"%s\", printf \"%s\"\n", (double)x, got, want);
+        return 0;
+    }
+    return 1;
+}
+
+static int
+test_put_lf(void)
+{
+    const float edge[] = {0.0f, -0.0f, 1.0f, -1.0f, 0.5f, 1.0f / 128, -1.0f / 128, 3.0f / 128,
+                          5e-7f, -5e-7f, 4.9999997e-7f, 1e-7f, -1e-7f, 0.0000015f, 0.9999995f,
+                          -0.9999995f, 123456.789f, 9007199254.0f, 9007200000.0f, 1e10f,
+                          -1e10f, 0x1p-149f, -0x1p-149f, 0x1p-126f, 3.4028235e38f, -3.4028235e38f,
+                          INFINITY, -INFINITY, NAN, -NAN};
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++)
+        CHECK(lf_same(edge[i]));
+    for (int32_t k = -2000; k <= 2000; k++) /* every half near zero: (2k + 1) / 2^7 */
+        CHECK(lf_same((float)(2 * k + 1) / 128.0f));
+    struct rng r;
+    rng_seed(&r, 7, 0);
+    for (int i = 0; i < 2000000; i++) {
+        const uint64_t b = rng_u64(&r);
+        uint32_t bits = (uint32_t)b;
+        float any, near;
+        memcpy(&any, &bits, sizeof any);
+        near = ((float)(b >> 40) / 16777216.0f - 0.5f) * (float)(1 << (b >> 32 & 15));
+        CHECK(lf_same(any));
+        CHECK(lf_same(near));
+    }
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_write_text_bytes), CHECK_CASE(test_put_lf),
+           CHECK_CASE(test_write_bin_bytes),
            CHECK_CASE(test_writer_rejects), CHECK_CASE(test_text_variants),
            CHECK_CASE(test_bin_without_newlines), CHECK_CASE(test_text_errors),
            CHECK_CASE(test_bin_errors), CHECK_CASE(test_duplicates), CHECK_CASE(test_detect),

@@ -106,6 +106,17 @@ add_ngram(void *arg, const char *ngram, size_t len)
     add_row(a->ft, a->ft->nwords + fasttext_hash(ngram, len) % a->ft->bucket, a->out);
 }
 
+/* A sum of count rows to their mean, as fastText's Vector::mul(1.0 / count). */
+static void
+scale_mean(float *out, size_t dim, size_t count)
+{
+    if (count == 0)
+        return;
+    const float scale = (float)(1.0 / (double)count);
+    for (size_t j = 0; j < dim; j++)
+        out[j] *= scale;
+}
+
 long
 fasttext_word_vector(const struct fasttext *ft, int64_t row, const char *word, size_t len,
                      float *out)
@@ -122,12 +133,20 @@ fasttext_word_vector(const struct fasttext *ft, int64_t row, const char *word, s
         WP_TRY(fasttext_ngrams(word, len, ft->minn, ft->maxn, add_ngram, &a, &n));
         count += n;
     }
-    if (count > 0) {
-        const float scale = (float)(1.0 / (double)count);
-        for (size_t j = 0; j < ft->dim; j++)
-            out[j] *= scale;
-    }
+    scale_mean(out, ft->dim, count);
     return (long)count;
+}
+
+void
+fasttext_mean_rows(const float *input, size_t dim, const uint32_t *rows, size_t n, float *out)
+{
+    memset(out, 0, dim * sizeof *out);
+    for (size_t k = 0; k < n; k++) {
+        const float *x = input + (size_t)rows[k] * dim;
+        for (size_t j = 0; j < dim; j++)
+            out[j] += x[j];
+    }
+    scale_mean(out, dim, n);
 }
 
 /* ---- the reader ---- */

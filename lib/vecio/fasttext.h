@@ -79,4 +79,10 @@ int fasttext_ngrams(const char *word, size_t len, int minn, int maxn, fasttext_n
 long fasttext_word_vector(const struct fasttext *ft, int64_t row, const char *word, size_t len,
                           float *out);
 
+/* The mean of n rows of input (dim floats each) into out, summed in the order given and
+ * scaled as fasttext_word_vector scales: given a word's rows in fastText's order, the
+ * same vector to the bit. */
+void fasttext_mean_rows(const float *input, size_t dim, const uint32_t *rows, size_t n,
+                        float *out);
+
 #endif

@@ -115,7 +115,6 @@ model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *coun
     m->n = n;
     m->sep_ctx = ctx_counts != NULL;
     m->nctx = m->sep_ctx ? nctx : n;
-    m->nrows = n + (p->maxn > 0 ? p->buckets : 0);
     m->ops = vec_ops();
     m->wops = &w2v_window_ops_ref;
 #if defined(__x86_64__) || defined(__i386__)
@@ -125,6 +124,10 @@ model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *coun
     fill_tables(m);
     const size_t d = p->dim;
     int rc = WP_ENOMEM;
+    if (p->maxn > 0 && (rc = w2v_sub_build(m, words)) < 0)
+        goto fail;
+    m->nrows = n + m->sub_nbuckets;
+    rc = WP_ENOMEM;
     if ((m->syn0 = alloc_rows(m->nrows, d)) == NULL)
         goto fail;
     if (p->negative > 0 && (m->syn1neg = alloc_rows(m->nctx, d)) == NULL)
@@ -136,18 +139,41 @@ model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *coun
         goto fail;
     if (p->hs && (rc = huffman_build(&m->huff, counts, n)) < 0)
         goto fail;
-    if (p->maxn > 0 && (rc = w2v_sub_build(m, words)) < 0)
+    if ((rc = w2v_init_input(m, m->syn0, 0)) < 0)
         goto fail;
-    struct rng r;
-    rng_seed(&r, p->seed, W2V_STREAM_INIT);
-    /* word2vec.c: uniform in [-0.5/D, 0.5/D); fastText (subwords): [-1/D, 1/D) */
-    const float inv = (p->maxn > 0 ? 2.0f : 1.0f) / (float)d;
-    for (size_t i = 0; i < (size_t)m->nrows * d; i++)
-        m->syn0[i] = (rng_unit(&r) - 0.5f) * inv;
     return WP_OK;
 fail:
     w2v_model_free(m);
     return rc;
+}
+
+int
+w2v_init_input(const struct w2v_model *m, float *dst, int full)
+{
+    const size_t d = m->p.dim, n = m->n;
+    const size_t rows = n + (m->sub_off != NULL ? (size_t)m->p.buckets : 0);
+    uint32_t *at = NULL; /* bucket -> its row in syn0, UINT32_MAX: not in use */
+    if (m->sub_off != NULL && !full) {
+        if ((at = malloc((size_t)m->p.buckets * sizeof *at)) == NULL)
+            return WP_ENOMEM;
+        memset(at, 0xff, (size_t)m->p.buckets * sizeof *at);
+        for (uint32_t k = 0; k < m->sub_nbuckets; k++)
+            at[m->sub_bucket[k]] = m->n + k;
+    }
+    struct rng r;
+    rng_seed(&r, m->p.seed, W2V_STREAM_INIT);
+    /* word2vec.c: uniform in [-0.5/D, 0.5/D); fastText (subwords): [-1/D, 1/D) */
+    const float inv = (m->p.maxn > 0 ? 2.0f : 1.0f) / (float)d;
+    for (size_t i = 0; i < rows; i++) {
+        const uint32_t to = full || i < n ? (uint32_t)i : at[i - n];
+        for (size_t j = 0; j < d; j++) {
+            const float x = (rng_unit(&r) - 0.5f) * inv;
+            if (to != UINT32_MAX)
+                dst[(size_t)to * d + j] = x;
+        }
+    }
+    free(at);
+    return WP_OK;
 }
 
 static uint64_t *
@@ -182,6 +208,7 @@ w2v_model_free(struct w2v_model *m)
     free(m->syn1);
     free(m->sub_off);
     free(m->sub_row);
+    free(m->sub_bucket);
     free(m->sub_gain);
     samp_free(&m->samp);
     huffman_free(&m->huff);

@@ -12,6 +12,23 @@
 #include "vecio/vecset.h"
 #include "vecio/w2vfmt.h"
 
+/* The whole input table fastText holds, V + buckets rows: syn0 has the words and the
+ * buckets in use (w2v.h), the others keep their initial values. NULL: out of memory. */
+static float *
+full_input(const struct w2v_model *m)
+{
+    const size_t d = m->p.dim, n = m->n;
+    float *x = malloc((n + m->p.buckets) * d * sizeof *x);
+    if (x == NULL || w2v_init_input(m, x, 1) < 0) {
+        free(x);
+        return NULL;
+    }
+    memcpy(x, m->syn0, n * d * sizeof *x);
+    for (uint32_t k = 0; k < m->sub_nbuckets; k++)
+        memcpy(x + (n + m->sub_bucket[k]) * d, m->syn0 + (n + k) * d, d * sizeof *x);
+    return x;
+}
+
 int
 w2v_fasttext_view(struct fasttext *ft, const struct w2v_model *m, const struct vocab *v,
                   const struct w2v_run_settings *rs)
@@ -29,7 +46,9 @@ w2v_fasttext_view(struct fasttext *ft, const struct w2v_model *m, const struct v
     ft->output = m->syn1neg; /* fastText's output matrix for negative sampling */
     ft->words = calloc(n ? n : 1, sizeof *ft->words);
     ft->counts = calloc(n ? n : 1, sizeof *ft->counts);
-    if (ft->words == NULL || ft->counts == NULL) {
+    if (ft->bucket > 0)
+        ft->input = full_input(m);
+    if (ft->words == NULL || ft->counts == NULL || ft->input == NULL) {
         w2v_fasttext_view_free(ft);
         return WP_ENOMEM;
     }
@@ -55,8 +74,11 @@ w2v_fasttext_view_free(struct fasttext *ft)
 {
     free(ft->words);
     free(ft->counts);
+    if (ft->bucket > 0)
+        free(ft->input); /* full_input's copy */
     ft->words = NULL;
     ft->counts = NULL;
+    ft->input = NULL;
 }
 
 int
@@ -73,19 +95,10 @@ w2v_word_vectors(float **out, const struct w2v_model *m, const struct vocab *v,
         *out = x;
         return WP_OK;
     }
-    struct fasttext ft;
-    int rc = w2v_fasttext_view(&ft, m, v, rs);
-    for (size_t i = 0; i < n && rc == WP_OK; i++) {
-        size_t len;
-        const char *word = vocab_word(v, (uint32_t)i, &len);
-        if (fasttext_word_vector(&ft, (int64_t)i, word, len, x + i * d) < 0)
-            rc = WP_ENOMEM;
-    }
-    w2v_fasttext_view_free(&ft);
-    if (rc < 0) {
-        free(x);
-        return rc;
-    }
+    /* word i's rows are sub_row[sub_off[i] ..], in fastText's order */
+    for (size_t i = 0; i < n; i++)
+        fasttext_mean_rows(m->syn0, d, m->sub_row + m->sub_off[i],
+                           m->sub_off[i + 1] - m->sub_off[i], x + i * d);
     *out = x;
     return WP_OK;
 }

@@ -12,8 +12,9 @@
 #include "w2v.h"
 #include "w2v_resume.h"
 
-/* ft as a view of m (nothing is copied but the words' and counts' arrays, which
- * w2v_fasttext_view_free frees): the word rows then the n-gram buckets as input, syn1neg as
+/* ft as a view of m (nothing is copied but the words' and counts' arrays and, with
+ * subwords, the input table, V + buckets rows built from syn0's rows of the buckets in use;
+ * w2v_fasttext_view_free frees them): the word rows then the n-gram buckets as input, syn1neg as
  * output, and in fastText's args the settings m was trained with (rs: epochs, window,
  * sample). WP_OK or WP_ENOMEM. */
 int w2v_fasttext_view(struct fasttext *ft, const struct w2v_model *m, const struct vocab *v,

@@ -101,6 +101,35 @@ sub_gains(struct w2v_model *m)
     return WP_OK;
 }
 
+/* Gives the buckets in use rows V, V + 1, ... in order of first use and renumbers sub_row
+ * (see w2v.h): the same rows, shared the same way, in a dense table. */
+static int
+compact_buckets(struct w2v_model *m)
+{
+    const uint32_t n = m->n, nb = m->p.buckets, used_max = m->sub_off[n] - n;
+    uint32_t *at = malloc((size_t)nb * sizeof *at); /* bucket -> row - V, or UINT32_MAX */
+    m->sub_bucket = malloc((size_t)(used_max ? used_max : 1) * sizeof *m->sub_bucket);
+    if (at == NULL || m->sub_bucket == NULL) {
+        free(at);
+        return WP_ENOMEM; /* w2v_model_free frees the rest */
+    }
+    memset(at, 0xff, (size_t)nb * sizeof *at);
+    uint32_t used = 0;
+    for (uint32_t k = 0; k < m->sub_off[n]; k++) {
+        const uint32_t r = m->sub_row[k];
+        if (r < n)
+            continue;
+        if (at[r - n] == UINT32_MAX) {
+            m->sub_bucket[used] = r - n;
+            at[r - n] = used++;
+        }
+        m->sub_row[k] = n + at[r - n];
+    }
+    free(at);
+    m->sub_nbuckets = used;
+    return WP_OK;
+}
+
 int
 w2v_sub_build(struct w2v_model *m, const struct vocab *v)
 {
@@ -132,6 +161,7 @@ w2v_sub_build(struct w2v_model *m, const struct vocab *v)
     }
     m->sub_off[n] = (uint32_t)c.n;
     m->sub_row = c.row;
+    WP_TRY(compact_buckets(m));
     return sub_gains(m);
 }
 

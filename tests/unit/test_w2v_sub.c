@@ -136,7 +136,21 @@ test_rows_are_fasttexts(void)
     struct w2v_model m;
     struct w2v_worker w;
     setup(&m, &w, v, 0);
-    CHECK(m.nrows == V + BUCKETS);
+    /* only the buckets in use have rows, each once, numbered in order of first use */
+    CHECK(m.sub_nbuckets > 0 && m.sub_nbuckets <= BUCKETS && m.nrows == V + m.sub_nbuckets);
+    uint32_t seen = 0;
+    for (uint32_t k = 0; k < m.sub_off[V]; k++) {
+        const uint32_t r = m.sub_row[k];
+        CHECK(r < m.nrows);
+        if (r >= V && r - V == seen)
+            seen++;
+        else
+            CHECK(r < V || r - V < seen);
+    }
+    CHECK(seen == m.sub_nbuckets);
+    for (uint32_t a = 0; a < m.sub_nbuckets; a++)
+        for (uint32_t b = a + 1; b < m.sub_nbuckets; b++)
+            CHECK(m.sub_bucket[a] != m.sub_bucket[b]);
     for (uint32_t i = 0; i < V; i++) {
         size_t len, count;
         const char *word = vocab_word(v, i, &len);
@@ -145,7 +159,10 @@ test_rows_are_fasttexts(void)
         if (strcmp(word, "</s>") != 0)
             CHECK(fasttext_ngrams(word, len, 2, 3, add_row, &l, &count) == WP_OK);
         CHECK(m.sub_off[i + 1] - m.sub_off[i] == l.n);
-        CHECK(memcmp(m.sub_row + m.sub_off[i], l.row, l.n * sizeof *l.row) == 0);
+        for (size_t k = 0; k < l.n; k++) { /* the same rows, through sub_bucket */
+            const uint32_t r = m.sub_row[m.sub_off[i] + k];
+            CHECK(r < V ? r == l.row[k] : V + m.sub_bucket[r - V] == l.row[k]);
+        }
     }
     /* "café": <c ca af fé é> (2-grams), <ca caf afé fé> (3-grams): 9 n-grams */
     const int64_t cafe = vocab_lookup(v, "café", strlen("café"));
@@ -460,7 +477,38 @@ test_step_scores_is_step_then_scores(void)
     return 0;
 }
 
+/* A row's initial values are those of its bucket in the full table (V + buckets rows, one
+ * stream), whichever buckets are in use: the model fastText's .bin holds is the same. */
+static int
+test_compact_rows_keep_full_init(void)
+{
+    struct vocab *v = make_vocab();
+    struct w2v_params p;
+    struct w2v_model m;
+    w2v_params_default(&p);
+    p.dim = D;
+    p.negative = K;
+    p.minn = 2;
+    p.maxn = 3;
+    p.buckets = BUCKETS;
+    CHECK(w2v_model_init_vocab(&m, &p, v, NULL) == WP_OK);
+    float *full = malloc((size_t)(V + BUCKETS) * D * sizeof *full);
+    CHECK(full != NULL && w2v_init_input(&m, full, 1) == WP_OK);
+    CHECK(memcmp(full, m.syn0, (size_t)V * D * sizeof *full) == 0);
+    for (uint32_t k = 0; k < m.sub_nbuckets; k++)
+        CHECK(memcmp(full + (size_t)(V + m.sub_bucket[k]) * D, m.syn0 + (size_t)(V + k) * D,
+                     D * sizeof *full) == 0);
+    /* and the rows differ from bucket to bucket (the stream is not restarted per row) */
+    CHECK(m.sub_nbuckets < 2 || memcmp(m.syn0 + (size_t)V * D, m.syn0 + (size_t)(V + 1) * D,
+                                       D * sizeof *full) != 0);
+    free(full);
+    w2v_model_free(&m);
+    vocab_free(v);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_gather_scatter_match_ref), CHECK_CASE(test_rows_are_fasttexts),
+           CHECK_CASE(test_compact_rows_keep_full_init),
            CHECK_CASE(test_context_gradient_finite_differences),
            CHECK_CASE(test_window_matches_fasttexts_loop), CHECK_CASE(test_step_matches_ref),
            CHECK_CASE(test_step_scores_is_step_then_scores))

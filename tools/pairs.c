@@ -21,12 +21,11 @@
 #include "cli.h"
 #include "cli_opt.h"
 #include "common/buf.h"
-#include "common/grow.h"
 #include "common/rng.h"
 #include "common/spool.h"
 #include "common/status.h"
 #include "stream/rec.h"
-#include "stream/rec_payload.h"
+#include "text/pairs_gen.h"
 #include "text/pairs_text.h"
 #include "text/vocab.h"
 #include "text/window.h"
@@ -45,16 +44,14 @@ struct pairs_run {
     const struct pairs_opts *o;
     struct vocab *v, *cv; /* words; contexts (--from-text only) */
     struct subsampler sub;
-    struct rng rng;
+    struct pairs_gen g;   /* the draws and records (text/pairs_gen.h) */
     struct rec_writer *w; /* NULL while only counting */
     struct cli_out out;
-    struct buf rec;
-    uint32_t *ids, *ctx, *radii; /* radii: --spans, each kept position's window radius */
-    size_t cap, ctx_cap, radii_cap;
     uint64_t words;   /* per epoch: in-vocabulary tokens, or groups for --from-text */
-    uint64_t records; /* centers kept (counted or written) */
-    uint64_t done;    /* units of progress */
     uint64_t max_ctx; /* most contexts in one record */
+    uint64_t total;   /* progress units of all epochs */
+    uint64_t epoch;   /* the epoch extra[] names, + 1 (0: none yet) */
+    char extra[64];
     struct cli_progress prog;
 };
 
@@ -159,61 +156,23 @@ write_vocab(const char *path, const struct vocab *v, uint64_t min_count)
     rec_meta_free(m);
 }
 
-/* ---- the windows of one sentence, and of one --from-text group ---- */
+/* ---- the records (text/pairs_gen.h) to the output ---- */
 
-static void
-emit(struct pairs_run *run, uint32_t center, const uint32_t *ctx, size_t n)
+static int
+put_record(void *ctx, const unsigned char *rec, size_t len)
 {
-    buf_clear(&run->rec);
-    if (rec_window_encode(&run->rec, center, ctx, n) < 0)
-        cli_die_nomem();
-    cli_writer_put(run->w, &run->out, run->rec.p, run->rec.len);
+    struct pairs_run *run = ctx;
+    cli_writer_put(run->w, &run->out, rec, len); /* exits on a write error */
+    return WP_OK;
 }
 
-/* --spans: the same draws as the windows (window_contexts is window_radius, then
- * window_span), with the radii written in place of the contexts. */
+/* Dies for a failed generator call: out of memory, else the spool's failure. */
 static void
-run_spans(struct pairs_run *run, const uint32_t *ids, size_t kept)
+gen_check(int rc)
 {
-    if (wp_grow(&run->radii, &run->radii_cap, kept, sizeof *run->radii, 1024) < 0)
+    if (rc == WP_ENOMEM)
         cli_die_nomem();
-    for (size_t i = 0; i < kept; i++)
-        run->radii[i] = (uint32_t)window_radius(&run->o->wcfg, &run->rng);
-    if (run->w == NULL || kept == 0)
-        return;
-    buf_clear(&run->rec);
-    if (rec_spans_encode(&run->rec, ids, run->radii, kept) < 0)
-        cli_die_nomem();
-    cli_writer_put(run->w, &run->out, run->rec.p, run->rec.len);
-}
-
-static void
-run_sentence(struct pairs_run *run, uint32_t *ids, size_t n)
-{
-    const size_t kept = subsample_sentence(&run->sub, ids, n, &run->rng);
-    if (run->o->spans) {
-        run_spans(run, ids, kept);
-    } else {
-        for (size_t i = 0; i < kept; i++) {
-            const size_t nc = window_contexts(&run->o->wcfg, ids, kept, i, &run->rng, run->ctx);
-            if (run->w != NULL)
-                emit(run, ids[i], run->ctx, nc);
-        }
-    }
-    run->records += kept;
-    run->done += n;
-}
-
-static void
-run_group(struct pairs_run *run, uint32_t word, const uint32_t *ctx, size_t n)
-{
-    uint32_t w = word;
-    /* the same draw as a one-word sentence: one rng_unit when keep < 1 */
-    if (subsample_sentence(&run->sub, &w, 1, &run->rng) == 0)
-        return;
-    if (run->w != NULL)
-        emit(run, word, ctx, n);
-    run->records++;
+    spool_check(rc);
 }
 
 /* ---- tokens: read, map, spool or stream ---- */
@@ -229,7 +188,7 @@ read_tokens(struct pairs_run *run, FILE *sp)
     while (cli_reader_next(r, path, &rec, &len) == 1) {
         size_t k;
         uint64_t n;
-        const int rc = vocab_record_ids(run->v, rec, len, &run->ids, &run->cap, 1, &k, &n);
+        const int rc = vocab_record_ids(run->v, rec, len, &run->g.ids, &run->g.cap, 1, &k, &n);
         if (rc == WP_ENOMEM)
             cli_die_nomem();
         if (rc < 0)
@@ -238,43 +197,31 @@ read_tokens(struct pairs_run *run, FILE *sp)
         if (k == 0)
             continue;
         if (sp != NULL) {
-            run->ids[0] = (uint32_t)k;
-            spool_check(spool_put_u32(sp, run->ids, k + 1));
-            run->done += k;
+            run->g.ids[0] = (uint32_t)k;
+            spool_check(spool_put_u32(sp, run->g.ids, k + 1));
+            run->g.done += k;
         } else {
-            run_sentence(run, run->ids + 1, k);
+            gen_check(pairs_gen_sentence(&run->g, run->g.ids + 1, k));
         }
         /* streaming: the vocabulary's total tells how far along we are */
-        cli_progress_update(&run->prog, run->done, sp == NULL ? vocab_total(run->v) : 0, NULL);
+        cli_progress_update(&run->prog, run->g.done, sp == NULL ? vocab_total(run->v) : 0,
+                            NULL);
     }
     rec_reader_free(r);
     cli_close_in(fp);
 }
 
-/* One epoch from the spool: [n, ids...] per sentence, or [word, n, ctx...] per group. */
+/* The emitting pass's progress, naming the epoch. */
 static void
-replay_epoch(struct pairs_run *run, FILE *sp, uint64_t total, const char *extra)
+epoch_progress(void *ctx, uint64_t done, uint64_t epoch)
 {
-    uint32_t head[2];
-    spool_check(spool_rewind(sp));
-    const size_t nh = run->o->from_text ? 2 : 1;
-    int more;
-    while ((more = spool_get_u32(sp, head, nh)) != 0) {
-        spool_check(more);
-        const uint32_t n = head[nh - 1];
-        if (wp_grow(&run->ids, &run->cap, n, sizeof *run->ids, 1024) < 0)
-            cli_die_nomem();
-        const int got = spool_get_u32(sp, run->ids, n);
-        spool_check(got == 0 ? WP_ETRUNC : got);
-        if (run->o->from_text) {
-            run_group(run, head[0], run->ids, n);
-            run->done++;
-        } else {
-            run_sentence(run, run->ids, n);
-        }
-        if (run->w != NULL)
-            cli_progress_update(&run->prog, run->done, total, extra);
+    struct pairs_run *run = ctx;
+    if (run->epoch != epoch + 1) {
+        run->epoch = epoch + 1;
+        snprintf(run->extra, sizeof run->extra, "epoch %" PRIu64 "/%" PRIu64, epoch + 1,
+                 run->o->epochs);
     }
+    cli_progress_update(&run->prog, done, run->total, run->extra);
 }
 
 /* ---- --from-text: word<TAB>context lines (text/pairs_text.h) ---- */
@@ -283,8 +230,8 @@ static void
 text_progress(void *ctx, uint64_t pairs)
 {
     struct pairs_run *run = ctx;
-    run->done = pairs;
-    cli_progress_update(&run->prog, run->done, 0, NULL);
+    run->g.done = pairs;
+    cli_progress_update(&run->prog, pairs, 0, NULL);
 }
 
 /* Dies for a failed pass over the text: its line, the spool, or the input. */
@@ -320,13 +267,13 @@ read_text(struct pairs_run *run, FILE *sp)
     int rc = pairs_text_count(fp, tsp, o->vocab == NULL ? run->v : NULL, run->cv, &pairs,
                               text_progress, run, &err);
     text_check(run, rc, &err);
-    run->done = pairs;
+    run->g.done = pairs;
     if ((o->vocab == NULL && vocab_sort_prune(run->v, o->min_count, 0) < 0) ||
         vocab_sort_prune(run->cv, o->min_count, 0) < 0)
         cli_die_nomem();
     if (vocab_size(run->v) == 0 || vocab_size(run->cv) == 0)
         cli_die(RV_DATA, "%s: no word or no context left (of %" PRIu64 " pairs, -m %" PRIu64
-                         ")", cli_name(o->input), run->done, o->min_count);
+                         ")", cli_name(o->input), pairs, o->min_count);
     if (tsp != NULL)
         spool_check(spool_rewind(tsp));
     else if (fseeko(fp, start, SEEK_SET) != 0)
@@ -374,32 +321,29 @@ stream_tokens(struct pairs_run *run)
     struct rec_meta *m = make_meta(run, subsample_expected(&run->sub, run->v), 0);
     run->w = cli_writer_open(&run->out, out_kind(run->o), m, run->o->level);
     rec_meta_free(m);
+    run->g.put = put_record;
     run->words = 0;
     read_tokens(run, NULL);
 }
 
+/* The counting pass (the same draws as the emitting pass, nothing written), the header,
+ * then the emitting pass. */
 static void
 emit_epochs(struct pairs_run *run, FILE *sp)
 {
     const struct pairs_opts *o = run->o;
-    const uint64_t total = run->o->epochs * run->words;
-    char extra[64];
-    /* counting pass: the same draws as the emitting pass, nothing written */
-    rng_seed(&run->rng, o->seed, 0);
-    for (uint64_t e = 0; e < o->epochs; e++)
-        replay_epoch(run, sp, 0, NULL);
-    struct rec_meta *m = make_meta(run, run->records, 1);
+    run->g.groups = o->from_text;
+    run->g.put = NULL;
+    gen_check(pairs_gen_epochs(&run->g, sp, o->epochs, o->seed, NULL, NULL));
+    struct rec_meta *m = make_meta(run, run->g.records, 1);
     if (run->out.fp == NULL)
         cli_out_open(&run->out, o->output, 1, o->force);
     run->w = cli_writer_open(&run->out, out_kind(o), m, o->level);
     rec_meta_free(m);
-    rng_seed(&run->rng, o->seed, 0);
-    run->records = run->done = 0;
+    run->g.put = put_record;
+    run->total = o->epochs * run->words;
     cli_progress_start(&run->prog, o->from_text ? "groups" : "words", o->quiet);
-    for (uint64_t e = 0; e < o->epochs; e++) {
-        snprintf(extra, sizeof extra, "epoch %" PRIu64 "/%" PRIu64, e + 1, o->epochs);
-        replay_epoch(run, sp, total, extra);
-    }
+    gen_check(pairs_gen_epochs(&run->g, sp, o->epochs, o->seed, epoch_progress, run));
 }
 
 /* --from-text: both passes over the text into a spool, the vocabulary outputs, then the
@@ -414,8 +358,9 @@ run_text(struct pairs_run *run)
         write_vocab(o->vocab_out, run->v, o->min_count);
     if (o->cvocab_out)
         write_vocab(o->cvocab_out, run->cv, o->min_count);
-    run->done = 0;
-    if (subsample_init(&run->sub, run->v, o->wcfg.sample) < 0)
+    run->g.done = 0;
+    if (subsample_init(&run->sub, run->v, o->wcfg.sample) < 0 ||
+        pairs_gen_init(&run->g, &o->wcfg, &run->sub) < 0)
         cli_die_nomem();
     emit_epochs(run, sp);
     fclose(sp);
@@ -430,18 +375,17 @@ run_tokens(struct pairs_run *run)
     FILE *probe = o->input == NULL || strcmp(o->input, "-") == 0 ? stdin : NULL;
     const int pipe = probe != NULL && (fstat(fileno(probe), &st) != 0 ||
                                        !S_ISREG(st.st_mode));
-    if (subsample_init(&run->sub, run->v, o->wcfg.sample) < 0)
+    if (subsample_init(&run->sub, run->v, o->wcfg.sample) < 0 ||
+        pairs_gen_init(&run->g, &o->wcfg, &run->sub) < 0)
         cli_die_nomem();
-    if (wp_grow(&run->ctx, &run->ctx_cap, 2 * (size_t)o->wcfg.window, sizeof *run->ctx,
-                1024) < 0)
-        cli_die_nomem();
+    run->g.spans = o->spans;
     run->max_ctx = 2 * (uint64_t)o->wcfg.window;
     if (pipe && o->epochs == 1 && !o->exact) {
         stream_tokens(run);
     } else {
         FILE *sp = cli_spool_create("pairs");
         read_tokens(run, sp);
-        cli_progress_end(&run->prog, run->done, "read");
+        cli_progress_end(&run->prog, run->g.done, "read");
         emit_epochs(run, sp);
         fclose(sp);
     }
@@ -456,7 +400,8 @@ main(int argc, char **argv)
     parse_args(&o, argc, argv);
     memset(&run, 0, sizeof run);
     run.o = &o;
-    rng_seed(&run.rng, o.seed, 0);
+    run.g.put_ctx = &run;
+    rng_seed(&run.g.rng, o.seed, 0);
     /* a file output is opened late (one pending atomic file at a time); a terminal is
      * refused before any work */
     if (o.output == NULL || strcmp(o.output, "-") == 0 || !o.from_text)
@@ -469,14 +414,11 @@ main(int argc, char **argv)
     else
         run_tokens(&run);
     cli_writer_close(run.w, &run.out);
-    cli_progress_end(&run.prog, run.done, NULL);
+    cli_progress_end(&run.prog, run.g.done, NULL);
     subsample_free(&run.sub);
     vocab_free(run.v);
     if (run.cv != NULL)
         vocab_free(run.cv);
-    buf_free(&run.rec);
-    free(run.ids);
-    free(run.ctx);
-    free(run.radii);
+    pairs_gen_free(&run.g);
     return RV_OK;
 }

@@ -6,7 +6,6 @@
  * joining are lib/text/phrase_count and lib/text/phrase_table. */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,12 +13,14 @@
 #include "cli.h"
 #include "cli_opt.h"
 #include "common/buf.h"
+#include "common/spool.h"
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
 #include "stream/rec_prefetch.h"
 #include "stream/rec_writeahead.h"
 #include "text/phrase_count.h"
+#include "text/phrase_run.h"
 #include "text/phrase_table.h"
 
 enum { W2P_THRESHOLD = 100 }; /* word2phrase's default; npmi's is 0.5 */
@@ -35,14 +36,12 @@ struct phrases_cli {
     size_t nin;
     const char *output, *apply;
     const char *threshold; /* --threshold as given, parsed once --scoring is known */
-    struct phrase_params p;
-    unsigned passes;
-    uint64_t memory;                                    /* 0: no bound */
-    int set_min_count, set_threshold, set_delta, set_passes, set_scoring; /* given on the line */
+    struct phrase_settings s; /* the learning settings, and which were given */
+    uint64_t memory;          /* 0: no bound */
     int learn, force, quiet, level;
 };
 
-static const char *const scoring_names[] = {"word2phrase", "npmi"};
+static const char *const scoring_names[] = {"word2phrase", "npmi"}; /* enum phrase_scoring */
 
 static _Noreturn void
 usage(FILE *fp, int status)
@@ -67,19 +66,20 @@ add_input(struct phrases_cli *o, const char *path)
 #define SET(m) CLI_ALSO(struct phrases_cli, m, 1)
 static const struct cli_opt options[] = {
     {"apply", 0, CLI_OPT_STR, AT(apply)},
-    {"delta", 0, CLI_OPT_DOUBLE, AT(p.delta), .dlo = 0, .dhi = 1e18, SET(set_delta)},
+    {"delta", 0, CLI_OPT_DOUBLE, AT(s.p.delta), .dlo = 0, .dhi = 1e18, SET(s.set_delta)},
     {"force", 'f', CLI_OPT_FLAG, AT(force)},
     {"help", 'h', .kind = CLI_OPT_HELP},
     {"learn", 0, CLI_OPT_FLAG, AT(learn)},
     {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
     {"memory", 'M', CLI_OPT_SIZE, AT(memory), .lo = (uint64_t)1 << 20},
-    {"min-count", 'm', CLI_OPT_U64, AT(p.min_count), .lo = 1, .hi = UINT32_MAX,
-     SET(set_min_count)},
+    {"min-count", 'm', CLI_OPT_U64, AT(s.p.min_count), .lo = 1, .hi = UINT32_MAX,
+     SET(s.set_min_count)},
     {"output", 'o', CLI_OPT_STR, AT(output)},
-    {"passes", 0, CLI_OPT_U64, AT(passes), .lo = 1, .hi = PHRASE_MAX_PASSES, SET(set_passes)},
+    {"passes", 0, CLI_OPT_U64, AT(s.passes), .lo = 1, .hi = PHRASE_MAX_PASSES,
+     SET(s.set_passes)},
     {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
-    {"scoring", 0, CLI_OPT_ENUM, AT(p.scoring), .names = scoring_names, .nnames = 2,
-     SET(set_scoring)},
+    {"scoring", 0, CLI_OPT_ENUM, AT(s.p.scoring), .names = scoring_names, .nnames = 2,
+     SET(s.set_scoring)},
     {"threshold", 0, CLI_OPT_STR, AT(threshold)}, /* read once --scoring is known */
     {"version", 'V', .kind = CLI_OPT_VERSION},
 };
@@ -91,8 +91,8 @@ parse_args(struct phrases_cli *o, int argc, char **argv)
 {
     int stdin_seen = 0;
     memset(o, 0, sizeof *o);
-    o->p.min_count = 5;
-    o->passes = 1;
+    o->s.p.min_count = 5;
+    o->s.passes = 1;
     o->level = REC_LEVEL_DEFAULT;
     const int first = cli_opt_parse(options, CLI_NOPTS(options), usage, o, argc, argv);
     if (o->learn && o->apply != NULL)
@@ -100,17 +100,17 @@ parse_args(struct phrases_cli *o, int argc, char **argv)
     if (o->apply != NULL && o->memory != 0)
         cli_die(RV_USAGE, "-M bounds counting, which --apply does not do");
     if (o->threshold != NULL) {
-        o->set_threshold = 1;
-        o->p.threshold = o->p.scoring == PHRASE_NPMI
+        o->s.set_threshold = 1;
+        o->s.p.threshold = o->s.p.scoring == PHRASE_NPMI
                              ? cli_parse_double(o->threshold, "--threshold", -1, 1)
                              : cli_parse_double(o->threshold, "--threshold", -1e300, 1e300);
     } else {
-        o->p.threshold = o->p.scoring == PHRASE_NPMI ? NPMI_THRESHOLD : W2P_THRESHOLD;
+        o->s.p.threshold = o->s.p.scoring == PHRASE_NPMI ? NPMI_THRESHOLD : W2P_THRESHOLD;
     }
-    if (o->set_delta && o->p.scoring == PHRASE_NPMI)
+    if (o->s.set_delta && o->s.p.scoring == PHRASE_NPMI)
         cli_die(RV_USAGE, "--delta is word2phrase's discount; npmi scoring has none");
-    if (!o->set_delta)
-        o->p.delta = o->p.scoring == PHRASE_NPMI ? 0 : (double)o->p.min_count;
+    if (!o->s.set_delta)
+        o->s.p.delta = o->s.p.scoring == PHRASE_NPMI ? 0 : (double)o->s.p.min_count;
     for (int i = first; i < argc; i++) {
         if (strcmp(argv[i], "-") == 0 && stdin_seen++)
             cli_die(RV_USAGE, "standard input given twice");
@@ -134,13 +134,9 @@ spool_input(struct input *in)
         return;
     }
     in->spool = cli_spool_create("phrases");
-    char b[1 << 16];
-    size_t n;
-    while ((n = fread(b, 1, sizeof b, fp)) > 0)
-        if (fwrite(b, 1, n, in->spool) != n)
-            cli_die(RV_FAIL, "spool: %s", strerror(errno ? errno : EIO));
-    if (ferror(fp))
-        cli_die(RV_FAIL, "%s: %s", cli_name(in->path), strerror(errno ? errno : EIO));
+    int at_input;
+    if (spool_copy(in->spool, fp, &at_input) < 0)
+        cli_die(RV_FAIL, "%s: %s", at_input ? cli_name(in->path) : "spool", strerror(errno));
     cli_close_in(fp);
 }
 
@@ -149,7 +145,7 @@ open_input(const struct input *in)
 {
     if (in->spool == NULL)
         return cli_open_in(in->path);
-    if (fflush(in->spool) != 0 || fseeko(in->spool, 0, SEEK_SET) != 0)
+    if (spool_rewind(in->spool) < 0)
         cli_die(RV_FAIL, "spool: %s", strerror(errno));
     return in->spool;
 }
@@ -192,15 +188,15 @@ read_all(struct reader_ctx *r, sentence_fn fn, meta_fn first_meta, void *ctx)
         if (rec_prefetch_start(&pf, rd) < 0)
             cli_die_nomem();
         while ((rc = rec_prefetch_next(pf, &rec, &len)) == 1) {
-            if ((rc = phrase_sent_decode(&r->sent[0], rec, len)) < 0) {
+            const struct phrase_sent *s;
+            if ((rc = phrase_run_join(r->t, r->apply, r->sent, rec, len, &s)) < 0) {
                 rec_prefetch_stop(pf);
+                if (rc == WP_ENOMEM)
+                    cli_die_nomem();
                 cli_die_record(rd, in->path, rc);
             }
             r->tokens += r->sent[0].n;
-            for (unsigned k = 0; k < r->apply; k++)
-                if ((rc = phrase_table_apply(r->t, k, &r->sent[k], &r->sent[k + 1])) < 0)
-                    cli_die_nomem();
-            fn(ctx, &r->sent[r->apply]);
+            fn(ctx, s);
             cli_progress_update(&r->prog, r->tokens, r->total, r->extra);
         }
         rec_prefetch_stop(pf);
@@ -213,30 +209,12 @@ read_all(struct reader_ctx *r, sentence_fn fn, meta_fn first_meta, void *ctx)
 
 /* ------------------------------------------------------------ learning */
 
-struct learn_ctx {
-    struct phrase_counter *c;
-};
-
 static void
 count_sentence(void *ctx, const struct phrase_sent *s)
 {
-    struct learn_ctx *l = ctx;
-    const int rc = phrase_counter_add(l->c, s->tok, s->len, s->n);
+    const int rc = phrase_counter_add(ctx, s->tok, s->len, s->n);
     if (rc < 0)
         cli_die_status(rc, "counting");
-}
-
-struct select_ctx {
-    struct phrase_table *t;
-    unsigned pass;
-};
-
-static int
-keep_phrase(void *ctx, const char *a, size_t alen, const char *b, size_t blen, uint64_t count,
-            double score)
-{
-    struct select_ctx *s = ctx;
-    return phrase_table_add(s->t, s->pass, a, alen, b, blen, count);
 }
 
 static void
@@ -256,31 +234,29 @@ static uint64_t
 learn_pass(const struct phrases_cli *o, struct phrase_table *t, unsigned k,
            struct phrase_sent *sent, uint64_t expected)
 {
-    struct learn_ctx l;
+    struct phrase_counter *c;
     struct reader_ctx r = {.o = o, .t = t, .apply = k, .sent = sent, .total = expected};
-    if (phrase_counter_create(&l.c, (size_t)o->memory) < 0)
+    if (phrase_counter_create(&c, (size_t)o->memory) < 0)
         cli_die_nomem();
-    snprintf(r.extra, sizeof r.extra, "(pass %u/%u: counting)", k + 1, o->passes);
+    snprintf(r.extra, sizeof r.extra, "(pass %u/%u: counting)", k + 1, o->s.passes);
     cli_progress_start(&r.prog, "tokens", o->quiet);
-    read_all(&r, count_sentence, NULL, &l);
-    struct select_ctx s = {t, k};
-    const int rc = phrase_counter_select(l.c, &o->p, keep_phrase, &s);
-    if (rc < 0)
+    read_all(&r, count_sentence, NULL, c);
+    if (phrase_run_keep(t, k, c) < 0)
         cli_die_nomem();
     char tok[16], pairs[16], mem[16];
-    fmt_count(tok, sizeof tok, phrase_counter_tokens(l.c));
-    fmt_count(pairs, sizeof pairs, phrase_counter_pairs(l.c));
-    fmt_count(mem, sizeof mem, phrase_counter_memory(l.c));
+    fmt_count(tok, sizeof tok, phrase_counter_tokens(c));
+    fmt_count(pairs, sizeof pairs, phrase_counter_pairs(c));
+    fmt_count(mem, sizeof mem, phrase_counter_memory(c));
     cli_progress_end(&r.prog, r.tokens, r.extra);
     if (!o->quiet) {
         cli_warn("pass %u: %" PRIu32 " phrases from %s tokens (%" PRIu64 " words, %s pairs, "
-                 "%sB)", k + 1, phrase_table_size(t, k), tok, phrase_counter_words(l.c),
+                 "%sB)", k + 1, phrase_table_size(t, k), tok, phrase_counter_words(c),
                  pairs, mem);
-        if (phrase_counter_pruned(l.c) > 0)
+        if (phrase_counter_pruned(c) > 0)
             cli_warn("pass %u: approximate: -M pruned pairs seen up to %" PRIu64 " times",
-                     k + 1, phrase_counter_pruned(l.c));
+                     k + 1, phrase_counter_pruned(c));
     }
-    phrase_counter_free(l.c);
+    phrase_counter_free(c);
     return r.tokens;
 }
 
@@ -288,10 +264,10 @@ static struct phrase_table *
 learn(const struct phrases_cli *o, struct phrase_sent *sent, uint64_t *tokens)
 {
     struct phrase_table *t;
-    if (phrase_table_create(&t, o->passes, &o->p) < 0)
+    if (phrase_table_create(&t, o->s.passes, &o->s.p) < 0)
         cli_die_nomem();
     *tokens = 0;
-    for (unsigned k = 0; k < o->passes; k++)
+    for (unsigned k = 0; k < o->s.passes; k++)
         *tokens = learn_pass(o, t, k, sent, *tokens);
     if (phrase_table_sort(t) < 0)
         cli_die_nomem();
@@ -322,31 +298,16 @@ load_table(const struct phrases_cli *o)
 {
     FILE *fp = cli_open_in(o->apply);
     struct rec_reader *r = cli_reader_open(fp, o->apply, REC_VOCAB);
-    struct phrase_params p;
-    unsigned passes;
-    int rc = phrase_table_read_meta(rec_reader_meta(r), &passes, &p);
+    const char *name = o->apply;
+    char why[160];
+    int rc = phrase_run_check(rec_reader_meta(r), &o->s, why, sizeof why);
     if (rc == WP_ENOTFOUND)
         cli_die(RV_DATA, "%s: not a phrase table (no phrase_passes metadata; a vocabulary?)",
-                o->apply);
-    if (rc < 0)
-        cli_die(RV_DATA, "%s: header: bad phrase table metadata", o->apply);
-    const char *name = o->apply;
-    char why[160] = "";
-    if (o->set_passes && passes != o->passes)
-        snprintf(why, sizeof why, "a table of %u passes, not --passes %u", passes, o->passes);
-    else if (o->set_scoring && p.scoring != o->p.scoring)
-        snprintf(why, sizeof why, "learned with --scoring %s, not %s",
-                 scoring_names[p.scoring], scoring_names[o->p.scoring]);
-    else if (o->set_min_count && p.min_count != o->p.min_count)
-        snprintf(why, sizeof why, "learned with -m %" PRIu64 ", not %" PRIu64, p.min_count,
-                 o->p.min_count);
-    else if (o->set_threshold && p.threshold != o->p.threshold)
-        snprintf(why, sizeof why, "learned with --threshold %g, not %g", p.threshold,
-                 o->p.threshold);
-    else if (o->set_delta && p.delta != o->p.delta)
-        snprintf(why, sizeof why, "learned with --delta %g, not %g", p.delta, o->p.delta);
-    if (why[0] != '\0')
+                name);
+    if (rc == WP_EFORMAT)
         cli_die(RV_DATA, "%s: %s", name, why);
+    if (rc < 0)
+        cli_die(RV_DATA, "%s: header: bad phrase table metadata", name);
     struct phrase_table *t;
     if ((rc = phrase_table_read(&t, r)) < 0) {
         if (rc == WP_ENOMEM)
@@ -377,13 +338,7 @@ open_output(void *ctx, const struct rec_meta *in)
 {
     struct apply_ctx *a = ctx;
     struct rec_meta *m = rec_meta_new();
-    const struct phrase_params *p = phrase_table_params(a->t);
-    if (m == NULL || rec_meta_copy(m, in) < 0 ||
-        rec_meta_set_u64(m, "phrase_passes", phrase_table_passes(a->t)) < 0 ||
-        rec_meta_set_str(m, "phrase_scoring", scoring_names[p->scoring]) < 0 ||
-        rec_meta_set_u64(m, "phrase_min_count", p->min_count) < 0 ||
-        rec_meta_set_f64(m, "phrase_threshold", p->threshold) < 0 ||
-        rec_meta_set_f64(m, "phrase_delta", p->delta) < 0)
+    if (m == NULL || phrase_run_tokens_meta(m, in, a->t) < 0)
         cli_die_nomem();
     a->w = cli_writer_open(a->out, REC_TOKENS, m, a->o->level);
     rec_meta_free(m);
@@ -445,7 +400,7 @@ main(int argc, char **argv)
         cli_out_open(&out, o.output, 1, o.force);
     } else {
         cli_out_open(&out, o.output, 1, o.force); /* a terminal is refused before the work */
-        if (!o.learn || o.passes > 1)
+        if (!o.learn || o.s.passes > 1)
             for (size_t i = 0; i < o.nin; i++)
                 spool_input(&o.in[i]);
         t = learn(&o, sent, &tokens);

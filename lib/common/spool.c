@@ -5,14 +5,19 @@
 
 #include "status.h"
 
-int
-spool_put_u32(FILE *sp, const uint32_t *x, size_t n)
+/* WP_EIO, with errno EIO when the C library left it 0 */
+static int
+io_error(void)
 {
-    if (fwrite(x, sizeof *x, n, sp) == n)
-        return WP_OK;
     if (errno == 0)
         errno = EIO;
     return WP_EIO;
+}
+
+int
+spool_put_u32(FILE *sp, const uint32_t *x, size_t n)
+{
+    return fwrite(x, sizeof *x, n, sp) == n ? WP_OK : io_error();
 }
 
 int
@@ -21,12 +26,22 @@ spool_get_u32(FILE *sp, uint32_t *x, size_t n)
     const size_t got = fread(x, sizeof *x, n, sp);
     if (got == n)
         return 1;
-    if (ferror(sp)) {
-        if (errno == 0)
-            errno = EIO;
-        return WP_EIO;
-    }
+    if (ferror(sp))
+        return io_error();
     return got != 0 ? WP_ETRUNC : 0;
+}
+
+int
+spool_copy(FILE *sp, FILE *in, int *at_input)
+{
+    char b[1 << 16];
+    size_t n;
+    *at_input = 0;
+    while ((n = fread(b, 1, sizeof b, in)) > 0)
+        if (fwrite(b, 1, n, sp) != n)
+            return io_error();
+    *at_input = 1;
+    return ferror(in) ? io_error() : WP_OK;
 }
 
 int

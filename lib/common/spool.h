@@ -1,5 +1,6 @@
-/* spool.h - u32 arrays to and from a scratch file (a spool, see cli_spool_create), for
- * input that must be read more than once: written once, rewound, read back per pass. */
+/* spool.h - u32 arrays (or a copy of a whole input) to and from a scratch file (a spool, see
+ * cli_spool_create), for input that must be read more than once: written once, rewound,
+ * read back per pass. */
 #ifndef WP_SPOOL_H
 #define WP_SPOOL_H
 
@@ -13,6 +14,10 @@ int spool_put_u32(FILE *sp, const uint32_t *x, size_t n);
 /* Reads n u32s: 1 when read, 0 at a clean end of file (nothing read), WP_EIO (errno set as
  * spool_put_u32 does) on a read error, WP_ETRUNC when the file ends inside them. */
 int spool_get_u32(FILE *sp, uint32_t *x, size_t n);
+/* Copies the rest of in to sp, for input read more than once that cannot be read again (a
+ * pipe). WP_OK, or WP_EIO with errno set as spool_put_u32 does, *at_input 1 when reading in
+ * failed and 0 when writing sp did. */
+int spool_copy(FILE *sp, FILE *in, int *at_input);
 /* Flushes and goes back to the start, for the next pass: WP_OK or WP_EIO (errno set). */
 int spool_rewind(FILE *sp);
 

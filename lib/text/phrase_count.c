@@ -40,6 +40,12 @@ struct phrase_counter {
     size_t ids_cap;
 };
 
+const char *
+phrase_scoring_name(int scoring)
+{
+    return scoring == PHRASE_NPMI ? "npmi" : "word2phrase";
+}
+
 double
 phrase_score_w2p(uint64_t ca, uint64_t cb, uint64_t cab, uint64_t total, double delta)
 {

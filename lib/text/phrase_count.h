@@ -18,6 +18,9 @@ enum phrase_scoring {
     PHRASE_NPMI = 1         /* ln(p(ab) / (p(a) p(b))) / -ln(p(ab)), p(x) = count(x) / total */
 };
 
+/* "word2phrase" or "npmi", as the metadata and the command line spell them. */
+const char *phrase_scoring_name(int scoring);
+
 struct phrase_params {
     int scoring;        /* enum phrase_scoring */
     uint64_t min_count; /* a, b and ab each seen at least this often */

@@ -61,8 +61,6 @@ mark_spelling(struct phrase_table *t, unsigned pass, const unsigned char *w, siz
     }
 }
 
-static const char *const scoring_names[] = {"word2phrase", "npmi"};
-
 /* ------------------------------------------------------------ sentences */
 
 static int
@@ -265,7 +263,7 @@ phrase_table_meta(const struct phrase_table *t, struct rec_meta *m)
     WP_TRY(rec_meta_set_u64(m, "tokens", tokens));
     WP_TRY(rec_meta_set_u64(m, "phrase_passes", t->passes));
     WP_TRY(rec_meta_set_str(m, "phrase_pass_sizes", sizes));
-    WP_TRY(rec_meta_set_str(m, "phrase_scoring", scoring_names[t->p.scoring]));
+    WP_TRY(rec_meta_set_str(m, "phrase_scoring", phrase_scoring_name(t->p.scoring)));
     WP_TRY(rec_meta_set_u64(m, "phrase_min_count", t->p.min_count));
     WP_TRY(rec_meta_set_f64(m, "phrase_threshold", t->p.threshold));
     WP_TRY(rec_meta_set_f64(m, "phrase_delta", t->p.delta));
@@ -311,7 +309,7 @@ phrase_table_read_meta(const struct rec_meta *m, unsigned *passes, struct phrase
         return WP_ECORRUPT;
     p->scoring = -1;
     for (int i = 0; i < 2; i++)
-        if (strcmp(scoring, scoring_names[i]) == 0)
+        if (strcmp(scoring, phrase_scoring_name(i)) == 0)
             p->scoring = i;
     if (p->scoring < 0)
         return WP_ECORRUPT;

@@ -1,7 +1,9 @@
 /* test_pairs_text.c - word2vecf's word<TAB>context lines (text/pairs_text.h): splitting and
  * its refusals, the counting pass (a copy kept, the line of an error), the grouping pass
  * (a group ended by another word, dropped or not, and by the size limit), and the u32
- * spool it writes (common/spool.h); the header pairs writes (text/window_meta.h). */
+ * spool it writes (common/spool.h, and a whole input copied to one); the header pairs writes
+ * (text/window_meta.h); the records of a corpus from its spool, counted and written
+ * (text/pairs_gen.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,9 @@
 #include "check.h"
 #include "common/spool.h"
 #include "common/status.h"
+#include "text/pairs_gen.h"
 #include "text/pairs_text.h"
+#include "stream/rec_payload.h"
 #include "stream/rec.h"
 #include "text/vocab.h"
 #include "text/window_meta.h"
@@ -193,5 +197,95 @@ test_window_meta(void)
     return 0;
 }
 
+static int
+test_spool_copy(void)
+{
+    static const char text[] = "bytes of a pipe, copied whole";
+    FILE *in = fmemopen((void *)text, sizeof text - 1, "r"), *sp = tmpfile();
+    char back[64];
+    int at_input = -1;
+    CHECK(in != NULL && sp != NULL);
+    CHECK_EQ(WP_OK, spool_copy(sp, in, &at_input));
+    CHECK_EQ(1, at_input);
+    CHECK_EQ(WP_OK, spool_rewind(sp));
+    CHECK_EQ(sizeof text - 1, fread(back, 1, sizeof back, sp));
+    CHECK(memcmp(back, text, sizeof text - 1) == 0);
+    fclose(in);
+    fclose(sp);
+    return 0;
+}
+
+/* records put by the generator: their count and the centers and contexts in a row */
+struct got_recs {
+    size_t n, spans;
+    uint32_t flat[256];
+    size_t nflat;
+};
+
+static int
+put_rec(void *ctx, const unsigned char *rec, size_t len)
+{
+    struct got_recs *g = ctx;
+    uint32_t center, c[16], ids[16], radii[16];
+    size_t n;
+    if (g->spans) {
+        WP_TRY(rec_spans_count(rec, len, &n));
+        WP_TRY(rec_spans_decode(rec, len, ids, radii, 16, &n));
+        g->n += n;
+        return WP_OK;
+    }
+    WP_TRY(rec_window_decode(rec, len, &center, c, 16, &n));
+    g->flat[g->nflat++] = center;
+    for (size_t i = 0; i < n; i++)
+        g->flat[g->nflat++] = c[i];
+    g->n++;
+    return WP_OK;
+}
+
+static int
+test_gen(void)
+{
+    struct vocab *v;
+    CHECK(vocab_create(&v, 16) == WP_OK);
+    CHECK(vocab_add(v, "a", 1, 9) == WP_OK && vocab_add(v, "b", 1, 5) == WP_OK);
+    CHECK(vocab_add(v, "c", 1, 3) == WP_OK && vocab_sort_prune(v, 1, 0) == WP_OK);
+    /* two sentences: a b c, then c a */
+    static const uint32_t spool[] = {3, 0, 1, 2, 2, 2, 0};
+    FILE *sp = tmpfile();
+    CHECK(sp != NULL);
+    CHECK_EQ(WP_OK, spool_put_u32(sp, spool, 7));
+    struct window_cfg w = {.window = 1, .fixed = 1, .sample = 0};
+    struct subsampler sub;
+    struct pairs_gen g = {0};
+    struct got_recs got = {0};
+    CHECK_EQ(WP_OK, subsample_init(&sub, v, 0));
+    CHECK_EQ(WP_OK, pairs_gen_init(&g, &w, &sub));
+    /* counting: two epochs of 5 kept words; nothing put */
+    CHECK_EQ(WP_OK, pairs_gen_epochs(&g, sp, 2, 1, NULL, NULL));
+    CHECK_EQ(10, g.records);
+    CHECK_EQ(10, g.done);
+    /* writing one epoch: every word kept, window 1 fixed */
+    g.put = put_rec;
+    g.put_ctx = &got;
+    CHECK_EQ(WP_OK, pairs_gen_epochs(&g, sp, 1, 1, NULL, NULL));
+    CHECK_EQ(5, got.n);
+    static const uint32_t want[] = {0, 1, 1, 0, 2, 2, 1, 2, 0, 0, 2};
+    CHECK_EQ(sizeof want / sizeof want[0], got.nflat);
+    for (size_t i = 0; i < got.nflat; i++)
+        CHECK_EQ(want[i], got.flat[i]);
+    /* spans: one record per sentence, the same kept words */
+    memset(&got, 0, sizeof got);
+    got.spans = g.spans = 1;
+    CHECK_EQ(WP_OK, pairs_gen_epochs(&g, sp, 1, 1, NULL, NULL));
+    CHECK_EQ(5, got.n);
+    CHECK_EQ(5, g.records);
+    pairs_gen_free(&g);
+    subsample_free(&sub);
+    vocab_free(v);
+    fclose(sp);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_split), CHECK_CASE(test_count), CHECK_CASE(test_group),
-           CHECK_CASE(test_spool_truncated), CHECK_CASE(test_window_meta))
+           CHECK_CASE(test_spool_truncated), CHECK_CASE(test_window_meta),
+           CHECK_CASE(test_spool_copy), CHECK_CASE(test_gen))

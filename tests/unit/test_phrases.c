@@ -1,6 +1,7 @@
 /* test_phrases.c - phrase detection: the two scores against hand-computed values, counting
  * within sentences only, selection, greedy joining, joining across passes, pruning under a
- * memory budget, and the phrase table's stream form. */
+ * memory budget, the phrase table's stream form, and the steps of a run around them
+ * (phrase_run.h). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,9 +10,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "common/buf.h"
 #include "common/status.h"
 #include "stream/rec.h"
+#include "stream/rec_payload.h"
 #include "text/phrase_count.h"
+#include "text/phrase_run.h"
 #include "text/phrase_table.h"
 
 /* words: a sentence as one space-separated string (kept alive by the caller) */
@@ -341,7 +345,76 @@ test_table_stream_round_trip(void)
     return 0;
 }
 
+/* A pass kept from a counter, a record joined through it, the settings a table's metadata
+ * holds checked against those given, and a joined stream's metadata. */
+static int
+test_run_steps(void)
+{
+    const struct phrase_params p = {PHRASE_WORD2PHRASE, 2, 1.0, 2};
+    struct phrase_table *t;
+    struct phrase_counter *c;
+    struct phrase_sent in = {0}, s[2] = {{0}};
+    char buf[256], why[160];
+    CHECK_EQ(WP_OK, phrase_table_create(&t, 1, &p));
+    CHECK_EQ(WP_OK, phrase_counter_create(&c, 0));
+    for (int i = 0; i < 3; i++)
+        CHECK(sent_of(&in, "the new york times") == WP_OK &&
+              phrase_counter_add(c, in.tok, in.len, in.n) == WP_OK);
+    CHECK(sent_of(&in, "a b c d e f") == WP_OK &&
+          phrase_counter_add(c, in.tok, in.len, in.n) == WP_OK);
+    CHECK_EQ(WP_OK, phrase_run_keep(t, 0, c));
+    CHECK_EQ(3, phrase_table_size(t, 0)); /* the new, new york, york times */
+    struct buf rec = {0};
+    const struct phrase_sent *out;
+    CHECK(sent_of(&in, "in the new york") == WP_OK &&
+          rec_tokens_encode(&rec, in.tok, in.len, in.n) == WP_OK);
+    CHECK_EQ(WP_OK, phrase_run_join(t, 1, s, rec.p, rec.len, &out));
+    CHECK(out == &s[1]);
+    CHECK_STR("in the_new york", str_of(out, buf, sizeof buf));
+    CHECK_EQ(WP_ECORRUPT, phrase_run_join(t, 1, s, rec.p, rec.len - 1, &out));
+
+    struct rec_meta *m = rec_meta_new(), *tm = rec_meta_new();
+    CHECK(m != NULL && tm != NULL);
+    CHECK_EQ(WP_OK, phrase_table_meta(t, m));
+    struct phrase_settings want = {.p = p, .passes = 1};
+    CHECK_EQ(WP_OK, phrase_run_check(m, &want, why, sizeof why));
+    want.passes = 2; /* differs, but not given */
+    CHECK_EQ(WP_OK, phrase_run_check(m, &want, why, sizeof why));
+    want.set_passes = 1;
+    CHECK_EQ(WP_EFORMAT, phrase_run_check(m, &want, why, sizeof why));
+    CHECK_STR("a table of 1 passes, not --passes 2", why);
+    want = (struct phrase_settings){.p = p, .passes = 1, .set_min_count = 1};
+    want.p.min_count = 5;
+    CHECK_EQ(WP_EFORMAT, phrase_run_check(m, &want, why, sizeof why));
+    CHECK_STR("learned with -m 2, not 5", why);
+    want = (struct phrase_settings){.p = p, .passes = 1, .set_scoring = 1};
+    want.p.scoring = PHRASE_NPMI;
+    CHECK_EQ(WP_EFORMAT, phrase_run_check(m, &want, why, sizeof why));
+    CHECK_STR("learned with --scoring word2phrase, not npmi", why);
+    CHECK_EQ(WP_ENOTFOUND, phrase_run_check(tm, &want, why, sizeof why));
+
+    const char *scoring;
+    uint64_t u;
+    CHECK_EQ(WP_OK, rec_meta_set_u64(m, "lower", 1));
+    CHECK_EQ(WP_OK, phrase_run_tokens_meta(tm, m, t));
+    CHECK(rec_meta_get_u64(tm, "lower", &u) == WP_OK && u == 1);
+    CHECK(rec_meta_get_u64(tm, "phrase_passes", &u) == WP_OK && u == 1);
+    CHECK(rec_meta_get_str(tm, "phrase_scoring", &scoring) == WP_OK);
+    CHECK_STR("word2phrase", scoring);
+    CHECK(rec_meta_get_u64(tm, "phrase_min_count", &u) == WP_OK && u == 2);
+    rec_meta_free(m);
+    rec_meta_free(tm);
+    buf_free(&rec);
+    phrase_sent_free(&in);
+    phrase_sent_free(&s[0]);
+    phrase_sent_free(&s[1]);
+    phrase_counter_free(c);
+    phrase_table_free(t);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_scores_by_hand), CHECK_CASE(test_accept_rules),
            CHECK_CASE(test_count_within_sentences_and_select),
            CHECK_CASE(test_apply_greedy_from_the_left), CHECK_CASE(test_joining_across_passes),
-           CHECK_CASE(test_pruning_under_a_budget), CHECK_CASE(test_table_stream_round_trip))
+           CHECK_CASE(test_pruning_under_a_budget), CHECK_CASE(test_table_stream_round_trip),
+           CHECK_CASE(test_run_steps))

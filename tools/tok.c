@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +16,8 @@
 #include "stream/rec_payload.h"
 #include "text/conllu.h"
 #include "text/textin.h"
+#include "text/textin_ahead.h"
+#include "text/tok_meta.h"
 #include "text/tokenize.h"
 
 enum { TOK_CHUNK = 1 << 18 }; /* bytes per read: big enough to amortise, small for cache */
@@ -188,57 +189,6 @@ progress_extra(char *s, size_t n, const struct tok_stats *st)
              st->tokens, st->tokens == 1 ? "" : "s");
 }
 
-/* A reader thread runs textin_read into one buffer while the main thread tokenizes (and
- * compresses) the other, so decompressing the input overlaps with the rest. */
-struct reader {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct textin *in;
-    unsigned char *buf[2];
-    int len[2];  /* bytes, 0 at the end, -1 on error */
-    int full[2]; /* filled and not yet consumed */
-    int status;  /* on error: the lib status */
-    char msg[256];
-};
-
-static void
-reader_error(struct reader *r, int status)
-{
-    r->status = status;
-    if (status == WP_EIO)
-        snprintf(r->msg, sizeof r->msg, "%s", strerror(errno));
-    else if (status == WP_ETRUNC)
-        snprintf(r->msg, sizeof r->msg, "gzip: unexpected end of file");
-    else if (status == WP_ECORRUPT && textin_detail(r->in) != NULL)
-        snprintf(r->msg, sizeof r->msg, "gzip: %s", textin_detail(r->in));
-    else
-        snprintf(r->msg, sizeof r->msg, "gzip: %s", wp_strerror(status));
-}
-
-static void *
-reader_run(void *arg)
-{
-    struct reader *r = arg;
-    for (unsigned i = 0;; i ^= 1) {
-        pthread_mutex_lock(&r->mu);
-        while (r->full[i])
-            pthread_cond_wait(&r->cv, &r->mu);
-        pthread_mutex_unlock(&r->mu);
-        int got = textin_read(r->in, r->buf[i], TOK_CHUNK);
-        if (got < 0) {
-            reader_error(r, got);
-            got = -1;
-        }
-        pthread_mutex_lock(&r->mu);
-        r->len[i] = got;
-        r->full[i] = 1;
-        pthread_cond_signal(&r->cv);
-        pthread_mutex_unlock(&r->mu);
-        if (got <= 0)
-            return NULL;
-    }
-}
-
 /* A wordpipe stream given as text (tok c.tok) would be tokenized as binary noise with exit
  * 0: its signature (plain or inside gzip) is refused instead. The first chunk read is at
  * least as long as the signature unless the whole file is shorter. */
@@ -271,32 +221,23 @@ static void
 tokenize_file(const char *path, struct textin *in, struct tok_state *t, struct conllu_in *ci,
               unsigned char **bufs, struct cli_progress *pr)
 {
-    struct reader r = {.in = in, .buf = {bufs[0], bufs[1]}};
-    pthread_t th;
+    struct textin_ahead *a;
+    const unsigned char *p;
     char extra[96];
-    pthread_mutex_init(&r.mu, NULL);
-    pthread_cond_init(&r.cv, NULL);
-    if (pthread_create(&th, NULL, reader_run, &r) != 0)
+    int got = textin_ahead_start(&a, in, bufs, TOK_CHUNK);
+    if (got == WP_ENOMEM)
+        cli_die_nomem();
+    if (got < 0)
         cli_die(RV_FAIL, "%s: cannot start a thread", cli_name(path));
-    int first = 1;
-    for (unsigned i = 0;; i ^= 1) {
-        pthread_mutex_lock(&r.mu);
-        while (!r.full[i])
-            pthread_cond_wait(&r.cv, &r.mu);
-        const int got = r.len[i];
-        pthread_mutex_unlock(&r.mu);
-        if (got < 0 && r.status == WP_ENOMEM)
+    for (int first = 1; (got = textin_ahead_next(a, &p)) != 0; first = 0) {
+        if (got == WP_ENOMEM)
             cli_die_nomem();
         if (got < 0)
-            cli_die(cli_exit_code(r.status), "%s: %s", cli_name(path), r.msg);
-        if (got == 0)
-            break;
-        if (first) {
-            check_not_stream(path, r.buf[i], (size_t)got);
-            first = 0;
-        }
+            cli_die(cli_exit_code(got), "%s: %s", cli_name(path), textin_ahead_error(a));
+        if (first)
+            check_not_stream(path, p, (size_t)got);
         if (ci != NULL) {
-            const int rc = conllu_feed(ci->p, r.buf[i], (size_t)got);
+            const int rc = conllu_feed(ci->p, p, (size_t)got);
             if (rc < 0)
                 conllu_die(path, ci->p, rc);
             ci->bytes += (uint64_t)got;
@@ -304,24 +245,18 @@ tokenize_file(const char *path, struct textin *in, struct tok_state *t, struct c
                      (double)ci->bytes / 1e6, conllu_stats(ci->p)->words);
             cli_progress_update(pr, ci->bytes, 0, extra);
         } else {
-            const int rc = tok_feed(t, r.buf[i], (size_t)got);
+            const int rc = tok_feed(t, p, (size_t)got);
             if (rc < 0)
                 cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
             progress_extra(extra, sizeof extra, tok_stats(t));
             cli_progress_update(pr, tok_stats(t)->bytes, 0, extra);
         }
-        pthread_mutex_lock(&r.mu);
-        r.full[i] = 0;
-        pthread_cond_signal(&r.cv);
-        pthread_mutex_unlock(&r.mu);
     }
-    pthread_join(th, NULL);
-    pthread_mutex_destroy(&r.mu);
-    pthread_cond_destroy(&r.cv);
-    if (textin_trailing(r.in) > 0)
+    textin_ahead_stop(a);
+    if (textin_trailing(in) > 0)
         cli_warn("%s: %" PRIu64 " bytes after the gzip data are not gzip: ignored",
-                 cli_name(path), textin_trailing(r.in));
-    textin_close(r.in);
+                 cli_name(path), textin_trailing(in));
+    textin_close(in);
     if (ci != NULL) {
         const int rc = conllu_flush(ci->p); /* a file's last sentence ends with the file */
         if (rc < 0)
@@ -380,23 +315,8 @@ main(int argc, char **argv)
 
     struct rec_meta *meta = rec_meta_new();
     unsigned char *bufs[2] = {cli_malloc(TOK_CHUNK), cli_malloc(TOK_CHUNK)};
-    if (meta == NULL)
-        cli_die_nomem();
-    if (rec_meta_set_u64(meta, "lower", (uint64_t)c.t.lower) < 0 ||
-        rec_meta_set_u64(meta, "max_sentence", c.t.max_sentence) < 0 ||
-        rec_meta_set_u64(meta, "max_token", c.t.max_token) < 0 ||
-        rec_meta_set_u64(meta, "no_punct", (uint64_t)c.t.drop_punct) < 0 ||
-        rec_meta_set_u64(meta, "split_all_punct", (uint64_t)c.t.split_all_punct) < 0 ||
-        rec_meta_set_u64(meta, "whitespace", (uint64_t)c.t.whitespace) < 0 ||
-        rec_meta_set_str(meta, "source", cli_name(files[0])) < 0)
-        cli_die_nomem();
-    /* keys new since the first version only when set, so that streams written without
-       these options stay byte for byte what they were */
-    if ((c.t.penn && rec_meta_set_u64(meta, "penn", 1) < 0) ||
-        (c.t.sentences && rec_meta_set_u64(meta, "sentences", 1) < 0) ||
-        (c.conllu && (rec_meta_set_u64(meta, "conllu", 1) < 0 ||
-                      rec_meta_set_str(meta, "conllu_column", conllu_column_name(c.column)) <
-                          0)))
+    if (meta == NULL ||
+        tok_meta_put(meta, &c.t, cli_name(files[0]), c.conllu ? c.column : -1) < 0)
         cli_die_nomem();
 
     /* every input opened before the output: a missing file leaves no stream behind */

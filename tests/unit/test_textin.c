@@ -1,5 +1,7 @@
 /* test_textin.c - plain and gzip text through lib/text/textin: members one after another,
- * trailing bytes counted (gzread drops them silently), corrupt and truncated members. */
+ * trailing bytes counted (gzread drops them silently), corrupt and truncated members; the
+ * same read one chunk ahead on a thread (text/textin_ahead.h), to the end and to a
+ * failure. */
 #undef NDEBUG
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include "check.h"
 #include "common/status.h"
 #include "text/textin.h"
+#include "text/textin_ahead.h"
 
 /* gzip of s (one member) into out; its length */
 static size_t
@@ -116,6 +119,52 @@ test_truncated_and_corrupt(void)
     return 0;
 }
 
+/* t read ahead in chunks of 7 bytes into out; the last status, *msg the failure's words */
+static int
+ahead(struct textin *t, char *out, size_t cap, size_t *len, const char **msg)
+{
+    unsigned char b0[7], b1[7], *const bufs[2] = {b0, b1};
+    struct textin_ahead *a;
+    const unsigned char *p;
+    int got;
+    *len = 0;
+    CHECK_EQ(WP_OK, textin_ahead_start(&a, t, bufs, sizeof b0));
+    while ((got = textin_ahead_next(a, &p)) > 0) {
+        CHECK(p == b0 || p == b1);
+        CHECK(*len + (size_t)got <= cap);
+        memcpy(out + *len, p, (size_t)got);
+        *len += (size_t)got;
+    }
+    static char keep[256];
+    snprintf(keep, sizeof keep, "%s", textin_ahead_error(a));
+    *msg = keep;
+    textin_ahead_stop(a);
+    return got;
+}
+
+static int
+test_read_ahead(void)
+{
+    static const char text[] = "the cat sat on the mat, and the dog sat on the log\n";
+    unsigned char b[512];
+    char out[256];
+    size_t len;
+    const char *msg;
+    const size_t n = gz(text, b, sizeof b);
+    struct textin *t = over(b, n);
+    CHECK(t != NULL);
+    CHECK_EQ(0, ahead(t, out, sizeof out, &len, &msg));
+    CHECK_EQ(strlen(text), len);
+    CHECK(memcmp(out, text, len) == 0);
+    CHECK_STR("", msg);
+    textin_close(t);
+    CHECK((t = over(b, n - 6)) != NULL);
+    CHECK_EQ(WP_ETRUNC, ahead(t, out, sizeof out, &len, &msg));
+    CHECK_STR("gzip: unexpected end of file", msg);
+    textin_close(t);
+    return 0;
+}
+
 int
 main(void)
 {
@@ -123,6 +172,7 @@ main(void)
         CHECK_CASE(test_plain_and_members),
         CHECK_CASE(test_trailing_counted),
         CHECK_CASE(test_truncated_and_corrupt),
+        CHECK_CASE(test_read_ahead),
     };
     return check_run(cases, sizeof cases / sizeof cases[0]);
 }

@@ -1,12 +1,15 @@
 /* test_tokenize.c - every rule of tok(1), each checked at several chunk sizes so that a
  * token, a UTF-8 sequence or a joiner split across two tok_feed calls gives the same
- * result as the whole input at once. */
+ * result as the whole input at once; and the header tok writes (text/tok_meta.h). */
 #undef NDEBUG
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "common/status.h"
+#include "stream/rec.h"
+#include "text/conllu.h"
+#include "text/tok_meta.h"
 #include "text/tokenize.h"
 
 enum { OUT_MAX = 1 << 16 };
@@ -492,13 +495,57 @@ test_lower_utf8(void)
     return 0;
 }
 
+/* the keys in their order, as "key=value ..." */
+static const char *
+keys_of(const struct rec_meta *m, char *out, size_t n)
+{
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < rec_meta_count(m); i++) {
+        const char *key, *str;
+        int type;
+        uint64_t u;
+        double f;
+        rec_meta_entry(m, i, &key, &type, &u, &f, &str);
+        if (type == REC_META_STR)
+            at += (size_t)snprintf(out + at, n - at, "%s%s=%s", i ? " " : "", key, str);
+        else
+            at += (size_t)snprintf(out + at, n - at, "%s%s=%llu", i ? " " : "", key,
+                                   (unsigned long long)u);
+    }
+    return out;
+}
+
+static int
+test_meta(void)
+{
+    struct tok_opts o;
+    struct rec_meta *m = rec_meta_new();
+    char buf[512];
+    tok_opts_default(&o);
+    o.max_sentence = 9;
+    o.max_token = 100;
+    CHECK(m != NULL);
+    CHECK_EQ(WP_OK, tok_meta_put(m, &o, "c.txt", -1));
+    CHECK_STR("lower=0 max_sentence=9 max_token=100 no_punct=0 split_all_punct=0 whitespace=0 "
+              "source=c.txt", keys_of(m, buf, sizeof buf));
+    rec_meta_free(m);
+    CHECK((m = rec_meta_new()) != NULL);
+    o.penn = o.lower = 1;
+    CHECK_EQ(WP_OK, tok_meta_put(m, &o, "-", CONLLU_UPOS));
+    CHECK_STR("lower=1 max_sentence=9 max_token=100 no_punct=0 split_all_punct=0 whitespace=0 "
+              "source=- penn=1 conllu=1 conllu_column=upos", keys_of(m, buf, sizeof buf));
+    rec_meta_free(m);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_text8_words), CHECK_CASE(test_ascii_punctuation),
            CHECK_CASE(test_joiners), CHECK_CASE(test_split_all_and_no_punct),
            CHECK_CASE(test_unicode_whitespace), CHECK_CASE(test_unicode_punctuation),
            CHECK_CASE(test_classes), CHECK_CASE(test_scripts_kept), CHECK_CASE(test_lines),
            CHECK_CASE(test_max_sentence), CHECK_CASE(test_unbounded_line),
            CHECK_CASE(test_nul_and_controls), CHECK_CASE(test_invalid_utf8),
-           CHECK_CASE(test_long_tokens), CHECK_CASE(test_lower),
+           CHECK_CASE(test_long_tokens), CHECK_CASE(test_lower), CHECK_CASE(test_meta),
            CHECK_CASE(test_callback_error_and_ranges), CHECK_CASE(test_penn),
            CHECK_CASE(test_penn_long_chunk), CHECK_CASE(test_sentences),
            CHECK_CASE(test_lower_utf8))

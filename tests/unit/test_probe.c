@@ -238,33 +238,8 @@ feed_vec(struct feed *f, uint64_t sent, uint64_t pos, const char *word, const fl
     return probe_loader_vector(f->ld, f->b.p, f->b.len);
 }
 
-/* feeds vectors (sentence, position) with labels fed on demand from lab[], the way the
- * tool does; returns the first failure */
-static int
-feed_all(struct feed *f, const uint64_t (*sp)[2], size_t nv, const char *const *lab, size_t nl)
-{
-    size_t li = 0;
-    float x[4] = {1, 2, 3, 4};
-    for (size_t i = 0; i < nv; i++) {
-        while (probe_loader_want_labels(f->ld)) {
-            if (li == nl) {
-                probe_loader_labels_end(f->ld);
-                break;
-            }
-            WP_TRY(feed_labels(f, lab[li++]));
-        }
-        x[0] = (float)i;
-        WP_TRY(feed_vec(f, sp[i][0], sp[i][1], "w", x, 4));
-    }
-    WP_TRY(probe_loader_finish(f->ld));
-    while (li < nl) {
-        WP_TRY(feed_labels(f, lab[li++]));
-        WP_TRY(probe_loader_finish(f->ld));
-    }
-    return WP_OK;
-}
-
-/* probe_loader_join over real streams: the same join as feed_all's, and where it fails */
+/* a stream of vectors (sentence, position sp[i], word "w", {i, 2, 3, 4}) or of label
+ * sentences (lab[i], space-separated) in fp, rewound */
 static int
 stream_of(FILE *fp, int kind, int vectors, const uint64_t (*sp)[2], size_t n,
           const char *const *lab)
@@ -303,27 +278,41 @@ stream_of(FILE *fp, int kind, int vectors, const uint64_t (*sp)[2], size_t n,
     return WP_OK;
 }
 
+/* vectors (sentence, position) and the label sentences lab[] written as two streams and
+ * joined by probe_loader_join, the tool's join, into f's loader; returns its status, *err
+ * where it failed and *nvec the vector records read (NULL: not wanted) */
 static int
-join_streams(const uint64_t (*sp)[2], size_t nv, const char *const *lab, size_t nl,
-             struct probe_data *d, struct probe_join_err *err, uint64_t *nvec)
+feed_all(struct feed *f, const uint64_t (*sp)[2], size_t nv, const char *const *lab, size_t nl,
+         struct probe_join_err *err, uint64_t *nvec)
 {
     FILE *vf = tmpfile(), *lf = tmpfile();
     struct rec_reader *vr, *lr;
-    struct feed f;
+    struct probe_join_err e;
+    uint64_t n;
     CHECK(vf != NULL && lf != NULL);
     CHECK_EQ(WP_OK, stream_of(vf, REC_CVECTORS, 1, sp, nv, NULL));
     CHECK_EQ(WP_OK, stream_of(lf, REC_TOKENS, 0, NULL, nl, lab));
     CHECK_EQ(WP_OK, rec_reader_open(&vr, vf));
     CHECK_EQ(WP_OK, rec_reader_open(&lr, lf));
-    CHECK(feed_open(&f, 2, 2, 0, 1) == WP_OK);
-    const int rc = probe_loader_join(f.ld, vr, lr, NULL, NULL, nvec, err);
-    if (rc == WP_OK)
-        probe_loader_take(f.ld, d);
-    feed_close(&f);
+    const int rc = probe_loader_join(f->ld, vr, lr, NULL, NULL, nvec ? nvec : &n,
+                                     err ? err : &e);
     rec_reader_free(vr);
     rec_reader_free(lr);
     fclose(vf);
     fclose(lf);
+    return rc;
+}
+
+static int
+join_streams(const uint64_t (*sp)[2], size_t nv, const char *const *lab, size_t nl,
+             struct probe_data *d, struct probe_join_err *err, uint64_t *nvec)
+{
+    struct feed f;
+    CHECK(feed_open(&f, 2, 2, 0, 1) == WP_OK);
+    const int rc = feed_all(&f, sp, nv, lab, nl, err, nvec);
+    if (rc == WP_OK)
+        probe_loader_take(f.ld, d);
+    feed_close(&f);
     return rc;
 }
 
@@ -362,7 +351,7 @@ test_join_aligned(void)
     CHECK(feed_open(&f, 2, 2, 0, 1) == WP_OK);
     const uint64_t sp[][2] = {{0, 0}, {0, 1}, {2, 0}, {3, 0}, {3, 1}, {3, 2}};
     const char *lab[] = {"A B", "", "C", "B A C", ""};
-    CHECK(feed_all(&f, sp, 6, lab, 5) == WP_OK);
+    CHECK(feed_all(&f, sp, 6, lab, 5, NULL, NULL) == WP_OK);
     struct probe_data d;
     probe_loader_take(f.ld, &d);
     CHECK_EQ(6, d.n);
@@ -385,7 +374,7 @@ expect_fail(const uint64_t (*sp)[2], size_t nv, const char *const *lab, size_t n
 {
     struct feed f;
     CHECK(feed_open(&f, 1, 4, 0, -1) == WP_OK);
-    CHECK_EQ(WP_EFORMAT, feed_all(&f, sp, nv, lab, nl));
+    CHECK_EQ(WP_EFORMAT, feed_all(&f, sp, nv, lab, nl, NULL, NULL));
     const char *msg = probe_loader_error(f.ld, NULL);
     if (strstr(msg, want) == NULL) {
         fprintf(stderr, "message \"%s\" lacks \"%s\"\n", msg, want);

@@ -1,11 +1,8 @@
 /* probe - train a linear (or one-hidden-layer) classifier on frozen vectors and their
  * labels, or evaluate one: accuracy, per-label precision/recall/F1, confusions, and
  * accuracy on words seen and unseen in training. */
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cli_opt.h"
@@ -130,37 +127,28 @@ parse_args(struct opts *o, int argc, char **argv)
 
 /* ---- loading a labelled set ---- */
 
-static struct rec_reader *
-open_vectors(const char *path, FILE **fp, struct probe_shape *s)
-{
-    *fp = cli_open_in(path);
-    struct rec_reader *r = cli_reader_open(*fp, path, 0);
-    const int rc = probe_shape_of(rec_reader_kind(r), rec_reader_meta(r), s);
-    if (rc == WP_EKIND)
-        cli_die(RV_DATA, "%s: expected contextual vectors or sentence vectors (embed), got %s",
-                cli_name(path), rec_kind_name(rec_reader_kind(r)));
-    if (rc < 0)
-        cli_die(RV_DATA, "%s: header: metadata dim/layers missing or inconsistent",
-                cli_name(path));
-    return r;
-}
+/* The two streams of a labelled set; the vectors' opened first, for their shape. */
+struct set {
+    const char *vpath, *lpath;
+    FILE *vf, *lf;
+    struct rec_reader *vr, *lr;
+    struct probe_shape sh;
+};
 
 static void
-loader_check(struct probe_loader *ld, int rc, struct rec_reader *r, const char *path,
-             const char *vpath, const char *lpath)
+set_open(struct set *s, const char *vpath, const char *lpath)
 {
-    if (rc >= 0)
-        return;
-    if (rc == WP_EFORMAT) {
-        int which;
-        const char *msg = probe_loader_error(ld, &which);
-        cli_die(RV_DATA, "%s, %s: %s", cli_name(vpath), cli_name(lpath), msg);
-    }
-    if (rc == WP_ENOMEM)
-        cli_die_nomem();
-    if (rc == WP_ERANGE)
-        cli_die(RV_DATA, "%s: too many distinct labels", cli_name(lpath));
-    cli_die_record(r, path, rc);
+    s->vpath = vpath;
+    s->lpath = lpath;
+    s->vf = cli_open_in(vpath);
+    s->vr = cli_reader_open(s->vf, vpath, 0);
+    const int rc = probe_shape_of(rec_reader_kind(s->vr), rec_reader_meta(s->vr), &s->sh);
+    if (rc == WP_EKIND)
+        cli_die(RV_DATA, "%s: expected contextual vectors or sentence vectors (embed), got %s",
+                cli_name(vpath), rec_kind_name(rec_reader_kind(s->vr)));
+    if (rc < 0)
+        cli_die(RV_DATA, "%s: header: metadata dim/layers missing or inconsistent",
+                cli_name(vpath));
 }
 
 static void
@@ -169,43 +157,40 @@ join_progress(void *ctx, uint64_t n)
     cli_progress_update(ctx, n, 0, NULL);
 }
 
-/* Which layer to keep of a stream of this shape (-1: all); exits when the shape does not
- * fit. */
-typedef int (*keep_fn)(void *ctx, const char *vpath, const struct probe_shape *s);
-
-/* Reads vectors and labels into d, keeping the layer keep() chooses. */
+/* Reads the set into d, keeping layer keep (-1: all; past the stream's layers only as
+ * --layer asks), and closes its streams. */
 static void
-load_set(const char *vpath, const char *lpath, keep_fn choose, void *ctx,
-         struct probe_labels *labels, struct probe_data *d, struct probe_shape *shape, int quiet)
+set_read(struct set *s, int keep, struct probe_labels *labels, struct probe_data *d, int quiet)
 {
-    FILE *vf, *lf;
-    struct rec_reader *vr = open_vectors(vpath, &vf, shape), *lr;
-    const int keep = choose(ctx, vpath, shape);
-    if (keep >= (int)shape->src_layers)
-        cli_die(RV_USAGE, "--layer %d: %s has layers 0..%u", keep, cli_name(vpath),
-                shape->src_layers - 1);
-    lf = cli_open_in(lpath);
-    lr = cli_reader_open(lf, lpath, REC_TOKENS);
-    struct probe_loader *ld;
-    if (probe_loader_new(&ld, shape, keep, labels) < 0)
-        cli_die_nomem();
+    if (keep >= (int)s->sh.src_layers)
+        cli_die(RV_USAGE, "--layer %d: %s has layers 0..%u", keep, cli_name(s->vpath),
+                s->sh.src_layers - 1);
+    s->lf = cli_open_in(s->lpath);
+    s->lr = cli_reader_open(s->lf, s->lpath, REC_TOKENS);
     struct cli_progress pr;
-    struct probe_join_err je = {0, 0};
-    uint64_t n;
+    struct probe_set_info info;
     cli_progress_start(&pr, "vectors", quiet);
-    const int rc = probe_loader_join(ld, vr, lr, join_progress, &pr, &n, &je);
-    if (rc < 0 && je.reader)
-        cli_die_reader(je.labels ? lr : vr, je.labels ? lpath : vpath, rc);
-    loader_check(ld, rc, je.labels ? lr : vr, je.labels ? lpath : vpath, vpath, lpath);
-    cli_progress_end(&pr, n, NULL);
-    probe_loader_take(ld, d);
-    probe_loader_free(ld);
-    rec_reader_free(vr);
-    rec_reader_free(lr);
-    cli_close_in(vf);
-    cli_close_in(lf);
+    const int rc = probe_set_read(d, s->vr, s->lr, &s->sh, keep, labels, join_progress, &pr,
+                                  &info);
+    struct rec_reader *r = info.at.labels ? s->lr : s->vr;
+    const char *path = info.at.labels ? s->lpath : s->vpath;
+    if (rc < 0 && info.at.reader)
+        cli_die_reader(r, path, rc);
+    if (rc == WP_EFORMAT)
+        cli_die(RV_DATA, "%s, %s: %s", cli_name(s->vpath), cli_name(s->lpath), info.msg);
+    if (rc == WP_ENOMEM)
+        cli_die_nomem();
+    if (rc == WP_ERANGE)
+        cli_die(RV_DATA, "%s: too many distinct labels", cli_name(s->lpath));
+    if (rc < 0)
+        cli_die_record(r, path, rc);
+    cli_progress_end(&pr, info.nvec, NULL);
+    rec_reader_free(s->vr);
+    rec_reader_free(s->lr);
+    cli_close_in(s->vf);
+    cli_close_in(s->lf);
     if (d->n == 0)
-        cli_die(RV_DATA, "%s, %s: no examples", cli_name(vpath), cli_name(lpath));
+        cli_die(RV_DATA, "%s, %s: no examples", cli_name(s->vpath), cli_name(s->lpath));
 }
 
 /* ---- the report ---- */
@@ -289,14 +274,6 @@ report(FILE *fp, int format, const struct probe *m, const struct probe_data *d,
     free(cf);
 }
 
-static void
-evaluate(const struct probe *m, const struct probe_data *d, struct probe_metrics *mt)
-{
-    if (probe_metrics_init(mt, m->c.classes, m->labels->n) < 0
-        || probe_evaluate(m, d, mt) < 0)
-        cli_die_nomem();
-}
-
 /* ---- training ---- */
 
 struct progress {
@@ -310,51 +287,38 @@ on_epoch(void *ctx, const struct probe_epoch *e)
     struct progress *p = ctx;
     const double now = cli_now(), dt = now - p->last;
     p->last = now;
+    char dev[48] = "";
     if (p->quiet)
         return 0;
     if (e->dev_acc >= 0)
-        fprintf(stderr, "%s: epoch %u loss %.4f dev %.2f%%%s %.1f s %.0f examples/s\n",
-                cli_progname, e->epoch, e->loss, 100 * e->dev_acc, e->best ? " (best)" : "",
-                dt, dt > 0 ? (double)e->examples / dt : 0.0);
-    else
-        fprintf(stderr, "%s: epoch %u loss %.4f %.1f s %.0f examples/s\n", cli_progname,
-                e->epoch, e->loss, dt, dt > 0 ? (double)e->examples / dt : 0.0);
+        snprintf(dev, sizeof dev, " dev %.2f%%%s", 100 * e->dev_acc, e->best ? " (best)" : "");
+    fprintf(stderr, "%s: epoch %u loss %.4f%s %.1f s %.0f examples/s\n", cli_progname, e->epoch,
+            e->loss, dev, dt, dt > 0 ? (double)e->examples / dt : 0.0);
     return 0;
 }
 
-/* the training set's shape picks the default selection (probe_fit_select) */
-struct train_sel {
-    const struct opts *o;
-    int select, keep;
-};
-
-static int
-train_keep(void *ctx, const char *vpath, const struct probe_shape *s)
-{
-    struct train_sel *t = ctx;
-    probe_fit_select(t->select, t->o->layer, s, &t->select, &t->keep);
-    return t->keep;
-}
-
-/* The training set (and dev set) loaded and checked, the selection made: the probe's
- * features. */
+/* The training set (and dev set) loaded and checked, the selection made from the training
+ * set's shape (probe_fit_select): the probe's features. */
 static void
 load_train(const struct opts *o, struct probe_labels *labels, struct probe_data *tr,
-           struct probe_data *dv, struct probe_shape *sh, struct train_sel *ts)
+           struct probe_data *dv, struct set *s, int *select, int *keep)
 {
-    struct probe_shape dsh;
+    struct set ds;
     const double t_load = cli_now();
-    load_set(o->vectors, o->labels, train_keep, ts, labels, tr, sh, o->quiet);
-    probe_labels_freeze(labels);
+    set_open(s, o->vectors, o->labels);
+    probe_fit_select(o->select, o->layer, &s->sh, select, keep);
+    set_read(s, *keep, labels, tr, o->quiet);
+    probe_labels_freeze(labels); /* the training set's labels are the classes */
     if (o->dev) {
-        load_set(o->dev, o->dev_labels, train_keep, ts, labels, dv, &dsh, o->quiet);
-        if (!probe_shape_same(&dsh, sh))
-            cli_die(RV_DATA, "%s: %u layers x %u dims of %s vectors, the training set has %u x "
-                    "%u of %s vectors", cli_name(o->dev), dsh.src_layers, dsh.dim,
-                    dsh.sentences ? "sentence" : "token", sh->src_layers, sh->dim,
-                    sh->sentences ? "sentence" : "token");
+        set_open(&ds, o->dev, o->dev_labels);
+        set_read(&ds, *keep, labels, dv, o->quiet);
     }
-    if (ts->select == PROBE_SEL_CONCAT) {
+    if (o->dev && !probe_shape_same(&ds.sh, &s->sh))
+        cli_die(RV_DATA, "%s: %u layers x %u dims of %s vectors, the training set has %u x "
+                "%u of %s vectors", cli_name(o->dev), ds.sh.src_layers, ds.sh.dim,
+                ds.sh.sentences ? "sentence" : "token", s->sh.src_layers, s->sh.dim,
+                s->sh.sentences ? "sentence" : "token");
+    if (*select == PROBE_SEL_CONCAT) {
         probe_data_flatten(tr);
         if (o->dev)
             probe_data_flatten(dv);
@@ -386,15 +350,15 @@ run_train(const struct opts *o)
 {
     struct probe_labels *labels;
     struct probe_data tr = {0}, dv = {0};
-    struct probe_shape sh;
+    struct set s;
+    int select, keep;
     if (probe_labels_new(&labels) < 0)
         cli_die_nomem();
-    struct train_sel ts = {.o = o, .select = o->select, .keep = -1};
-    load_train(o, labels, &tr, &dv, &sh, &ts);
+    load_train(o, labels, &tr, &dv, &s, &select, &keep);
     struct probe *m;
     struct probe_cfg c;
-    const int rc = probe_fit_new(&m, &tr, o->dev ? &dv : NULL, &sh, ts.select, ts.keep,
-                                 o->hidden, labels, o->tc.seed, &c);
+    const int rc = probe_fit_new(&m, &tr, o->dev ? &dv : NULL, &s.sh, select, keep, o->hidden,
+                                 labels, o->tc.seed, &c);
     if (rc == WP_ERANGE)
         cli_die(RV_DATA, "%s: a probe of %u x %u inputs, %u hidden and %u classes is too large",
                 cli_name(o->vectors), c.layers, c.dim, c.hidden, c.classes);
@@ -416,7 +380,8 @@ run_train(const struct opts *o)
                  res.best_epoch);
         if (o->dev) {
             struct probe_metrics mt;
-            evaluate(m, &dv, &mt);
+            if (probe_fit_metrics(&mt, m, &dv) < 0)
+                cli_die_nomem();
             report(stderr, FMT_TEXT, m, &dv, &mt, o->top, NULL);
             probe_metrics_free(&mt);
         }
@@ -429,36 +394,6 @@ run_train(const struct opts *o)
 }
 
 /* ---- evaluation ---- */
-
-/* The vectors must be what the probe was trained on; a single-layer stream is taken as the
- * trained layer already selected (embed --layer n). */
-static int
-eval_keep(void *ctx, const char *vpath, const struct probe_shape *sh)
-{
-    const struct probe *m = ctx;
-    uint32_t want_dim;
-    int keep;
-    if (probe_eval_keep(m, sh, &keep, &want_dim) == WP_OK)
-        return keep;
-    cli_die(RV_DATA, "%s: %u layers x %u dims of %s vectors, the probe was trained on %u x %u "
-            "of %s vectors", cli_name(vpath), sh->src_layers, sh->dim,
-            sh->sentences ? "sentence" : "token", m->src_layers, want_dim,
-            m->sentences ? "sentence" : "token");
-}
-
-/* "dim 256, hidden 0, 17 classes" from a probe model's header, for messages */
-static const char *
-declared_shape(const struct rec_meta *meta)
-{
-    static char text[96];
-    uint64_t v[3] = {0, 0, 0};
-    const char *key[3] = {"dim", "hidden", "classes"};
-    for (int i = 0; i < 3; i++)
-        (void)rec_meta_get_u64(meta, key[i], &v[i]);
-    snprintf(text, sizeof text, "dim %llu, hidden %llu, %llu classes", (unsigned long long)v[0],
-             (unsigned long long)v[1], (unsigned long long)v[2]);
-    return text;
-}
 
 static int
 run_eval(const struct opts *o)
@@ -473,7 +408,8 @@ run_eval(const struct opts *o)
     if (rc == WP_ENOMEM)
         cli_die_nomem();
     if (rc == WP_ERANGE) {
-        const char *shape = declared_shape(rec_reader_meta(r));
+        char shape[96];
+        probe_meta_shape(rec_reader_meta(r), shape, sizeof shape);
         cli_die(RV_DATA, "%s: model: header declares more weights (%s) than the rest of the "
                 "file can hold", cli_name(o->model), shape);
     }
@@ -486,14 +422,23 @@ run_eval(const struct opts *o)
     rec_reader_free(r);
     cli_close_in(fp);
 
-    struct probe_shape sh;
+    /* the vectors must be what the probe was trained on; a single-layer stream is taken as
+     * the trained layer already selected (embed --layer n) */
+    struct set s;
     struct probe_data d = {0};
-    load_set(o->vectors, o->labels, eval_keep, m, m->labels, &d, &sh, o->quiet);
-    if (m->select == PROBE_SEL_CONCAT)
-        probe_data_flatten(&d);
-    probe_standardize(&d, m->mean, m->istd);
+    uint32_t want_dim;
+    int keep;
+    set_open(&s, o->vectors, o->labels);
+    if (probe_eval_keep(m, &s.sh, &keep, &want_dim) < 0)
+        cli_die(RV_DATA, "%s: %u layers x %u dims of %s vectors, the probe was trained on %u x "
+                "%u of %s vectors", cli_name(o->vectors), s.sh.src_layers, s.sh.dim,
+                s.sh.sentences ? "sentence" : "token", m->src_layers, want_dim,
+                m->sentences ? "sentence" : "token");
+    set_read(&s, keep, m->labels, &d, o->quiet);
+    probe_fit_eval_set(m, &d);
     struct probe_metrics mt;
-    evaluate(m, &d, &mt);
+    if (probe_fit_metrics(&mt, m, &d) < 0)
+        cli_die_nomem();
     struct cli_out out;
     cli_out_open(&out, o->output, 0, o->force);
     report(out.fp, o->format, m, &d, &mt, o->top, meta);

@@ -114,6 +114,9 @@ int probe_save(FILE *fp, const struct probe *m, const struct rec_meta *extra, in
  * when its header declares more weights than the rest of the input can hold (checked before
  * allocating: see rec_reader_raw_left_max). */
 int probe_load(struct rec_reader *r, struct probe **out);
+/* "dim 256, hidden 0, 17 classes": the shape the header meta of a probe model declares (0
+ * for a value missing), into buf[n], for messages. */
+void probe_meta_shape(const struct rec_meta *meta, char *buf, size_t n);
 
 /* Is word hash h among the training words? */
 int probe_seen(const struct probe *m, uint64_t h);

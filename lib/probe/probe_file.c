@@ -255,3 +255,14 @@ probe_load(struct rec_reader *r, struct probe **out)
     *out = m;
     return WP_OK;
 }
+
+void
+probe_meta_shape(const struct rec_meta *meta, char *buf, size_t n)
+{
+    uint64_t v[3] = {0, 0, 0};
+    const char *key[3] = {"dim", "hidden", "classes"};
+    for (int i = 0; i < 3; i++)
+        (void)rec_meta_get_u64(meta, key[i], &v[i]);
+    snprintf(buf, n, "dim %llu, hidden %llu, %llu classes", (unsigned long long)v[0],
+             (unsigned long long)v[1], (unsigned long long)v[2]);
+}

@@ -1,9 +1,31 @@
 /* probe_fit.c - a probe's run around its training loop (probe_fit.h). */
 #include "probe_fit.h"
 
+#include <stdio.h>
+
 #include "common/status.h"
 #include "probe_labels.h"
 #include "probe_train.h"
+
+int
+probe_set_read(struct probe_data *d, struct rec_reader *vr, struct rec_reader *lr,
+               const struct probe_shape *s, int keep, struct probe_labels *labels,
+               void (*progress)(void *ctx, uint64_t nvec), void *ctx,
+               struct probe_set_info *info)
+{
+    struct probe_loader *ld;
+    info->nvec = 0;
+    info->at = (struct probe_join_err){0, 0};
+    info->msg[0] = '\0';
+    WP_TRY(probe_loader_new(&ld, s, keep, labels));
+    const int rc = probe_loader_join(ld, vr, lr, progress, ctx, &info->nvec, &info->at);
+    if (rc == WP_OK)
+        probe_loader_take(ld, d);
+    else if (rc == WP_EFORMAT && !info->at.reader)
+        snprintf(info->msg, sizeof info->msg, "%s", probe_loader_error(ld, NULL));
+    probe_loader_free(ld);
+    return rc;
+}
 
 void
 probe_fit_select(int asked, int layer, const struct probe_shape *s, int *select, int *keep)
@@ -62,4 +84,19 @@ probe_eval_keep(const struct probe *m, const struct probe_shape *s, int *keep,
         }
     }
     return WP_EFORMAT;
+}
+
+void
+probe_fit_eval_set(const struct probe *m, struct probe_data *d)
+{
+    if (m->select == PROBE_SEL_CONCAT)
+        probe_data_flatten(d);
+    probe_standardize(d, m->mean, m->istd);
+}
+
+int
+probe_fit_metrics(struct probe_metrics *mt, const struct probe *m, const struct probe_data *d)
+{
+    WP_TRY(probe_metrics_init(mt, m->c.classes, m->labels->n));
+    return probe_evaluate(m, d, mt);
 }

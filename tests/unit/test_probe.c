@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "probe/probe.h"
 #include "probe/probe_data.h"
+#include "probe/probe_fit.h"
 #include "probe/probe_labels.h"
 #include "probe/probe_train.h"
 #include "stream/rec.h"
@@ -344,6 +345,46 @@ test_join_streams(void)
     return 0;
 }
 
+/* probe_set_read: the join into a set, or the reason it refused a record */
+static int
+test_set_read(void)
+{
+    const uint64_t sp[][2] = {{0, 0}, {0, 1}, {2, 0}};
+    const char *lab[] = {"A B", "", "C"}, *fewer[] = {"A", "", "C"};
+    struct probe_labels *labels;
+    struct probe_set_info info;
+    struct probe_data d;
+    const struct probe_shape s = {.src_layers = 2, .dim = 2};
+    CHECK(probe_labels_new(&labels) == WP_OK);
+    for (int bad = 0; bad < 2; bad++) {
+        FILE *vf = tmpfile(), *lf = tmpfile();
+        struct rec_reader *vr, *lr;
+        CHECK(vf != NULL && lf != NULL);
+        CHECK_EQ(WP_OK, stream_of(vf, REC_CVECTORS, 1, sp, 3, NULL));
+        CHECK_EQ(WP_OK, stream_of(lf, REC_TOKENS, 0, NULL, 3, bad ? fewer : lab));
+        CHECK(rec_reader_open(&vr, vf) == WP_OK && rec_reader_open(&lr, lf) == WP_OK);
+        const int rc = probe_set_read(&d, vr, lr, &s, 0, labels, NULL, NULL, &info);
+        if (bad) {
+            CHECK_EQ(WP_EFORMAT, rc);
+            CHECK_EQ(0, info.at.reader);
+            CHECK(strstr(info.msg, "sentence 0") != NULL);
+        } else {
+            CHECK_EQ(WP_OK, rc);
+            CHECK_EQ(3, info.nvec);
+            CHECK_EQ(3, d.n);
+            CHECK_EQ(3, d.sentences);
+            CHECK_STR("", info.msg);
+            probe_data_free(&d);
+        }
+        rec_reader_free(vr);
+        rec_reader_free(lr);
+        fclose(vf);
+        fclose(lf);
+    }
+    probe_labels_free(labels);
+    return 0;
+}
+
 static int
 test_join_aligned(void)
 {
@@ -659,7 +700,8 @@ test_adam_step(void)
 
 CHECK_MAIN(CHECK_CASE(test_grad_softmax_regression), CHECK_CASE(test_grad_hidden),
            CHECK_CASE(test_grad_mix), CHECK_CASE(test_grad_mix_hidden),
-           CHECK_CASE(test_forward_matches_reference), CHECK_CASE(test_join_aligned), CHECK_CASE(test_join_streams),
+           CHECK_CASE(test_forward_matches_reference), CHECK_CASE(test_join_aligned),
+           CHECK_CASE(test_join_streams), CHECK_CASE(test_set_read),
            CHECK_CASE(test_join_misaligned), CHECK_CASE(test_join_nonfinite_and_zero),
            CHECK_CASE(test_join_sentence_vectors),
            CHECK_CASE(test_train_learns_and_is_deterministic), CHECK_CASE(test_file_round_trip),

@@ -1,7 +1,8 @@
 /* test_probe_fit.c - a probe's run around its training loop (probe/probe_fit.h): the
  * selection from the training set's shape, the model built from that set (standardised,
- * owning its labels, refusing an impossible size), and the layers a stream must give for
- * evaluating a trained probe. */
+ * owning its labels, refusing an impossible size), the layers a stream must give for
+ * evaluating a trained probe, a set made what the probe was trained on and scored, and the
+ * shape a model's header declares. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include "common/status.h"
 #include "probe/probe_fit.h"
 #include "probe/probe_labels.h"
+#include "probe/probe_train.h"
+#include "stream/rec.h"
 
 static int
 test_select(void)
@@ -58,8 +61,11 @@ data(struct probe_data *d, size_t n, size_t layers, size_t dim)
     }
 }
 
+/* a mixing probe of hidden units fitted to a training set of 6 examples (2 x 3 floats,
+ * labels A and B), its dev set of 4 standardised with it */
 static int
-test_fit_new(void)
+fit_mix(struct probe **m, struct probe_cfg *c, uint32_t hidden, struct probe_data *tr,
+        struct probe_data *dv)
 {
     struct probe_labels *labels;
     uint32_t id;
@@ -67,19 +73,26 @@ test_fit_new(void)
     CHECK(probe_labels_intern(labels, "A", 1, &id) == WP_OK);
     CHECK(probe_labels_intern(labels, "B", 1, &id) == WP_OK);
     probe_labels_freeze(labels);
-    struct probe_data tr, dv;
-    data(&tr, 6, 2, 3);
-    data(&dv, 4, 2, 3);
+    data(tr, 6, 2, 3);
+    data(dv, 4, 2, 3);
     const struct probe_shape sh = {.src_layers = 2, .dim = 3};
+    CHECK_EQ(WP_OK, probe_fit_new(m, tr, dv, &sh, PROBE_SEL_MIX, -1, hidden, labels, 7, c));
+    CHECK((*m)->labels == labels);
+    return 0;
+}
+
+static int
+test_fit_new(void)
+{
+    struct probe_data tr, dv;
     struct probe *m;
     struct probe_cfg c;
-    CHECK_EQ(WP_OK, probe_fit_new(&m, &tr, &dv, &sh, PROBE_SEL_MIX, -1, 5, labels, 7, &c));
+    CHECK(fit_mix(&m, &c, 5, &tr, &dv) == 0);
     CHECK_EQ(2, c.layers);
     CHECK_EQ(3, c.dim);
     CHECK_EQ(5, c.hidden);
     CHECK_EQ(2, c.classes);
     CHECK(c.mix);
-    CHECK(m->labels == labels);
     CHECK_EQ(2, m->src_layers);
     CHECK_EQ(PROBE_SEL_MIX, m->select);
     CHECK_EQ(3, m->nwords); /* the distinct training words */
@@ -151,5 +164,38 @@ test_eval_keep(void)
     return 0;
 }
 
+/* a set read for evaluation made as the training sets were (probe_fit_new standardised
+ * them), scored, and the shape a header declares */
+static int
+test_eval_set(void)
+{
+    struct probe_data tr, dv, ev;
+    struct probe *m;
+    struct probe_cfg c;
+    CHECK(fit_mix(&m, &c, 0, &tr, &dv) == 0);
+    data(&ev, 4, 2, 3);
+    probe_fit_eval_set(m, &ev);
+    for (size_t i = 0; i < 4 * 6; i++)
+        CHECK_NEAR(dv.x[i], ev.x[i], 0);
+    struct probe_metrics mt;
+    CHECK_EQ(WP_OK, probe_fit_metrics(&mt, m, &ev));
+    CHECK_EQ(4, mt.n);
+    CHECK_EQ(2, mt.known);
+    probe_metrics_free(&mt);
+    struct rec_meta *meta = rec_meta_new();
+    char text[96];
+    CHECK(meta != NULL);
+    CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "dim", 256));
+    CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "classes", 17));
+    probe_meta_shape(meta, text, sizeof text);
+    CHECK_STR("dim 256, hidden 0, 17 classes", text);
+    rec_meta_free(meta);
+    probe_free(m);
+    probe_data_free(&tr);
+    probe_data_free(&dv);
+    probe_data_free(&ev);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_select), CHECK_CASE(test_fit_new), CHECK_CASE(test_fit_too_large),
-           CHECK_CASE(test_eval_keep))
+           CHECK_CASE(test_eval_keep), CHECK_CASE(test_eval_set))

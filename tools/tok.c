@@ -35,12 +35,6 @@ struct sink {
     struct rec_writer *w;
     struct cli_out *out;
     struct buf rec;
-    /* --conllu: sentences cut at max_sentence, tokens lowercased with lower */
-    size_t max_sentence;
-    int lower;
-    struct buf low;
-    const unsigned char **ptrs;
-    size_t *lens;
 };
 
 static _Noreturn void
@@ -123,38 +117,6 @@ put_sentence(void *ctx, const unsigned char *const *tok, const size_t *len, size
     buf_clear(&s->rec);
     WP_TRY(rec_tokens_encode(&s->rec, tok, len, n));
     cli_writer_put(s->w, s->out, s->rec.p, s->rec.len); /* exits on a write error */
-    return WP_OK;
-}
-
-/* A CoNLL-U sentence: records of at most max_sentence tokens, lowercased with -l. */
-static int
-put_conllu(void *ctx, const unsigned char *const *field, const size_t *len, size_t n)
-{
-    struct sink *s = ctx;
-    if (s->lower) {
-        size_t total = 0;
-        for (size_t i = 0; i < n; i++)
-            total += len[i];
-        buf_clear(&s->low);
-        WP_TRY(buf_reserve(&s->low, total));
-        s->ptrs = cli_reallocarray(s->ptrs, n, sizeof *s->ptrs);
-        s->lens = cli_reallocarray(s->lens, n, sizeof *s->lens);
-        size_t off = 0;
-        for (size_t i = 0; i < n; i++) {
-            s->lens[i] = tok_lower_utf8(s->low.p + off, field[i], len[i]);
-            off += s->lens[i];
-        }
-        off = 0;
-        for (size_t i = 0; i < n; i++) {
-            s->ptrs[i] = s->low.p + off;
-            off += s->lens[i];
-        }
-        field = s->ptrs;
-        len = s->lens;
-    }
-    for (size_t i = 0; i < n; i += s->max_sentence)
-        WP_TRY(put_sentence(ctx, field + i, len + i,
-                            n - i < s->max_sentence ? n - i : s->max_sentence));
     return WP_OK;
 }
 
@@ -329,12 +291,12 @@ main(int argc, char **argv)
     cli_out_open(&out, c.output, 1, c.force);
     sink.out = &out;
     sink.w = cli_writer_open(&out, REC_TOKENS, meta, c.level);
-    sink.max_sentence = c.t.max_sentence;
-    sink.lower = c.t.lower;
     struct conllu_in ci = {0};
     if (tok_new(&t, &c.t, put_sentence, &sink) < 0 ||
-        (c.conllu && conllu_new(&ci.p, c.column, c.t.max_token, put_conllu, &sink) < 0))
+        (c.conllu && conllu_new(&ci.p, c.column, c.t.max_token, put_sentence, &sink) < 0))
         cli_die_nomem();
+    if (c.conllu) /* records of at most --max-sentence tokens, lowercased with -l */
+        conllu_set_output(ci.p, c.t.max_sentence, c.t.lower);
     cli_progress_start(&pr, "bytes", c.quiet);
     for (size_t i = 0; i < nfiles; i++)
         tokenize_file(files[i], ins[i], t, c.conllu ? &ci : NULL, bufs, &pr);
@@ -362,9 +324,6 @@ main(int argc, char **argv)
     tok_free(t);
     conllu_free(ci.p);
     buf_free(&sink.rec);
-    buf_free(&sink.low);
-    free(sink.ptrs);
-    free(sink.lens);
     rec_meta_free(meta);
     free(bufs[0]);
     free(bufs[1]);

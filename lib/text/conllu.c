@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/status.h"
+#include "tokenize.h"
 
 static const char *const col_names[CONLLU_FIELDS] = {
     "id", "form", "lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc",
@@ -19,6 +20,9 @@ struct conllu {
     size_t max_field;
     conllu_emit_fn emit;
     void *ctx;
+    size_t max_sentence; /* words per emit, 0: the whole sentence */
+    int lower;           /* words lowercased into low first */
+    struct buf low;
     struct conllu_stats st;
 
     struct buf line; /* the line being gathered, without its LF */
@@ -157,6 +161,30 @@ add_word(struct conllu *p, const unsigned char *f, size_t n)
 }
 
 /* The blank line (or the end of the input) after a sentence. */
+/* The sentence in ptrs/lens to the callback as the caller asked (conllu_set_output):
+ * lowercased, in pieces of at most max_sentence words. */
+static int
+emit_out(struct conllu *p)
+{
+    if (p->lower) {
+        size_t total = 0, off = 0;
+        for (size_t i = 0; i < p->nword; i++)
+            total += p->lens[i];
+        buf_clear(&p->low);
+        WP_TRY(buf_reserve(&p->low, total));
+        for (size_t i = 0; i < p->nword; i++) {
+            const unsigned char *src = p->ptrs[i];
+            p->ptrs[i] = p->low.p + off;
+            p->lens[i] = tok_lower_utf8(p->low.p + off, src, p->lens[i]);
+            off += p->lens[i];
+        }
+    }
+    const size_t max = p->max_sentence ? p->max_sentence : p->nword;
+    for (size_t i = 0; i < p->nword; i += max)
+        WP_TRY(p->emit(p->ctx, p->ptrs + i, p->lens + i, p->nword - i < max ? p->nword - i : max));
+    return WP_OK;
+}
+
 static int
 end_sentence(struct conllu *p)
 {
@@ -175,7 +203,7 @@ end_sentence(struct conllu *p)
         p->lens[i] = p->ends[i] - start;
         start = p->ends[i];
     }
-    const int rc = p->emit(p->ctx, p->ptrs, p->lens, p->nword);
+    const int rc = emit_out(p);
     p->st.sentences++;
     p->nword = 0;
     buf_clear(&p->text);
@@ -366,8 +394,16 @@ conllu_free(struct conllu *p)
         return;
     buf_free(&p->line);
     buf_free(&p->text);
+    buf_free(&p->low);
     free(p->ends);
     free(p->lens);
     free(p->ptrs);
     free(p);
+}
+
+void
+conllu_set_output(struct conllu *p, size_t max_sentence, int lower)
+{
+    p->max_sentence = max_sentence;
+    p->lower = lower;
 }

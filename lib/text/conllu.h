@@ -48,8 +48,8 @@ struct conllu_stats {
     uint64_t comments;    /* comment lines skipped */
 };
 
-/* Receives one sentence: field[i], len[i] of its n >= 1 words; valid during the call
- * only. A negative return stops reading and is returned by conllu_feed/conllu_flush. */
+/* Receives one sentence (or a piece of one: conllu_set_output): field[i], len[i] of its
+ * n >= 1 words; valid during the call only. A negative return stops reading and is returned by conllu_feed/conllu_flush. */
 typedef int (*conllu_emit_fn)(void *ctx, const unsigned char *const *field,
                               const size_t *len, size_t n);
 
@@ -58,6 +58,10 @@ struct conllu;
  * in bytes (longer is an error). WP_ERANGE for arguments out of range, WP_ENOMEM. */
 int conllu_new(struct conllu **out, int col, size_t max_field, conllu_emit_fn emit,
                void *ctx);
+/* What the callback receives from then on: the words lowercased as tok -l does
+ * (tok_lower_utf8) when lower, each sentence in pieces of at most max_sentence words, one
+ * call each (0: whole, the default). The statistics still count sentences. */
+void conllu_set_output(struct conllu *p, size_t max_sentence, int lower);
 /* Reads n more bytes: WP_OK, WP_EFORMAT, WP_ENOMEM or the callback's status. */
 int conllu_feed(struct conllu *p, const void *buf, size_t n);
 /* End of the input: its last line and sentence end here. Same returns as conllu_feed.

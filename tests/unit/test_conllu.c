@@ -1,5 +1,6 @@
 /* test_conllu.c - the CoNLL-U reader: columns, multiword-token ranges and empty nodes
- * skipped, every malformed line reported with its number, at several chunk sizes. */
+ * skipped, every malformed line reported with its number, at several chunk sizes; the
+ * words lowercased and the sentences cut into pieces (conllu_set_output). */
 #undef NDEBUG
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ static size_t out_len;
 static uint64_t err_line;
 static char err_msg[200];
 static struct conllu_stats stats;
+static size_t out_max_sentence; /* conllu_set_output's, for run() */
+static int out_lower;
 
 static int
 collect(void *ctx, const unsigned char *const *f, const size_t *len, size_t n)
@@ -42,6 +45,7 @@ run(const char *in, int col, size_t chunk)
     out[0] = '\0';
     if (conllu_new(&p, col, 16, collect, NULL) < 0)
         return -100;
+    conllu_set_output(p, out_max_sentence, out_lower);
     const size_t n = strlen(in);
     int rc = WP_OK;
     for (size_t i = 0; i < n && rc == WP_OK; i += chunk)
@@ -202,6 +206,21 @@ test_callback_error_and_reuse(void)
     return 0;
 }
 
+static int
+test_output_lower_and_cut(void)
+{
+    out_lower = 1;
+    OK(doc, CONLLU_UPOS, "pron aux part punct|intj");
+    out_max_sentence = 3;
+    OK(doc, CONLLU_FORM, "i do n't|.|hi"); /* pieces of at most 3 words */
+    CHECK_EQ(2, stats.sentences);          /* still counted as sentences */
+    out_lower = 0;
+    out_max_sentence = 1;
+    OK(doc, CONLLU_ID, "1|2|3|4|1");
+    out_max_sentence = 0;
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_columns), CHECK_CASE(test_column_names),
            CHECK_CASE(test_malformed), CHECK_CASE(test_long_line_and_errors),
-           CHECK_CASE(test_callback_error_and_reuse))
+           CHECK_CASE(test_callback_error_and_reuse), CHECK_CASE(test_output_lower_and_cut))

@@ -195,10 +195,14 @@ set_read(struct set *s, int keep, struct probe_labels *labels, struct probe_data
 
 /* ---- the report ---- */
 
+/* m scored on d, the report in fp; meta: the model's header, for its training facts */
 static void
-report(FILE *fp, int format, const struct probe *m, const struct probe_data *d,
-       const struct probe_metrics *mt, uint32_t top, const struct rec_meta *meta)
+report(FILE *fp, int format, const struct probe *m, const struct probe_data *d, uint32_t top,
+       const struct rec_meta *meta)
 {
+    struct probe_metrics metrics, *mt = &metrics;
+    if (probe_fit_metrics(mt, m, d) < 0)
+        cli_die_nomem();
     const struct probe_labels *t = m->labels;
     const uint64_t unseen_n = mt->n - mt->seen_n, unseen_ok = mt->correct - mt->seen_correct;
     const uint64_t unknown = probe_metrics_unknown(mt);
@@ -272,6 +276,7 @@ report(FILE *fp, int format, const struct probe *m, const struct probe_data *d,
                     t->name[cf[i].gold], t->name[cf[i].pred]);
     }
     free(cf);
+    probe_metrics_free(mt);
 }
 
 /* ---- training ---- */
@@ -378,13 +383,8 @@ run_train(const struct opts *o)
     if (!o->quiet) {
         cli_warn("trained in %.1f s, %u epochs, best epoch %u", secs, res.epochs,
                  res.best_epoch);
-        if (o->dev) {
-            struct probe_metrics mt;
-            if (probe_fit_metrics(&mt, m, &dv) < 0)
-                cli_die_nomem();
-            report(stderr, FMT_TEXT, m, &dv, &mt, o->top, NULL);
-            probe_metrics_free(&mt);
-        }
+        if (o->dev)
+            report(stderr, FMT_TEXT, m, &dv, o->top, NULL);
     }
     rec_meta_free(meta);
     probe_data_free(&tr);
@@ -436,16 +436,12 @@ run_eval(const struct opts *o)
                 m->sentences ? "sentence" : "token");
     set_read(&s, keep, m->labels, &d, o->quiet);
     probe_fit_eval_set(m, &d);
-    struct probe_metrics mt;
-    if (probe_fit_metrics(&mt, m, &d) < 0)
-        cli_die_nomem();
     struct cli_out out;
     cli_out_open(&out, o->output, 0, o->force);
-    report(out.fp, o->format, m, &d, &mt, o->top, meta);
+    report(out.fp, o->format, m, &d, o->top, meta);
     if (ferror(out.fp))
         cli_out_die(&out, WP_EIO);
     cli_out_commit(&out);
-    probe_metrics_free(&mt);
     probe_data_free(&d);
     rec_meta_free(meta);
     probe_free(m);

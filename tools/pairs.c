@@ -9,8 +9,8 @@
  * a counting pass replays subsampling and windows from the seed to learn the exact number
  * of records, then the emitting pass replays them again from the same seed. A pipe with
  * one epoch is streamed instead (no spool), with an expected count estimated from the
- * vocabulary (meta "expected_exact" 0). The draw order is written at the top of
- * lib/text/window.c. */
+ * vocabulary (meta "expected_exact" 0). The draws and records are lib/text/pairs_gen; their
+ * order is written at the top of lib/text/window.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>

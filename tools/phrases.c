@@ -3,7 +3,8 @@
  * normalised PMI. Three modes: learn and apply in one run (the default: the inputs are read
  * passes + 1 times, a pipe through a spool file), --learn (write the phrase table), and
  * --apply TABLE (join a learned table's phrases in any token stream). Counting, scoring and
- * joining are lib/text/phrase_count and lib/text/phrase_table. */
+ * joining are lib/text/phrase_count and lib/text/phrase_table, the steps of a run around
+ * them lib/text/phrase_run. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>

@@ -45,6 +45,7 @@ endif
 
 # extra prerequisites of the objects that the pattern rules build
 $(LIB_OBJ) $(LIB_OBJ_SAN) $(patsubst %,$(BUILD)/tools/%.o,$(TOOLS) cli cli_opt) \
+    $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(TOOL_OPTS)) \
     $(patsubst %,$(BUILD)/tests/unit/%.o,$(UNITS)) \
     $(patsubst %,$(BUILD)/san/tests/unit/%.o,$(UNITS)): $(BUILD)/.flavour
 

@@ -1,14 +1,12 @@
 /* embed - vectors for text: static (word2vec vectors) or contextual (an elmo-train model),
  * per token or per sentence, as a wordpipe stream or numpy .npy. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "cli_opt.h"
+#include "embed_opts.h"
 #include "common/status.h"
 #include "embed/embed_batch.h"
 #include "embed/embed_cache.h"
@@ -20,206 +18,21 @@
 #include "cli_blas.h"
 #include "kernels/blas.h"
 #include "lm/lm.h"
-#include "stream/rec_payload.h"
 #include "vecio/vecfile.h"
 #include "vecio/vecset.h"
 #include "vecio/w2vfmt.h"
 
-enum { BATCH_DEFAULT = 64, THREADS_MAX = 64 };
-
-struct opts {
-    const char *vectors, *model, *tokens, *output, *npy_dir, *unk, *cache, *cache_vocab;
-    int oov, pool, normalize, carry, format, export_fmt, force, quiet, level, threads;
-    int sel_set, gamma_set;
-    size_t batch;
-    double gamma;
-    struct embed_sel sel;
-};
-
+/* A failed pass over the tokens (embed_fail): the reader's or record's error, else the
+ * vectors' (what, naming src). */
 static _Noreturn void
-usage(FILE *fp, int status)
+die_pass(struct rec_reader *r, const char *path, int rc, const struct embed_fail *f,
+         const char *src)
 {
-    fprintf(fp,
-            "usage: %s [-fhqV] [-o file] [-z level] [--format stream|npy] [--npy-dir dir]\n"
-            "       [--sentence mean|max] --vectors file [--oov skip|zero|error|unk=word]\n"
-            "       [--normalize] [tokens]\n"
-            "       %s [options] [-b sentences] [-t threads] --model file\n"
-            "       [--layers all | --layer n | --average | --mix w0,w1,... [--gamma g]]\n"
-            "       [--carry-state] [--cache file] [tokens]\n"
-            "       %s [-fq] [-o file] --model file --cache-vocab\n"
-            "       %s [-f] [-o file] --vectors file --export txt|bin|fasttext\n",
-            cli_progname, cli_progname, cli_progname, cli_progname);
-    exit(status);
-}
-
-static void
-parse_mix(struct opts *o, const char *s)
-{
-    double w[EMBED_MAX_LAYERS];
-    size_t n = 0;
-    const char *p = s;
-    for (;;) {
-        char *end;
-        errno = 0;
-        const double v = strtod(p, &end);
-        if (end == p || errno != 0 || !isfinite(v) || (*end != ',' && *end != '\0'))
-            cli_die(RV_USAGE, "--mix %s: expected comma-separated numbers", s);
-        if (n == EMBED_MAX_LAYERS)
-            cli_die(RV_USAGE, "--mix %s: more than %d weights", s, EMBED_MAX_LAYERS);
-        w[n++] = v;
-        if (*end == '\0')
-            break;
-        p = end + 1;
-    }
-    embed_sel_mix(&o->sel, w, n, 1.0);
-}
-
-static void
-check_args(struct opts *o)
-{
-    if (!o->vectors == !o->model)
-        cli_die(RV_USAGE, "give exactly one of --vectors and --model");
-    if (o->export_fmt && !o->vectors)
-        cli_die(RV_USAGE, "--export needs --vectors");
-    if (o->cache_vocab && !o->model)
-        cli_die(RV_USAGE, "--cache-vocab needs --model");
-    if (o->vectors && (o->sel_set || o->carry || o->cache))
-        cli_die(RV_USAGE, "--layers, --layer, --average, --mix, --carry-state and --cache need "
-                          "--model");
-    if (o->model && (o->oov != EMBED_OOV_SKIP || o->normalize))
-        cli_die(RV_USAGE, "--oov and --normalize need --vectors (a model maps unknown words "
-                          "to <UNK> or spells them)");
-    if (o->gamma_set && o->sel.mode != EMBED_SEL_MIX)
-        cli_die(RV_USAGE, "--gamma needs --mix");
-    if (o->normalize && o->pool != EMBED_POOL_MEAN)
-        cli_die(RV_USAGE, "--normalize needs --sentence mean");
-    if (o->npy_dir && (o->output || o->format != EMBED_OUT_STREAM))
-        cli_die(RV_USAGE, "--npy-dir excludes -o and --format");
-    if ((o->export_fmt || o->cache_vocab) && (o->tokens || o->pool || o->npy_dir ||
-                                              o->format != EMBED_OUT_STREAM))
-        cli_die(RV_USAGE, "--export and --cache-vocab read no tokens and write no embeddings");
-    const char *src = o->vectors ? o->vectors : o->model;
-    if (strcmp(src, "-") == 0 && !o->export_fmt && !o->cache_vocab &&
-        (o->tokens == NULL || strcmp(o->tokens, "-") == 0))
-        cli_die(RV_USAGE, "the %s and the tokens cannot both be stdin",
-                o->vectors ? "vectors" : "model");
-    if (o->sel.mode == EMBED_SEL_MIX)
-        o->sel.gamma = (float)o->gamma;
-}
-
-/* --oov skip|zero|error|unk=WORD */
-static void
-opt_oov(void *dst, const char *arg)
-{
-    static const char *const oovs[] = {"skip", "zero", "error"};
-    struct opts *o = dst;
-    if (strncmp(arg, "unk=", 4) == 0 && arg[4] != '\0') {
-        o->oov = EMBED_OOV_UNK;
-        o->unk = arg + 4;
-    } else {
-        o->oov = cli_parse_enum(arg, "--oov", oovs, 3);
-    }
-}
-
-static void
-opt_mix(void *o, const char *arg)
-{
-    parse_mix(o, arg);
-}
-
-static void
-opt_cache_vocab(void *o, const char *arg)
-{
-    ((struct opts *)o)->cache_vocab = "-";
-}
-
-static const char *const pool_names[] = {"mean", "max"}, *const format_names[] = {"stream", "npy"},
-                         *const export_names[] = {"txt", "bin", "fasttext"},
-                         *const layers_names[] = {"all"};
-static const int one_two_three[] = {1, 2, 3}, layers_all[] = {EMBED_SEL_ALL};
-
-/* the layer selections count in sel_set: more than one is refused */
-#define AT(m) CLI_AT(struct opts, m)
-#define SEL CLI_COUNTS(struct opts, sel_set)
-static const struct cli_opt options[] = {
-    {"batch", 'b', CLI_OPT_U64, AT(batch), .lo = 1, .hi = 1 << 20},
-    {"force", 'f', CLI_OPT_FLAG, AT(force)},
-    {"help", 'h', .kind = CLI_OPT_HELP},
-    {"model", 0, CLI_OPT_STR, AT(model)},
-    {"output", 'o', CLI_OPT_STR, AT(output)},
-    {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
-    {"threads", 't', CLI_OPT_U64, AT(threads), .lo = 1, .hi = THREADS_MAX},
-    {"version", 'V', .kind = CLI_OPT_VERSION},
-    {"vectors", 0, CLI_OPT_STR, AT(vectors)},
-    {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
-    {"oov", 0, CLI_OPT_CALL, .call = opt_oov, .arg = 1},
-    {"sentence", 0, CLI_OPT_ENUM, AT(pool), .names = pool_names, .nnames = 2,
-     .values = one_two_three},
-    {"normalize", 0, CLI_OPT_FLAG, AT(normalize)},
-    {"layers", 0, CLI_OPT_ENUM, AT(sel.mode), .names = layers_names, .nnames = 1,
-     .values = layers_all, SEL},
-    {"layer", 0, CLI_OPT_U64, AT(sel.layer), .lo = 0, .hi = EMBED_MAX_LAYERS - 1,
-     CLI_ALSO(struct opts, sel.mode, EMBED_SEL_ONE), SEL},
-    {"average", 0, CLI_OPT_CONST, AT(sel.mode), .val = EMBED_SEL_AVERAGE, SEL},
-    {"mix", 0, CLI_OPT_CALL, .call = opt_mix, .arg = 1, SEL},
-    {"gamma", 0, CLI_OPT_DOUBLE, AT(gamma), .dlo = -1e6, .dhi = 1e6,
-     CLI_ALSO(struct opts, gamma_set, 1)},
-    {"carry-state", 0, CLI_OPT_FLAG, AT(carry)},
-    {"format", 0, CLI_OPT_ENUM, AT(format), .names = format_names, .nnames = 2},
-    {"npy-dir", 0, CLI_OPT_STR, AT(npy_dir)},
-    {"export", 0, CLI_OPT_ENUM, AT(export_fmt), .names = export_names, .nnames = 3,
-     .values = one_two_three},
-    {"cache-vocab", 0, CLI_OPT_CALL, .call = opt_cache_vocab},
-    {"cache", 0, CLI_OPT_STR, AT(cache)},
-    {NULL, 'm', CLI_OPT_MOVED, .moved = "--model", .arg = 1},
-    {NULL, 'w', CLI_OPT_MOVED, .moved = "--vectors", .arg = 1},
-};
-#undef AT
-#undef SEL
-
-static void
-parse_args(struct opts *o, int argc, char **argv)
-{
-    const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    memset(o, 0, sizeof *o);
-    o->level = REC_LEVEL_DEFAULT;
-    o->batch = BATCH_DEFAULT;
-    o->gamma = 1.0;
-    o->threads = ncpu > 0 ? (int)(ncpu > THREADS_MAX ? THREADS_MAX : ncpu) : 1;
-    const int first = cli_opt_parse(options, CLI_NOPTS(options), usage, o, argc, argv);
-    if (argc - first > 1)
-        usage(stderr, RV_USAGE);
-    o->tokens = argc - first == 1 ? argv[first] : NULL;
-    if (o->sel_set > 1)
-        cli_die(RV_USAGE, "choose one of --layers, --layer, --average, --mix");
-    o->sel_set = o->sel_set > 0;
-    check_args(o);
-}
-
-/* ---- the token stream ---- */
-/* Reads the next sentence into s; 0 at the end. */
-static int
-sent_read(struct rec_reader *r, const char *path, struct embed_tokens *s, size_t max_chars)
-{
-    const unsigned char *rec;
-    size_t len;
-    if (cli_reader_next(r, path, &rec, &len) != 1)
-        return 0;
-    const int rc = embed_tokens_decode(s, rec, len, max_chars);
-    if (rc == WP_ENOMEM)
-        cli_die_nomem();
-    if (rc < 0)
+    if (f->what == EMBED_FAIL_READ)
+        cli_die_reader(r, path, rc);
+    if (f->what == EMBED_FAIL_RECORD)
         cli_die_record(r, path, rc);
-    return 1;
-}
-
-static float *
-sent_out(struct embed_tokens *s, size_t floats)
-{
-    float *x = embed_tokens_out(s, floats);
-    if (x == NULL)
-        cli_die_nomem();
-    return x;
+    cli_die_status(rc, "%s", cli_name(src));
 }
 
 /* ---- output: a stream or .npy on -o, or one .npy per sentence in --npy-dir ---- */
@@ -340,33 +153,19 @@ export_vectors(const struct opts *o, const struct vecset *s)
 /* Each sentence's static vectors (or, with --sentence, their pooled vector) to k. */
 static void
 static_sentences(const struct opts *o, struct rec_reader *r, struct embed_static *es,
-                 size_t d, struct sink *k)
+                 struct sink *k)
 {
     struct embed_tokens s = {0};
-    struct embed_pool pool;
-    float *pooled = cli_mallocarray(d, sizeof *pooled);
-    uint64_t id = 0;
-    if (embed_pool_init(&pool, o->pool, o->normalize, d) < 0)
+    struct embed_fail f;
+    const int rc = embed_static_run(es, r, &s, o->pool, o->normalize, emit, k, &f);
+    if (rc < 0 && f.what == EMBED_FAIL_OOV)
+        cli_die(RV_DATA, "%s: sentence %llu, token %zu '%.*s': not in the vectors",
+                cli_name(o->tokens), (unsigned long long)f.id, f.bad, (int)s.len[f.bad],
+                (const char *)s.tok[f.bad]);
+    if (rc < 0 && f.what == EMBED_FAIL_EMBED)
         cli_die_nomem();
-    for (; sent_read(r, o->tokens, &s, 0); id++) {
-        size_t n, bad;
-        float *x = sent_out(&s, (s.n ? s.n : 1) * d);
-        embed_pool_reset(&pool);
-        const int rc = embed_static_sentence(es, &s, x, &pool, &n, &bad);
-        if (rc == WP_ENOTFOUND)
-            cli_die(RV_DATA, "%s: sentence %llu, token %zu '%.*s': not in the vectors",
-                    cli_name(o->tokens), (unsigned long long)id, bad, (int)s.len[bad],
-                    (const char *)s.tok[bad]);
-        if (rc < 0)
-            cli_die_nomem();
-        if (o->pool) {
-            embed_pool_result(&pool, pooled);
-            embed_tokens_reset(&s); /* the label is the whole input sentence */
-        }
-        emit(k, id, &s, n, o->pool ? pooled : x);
-    }
-    embed_pool_free(&pool);
-    free(pooled);
+    if (rc < 0)
+        die_pass(r, o->tokens, rc, &f, o->tokens);
     embed_tokens_free(&s);
 }
 
@@ -413,7 +212,7 @@ run_static(const struct opts *o)
     const int npy_slots = !o->pool && (o->npy_dir != NULL || o->format == EMBED_OUT_NPY);
     struct embed_static es;
     embed_static_init(&es, vs, o->oov, unk, npy_slots);
-    static_sentences(o, r, &es, vs->d, &k);
+    static_sentences(o, r, &es, &k);
     sink_close(&k);
     warn_static(o, &es);
     rec_meta_free(meta);
@@ -535,6 +334,19 @@ batch_setup(const struct opts *o, const struct lm *m, struct sink *k, float **ca
     return b;
 }
 
+/* embed --model's progress line: sentences done */
+struct progress {
+    struct cli_progress p;
+    uint64_t done;
+};
+
+static void
+progress(void *ctx, uint64_t done)
+{
+    struct progress *pr = ctx;
+    cli_progress_update(&pr->p, pr->done = done, 0, NULL);
+}
+
 static int
 run_model(const struct opts *o)
 {
@@ -556,21 +368,14 @@ run_model(const struct opts *o)
     size_t nout, d2;
     embed_batch_shape(b, &nout, &d2);
     sink_open(&k, o, nout, d2, meta);
-    struct cli_progress pr;
-    uint64_t done = 0;
-    cli_progress_start(&pr, "sentences", o->quiet);
-    for (;;) {
-        const int more = sent_read(r, o->tokens, embed_batch_slot(b), mc);
-        const int rc = more ? embed_batch_add(b) : embed_batch_flush(b);
-        if (rc < 0)
-            cli_die_status(rc, "%s", cli_name(o->model));
-        if (embed_batch_done(b) != done)
-            cli_progress_update(&pr, done = embed_batch_done(b), 0, NULL);
-        if (!more)
-            break;
-    }
+    struct progress pr = {.done = 0};
+    struct embed_fail f;
+    cli_progress_start(&pr.p, "sentences", o->quiet);
+    const int rc = embed_batch_run(b, r, progress, &pr, &f);
+    if (rc < 0)
+        die_pass(r, o->tokens, rc, &f, o->model);
     sink_close(&k);
-    cli_progress_end(&pr, done, NULL);
+    cli_progress_end(&pr.p, pr.done, NULL);
     const uint64_t cut = embed_batch_cut(b);
     if (cut > 0 && !o->quiet)
         cli_warn("%s: %llu token%s longer than %zu bytes cut for the character CNN "
@@ -591,7 +396,7 @@ main(int argc, char **argv)
     struct opts o;
     cli_init(argv[0]);
     cli_blas_reserve(0);
-    parse_args(&o, argc, argv);
+    embed_args(&o, argc, argv);
     /* embed's threads each take whole sentences; BLAS threads inside them would only
      * compete for the same cores (sgemv of one sentence is too small to split) */
     blas_set_threads(1);

@@ -131,3 +131,25 @@ embed_batch_cut(const struct embed_batch *b)
 {
     return b->cut;
 }
+
+int
+embed_batch_run(struct embed_batch *b, struct rec_reader *r,
+                void (*progress)(void *ctx, uint64_t done), void *ctx, struct embed_fail *f)
+{
+    const size_t mc = b->c.m->c.char_input ? b->c.m->c.ch.max_chars : 0;
+    uint64_t done = 0;
+    for (;;) {
+        const int more = embed_tokens_next(r, embed_batch_slot(b), mc, f);
+        if (more < 0)
+            return more;
+        const int rc = more ? embed_batch_add(b) : embed_batch_flush(b);
+        if (rc < 0) {
+            f->what = EMBED_FAIL_EMBED;
+            return rc;
+        }
+        if (embed_batch_done(b) != done && progress != NULL)
+            progress(ctx, done = embed_batch_done(b));
+        if (!more)
+            return WP_OK;
+    }
+}

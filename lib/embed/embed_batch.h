@@ -14,12 +14,6 @@
 
 struct lm;
 
-/* Sentence id (0, 1, ... in input order), its tokens and x: its n tokens' vectors
- * ([n][layers][dim], embed_batch_shape), or with pooling its one sentence vector. Returns
- * WP_OK, or an error that embed_batch_add and embed_batch_flush return. */
-typedef int (*embed_emit_fn)(void *ctx, uint64_t id, const struct embed_tokens *s, size_t n,
-                             const float *x);
-
 struct embed_batch_cfg {
     const struct lm *m;
     struct embed_sel sel;    /* accepted by embed_sel_check for the model's layers + 1 */
@@ -49,5 +43,16 @@ int embed_batch_flush(struct embed_batch *b);
 /* Sentences emitted so far; tokens that the character CNN saw cut (embed_tokens_ids). */
 uint64_t embed_batch_done(const struct embed_batch *b);
 uint64_t embed_batch_cut(const struct embed_batch *b);
+
+/* Every sentence of the tokens stream r through the batches: each decoded into
+ * embed_batch_slot (embed_tokens_next, with the model's max_chars for a model that reads
+ * characters), embed_batch_add, and embed_batch_flush at the end; progress(ctx, done) after
+ * each call that emitted sentences, done being embed_batch_done (progress may be NULL).
+ * WP_OK, or an error with f->what: embed_tokens_next's, or EMBED_FAIL_EMBED for
+ * embed_batch_add's or embed_batch_flush's. */
+struct rec_reader;
+int embed_batch_run(struct embed_batch *b, struct rec_reader *r,
+                    void (*progress)(void *ctx, uint64_t done), void *ctx,
+                    struct embed_fail *f);
 
 #endif

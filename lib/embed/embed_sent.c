@@ -5,6 +5,7 @@
 
 #include "common/status.h"
 #include "lm/lm.h"
+#include "stream/rec.h"
 #include "stream/rec_payload.h"
 
 /* Each array is regrown on its own so that a failure leaves s consistent (cap unchanged,
@@ -119,4 +120,23 @@ embed_tokens_ids(const struct lm *m, struct embed_tokens *s)
         cut += mc > 0 && s->len[i] > mc - 2;
     }
     return cut;
+}
+
+int
+embed_tokens_next(struct rec_reader *r, struct embed_tokens *s, size_t max_chars,
+                  struct embed_fail *f)
+{
+    const unsigned char *rec;
+    size_t len;
+    int rc = rec_reader_next(r, &rec, &len);
+    if (rc <= 0) {
+        f->what = EMBED_FAIL_READ;
+        return rc;
+    }
+    rc = embed_tokens_decode(s, rec, len, max_chars);
+    if (rc < 0) {
+        f->what = EMBED_FAIL_RECORD;
+        return rc;
+    }
+    return 1;
 }

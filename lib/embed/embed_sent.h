@@ -1,6 +1,7 @@
 /* embed_sent.h - one sentence of a token stream as embed(1) holds it: the tokens copied out
  * of the reader's buffer (so a batch of sentences can wait for the threads), their input
- * positions, the model's ids and characters, and room for the sentence's vectors. */
+ * positions, the model's ids and characters, and room for the sentence's vectors; the next
+ * one read from the stream, and what a pass over the stream hands on and fails at. */
 #ifndef WP_EMBED_SENT_H
 #define WP_EMBED_SENT_H
 
@@ -30,6 +31,31 @@ float *embed_tokens_out(struct embed_tokens *s, size_t floats);
 /* Points tok/len/pos back at every token of the sentence, in order (after a compaction). */
 void embed_tokens_reset(struct embed_tokens *s);
 void embed_tokens_free(struct embed_tokens *s);
+
+/* What a pass over a token stream failed at (embed_tokens_next, embed_static_run,
+ * embed_batch_run). */
+enum embed_fail_what {
+    EMBED_FAIL_READ = 1,   /* the reader's error (rec_reader_next) */
+    EMBED_FAIL_RECORD,     /* a record that does not decode (the reader is at it) */
+    EMBED_FAIL_OOV,        /* a token not in the vectors under --oov error (WP_ENOTFOUND) */
+    EMBED_FAIL_EMBED       /* the vectors: WP_ENOMEM, the embedding's or emit's error */
+};
+struct embed_fail {
+    int what;              /* enum embed_fail_what */
+    uint64_t id;           /* EMBED_FAIL_OOV: the sentence (0, 1, ... in input order) */
+    size_t bad;            /* EMBED_FAIL_OOV: the token's index in it */
+};
+/* The next record of r (a tokens stream) decoded into s (embed_tokens_decode with
+ * max_chars): 1; 0 at the end; an error with f->what EMBED_FAIL_READ or EMBED_FAIL_RECORD. */
+struct rec_reader;
+int embed_tokens_next(struct rec_reader *r, struct embed_tokens *s, size_t max_chars,
+                      struct embed_fail *f);
+
+/* Sentence id (0, 1, ... in input order), its tokens and x: its n tokens' vectors
+ * ([n][layers][dim], embed_batch_shape), or with pooling its one sentence vector. Returns
+ * WP_OK, or an error that the pass over the stream returns. */
+typedef int (*embed_emit_fn)(void *ctx, uint64_t id, const struct embed_tokens *s, size_t n,
+                             const float *x);
 
 struct lm;
 /* The model's ids (and characters, for a model that reads them) of s's tokens; the specials'

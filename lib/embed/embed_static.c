@@ -1,6 +1,7 @@
 /* embed_static.c - static vectors for a sentence's tokens; see embed_static.h. */
 #include "embed_static.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/status.h"
@@ -76,6 +77,51 @@ embed_static_sentence(struct embed_static *e, struct embed_tokens *s, float *x,
     }
     *nout = n;
     return WP_OK;
+}
+
+/* One sentence of embed_static_run: its vectors, pooled when pooled is not NULL, to emit. */
+static int
+static_one(struct embed_static *e, struct embed_tokens *s, struct embed_pool *pool,
+           float *pooled, embed_emit_fn emit, void *ctx, struct embed_fail *f)
+{
+    const size_t d = e->vs->d;
+    size_t n;
+    float *x = embed_tokens_out(s, (s->n ? s->n : 1) * d);
+    if (x == NULL)
+        return WP_ENOMEM;
+    embed_pool_reset(pool);
+    const int rc = embed_static_sentence(e, s, x, pool, &n, &f->bad);
+    if (rc < 0) {
+        f->what = rc == WP_ENOTFOUND ? EMBED_FAIL_OOV : EMBED_FAIL_EMBED;
+        return rc;
+    }
+    if (pooled != NULL) {
+        embed_pool_result(pool, pooled);
+        embed_tokens_reset(s); /* the label is the whole input sentence */
+    }
+    return emit(ctx, f->id, s, n, pooled != NULL ? pooled : x);
+}
+
+int
+embed_static_run(struct embed_static *e, struct rec_reader *r, struct embed_tokens *s,
+                 int pool, int normalize, embed_emit_fn emit, void *ctx, struct embed_fail *f)
+{
+    struct embed_pool p;
+    float *pooled = malloc((e->vs->d ? e->vs->d : 1) * sizeof *pooled);
+    int rc = pooled == NULL ? WP_ENOMEM : embed_pool_init(&p, pool, normalize, e->vs->d);
+    if (rc < 0) {
+        free(pooled);
+        f->what = EMBED_FAIL_EMBED;
+        return rc;
+    }
+    for (f->id = 0; (rc = embed_tokens_next(r, s, 0, f)) == 1; f->id++) {
+        f->what = EMBED_FAIL_EMBED;
+        if ((rc = static_one(e, s, &p, pool ? pooled : NULL, emit, ctx, f)) < 0)
+            break;
+    }
+    embed_pool_free(&p);
+    free(pooled);
+    return rc;
 }
 
 int

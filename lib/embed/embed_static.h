@@ -11,9 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "embed_sent.h"
+
 struct vecset;
-struct embed_tokens;
 struct embed_pool;
+struct rec_reader;
 
 enum embed_oov { EMBED_OOV_SKIP, EMBED_OOV_ZERO, EMBED_OOV_ERROR, EMBED_OOV_UNK };
 
@@ -36,6 +38,17 @@ void embed_static_init(struct embed_static *e, const struct vecset *vs, int oov,
  * is still that token); WP_ENOMEM. */
 int embed_static_sentence(struct embed_static *e, struct embed_tokens *s, float *x,
                           struct embed_pool *pool, size_t *n, size_t *bad);
+
+/* Every sentence of the tokens stream r decoded into s (the caller's: it frees it, and on
+ * EMBED_FAIL_OOV s->tok[f->bad] is the token), its vectors (embed_static_sentence) or, with
+ * pool (enum embed_pool_how; normalize: the mean to unit length) their pooled vector, handed
+ * to emit with the sentence's id in input order; a pooled sentence's tokens are reset
+ * first (its label is the whole input sentence). WP_OK, or an error with f->what:
+ * embed_tokens_next's, EMBED_FAIL_OOV (WP_ENOTFOUND: sentence f->id, token f->bad) or
+ * EMBED_FAIL_EMBED (WP_ENOMEM, or emit's error). */
+int embed_static_run(struct embed_static *e, struct rec_reader *r, struct embed_tokens *s,
+                     int pool, int normalize, embed_emit_fn emit, void *ctx,
+                     struct embed_fail *f);
 
 /* The header of static vectors' output: source=static, oov=skip|zero|error|unk (enum
  * embed_oov). WP_OK or WP_ENOMEM. */

@@ -1,7 +1,8 @@
 /* test_embed_batch.c - embed --model's batches (embed_batch.h): every sentence emitted once,
  * in input order, with the same vectors whatever the batch size and thread count; pooling
- * over the emitted token vectors; and the token cache (embed_cache.h) written, found and
- * read back. */
+ * over the emitted token vectors; a whole token stream through them (embed_batch_run: the
+ * same vectors, progress as sentences are emitted, a record that does not decode); and the
+ * token cache (embed_cache.h) written, found and read back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,76 @@ test_batches(void)
     return 0;
 }
 
+/* The sentences as a tokens stream, then a record that does not decode when bad. */
+static FILE *
+stream(int bad)
+{
+    FILE *fp = tmpfile();
+    struct rec_writer *w;
+    struct buf b = {0};
+    if (fp == NULL || rec_writer_open(&w, fp, REC_TOKENS, NULL, 0) < 0)
+        return NULL;
+    int rc = WP_OK;
+    for (size_t i = 0; i < NSENT; i++) {
+        const unsigned char *tok[MAXTOK];
+        size_t len[MAXTOK], n = 0;
+        for (; n < MAXTOK && sents[i][n] != NULL; n++)
+            tok[n] = (const unsigned char *)sents[i][n], len[n] = strlen(sents[i][n]);
+        b.len = 0;
+        rc |= rec_tokens_encode(&b, tok, len, n);
+        rc |= rec_writer_put(w, b.p, b.len);
+    }
+    if (bad)
+        rc |= rec_writer_put(w, "\x03a", 2);   /* three tokens, one byte */
+    rc |= rec_writer_close(w);
+    buf_free(&b);
+    rewind(fp);
+    return rc == WP_OK ? fp : NULL;
+}
+
+static void
+count_progress(void *ctx, uint64_t done)
+{
+    uint64_t *last = ctx;
+    *last = done > *last ? done : 0;   /* 0: not increasing */
+}
+
+/* embed_batch_run over a stream gives what the sentences added one by one give. */
+static int
+test_run(void)
+{
+    struct lm *m = tiny_lm(1);
+    struct got *one = calloc(1, sizeof *one), *g = calloc(1, sizeof *g);
+    CHECK(m != NULL && one != NULL && g != NULL);
+    CHECK_EQ(0, run(m, 1, 1, EMBED_POOL_NONE, one));
+    for (int bad = 0; bad < 2; bad++) {
+        const struct embed_batch_cfg cfg = {.m = m, .sel = {.mode = EMBED_SEL_ALL},
+                                            .batch = 4, .threads = 2, .emit = emit, .ctx = g};
+        struct embed_batch *b;
+        struct rec_reader *r;
+        struct embed_fail f;
+        uint64_t last = 0;
+        FILE *fp = stream(bad);
+        memset(g, 0, sizeof *g);
+        CHECK(fp != NULL);
+        CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
+        CHECK_EQ(WP_OK, embed_batch_new(&b, &cfg));
+        const int rc = embed_batch_run(b, r, count_progress, &last, &f);
+        CHECK(bad ? rc < 0 && f.what == EMBED_FAIL_RECORD : rc == WP_OK);
+        CHECK_EQ(bad ? 4 : NSENT, g->n);   /* a bad record: the batch before it emitted */
+        CHECK_EQ(g->n, last);
+        for (size_t i = 0; i < g->n; i++)
+            CHECK(memcmp(one->x[i], g->x[i], one->ntok[i] * 12 * sizeof(float)) == 0);
+        embed_batch_free(b);
+        rec_reader_free(r);
+        fclose(fp);
+    }
+    free(one);
+    free(g);
+    lm_free(m);
+    return 0;
+}
+
 /* The cache: written for a model, found beside it as that model's and not another's, read
  * back as the rows embed_cache_rows gives. */
 static int
@@ -204,4 +275,5 @@ test_cache_beside(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_batches), CHECK_CASE(test_cache), CHECK_CASE(test_cache_beside))
+CHECK_MAIN(CHECK_CASE(test_batches), CHECK_CASE(test_run), CHECK_CASE(test_cache),
+           CHECK_CASE(test_cache_beside))

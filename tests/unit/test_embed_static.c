@@ -1,6 +1,8 @@
 /* test_embed_static.c - static vectors for a sentence (embed --vectors): each OOV policy,
- * the compaction of the kept tokens, pooling of kept tokens only, the counts; and a
- * sentence's selection and pooling (embed_sel_sentence). */
+ * the compaction of the kept tokens, pooling of kept tokens only, the counts; a whole token
+ * stream (embed_static_run: each sentence or its pooled vector in order, the token not in the
+ * vectors, a record that does not decode); and a sentence's selection and pooling
+ * (embed_sel_sentence). */
 #include <stdio.h>
 #include <string.h>
 
@@ -82,6 +84,98 @@ test_policies(void)
     return 0;
 }
 
+/* What emit_sum received: sentences, their tokens (as labelled) and first two floats. */
+struct seen {
+    uint64_t n;
+    size_t ntok[4];
+    float x0[4], x1[4];
+};
+
+static int
+emit_sum(void *ctx, uint64_t id, const struct embed_tokens *s, size_t n, const float *x)
+{
+    struct seen *g = ctx;
+    if (id != g->n || id >= 4)
+        return WP_ERANGE;
+    g->ntok[id] = s->n;
+    g->x0[id] = x[0];
+    g->x1[id] = x[1];
+    g->n++;
+    return WP_OK;
+}
+
+/* A tokens stream of "the dog cat", "cat" and, when bad, a record that does not decode. */
+static FILE *
+stream(int bad)
+{
+    FILE *fp = tmpfile();
+    struct rec_writer *w;
+    struct buf b = {0};
+    const unsigned char *tok[] = {(const unsigned char *)"the", (const unsigned char *)"dog",
+                                  (const unsigned char *)"cat"};
+    const size_t len[] = {3, 3, 3};
+    if (fp == NULL || rec_writer_open(&w, fp, REC_TOKENS, NULL, 0) < 0)
+        return NULL;
+    int rc = rec_tokens_encode(&b, tok, len, 3);
+    rc |= rec_writer_put(w, b.p, b.len);
+    b.len = 0;
+    rc |= rec_tokens_encode(&b, tok + 2, len + 2, 1);
+    rc |= rec_writer_put(w, b.p, b.len);
+    if (bad)
+        rc |= rec_writer_put(w, "\x05", 1);   /* five tokens, none there */
+    rc |= rec_writer_close(w);
+    buf_free(&b);
+    rewind(fp);
+    return rc == WP_OK ? fp : NULL;
+}
+
+static int
+test_run(void)
+{
+    FILE *vf = fmemopen((void *)text, sizeof text - 1, "r");
+    struct vecset *vs;
+    CHECK_EQ(WP_OK, vecset_load(&vs, vf, W2VFMT_AUTO, NULL));
+    fclose(vf);
+    /* pooled means: "the dog cat" over the two found, labelled with all three tokens */
+    struct embed_static e;
+    struct embed_tokens s = {0};
+    struct embed_fail f;
+    struct rec_reader *r;
+    struct seen g = {0};
+    FILE *fp = stream(0);
+    CHECK(fp != NULL);
+    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
+    embed_static_init(&e, vs, EMBED_OOV_SKIP, -1, 0);
+    CHECK_EQ(WP_OK, embed_static_run(&e, r, &s, EMBED_POOL_MEAN, 0, emit_sum, &g, &f));
+    CHECK(g.n == 2 && g.ntok[0] == 3 && g.ntok[1] == 1);
+    CHECK(g.x0[0] == 2 && g.x1[0] == 3 && g.x0[1] == 3 && g.x1[1] == 4);
+    CHECK(e.tokens == 4 && e.oov_tokens == 1);
+    rec_reader_free(r);
+    fclose(fp);
+    /* token vectors, the error policy: sentence 0, token 1 */
+    memset(&g, 0, sizeof g);
+    CHECK((fp = stream(0)) != NULL);
+    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
+    embed_static_init(&e, vs, EMBED_OOV_ERROR, -1, 0);
+    CHECK_EQ(WP_ENOTFOUND, embed_static_run(&e, r, &s, EMBED_POOL_NONE, 0, emit_sum, &g, &f));
+    CHECK(f.what == EMBED_FAIL_OOV && f.id == 0 && f.bad == 1 && g.n == 0);
+    CHECK(memcmp(s.tok[f.bad], "dog", 3) == 0);
+    rec_reader_free(r);
+    fclose(fp);
+    /* a bad record after two good sentences */
+    memset(&g, 0, sizeof g);
+    CHECK((fp = stream(1)) != NULL);
+    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
+    embed_static_init(&e, vs, EMBED_OOV_ZERO, -1, 0);
+    CHECK(embed_static_run(&e, r, &s, EMBED_POOL_NONE, 0, emit_sum, &g, &f) < 0);
+    CHECK(f.what == EMBED_FAIL_RECORD && g.n == 2 && g.x0[0] == 1 && g.x1[0] == 2);
+    rec_reader_free(r);
+    fclose(fp);
+    embed_tokens_free(&s);
+    vecset_free(vs);
+    return 0;
+}
+
 static int
 test_sel_sentence(void)
 {
@@ -121,4 +215,5 @@ test_meta(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_policies), CHECK_CASE(test_sel_sentence), CHECK_CASE(test_meta))
+CHECK_MAIN(CHECK_CASE(test_policies), CHECK_CASE(test_run), CHECK_CASE(test_sel_sentence),
+           CHECK_CASE(test_meta))

@@ -1,6 +1,7 @@
 /* Unit tests for lm_loop.c (the epochs of a run: pacing of checkpoints, --max-batches, a
  * token budget, rollback and divergence, seen through the hooks) and for resuming in one read
- * (lm_load_head, lm_trainer_load_rest): a checkpoint read back continues bit for bit. */
+ * (lm_load_head, lm_trainer_load_rest; lm_resume_head, lm_run_start): a checkpoint read back
+ * continues bit for bit. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "tiny_lm.h"
 #include "common/status.h"
 #include "lm/lm_loop.h"
+#include "lm/lm_resume.h"
 #include "lm/lm_run.h"
 #include "stream/rec.h"
 #include "text/vocab.h"
@@ -282,6 +284,60 @@ test_resume_one_read(void)
     return 0;
 }
 
+/* A run's checkpoint (lm_run_save) resumed through lm_resume_head and lm_run_start: the
+ * settings, position, corpus fingerprint and seconds back, the trainer going on exactly as
+ * the one that wrote it; a model file is no checkpoint. */
+static int
+test_resume_run(void)
+{
+    struct fixture f;
+    CHECK_EQ(0, fixture_new(&f, 2));
+    double norm;
+    struct lm_pos bad;
+    for (int w = 0; w < 3; w++)
+        CHECK_EQ(WP_OK, lm_run_step(&f.rn, &norm, &bad));
+    f.rn.data_hash = lm_stream_hash(&f.rn.train);
+    FILE *fp = tmpfile();
+    CHECK(fp != NULL);
+    CHECK_EQ(WP_OK, lm_run_save(fp, &f.rn, 7.5, 1, NULL, 1));
+    rewind(fp);
+    struct rec_reader *r;
+    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
+    struct lm_train_cfg tc;
+    struct lm_schedule sch = {0};
+    lm_train_cfg_default(&tc);
+    tc.threads = 1;
+    struct lm_run rn = {.tc = &tc, .sch = &sch, .train = f.rn.train};
+    struct lm_resume rs;
+    enum lm_start_fail fail;
+    CHECK_EQ(WP_OK, lm_resume_head(&rs, r, &rn.m, &tc, &sch, 0, &rn.pos));
+    CHECK(rs.missing == NULL && rs.ranks == 1 && rs.secs == 7.5);
+    CHECK(rs.data_hash == f.rn.data_hash && sch.epochs == 2 && tc.optim == LM_ADAGRAD);
+    CHECK(rn.pos.window == 3 && rn.pos.loss == f.rn.pos.loss);
+    CHECK_EQ(WP_OK, lm_run_start(&rn, &rs, &fail));
+    CHECK(fail == LM_START_OK && rs.r == NULL && rn.snap != NULL && rn.snap_pos.window == 3);
+    CHECK_EQ(WP_OK, lm_run_step(&f.rn, &norm, &bad));
+    CHECK_EQ(WP_OK, lm_run_step(&rn, &norm, &bad));
+    CHECK(rn.pos.loss == f.rn.pos.loss);
+    CHECK(memcmp(rn.m->w, f.rn.m->w, rn.m->nparams * sizeof(float)) == 0);
+    lm_snapshot_free(rn.snap);
+    lm_trainer_free(rn.tr);
+    lm_free(rn.m);
+    fclose(fp);
+
+    /* a model file: its model read, no checkpoint's settings, nothing kept */
+    CHECK((fp = tmpfile()) != NULL);
+    CHECK_EQ(WP_OK, lm_save(fp, f.rn.m, NULL, 1));
+    rewind(fp);
+    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
+    CHECK_EQ(WP_ENOTFOUND, lm_resume_head(&rs, r, &rn.m, &tc, &sch, 0, &rn.pos));
+    CHECK(rs.missing != NULL && rn.m == NULL);
+    rec_reader_free(r);
+    fclose(fp);
+    fixture_free(&f);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_epochs_and_pacing), CHECK_CASE(test_stops),
            CHECK_CASE(test_rollback_and_divergence), CHECK_CASE(test_ckpt_windows),
-           CHECK_CASE(test_resume_one_read))
+           CHECK_CASE(test_resume_one_read), CHECK_CASE(test_resume_run))

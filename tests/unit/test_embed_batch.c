@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tokens_stream.h"
 #include "tiny_lm.h"
 #include "common/buf.h"
 #include "common/status.h"
@@ -130,31 +131,13 @@ test_batches(void)
     return 0;
 }
 
-/* The sentences as a tokens stream, then a record that does not decode when bad. */
+/* The sentences as a tokens stream, then a record that does not decode when bad (three
+ * tokens, one byte). */
 static FILE *
 stream(int bad)
 {
-    FILE *fp = tmpfile();
-    struct rec_writer *w;
-    struct buf b = {0};
-    if (fp == NULL || rec_writer_open(&w, fp, REC_TOKENS, NULL, 0) < 0)
-        return NULL;
-    int rc = WP_OK;
-    for (size_t i = 0; i < NSENT; i++) {
-        const unsigned char *tok[MAXTOK];
-        size_t len[MAXTOK], n = 0;
-        for (; n < MAXTOK && sents[i][n] != NULL; n++)
-            tok[n] = (const unsigned char *)sents[i][n], len[n] = strlen(sents[i][n]);
-        b.len = 0;
-        rc |= rec_tokens_encode(&b, tok, len, n);
-        rc |= rec_writer_put(w, b.p, b.len);
-    }
-    if (bad)
-        rc |= rec_writer_put(w, "\x03a", 2);   /* three tokens, one byte */
-    rc |= rec_writer_close(w);
-    buf_free(&b);
-    rewind(fp);
-    return rc == WP_OK ? fp : NULL;
+    static const char *const lines[NSENT] = {"", "a b c", "d", "b zebra", "c c d a", "a d"};
+    return tokens_stream(lines, NSENT, bad ? "\x03a" : NULL, 2);
 }
 
 static void

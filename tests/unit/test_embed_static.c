@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "tokens_stream.h"
 #include "common/buf.h"
 #include "common/status.h"
 #include "embed/embed_layers.h"
@@ -32,13 +33,24 @@ sentence(struct embed_tokens *s)
     return 0;
 }
 
+/* The vectors of text: "the" (1, 2) and "cat" (3, 4). NULL on error. */
+static struct vecset *
+vectors(void)
+{
+    FILE *fp = fmemopen((void *)text, sizeof text - 1, "r");
+    struct vecset *vs = NULL;
+    if (fp != NULL && vecset_load(&vs, fp, W2VFMT_AUTO, NULL) < 0)
+        vs = NULL;
+    if (fp != NULL)
+        fclose(fp);
+    return vs;
+}
+
 static int
 test_policies(void)
 {
-    FILE *fp = fmemopen((void *)text, sizeof text - 1, "r");
-    struct vecset *vs;
-    CHECK_EQ(WP_OK, vecset_load(&vs, fp, W2VFMT_AUTO, NULL));
-    fclose(fp);
+    struct vecset *vs = vectors();
+    CHECK(vs != NULL);
     /* policy, npy_slots: rows written, x[2] (the second row's first value), pooled mean[0] */
     const struct { int oov, slots; size_t n; float x2, mean0; } cases[] = {
         {EMBED_OOV_SKIP, 0, 2, 3, 2},       /* dog left out */
@@ -104,73 +116,56 @@ emit_sum(void *ctx, uint64_t id, const struct embed_tokens *s, size_t n, const f
     return WP_OK;
 }
 
-/* A tokens stream of "the dog cat", "cat" and, when bad, a record that does not decode. */
+/* "the dog cat", "cat" and, when bad, a record that does not decode (five tokens, none
+ * there). */
 static FILE *
 stream(int bad)
 {
-    FILE *fp = tmpfile();
-    struct rec_writer *w;
-    struct buf b = {0};
-    const unsigned char *tok[] = {(const unsigned char *)"the", (const unsigned char *)"dog",
-                                  (const unsigned char *)"cat"};
-    const size_t len[] = {3, 3, 3};
-    if (fp == NULL || rec_writer_open(&w, fp, REC_TOKENS, NULL, 0) < 0)
-        return NULL;
-    int rc = rec_tokens_encode(&b, tok, len, 3);
-    rc |= rec_writer_put(w, b.p, b.len);
-    b.len = 0;
-    rc |= rec_tokens_encode(&b, tok + 2, len + 2, 1);
-    rc |= rec_writer_put(w, b.p, b.len);
-    if (bad)
-        rc |= rec_writer_put(w, "\x05", 1);   /* five tokens, none there */
-    rc |= rec_writer_close(w);
-    buf_free(&b);
-    rewind(fp);
-    return rc == WP_OK ? fp : NULL;
+    static const char *const sents[] = {"the dog cat", "cat"};
+    return tokens_stream(sents, 2, bad ? "\x05" : NULL, 1);
+}
+
+/* embed_static_run over stream(bad) with this policy and pooling, into s, g and f: its
+ * return, or WP_EIO when the stream could not be made. */
+static int
+run_on(const struct vecset *vs, int oov, int pool, int bad, struct embed_tokens *s,
+       struct seen *g, struct embed_fail *f, struct embed_static *e)
+{
+    struct rec_reader *r;
+    FILE *fp = stream(bad);
+    int rc = fp != NULL ? rec_reader_open(&r, fp) : WP_EIO;
+    memset(g, 0, sizeof *g);
+    embed_static_init(e, vs, oov, -1, 0);
+    if (rc == WP_OK)
+        rc = embed_static_run(e, r, s, pool, 0, emit_sum, g, f);
+    if (fp != NULL) {
+        rec_reader_free(r);
+        fclose(fp);
+    }
+    return rc;
 }
 
 static int
 test_run(void)
 {
-    FILE *vf = fmemopen((void *)text, sizeof text - 1, "r");
-    struct vecset *vs;
-    CHECK_EQ(WP_OK, vecset_load(&vs, vf, W2VFMT_AUTO, NULL));
-    fclose(vf);
-    /* pooled means: "the dog cat" over the two found, labelled with all three tokens */
+    struct vecset *vs = vectors();
+    CHECK(vs != NULL);
     struct embed_static e;
     struct embed_tokens s = {0};
     struct embed_fail f;
-    struct rec_reader *r;
-    struct seen g = {0};
-    FILE *fp = stream(0);
-    CHECK(fp != NULL);
-    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
-    embed_static_init(&e, vs, EMBED_OOV_SKIP, -1, 0);
-    CHECK_EQ(WP_OK, embed_static_run(&e, r, &s, EMBED_POOL_MEAN, 0, emit_sum, &g, &f));
+    struct seen g;
+    /* pooled means: "the dog cat" over the two found, labelled with all three tokens */
+    CHECK_EQ(WP_OK, run_on(vs, EMBED_OOV_SKIP, EMBED_POOL_MEAN, 0, &s, &g, &f, &e));
     CHECK(g.n == 2 && g.ntok[0] == 3 && g.ntok[1] == 1);
     CHECK(g.x0[0] == 2 && g.x1[0] == 3 && g.x0[1] == 3 && g.x1[1] == 4);
     CHECK(e.tokens == 4 && e.oov_tokens == 1);
-    rec_reader_free(r);
-    fclose(fp);
     /* token vectors, the error policy: sentence 0, token 1 */
-    memset(&g, 0, sizeof g);
-    CHECK((fp = stream(0)) != NULL);
-    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
-    embed_static_init(&e, vs, EMBED_OOV_ERROR, -1, 0);
-    CHECK_EQ(WP_ENOTFOUND, embed_static_run(&e, r, &s, EMBED_POOL_NONE, 0, emit_sum, &g, &f));
+    CHECK_EQ(WP_ENOTFOUND, run_on(vs, EMBED_OOV_ERROR, EMBED_POOL_NONE, 0, &s, &g, &f, &e));
     CHECK(f.what == EMBED_FAIL_OOV && f.id == 0 && f.bad == 1 && g.n == 0);
     CHECK(memcmp(s.tok[f.bad], "dog", 3) == 0);
-    rec_reader_free(r);
-    fclose(fp);
     /* a bad record after two good sentences */
-    memset(&g, 0, sizeof g);
-    CHECK((fp = stream(1)) != NULL);
-    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
-    embed_static_init(&e, vs, EMBED_OOV_ZERO, -1, 0);
-    CHECK(embed_static_run(&e, r, &s, EMBED_POOL_NONE, 0, emit_sum, &g, &f) < 0);
+    CHECK(run_on(vs, EMBED_OOV_ZERO, EMBED_POOL_NONE, 1, &s, &g, &f, &e) < 0);
     CHECK(f.what == EMBED_FAIL_RECORD && g.n == 2 && g.x0[0] == 1 && g.x1[0] == 2);
-    rec_reader_free(r);
-    fclose(fp);
     embed_tokens_free(&s);
     vecset_free(vs);
     return 0;

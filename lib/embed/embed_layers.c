@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/status.h"
+#include "kernels/vec.h"
 
 int
 embed_sel_mix(struct embed_sel *sel, const double *w, size_t n, double gamma)
@@ -107,9 +108,7 @@ embed_pool_add(struct embed_pool *p, const float *x)
 {
     double scale = 1;
     if (p->normalize) {
-        double sq = 0;
-        for (size_t i = 0; i < p->k; i++)
-            sq += (double)x[i] * x[i];
+        const double sq = vec_sumsq_f64(x, p->k);
         if (sq == 0)
             return;
         scale = 1 / sqrt(sq);

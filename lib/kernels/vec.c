@@ -49,6 +49,15 @@ sqnorm_ref(const float *x, size_t n)
     return s;
 }
 
+double
+vec_sumsq_f64(const float *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)x[i] * x[i];
+    return s;
+}
+
 const struct vec_ops vec_ops_ref = {
     .name = "ref",
     .dot = dot_ref,

@@ -22,4 +22,10 @@ const struct vec_ops *const *vec_all_variants(void);
 /* WP_OK, or WP_ERANGE if WP_KERNEL names no usable variant. */
 int vec_select_status(void);
 
+/* sum x[i]^2 over i = 0..n-1, each square taken and added in double, in index order: the
+ * one sum of squares for norms that files, scores and reports depend on bit for bit (a
+ * product of two floats is exact in double, so contracting it into an fma changes
+ * nothing). Scalar only: a vectorised sum would add in another order. */
+double vec_sumsq_f64(const float *x, size_t n);
+
 #endif

@@ -124,7 +124,6 @@ knn_half_build(const float *m, size_t n, size_t d, uint16_t **out, float *maxnor
         return WP_ENOMEM;
     double mx = 0;
     for (size_t i = 0; i < n; i++) {
-        double sq = 0;
         for (size_t j = 0; j < d; j++) {
             const float x = m[i * d + j];
             if (!(fabsf(x) <= 65504.0f)) {
@@ -132,8 +131,8 @@ knn_half_build(const float *m, size_t n, size_t d, uint16_t **out, float *maxnor
                 return WP_ERANGE;
             }
             h[i * d + j] = float_to_half(x);
-            sq += (double)x * x;
         }
+        const double sq = vec_sumsq_f64(m + i * d, d);
         if (sq > mx)
             mx = sq;
     }
@@ -500,12 +499,10 @@ struct one {
 static float
 half_error_bound(const struct knn_db *db, const float *q)
 {
-    double qn = 0, q1 = 0;
-    for (size_t j = 0; j < db->d; j++) {
-        qn += (double)q[j] * q[j];
+    double q1 = 0;
+    for (size_t j = 0; j < db->d; j++)
         q1 += fabs(q[j]);
-    }
-    qn = sqrt(qn);
+    const double qn = sqrt(vec_sumsq_f64(q, db->d));
     const double e = qn * db->maxnorm * (ldexp(1, -11) + 2.0 * (double)db->d * ldexp(1, -24)) +
                      q1 * ldexp(1, -25);
     return (float)(2.0 * e + 1e-30) * (db->metric == KNN_L2 ? 2.0f : 1.0f);

@@ -7,19 +7,11 @@
 
 #include "common/grow.h"
 #include "common/status.h"
+#include "kernels/vec.h"
 #include "knn_hnsw.h"
 #include "vecio/vecfp.h"
 #include "vecio/vecset.h"
 #include "vecio/vectab.h"
-
-static double
-sum_sq(const float *x, size_t d)
-{
-    double sq = 0;
-    for (size_t j = 0; j < d; j++)
-        sq += (double)x[j] * x[j];
-    return sq;
-}
 
 int
 knn_queries_init(struct knn_queries *q, const struct vecset *s, int metric)
@@ -75,7 +67,7 @@ knn_queries_add_ngrams(struct knn_queries *q, const char *w, uint32_t *id)
         return rc;
     if (rc < 0)
         return 0;
-    const double sq = sum_sq(x, d);
+    const double sq = vec_sumsq_f64(x, d);
     if (q->metric == KNN_COS)
         vecset_vector(q->s, w, len, 1, x, NULL);
     if ((q->xw[q->nx] = malloc(len + 1)) == NULL)
@@ -262,12 +254,12 @@ knn_qvecs_push(struct knn_qvecs *b, const char *label, size_t len)
     memcpy(l, label, len);
     l[len] = '\0';
     if (b->metric == KNN_COS) { /* exactly as vecset scales its own rows */
-        const double sq = sum_sq(x, b->d);
+        const double sq = vec_sumsq_f64(x, b->d);
         const float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
         for (size_t j = 0; j < b->d; j++)
             x[j] *= inv;
     }
-    b->sq[b->n] = (float)sum_sq(x, b->d);
+    b->sq[b->n] = (float)vec_sumsq_f64(x, b->d);
     b->labels[b->n++] = l;
     return b->n == b->cap;
 }

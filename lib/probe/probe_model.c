@@ -10,6 +10,7 @@
 #include "common/rng.h"
 #include "common/status.h"
 #include "kernels/blas.h"
+#include "kernels/vec.h"
 #include "probe_labels.h"
 
 int
@@ -217,15 +218,6 @@ probe_forward(const struct probe *m, const float *x, size_t B, struct probe_work
         softmax(w->p + b * C, C);
 }
 
-static double
-sumsq(const float *x, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)x[i] * x[i];
-    return s;
-}
-
 double
 probe_loss(const struct probe *m, const struct probe_work *w, const uint32_t *y, size_t B,
            float l2)
@@ -238,9 +230,9 @@ probe_loss(const struct probe *m, const struct probe_work *w, const uint32_t *y,
     }
     s /= (double)(B ? B : 1);
     if (l2 > 0) {
-        double r = sumsq(m->p.w2, C * (H ? H : D));
+        double r = vec_sumsq_f64(m->p.w2, C * (H ? H : D));
         if (H)
-            r += sumsq(m->p.w1, H * D);
+            r += vec_sumsq_f64(m->p.w1, H * D);
         s += 0.5 * l2 * r;
     }
     return s;

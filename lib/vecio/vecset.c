@@ -9,6 +9,7 @@
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "kernels/vec.h"
 #include "common/wordmap.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
@@ -132,9 +133,7 @@ build_map(struct vecset *s)
 static float
 unit_row(const float *x, size_t d, float *u)
 {
-    double sq = 0;
-    for (size_t j = 0; j < d; j++)
-        sq += (double)x[j] * x[j];
+    const double sq = vec_sumsq_f64(x, d);
     const double inv = sq > 0 ? 1.0 / sqrt(sq) : 0.0;
     if (inv <= FLT_MAX) {
         for (size_t j = 0; j < d; j++)

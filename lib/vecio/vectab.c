@@ -12,6 +12,7 @@
 #include "common/bytes.h"
 #include "common/mapfile.h"
 #include "common/status.h"
+#include "kernels/vec.h"
 #include "vecerr.h"
 #include "vecfp.h"
 
@@ -241,9 +242,7 @@ vectab_write(FILE *fp, char *const *words, const float *m, const float *unit, si
     int rc = idx && norms && st ? WP_OK : WP_ENOMEM;
     if (rc == WP_OK) {
         for (size_t i = 0; i < v; i++) {
-            double sq = 0;
-            for (size_t j = 0; j < d; j++)
-                sq += (double)m[i * d + j] * m[i * d + j];
+            const double sq = vec_sumsq_f64(m + i * d, d);
             norms[i] = (float)sqrt(sq);
             norms[v + i] = (float)sq;
         }

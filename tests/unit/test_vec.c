@@ -100,6 +100,30 @@ test_reference_values_by_hand(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_reference_values_by_hand), CHECK_CASE(test_dot_and_sqnorm_match_ref),
+/* vec_sumsq_f64: squares and sums in double, in order (bit for bit the loop it replaced),
+ * so it keeps what a float sum loses; close to the float kernels' sum. */
+static int
+test_sumsq_f64(void)
+{
+    const float big[2] = {1e4f, 1.0f}; /* 1e8 + 1: exact in double, not in float */
+    CHECK(vec_sumsq_f64(big, 2) == 100000001.0);
+    CHECK(vec_sumsq_f64(big, 0) == 0.0);
+    const float sub[1] = {1e-30f}; /* its square underflows in float, not in double */
+    CHECK(vec_sumsq_f64(sub, 1) > 0);
+    static float x[VEC_N];
+    for (size_t li = 0; li < sizeof lengths / sizeof *lengths; li++) {
+        const size_t n = lengths[li];
+        fill(x, n, (uint32_t)n + 7);
+        double want = 0;
+        for (size_t i = 0; i < n; i++)
+            want += (double)x[i] * (double)x[i];
+        CHECK(want == vec_sumsq_f64(x, n));
+        CHECK_NEAR(vec_ops_ref.sqnorm(x, n), vec_sumsq_f64(x, n), VEC_ATOL + VEC_RTOL * n);
+    }
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_reference_values_by_hand), CHECK_CASE(test_sumsq_f64),
+           CHECK_CASE(test_dot_and_sqnorm_match_ref),
            CHECK_CASE(test_axpy_and_scale_match_ref),
            CHECK_CASE(test_dispatch_picks_a_listed_variant))

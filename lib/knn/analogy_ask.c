@@ -39,6 +39,17 @@ analogy_ask_free(struct analogy_ask *a)
     memset(a, 0, sizeof *a);
 }
 
+size_t
+analogy_ask_split(char *line, char *w[4])
+{
+    char *save = NULL;
+    size_t nw = 0;
+    for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 4;
+         t = strtok_r(NULL, " \t\r\n", &save))
+        w[nw++] = t;
+    return nw;
+}
+
 int
 analogy_ask_words(struct analogy_ask *a, const char *const w[3], int found[3])
 {

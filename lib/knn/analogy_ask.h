@@ -28,6 +28,9 @@ struct analogy_ask {
 int analogy_ask_init(struct analogy_ask *a, const struct vecset *s, int method, size_t n,
                      size_t k, const struct knn_opts *knn);
 void analogy_ask_free(struct analogy_ask *a);
+/* A question line's words: the first up to 4 whitespace-separated words of line (cut in
+ * place) into w; returns how many (a question has 3). */
+size_t analogy_ask_split(char *line, char *w[4]);
 /* The three words' vectors; found[i] is 1 for a row of the set, 0 for n-grams standing in,
  * -1 for a word with neither. WP_OK or WP_ENOMEM. */
 int analogy_ask_words(struct analogy_ask *a, const char *const w[3], int found[3]);

@@ -3,6 +3,7 @@
 #include "knn_hnsw.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -724,6 +725,20 @@ knn_hnsw_map(struct knn_hnsw **out, int fd, const struct knn_db *db, uint64_t fi
     h->pool = (uint32_t *)(b + l.pool);
     *out = h;
     return WP_OK;
+}
+
+int
+knn_hnsw_open(struct knn_hnsw **out, const char *path, const struct knn_db *db,
+              uint64_t fingerprint, unsigned flags, struct w2vfmt_error *err)
+{
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? WP_ENOTFOUND : WP_EIO;
+    const int rc = knn_hnsw_map(out, fd, db, fingerprint, flags, err);
+    const int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
 }
 
 /* ---- batches: queries split over threads, one scratch each ---- */

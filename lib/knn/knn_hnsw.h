@@ -59,6 +59,10 @@ int knn_hnsw_save(const struct knn_hnsw *h, uint64_t fingerprint, FILE *fp);
 enum { KNN_HNSW_TRUST = 1 };
 int knn_hnsw_map(struct knn_hnsw **out, int fd, const struct knn_db *db, uint64_t fingerprint,
                  unsigned flags, struct w2vfmt_error *err);
+/* knn_hnsw_map of the file at path: WP_ENOTFOUND when there is none, WP_EIO (errno set) when
+ * it cannot be opened, else what knn_hnsw_map returns. */
+int knn_hnsw_open(struct knn_hnsw **out, const char *path, const struct knn_db *db,
+                  uint64_t fingerprint, unsigned flags, struct w2vfmt_error *err);
 void knn_hnsw_free(struct knn_hnsw *h);
 
 #endif

@@ -2,6 +2,8 @@
  * knn_map.h. */
 #include "knn_map.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,53 @@
 #include "kernels/pca.h"
 #include "knn.h"
 #include "vecio/vecset.h"
+
+int
+knn_map_read_words(FILE *fp, char ***words, size_t *nw)
+{
+    char *line = NULL, **w = NULL;
+    size_t cap = 0, n = 0, wcap = 0;
+    int rc = WP_OK;
+    while (rc == WP_OK && getline(&line, &cap, fp) >= 0) {
+        char *save = NULL;
+        for (char *t = strtok_r(line, " \t\r\n", &save); t && rc == WP_OK;
+             t = strtok_r(NULL, " \t\r\n", &save)) {
+            if (n == wcap) {
+                char **g = realloc(w, (wcap = wcap ? 2 * wcap : 64) * sizeof *w);
+                if (g == NULL) {
+                    rc = WP_ENOMEM;
+                    break;
+                }
+                w = g;
+            }
+            if ((w[n] = strdup(t)) == NULL)
+                rc = WP_ENOMEM;
+            else
+                n++;
+        }
+    }
+    const int err = errno;
+    if (rc == WP_OK && ferror(fp))
+        rc = WP_EIO;
+    free(line);
+    if (rc < 0) {
+        knn_map_words_free(w, n);
+        w = NULL;
+        n = 0;
+    }
+    errno = err;
+    *words = w;
+    *nw = n;
+    return rc;
+}
+
+void
+knn_map_words_free(char **words, size_t nw)
+{
+    for (size_t i = 0; i < nw; i++)
+        free(words[i]);
+    free(words);
+}
 
 int
 knn_map_lookup(struct knn_map *mp, const struct vecset *s, int metric, char *const *words,
@@ -46,7 +95,11 @@ knn_map_lookup(struct knn_map *mp, const struct vecset *s, int metric, char *con
 int
 knn_map_project(struct knn_map *mp)
 {
-    return pca_project(mp->x, mp->n, mp->d, 2, mp->xy, mp->var);
+    const int rc = pca_project(mp->x, mp->n, mp->d, 2, mp->xy, mp->var);
+    for (size_t i = 0; rc >= 0 && i < mp->n * 2; i++)
+        if (fabsf(mp->xy[i]) < 5e-7f)
+            mp->xy[i] = 0.0f;
+    return rc;
 }
 
 double

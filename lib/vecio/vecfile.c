@@ -8,6 +8,7 @@
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
 #include "vecset.h"
+#include "vectab.h"
 #include "w2vfmt.h"
 
 /* A REC_VECTORS stream of the rows, its header meta plus "dim". */
@@ -58,6 +59,9 @@ vecfile_write_set(FILE *fp, int format, const struct vecset *s, const struct rec
 {
     if (format == VECSET_FASTTEXT)
         return vecset_write_fasttext(fp, s);
+    if (format & VECFILE_TABLE)
+        return vectab_write(fp, s->words, s->m, s->unit, s->v, s->d,
+                            (unsigned)format & ~(unsigned)VECFILE_TABLE);
     const struct vecfile_rows rows = {.words = (const char *const *)s->words, .m = s->m,
                                       .v = s->v, .d = s->d};
     return vecfile_write(fp, format, &rows, meta, level);

@@ -36,5 +36,8 @@ int vecfile_write(FILE *fp, int format, const struct vecfile_rows *rows,
  * table), plus VECSET_FASTTEXT. */
 int vecfile_write_set(FILE *fp, int format, const struct vecset *s, const struct rec_meta *meta,
                       int level);
+/* format VECFILE_TABLE | sections for vecfile_write_set: a vector table (vectab_write) of s
+ * holding those sections (VECTAB_F32, VECTAB_SQ8 or both; the int8 codes need s->unit). */
+enum { VECFILE_TABLE = 0x100 };
 
 #endif

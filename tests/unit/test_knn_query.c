@@ -1,16 +1,20 @@
 /* test_knn_query.c - knn(1)'s pieces in lib/knn: word queries searched one by one and in
  * batches alike, looked up, and every row at once (knn_query); the database over a set; query
  * vectors in batches (knn_qvecs); --map's lookup and projection (knn_map); one analogy
- * question at a time (analogy_ask) and the section sums of an evaluation (analogy). */
+ * question at a time (analogy_ask) and the section sums of an evaluation (analogy); stdin's
+ * query lines (knn_lines); an index file that is not there (knn_hnsw_open). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "common/status.h"
 #include "knn/analogy.h"
 #include "knn/analogy_ask.h"
 #include "knn/knn.h"
+#include "knn/knn_hnsw.h"
+#include "knn/knn_lines.h"
 #include "knn/knn_map.h"
 #include "knn/knn_query.h"
 #include "vecio/vecset.h"
@@ -242,6 +246,70 @@ test_analogy_groups(void)
     return 0;
 }
 
+/* Lines through a pipe: whole lines only, the first word of each, a last line without its
+ * newline, the first line of several words flagged once. */
+static int
+test_lines(void)
+{
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    const char in1[] = "  king\n\nqueen man\nwo", in2[] = "man\r\na b\nlast";
+    CHECK(write(fds[1], in1, sizeof in1 - 1) == (ssize_t)(sizeof in1 - 1));
+    struct knn_lines l;
+    CHECK_EQ(WP_OK, knn_lines_init(&l));
+    int multi;
+    CHECK_EQ(1, knn_lines_fill(&l, fds[0]));
+    CHECK_STR("king", knn_lines_next(&l, &multi));
+    CHECK_EQ(0, multi);
+    CHECK_STR("", knn_lines_next(&l, &multi));
+    CHECK_STR("queen", knn_lines_next(&l, &multi));
+    CHECK_EQ(1, multi);
+    CHECK(knn_lines_next(&l, &multi) == NULL); /* "wo" waits for its newline */
+    CHECK(write(fds[1], in2, sizeof in2 - 1) == (ssize_t)(sizeof in2 - 1));
+    close(fds[1]);
+    CHECK_EQ(1, knn_lines_fill(&l, fds[0]));
+    CHECK_STR("woman", knn_lines_next(&l, &multi));
+    CHECK_STR("a", knn_lines_next(&l, &multi));
+    CHECK_EQ(0, multi); /* flagged on the first such line only */
+    CHECK(knn_lines_next(&l, &multi) == NULL);
+    CHECK_EQ(0, knn_lines_fill(&l, fds[0]));
+    CHECK_STR("last", knn_lines_next(&l, &multi));
+    CHECK(knn_lines_next(&l, &multi) == NULL);
+    CHECK_EQ(6, l.lineno);
+    CHECK_EQ(2, l.multi);
+    CHECK_EQ(3, l.first_multi);
+    knn_lines_free(&l);
+    close(fds[0]);
+    return 0;
+}
+
+/* --map's words file, a question line's words, an index file that is not there. */
+static int
+test_words_and_files(void)
+{
+    static const char words[] = "king queen\n\n  man\twoman \n";
+    FILE *fp = fmemopen((void *)words, sizeof words - 1, "r");
+    char **w;
+    size_t n;
+    CHECK_EQ(WP_OK, knn_map_read_words(fp, &w, &n));
+    fclose(fp);
+    CHECK_EQ(4, n);
+    CHECK_STR("king", w[0]);
+    CHECK_STR("woman", w[3]);
+    knn_map_words_free(w, n);
+    char line[] = " a  b\tc d e\n", *q[4];
+    CHECK_EQ(4, analogy_ask_split(line, q));
+    CHECK_STR("b", q[1]);
+    CHECK_STR("d", q[3]);
+    char blank[] = " \r\n";
+    CHECK_EQ(0, analogy_ask_split(blank, q));
+    struct knn_hnsw *h = NULL;
+    struct knn_db db = {0};
+    CHECK_EQ(WP_ENOTFOUND, knn_hnsw_open(&h, "/nonexistent/index.hnsw", &db, 0, 0, NULL));
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_batch_same_as_one_by_one), CHECK_CASE(test_map),
+           CHECK_CASE(test_lines), CHECK_CASE(test_words_and_files),
            CHECK_CASE(test_analogy), CHECK_CASE(test_lookup_and_db), CHECK_CASE(test_search_all),
            CHECK_CASE(test_qvecs), CHECK_CASE(test_analogy_groups))

@@ -7,14 +7,8 @@
 #include "stream/rec.h"
 #include "text/vocab.h"
 #include "text/window.h"
+#include "text/window_meta.h"
 #include "w2v.h"
-
-static uint64_t
-meta_u64(const struct rec_meta *m, const char *key, uint64_t dflt)
-{
-    uint64_t v;
-    return rec_meta_get_u64(m, key, &v) == WP_OK ? v : dflt;
-}
 
 /* Tokens: windowed here, every epoch; a one-epoch pipe is streamed with an estimated count
  * of windows (as pairs estimates it), anything else spooled and counted first. */
@@ -42,19 +36,21 @@ plan_tokens(struct w2v_plan *p, const struct w2v_plan_in *in)
 static int
 plan_windows(struct w2v_plan *p, const struct w2v_plan_in *in)
 {
-    const struct rec_meta *meta = in->meta;
+    struct window_meta_read h;
+    window_meta_get(in->meta, &h);
     p->input = in->kind == REC_SPANS ? W2V_IN_SPANS : W2V_IN_WINDOWS;
-    if (in->kind == REC_SPANS) /* radii are 1 to the window the spans were drawn with */
-        p->window = (uint32_t)meta_u64(meta, "window", in->window);
-    const uint64_t se = meta_u64(meta, "epochs", 1);
-    uint64_t er = meta_u64(meta, "expected_records", 0), words_scale = 0;
+    if (in->kind == REC_SPANS && (h.has & WINDOW_META_WINDOW)) /* radii are 1 to the window
+                                                                 * the spans were drawn with */
+        p->window = (uint32_t)h.window;
+    const uint64_t se = h.has & WINDOW_META_EPOCHS ? h.epochs : 1;
+    uint64_t er = h.expected_records, words_scale = 0;
     p->stream_epochs = se;
     if (in->epochs_set && (se == 0 || in->epochs % se != 0)) {
         p->fail = W2V_PLAN_EPOCHS;
         return WP_ERANGE;
     }
     p->passes = in->epochs_set ? (uint32_t)(in->epochs / se) : 1;
-    if (rec_meta_get_u64(meta, "expected_records", &(uint64_t){0}) != WP_OK) {
+    if (!(h.has & WINDOW_META_EXPECTED_RECORDS)) {
         p->fail = W2V_PLAN_NO_EXPECTED;
         return WP_ENOTFOUND;
     }
@@ -67,13 +63,15 @@ plan_windows(struct w2v_plan *p, const struct w2v_plan_in *in)
     if (in->kind == REC_WINDOWS && in->counted != er && in->counted > 0) {
         p->miscounted = 1;
         p->header_records = er;
-        p->warn = meta_u64(meta, "expected_exact", 1) != 0;
+        p->warn = !(h.has & WINDOW_META_EXPECTED_EXACT) || h.expected_exact != 0;
         words_scale = er;
         er = in->counted;
     }
     p->total_records = er * p->passes;
     /* expected_words counts one epoch, expected_records all the stream's epochs */
-    p->total_words = meta_u64(meta, "expected_words", se ? er / se : 0) * se * p->passes;
+    const uint64_t words = h.has & WINDOW_META_EXPECTED_WORDS ? h.expected_words
+                           : se ? er / se : 0;
+    p->total_words = words * se * p->passes;
     if (words_scale > 0) /* the words of the header's windows, scaled to the windows */
         p->total_words = (uint64_t)((double)p->total_words * (double)er / (double)words_scale);
     p->words_per_record = (double)p->total_words / (double)p->total_records;

@@ -185,12 +185,26 @@ test_window_meta(void)
     CHECK(rec_meta_get_u64(m, "expected_exact", &u) == WP_OK && u == 1);
     CHECK(rec_meta_get_u64(m, "expected_words", &u) == WP_OK && u == 600);
     CHECK(rec_meta_get_u64(m, "max_contexts", &u) == WP_OK && u == 10);
+    struct window_meta_read r; /* read back: every key but the contexts' */
+    window_meta_get(m, &r);
+    CHECK_EQ(0x1fffu & ~(unsigned)(WINDOW_META_CONTEXT_VOCAB_HASH
+                                   | WINDOW_META_CONTEXT_VOCAB_SIZE), r.has);
+    CHECK(r.vocab_hash == vocab_hash(v) && r.vocab_size == 2 && r.context_vocab_hash == 0);
+    CHECK(r.window == 5 && r.fixed_window == 1 && r.sample == 1e-4 && r.epochs == 2);
+    CHECK(r.seed == 9 && r.expected_records == 1234 && r.expected_exact == 1);
+    CHECK(r.expected_words == 600 && r.max_contexts == 10);
     rec_meta_free(m);
     w.cv = cv; /* word2vecf: the contexts' vocabulary too */
     CHECK((m = rec_meta_new()) != NULL);
     CHECK_EQ(WP_OK, window_meta_put(m, &w));
     CHECK(rec_meta_get_u64(m, "context_vocab_hash", &u) == WP_OK && u == vocab_hash(cv));
     CHECK(rec_meta_get_u64(m, "context_vocab_size", &u) == WP_OK && u == 1);
+    window_meta_get(m, &r);
+    CHECK(r.has == 0x1fffu && r.context_vocab_hash == vocab_hash(cv));
+    CHECK_EQ(1, r.context_vocab_size);
+    CHECK_EQ(WP_OK, rec_meta_set_f64(m, "epochs", 2.0)); /* the wrong type: not held */
+    window_meta_get(m, &r);
+    CHECK(!(r.has & WINDOW_META_EPOCHS) && r.epochs == 0);
     rec_meta_free(m);
     vocab_free(v);
     vocab_free(cv);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 
+#include "mapfile.h"
 #include "status.h"
 
 /* WP_EIO, with errno EIO when the C library left it 0 */
@@ -48,4 +49,29 @@ int
 spool_rewind(FILE *sp)
 {
     return fflush(sp) == 0 && fseeko(sp, 0, SEEK_SET) == 0 ? WP_OK : WP_EIO;
+}
+
+int
+spool_map(FILE *sp, const uint32_t **x, size_t *n)
+{
+    *x = NULL;
+    *n = 0;
+    if (fflush(sp) != 0)
+        return io_error();
+    const off_t end = ftello(sp);
+    if (end < 0)
+        return io_error();
+    if (end == 0)
+        return WP_OK;
+    void *p;
+    WP_TRY(wp_map_file(fileno(sp), (size_t)end, &p));
+    *x = p;
+    *n = (size_t)end / sizeof **x;
+    return WP_OK;
+}
+
+void
+spool_unmap(const uint32_t *x, size_t n)
+{
+    wp_unmap_file((void *)x, n * sizeof *x);
 }

@@ -1,6 +1,6 @@
 /* spool.h - u32 arrays (or a copy of a whole input) to and from a scratch file (a spool, see
- * cli_spool_create), for input that must be read more than once: written once, rewound,
- * read back per pass. */
+ * cli_spool_create), for input that must be read more than once: written once, then rewound
+ * and read back, or mapped, per pass. */
 #ifndef WP_SPOOL_H
 #define WP_SPOOL_H
 
@@ -20,5 +20,9 @@ int spool_get_u32(FILE *sp, uint32_t *x, size_t n);
 int spool_copy(FILE *sp, FILE *in, int *at_input);
 /* Flushes and goes back to the start, for the next pass: WP_OK or WP_EIO (errno set). */
 int spool_rewind(FILE *sp);
+/* Flushes and maps what the spool holds, read-only (mapfile.h): *x its *n u32s (NULL and
+ * 0 when it is empty), valid until spool_unmap. WP_OK, WP_EIO (errno set) or WP_ENOMEM. */
+int spool_map(FILE *sp, const uint32_t **x, size_t *n);
+void spool_unmap(const uint32_t *x, size_t n);
 
 #endif

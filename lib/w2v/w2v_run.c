@@ -26,9 +26,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "common/grow.h"
+#include "common/spool.h"
 #include "common/status.h"
 #include "stream/rec_prefetch.h"
 
@@ -185,7 +185,7 @@ decode_chunk(struct w2v_run *run, struct chunk *ch)
         pthread_mutex_unlock(&run->mu);
         if (!go)
             return WP_OK; /* the run fails anyway */
-        if (ch->len > 0 && fwrite(ch->buf, sizeof(uint32_t), ch->len, cfg->spool) != ch->len) {
+        if (spool_put_u32(cfg->spool, ch->buf, ch->len) < 0) {
             run_fail(run, WP_EIO, W2V_AT_SPOOL, 0, "");
             return WP_EIO;
         }
@@ -553,8 +553,7 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
             *where = W2V_AT_RECORD;
             return rc;
         }
-        if (cfg->spool != NULL
-            && fwrite(ch->buf + at, sizeof(uint32_t), ch->len - at, cfg->spool) != ch->len - at) {
+        if (cfg->spool != NULL && spool_put_u32(cfg->spool, ch->buf + at, ch->len - at) < 0) {
             *where = W2V_AT_SPOOL;
             return WP_EIO;
         }
@@ -799,26 +798,13 @@ produce(struct w2v_run *run, enum w2v_stage *where)
         *where = W2V_AT_SPOOL;
         return WP_ERANGE;
     }
-    if (fflush(cfg->spool) != 0) {
+    const uint32_t *map;
+    size_t n;
+    int rc = spool_map(cfg->spool, &map, &n);
+    if (rc < 0) {
         *where = W2V_AT_SPOOL;
-        return WP_EIO;
+        return rc;
     }
-    const long end = ftell(cfg->spool);
-    if (end < 0) {
-        *where = W2V_AT_SPOOL;
-        return WP_EIO;
-    }
-    const size_t bytes = (size_t)end, n = bytes / sizeof(uint32_t);
-    const uint32_t *map = NULL;
-    if (bytes > 0) {
-        void *p = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, fileno(cfg->spool), 0);
-        if (p == MAP_FAILED) {
-            *where = W2V_AT_SPOOL;
-            return WP_EIO;
-        }
-        map = p;
-    }
-    int rc = WP_OK;
     if (cfg->total_records == 0) {
         *where = W2V_AT_MEMORY;
         if (cfg->input == W2V_IN_TOKENS)
@@ -835,8 +821,7 @@ produce(struct w2v_run *run, enum w2v_stage *where)
         rc = spool_pass(run, map, n, pass == start ? run->pos.units : 0);
     }
     drain(run); /* workers may still read the mapping */
-    if (map != NULL)
-        munmap((void *)map, bytes);
+    spool_unmap(map, n);
     return rc;
 }
 

@@ -153,6 +153,14 @@ test_spool_truncated(void)
     CHECK_EQ(8, y[1]);
     CHECK_EQ(WP_ETRUNC, spool_get_u32(sp, y, 2));
     CHECK_EQ(0, spool_get_u32(sp, y, 2));
+    const uint32_t *map;
+    size_t n;
+    CHECK_EQ(WP_OK, spool_map(sp, &map, &n)); /* mapped for the passes that replay it */
+    CHECK(n == 3 && map[0] == 7 && map[2] == 9);
+    spool_unmap(map, n);
+    fclose(sp);
+    CHECK((sp = tmpfile()) != NULL);
+    CHECK(spool_map(sp, &map, &n) == WP_OK && map == NULL && n == 0); /* empty */
     fclose(sp);
     return 0;
 }

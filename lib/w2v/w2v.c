@@ -117,10 +117,9 @@ model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *coun
     m->nctx = m->sep_ctx ? nctx : n;
     m->ops = vec_ops();
     m->wops = &w2v_window_ops_ref;
-#if defined(__x86_64__) || defined(__i386__)
-    if (strcmp(m->ops->name, "avx2") == 0)
-        m->wops = &w2v_window_ops_avx2;
-#endif
+    for (const struct w2v_window_ops *const *t = w2v_window_ops_all(); *t != NULL; t++)
+        if (strcmp((*t)->name, m->ops->name) == 0)
+            m->wops = *t;
     fill_tables(m);
     const size_t d = p->dim;
     int rc = WP_ENOMEM;

@@ -112,6 +112,9 @@ extern const struct w2v_window_ops w2v_window_ops_ref;
 #if defined(__x86_64__) || defined(__i386__)
 extern const struct w2v_window_ops w2v_window_ops_avx2;
 #endif
+/* Every table this build and CPU can run (as vec_all_variants: AVX2 where it has it, then
+ * the reference), NULL-terminated; a model takes the one named as its vec_ops. */
+const struct w2v_window_ops *const *w2v_window_ops_all(void);
 
 struct w2v_model {
     struct w2v_params p;

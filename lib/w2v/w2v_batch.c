@@ -100,6 +100,19 @@ const struct w2v_window_ops w2v_window_ops_ref = {"ref",       scores_ref,  appl
                                                   combine_ref, gather_ref,  scatter_ref,
                                                   step_ref,    step_scores_ref};
 
+const struct w2v_window_ops *const *
+w2v_window_ops_all(void)
+{
+    static const struct w2v_window_ops *const ref_only[] = {&w2v_window_ops_ref, NULL};
+#if defined(__x86_64__) || defined(__i386__)
+    static const struct w2v_window_ops *const both[] = {&w2v_window_ops_avx2,
+                                                        &w2v_window_ops_ref, NULL};
+    if (strcmp(vec_all_variants()[0]->name, "avx2") == 0)
+        return both;
+#endif
+    return ref_only;
+}
+
 static int
 ensure_scratch(struct w2v_worker *w, size_t floats, size_t rows)
 {

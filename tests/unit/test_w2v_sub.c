@@ -22,20 +22,6 @@ static const char *const words[] = {"the", "of", "apple", "banana", "</s>", "caf
                                     "a", "xyzzy", "bananas"};
 enum { V = sizeof words / sizeof words[0] };
 
-/* The window-op tables this CPU can run: AVX2 where it has it, then the reference, whose
- * own checks are against its definition. Returns how many. */
-static size_t
-usable_tables(const struct w2v_window_ops *tabs[2])
-{
-    size_t n = 0;
-#if defined(__x86_64__) || defined(__i386__)
-    if (strcmp(vec_all_variants()[0]->name, "avx2") == 0)
-        tabs[n++] = &w2v_window_ops_avx2;
-#endif
-    tabs[n++] = &w2v_window_ops_ref;
-    return n;
-}
-
 static struct vocab *
 make_vocab(void)
 {
@@ -85,9 +71,8 @@ test_gather_scatter_match_ref(void)
         x0[i] = rng_unit(&r) - 0.5f;
     for (int i = 0; i < DM; i++)
         v[i] = rng_unit(&r) - 0.5f;
-    const struct w2v_window_ops *tabs[2];
-    const size_t ntabs = usable_tables(tabs);
-    for (size_t ti = 0; ti + 1 < ntabs; ti++) /* the reference is checked below */
+    const struct w2v_window_ops *const *tabs = w2v_window_ops_all();
+    for (size_t ti = 0; tabs[ti + 1] != NULL; ti++) /* the reference is checked below */
         for (size_t d = 1; d <= DM; d += d < 40 ? 1 : 13)
             for (size_t nr = 1; nr <= 24; nr += 5) {
                 const size_t rows = ROWS * DM / d < 40 ? ROWS * DM / d : 40;
@@ -382,9 +367,8 @@ test_step_matches_ref(void)
     }
     for (int j = 0; j < T; j++)
         g[j] = rng_unit(&r) - 0.5f;
-    const struct w2v_window_ops *tabs[2];
-    const size_t ntabs = usable_tables(tabs);
-    for (size_t ti = 0; ti < ntabs; ti++) {
+    const struct w2v_window_ops *const *tabs = w2v_window_ops_all();
+    for (size_t ti = 0; tabs[ti] != NULL; ti++) {
         for (size_t d = 1; d <= DM; d += d < 40 ? 1 : 13)
             for (size_t t = 1; t <= T; t += 2) {
                 const float gain = t == 3 ? 1.5f : 1.0f;
@@ -444,9 +428,8 @@ test_step_scores_is_step_then_scores(void)
     }
     for (int j = 0; j < T; j++)
         g[j] = rng_unit(&r) - 0.5f;
-    const struct w2v_window_ops *tabs[2];
-    const size_t ntabs = usable_tables(tabs);
-    for (size_t ti = 0; ti < ntabs; ti++) {
+    const struct w2v_window_ops *const *tabs = w2v_window_ops_all();
+    for (size_t ti = 0; tabs[ti] != NULL; ti++) {
         const struct w2v_window_ops *o = tabs[ti];
         for (size_t d = 1; d <= DM; d += d < 40 ? 1 : 13)
             for (size_t t = 1; t <= T; t += 2)

@@ -23,7 +23,8 @@ LIB_SRC   := $(sort $(wildcard lib/*/*.c))
 AVX2_SRC  := $(sort $(wildcard lib/*/*_avx2.c))
 # a tool's other files (its command line, tools/TOOL_opts.c; knn's evaluation modes), linked
 # into that tool alone
-TOOL_OPTS := tools/elmo_train_opts.c tools/embed_opts.c tools/knn_opts.c tools/knn_eval.c
+TOOL_OPTS := tools/elmo_train_opts.c tools/embed_opts.c tools/knn_opts.c tools/knn_eval.c \
+             tools/w2v_train_opts.c
 TOOL_SRC  := $(filter-out tools/cli.c tools/cli_opt.c $(TOOL_OPTS),$(sort $(wildcard tools/*.c)))
 TOOLS     := $(patsubst tools/%.c,%,$(TOOL_SRC))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -125,6 +126,7 @@ $(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/tools/cli.o $(BUILD)/tools/cli_opt.o
 $(BUILD)/bin/elmo-train: $(BUILD)/tools/elmo_train_opts.o
 $(BUILD)/bin/embed: $(BUILD)/tools/embed_opts.o
 $(BUILD)/bin/knn: $(BUILD)/tools/knn_opts.o $(BUILD)/tools/knn_eval.o
+$(BUILD)/bin/w2v-train: $(BUILD)/tools/w2v_train_opts.o
 
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIBWP)
 	@mkdir -p $(@D)

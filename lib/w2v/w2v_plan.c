@@ -2,6 +2,7 @@
 #include "w2v_plan.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/status.h"
 #include "stream/rec.h"
@@ -86,4 +87,41 @@ w2v_plan_make(struct w2v_plan *p, const struct w2v_plan_in *in)
     if (in->kind == REC_TOKENS)
         return plan_tokens(p, in);
     return plan_windows(p, in);
+}
+
+int
+w2v_plan_read(struct w2v_plan *p, struct w2v_plan_in *in, struct rec_reader *rd, FILE *fp,
+              int from_stdin, int count)
+{
+    struct stat sb;
+    uint64_t have;
+    in->pipe = from_stdin && (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode));
+    int rc = w2v_plan_make(p, in);
+    if (rc == WP_OK && in->kind == REC_WINDOWS && count
+        && rec_reader_count_records(rd, &have) == WP_OK) {
+        in->counted = have;
+        rc = w2v_plan_make(p, in);
+    }
+    return rc;
+}
+
+void
+w2v_plan_apply(const struct w2v_plan *p, struct w2v_run_cfg *cfg)
+{
+    cfg->input = p->input;
+    cfg->passes = p->passes;
+    cfg->wcfg.window = p->window;
+    cfg->total_records = p->total_records;
+}
+
+uint64_t
+w2v_plan_words(const struct w2v_plan *p, uint64_t n)
+{
+    return p->words_per_record > 0 ? (uint64_t)((double)n * p->words_per_record) : n;
+}
+
+uint64_t
+w2v_plan_words_at(const struct w2v_plan *p, const struct w2v_pos *pos)
+{
+    return w2v_plan_words(p, p->words_per_record > 0 ? pos->records : pos->words);
 }

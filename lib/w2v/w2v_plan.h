@@ -7,9 +7,13 @@
 #define WP_W2V_PLAN_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 struct rec_meta;
+struct rec_reader;
 struct vocab;
+struct w2v_pos;
+struct w2v_run_cfg;
 
 struct w2v_plan_in {
     int kind;                     /* REC_TOKENS, REC_WINDOWS or REC_SPANS */
@@ -53,5 +57,20 @@ struct w2v_plan {
 
 /* WP_OK, or an error with p->fail saying which. */
 int w2v_plan_make(struct w2v_plan *p, const struct w2v_plan_in *in);
+
+/* w2v_plan_make with what the open input says beyond its header: in->pipe, whether tokens
+ * come through a pipe (from_stdin: fp is standard input, and not a regular file), and
+ * in->counted, a windows file's records counted from its block headers (only with count:
+ * --mpi's ranks plan from the header alone). Its statuses. */
+int w2v_plan_read(struct w2v_plan *p, struct w2v_plan_in *in, struct rec_reader *rd,
+                  FILE *fp, int from_stdin, int count);
+
+/* The plan into the engine's settings: input, passes, wcfg.window, total_records. */
+void w2v_plan_apply(const struct w2v_plan *p, struct w2v_run_cfg *cfg);
+
+/* Raw words for progress: of n records (windows: n windows, at words_per_record each;
+ * tokens: n words), and done at pos. */
+uint64_t w2v_plan_words(const struct w2v_plan *p, uint64_t n);
+uint64_t w2v_plan_words_at(const struct w2v_plan *p, const struct w2v_pos *pos);
 
 #endif

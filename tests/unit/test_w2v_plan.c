@@ -39,6 +39,7 @@ test_tokens(void)
     CHECK_EQ(0, p.total_records);          /* spooled and counted first */
     CHECK_EQ(1450 * 3, p.total_words);
     CHECK(p.words_per_record == 0);
+    CHECK_EQ(7, w2v_plan_words_at(&p, &(struct w2v_pos){.records = 3, .words = 7}));
     in.pipe = 1;                            /* a pipe of three epochs: spooled too */
     CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
     CHECK_EQ(0, p.total_records);
@@ -104,9 +105,54 @@ test_windows(void)
     CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
     CHECK(p.input == W2V_IN_SPANS && p.window == 7 && p.miscounted == 0);
     CHECK_EQ(100, p.total_records);
+    /* into the engine's settings, and the raw words of windows for progress */
+    struct w2v_run_cfg cfg = {0};
+    w2v_plan_apply(&p, &cfg);
+    CHECK(cfg.input == W2V_IN_SPANS && cfg.passes == 1 && cfg.wcfg.window == 7);
+    CHECK_EQ(100, cfg.total_records);
+    CHECK_EQ(50, w2v_plan_words(&p, 5));    /* 1000 words over 100 windows */
+    CHECK_EQ(30, w2v_plan_words_at(&p, &(struct w2v_pos){.records = 3, .words = 1}));
     rec_meta_free(meta);
     vocab_free(v);
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_tokens), CHECK_CASE(test_windows))
+/* w2v_plan_read: a windows file counted from its blocks (two streams of 3 windows whose
+ * headers say 3 each); a tokens input from standard input that is a file is no pipe. */
+static int
+test_read(void)
+{
+    struct vocab *v = make_vocab();
+    struct rec_meta *meta = rec_meta_new();
+    FILE *fp = tmpfile();
+    CHECK(v != NULL && meta != NULL && fp != NULL);
+    CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "expected_records", 3));
+    for (int s = 0; s < 2; s++) {
+        struct rec_writer *w;
+        CHECK_EQ(WP_OK, rec_writer_open(&w, fp, REC_WINDOWS, meta, 0));
+        for (int i = 0; i < 3; i++)
+            CHECK_EQ(WP_OK, rec_writer_put(w, "\x01\x01\x02", 3));
+        CHECK_EQ(WP_OK, rec_writer_close(w));
+    }
+    rewind(fp);
+    struct rec_reader *rd;
+    CHECK_EQ(WP_OK, rec_reader_open(&rd, fp));
+    struct w2v_plan p;
+    struct w2v_plan_in in = {.kind = REC_WINDOWS, .meta = rec_reader_meta(rd), .v = v,
+                             .window = 5, .epochs = 1};
+    CHECK_EQ(WP_OK, w2v_plan_read(&p, &in, rd, fp, 0, 0)); /* not counted (--mpi) */
+    CHECK(in.counted == 0 && p.total_records == 3 && p.miscounted == 0);
+    CHECK_EQ(WP_OK, w2v_plan_read(&p, &in, rd, fp, 1, 1));
+    CHECK(in.counted == 6 && p.total_records == 6 && p.warn == 1 && in.pipe == 0);
+    in = (struct w2v_plan_in){.kind = REC_TOKENS, .v = v, .sample = 1e-2, .window = 5,
+                              .epochs = 1};
+    CHECK_EQ(WP_OK, w2v_plan_read(&p, &in, rd, fp, 1, 1));
+    CHECK(in.pipe == 0 && p.total_records == 0); /* a file: spooled and counted */
+    rec_reader_free(rd);
+    fclose(fp);
+    rec_meta_free(meta);
+    vocab_free(v);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_tokens), CHECK_CASE(test_windows), CHECK_CASE(test_read))

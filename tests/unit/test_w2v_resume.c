@@ -1,6 +1,6 @@
 /* test_w2v_resume.c - what a w2v-train checkpoint keeps beside the model (w2v_resume.h), read
  * back from a saved checkpoint and refused when it lies; the checkpoints' pace (w2v_pace.h);
- * the model as its outputs hold it (w2v_out.h). */
+ * the model as its outputs hold it (w2v_out.h); a job saved and restored (w2v_job.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +11,7 @@
 #include "vecio/vecset.h"
 #include "vecio/w2vfmt.h"
 #include "w2v/w2v.h"
+#include "w2v/w2v_job.h"
 #include "w2v/w2v_out.h"
 #include "w2v/w2v_pace.h"
 #include "w2v/w2v_resume.h"
@@ -241,5 +242,49 @@ test_out(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_round_trip), CHECK_CASE(test_refused), CHECK_CASE(test_pace),
-           CHECK_CASE(test_out))
+/* A job of two workers saved with its settings and restored into a fresh job: the same
+ * weights, generators and settings; parameters the model refuses are refused. */
+static int
+test_job(void)
+{
+    struct vocab *v = make_vocab(WORDS, 4);
+    CHECK(v != NULL);
+    struct w2v_params p;
+    w2v_params_default(&p);
+    p.dim = 8;
+    struct w2v_job a, b;
+    CHECK_EQ(WP_OK, w2v_job_init(&a, &p, v, NULL, 2, 0));
+    CHECK_EQ(WP_OK, w2v_job_keep(&a, &RS, REC_TOKENS, 5, 6));
+    a.m.syn0[3] = 0.25f;
+    (void)rng_u64(&a.workers[1].nrng);
+    FILE *fp = tmpfile();
+    CHECK(fp != NULL);
+    const struct w2v_pos pos = {.pass = 2, .records = 9, .words = 10};
+    CHECK_EQ(WP_OK, w2v_job_save(&a, fp, a.workers, &pos, 1));
+    rewind(fp);
+    struct rec_reader *r;
+    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
+    struct w2v_resume res = {.run = {.epochs = 1, .wcfg = {.window = 5}}};
+    struct w2v_resume_err err;
+    CHECK_EQ(WP_OK, w2v_resume_read(&res, rec_reader_meta(r), v, UINT64_MAX, &err));
+    CHECK(res.threads == 2 && res.pos.pass == 2 && res.run.epochs == 3);
+    CHECK(res.kind == REC_TOKENS && res.data_first == 5 && res.data_all == 6);
+    CHECK_EQ(WP_OK, w2v_job_init(&b, &res.p, v, NULL, res.threads, 0));
+    CHECK_EQ(WP_OK, w2v_job_restore(&b, r));
+    CHECK(b.m.syn0[3] == 0.25f);
+    CHECK(memcmp(a.m.syn0, b.m.syn0, 4 * 8 * sizeof(float)) == 0);
+    CHECK(memcmp(&a.workers[1].nrng, &b.workers[1].nrng, sizeof a.workers[1].nrng) == 0);
+    rec_reader_free(r);
+    fclose(fp);
+    w2v_job_free(&a);
+    w2v_job_free(&b);
+    p.dim = 0; /* the model's refusal, and nothing left to free */
+    CHECK_EQ(WP_ERANGE, w2v_job_init(&a, &p, v, NULL, 2, 0));
+    CHECK(a.workers == NULL && a.threads == 0);
+    w2v_job_free(&a);
+    vocab_free(v);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_job), CHECK_CASE(test_round_trip), CHECK_CASE(test_refused),
+           CHECK_CASE(test_pace), CHECK_CASE(test_out))

@@ -25,7 +25,9 @@ AVX2_SRC  := $(sort $(wildcard lib/*/*_avx2.c))
 # into that tool alone
 TOOL_OPTS := tools/elmo_train_opts.c tools/embed_opts.c tools/knn_opts.c tools/knn_eval.c \
              tools/w2v_train_opts.c
-TOOL_SRC  := $(filter-out tools/cli.c tools/cli_opt.c $(TOOL_OPTS),$(sort $(wildcard tools/*.c)))
+# what every tool shares (tools/cli.h, tools/cli_opt.h), linked into each
+CLI_SRC   := tools/cli.c tools/cli_io.c tools/cli_progress.c tools/cli_opt.c
+TOOL_SRC  := $(filter-out $(CLI_SRC) $(TOOL_OPTS),$(sort $(wildcard tools/*.c)))
 TOOLS     := $(patsubst tools/%.c,%,$(TOOL_SRC))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNITS     := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
@@ -120,7 +122,7 @@ $(LIBWP_SAN): $(LIB_OBJ_SAN)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/tools/cli.o $(BUILD)/tools/cli_opt.o $(LIBWP)
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(CLI_SRC)) $(LIBWP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS_ALL)
 $(BUILD)/bin/elmo-train: $(BUILD)/tools/elmo_train_opts.o
@@ -135,12 +137,12 @@ $(BUILD)/san/unit/%: $(BUILD)/san/tests/unit/%.o $(LIBWP_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 # the unit test of tools/cli_opt.c links the tools' shared code (before the library)
-$(BUILD)/unit/test_cli_opt: $(BUILD)/tests/unit/test_cli_opt.o $(BUILD)/tools/cli_opt.o \
-    $(BUILD)/tools/cli.o $(LIBWP)
+$(BUILD)/unit/test_cli_opt: $(BUILD)/tests/unit/test_cli_opt.o \
+    $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(CLI_SRC)) $(LIBWP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 $(BUILD)/san/unit/test_cli_opt: $(BUILD)/san/tests/unit/test_cli_opt.o \
-    $(BUILD)/san/tools/cli_opt.o $(BUILD)/san/tools/cli.o $(LIBWP_SAN)
+    $(patsubst tools/%.c,$(BUILD)/san/tools/%.o,$(CLI_SRC)) $(LIBWP_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 

@@ -44,7 +44,7 @@ $(shell echo $(WP_FLAVOUR) > $(WP_FLAVOUR_FILE))
 endif
 
 # extra prerequisites of the objects that the pattern rules build
-$(LIB_OBJ) $(LIB_OBJ_SAN) $(patsubst %,$(BUILD)/tools/%.o,$(TOOLS) cli cli_opt) \
+$(LIB_OBJ) $(LIB_OBJ_SAN) $(patsubst %,$(BUILD)/tools/%.o,$(TOOLS)) $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(CLI_SRC)) \
     $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(TOOL_OPTS)) \
     $(patsubst %,$(BUILD)/tests/unit/%.o,$(UNITS)) \
     $(patsubst %,$(BUILD)/san/tests/unit/%.o,$(UNITS)): $(BUILD)/.flavour

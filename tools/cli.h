@@ -27,6 +27,10 @@ extern const char *cli_progname;
 void cli_init(const char *name);
 _Noreturn void cli_version(void); /* prints "NAME wordpipe VERSION" on stdout and exits 0 */
 
+/* For cli_io.c: the temporary file of the output being written (NULL: none), which an
+ * error exit or a fatal signal removes. */
+void cli_set_pending(char *tmp);
+
 /* printf-style "tool: message" on stderr, then exit(code). */
 _Noreturn void cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,340 @@
+/* cli_io.c - the tools' inputs (files, record readers, vector sets, vocabularies) and
+ * outputs (written to a temporary name and renamed into place, record writers, spools);
+ * see cli.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common/mapfile.h"
+#include "common/status.h"
+#include "text/vocab.h"
+#include "vecio/vecset.h"
+
+const char *
+cli_name(const char *path)
+{
+    return path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
+FILE *
+cli_open_in(const char *path)
+{
+    if (path == NULL || strcmp(path, "-") == 0)
+        return stdin;
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL && errno == ENOMEM)
+        cli_die_nomem();
+    if (fp == NULL)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode))
+        cli_die(RV_FAIL, "%s: %s", path, strerror(EISDIR));
+    return fp;
+}
+
+void
+cli_close_in(FILE *fp)
+{
+    if (fp != NULL && fp != stdin)
+        fclose(fp);
+}
+
+static _Noreturn void
+die_reader(struct rec_reader *r, const char *path, int rc)
+{
+    const char *detail = r ? rec_reader_detail(r) : NULL;
+    if (rc == WP_EIO)
+        cli_die_status(rc, "%s: %s", cli_name(path), r ? rec_reader_where(r) : "header");
+    if (rc == WP_ENOMEM)
+        cli_die_nomem();
+    if (rc == WP_EEMPTY)
+        cli_die(RV_DATA, "%s: empty input, not a wordpipe stream", cli_name(path));
+    cli_die(RV_DATA, "%s: %s: %s", cli_name(path), rec_reader_where(r),
+            detail ? detail : wp_strerror(rc));
+}
+
+_Noreturn void
+cli_die_reader(struct rec_reader *r, const char *path, int status)
+{
+    die_reader(r, path, status);
+}
+
+struct rec_reader *
+cli_reader_open(FILE *fp, const char *path, int kind)
+{
+    struct rec_reader *r;
+    const int rc = rec_reader_open(&r, fp);
+    if (rc < 0)
+        die_reader(r, path, rc);
+    if (kind != 0 && rec_reader_kind(r) != kind)
+        cli_die(RV_DATA, "%s: expected a %s stream, got %s", cli_name(path),
+                rec_kind_name(kind), rec_kind_name(rec_reader_kind(r)));
+    /* A model's header declares the sizes its loader allocates: checked against what the
+     * file can hold, which a pipe cannot say, so a piped model is read into a spool file
+     * first (its size in TMPDIR) rather than trusted. */
+    if (kind == REC_MODEL && rec_reader_raw_left_max(r) == UINT64_MAX
+        && rec_reader_spool(r, cli_spool_create(cli_progname)) < 0)
+        cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno ? errno : EIO));
+    return r;
+}
+
+int
+cli_reader_next(struct rec_reader *r, const char *path, const unsigned char **rec, size_t *len)
+{
+    const int rc = rec_reader_next(r, rec, len);
+    if (rc < 0)
+        die_reader(r, path, rc);
+    return rc;
+}
+
+_Noreturn void
+cli_die_record(struct rec_reader *r, const char *path, int status)
+{
+    cli_die_status(status, "%s: %s: record %llu", cli_name(path), rec_reader_where(r),
+                   (unsigned long long)rec_reader_record_index(r));
+}
+
+struct vecset *
+cli_vecset_load(const char *path, int fmt)
+{
+    return cli_vecset_open(path, fmt, 0);
+}
+
+struct vecset *
+cli_vecset_open(const char *path, int fmt, unsigned flags)
+{
+    FILE *fp = cli_open_in(path);
+    struct vecset *s;
+    struct w2vfmt_error err = {0};
+    const int rc = vecset_load_flags(&s, fp, fmt, flags, &err);
+    if (rc < 0) {
+        if (rc == WP_ENOMEM)
+            cli_die_nomem();
+        if (err.line > 0)
+            cli_die(cli_exit_code(rc), "%s: line %zu: %s", cli_name(path), err.line, err.msg);
+        if (err.msg[0])
+            cli_die(cli_exit_code(rc), "%s: %s", cli_name(path), err.msg);
+        cli_die_status(rc, "%s", cli_name(path));
+    }
+    cli_close_in(fp);
+    return s;
+}
+
+/* ------------------------------------------------------------ outputs */
+
+void
+cli_out_refuse_tty(const char *path, int kind, int force)
+{
+    if ((path != NULL && strcmp(path, "-") != 0) || force || kind == CLI_OUT_TEXT ||
+        !isatty(STDOUT_FILENO))
+        return;
+    if (kind == CLI_OUT_STREAM)
+        cli_die(RV_USAGE, "refusing to write a binary stream to a terminal "
+                          "(pipe it into wpcat, use -o FILE, or force with -f)");
+    cli_die(RV_USAGE, "refusing to write binary data to a terminal "
+                      "(use -o FILE, redirect it, or force with -f)");
+}
+
+void
+cli_out_open(struct cli_out *o, const char *path, int kind, int force)
+{
+    memset(o, 0, sizeof *o);
+    if (path == NULL || strcmp(path, "-") == 0) {
+        cli_out_refuse_tty(path, kind, force);
+        o->fp = stdout;
+        return;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or FIFO (/dev/null, a named pipe): renaming over it would replace it */
+        if ((o->fp = fopen(path, "wb")) == NULL)
+            cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+        return;
+    }
+    const size_t n = strlen(path);
+    o->path = cli_strdup(path);
+    o->tmp = cli_malloc(n + 16);
+    /* beside the target, so the final rename stays on one file system */
+    const char *slash = strrchr(path, '/');
+    const size_t dir = slash ? (size_t)(slash - path + 1) : 0;
+    snprintf(o->tmp, n + 16, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
+    const int fd = mkstemp(o->tmp);
+    if (fd < 0)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    const mode_t mask = umask(0); /* mkstemp makes 0600; outputs are ordinary files */
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    cli_set_pending(o->tmp);
+    if ((o->fp = fdopen(fd, "wb")) == NULL)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+}
+
+void
+cli_out_check(const char *path)
+{
+    struct stat st;
+    if (path == NULL || strcmp(path, "-") == 0
+        || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))
+        return;
+    struct cli_out out;
+    cli_out_open(&out, path, 1, 1); /* dies with "path: why" */
+    cli_out_abort(&out);
+}
+
+void
+cli_out_mappable(struct cli_out *o)
+{
+    if (o->tmp == NULL)
+        return;
+    o->wbuf = cli_malloc(WP_MAP_WRITE_CHUNK);
+    if (setvbuf(o->fp, o->wbuf, _IOFBF, WP_MAP_WRITE_CHUNK) != 0)
+        cli_die(RV_FAIL, "%s: %s", o->path, strerror(errno));
+}
+
+void
+cli_out_abort(struct cli_out *o)
+{
+    if (o->tmp == NULL)
+        return;
+    if (o->fp != NULL)
+        fclose(o->fp);
+    unlink(o->tmp);
+    cli_set_pending(NULL);
+    free(o->tmp);
+    free(o->path);
+    free(o->wbuf);
+    memset(o, 0, sizeof *o);
+}
+
+void
+cli_out_commit(struct cli_out *o)
+{
+    if (o->fp == NULL)
+        return; /* already committed */
+    if (o->tmp == NULL) {
+        if (fflush(o->fp) != 0 || ferror(o->fp))
+            cli_die(RV_FAIL, "%s: %s", o->fp == stdout ? "stdout" : "output",
+                    strerror(errno ? errno : EIO));
+        if (o->fp != stdout && fclose(o->fp) != 0)
+            cli_die(RV_FAIL, "output: %s", strerror(errno));
+        o->fp = NULL;
+        return;
+    }
+    if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {
+        const int e = errno ? errno : EIO;
+        cli_die(RV_FAIL, "%s: %s", o->path, strerror(e));
+    }
+    if (fclose(o->fp) != 0)
+        cli_die(RV_FAIL, "%s: %s", o->path, strerror(errno));
+    o->fp = NULL;
+    free(o->wbuf);
+    o->wbuf = NULL;
+    if (rename(o->tmp, o->path) != 0)
+        cli_die(RV_FAIL, "%s: %s", o->path, strerror(errno));
+    cli_set_pending(NULL);
+    free(o->tmp);
+    free(o->path);
+    o->tmp = o->path = NULL;
+}
+
+static const char *
+out_name(const struct cli_out *o)
+{
+    return o->path ? o->path : "stdout";
+}
+
+_Noreturn void
+cli_out_die(const struct cli_out *o, int rc)
+{
+    if (rc == WP_ENOMEM || (rc == WP_EIO && errno == ENOMEM))
+        cli_die_nomem();
+    if (rc == WP_EIO)
+        cli_die(RV_FAIL, "%s: %s", out_name(o), strerror(errno ? errno : EIO));
+    cli_die(RV_FAIL, "%s: %s", out_name(o), wp_strerror(rc));
+}
+
+struct rec_writer *
+cli_writer_open(struct cli_out *o, int kind, const struct rec_meta *meta, int level)
+{
+    struct rec_writer *w;
+    const int rc = rec_writer_open(&w, o->fp, kind, meta, level);
+    if (rc < 0)
+        cli_out_die(o, rc);
+    return w;
+}
+
+void
+cli_writer_put(struct rec_writer *w, struct cli_out *o, const void *rec, size_t len)
+{
+    const int rc = rec_writer_put(w, rec, len);
+    if (rc < 0)
+        cli_out_die(o, rc);
+}
+
+void
+cli_writer_close(struct rec_writer *w, struct cli_out *o)
+{
+    const int rc = rec_writer_close(w);
+    if (rc < 0)
+        cli_out_die(o, rc);
+    cli_out_commit(o);
+}
+
+void
+cli_close_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        cli_die(RV_FAIL, "stdout: %s", strerror(errno ? errno : EIO));
+    if (fclose(stdout) != 0)
+        cli_die(RV_FAIL, "stdout: %s", strerror(errno));
+}
+
+/* ------------------------------------------------------------ spools */
+
+FILE *
+cli_spool_create(const char *name)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    const size_t n = strlen(dir) + strlen(name) + 16;
+    char *path = cli_malloc(n);
+    snprintf(path, n, "%s/%s.XXXXXX", dir, name);
+    const int fd = mkstemp(path);
+    if (fd < 0)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    unlink(path);
+    free(path);
+    FILE *fp = fdopen(fd, "w+b");
+    if (fp == NULL)
+        cli_die(RV_FAIL, "spool: %s", strerror(errno));
+    return fp;
+}
+
+/* ------------------------------------------------------------ progress */
+
+struct vocab *
+cli_vocab_load(const char *path, uint32_t min_words)
+{
+    FILE *fp = cli_open_in(path);
+    struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
+    struct vocab *v;
+    const int rc = vocab_read(&v, r);
+    if (rc == WP_EIO)
+        cli_die_status(rc, "%s", cli_name(path));
+    if (rc < 0)
+        cli_die_record(r, path, rc);
+    rec_reader_free(r);
+    cli_close_in(fp);
+    if (vocab_size(v) == 0 && min_words > 0)
+        cli_die(RV_DATA, "%s: the vocabulary is empty", cli_name(path));
+    if (vocab_size(v) < min_words)
+        cli_die(RV_DATA, "%s: a vocabulary of at least %u words is needed", cli_name(path),
+                min_words);
+    return v;
+}
+

@@ -20,6 +20,10 @@ setup() {
     w2v-train -q -d 400 -e 1 -v "$T/c.vocab" -o "$T/c.vec" "$T/c.tok"
     elmo-train -q --hidden 64 --proj 32 --batch 4 --unroll 5 --max-batches 2 \
         -v "$T/c.vocab" -o "$T/c.lm" "$T/c.tok"
+    # for probe: a label per word, and the words' vectors
+    awk '{ s = ""; for (i = 1; i <= NF; i++) s = s (i > 1 ? " " : "") ($i == "the" ? "D" : "O")
+        print s }' "$T/c.txt" | tok -q --whitespace > "$T/c.lab"
+    embed -q --vectors "$T/c.vec" --oov zero -o "$T/c.evec" "$T/c.tok"
 }
 
 # oom LIMIT TOOL ARGS...: runs TOOL with allocations of LIMIT bytes or more failing
@@ -81,6 +85,24 @@ expect_oom() {
     expect_oom knn "$T/out/x"
 }
 
+@test "oom: phrases, learning and applying" {
+    mkdir -p "$T/out"
+    oom 65536 phrases -q -m 2 -o "$T/out/x" "$T/c.tok"
+    expect_oom phrases "$T/out/x"
+    phrases -q -m 2 --learn -o "$T/c.phr" "$T/c.tok"
+    oom 65536 phrases -q --apply "$T/c.phr" -o "$T/out/x" "$T/c.tok"
+    expect_oom phrases "$T/out/x"
+}
+
+@test "oom: probe, training and evaluating" {
+    mkdir -p "$T/out"
+    oom 65536 probe -q --epochs 1 -t 1 -o "$T/out/x" "$T/c.evec" "$T/c.lab"
+    expect_oom probe "$T/out/x"
+    probe -q --epochs 1 -t 1 -o "$T/c.probe" "$T/c.evec" "$T/c.lab"
+    oom 65536 probe --eval -q --model "$T/c.probe" -o "$T/out/x" "$T/c.evec" "$T/c.lab"
+    expect_oom probe "$T/out/x"
+}
+
 @test "oom: wpcat" {
     oom 65536 wpcat "$T/c.vec"
     expect_oom wpcat "$T/out/none"
@@ -96,6 +118,7 @@ expect_oom() {
         for cmd in "tok -q $T/c.txt" "vocab -q $T/c.tok" "pairs -q -v $T/c.vocab $T/c.tok" \
                    "w2v-train -q -v $T/c.vocab $T/c.tok" "knn -k 3 --query the $T/c.vec" \
                    "embed -q --vectors $T/c.vec $T/c.tok" "embed -q --model $T/c.lm $T/c.tok" "wpcat $T/c.vec" \
+                   "phrases -q -m 2 $T/c.tok" "probe -q --epochs 1 -t 1 -o $T/o.probe $T/c.evec $T/c.lab" \
                    "elmo-train -q --hidden 64 --proj 32 --batch 4 --unroll 5 --max-batches 2 -v $T/c.vocab -o $T/o.lm $T/c.tok"; do
             run timeout 60 bash -c "LD_PRELOAD='$FAILMALLOC' WP_FAILMALLOC_ABOVE=$limit $cmd 2>&1 >/dev/null </dev/null"
             [ "$status" -eq 0 ] && continue # nothing that large was asked for

@@ -3,22 +3,16 @@
  * place besides main()s that prints errors and exits. */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "common/dist.h"
-#include "common/mapfile.h"
 #include "common/status.h"
-#include "text/vocab.h"
-#include "vecio/vecset.h"
 
 const char *cli_progname = "wordpipe";
 

@@ -2,7 +2,6 @@
  * outputs (written to a temporary name and renamed into place, record writers, spools);
  * see cli.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -1,6 +1,5 @@
 /* cli_progress.c - progress lines on stderr: rate, ETA and the tool's own figures;
  * see cli.h. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

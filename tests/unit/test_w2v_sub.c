@@ -36,18 +36,25 @@ make_vocab(void)
     return v;
 }
 
+/* The subword settings of these tests: 2- and 3-grams into BUCKETS rows. */
+static void
+sub_params(struct w2v_params *p, int shared)
+{
+    w2v_params_default(p);
+    p->dim = D;
+    p->negative = K;
+    p->exact_sigmoid = 1;
+    p->shared_neg = shared;
+    p->minn = 2;
+    p->maxn = 3;
+    p->buckets = BUCKETS;
+}
+
 static void
 setup(struct w2v_model *m, struct w2v_worker *w, const struct vocab *v, int shared)
 {
     struct w2v_params p;
-    w2v_params_default(&p);
-    p.dim = D;
-    p.negative = K;
-    p.exact_sigmoid = 1;
-    p.shared_neg = shared;
-    p.minn = 2;
-    p.maxn = 3;
-    p.buckets = BUCKETS;
+    sub_params(&p, shared);
     if (w2v_model_init_vocab(m, &p, v, NULL) != WP_OK || w2v_worker_init(w, m, 0) != WP_OK)
         abort();
     struct rng r;
@@ -468,12 +475,7 @@ test_compact_rows_keep_full_init(void)
     struct vocab *v = make_vocab();
     struct w2v_params p;
     struct w2v_model m;
-    w2v_params_default(&p);
-    p.dim = D;
-    p.negative = K;
-    p.minn = 2;
-    p.maxn = 3;
-    p.buckets = BUCKETS;
+    sub_params(&p, 0);
     CHECK(w2v_model_init_vocab(&m, &p, v, NULL) == WP_OK);
     float *full = malloc((size_t)(V + BUCKETS) * D * sizeof *full);
     CHECK(full != NULL && w2v_init_input(&m, full, 1) == WP_OK);

@@ -48,7 +48,7 @@ spool_copy(FILE *sp, FILE *in, int *at_input)
 int
 spool_rewind(FILE *sp)
 {
-    return fflush(sp) == 0 && fseeko(sp, 0, SEEK_SET) == 0 ? WP_OK : WP_EIO;
+    return fflush(sp) == 0 && fseeko(sp, 0, SEEK_SET) == 0 ? WP_OK : io_error();
 }
 
 int

@@ -49,6 +49,8 @@ enum {
     W2V_CBOW_BATCH = 8,
     W2V_CBOW_QUEUE = W2V_CBOW_BATCH * 32,
     W2V_BATCH_MAX_T = 64, /* center + negatives (k above 63 is cut) */
+    W2V_AHEAD = 2,        /* skip-gram: negatives drawn this many windows ahead */
+    W2V_AHEAD_MAX_K = 16, /* ... for k up to this (more: drawn in turn) */
     W2V_SUB_MAXN = 256    /* longest n-gram with subwords, in code points */
 };
 
@@ -198,6 +200,15 @@ struct w2v_worker {
     float *blr;                    /* each window's learning rate (a batch uses its first) */
     uint32_t *bctx;
     size_t bctx_cap;
+    /* skip-gram with shared negatives: the next windows' draws, taken ahead from a copy of
+     * nrng (w2v_batch.c): a ring of ahead_n sets from ahead_head; ahead_rng is the copy
+     * after the last set */
+    struct w2v_ahead {
+        struct rng from, to; /* nrng before and after this set's draws */
+        uint32_t id[W2V_AHEAD_MAX_K];
+    } ahead[W2V_AHEAD];
+    uint32_t ahead_head, ahead_n;
+    struct rng ahead_rng;
     double loss;      /* sum of negative log-likelihoods */
     uint64_t loss_n;  /* terms in loss */
     /* Workers lie side by side in one array and each writes its generators (first) and its
@@ -257,14 +268,21 @@ w2v_step_elems(float *h, float *acc, float *const *out, size_t t, const float *g
  * by w2v_train_window for a model with subwords. */
 void w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                     const uint32_t *ctx, size_t n, float lr);
-/* Subwords: asks for the input rows of the next center word ahead of its window (its
- * n-gram rows lie anywhere in a large table); nothing without subwords. */
+/* Asks for the rows of the next center word ahead of its window: with subwords its input
+ * rows (its n-gram rows lie anywhere in a large table), in skip-gram its output row. */
 static inline void
 w2v_prefetch_center(const struct w2v_model *m, uint32_t center)
 {
-    if (m->sub_off == NULL)
-        return;
     const size_t d = m->p.dim;
+    if (m->sub_off == NULL) { /* skip-gram's center is a target row */
+        if (!m->p.cbow && m->p.negative && m->syn1neg != NULL) {
+            const float *row = m->syn1neg + (size_t)center * d;
+            for (size_t i = 0; i < d; i += 16)
+                __builtin_prefetch(row + i, 1, 3);
+            __builtin_prefetch(row + d - 1, 1, 3);
+        }
+        return;
+    }
     for (uint32_t k = m->sub_off[center]; k < m->sub_off[center + 1]; k++) {
         const float *row = m->syn0 + (size_t)m->sub_row[k] * d;
         for (size_t i = 0; i < d; i += 16)

@@ -8,72 +8,118 @@
 #include "w2v.h"
 
 
-/* s[c*t + j] = in[c] . out[j] */
-static void
-scores_avx2(float *s, float *const *in, size_t n, float *const *out, size_t t, size_t d)
+/* Scores of nc contexts (up to 2) against nt targets (up to 4), s[c*t + j]: nc*nt
+ * independent sums, so the multiply-adds do not wait on each other's latency. Each sum is
+ * 8 lanes of fused multiply-adds over D, then the lanes, then the tail in order (the
+ * same bits whatever the blocking). Inlined with constant nc and nt. */
+static inline __attribute__((always_inline)) void
+scores_block(float *s, size_t t, float *const *in, size_t nc, float *const *out, size_t nt,
+             size_t d)
 {
-    for (size_t c = 0; c < n; c++) {
-        const float *x = in[c];
-        size_t j = 0;
-        for (; j + 4 <= t; j += 4) {
-            const float *o0 = out[j], *o1 = out[j + 1], *o2 = out[j + 2], *o3 = out[j + 3];
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            size_t i = 0;
-            for (; i + 8 <= d; i += 8) {
-                const __m256 v = _mm256_loadu_ps(x + i);
-                a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(o0 + i), a0);
-                a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(o1 + i), a1);
-                a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(o2 + i), a2);
-                a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(o3 + i), a3);
-            }
-            float r0 = hsum8(a0), r1 = hsum8(a1), r2 = hsum8(a2), r3 = hsum8(a3);
-            for (; i < d; i++) {
-                r0 += x[i] * o0[i];
-                r1 += x[i] * o1[i];
-                r2 += x[i] * o2[i];
-                r3 += x[i] * o3[i];
-            }
-            s[c * t + j] = r0;
-            s[c * t + j + 1] = r1;
-            s[c * t + j + 2] = r2;
-            s[c * t + j + 3] = r3;
+    __m256 a[2][4];
+#pragma GCC unroll 2
+    for (size_t c = 0; c < nc; c++)
+#pragma GCC unroll 4
+        for (size_t j = 0; j < nt; j++)
+            a[c][j] = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 8 <= d; i += 8) {
+        __m256 o[4];
+#pragma GCC unroll 4
+        for (size_t j = 0; j < nt; j++)
+            o[j] = _mm256_loadu_ps(out[j] + i);
+#pragma GCC unroll 2
+        for (size_t c = 0; c < nc; c++) {
+            const __m256 x = _mm256_loadu_ps(in[c] + i);
+#pragma GCC unroll 4
+            for (size_t j = 0; j < nt; j++)
+                a[c][j] = _mm256_fmadd_ps(x, o[j], a[c][j]);
         }
-        for (; j < t; j++) {
-            const float *o = out[j];
-            __m256 a = _mm256_setzero_ps();
-            size_t i = 0;
-            for (; i + 8 <= d; i += 8)
-                a = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(o + i), a);
-            float r = hsum8(a);
-            for (; i < d; i++)
-                r += x[i] * o[i];
+    }
+#pragma GCC unroll 2
+    for (size_t c = 0; c < nc; c++)
+#pragma GCC unroll 4
+        for (size_t j = 0; j < nt; j++) {
+            float r = hsum8(a[c][j]);
+            for (size_t e = i; e < d; e++)
+                r += in[c][e] * out[j][e];
             s[c * t + j] = r;
         }
+}
+
+/* The targets of nc contexts in blocks of 4, then the 1 to 3 left. */
+static inline __attribute__((always_inline)) void
+scores_rows(float *s, size_t t, float *const *in, size_t nc, float *const *out, size_t d)
+{
+    size_t j = 0;
+    for (; j + 4 <= t; j += 4)
+        scores_block(s + j, t, in, nc, out + j, 4, d);
+    switch (t - j) {
+    case 3: scores_block(s + j, t, in, nc, out + j, 3, d); break;
+    case 2: scores_block(s + j, t, in, nc, out + j, 2, d); break;
+    case 1: scores_block(s + j, t, in, nc, out + j, 1, d); break;
+    default: break;
     }
 }
 
-/* dst[i] (+)= sum_k coef[k * stride] * rows[k][i] for one row; add: keep dst's value. */
+/* s[c*t + j] = in[c] . out[j], two contexts at a time */
+static void
+scores_avx2(float *s, float *const *in, size_t n, float *const *out, size_t t, size_t d)
+{
+    size_t c = 0;
+    for (; c + 2 <= n; c += 2)
+        scores_rows(s + c * t, t, in + c, 2, out, d);
+    if (c < n)
+        scores_rows(s + c * t, t, in + c, 1, out, d);
+}
+
+/* dst[i .. i + 8 nv) (+)= sum_k coef[k * stride] rows[k][...]: nv independent sums per
+ * row (up to 8), each element's multiply-adds in k order. Inlined with constant nv. */
+static inline __attribute__((always_inline)) void
+combine_block(float *dst, int add, float *const *rows, size_t nr, const float *coef,
+              size_t stride, size_t i, size_t nv)
+{
+    __m256 a[8];
+#pragma GCC unroll 8
+    for (size_t v = 0; v < nv; v++)
+        a[v] = add ? _mm256_loadu_ps(dst + i + 8 * v) : _mm256_setzero_ps();
+    for (size_t k = 0; k < nr; k++) {
+        const __m256 g = _mm256_set1_ps(coef[k * stride]);
+        const float *r = rows[k] + i;
+#pragma GCC unroll 8
+        for (size_t v = 0; v < nv; v++)
+            a[v] = _mm256_fmadd_ps(g, _mm256_loadu_ps(r + 8 * v), a[v]);
+    }
+#pragma GCC unroll 8
+    for (size_t v = 0; v < nv; v++)
+        _mm256_storeu_ps(dst + i + 8 * v, a[v]);
+}
+
+/* dst[i] (+)= sum_k coef[k * stride] * rows[k][i] for one row; add: keep dst's value.
+ * 64 floats at a time, then 32, then 8s; the last 1 to 7 with separate multiplies and
+ * adds, as the reference (4 at once, then one by one): the same bits as combine_ref. */
 static void
 combine(float *dst, int add, float *const *rows, size_t nr, const float *coef, size_t stride,
         size_t d)
 {
     size_t i = 0;
-    for (; i + 16 <= d; i += 16) {
-        __m256 a = add ? _mm256_loadu_ps(dst + i) : _mm256_setzero_ps();
-        __m256 b = add ? _mm256_loadu_ps(dst + i + 8) : _mm256_setzero_ps();
-        for (size_t k = 0; k < nr; k++) {
-            const __m256 g = _mm256_set1_ps(coef[k * stride]);
-            a = _mm256_fmadd_ps(g, _mm256_loadu_ps(rows[k] + i), a);
-            b = _mm256_fmadd_ps(g, _mm256_loadu_ps(rows[k] + i + 8), b);
-        }
-        _mm256_storeu_ps(dst + i, a);
-        _mm256_storeu_ps(dst + i + 8, b);
+    for (; i + 64 <= d; i += 64)
+        combine_block(dst, add, rows, nr, coef, stride, i, 8);
+    if (i + 32 <= d) {
+        combine_block(dst, add, rows, nr, coef, stride, i, 4);
+        i += 32;
     }
-    for (; i + 8 <= d; i += 8) {
-        __m256 a = add ? _mm256_loadu_ps(dst + i) : _mm256_setzero_ps();
+    switch ((d - i) / 8) {
+    case 3: combine_block(dst, add, rows, nr, coef, stride, i, 3); i += 24; break;
+    case 2: combine_block(dst, add, rows, nr, coef, stride, i, 2); i += 16; break;
+    case 1: combine_block(dst, add, rows, nr, coef, stride, i, 1); i += 8; break;
+    default: break;
+    }
+    for (; i + 4 <= d; i += 4) {
+        __m128 a = add ? _mm_loadu_ps(dst + i) : _mm_setzero_ps();
         for (size_t k = 0; k < nr; k++)
-            a = _mm256_fmadd_ps(_mm256_set1_ps(coef[k * stride]), _mm256_loadu_ps(rows[k] + i), a);
-        _mm256_storeu_ps(dst + i, a);
+            a = _mm_add_ps(a, _mm_mul_ps(_mm_set1_ps(coef[k * stride]), _mm_loadu_ps(rows[k] + i)));
+        _mm_storeu_ps(dst + i, a);
     }
     for (; i < d; i++) {
         float a = add ? dst[i] : 0.0f;

@@ -133,6 +133,56 @@ ensure_scratch(struct w2v_worker *w, size_t floats, size_t rows)
     return 0;
 }
 
+/* The lines of one row, ahead of use. */
+static inline void
+prefetch_row(const float *row, size_t d)
+{
+    for (size_t i = 0; i < d; i += 16)
+        __builtin_prefetch(row + i, 1, 3);
+}
+
+/* Negatives ahead: the draws of the next W2V_AHEAD windows come from a copy of the stream,
+ * and their rows are fetched while the windows before them train. A window takes the
+ * oldest set only if nrng is where that set's draws started, so the draws are those the
+ * stream gives either way (a checkpoint saves nrng, which the copy leaves alone). Only
+ * when k draws are always k (k up to W2V_AHEAD_MAX_K). */
+static void
+ahead_fill(const struct w2v_model *m, struct w2v_worker *w)
+{
+    const uint32_t k = m->p.negative;
+    if (k > W2V_AHEAD_MAX_K || k >= BATCH_MAX_T)
+        return;
+    if (w->ahead_n == 0)
+        w->ahead_rng = w->nrng;
+    while (w->ahead_n < W2V_AHEAD) {
+        struct w2v_ahead *a = &w->ahead[(w->ahead_head + w->ahead_n++) % W2V_AHEAD];
+        a->from = w->ahead_rng;
+        for (uint32_t j = 0; j < k; j++) {
+            a->id[j] = samp_draw(&m->samp, &w->ahead_rng);
+            prefetch_row(m->syn1neg + (size_t)a->id[j] * m->p.dim, m->p.dim);
+        }
+        a->to = w->ahead_rng;
+    }
+}
+
+/* The oldest set ahead if it is this window's (nrng then moves past it), else NULL and
+ * the ring emptied. */
+static const struct w2v_ahead *
+ahead_take(struct w2v_worker *w)
+{
+    if (w->ahead_n == 0)
+        return NULL;
+    const struct w2v_ahead *a = &w->ahead[w->ahead_head];
+    if (memcmp(&a->from, &w->nrng, sizeof w->nrng) != 0) {
+        w->ahead_n = 0;
+        return NULL;
+    }
+    w->nrng = a->to;
+    w->ahead_head = (w->ahead_head + 1) % W2V_AHEAD;
+    w->ahead_n--;
+    return a;
+}
+
 void
 w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                      const uint32_t *ctx, size_t n, float lr)
@@ -144,11 +194,19 @@ w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
     if (n == 0)
         return;
     tgt[t++] = center;
-    for (uint32_t k = 0; k < m->p.negative && t < BATCH_MAX_T; k++) {
-        const uint32_t s = samp_draw(&m->samp, &w->nrng);
-        if (s != center)
-            tgt[t++] = s;
+    const struct w2v_ahead *a = ahead_take(w);
+    if (a != NULL) {
+        for (uint32_t k = 0; k < m->p.negative; k++) /* the draws the stream would give */
+            if (a->id[k] != center)
+                tgt[t++] = a->id[k];
+    } else {
+        for (uint32_t k = 0; k < m->p.negative && t < BATCH_MAX_T; k++) {
+            const uint32_t s = samp_draw(&m->samp, &w->nrng);
+            if (s != center)
+                tgt[t++] = s;
+        }
     }
+    ahead_fill(m, w);
     /* scratch: dIn (n x d), then G (n x t) */
     if (ensure_scratch(w, n * d + n * t, n) < 0) {
         w2v_train_window_exact(m, w, center, ctx, n, lr); /* no memory for the scratch */
@@ -160,25 +218,19 @@ w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
     for (size_t j = 0; j < t; j++)
         outp[j] = m->syn1neg + (size_t)tgt[j] * d;
     m->wops->scores(g, inp, n, outp, t, d);
+    double loss = w->loss; /* in a register: g's stores could alias w->loss */
     for (size_t c = 0; c < n; c++)
         for (size_t j = 0; j < t; j++) {
             const int label = j == 0;
-            const float s = w2v_sig_label(m, g[c * t + j], label, &w->loss);
+            const float s = w2v_sig_label(m, g[c * t + j], label, &loss);
             g[c * t + j] = ((float)label - s) * lr;
         }
+    w->loss = loss;
     w->loss_n += n * t;
     m->wops->apply(inp, n, outp, t, d, g, din);
 }
 
 /* ------------------------------------------------------------ CBOW batches */
-
-/* The lines of one row, ahead of use. */
-static inline void
-prefetch_row(const float *row, size_t d)
-{
-    for (size_t i = 0; i < d; i += 16)
-        __builtin_prefetch(row + i, 1, 3);
-}
 
 /* Prefetches the rows batch win[0..nb) will read and write. */
 static void

@@ -234,6 +234,15 @@ void w2v_train_window_exact(struct w2v_model *m, struct w2v_worker *w, uint32_t 
                             const uint32_t *ctx, size_t n, float lr);
 void w2v_train_flush(struct w2v_model *m, struct w2v_worker *w);
 
+/* Shared negatives drawn ahead (w2v_batch.c): the k draws of the next W2V_AHEAD windows
+ * come from a copy of nrng, their rows fetched while the windows before them train.
+ * w2v_ahead_take gives this window's k draws (1) when the oldest set ahead starts where
+ * nrng is, and moves nrng past them, so the draws are those nrng gives in turn (a
+ * checkpoint saves nrng, which the copy leaves alone); else 0 (draw from nrng). Then
+ * w2v_ahead_fill draws the sets ahead again (nothing for k above W2V_AHEAD_MAX_K). */
+int w2v_ahead_take(const struct w2v_model *m, struct w2v_worker *w, uint32_t *ids);
+void w2v_ahead_fill(const struct w2v_model *m, struct w2v_worker *w);
+
 /* CBOW, negative sampling, shared negatives (w2v_batch.c): queue one window; trains the
  * queue when it is full. Called by w2v_train_window. */
 void w2v_cbow_window_batched(struct w2v_model *m, struct w2v_worker *w, uint32_t center,

@@ -141,16 +141,13 @@ prefetch_row(const float *row, size_t d)
         __builtin_prefetch(row + i, 1, 3);
 }
 
-/* Negatives ahead: the draws of the next W2V_AHEAD windows come from a copy of the stream,
- * and their rows are fetched while the windows before them train. A window takes the
- * oldest set only if nrng is where that set's draws started, so the draws are those the
- * stream gives either way (a checkpoint saves nrng, which the copy leaves alone). Only
- * when k draws are always k (k up to W2V_AHEAD_MAX_K). */
-static void
-ahead_fill(const struct w2v_model *m, struct w2v_worker *w)
+/* Negatives ahead (w2v.h): each set is drawn from a copy of the stream, ahead_rng, and its
+ * rows are asked for at once. */
+void
+w2v_ahead_fill(const struct w2v_model *m, struct w2v_worker *w)
 {
     const uint32_t k = m->p.negative;
-    if (k > W2V_AHEAD_MAX_K || k >= BATCH_MAX_T)
+    if (k > W2V_AHEAD_MAX_K)
         return;
     if (w->ahead_n == 0)
         w->ahead_rng = w->nrng;
@@ -165,22 +162,21 @@ ahead_fill(const struct w2v_model *m, struct w2v_worker *w)
     }
 }
 
-/* The oldest set ahead if it is this window's (nrng then moves past it), else NULL and
- * the ring emptied. */
-static const struct w2v_ahead *
-ahead_take(struct w2v_worker *w)
+int
+w2v_ahead_take(const struct w2v_model *m, struct w2v_worker *w, uint32_t *ids)
 {
     if (w->ahead_n == 0)
-        return NULL;
+        return 0;
     const struct w2v_ahead *a = &w->ahead[w->ahead_head];
     if (memcmp(&a->from, &w->nrng, sizeof w->nrng) != 0) {
         w->ahead_n = 0;
-        return NULL;
+        return 0;
     }
+    memcpy(ids, a->id, m->p.negative * sizeof *ids);
     w->nrng = a->to;
     w->ahead_head = (w->ahead_head + 1) % W2V_AHEAD;
     w->ahead_n--;
-    return a;
+    return 1;
 }
 
 void
@@ -194,11 +190,11 @@ w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
     if (n == 0)
         return;
     tgt[t++] = center;
-    const struct w2v_ahead *a = ahead_take(w);
-    if (a != NULL) {
+    uint32_t drawn[W2V_AHEAD_MAX_K];
+    if (w2v_ahead_take(m, w, drawn)) {
         for (uint32_t k = 0; k < m->p.negative; k++) /* the draws the stream would give */
-            if (a->id[k] != center)
-                tgt[t++] = a->id[k];
+            if (drawn[k] != center)
+                tgt[t++] = drawn[k];
     } else {
         for (uint32_t k = 0; k < m->p.negative && t < BATCH_MAX_T; k++) {
             const uint32_t s = samp_draw(&m->samp, &w->nrng);
@@ -206,7 +202,7 @@ w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                 tgt[t++] = s;
         }
     }
-    ahead_fill(m, w);
+    w2v_ahead_fill(m, w);
     /* scratch: dIn (n x d), then G (n x t) */
     if (ensure_scratch(w, n * d + n * t, n) < 0) {
         w2v_train_window_exact(m, w, center, ctx, n, lr); /* no memory for the scratch */

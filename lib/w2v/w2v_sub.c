@@ -212,9 +212,12 @@ w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const
     size_t t[AHEAD + 1];
     if (n == 0)
         return;
-    if (m->p.shared_neg)
-        for (size_t j = 0; j < k; j++)
-            shared[j] = samp_draw(&m->samp, &w->nrng);
+    if (m->p.shared_neg) {
+        if (!w2v_ahead_take(m, w, shared))
+            for (size_t j = 0; j < k; j++)
+                shared[j] = samp_draw(&m->samp, &w->nrng);
+        w2v_ahead_fill(m, w);
+    }
     const uint32_t *sh = m->p.shared_neg ? shared : NULL;
     /* context c's targets in slot c mod (AHEAD + 1), drawn AHEAD contexts before it trains
      * (in context order: the same draws as one at a time) */
@@ -232,10 +235,12 @@ w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const
             const size_t later = cur == 0 ? AHEAD : cur - 1;
             t[later] = targets(m, w, ctx[c + AHEAD], sh, k, outp[later]);
         }
+        double loss = w->loss; /* in a register: g's stores could alias w->loss */
         for (size_t j = 0; j < tc; j++) {
             const int label = j == 0;
-            g[j] = ((float)label - w2v_sig_label(m, g[j], label, &w->loss)) * lr;
+            g[j] = ((float)label - w2v_sig_label(m, g[j], label, &loss)) * lr;
         }
+        w->loss = loss;
         w->loss_n += tc;
         if (c + 1 < n)
             m->wops->step_scores(h, acc, op, tc, g, gain, outp[nxt], t[nxt], gs[!(c & 1)], d);

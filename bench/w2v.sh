@@ -267,8 +267,8 @@ run_wordpipe() { # mode [label extra-flags...]
     [ "$PAIRS" = 1 ] && [ "$label" = wordpipe ] && [ "$mode" != sub ] || return 0
     set -- "$mode"
     # the same training end to end through pipes, from the text (issue 7: within 10% of
-    # w2v-train on the token stream); pairs spools the tokens, counts the windows exactly
-    # and writes all epochs, stored (-z 0 here and from tok: a local pipe needs no
+    # w2v-train on the token stream); pairs writes the first epoch as the tokens come (the
+    # header's count estimated), spools them and replays the other epochs, stored (-z 0 here and from tok: a local pipe needs no
     # compression, and deflating tokens delayed pairs' first byte by 1.5 s), as spans: each
     # kept word with its window radius, the contexts listed by w2v-train's workers
     # shellcheck disable=SC2086

@@ -189,14 +189,35 @@ records() {
     [ $((est - real)) -lt 150 ] && [ $((real - est)) -lt 150 ] || { echo "$est vs $real"; false; }
 }
 
-@test "pairs: --exact and -e spool a pipe so the count is exact" {
+@test "pairs: --exact spools a pipe so the count is exact" {
     make_corpus
     cat "$T/c.rec" | pairs -q --exact -s 1e-2 -v "$T/cv.rec" > "$T/x.rec"
     assert_equal "$(meta expected_exact "$T/x.rec")" 1
     assert_equal "$(meta expected_records "$T/x.rec")" "$(records "$T/x.rec")"
-    cat "$T/c.rec" | pairs -q -e 2 -s 1e-2 -v "$T/cv.rec" > "$T/x2.rec"
+    cat "$T/c.rec" | pairs -q --exact -e 2 -s 1e-2 -v "$T/cv.rec" > "$T/x2.rec"
     pairs -q -e 2 -s 1e-2 -v "$T/cv.rec" "$T/c.rec" > "$T/f2.rec"
     cmp "$T/x2.rec" "$T/f2.rec"
+}
+
+@test "pairs: several epochs from a pipe stream the first as it comes, the same records" {
+    make_corpus
+    local kind
+    for kind in "" --spans; do
+        pairs -q $kind -e 3 -s 1e-2 --seed 4 -v "$T/cv.rec" "$T/c.rec" > "$T/f3.rec"
+        cat "$T/c.rec" | pairs -q $kind -e 3 -s 1e-2 --seed 4 -v "$T/cv.rec" > "$T/p3.rec"
+        cmp <(wpcat "$T/f3.rec") <(wpcat "$T/p3.rec")
+        assert_equal "$(meta expected_exact "$T/p3.rec")" 0
+        assert_equal "$(meta epochs "$T/p3.rec")" 3
+        # three epochs' estimate, near the count
+        local est real
+        est=$(meta expected_records "$T/p3.rec")
+        real=$(meta expected_records "$T/f3.rec")
+        [ $((est - real)) -lt 300 ] && [ $((real - est)) -lt 300 ] || { echo "$est vs $real"; false; }
+    done
+    # w2v-train takes the three epochs of the estimated stream
+    cat "$T/c.rec" | pairs -q -e 3 -s 1e-2 --seed 4 -v "$T/cv.rec" |
+        w2v-train -q -d 8 -e 3 -t 1 --seed 1 -v "$T/cv.rec" -o "$T/m.rec"
+    [ -s "$T/m.rec" ]
 }
 
 @test "pairs: the header names the vocabulary and the settings" {

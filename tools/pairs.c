@@ -7,9 +7,9 @@
  *
  * Passes: the input is read once and mapped to ids into an unlinked spool file of u32s;
  * a counting pass replays subsampling and windows from the seed to learn the exact number
- * of records, then the emitting pass replays them again from the same seed. A pipe with
- * one epoch is streamed instead (no spool), with an expected count estimated from the
- * vocabulary (meta "expected_exact" 0). The draws and records are lib/text/pairs_gen; their
+ * of records, then the emitting pass replays them again from the same seed. A pipe is
+ * streamed instead, with an expected count estimated from the vocabulary (meta
+ * "expected_exact" 0): its first epoch as it comes, the others from the spool. The draws and records are lib/text/pairs_gen; their
  * order is written at the top of lib/text/window.c. */
 #include <errno.h>
 #include <inttypes.h>
@@ -177,8 +177,11 @@ gen_check(int rc)
 
 /* ---- tokens: read, map, spool or stream ---- */
 
+/* Reads the tokens as ids into the spool sp (when not NULL), and generates their first
+ * epoch as they come when emit (the spool gets each sentence before the draws keep part
+ * of it in place). */
 static void
-read_tokens(struct pairs_run *run, FILE *sp)
+read_tokens(struct pairs_run *run, FILE *sp, int emit)
 {
     const char *path = run->o->input;
     FILE *fp = cli_open_in(path);
@@ -199,13 +202,14 @@ read_tokens(struct pairs_run *run, FILE *sp)
         if (sp != NULL) {
             run->g.ids[0] = (uint32_t)k;
             spool_check(spool_put_u32(sp, run->g.ids, k + 1));
-            run->g.done += k;
-        } else {
-            gen_check(pairs_gen_sentence(&run->g, run->g.ids + 1, k));
         }
+        if (emit)
+            gen_check(pairs_gen_sentence(&run->g, run->g.ids + 1, k));
+        else
+            run->g.done += k;
         /* streaming: the vocabulary's total tells how far along we are */
-        cli_progress_update(&run->prog, run->g.done, sp == NULL ? vocab_total(run->v) : 0,
-                            NULL);
+        cli_progress_update(&run->prog, run->g.done, emit ? run->total : 0,
+                            emit && run->o->epochs > 1 ? run->extra : NULL);
     }
     rec_reader_free(r);
     cli_close_in(fp);
@@ -312,18 +316,29 @@ out_kind(const struct pairs_opts *o)
     return o->spans ? REC_SPANS : REC_WINDOWS;
 }
 
-/* Streaming (a pipe, one epoch): the header is written before the corpus is seen, so the
- * counts come from the vocabulary, assumed to be counted on this corpus. */
+/* Streaming (a pipe): the header is written before the corpus is seen, so the counts come
+ * from the vocabulary, assumed to be counted on this corpus. The first epoch is written as
+ * the tokens come, the others replayed from a spool of them with the draws continuing:
+ * the records of the counted path, without its wait for two passes over every epoch. */
 static void
 stream_tokens(struct pairs_run *run)
 {
+    const struct pairs_opts *o = run->o;
     run->words = vocab_total(run->v);
-    struct rec_meta *m = make_meta(run, subsample_expected(&run->sub, run->v), 0);
-    run->w = cli_writer_open(&run->out, out_kind(run->o), m, run->o->level);
+    struct rec_meta *m = make_meta(run, o->epochs * subsample_expected(&run->sub, run->v), 0);
+    run->w = cli_writer_open(&run->out, out_kind(o), m, o->level);
     rec_meta_free(m);
     run->g.put = put_record;
+    run->total = o->epochs * run->words;
     run->words = 0;
-    read_tokens(run, NULL);
+    FILE *sp = o->epochs > 1 ? cli_spool_create("pairs") : NULL;
+    if (o->epochs > 1)
+        epoch_progress(run, 0, 0);
+    read_tokens(run, sp, 1);
+    if (sp != NULL) {
+        gen_check(pairs_gen_epochs_from(&run->g, sp, 1, o->epochs, epoch_progress, run));
+        fclose(sp);
+    }
 }
 
 /* The counting pass (the same draws as the emitting pass, nothing written), the header,
@@ -380,11 +395,11 @@ run_tokens(struct pairs_run *run)
         cli_die_nomem();
     run->g.spans = o->spans;
     run->max_ctx = 2 * (uint64_t)o->wcfg.window;
-    if (pipe && o->epochs == 1 && !o->exact) {
+    if (pipe && !o->exact) {
         stream_tokens(run);
     } else {
         FILE *sp = cli_spool_create("pairs");
-        read_tokens(run, sp);
+        read_tokens(run, sp, 0);
         cli_progress_end(&run->prog, run->g.done, "read");
         emit_epochs(run, sp);
         fclose(sp);

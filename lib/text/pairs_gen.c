@@ -113,7 +113,14 @@ pairs_gen_epochs(struct pairs_gen *g, FILE *sp, uint64_t epochs, uint64_t seed,
 {
     rng_seed(&g->rng, seed, 0);
     g->records = g->done = 0;
-    for (uint64_t e = 0; e < epochs; e++)
+    return pairs_gen_epochs_from(g, sp, 0, epochs, progress, ctx);
+}
+
+int
+pairs_gen_epochs_from(struct pairs_gen *g, FILE *sp, uint64_t first, uint64_t epochs,
+                      void (*progress)(void *ctx, uint64_t done, uint64_t epoch), void *ctx)
+{
+    for (uint64_t e = first; e < epochs; e++)
         WP_TRY(replay_epoch(g, sp, e, progress, ctx));
     return WP_OK;
 }

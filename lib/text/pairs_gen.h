@@ -56,5 +56,11 @@ int pairs_gen_group(struct pairs_gen *g, uint32_t word, const uint32_t *ctx, siz
  * WP_ETRUNC), WP_ENOMEM, or put's. */
 int pairs_gen_epochs(struct pairs_gen *g, FILE *sp, uint64_t epochs, uint64_t seed,
                      void (*progress)(void *ctx, uint64_t done, uint64_t epoch), void *ctx);
+/* Epochs first .. epochs-1 from the spool as pairs_gen_epochs gives them, continuing the
+ * draws and counts where they are: after epoch 0 was generated from the input as it came
+ * (pairs_gen_sentence), in the spool's order. */
+int pairs_gen_epochs_from(struct pairs_gen *g, FILE *sp, uint64_t first, uint64_t epochs,
+                          void (*progress)(void *ctx, uint64_t done, uint64_t epoch),
+                          void *ctx);
 
 #endif

@@ -281,21 +281,25 @@ cbow_batch(struct w2v_model *m, struct w2v_worker *w, const size_t *win, size_t 
         tp[1 + j] = m->syn1neg + (size_t)neg[j] * d;
     if (t > 0)
         wo->scores(s, hrow, nb, tp + 1, t, d);
+    double loss = w->loss; /* in a register: g's stores could alias w->loss */
+    uint64_t loss_n = w->loss_n;
     for (size_t b = 0; b < nb; b++) {
         const uint32_t center = w->bcenter[win[b]];
         float *gb = g + b * tt;
         const float *out = m->syn1neg + (size_t)center * d;
-        gb[0] = (1.0f - w2v_sig_label(m, m->ops->dot(hrow[b], out, d), 1, &w->loss)) * lr;
-        w->loss_n++;
+        gb[0] = (1.0f - w2v_sig_label(m, m->ops->dot(hrow[b], out, d), 1, &loss)) * lr;
+        loss_n++;
         for (size_t j = 0; j < t; j++) {
             if (neg[j] == center) {
                 gb[1 + j] = 0.0f; /* word2vec.c skips a negative that is the center */
                 continue;
             }
-            gb[1 + j] = -w2v_sig_label(m, s[b * t + j], 0, &w->loss) * lr;
-            w->loss_n++;
+            gb[1 + j] = -w2v_sig_label(m, s[b * t + j], 0, &loss) * lr;
+            loss_n++;
         }
     }
+    w->loss = loss;
+    w->loss_n = loss_n;
     /* gradients of the hidden vectors at the old output rows */
     for (size_t b = 0; b < nb; b++) {
         tp[0] = m->syn1neg + (size_t)w->bcenter[win[b]] * d;

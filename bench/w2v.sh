@@ -72,7 +72,8 @@ print_table() { # rows.tsv words epochs threads date
       wps[n] = tr[n] > 0 ? words * epochs / tr[n] : 0
       wpc[n] = cpu[n] > 0 ? words * epochs / cpu[n] : 0
       if (($1 == "gensim" || $1 == "fastText") && wps[n] > best[key[n]]) best[key[n]] = wps[n]
-      if ($1 == "wordpipe") { direct[key[n]] = tr[n]; dan[key[n]] = an[n]; dcpu[key[n]] = cpu[n] }
+      if ($1 == "wordpipe") { direct[key[n]] = tr[n]; dan[key[n]] = an[n]; dcpu[key[n]] = cpu[n]
+                              if (th[n] == 1) one[$2] = n }
       if ($1 ~ /^wordpipe-mpi/) { mpi[n] = 1 }
       if ($1 == "tok|pairs|w2v") piped[key[n]] = tr[n] }
     END {
@@ -103,6 +104,11 @@ print_table() { # rows.tsv words epochs threads date
                              "5x), analogy %+.2f points\n", th[i], tr[j] / tr[i],
                              cpu[j] / cpu[i], an[i] - an[j]
           }
+      for (i = 1; i <= n; i++) # issue 20: thread scaling of w2v-train on the token stream
+          if (tool[i] == "wordpipe" && mode[i] != "sub" && th[i] > 1 && (j = one[mode[i]]) != "" && tr[i] > 0)
+              printf "# %s %s threads: w2v-train ran %.2fx as fast as on 1 thread, using " \
+                     "%.2fx its cpu time (issue 20: at least 1.8x)\n", mode[i], th[i],
+                     tr[j] / tr[i], cpu[i] / cpu[j]
       for (k in piped)
           if (direct[k] > 0)
               printf "# %s threads: tok | pairs | w2v-train took %.2fx the time of w2v-train " \

@@ -283,8 +283,8 @@ static inline void
 w2v_prefetch_center(const struct w2v_model *m, uint32_t center)
 {
     const size_t d = m->p.dim;
-    if (m->sub_off == NULL) { /* skip-gram's center is a target row */
-        if (!m->p.cbow && m->p.negative && m->syn1neg != NULL) {
+    if (m->sub_off == NULL) { /* skip-gram's center is a target row (not word2vecf's) */
+        if (!m->p.cbow && !m->sep_ctx && m->p.negative && m->syn1neg != NULL) {
             const float *row = m->syn1neg + (size_t)center * d;
             for (size_t i = 0; i < d; i += 16)
                 __builtin_prefetch(row + i, 1, 3);

@@ -26,6 +26,13 @@ int
 tensor_put_f32(struct rec_writer *w, struct buf *b, const char *name, const float *x,
                uint64_t rows, uint64_t cols)
 {
+    return tensor_put_f32_rows(w, b, name, x, rows, cols, cols);
+}
+
+int
+tensor_put_f32_rows(struct rec_writer *w, struct buf *b, const char *name, const float *x,
+                    uint64_t rows, uint64_t cols, uint64_t stride)
+{
     const uint64_t dim[2] = {rows, cols};
     const uint32_t ndim = cols ? 2 : 1;
     const uint64_t total = cols ? rows * cols : rows;
@@ -33,7 +40,16 @@ tensor_put_f32(struct rec_writer *w, struct buf *b, const char *name, const floa
     do {
         const uint64_t n = total - off < SLICE_FLOATS ? total - off : SLICE_FLOATS;
         WP_TRY(tensor_put_header(b, name, TENSOR_F32, ndim, dim, off, n));
-        WP_TRY(buf_put_f32s(b, x + off, (size_t)n));
+        if (!cols || stride == cols) {
+            WP_TRY(buf_put_f32s(b, x + off, (size_t)n));
+        } else { /* element e is row e / cols, column e % cols */
+            for (uint64_t e = off; e < off + n;) {
+                const uint64_t r = e / cols, c = e % cols;
+                const uint64_t k = cols - c < off + n - e ? cols - c : off + n - e;
+                WP_TRY(buf_put_f32s(b, x + r * stride + c, (size_t)k));
+                e += k;
+            }
+        }
         WP_TRY(rec_writer_put(w, b->p, b->len));
         off += n;
     } while (off < total);

@@ -28,6 +28,9 @@ int tensor_put_header(struct buf *b, const char *name, int dtype, uint32_t ndim,
 /* Writes x (rows x cols floats; cols 0 means a 1-D tensor of rows) as slices. */
 int tensor_put_f32(struct rec_writer *w, struct buf *b, const char *name, const float *x,
                    uint64_t rows, uint64_t cols);
+/* The same slices of a matrix whose rows start stride floats apart (stride >= cols). */
+int tensor_put_f32_rows(struct rec_writer *w, struct buf *b, const char *name, const float *x,
+                        uint64_t rows, uint64_t cols, uint64_t stride);
 /* A 1-D tensor of n bytes in one record. */
 int tensor_put_bytes(struct rec_writer *w, struct buf *b, const char *name, const void *p,
                      uint64_t n);

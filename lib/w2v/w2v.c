@@ -127,11 +127,12 @@ model_init(struct w2v_model *m, const struct w2v_params *p, const uint64_t *coun
         goto fail;
     m->nrows = n + m->sub_nbuckets;
     rc = WP_ENOMEM;
-    if ((m->syn0 = alloc_rows(m->nrows, d)) == NULL)
+    m->stride = d;
+    if ((m->syn0 = alloc_rows(m->nrows, w2v_row_pitch(d))) == NULL)
         goto fail;
-    if (p->negative > 0 && (m->syn1neg = alloc_rows(m->nctx, d)) == NULL)
+    if (p->negative > 0 && (m->syn1neg = alloc_rows(m->nctx, w2v_row_pitch(d))) == NULL)
         goto fail;
-    if (p->hs && (m->syn1 = alloc_rows(n - 1, d)) == NULL)
+    if (p->hs && (m->syn1 = alloc_rows(n - 1, w2v_row_pitch(d))) == NULL)
         goto fail;
     if (p->negative > 0 && (rc = samp_init(&m->samp, m->sep_ctx ? ctx_counts : counts,
                                             m->nctx, p->ns_power)) < 0)
@@ -149,7 +150,7 @@ fail:
 int
 w2v_init_input(const struct w2v_model *m, float *dst, int full)
 {
-    const size_t d = m->p.dim, n = m->n;
+    const size_t d = m->p.dim, n = m->n, st = full ? d : m->stride;
     const size_t rows = n + (m->sub_off != NULL ? (size_t)m->p.buckets : 0);
     uint32_t *at = NULL; /* bucket -> its row in syn0, UINT32_MAX: not in use */
     if (m->sub_off != NULL && !full) {
@@ -168,7 +169,7 @@ w2v_init_input(const struct w2v_model *m, float *dst, int full)
         for (size_t j = 0; j < d; j++) {
             const float x = (rng_unit(&r) - 0.5f) * inv;
             if (to != UINT32_MAX)
-                dst[(size_t)to * d + j] = x;
+                dst[(size_t)to * st + j] = x;
         }
     }
     free(at);
@@ -217,11 +218,11 @@ w2v_model_free(struct w2v_model *m)
 int
 w2v_replica_init(struct w2v_model *rep, const struct w2v_model *m)
 {
-    const size_t d = m->p.dim;
+    const size_t pitch = w2v_row_pitch(m->p.dim);
     *rep = *m;
-    rep->syn0 = alloc_rows(m->nrows, d);
-    rep->syn1neg = m->syn1neg != NULL ? alloc_rows(m->nctx, d) : NULL;
-    rep->syn1 = m->syn1 != NULL ? alloc_rows(m->n - 1, d) : NULL;
+    rep->syn0 = alloc_rows(m->nrows, pitch);
+    rep->syn1neg = m->syn1neg != NULL ? alloc_rows(m->nctx, pitch) : NULL;
+    rep->syn1 = m->syn1 != NULL ? alloc_rows(m->n - 1, pitch) : NULL;
     if (rep->syn0 == NULL || (m->syn1neg != NULL && rep->syn1neg == NULL)
         || (m->syn1 != NULL && rep->syn1 == NULL)) {
         w2v_replica_free(rep);
@@ -233,7 +234,7 @@ w2v_replica_init(struct w2v_model *rep, const struct w2v_model *m)
     w2v_model_mats(rep, to, n);
     for (int i = 0; i < 3; i++)
         if (n[i] > 0)
-            memcpy(to[i], from[i], n[i] * d * sizeof(float));
+            memcpy(to[i], from[i], n[i] * m->stride * sizeof(float));
     return WP_OK;
 }
 
@@ -244,6 +245,35 @@ w2v_replica_free(struct w2v_model *rep)
     free(rep->syn1neg);
     free(rep->syn1);
     memset(rep, 0, sizeof *rep);
+}
+
+size_t
+w2v_row_pitch(size_t d)
+{
+    return (d + 15) / 16 * 16;
+}
+
+void
+w2v_model_relayout(struct w2v_model *m, size_t stride)
+{
+    const size_t d = m->p.dim, from = m->stride;
+    float *mats[3];
+    size_t rows[3];
+    if (stride == from)
+        return;
+    w2v_model_mats(m, mats, rows);
+    for (int i = 0; i < 3; i++) {
+        float *x = mats[i];
+        if (stride > from) /* widening: the last row first, each moves up */
+            for (size_t r = rows[i]; r-- > 0;) {
+                memmove(x + r * stride, x + r * from, d * sizeof *x);
+                memset(x + r * stride + d, 0, (stride - d) * sizeof *x);
+            }
+        else /* narrowing: the first row first, each moves down */
+            for (size_t r = 0; r < rows[i]; r++)
+                memmove(x + r * stride, x + r * from, d * sizeof *x);
+    }
+    m->stride = stride;
 }
 
 void
@@ -321,7 +351,7 @@ hs_update(struct w2v_model *m, struct w2v_worker *w, const float *h, uint32_t wo
     const size_t d = m->p.dim;
     const uint64_t b = m->huff.off[word], e = m->huff.off[word + 1];
     for (uint64_t j = b; j < e; j++) {
-        float *out = m->syn1 + (size_t)m->huff.point[j] * d;
+        float *out = m->syn1 + (size_t)m->huff.point[j] * m->stride;
         const float f = ops->dot(h, out, d);
         const int label = 1 - m->huff.code[j];
         float s;
@@ -355,7 +385,7 @@ ns_update(struct w2v_model *m, struct w2v_worker *w, const float *h, uint32_t wo
                 continue;
             label = 0;
         }
-        float *out = m->syn1neg + (size_t)target * d;
+        float *out = m->syn1neg + (size_t)target * m->stride;
         const float f = ops->dot(h, out, d);
         const float s = w2v_sig_label(m, f, label, &w->loss);
         w->loss_n++;
@@ -371,7 +401,7 @@ sg_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const uint
 {
     const size_t d = m->p.dim;
     for (size_t c = 0; c < n; c++) {
-        float *in = m->syn0 + (size_t)ctx[c] * d;
+        float *in = m->syn0 + (size_t)ctx[c] * m->stride;
         memset(w->neu1e, 0, d * sizeof(float));
         if (m->p.hs)
             hs_update(m, w, in, center, lr);
@@ -392,7 +422,7 @@ cbow_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const ui
     memset(w->neu1, 0, d * sizeof(float));
     memset(w->neu1e, 0, d * sizeof(float));
     for (size_t c = 0; c < n; c++)
-        ops->axpy(w->neu1, 1.0f, m->syn0 + (size_t)ctx[c] * d, d);
+        ops->axpy(w->neu1, 1.0f, m->syn0 + (size_t)ctx[c] * m->stride, d);
     if (!m->p.cbow_sum)
         ops->scale(w->neu1, 1.0f / (float)n, d);
     if (m->p.hs)
@@ -401,7 +431,7 @@ cbow_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const ui
         ns_update(m, w, w->neu1, center, lr);
     /* word2vec.c adds the whole error to every context, for the mean too */
     for (size_t c = 0; c < n; c++)
-        ops->axpy(m->syn0 + (size_t)ctx[c] * d, 1.0f, w->neu1e, d);
+        ops->axpy(m->syn0 + (size_t)ctx[c] * m->stride, 1.0f, w->neu1e, d);
 }
 
 /* word2vecf: the center's input row predicts each of its contexts (ids in the context
@@ -411,7 +441,7 @@ pair_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const ui
             size_t n, float lr)
 {
     const size_t d = m->p.dim;
-    float *in = m->syn0 + (size_t)center * d;
+    float *in = m->syn0 + (size_t)center * m->stride;
     for (size_t c = 0; c < n; c++) {
         memset(w->neu1e, 0, d * sizeof(float));
         ns_update(m, w, in, ctx[c], lr);

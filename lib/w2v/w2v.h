@@ -92,12 +92,14 @@ struct w2v_window_ops {
     void (*combine)(float *dst, int add, float *const *rows, size_t nr, const float *coef,
                     size_t stride, size_t d);
     /* Subwords: gather: dst = scale * sum_k x[idx[k]] (rows of d floats, summed in k order,
-     * then scaled, as fastText's computeHidden); scatter: x[idx[k]] += v for each k in
+     * then scaled, as fastText's computeHidden; row i at x + i stride); scatter:
+     * x[idx[k]] += v for each k in
      * order (an index listed twice gets v twice, as in fastText). Bit for bit the same in
      * every table (no fused multiply-add: each element is one chain of adds). */
-    void (*gather)(float *dst, const float *x, const uint32_t *idx, size_t nr, float scale,
-                   size_t d);
-    void (*scatter)(float *x, const uint32_t *idx, size_t nr, const float *v, size_t d);
+    void (*gather)(float *dst, const float *x, size_t stride, const uint32_t *idx, size_t nr,
+                   float scale, size_t d);
+    void (*scatter)(float *x, size_t stride, const uint32_t *idx, size_t nr, const float *v,
+                    size_t d);
     /* Subwords, one context of a window (fastText's update for one hidden vector h):
      * with dh = sum_j g[j] out[j] at the old out rows, out[j] += g[j] h at the old h,
      * then acc += dh and h += gain dh. One pass over the rows. */
@@ -127,6 +129,8 @@ struct w2v_model {
     float *syn0;             /* (nrows, D): words, then the buckets in use (sub_bucket) */
     float *syn1neg;          /* (nctx, D), NULL without negative sampling */
     float *syn1;             /* (V-1, D), NULL without hs */
+    size_t stride;           /* floats from a row to the next in the three: D, or
+                              * w2v_row_pitch(D) while w2v_run trains (w2v_model_relayout) */
     struct samp_table samp;
     struct huffman huff;
     float sig[W2V_SIGMOID_SIZE + 1];    /* sigma at the table points */
@@ -161,8 +165,18 @@ int w2v_model_init_vocab(struct w2v_model *m, const struct w2v_params *p,
                          const struct vocab *v, const struct vocab *cv);
 void w2v_model_free(struct w2v_model *m);
 /* The weight matrices syn0, syn1neg, syn1 and their rows (0 for an absent one; syn0 has
- * nrows); each row has p.dim floats. */
+ * nrows); each row has p.dim floats, and starts m->stride floats after the one before. */
 void w2v_model_mats(struct w2v_model *m, float *mats[3], size_t rows[3]);
+
+/* Rows padded to whole cache lines: p.dim rounded up to 16 floats. The matrices have room
+ * for rows this far apart. Outside w2v_run they are p.dim apart (stride), so that the
+ * outputs, checkpoints and callers see (rows, D) matrices; w2v_run lays them out with the
+ * padded pitch while it trains: a row of 100 floats then takes 7 whole lines, vector loads
+ * do not straddle two lines, and threads writing neighbouring rows do not share a line. */
+size_t w2v_row_pitch(size_t d);
+/* Moves the rows of m's matrices, in place, to be stride floats apart: p.dim or
+ * w2v_row_pitch(p.dim). The values do not change. */
+void w2v_model_relayout(struct w2v_model *m, size_t stride);
 
 /* Replicas (w2v-train --deterministic, --mpi): a model with weights of its own, a copy of
  * m's, and everything else (tables, sampler, tree) borrowed from m, which must outlive it. */
@@ -177,10 +191,11 @@ int w2v_replicas_merge(struct w2v_model *m, struct w2v_model *reps, uint32_t n,
                        size_t *changed);
 /* Copies m's weights into the n replicas (after m changed otherwise, e.g. an MPI merge). */
 void w2v_replicas_reset(struct w2v_model *m, struct w2v_model *reps, uint32_t n);
-/* Marks in changed[r] (1 or 0) whether row r of x (rows x d) differs from base in any
- * bit; returns how many do. The rows a replica touched since base was taken. */
-size_t w2v_rows_changed(const float *x, const float *base, size_t rows, size_t d,
-                        unsigned char *changed);
+/* Marks in changed[r] (1 or 0) whether row r of x (rows of d floats, xs apart) differs
+ * from that of base (bs apart) in any bit; returns how many do. The rows a replica touched
+ * since base was taken. */
+size_t w2v_rows_changed(const float *x, size_t xs, const float *base, size_t bs, size_t rows,
+                        size_t d, unsigned char *changed);
 
 /* Per-thread state: its generators and scratch vectors. */
 struct w2v_worker {
@@ -282,10 +297,10 @@ void w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
 static inline void
 w2v_prefetch_center(const struct w2v_model *m, uint32_t center)
 {
-    const size_t d = m->p.dim;
+    const size_t d = m->p.dim, st = m->stride;
     if (m->sub_off == NULL) { /* skip-gram's center is a target row (not word2vecf's) */
         if (!m->p.cbow && !m->sep_ctx && m->p.negative && m->syn1neg != NULL) {
-            const float *row = m->syn1neg + (size_t)center * d;
+            const float *row = m->syn1neg + (size_t)center * st;
             for (size_t i = 0; i < d; i += 16)
                 __builtin_prefetch(row + i, 1, 3);
             __builtin_prefetch(row + d - 1, 1, 3);
@@ -293,7 +308,7 @@ w2v_prefetch_center(const struct w2v_model *m, uint32_t center)
         return;
     }
     for (uint32_t k = m->sub_off[center]; k < m->sub_off[center + 1]; k++) {
-        const float *row = m->syn0 + (size_t)m->sub_row[k] * d;
+        const float *row = m->syn0 + (size_t)m->sub_row[k] * st;
         for (size_t i = 0; i < d; i += 16)
             __builtin_prefetch(row + i, 1, 1);
         __builtin_prefetch(row + d - 1, 1, 1); /* rows need not start a cache line */

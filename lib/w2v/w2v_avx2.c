@@ -151,14 +151,15 @@ apply_avx2(float *const *in, size_t n, float *const *out, size_t t, size_t d, co
 /* dst = scale * sum_k x[idx[k]]: 32 floats at a time in four accumulators, each element's
  * sum in k order (plain adds, as the reference: the same bits). */
 static void
-gather_avx2(float *dst, const float *x, const uint32_t *idx, size_t nr, float scale, size_t d)
+gather_avx2(float *dst, const float *x, size_t stride, const uint32_t *idx, size_t nr,
+            float scale, size_t d)
 {
     const __m256 sc = _mm256_set1_ps(scale);
     size_t i = 0;
     for (; i + 32 <= d; i += 32) {
         __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (size_t k = 0; k < nr; k++) {
-            const float *r = x + (size_t)idx[k] * d + i;
+            const float *r = x + (size_t)idx[k] * stride + i;
             a0 = _mm256_add_ps(a0, _mm256_loadu_ps(r));
             a1 = _mm256_add_ps(a1, _mm256_loadu_ps(r + 8));
             a2 = _mm256_add_ps(a2, _mm256_loadu_ps(r + 16));
@@ -172,29 +173,29 @@ gather_avx2(float *dst, const float *x, const uint32_t *idx, size_t nr, float sc
     for (; i + 8 <= d; i += 8) {
         __m256 a = _mm256_setzero_ps();
         for (size_t k = 0; k < nr; k++)
-            a = _mm256_add_ps(a, _mm256_loadu_ps(x + (size_t)idx[k] * d + i));
+            a = _mm256_add_ps(a, _mm256_loadu_ps(x + (size_t)idx[k] * stride + i));
         _mm256_storeu_ps(dst + i, _mm256_mul_ps(a, sc));
     }
     for (; i + 4 <= d; i += 4) { /* d = 100 ends here: 4 floats at once, the same adds */
         __m128 a = _mm_setzero_ps();
         for (size_t k = 0; k < nr; k++)
-            a = _mm_add_ps(a, _mm_loadu_ps(x + (size_t)idx[k] * d + i));
+            a = _mm_add_ps(a, _mm_loadu_ps(x + (size_t)idx[k] * stride + i));
         _mm_storeu_ps(dst + i, _mm_mul_ps(a, _mm256_castps256_ps128(sc)));
     }
     for (; i < d; i++) {
         float a = 0.0f;
         for (size_t k = 0; k < nr; k++)
-            a += x[(size_t)idx[k] * d + i];
+            a += x[(size_t)idx[k] * stride + i];
         dst[i] = a * scale;
     }
 }
 
 /* x[idx[k]] += v, row after row (a row listed twice gets v twice). */
 static void
-scatter_avx2(float *x, const uint32_t *idx, size_t nr, const float *v, size_t d)
+scatter_avx2(float *x, size_t stride, const uint32_t *idx, size_t nr, const float *v, size_t d)
 {
     for (size_t k = 0; k < nr; k++) {
-        float *r = x + (size_t)idx[k] * d;
+        float *r = x + (size_t)idx[k] * stride;
         size_t i = 0;
         for (; i + 8 <= d; i += 8)
             _mm256_storeu_ps(r + i, _mm256_add_ps(_mm256_loadu_ps(r + i), _mm256_loadu_ps(v + i)));

@@ -63,22 +63,23 @@ combine_ref(float *dst, int add, float *const *rows, size_t nr, const float *coe
 }
 
 static void
-gather_ref(float *dst, const float *x, const uint32_t *idx, size_t nr, float scale, size_t d)
+gather_ref(float *dst, const float *x, size_t stride, const uint32_t *idx, size_t nr,
+           float scale, size_t d)
 {
     for (size_t i = 0; i < d; i++) {
         float a = 0.0f;
         for (size_t k = 0; k < nr; k++)
-            a += x[(size_t)idx[k] * d + i];
+            a += x[(size_t)idx[k] * stride + i];
         dst[i] = a * scale;
     }
 }
 
 static void
-scatter_ref(float *x, const uint32_t *idx, size_t nr, const float *v, size_t d)
+scatter_ref(float *x, size_t stride, const uint32_t *idx, size_t nr, const float *v, size_t d)
 {
     for (size_t k = 0; k < nr; k++)
         for (size_t i = 0; i < d; i++)
-            x[(size_t)idx[k] * d + i] += v[i];
+            x[(size_t)idx[k] * stride + i] += v[i];
 }
 
 static void
@@ -156,7 +157,7 @@ w2v_ahead_fill(const struct w2v_model *m, struct w2v_worker *w)
         a->from = w->ahead_rng;
         for (uint32_t j = 0; j < k; j++) {
             a->id[j] = samp_draw(&m->samp, &w->ahead_rng);
-            prefetch_row(m->syn1neg + (size_t)a->id[j] * m->p.dim, m->p.dim);
+            prefetch_row(m->syn1neg + (size_t)a->id[j] * m->stride, m->p.dim);
         }
         a->to = w->ahead_rng;
     }
@@ -210,9 +211,9 @@ w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
     }
     float *din = w->scratch, *g = din + n * d, **inp = w->rows;
     for (size_t c = 0; c < n; c++)
-        inp[c] = m->syn0 + (size_t)ctx[c] * d;
+        inp[c] = m->syn0 + (size_t)ctx[c] * m->stride;
     for (size_t j = 0; j < t; j++)
-        outp[j] = m->syn1neg + (size_t)tgt[j] * d;
+        outp[j] = m->syn1neg + (size_t)tgt[j] * m->stride;
     m->wops->scores(g, inp, n, outp, t, d);
     double loss = w->loss; /* in a register: g's stores could alias w->loss */
     for (size_t c = 0; c < n; c++)
@@ -236,9 +237,9 @@ prefetch_batch(const struct w2v_model *m, const struct w2v_worker *w, const size
     const size_t d = m->p.dim;
     for (size_t b = 0; b < nb; b++) {
         const size_t i = win[b];
-        prefetch_row(m->syn1neg + (size_t)w->bcenter[i] * d, d);
+        prefetch_row(m->syn1neg + (size_t)w->bcenter[i] * m->stride, d);
         for (uint32_t c = w->boff[i]; c < w->boff[i + 1]; c++)
-            prefetch_row(m->syn0 + (size_t)w->bctx[c] * d, d);
+            prefetch_row(m->syn0 + (size_t)w->bctx[c] * m->stride, d);
     }
 }
 
@@ -270,7 +271,7 @@ cbow_batch(struct w2v_model *m, struct w2v_worker *w, const size_t *win, size_t 
     for (size_t b = 0; b < nb; b++) {
         const size_t i = win[b], n = w->boff[i + 1] - w->boff[i];
         for (size_t c = 0; c < n; c++)
-            inp[first[b] + c] = m->syn0 + (size_t)w->bctx[w->boff[i] + c] * d;
+            inp[first[b] + c] = m->syn0 + (size_t)w->bctx[w->boff[i] + c] * m->stride;
         first[b + 1] = first[b] + n;
         const float coef = m->p.cbow_sum ? 1.0f : 1.0f / (float)n;
         hrow[b] = h + b * d;
@@ -278,7 +279,7 @@ cbow_batch(struct w2v_model *m, struct w2v_worker *w, const size_t *win, size_t 
         wo->combine(hrow[b], 0, inp + first[b], n, &coef, 0, d);
     }
     for (size_t j = 0; j < t; j++)
-        tp[1 + j] = m->syn1neg + (size_t)neg[j] * d;
+        tp[1 + j] = m->syn1neg + (size_t)neg[j] * m->stride;
     if (t > 0)
         wo->scores(s, hrow, nb, tp + 1, t, d);
     double loss = w->loss; /* in a register: g's stores could alias w->loss */
@@ -286,7 +287,7 @@ cbow_batch(struct w2v_model *m, struct w2v_worker *w, const size_t *win, size_t 
     for (size_t b = 0; b < nb; b++) {
         const uint32_t center = w->bcenter[win[b]];
         float *gb = g + b * tt;
-        const float *out = m->syn1neg + (size_t)center * d;
+        const float *out = m->syn1neg + (size_t)center * m->stride;
         gb[0] = (1.0f - w2v_sig_label(m, m->ops->dot(hrow[b], out, d), 1, &loss)) * lr;
         loss_n++;
         for (size_t j = 0; j < t; j++) {
@@ -302,13 +303,13 @@ cbow_batch(struct w2v_model *m, struct w2v_worker *w, const size_t *win, size_t 
     w->loss_n = loss_n;
     /* gradients of the hidden vectors at the old output rows */
     for (size_t b = 0; b < nb; b++) {
-        tp[0] = m->syn1neg + (size_t)w->bcenter[win[b]] * d;
+        tp[0] = m->syn1neg + (size_t)w->bcenter[win[b]] * m->stride;
         wo->combine(dhrow[b], 0, tp, tt, g + b * tt, 1, d);
     }
     for (size_t j = 0; j < t; j++)
         wo->combine(tp[1 + j], 1, hrow, nb, g + 1 + j, tt, d);
     for (size_t b = 0; b < nb; b++) {
-        float *out = m->syn1neg + (size_t)w->bcenter[win[b]] * d;
+        float *out = m->syn1neg + (size_t)w->bcenter[win[b]] * m->stride;
         wo->combine(out, 1, hrow + b, 1, g + b * tt, 0, d);
     }
     static const float one = 1.0f;
@@ -345,7 +346,7 @@ w2v_train_flush(struct w2v_model *m, struct w2v_worker *w)
             nneg[cur] = 0;
             for (uint32_t k = 0; k < m->p.negative && nneg[cur] < BATCH_MAX_T - 1; k++) {
                 neg[cur][nneg[cur]] = samp_draw(&m->samp, &w->nrng);
-                prefetch_row(m->syn1neg + (size_t)neg[cur][nneg[cur]++] * m->p.dim,
+                prefetch_row(m->syn1neg + (size_t)neg[cur][nneg[cur]++] * m->stride,
                              m->p.dim);
             }
             prefetch_batch(m, w, win[cur], nb[cur]);

@@ -67,11 +67,12 @@ w2v_ckpt_save(FILE *fp, const struct w2v_model *m, const struct w2v_worker *work
     if (rc < 0)
         return rc;
     const uint64_t d = m->p.dim;
-    rc = tensor_put_f32(w, &b, "syn0", m->syn0, m->n, d);
+    const uint64_t st = m->stride; /* padded while w2v_run trains: the file is (rows, D) */
+    rc = tensor_put_f32_rows(w, &b, "syn0", m->syn0, m->n, d, st);
     if (rc == WP_OK && m->syn1neg != NULL)
-        rc = tensor_put_f32(w, &b, "syn1neg", m->syn1neg, m->nctx, d);
+        rc = tensor_put_f32_rows(w, &b, "syn1neg", m->syn1neg, m->nctx, d, st);
     if (rc == WP_OK && m->syn1 != NULL)
-        rc = tensor_put_f32(w, &b, "syn1", m->syn1, m->n - 1, d);
+        rc = tensor_put_f32_rows(w, &b, "syn1", m->syn1, m->n - 1, d, st);
     /* one row per worker: window generator, then negative generator */
     if (rc == WP_OK)
         rc = tensor_put_header(&b, "rng", TENSOR_VARINT, 2,
@@ -196,7 +197,12 @@ load_slice(const unsigned char *rec, size_t len, struct w2v_model *m,
     if (dst == NULL || s.dtype != TENSOR_F32 || d0 != rows || d1 != d
         || s.offset != filled[slot])
         return WP_ECORRUPT;
-    WP_TRY(rec_cursor_f32s(c, dst + s.offset, (size_t)s.count));
+    for (uint64_t e = s.offset; e < s.offset + s.count;) { /* row by row: rows may be padded */
+        const uint64_t r = e / d, col = e % d;
+        const uint64_t k = d - col < s.offset + s.count - e ? d - col : s.offset + s.count - e;
+        WP_TRY(rec_cursor_f32s(c, dst + r * m->stride + col, (size_t)k));
+        e += k;
+    }
     filled[slot] += s.count;
     return rec_cursor_done(c);
 }

@@ -9,12 +9,12 @@
 #include "common/status.h"
 
 size_t
-w2v_rows_changed(const float *x, const float *base, size_t rows, size_t d,
-                 unsigned char *changed)
+w2v_rows_changed(const float *x, size_t xs, const float *base, size_t bs, size_t rows,
+                 size_t d, unsigned char *changed)
 {
     size_t k = 0;
     for (size_t r = 0; r < rows; r++) {
-        changed[r] = memcmp(x + r * d, base + r * d, d * sizeof(float)) != 0;
+        changed[r] = memcmp(x + r * xs, base + r * bs, d * sizeof(float)) != 0;
         k += changed[r];
     }
     return k;
@@ -48,7 +48,7 @@ int
 w2v_replicas_merge(struct w2v_model *m, struct w2v_model *reps, uint32_t n, size_t *changed)
 {
     enum { MAX_REPLICAS = 256 };
-    const size_t d = m->p.dim;
+    const size_t d = m->p.dim, st = m->stride; /* replicas are laid out as m */
     float *mats[3], *rmats[MAX_REPLICAS][3], *rows[MAX_REPLICAS];
     size_t nrows[3], rn[3];
     if (n > MAX_REPLICAS)
@@ -63,8 +63,8 @@ w2v_replicas_merge(struct w2v_model *m, struct w2v_model *reps, uint32_t n, size
     for (int i = 0; i < 3; i++)
         for (size_t row = 0; row < nrows[i]; row++) {
             for (uint32_t r = 0; r < n; r++)
-                rows[r] = rmats[r][i] + row * d;
-            *changed += (size_t)merge_row(mats[i] + row * d, rows, n, d, acc);
+                rows[r] = rmats[r][i] + row * st;
+            *changed += (size_t)merge_row(mats[i] + row * st, rows, n, d, acc);
         }
     free(acc);
     return WP_OK;
@@ -75,12 +75,11 @@ w2v_replicas_reset(struct w2v_model *m, struct w2v_model *reps, uint32_t n)
 {
     float *mats[3], *rmats[3];
     size_t rows[3];
-    const size_t d = m->p.dim;
     w2v_model_mats(m, mats, rows);
     for (uint32_t r = 0; r < n; r++) {
         w2v_model_mats(&reps[r], rmats, rows);
         for (int i = 0; i < 3; i++)
             if (rows[i] > 0)
-                memcpy(rmats[i], mats[i], rows[i] * d * sizeof(float));
+                memcpy(rmats[i], mats[i], rows[i] * m->stride * sizeof(float));
     }
 }

@@ -913,9 +913,11 @@ w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_po
     *where = W2V_AT_MEMORY;
     if (cfg->m->sep_ctx && cfg->input != W2V_IN_WINDOWS)
         return WP_ERANGE; /* windowing tokens or spans gives word ids, not context ids */
+    w2v_model_relayout(cfg->m, w2v_row_pitch(cfg->m->p.dim)); /* rows on whole lines */
     int rc = run_init(&run, cfg, workers, pos);
     if (rc < 0) {
         run_free(&run);
+        w2v_model_relayout(cfg->m, cfg->m->p.dim);
         return rc;
     }
     struct worker_arg *args = calloc(cfg->threads, sizeof *args);
@@ -971,6 +973,7 @@ w2v_run(const struct w2v_run_cfg *cfg, struct w2v_worker *workers, struct w2v_po
     free(args);
     free(tids);
     run_free(&run);
+    w2v_model_relayout(cfg->m, cfg->m->p.dim); /* (rows, D) again for the caller */
     return rc;
 }
 

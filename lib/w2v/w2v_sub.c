@@ -177,7 +177,7 @@ targets(struct w2v_model *m, struct w2v_worker *w, uint32_t ctx, const uint32_t 
 {
     const size_t d = m->p.dim;
     size_t t = 0;
-    outp[t++] = m->syn1neg + (size_t)ctx * d;
+    outp[t++] = m->syn1neg + (size_t)ctx * m->stride;
     for (size_t j = 0; j < k; j++) {
         uint32_t s = 0;
         if (shared != NULL) {
@@ -188,7 +188,7 @@ targets(struct w2v_model *m, struct w2v_worker *w, uint32_t ctx, const uint32_t 
                     break;
         }
         if (s != ctx)
-            outp[t++] = m->syn1neg + (size_t)s * d;
+            outp[t++] = m->syn1neg + (size_t)s * m->stride;
     }
     for (size_t j = 0; j < t; j++) {
         for (size_t i = 0; i < d; i += 16)
@@ -223,7 +223,7 @@ w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const
      * (in context order: the same draws as one at a time) */
     for (size_t c = 0; c < AHEAD && c < n; c++)
         t[c] = targets(m, w, ctx[c], sh, k, outp[c]);
-    m->wops->gather(h, m->syn0, rows, r, 1.0f / (float)r, d);
+    m->wops->gather(h, m->syn0, m->stride, rows, r, 1.0f / (float)r, d);
     memset(acc, 0, d * sizeof *acc);
     m->wops->scores(gs[0], &h, 1, outp[0], t[0], d);
     /* context c: its scores (computed with the step before) become its gradients in
@@ -247,5 +247,5 @@ w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center, const
         else
             m->wops->step(h, acc, op, tc, g, gain, d);
     }
-    m->wops->scatter(m->syn0, rows, r, acc, d);
+    m->wops->scatter(m->syn0, m->stride, rows, r, acc, d);
 }

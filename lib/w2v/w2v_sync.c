@@ -11,7 +11,8 @@
 struct w2v_sync {
     int ranks, mean;
     uint64_t merges;
-    float *base[3];          /* sum: syn0, syn1neg, syn1 at the last merge */
+    float *base[3];          /* sum: syn0, syn1neg, syn1 at the last merge, their rows
+                              * w2v_row_pitch(D) apart (as the model's in w2v_run) */
     unsigned char *changed;  /* sum: rows changed on any rank since then */
     float *pack;             /* sum: their changes, packed */
     size_t pack_cap;
@@ -30,15 +31,16 @@ w2v_sync_new(struct w2v_sync **out, struct w2v_model *m, int mean)
         return WP_OK;
     float *mats[3];
     size_t rows[3], most = 0;
-    const size_t d = m->p.dim;
+    const size_t d = m->p.dim, pitch = w2v_row_pitch(d);
     w2v_model_mats(m, mats, rows);
     for (int i = 0; i < 3; i++) {
         if (rows[i] == 0)
             continue;
         most = rows[i] > most ? rows[i] : most;
-        if ((s->base[i] = malloc(rows[i] * d * sizeof(float))) == NULL)
+        if ((s->base[i] = calloc(rows[i], pitch * sizeof(float))) == NULL)
             goto nomem;
-        memcpy(s->base[i], mats[i], rows[i] * d * sizeof(float));
+        for (size_t r = 0; r < rows[i]; r++)
+            memcpy(s->base[i] + r * pitch, mats[i] + r * m->stride, d * sizeof(float));
     }
     if ((s->changed = malloc(most ? most : 1)) != NULL)
         return WP_OK;
@@ -60,12 +62,13 @@ w2v_sync_free(struct w2v_sync *s)
     free(s);
 }
 
-/* sum: adds every rank's change to one matrix of rows x d (x, the weights at the last
- * merge b). */
+/* sum: adds every rank's change to one matrix of rows x d (x, rows xs apart; the weights
+ * at the last merge b, rows bs apart). */
 static int
-sum_changes(struct w2v_sync *s, float *x, float *b, size_t rows, size_t d)
+sum_changes(struct w2v_sync *s, float *x, size_t xs, float *b, size_t bs, size_t rows,
+            size_t d)
 {
-    (void)w2v_rows_changed(x, b, rows, d, s->changed);
+    (void)w2v_rows_changed(x, xs, b, bs, rows, d, s->changed);
     if (dist_or_u8(s->changed, rows) < 0)
         return WP_EIO;
     size_t nu = 0;
@@ -85,14 +88,14 @@ sum_changes(struct w2v_sync *s, float *x, float *b, size_t rows, size_t d)
     for (size_t r = 0; r < rows; r++)
         if (s->changed[r])
             for (size_t j = 0; j < d; j++)
-                *p++ = x[r * d + j] - b[r * d + j];
+                *p++ = x[r * xs + j] - b[r * bs + j];
     if (dist_sum_f32(s->pack, nu * d) < 0)
         return WP_EIO;
     p = s->pack;
     for (size_t r = 0; r < rows; r++)
         if (s->changed[r])
             for (size_t j = 0; j < d; j++, p++)
-                b[r * d + j] = x[r * d + j] = b[r * d + j] + *p;
+                b[r * bs + j] = x[r * xs + j] = b[r * bs + j] + *p;
     return WP_OK;
 }
 
@@ -100,7 +103,7 @@ int
 w2v_sync_round(struct w2v_sync *s, struct w2v_model *m, int done, uint64_t *records)
 {
     const float inv = 1.0f / (float)s->ranks;
-    const size_t d = m->p.dim;
+    const size_t d = m->p.dim, st = m->stride; /* padding: zeros on every rank */
     float *mats[3];
     size_t rows[3];
     uint64_t counts[2] = {!done, *records}; /* ranks still training, windows done */
@@ -113,11 +116,11 @@ w2v_sync_round(struct w2v_sync *s, struct w2v_model *m, int done, uint64_t *reco
     w2v_model_mats(m, mats, rows);
     for (int i = 0; i < 3; i++) {
         float *x = mats[i];
-        const size_t n = rows[i] * d;
+        const size_t n = rows[i] * st;
         if (n == 0)
             continue;
         if (!s->mean) {
-            WP_TRY(sum_changes(s, x, s->base[i], rows[i], d));
+            WP_TRY(sum_changes(s, x, st, s->base[i], w2v_row_pitch(d), rows[i], d));
             continue;
         }
         if (dist_sum_f32(x, n) < 0)
@@ -140,5 +143,9 @@ w2v_sync_stats(const struct w2v_sync *s, uint64_t *merges, uint64_t *rows_sent,
 int
 w2v_replicas_agree(const struct w2v_model *m)
 {
-    return dist_same_u64(XXH3_64bits(m->syn0, (size_t)m->n * m->p.dim * sizeof(float)));
+    uint64_t sum = 0; /* each row's hash seeded with those before: rows may be padded */
+    for (uint32_t r = 0; r < m->n; r++)
+        sum = XXH3_64bits_withSeed(m->syn0 + (size_t)r * m->stride, m->p.dim * sizeof(float),
+                                   sum);
+    return dist_same_u64(sum);
 }

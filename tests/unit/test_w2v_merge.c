@@ -94,7 +94,7 @@ test_merge_is_base_plus_changes_in_order(void)
         size_t n0 = 0;
         for (size_t r = 0; r < NV; r++)
             n0 += (size_t)touches(0, r, 0);
-        CHECK_EQ(n0, w2v_rows_changed(reps[0].syn0, m.syn0, NV, ND, changed));
+        CHECK_EQ(n0, w2v_rows_changed(reps[0].syn0, ND, m.syn0, ND, NV, ND, changed));
         for (size_t r = 0; r < NV; r++)
             CHECK_EQ(touches(0, r, 0), changed[r]);
 

@@ -286,5 +286,87 @@ test_job(void)
     return 0;
 }
 
+/* The whole of a file. */
+static char *
+slurp(FILE *fp, long *len)
+{
+    char *s = NULL;
+    if (fseek(fp, 0, SEEK_END) == 0 && (*len = ftell(fp)) > 0 && (s = malloc((size_t)*len)))
+        if (fseek(fp, 0, SEEK_SET) != 0 || fread(s, 1, (size_t)*len, fp) != (size_t)*len) {
+            free(s);
+            s = NULL;
+        }
+    return s;
+}
+
+/* Rows padded to whole cache lines (w2v_model_relayout, as w2v_run trains): the values
+ * stay, the padding is zero, a checkpoint saved padded is the same file as one saved
+ * dense, one restored into a padded model lands in the padded rows, and the way back gives
+ * the dense matrices again. */
+static int
+test_padded_rows(void)
+{
+    struct vocab *v = make_vocab(WORDS, 4);
+    CHECK(v != NULL);
+    struct w2v_params p;
+    w2v_params_default(&p);
+    p.dim = 12;
+    const size_t d = 12, pitch = w2v_row_pitch(d);
+    CHECK_EQ(16, pitch);
+    CHECK_EQ(16, w2v_row_pitch(16));
+    CHECK_EQ(112, w2v_row_pitch(100));
+    struct w2v_job a, b;
+    CHECK_EQ(WP_OK, w2v_job_init(&a, &p, v, NULL, 2, 0));
+    CHECK_EQ(WP_OK, w2v_job_keep(&a, &RS, REC_TOKENS, 5, 6));
+    CHECK_EQ(d, a.m.stride);
+    float want[4 * 12], want1[4 * 12];
+    for (size_t i = 0; i < 4 * d; i++)
+        a.m.syn1neg[i] = (float)i * 0.5f - 3.0f;
+    memcpy(want, a.m.syn0, sizeof want);
+    memcpy(want1, a.m.syn1neg, sizeof want1);
+    const struct w2v_pos pos = {.pass = 1, .records = 3, .words = 4};
+    FILE *dense = tmpfile(), *padded = tmpfile();
+    CHECK(dense != NULL && padded != NULL);
+    CHECK_EQ(WP_OK, w2v_job_save(&a, dense, a.workers, &pos, 1));
+    w2v_model_relayout(&a.m, pitch);
+    CHECK_EQ(pitch, a.m.stride);
+    for (size_t r = 0; r < 4; r++) {
+        CHECK(memcmp(a.m.syn0 + r * pitch, want + r * d, d * sizeof(float)) == 0);
+        CHECK(memcmp(a.m.syn1neg + r * pitch, want1 + r * d, d * sizeof(float)) == 0);
+        for (size_t j = d; j < pitch; j++)
+            CHECK(a.m.syn0[r * pitch + j] == 0.0f && a.m.syn1neg[r * pitch + j] == 0.0f);
+    }
+    CHECK_EQ(WP_OK, w2v_job_save(&a, padded, a.workers, &pos, 1));
+    long n1 = 0, n2 = 0;
+    char *s1 = slurp(dense, &n1), *s2 = slurp(padded, &n2);
+    CHECK(s1 != NULL && s2 != NULL && n1 == n2 && memcmp(s1, s2, (size_t)n1) == 0);
+    free(s1);
+    free(s2);
+    /* restored into a padded model */
+    rewind(dense);
+    struct rec_reader *r;
+    CHECK_EQ(WP_OK, rec_reader_open(&r, dense));
+    struct w2v_resume res = {.run = {.epochs = 1, .wcfg = {.window = 5}}};
+    struct w2v_resume_err err;
+    CHECK_EQ(WP_OK, w2v_resume_read(&res, rec_reader_meta(r), v, UINT64_MAX, &err));
+    CHECK_EQ(WP_OK, w2v_job_init(&b, &res.p, v, NULL, res.threads, 0));
+    w2v_model_relayout(&b.m, pitch);
+    memset(b.m.syn0, 0, 4 * pitch * sizeof(float));
+    CHECK_EQ(WP_OK, w2v_job_restore(&b, r));
+    for (size_t row = 0; row < 4; row++)
+        CHECK(memcmp(b.m.syn0 + row * pitch, want + row * d, d * sizeof(float)) == 0);
+    /* and back */
+    w2v_model_relayout(&a.m, d);
+    CHECK_EQ(d, a.m.stride);
+    CHECK(memcmp(a.m.syn0, want, sizeof want) == 0 && memcmp(a.m.syn1neg, want1, sizeof want1) == 0);
+    rec_reader_free(r);
+    fclose(dense);
+    fclose(padded);
+    w2v_job_free(&a);
+    w2v_job_free(&b);
+    vocab_free(v);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_job), CHECK_CASE(test_round_trip), CHECK_CASE(test_refused),
-           CHECK_CASE(test_pace), CHECK_CASE(test_out))
+           CHECK_CASE(test_pace), CHECK_CASE(test_out), CHECK_CASE(test_padded_rows))

@@ -81,26 +81,31 @@ test_gather_scatter_match_ref(void)
     const struct w2v_window_ops *const *tabs = w2v_window_ops_all();
     for (size_t ti = 0; tabs[ti + 1] != NULL; ti++) /* the reference is checked below */
         for (size_t d = 1; d <= DM; d += d < 40 ? 1 : 13)
-            for (size_t nr = 1; nr <= 24; nr += 5) {
-                const size_t rows = ROWS * DM / d < 40 ? ROWS * DM / d : 40;
-                for (size_t k = 0; k < nr; k++) /* duplicates on purpose: "banana" has them */
-                    idx[k] = (uint32_t)((k * 7 + d) % (rows / 2 + 1));
-                w2v_window_ops_ref.gather(ga, x0, idx, nr, 1.0f / (float)nr, d);
-                tabs[ti]->gather(gb, x0, idx, nr, 1.0f / (float)nr, d);
-                CHECK(memcmp(ga, gb, d * sizeof *ga) == 0);
-                memcpy(xa, x0, sizeof xa);
-                memcpy(xb, x0, sizeof xb);
-                w2v_window_ops_ref.scatter(xa, idx, nr, v, d);
-                tabs[ti]->scatter(xb, idx, nr, v, d);
-                CHECK(memcmp(xa, xb, sizeof xa) == 0);
-            }
+            for (size_t nr = 1; nr <= 24; nr += 5)
+                for (int padded = 0; padded < 2; padded++) { /* rows d or a pitch apart */
+                    const size_t st = padded ? w2v_row_pitch(d) : d;
+                    const size_t rows = ROWS * DM / st < 40 ? ROWS * DM / st : 40;
+                    for (size_t k = 0; k < nr; k++) /* duplicates on purpose, as "banana" */
+                        idx[k] = (uint32_t)((k * 7 + d) % (rows / 2 + 1));
+                    w2v_window_ops_ref.gather(ga, x0, st, idx, nr, 1.0f / (float)nr, d);
+                    tabs[ti]->gather(gb, x0, st, idx, nr, 1.0f / (float)nr, d);
+                    CHECK(memcmp(ga, gb, d * sizeof *ga) == 0);
+                    memcpy(xa, x0, sizeof xa);
+                    memcpy(xb, x0, sizeof xb);
+                    w2v_window_ops_ref.scatter(xa, st, idx, nr, v, d);
+                    tabs[ti]->scatter(xb, st, idx, nr, v, d);
+                    CHECK(memcmp(xa, xb, sizeof xa) == 0);
+                }
     /* the reference itself: the mean, and v added once per listing */
     const uint32_t two[3] = {3, 5, 3};
-    w2v_window_ops_ref.gather(ga, x0, two, 3, 1.0f / 3.0f, 4);
+    w2v_window_ops_ref.gather(ga, x0, 4, two, 3, 1.0f / 3.0f, 4);
     for (int i = 0; i < 4; i++)
         CHECK_NEAR((2.0 * x0[3 * 4 + i] + x0[5 * 4 + i]) / 3.0, ga[i], 1e-6);
+    w2v_window_ops_ref.gather(ga, x0, 16, two, 3, 1.0f / 3.0f, 4); /* rows 16 apart */
+    for (int i = 0; i < 4; i++)
+        CHECK_NEAR((2.0 * x0[3 * 16 + i] + x0[5 * 16 + i]) / 3.0, ga[i], 1e-6);
     memcpy(xa, x0, sizeof xa);
-    w2v_window_ops_ref.scatter(xa, two, 3, v, 4);
+    w2v_window_ops_ref.scatter(xa, 4, two, 3, v, 4);
     for (int i = 0; i < 4; i++) {
         CHECK_NEAR(x0[3 * 4 + i] + 2.0 * v[i], xa[3 * 4 + i], 1e-6);
         CHECK_NEAR(x0[5 * 4 + i] + v[i], xa[5 * 4 + i], 1e-6);

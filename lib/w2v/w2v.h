@@ -292,6 +292,22 @@ w2v_step_elems(float *h, float *acc, float *const *out, size_t t, const float *g
  * by w2v_train_window for a model with subwords. */
 void w2v_sub_window(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
                     const uint32_t *ctx, size_t n, float lr);
+/* Asks for the cache lines of a row of d floats that training will write, ahead of use:
+ * one per 16 floats, as rows start a line while w2v_run trains (w2v_row_pitch). On x86
+ * with PREFETCHW, which fetches each line for writing: a line another thread has read
+ * then needs no second trip to take it over at the store. */
+static inline void
+w2v_prefetch_row(const float *row, size_t d)
+{
+    for (size_t i = 0; i < d; i += 16) {
+#if defined(__x86_64__)
+        __asm__("prefetchw %0" : : "m"(row[i]));
+#else
+        __builtin_prefetch(row + i, 1, 3);
+#endif
+    }
+}
+
 /* Asks for the rows of the next center word ahead of its window: with subwords its input
  * rows (its n-gram rows lie anywhere in a large table), in skip-gram its output row. */
 static inline void
@@ -299,20 +315,12 @@ w2v_prefetch_center(const struct w2v_model *m, uint32_t center)
 {
     const size_t d = m->p.dim, st = m->stride;
     if (m->sub_off == NULL) { /* skip-gram's center is a target row (not word2vecf's) */
-        if (!m->p.cbow && !m->sep_ctx && m->p.negative && m->syn1neg != NULL) {
-            const float *row = m->syn1neg + (size_t)center * st;
-            for (size_t i = 0; i < d; i += 16)
-                __builtin_prefetch(row + i, 1, 3);
-            __builtin_prefetch(row + d - 1, 1, 3);
-        }
+        if (!m->p.cbow && !m->sep_ctx && m->p.negative && m->syn1neg != NULL)
+            w2v_prefetch_row(m->syn1neg + (size_t)center * st, d);
         return;
     }
-    for (uint32_t k = m->sub_off[center]; k < m->sub_off[center + 1]; k++) {
-        const float *row = m->syn0 + (size_t)m->sub_row[k] * st;
-        for (size_t i = 0; i < d; i += 16)
-            __builtin_prefetch(row + i, 1, 1);
-        __builtin_prefetch(row + d - 1, 1, 1); /* rows need not start a cache line */
-    }
+    for (uint32_t k = m->sub_off[center]; k < m->sub_off[center + 1]; k++)
+        w2v_prefetch_row(m->syn0 + (size_t)m->sub_row[k] * st, d);
 }
 
 /* Builds sub_off/sub_row/sub_bucket from the words (w2v_model_init_vocab calls it).

@@ -134,14 +134,6 @@ ensure_scratch(struct w2v_worker *w, size_t floats, size_t rows)
     return 0;
 }
 
-/* The lines of one row, ahead of use. */
-static inline void
-prefetch_row(const float *row, size_t d)
-{
-    for (size_t i = 0; i < d; i += 16)
-        __builtin_prefetch(row + i, 1, 3);
-}
-
 /* Negatives ahead (w2v.h): each set is drawn from a copy of the stream, ahead_rng, and its
  * rows are asked for at once. */
 void
@@ -157,7 +149,7 @@ w2v_ahead_fill(const struct w2v_model *m, struct w2v_worker *w)
         a->from = w->ahead_rng;
         for (uint32_t j = 0; j < k; j++) {
             a->id[j] = samp_draw(&m->samp, &w->ahead_rng);
-            prefetch_row(m->syn1neg + (size_t)a->id[j] * m->stride, m->p.dim);
+            w2v_prefetch_row(m->syn1neg + (size_t)a->id[j] * m->stride, m->p.dim);
         }
         a->to = w->ahead_rng;
     }
@@ -237,9 +229,9 @@ prefetch_batch(const struct w2v_model *m, const struct w2v_worker *w, const size
     const size_t d = m->p.dim;
     for (size_t b = 0; b < nb; b++) {
         const size_t i = win[b];
-        prefetch_row(m->syn1neg + (size_t)w->bcenter[i] * m->stride, d);
+        w2v_prefetch_row(m->syn1neg + (size_t)w->bcenter[i] * m->stride, d);
         for (uint32_t c = w->boff[i]; c < w->boff[i + 1]; c++)
-            prefetch_row(m->syn0 + (size_t)w->bctx[c] * m->stride, d);
+            w2v_prefetch_row(m->syn0 + (size_t)w->bctx[c] * m->stride, d);
     }
 }
 
@@ -346,7 +338,7 @@ w2v_train_flush(struct w2v_model *m, struct w2v_worker *w)
             nneg[cur] = 0;
             for (uint32_t k = 0; k < m->p.negative && nneg[cur] < BATCH_MAX_T - 1; k++) {
                 neg[cur][nneg[cur]] = samp_draw(&m->samp, &w->nrng);
-                prefetch_row(m->syn1neg + (size_t)neg[cur][nneg[cur]++] * m->stride,
+                w2v_prefetch_row(m->syn1neg + (size_t)neg[cur][nneg[cur]++] * m->stride,
                              m->p.dim);
             }
             prefetch_batch(m, w, win[cur], nb[cur]);

@@ -190,11 +190,8 @@ targets(struct w2v_model *m, struct w2v_worker *w, uint32_t ctx, const uint32_t 
         if (s != ctx)
             outp[t++] = m->syn1neg + (size_t)s * m->stride;
     }
-    for (size_t j = 0; j < t; j++) {
-        for (size_t i = 0; i < d; i += 16)
-            __builtin_prefetch(outp[j] + i, 1, 3);
-        __builtin_prefetch(outp[j] + d - 1, 1, 3);
-    }
+    for (size_t j = 0; j < t; j++)
+        w2v_prefetch_row(outp[j], d);
     return t;
 }
 

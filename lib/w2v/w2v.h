@@ -308,6 +308,16 @@ w2v_prefetch_row(const float *row, size_t d)
     }
 }
 
+/* Plain skip-gram: asks for the input row of a word about to enter the window as a
+ * context (the other contexts are in cache from the windows before; CBOW, subwords and
+ * word2vecf ask for their rows in their own code). */
+static inline void
+w2v_prefetch_context(const struct w2v_model *m, uint32_t id)
+{
+    if (!m->p.cbow && m->sub_off == NULL && !m->sep_ctx)
+        w2v_prefetch_row(m->syn0 + (size_t)id * m->stride, m->p.dim);
+}
+
 /* Asks for the rows of the next center word ahead of its window: with subwords its input
  * rows (its n-gram rows lie anywhere in a large table), in skip-gram its output row. */
 static inline void

@@ -214,8 +214,11 @@ train_spans(struct w2v_model *m, struct w2v_worker *w, const struct chunk *ch, u
         if (wp_grow(&w->ctx, &w->ctx_cap, 2 * (size_t)n, sizeof *w->ctx, 256) < 0)
             return WP_ENOMEM;
         for (uint32_t i = 0; i < n; i++) {
-            if (i + 1 < n)
+            if (i + 1 < n) {
                 w2v_prefetch_center(m, ids[i + 1]);
+                if ((size_t)i + 1 + radii[i + 1] < n) /* the next window's farthest context */
+                    w2v_prefetch_context(m, ids[i + 1 + radii[i + 1]]);
+            }
             const size_t nc = window_span(ids, n, i, radii[i], w->ctx);
             w2v_train_window(m, w, ids[i], w->ctx, nc, w2v_lr(alpha, base + done * mult, total));
             done++;
@@ -265,6 +268,8 @@ train_chunk(struct w2v_run *run, struct w2v_model *m, struct w2v_worker *w,
         for (size_t i = 0; i < kept; i++) {
             if (i + 1 < kept)
                 w2v_prefetch_center(m, w->ids[i + 1]);
+            if (i + 1 + cfg->wcfg.window < kept) /* as far as the next window may reach */
+                w2v_prefetch_context(m, w->ids[i + 1 + cfg->wcfg.window]);
             const size_t nc = window_contexts(&cfg->wcfg, w->ids, kept, i, &w->wrng, w->ctx);
             w2v_train_window(m, w, w->ids[i], w->ctx, nc,
                              w2v_lr(alpha, base + done * mult, total));

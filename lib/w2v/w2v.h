@@ -91,11 +91,11 @@ struct w2v_window_ops {
                   const float *g, float *din);
     void (*combine)(float *dst, int add, float *const *rows, size_t nr, const float *coef,
                     size_t stride, size_t d);
-    /* Subwords: gather: dst = scale * sum_k x[idx[k]] (rows of d floats, summed in k order,
-     * then scaled, as fastText's computeHidden; row i at x + i stride); scatter:
-     * x[idx[k]] += v for each k in
-     * order (an index listed twice gets v twice, as in fastText). Bit for bit the same in
-     * every table (no fused multiply-add: each element is one chain of adds). */
+    /* Subwords, on rows of d floats with row i at x + i stride: gather: dst = scale *
+     * sum_k x[idx[k]] (summed in k order, then scaled, as fastText's computeHidden);
+     * scatter: x[idx[k]] += v for each k in order (an index listed twice gets v twice, as
+     * in fastText). Bit for bit the same in every table (no fused multiply-add: each
+     * element is one chain of adds). */
     void (*gather)(float *dst, const float *x, size_t stride, const uint32_t *idx, size_t nr,
                    float scale, size_t d);
     void (*scatter)(float *x, size_t stride, const uint32_t *idx, size_t nr, const float *v,

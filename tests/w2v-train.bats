@@ -608,3 +608,27 @@ ctrain() {
     run --separate-stderr -3 w2v-train -q -v "$T/c.voc" -t 2 -d 8 -o "$T/x.wp" "$T/cut.win"
     [ "$stderr" = "w2v-train: $T/cut.win: record 25000: context id 777 at position 2 is out of range (ids below $n)" ]
 }
+
+@test "w2v-train: a bad token record is named, decoded by the reader or by Hogwild workers" {
+    # one thread (and a one-epoch pipe) decode tokens on the reading thread, two threads
+    # train as the workers decode; the record is named either way, from a file or a pipe
+    local w b g
+    w=$(wpcat "$T/c.voc" | head -1 | cut -f1)
+    b=$(printf %s "$w" | od -An -tu1 | xargs)
+    g="${#w} $b"
+    awk -v g="$g" 'BEGIN { for (i = 1; i <= 30000; i++)
+        print (i == 9000 ? "2 " g " 9 1" : "4 " g " " g " " g " " g) }' |
+        /usr/bin/python3 "$BATS_TEST_DIRNAME/wpwrite.py" --raw 1 > "$T/bad.tok"
+    local t e
+    for t in 1 2; do
+        for e in 1 2; do
+            run --separate-stderr -3 w2v-train -q -v "$T/c.voc" -t "$t" -e "$e" -d 8 \
+                -o "$T/x.wp" "$T/bad.tok"
+            [ "$stderr" = "w2v-train: $T/bad.tok: record 9000: corrupt data" ]
+            [ ! -e "$T/x.wp" ]
+        done
+        run --separate-stderr -3 w2v-train -q -v "$T/c.voc" -t "$t" -d 8 -o "$T/x.wp" \
+            < "$T/bad.tok"
+        [ "$stderr" = "w2v-train: <stdin>: record 9000: corrupt data" ]
+    done
+}

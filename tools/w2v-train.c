@@ -284,8 +284,9 @@ open_input(struct opts *o, struct run *r, uint64_t *first, uint64_t *all)
 }
 
 /* The engine's settings (w2v_run_cfg) and the run's plan from the input's header
- * (w2v_plan.h): a token pipe with one epoch is streamed with an estimated count, anything
- * else spooled and counted first; a windows file's records are counted from its blocks. */
+ * (w2v_plan.h): tokens are streamed with an estimated count from a one-epoch pipe or to
+ * Hogwild threads, else spooled and counted first; a windows file's records are counted
+ * from its blocks. */
 static void
 wire_run(const struct opts *o, struct run *r)
 {
@@ -308,7 +309,8 @@ wire_run(const struct opts *o, struct run *r)
                               .sample = o->rs.wcfg.sample,
                               .sample_total = o->rs.wcfg.sample_total,
                               .window = o->rs.wcfg.window, .epochs = o->rs.epochs,
-                              .epochs_set = o->epochs_set};
+                              .epochs_set = o->epochs_set,
+                              .hogwild = o->threads > 1 && !o->rs.deterministic && !o->mpi};
     const int from_stdin = o->input == NULL || strcmp(o->input, "-") == 0;
     const int rc = w2v_plan_read(&r->st.plan, &pin, r->rd, r->in, from_stdin, !o->mpi);
     w2v_train_plan_report(o, rc, &r->st.plan, r->kind, pin.counted);

@@ -228,9 +228,9 @@ w2v_train_progress(void *arg, const struct w2v_stats *s)
     snprintf(extra, sizeof extra, "%.1fk words/s/thread lr %.6f loss %.4f", wps / 1e3,
              (double)s->lr, st->ema_loss);
     cli_progress_update(&st->prog, words, st->plan.total_words, extra);
-    /* from tokens the count is w2v-train's own: replayed with one generator (threads draw
-     * from their own, so the count is off by a few windows) or estimated for a pipe; only a
-     * windows or spans header can have promised wrongly */
+    /* from tokens the count is w2v-train's own: replayed with one generator (deterministic
+     * threads draw from their own, so the count is off by a few windows) or estimated (a
+     * pipe, Hogwild threads); only a windows or spans header can have promised wrongly */
     if (s->pos.records > s->total_records && !st->overrun && !st->o->mpi
         && !st->plan.counted_here) {
         st->overrun = 1; /* a pipe or spans: known only now */

@@ -503,11 +503,13 @@ struct w2v_worker *w2v_run_workers(const struct w2v_run *run);
 int w2v_decode_unit(const struct w2v_run_cfg *cfg, struct w2v_bad_record *bad,
                     const unsigned char *rec, size_t len, uint32_t **u, size_t *cap,
                     size_t *ulen, uint64_t *amount);
-/* Windows and spans: the length in u32s of the record's unit and its windows, from its first
- * varints only (for cutting chunks before decoding them); a malformed record gets the
- * shortest unit, which w2v_decode_unit then refuses. */
+/* The length in u32s of the record's unit and its amount, from its first varints only (for
+ * cutting chunks before decoding them): windows and spans, exactly, and their windows;
+ * tokens, at most, and their tokens (the words of the vocabulary among them are known only
+ * once decoded). A malformed record gets the shortest unit, which w2v_decode_unit then
+ * refuses. */
 void w2v_unit_size(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len,
-                   size_t *ulen, uint64_t *windows);
+                   size_t *ulen, uint64_t *amount);
 
 
 /* The learning rate after done of total windows: alpha * (1 - done/(total+1)), floored at

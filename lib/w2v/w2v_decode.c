@@ -91,21 +91,28 @@ w2v_decode_unit(const struct w2v_run_cfg *cfg, struct w2v_bad_record *bad, const
 
 void
 w2v_unit_size(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t len, size_t *ulen,
-          uint64_t *windows)
+              uint64_t *amount)
 {
-    if (cfg->input == W2V_IN_SPANS) {
-        size_t n = 0;
-        if (rec_spans_count(rec, len, &n) < 0)
-            n = 0;
-        *ulen = 1 + 2 * n;
-        *windows = n;
-        return;
-    }
     struct rec_cursor c;
     uint64_t v, n = 0;
+    if (cfg->input == W2V_IN_SPANS) {
+        size_t ns = 0;
+        if (rec_spans_count(rec, len, &ns) < 0)
+            ns = 0;
+        *ulen = 1 + 2 * ns;
+        *amount = ns;
+        return;
+    }
+    if (cfg->input == W2V_IN_TOKENS) {
+        if (rec_tokens_open(&c, rec, len, &n) < 0 || n > len)
+            n = 0;
+        *ulen = 1 + (size_t)n;
+        *amount = n;
+        return;
+    }
     rec_cursor_init(&c, rec, len);
     if (rec_cursor_varint(&c, &v) < 0 || rec_cursor_varint(&c, &n) < 0 || n > len)
         n = 0;
     *ulen = 2 + (size_t)n;
-    *windows = 1;
+    *amount = 1;
 }

@@ -11,22 +11,25 @@
 #include "text/window_meta.h"
 #include "w2v.h"
 
-/* Tokens: windowed here, every epoch; a one-epoch pipe is streamed with an estimated count
- * of windows (as pairs estimates it), anything else spooled and counted first. */
+/* Tokens: windowed here, every epoch. A one-epoch pipe is streamed with an estimated count
+ * of windows (as pairs estimates it), and so is any input trained by Hogwild threads: each
+ * draws from a generator of its own, so a replay of one generator would not count their
+ * windows either, and the estimate lets them train while the first pass is read. Anything
+ * else is spooled and counted first (one generator: the exact count pairs writes). */
 static int
 plan_tokens(struct w2v_plan *p, const struct w2v_plan_in *in)
 {
     p->input = W2V_IN_TOKENS;
     p->passes = in->epochs;
     p->counted_here = 1;
-    if (in->pipe && in->epochs == 1) {
+    if ((in->pipe && in->epochs == 1) || in->hogwild) {
         struct subsampler sub;
         const int rc = subsample_init_total(&sub, in->v, in->sample, in->sample_total);
         if (rc < 0) {
             p->fail = W2V_PLAN_SUBSAMPLE;
             return rc;
         }
-        p->total_records = subsample_expected(&sub, in->v);
+        p->total_records = subsample_expected(&sub, in->v) * in->epochs;
         subsample_free(&sub);
     }
     p->total_words = vocab_total(in->v) * in->epochs;

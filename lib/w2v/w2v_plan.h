@@ -25,6 +25,7 @@ struct w2v_plan_in {
     uint32_t epochs;              /* -e */
     int epochs_set;               /* -e given (or a checkpoint's) */
     int pipe;                     /* tokens from a pipe: counted ahead only when not */
+    int hogwild;                  /* tokens trained by several Hogwild threads: estimated */
     uint64_t counted;             /* windows: the file's records counted, 0 when unknown */
 };
 
@@ -42,7 +43,7 @@ struct w2v_plan {
     uint32_t passes;          /* times the input is read */
     uint32_t window;          /* spans: the window they were drawn with; else -w */
     uint64_t total_records;   /* windows over all passes; 0: counted by a first pass (a
-                               * token file spooled) */
+                               * token file spooled, one thread or deterministic ones) */
     uint64_t total_words;     /* raw words over all passes, for progress */
     double words_per_record;  /* windows: raw words per window; 0 for tokens */
     int counted_here;         /* the count is w2v-train's own (tokens), not a header's */

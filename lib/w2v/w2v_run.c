@@ -15,8 +15,9 @@
  * it, appends its units to the spool in chunk order, then trains them. A first pass that
  * only fills the spool (tokens counted before training, or a resume past it) hands out
  * decode-only chunks that any worker takes. So the reading thread never does the work
- * that grows with the threads; only a tokens pass that trains as it reads (a one-epoch
- * pipe, whose chunk lengths depend on the vocabulary) decodes on the reading thread. */
+ * that grows with the threads; only a tokens pass that trains as it reads on one thread or
+ * deterministic ones (a one-epoch pipe, whose chunk cuts, and so bits, depend on the
+ * vocabulary) decodes on the reading thread. */
 #include "w2v.h"
 
 #include <errno.h>
@@ -160,6 +161,7 @@ decode_chunk(struct w2v_run *run, struct chunk *ch)
 {
     const struct w2v_run_cfg *cfg = run->cfg;
     size_t at = 0;
+    uint64_t words = 0;
     ch->len = 0;
     for (size_t i = 0; i < ch->nrec; i++) {
         struct w2v_bad_record bad = {0};
@@ -173,7 +175,11 @@ decode_chunk(struct w2v_run *run, struct chunk *ch)
             run_fail(run, rc, W2V_AT_RECORD, ch->first + i, bad.msg);
             return rc;
         }
+        if (i >= ch->nskip)
+            words += amount;
     }
+    if (cfg->input == W2V_IN_TOKENS && ch->train)
+        ch->words = words; /* the reader counted tokens, the vocabulary's words are these */
     if (ch->nskip >= ch->nrec)
         at = ch->len;
     if (ch->seq != RUN_NO_SEQ) {
@@ -589,7 +595,8 @@ read_records(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t s
 }
 
 /* The first pass in raw chunks (see the top of this file): records copied into chunks the
- * workers decode. Chunks to train are cut where read_records would cut them; records only
+ * workers decode. Chunks to train are cut where read_records would cut them (tokens: by
+ * their tokens, not by the words of the vocabulary among them); records only
  * spooled (train 0, or before the resume point skip) go in decode-only chunks of about
  * RUN_RAW_BYTES, or lead the first chunk to train. Returns once every record is in the
  * spool (if any); on a failure, once every chunk handed out is done, with the earliest
@@ -629,10 +636,13 @@ read_raw(struct w2v_run *run, struct rec_prefetch *pf, int train, uint64_t skip,
             continue;
         }
         size_t ulen;
-        uint64_t windows;
-        w2v_unit_size(cfg, rec, len, &ulen, &windows);
+        uint64_t amount;
+        w2v_unit_size(cfg, rec, len, &ulen, &amount);
         ch->tlen += ulen;
-        ch->windows += windows;
+        if (cfg->input == W2V_IN_TOKENS)
+            ch->words += amount; /* tokens: words once decoded (decode_chunk) */
+        else
+            ch->windows += amount;
         units++;
         if (ch->tlen >= RUN_CHUNK_IDS) {
             WP_TRY(dispatch(run, ci, units));
@@ -684,8 +694,11 @@ read_pass(struct w2v_run *run, int train, uint64_t skip, enum w2v_stage *where)
         *where = W2V_AT_MEMORY;
         return WP_ENOMEM;
     }
-    /* tokens trained as they are read: chunks are cut by the words in the vocabulary */
-    const int raw = cfg->input != W2V_IN_TOKENS || !train;
+    /* tokens trained as they are read are decoded here and cut by the words of the
+     * vocabulary when the bits depend on the cuts (one thread, deterministic threads, the
+     * chunks shards take turns at); Hogwild threads decode their own */
+    const int hogwild = cfg->threads > 1 && !cfg->deterministic && cfg->nshards <= 1;
+    const int raw = cfg->input != W2V_IN_TOKENS || !train || hogwild;
     const int rc = raw ? read_raw(run, pf, train, skip, where)
                        : read_records(run, pf, train, skip, where);
     rec_prefetch_stop(pf);

@@ -1,6 +1,6 @@
 /* test_w2v_plan.c - a w2v-train run planned from its input's header (w2v_plan.h): tokens from
- * a file or a pipe, windows with the stream's epochs, a count that differs from the header,
- * spans' window, and each refusal. */
+ * a file or a pipe, to one thread or Hogwild ones, windows with the stream's epochs, a count
+ * that differs from the header, spans' window, and each refusal. */
 #include <string.h>
 
 #include "check.h"
@@ -49,6 +49,13 @@ test_tokens(void)
     CHECK_EQ(WP_OK, subsample_init(&sub, v, 1e-2));
     CHECK_EQ(subsample_expected(&sub, v), p.total_records);
     CHECK(p.total_records > 0);
+    in.pipe = 0;                            /* Hogwild threads: estimated, every epoch */
+    in.epochs = 3;
+    in.hogwild = 1;
+    CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
+    CHECK(p.passes == 3 && p.counted_here == 1);
+    CHECK_EQ(3 * subsample_expected(&sub, v), p.total_records);
+    CHECK_EQ(1450 * 3, p.total_words);
     subsample_free(&sub);
     vocab_free(v);
     return 0;

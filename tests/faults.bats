@@ -99,6 +99,28 @@ kill_and_resume_w2v() {
     kill_and_resume_w2v -t 2 --deterministic --sync-words 20000
 }
 
+@test "faults: Hogwild threads (no bits to compare): --resume trains every word of every epoch" {
+    # two Hogwild threads train the first pass as they read it (their schedule's length is
+    # estimated); a resume inside that pass skips what was trained and finishes the run
+    seed_random
+    words 3000 20000 9 | tok -q -o "$T/c.tok"
+    vocab -q -o "$T/c.voc" "$T/c.tok"
+    w2v-train -q -v "$T/c.voc" -d 32 -t 2 -e 3 --log "$T/full.log" -o "$T/full.wp" "$T/c.tok"
+    mkdir "$T/run"
+    w2v-train -q -v "$T/c.voc" -d 32 -t 2 -e 3 --checkpoint "$T/run/ck" \
+        --checkpoint-every 20000w -o "$T/run/out.wp" "$T/c.tok" 3>&- &
+    local pid=$!
+    wait_file "$T/run/ck"
+    kill_at_random "$pid"
+    run --separate-stderr w2v-train -q -v "$T/c.voc" --resume "$T/run/ck" --log "$T/res.log" \
+        -o "$T/run/out.wp" "$T/c.tok"
+    assert_success
+    # the log's last row: elapsed, pass, words done, windows done, ...
+    [ "$(tail -1 "$T/res.log" | cut -f3)" = "$(tail -1 "$T/full.log" | cut -f3)" ]
+    [ "$(tail -1 "$T/full.log" | cut -f3)" -eq $(( 3 * 20000 * 8 )) ]
+    [ "$(wpcat "$T/run/out.wp" | wc -l)" -eq "$(wpcat "$T/c.voc" | wc -l)" ]
+}
+
 @test "faults: SIGKILL during elmo-train keeps the previous model; --resume finishes the run" {
     seed_random
     words 100 1500 5 | tok -q -o "$T/e.tok"

@@ -310,7 +310,7 @@ wire_run(const struct opts *o, struct run *r)
                               .sample_total = o->rs.wcfg.sample_total,
                               .window = o->rs.wcfg.window, .epochs = o->rs.epochs,
                               .epochs_set = o->epochs_set,
-                              .hogwild = o->threads > 1 && !o->rs.deterministic && !o->mpi};
+                              .hogwild = w2v_hogwild(o->threads, o->rs.deterministic, o->mpi)};
     const int from_stdin = o->input == NULL || strcmp(o->input, "-") == 0;
     const int rc = w2v_plan_read(&r->st.plan, &pin, r->rd, r->in, from_stdin, !o->mpi);
     w2v_train_plan_report(o, rc, &r->st.plan, r->kind, pin.counted);

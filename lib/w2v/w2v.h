@@ -479,6 +479,16 @@ struct w2v_run_cfg {
     void *arg;
 };
 
+/* Hogwild training: several threads on one model, without replicas or MPI ranks to merge.
+ * Which windows they train depends on scheduling (each thread draws from its own
+ * generator), so no chunk cut or exact count fixes any bits: a token file's schedule is
+ * estimated (w2v_plan.h) and its first pass trained as it is read, decoded by the workers. */
+static inline int
+w2v_hogwild(uint32_t threads, int deterministic, int ranks)
+{
+    return threads > 1 && !deterministic && !ranks;
+}
+
 /* What a failed run was doing: reading the input stream (the reader's own position is in
  * rec_reader_where), decoding one of its records (rec_reader_record_index), writing or
  * mapping the spool, allocating, or merging replicas. */

@@ -695,9 +695,9 @@ read_pass(struct w2v_run *run, int train, uint64_t skip, enum w2v_stage *where)
         return WP_ENOMEM;
     }
     /* tokens trained as they are read are decoded here and cut by the words of the
-     * vocabulary when the bits depend on the cuts (one thread, deterministic threads, the
-     * chunks shards take turns at); Hogwild threads decode their own */
-    const int hogwild = cfg->threads > 1 && !cfg->deterministic && cfg->nshards <= 1;
+     * vocabulary when the bits depend on the cuts (one thread, deterministic threads, MPI
+     * ranks taking turns at chunks); Hogwild threads decode their own */
+    const int hogwild = w2v_hogwild(cfg->threads, cfg->deterministic, cfg->sync != NULL);
     const int raw = cfg->input != W2V_IN_TOKENS || !train || hogwild;
     const int rc = raw ? read_raw(run, pf, train, skip, where)
                        : read_records(run, pf, train, skip, where);

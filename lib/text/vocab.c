@@ -448,6 +448,36 @@ vocab_memory(const struct vocab *v)
            (v->mask + 1) * sizeof *v->slot;
 }
 
+/* vocab_record_ids looks tokens up LOOKUP_AHEAD tokens after it has hashed them: a token's
+ * home slot is prefetched when it is hashed, and, half way, the entry a matching tag names
+ * and that word's bytes, so the lookup itself finds them in cache. Decoding a token file
+ * beside training (w2v-train's workers) finds the table out of cache; one lookup at a time
+ * waits for three misses in a row. */
+enum { LOOKUP_AHEAD = 8 };
+
+struct pending {
+    const unsigned char *t;
+    size_t len;
+    uint64_t h;
+};
+
+static inline void
+prefetch_home(const struct vocab *v, const struct pending *p)
+{
+    __builtin_prefetch(&v->slot[(size_t)p->h & v->mask]);
+}
+
+static inline void
+prefetch_word(const struct vocab *v, const struct pending *p)
+{
+    const struct vocab_slot s = v->slot[(size_t)p->h & v->mask];
+    if (s.id1 != 0 && s.tag == (uint32_t)(p->h >> 32)) {
+        const struct vocab_ent *e = &v->ent[s.id1 - 1];
+        __builtin_prefetch(e);
+        __builtin_prefetch(v->arena + e->off);
+    }
+}
+
 int
 vocab_record_ids(const struct vocab *v, const unsigned char *rec, size_t len,
                  uint32_t **ids, size_t *cap, size_t at, size_t *kept, uint64_t *tokens)
@@ -459,14 +489,22 @@ vocab_record_ids(const struct vocab *v, const unsigned char *rec, size_t len,
         return WP_ECORRUPT;
     WP_TRY(wp_grow(ids, cap, at + (size_t)n, sizeof **ids, 256));
     uint32_t *out = *ids + at;
+    struct pending ring[LOOKUP_AHEAD];
     size_t k = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        const unsigned char *t;
-        size_t tl;
-        WP_TRY(rec_cursor_bytes(&c, &t, &tl));
-        const int64_t id = vocab_lookup(v, t, tl);
-        if (id >= 0)
-            out[k++] = (uint32_t)id;
+    for (uint64_t i = 0; i < n + LOOKUP_AHEAD; i++) {
+        struct pending *p = &ring[i % LOOKUP_AHEAD];
+        if (i >= LOOKUP_AHEAD && p->len <= UINT32_MAX - 1) { /* token i - LOOKUP_AHEAD */
+            const struct vocab_slot s = v->slot[find_slot(v, p->t, p->len, p->h)];
+            if (s.id1 != 0)
+                out[k++] = s.id1 - 1;
+        }
+        if (i < n) { /* token i, in the slot just freed: hashed, its home slot fetched */
+            WP_TRY(rec_cursor_bytes(&c, &p->t, &p->len));
+            p->h = p->len <= UINT32_MAX - 1 ? XXH3_64bits(p->t, p->len) : 0;
+            prefetch_home(v, p);
+        }
+        if (i >= LOOKUP_AHEAD / 2 && i - LOOKUP_AHEAD / 2 < n)
+            prefetch_word(v, &ring[(i - LOOKUP_AHEAD / 2) % LOOKUP_AHEAD]);
     }
     WP_TRY(rec_cursor_done(&c));
     *kept = k;

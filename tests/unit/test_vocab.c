@@ -6,6 +6,7 @@
 #include <xxhash.h>
 
 #include "check.h"
+#include "common/buf.h"
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
@@ -359,7 +360,60 @@ test_spill_merge(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_intern_lookup_grow), CHECK_CASE(test_tokens_counted), CHECK_CASE(test_colliding_prefixes),
+/* vocab_record_ids looks tokens up several at a time (prefetching ahead): for records
+ * shorter and longer than its look-ahead, with words outside the vocabulary among them,
+ * it gives what looking each token up alone gives, in order. */
+static int
+test_record_ids(void)
+{
+    struct vocab *v;
+    CHECK_EQ(WP_OK, vocab_create(&v, 0));
+    char w[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(w, sizeof w, "w%d", i * 2); /* odd numbers stay outside */
+        CHECK_EQ(WP_OK, add_str(v, w, 1));
+    }
+    static const size_t lens[] = {0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 100, 1000};
+    char words[1000][32];
+    const unsigned char *tok[1000];
+    size_t tlen[1000];
+    uint32_t *ids = NULL, want[1000];
+    size_t cap = 0;
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+        const size_t n = lens[li];
+        size_t nwant = 0;
+        for (size_t i = 0; i < n; i++) {
+            snprintf(words[i], sizeof words[i], "w%zu", (i * 7919 + li) % 2000);
+            tok[i] = (const unsigned char *)words[i];
+            tlen[i] = strlen(words[i]);
+            const int64_t id = vocab_lookup(v, words[i], tlen[i]);
+            if (id >= 0)
+                want[nwant++] = (uint32_t)id;
+        }
+        struct buf b = {0};
+        CHECK_EQ(WP_OK, rec_tokens_encode(&b, tok, tlen, n));
+        size_t kept = SIZE_MAX;
+        uint64_t tokens = UINT64_MAX;
+        ids = realloc(ids, 2 * sizeof *ids); /* one id before the record's, kept */
+        cap = 2;
+        ids[0] = 12345;
+        CHECK_EQ(WP_OK, vocab_record_ids(v, b.p, b.len, &ids, &cap, 1, &kept, &tokens));
+        CHECK_EQ(n, tokens);
+        CHECK_EQ(nwant, kept);
+        CHECK_EQ(12345, ids[0]);
+        CHECK(nwant == 0 || memcmp(ids + 1, want, nwant * sizeof *want) == 0);
+        if (n > 0) { /* the last token cut short: corrupt, whatever was looked up before */
+            CHECK_EQ(WP_ECORRUPT, vocab_record_ids(v, b.p, b.len - 1, &ids, &cap, 0, &kept,
+                                                   &tokens));
+        }
+        buf_free(&b);
+    }
+    free(ids);
+    vocab_free(v);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_intern_lookup_grow), CHECK_CASE(test_record_ids), CHECK_CASE(test_tokens_counted), CHECK_CASE(test_colliding_prefixes),
            CHECK_CASE(test_sort_ties), CHECK_CASE(test_prune), CHECK_CASE(test_hash),
            CHECK_CASE(test_read_write), CHECK_CASE(test_read_empty_dup_kind),
            CHECK_CASE(test_spill_merge))

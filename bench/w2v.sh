@@ -15,8 +15,8 @@ set -euo pipefail
 
 usage() {
     cat <<EOF
-usage: bench/w2v.sh [-hkpx] [-D words,...] [-e epochs] [-m sg,cbow] [-n words] [-t tools]
-                    [-T threads] [-o results.tsv] [-R results.tsv]
+usage: bench/w2v.sh [-hkpx] [-D words,...] [-e epochs] [-m sg,cbow] [-n words] [-r rounds]
+                    [-t tools] [-T threads] [-o results.tsv] [-R results.tsv]
   -D words     also run wordpipe with --deterministic --sync-words N, for each N given
   -M words     also run wordpipe on MPI, T ranks x 1 thread (T = -T), merging every N words
                per rank (--mpi --sync-words N), for each N given; needs make mpi-tools
@@ -27,6 +27,9 @@ usage: bench/w2v.sh [-hkpx] [-D words,...] [-e epochs] [-m sg,cbow] [-n words] [
   -t tools     comma list of gensim, fasttext, wordpipe (default all three)
   -T threads   training threads, or a comma list for thread scaling (default 2)
   -p           also time wordpipe end to end through pipes: tok | pairs --spans | w2v-train
+  -r rounds    then, for thread scaling (-T 1,N), time w2v-train (sg, cbow of -m) that many
+               rounds, each: 1 thread, N threads, and N one-thread runs side by side (what
+               the machine itself gives N independent jobs); prints each round and medians
   -x           also run wordpipe with --exact-updates (per-pair updates, fresh negatives)
   -k           keep the work directory (vectors, logs) and print its name
   -o file      append the result rows (TSV) to file
@@ -38,8 +41,8 @@ EOF
 }
 
 EPOCHS=5 MODES=sg,cbow TOOLS=gensim,fasttext,wordpipe THREADS=2 WORDS=0 KEEP=0 PAIRS=0 EXACT=0
-RESULTS='' REPLAY='' DETERMINISTIC='' MPI_SYNC=''
-while getopts "D:e:hkm:M:n:o:pR:t:T:x" opt; do
+RESULTS='' REPLAY='' DETERMINISTIC='' MPI_SYNC='' ROUNDS=0
+while getopts "D:e:hkm:M:n:o:pr:R:t:T:x" opt; do
     case $opt in
     M) MPI_SYNC=$OPTARG ;;
     D) DETERMINISTIC=$OPTARG ;;
@@ -50,6 +53,7 @@ while getopts "D:e:hkm:M:n:o:pR:t:T:x" opt; do
     n) WORDS=$OPTARG ;;
     o) RESULTS=$OPTARG ;;
     p) PAIRS=1 ;;
+    r) ROUNDS=$OPTARG ;;
     R) REPLAY=$OPTARG ;;
     t) TOOLS=$OPTARG ;;
     T) THREADS=$OPTARG ;;
@@ -57,7 +61,7 @@ while getopts "D:e:hkm:M:n:o:pR:t:T:x" opt; do
     *) usage >&2; exit 2 ;;
     esac
 done
-for v in "$EPOCHS" ${THREADS//,/ } "$WORDS" ${DETERMINISTIC//,/ } ${MPI_SYNC//,/ }; do
+for v in "$EPOCHS" ${THREADS//,/ } "$WORDS" "$ROUNDS" ${DETERMINISTIC//,/ } ${MPI_SYNC//,/ }; do
     [[ $v =~ ^[0-9]+$ ]] || { echo "w2v.sh: $v: expected a number" >&2; exit 2; }
 done
 
@@ -254,6 +258,14 @@ run_mpi() {
         "$(field rss_kb "$r")" "$work/$label-$mode.txt" "$(field cpu "$r")"
 }
 
+# pipe_cmd MODE THREADS OUT: the pipe from the text, for bash -c
+pipe_cmd() {
+    echo "'$BIN/tok' -q -z 0 '$work/corpus.txt' |
+          '$BIN/pairs' -q -z 0 --spans -v '$work/vocab.rec' -w 5 -s 1e-4 -e $EPOCHS --seed 1 |
+          '$BIN/w2v-train' --$1 -a $(lr_for "$1") -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS \
+          -t $2 --seed 1 ${W2V_ARGS:-} -q -v '$work/vocab.rec' --format txt -o '$3'"
+}
+
 run_wordpipe() { # mode [label extra-flags...]
     local r mode=$1 label=${2:-wordpipe} how=("--$1")
     shift $(( $# > 1 ? 2 : 1 ))
@@ -277,13 +289,8 @@ run_wordpipe() { # mode [label extra-flags...]
     # header's count estimated), spools them and replays the other epochs, stored (-z 0 here and from tok: a local pipe needs no
     # compression, and deflating tokens delayed pairs' first byte by 1.5 s), as spans: each
     # kept word with its window radius, the contexts listed by w2v-train's workers
-    # shellcheck disable=SC2086
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/wordpipe-pipe-$1.log" -- bash -o pipefail -c \
-        "'$BIN/tok' -q -z 0 '$work/corpus.txt' |
-         '$BIN/pairs' -q -z 0 --spans -v '$work/vocab.rec' -w 5 -s 1e-4 -e $EPOCHS --seed 1 |
-         '$BIN/w2v-train' --$1 -a $(lr_for "$1") -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS \
-         -t $THREADS --seed 1 \
-         ${W2V_ARGS:-} -q -v '$work/vocab.rec' --format txt -o '$work/wordpipe-pipe-$1.txt'")
+        "$(pipe_cmd "$1" "$THREADS" "$work/wordpipe-pipe-$1.txt")")
     [ "$(field rc "$r")" = 0 ] || { log "tok | pairs | w2v-train failed: see its log"; return 0; }
     t=$(field wall "$r")
     add_row "tok|pairs|w2v" "$1" "$t" "$(awk -v a="$t" -v b="$prep_s" 'BEGIN{printf "%.2f", a+b}')" \
@@ -321,8 +328,80 @@ for THREADS in ${THREAD_LIST//,/ }; do
 done
 THREADS=$THREAD_LIST
 
+# ---- thread scaling in rounds (-r): one bench run's 1-thread and N-thread rows are two
+# draws minutes apart, and on a shared virtual machine the same binary's ratio moved from
+# 1.15x to 2.11x within minutes (2026-12-06); rounds alternate the runs and take medians, and
+# N one-thread runs side by side (same work each, seeds 1..N) show what the machine gives N
+# jobs that share nothing: the ceiling for the threads' ratio at that hour.
+scaling_rounds() {
+    local one=${THREAD_LIST%%,*} many=${THREAD_LIST##*,} mode r i line args res side
+    local t1 tn tp p1=- pn=- c1 cn
+    if [ "$one" != 1 ] || [ "$many" -le 1 ]; then
+        log "-r needs -T 1,N: skipped"
+        return 0
+    fi
+    wp_prep
+    for mode in ${MODES//,/ }; do
+        [ "$mode" = sub ] && continue
+        args="--$mode -a $(lr_for "$mode") -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS -q"
+        args+=" ${W2V_ARGS:-} -v $work/vocab.rec --format txt $work/tokens.rec"
+        res=$work/scaling-$mode.tsv
+        : > "$res"
+        side=''
+        for i in $(seq "$many"); do
+            side+="'$BIN/w2v-train' $args -t 1 --seed $i -o '$work/scale-p$i.txt' & "
+        done
+        for r in $(seq "$ROUNDS"); do
+            line=$($NICE "$PY" "$HERE/run.py" -- bash -c "'$BIN/w2v-train' $args -t 1 --seed 1 \
+                   -o '$work/scale-1.txt'")
+            t1=$(field wall "$line") c1=$(field cpu "$line")
+            line=$($NICE "$PY" "$HERE/run.py" -- bash -c "'$BIN/w2v-train' $args -t $many \
+                   --seed 1 -o '$work/scale-n.txt'")
+            tn=$(field wall "$line") cn=$(field cpu "$line")
+            line=$($NICE "$PY" "$HERE/run.py" -- bash -c "${side}wait")
+            tp=$(field wall "$line")
+            if [ "$PAIRS" = 1 ]; then
+                for i in 1 "$many"; do
+                    line=$($NICE "$PY" "$HERE/run.py" -- bash -o pipefail -c \
+                           "$(pipe_cmd "$mode" "$i" "$work/scale-pipe.txt")")
+                    if [ "$i" = 1 ]; then p1=$(field wall "$line"); else pn=$(field wall "$line"); fi
+                done
+            fi
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t1" "$tn" "$tp" "$c1" "$cn" "$p1" "$pn" \
+                >> "$res"
+            log "scaling $mode round $r: 1 thread ${t1}s, $many threads ${tn}s, $many" \
+                "one-thread runs side by side ${tp}s, pipes ${p1}s / ${pn}s"
+        done
+        awk -F'\t' -v mode="$mode" -v n="$many" '
+        function median(a, k,   i, j, x) { # sorts a[1..k] in place
+            for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--)
+                a[j + 1] = a[j]; a[j + 1] = x }
+            return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+        { k++; sp[k] = $1 / $2; cr[k] = $5 / $4; ce[k] = n * $1 / $3
+          printf "# %s round %d: 1 thread %.1f s, %d threads %.1f s (%.2fx, cpu %.2fx), %d " \
+                 "one-thread runs side by side %.1f s (%.2fx the work of one in the time)",
+                 mode, k, $1, n, $2, sp[k], cr[k], n, $3, ce[k]
+          if ($6 != "-") { q1[k] = $6 / $1; qn[k] = $7 / $2
+              printf "; tok | pairs | w2v-train %.1f s / %.1f s (%.2fx / %.2fx)", $6, $7,
+                     q1[k], qn[k] }
+          printf "\n" }
+        END { if (k == 0) exit
+              printf "# %s, median of %d rounds: %d threads %.2fx as fast as 1 (cpu %.2fx; " \
+                     "issue 20: at least 1.8x); %d independent one-thread runs %.2fx\n",
+                     mode, k, n, median(sp, k), median(cr, k), n, median(ce, k)
+              if (q1[1] != "")
+                  printf "# %s, median of %d rounds: tok | pairs | w2v-train took %.2fx (1 " \
+                         "thread) and %.2fx (%d threads) the time of w2v-train on the token " \
+                         "stream (issue 20: at most 1.10x)\n", mode, k, median(q1, k),
+                         median(qn, k), n }' "$res" >> "$work/scaling.txt"
+    done
+}
+
+[ "$ROUNDS" -gt 0 ] && has wordpipe && scaling_rounds
+
 [ -n "$RESULTS" ] && awk -v d="$(date -u +%F)" -v w="$raw_words" -v e="$EPOCHS" -v t="$THREADS" \
     'BEGIN{OFS="\t"} {print d, w, e, t, $0}' "$rows" >> "$RESULTS"
 
 
 print_table "$rows" "$raw_words" "$EPOCHS" "$THREADS" "$(date -u '+%F %H:%M UTC')"
+[ ! -s "$work/scaling.txt" ] || cat "$work/scaling.txt"

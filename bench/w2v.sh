@@ -204,6 +204,12 @@ add_row() { # tool mode train_s total_s rss_kb vectors.txt cpu_s (threads: $THRE
 # lr_for MODE: the starting learning rate every tool gets in MODE (word2vec.c's defaults)
 lr_for() { case $1 in sg) echo 0.025 ;; *) echo 0.05 ;; esac; }
 
+# train_flags MODE: w2v-train's mode and the bench's settings (no threads, seed or files)
+train_flags() {
+    case $1 in sub) echo -n "--sg --subwords 3-6" ;; *) echo -n "--$1" ;; esac
+    echo " -a $(lr_for "$1") -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS"
+}
+
 run_gensim() { # mode
     local r g
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/gensim-$1.log" -- \
@@ -238,18 +244,17 @@ wp_prep() {
 
 # run_mpi MODE SYNC: THREADS ranks x 1 thread on MPI (build/mpi/bin), --sync-words SYNC
 run_mpi() {
-    local r mode=$1 k=$2 label=wordpipe-mpi$2 root=()
+    local r mode=$1 k=$2 label=wordpipe-mpi$2 root=() flags
     local mbin=${MPIBIN:-$ROOT/build/mpi/bin}
     [ -x "$mbin/w2v-train" ] && command -v mpirun >/dev/null ||
         { log "MPI: $mbin/w2v-train or mpirun missing (make deps-mpi mpi-tools): skipped"; return 0; }
     wp_prep
     [ "$(id -u)" != 0 ] || root=(--allow-run-as-root)
+    read -ra flags <<< "$(train_flags "$mode")"
     # shellcheck disable=SC2086
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/$label-$mode.log" -- \
         mpirun "${root[@]}" --oversubscribe --mca btl_vader_single_copy_mechanism none \
-        -np "$THREADS" "$mbin/w2v-train" "--$mode" -a "$(lr_for "$mode")" -d 100 -w 5 -n 5 \
-        -s 1e-4 -e "$EPOCHS" -t 1 \
-        --seed 1 --mpi --sync-words "$k" ${W2V_ARGS:-} -v "$work/vocab.rec" --format txt \
+        -np "$THREADS" "$mbin/w2v-train" "${flags[@]}" -t 1 --seed 1 --mpi --sync-words "$k" ${W2V_ARGS:-} -v "$work/vocab.rec" --format txt \
         -o "$work/$label-$mode.txt" "$work/tokens.rec")
     [ "$(field rc "$r")" = 0 ] || { log "mpirun w2v-train failed: see $work/$label-$mode.log"; return 0; }
     local t
@@ -262,20 +267,18 @@ run_mpi() {
 pipe_cmd() {
     echo "'$BIN/tok' -q -z 0 '$work/corpus.txt' |
           '$BIN/pairs' -q -z 0 --spans -v '$work/vocab.rec' -w 5 -s 1e-4 -e $EPOCHS --seed 1 |
-          '$BIN/w2v-train' --$1 -a $(lr_for "$1") -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS \
-          -t $2 --seed 1 ${W2V_ARGS:-} -q -v '$work/vocab.rec' --format txt -o '$3'"
+          '$BIN/w2v-train' $(train_flags "$1") -t $2 --seed 1 ${W2V_ARGS:-} -q \
+          -v '$work/vocab.rec' --format txt -o '$3'"
 }
 
 run_wordpipe() { # mode [label extra-flags...]
-    local r mode=$1 label=${2:-wordpipe} how=("--$1")
+    local r mode=$1 label=${2:-wordpipe} flags
     shift $(( $# > 1 ? 2 : 1 ))
-    [ "$mode" = sub ] && how=(--sg --subwords 3-6)
-    how+=(-a "$(lr_for "$mode")")
+    read -ra flags <<< "$(train_flags "$mode")"
     wp_prep
     # shellcheck disable=SC2086 # W2V_ARGS is a list of flags
     r=$($NICE "$PY" "$HERE/run.py" --log "$work/$label-$mode.log" -- \
-        "$BIN/w2v-train" "${how[@]}" -d 100 -w 5 -n 5 -s 1e-4 -e "$EPOCHS" -t "$THREADS" --seed 1 \
-        ${W2V_ARGS:-} "$@" -v "$work/vocab.rec" --format txt -o "$work/$label-$mode.txt" \
+        "$BIN/w2v-train" "${flags[@]}" -t "$THREADS" --seed 1 ${W2V_ARGS:-} "$@" -v "$work/vocab.rec" --format txt -o "$work/$label-$mode.txt" \
         "$work/tokens.rec")
     [ "$(field rc "$r")" = 0 ] || { log "w2v-train failed: see $work/$label-$mode.log"; return 0; }
     local t
@@ -333,6 +336,14 @@ THREADS=$THREAD_LIST
 # 1.15x to 2.11x within minutes (2026-12-06); rounds alternate the runs and take medians, and
 # N one-thread runs side by side (same work each, seeds 1..N) show what the machine gives N
 # jobs that share nothing: the ceiling for the threads' ratio at that hour.
+# time_cmd COMMAND: run.py's line for bash -c COMMAND; fails (logged) if the command did
+time_cmd() {
+    local line
+    line=$($NICE "$PY" "$HERE/run.py" -- bash -o pipefail -c "$1")
+    [ "$(field rc "$line")" = 0 ] || { log "failed: $1"; return 1; }
+    echo "$line"
+}
+
 scaling_rounds() {
     local one=${THREAD_LIST%%,*} many=${THREAD_LIST##*,} mode r i line args res side
     local t1 tn tp p1=- pn=- c1 cn
@@ -343,7 +354,7 @@ scaling_rounds() {
     wp_prep
     for mode in ${MODES//,/ }; do
         [ "$mode" = sub ] && continue
-        args="--$mode -a $(lr_for "$mode") -d 100 -w 5 -n 5 -s 1e-4 -e $EPOCHS -q"
+        args="$(train_flags "$mode") -q"
         args+=" ${W2V_ARGS:-} -v $work/vocab.rec --format txt $work/tokens.rec"
         res=$work/scaling-$mode.tsv
         : > "$res"
@@ -352,18 +363,19 @@ scaling_rounds() {
             side+="'$BIN/w2v-train' $args -t 1 --seed $i -o '$work/scale-p$i.txt' & "
         done
         for r in $(seq "$ROUNDS"); do
-            line=$($NICE "$PY" "$HERE/run.py" -- bash -c "'$BIN/w2v-train' $args -t 1 --seed 1 \
-                   -o '$work/scale-1.txt'")
+            line=$(time_cmd "'$BIN/w2v-train' $args -t 1 --seed 1 -o '$work/scale-1.txt'") ||
+                return 0
             t1=$(field wall "$line") c1=$(field cpu "$line")
-            line=$($NICE "$PY" "$HERE/run.py" -- bash -c "'$BIN/w2v-train' $args -t $many \
-                   --seed 1 -o '$work/scale-n.txt'")
+            line=$(time_cmd "'$BIN/w2v-train' $args -t $many --seed 1 -o '$work/scale-n.txt'") ||
+                return 0
             tn=$(field wall "$line") cn=$(field cpu "$line")
-            line=$($NICE "$PY" "$HERE/run.py" -- bash -c "${side}wait")
+            line=$(time_cmd "${side}for p in \$(jobs -p); do wait \$p || exit 1; done") ||
+                return 0
             tp=$(field wall "$line")
             if [ "$PAIRS" = 1 ]; then
                 for i in 1 "$many"; do
-                    line=$($NICE "$PY" "$HERE/run.py" -- bash -o pipefail -c \
-                           "$(pipe_cmd "$mode" "$i" "$work/scale-pipe.txt")")
+                    line=$(time_cmd "$(pipe_cmd "$mode" "$i" "$work/scale-pipe.txt")") ||
+                        return 0
                     if [ "$i" = 1 ]; then p1=$(field wall "$line"); else pn=$(field wall "$line"); fi
                 done
             fi

@@ -21,8 +21,6 @@ append_record(struct lm_stream *s, size_t *cap, const struct lm *m, const unsign
     const unsigned char *t;
     size_t tl;
     WP_TRY(rec_tokens_open(&c, rec, len, &n));
-    if (n > len)
-        return WP_ECORRUPT;
     if (n == 0)
         return WP_OK;
     if (s->n + n + 1 > *cap) {

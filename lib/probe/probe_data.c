@@ -138,8 +138,6 @@ probe_loader_labels(struct probe_loader *ld, const unsigned char *rec, size_t le
     if (!complete(ld))
         return WP_ERANGE; /* the caller broke the protocol */
     WP_TRY(rec_tokens_open(&c, rec, len, &n));
-    if (n > (size_t)(c.end - c.p))
-        return WP_ECORRUPT;
     if (n > ld->labcap) {
         uint32_t *p = realloc(ld->lab, n * sizeof *p);
         if (p == NULL)

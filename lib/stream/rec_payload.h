@@ -27,7 +27,9 @@ int rec_cursor_done(const struct rec_cursor *c); /* WP_OK if all bytes used, els
 
 /* REC_TOKENS: a sentence of n tokens. */
 int rec_tokens_encode(struct buf *b, const unsigned char *const *tok, const size_t *len, size_t n);
-/* Decode: *n tokens follow; read each with rec_cursor_bytes, then rec_cursor_done. */
+/* Decode: *n tokens follow; read each with rec_cursor_bytes, then rec_cursor_done.
+ * WP_ECORRUPT if *n exceeds the bytes left (each token takes at least its length byte),
+ * so *n never exceeds len: callers may size arrays by it. */
 int rec_tokens_open(struct rec_cursor *c, const unsigned char *rec, size_t len, uint64_t *n);
 
 /* REC_VOCAB: a word and its count. */

@@ -485,8 +485,6 @@ vocab_record_ids(const struct vocab *v, const unsigned char *rec, size_t len,
     struct rec_cursor c;
     uint64_t n;
     WP_TRY(rec_tokens_open(&c, rec, len, &n));
-    if (n > len) /* each token takes at least its length byte */
-        return WP_ECORRUPT;
     WP_TRY(wp_grow(ids, cap, at + (size_t)n, sizeof **ids, 256));
     uint32_t *out = *ids + at;
     struct pending ring[LOOKUP_AHEAD];

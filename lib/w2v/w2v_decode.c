@@ -104,7 +104,7 @@ w2v_unit_size(const struct w2v_run_cfg *cfg, const unsigned char *rec, size_t le
         return;
     }
     if (cfg->input == W2V_IN_TOKENS) {
-        if (rec_tokens_open(&c, rec, len, &n) < 0) /* which bounds n by len */
+        if (rec_tokens_open(&c, rec, len, &n) < 0)
             n = 0;
         *ulen = 1 + (size_t)n;
         *amount = n;

@@ -688,7 +688,24 @@ test_concatenation_checks_headers_and_counts(void)
     return 0;
 }
 
+/* rec_tokens_open bounds the count by the bytes after it (each token takes at least its
+ * length byte): every decoder of token records sizes its arrays by that count. */
+static int
+test_tokens_count_bounded_by_bytes(void)
+{
+    /* 4 empty tokens: a count, then four zero lengths */
+    const unsigned char four[] = {4, 0, 0, 0, 0}, five[] = {5, 0, 0, 0, 0};
+    struct rec_cursor c;
+    uint64_t n = 0;
+    CHECK_EQ(WP_OK, rec_tokens_open(&c, four, sizeof four, &n));
+    CHECK_EQ(4, n);
+    CHECK_EQ(WP_ECORRUPT, rec_tokens_open(&c, five, sizeof five, &n));
+    CHECK_EQ(WP_ECORRUPT, rec_tokens_open(&c, four, 0, &n)); /* no count at all */
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_round_trip_every_kind_and_level),
+           CHECK_CASE(test_tokens_count_bounded_by_bytes),
            CHECK_CASE(test_concatenation_checks_headers_and_counts),
            CHECK_CASE(test_payload_decoders_return_what_was_encoded),
            CHECK_CASE(test_metadata_round_trips_and_types),

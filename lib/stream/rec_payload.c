@@ -149,11 +149,18 @@ rec_window_decode(const unsigned char *rec, size_t len, uint32_t *center, uint32
 int
 rec_spans_encode(struct buf *b, const uint32_t *ids, const uint32_t *radii, size_t n)
 {
-    WP_TRY(buf_put_varint(b, n));
+    size_t room; /* the longest record: room reserved once, not per varint */
+    if (n > (SIZE_MAX / VARINT_MAX - 1) / 2)
+        return WP_ENOMEM;
+    room = VARINT_MAX * (1 + 2 * n);
+    WP_TRY(buf_reserve(b, room));
+    unsigned char *p = b->p + b->len, *const start = p;
+    p += varint_put(p, n);
     for (size_t i = 0; i < n; i++) {
-        WP_TRY(buf_put_varint(b, ids[i]));
-        WP_TRY(buf_put_varint(b, radii[i]));
+        p += varint_put(p, ids[i]);
+        p += varint_put(p, radii[i]);
     }
+    b->len += (size_t)(p - start);
     return WP_OK;
 }
 

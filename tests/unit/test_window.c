@@ -135,6 +135,56 @@ test_count_and_expected_match_the_draws(void)
     return 0;
 }
 
+/* The blocked subsample_sentence against the rule it implements, one word at a time (the
+ * scalar reference): the same ids kept and the generator in the same state, for sentences
+ * across the block edges, with ids outside the vocabulary (kept, no draw). */
+static size_t
+subsample_reference(const struct subsampler *s, uint32_t *ids, size_t n, struct rng *r)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        const float keep = ids[i] < s->n ? s->keep[ids[i]] : 1.0f;
+        if (keep < 1.0f && !(rng_unit(r) < keep))
+            continue;
+        ids[kept++] = ids[i];
+    }
+    return kept;
+}
+
+static int
+test_subsample_matches_reference(void)
+{
+    static const size_t lens[] = {0, 1, 2, 255, 256, 257, 511, 512, 513, 1000, 5000};
+    enum { MAXN = 5000 };
+    static uint32_t ids[MAXN], want[MAXN];
+    struct vocab *v;
+    struct subsampler s;
+    struct rng a, b, gen;
+    CHECK(make_vocab(&v) == 0);
+    CHECK(subsample_init(&s, v, 1e-2) == 0);
+    rng_seed(&gen, 5, 0);
+    rng_seed(&a, 11, 0);
+    b = a;
+    for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
+        const size_t n = lens[k];
+        for (size_t i = 0; i < n; i++) /* a few ids past the vocabulary */
+            ids[i] = want[i] = (uint32_t)rng_below(&gen, TEST_NWORDS + 2);
+        const size_t nw = subsample_reference(&s, want, n, &a);
+        CHECK_EQ(nw, subsample_sentence(&s, ids, n, &b));
+        CHECK(memcmp(ids, want, nw * sizeof *ids) == 0);
+        CHECK(memcmp(&a, &b, sizeof a) == 0);
+    }
+    subsample_free(&s);
+    /* an empty table (no vocabulary): every word stays, no draw */
+    struct subsampler none = {0};
+    for (size_t i = 0; i < 300; i++)
+        ids[i] = (uint32_t)i;
+    CHECK_EQ(300, subsample_sentence(&none, ids, 300, &b));
+    CHECK(memcmp(&a, &b, sizeof a) == 0 && ids[299] == 299);
+    vocab_free(v);
+    return 0;
+}
+
 static int
 test_dynamic_window_is_uniform_fixed_is_full(void)
 {
@@ -283,6 +333,7 @@ test_same_seed_same_windows(void)
 CHECK_MAIN(CHECK_CASE(test_keep_probabilities_match_formula),
            CHECK_CASE(test_subsample_keeps_at_the_rate_and_draws_only_below_one),
            CHECK_CASE(test_count_and_expected_match_the_draws),
+           CHECK_CASE(test_subsample_matches_reference),
            CHECK_CASE(test_dynamic_window_is_uniform_fixed_is_full),
            CHECK_CASE(test_window_edges), CHECK_CASE(test_radius_then_span_is_window_contexts),
            CHECK_CASE(test_same_seed_same_windows))

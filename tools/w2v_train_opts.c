@@ -230,13 +230,21 @@ w2v_train_progress(void *arg, const struct w2v_stats *s)
     cli_progress_update(&st->prog, words, st->plan.total_words, extra);
     /* from tokens the count is w2v-train's own: replayed with one generator (deterministic
      * threads draw from their own, so the count is off by a few windows) or estimated (a
-     * pipe, Hogwild threads); only a windows or spans header can have promised wrongly */
-    if (s->pos.records > s->total_records && !st->overrun && !st->o->mpi
-        && !st->plan.counted_here) {
+     * pipe, Hogwild threads); only a windows or spans header can have promised wrongly, and
+     * pairs' estimate on a pipe is passed by chance by a few windows (w2v_plan_overrun) */
+    if (w2v_plan_overrun(&st->plan, s->pos.records, s->total_records) && !st->overrun
+        && !st->o->mpi && !st->plan.counted_here) {
         st->overrun = 1; /* a pipe or spans: known only now */
-        cli_warn("%s: more windows than the %llu the header's expected_records promised "
-                 "(streams concatenated?): the learning rate stays at its floor from here",
-                 cli_name(st->o->input), (unsigned long long)s->total_records);
+        if (st->plan.estimated)
+            cli_warn("%s: more than %d%% more windows than the %llu the header's "
+                     "expected_records estimated (a vocabulary counted on another corpus, or "
+                     "streams concatenated?): the learning rate stays at its floor from here",
+                     cli_name(st->o->input), W2V_ESTIMATE_SLACK_PCT,
+                     (unsigned long long)s->total_records);
+        else
+            cli_warn("%s: more windows than the %llu the header's expected_records promised "
+                     "(streams concatenated?): the learning rate stays at its floor from here",
+                     cli_name(st->o->input), (unsigned long long)s->total_records);
     }
     if (st->log != NULL && (now - st->t_log >= 1.0 || st->final)) {
         st->t_log = now;

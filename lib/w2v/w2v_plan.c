@@ -48,6 +48,7 @@ plan_windows(struct w2v_plan *p, const struct w2v_plan_in *in)
         p->window = (uint32_t)h.window;
     const uint64_t se = h.has & WINDOW_META_EPOCHS ? h.epochs : 1;
     uint64_t er = h.expected_records, words_scale = 0;
+    p->estimated = (h.has & WINDOW_META_EXPECTED_EXACT) && h.expected_exact == 0;
     p->stream_epochs = se;
     if (in->epochs_set && (se == 0 || in->epochs % se != 0)) {
         p->fail = W2V_PLAN_EPOCHS;
@@ -80,6 +81,13 @@ plan_windows(struct w2v_plan *p, const struct w2v_plan_in *in)
         p->total_words = (uint64_t)((double)p->total_words * (double)er / (double)words_scale);
     p->words_per_record = (double)p->total_words / (double)p->total_records;
     return WP_OK;
+}
+
+int
+w2v_plan_overrun(const struct w2v_plan *p, uint64_t records, uint64_t total)
+{
+    const uint64_t slack = p->estimated ? total / 100 * W2V_ESTIMATE_SLACK_PCT : 0;
+    return records > total && records - total > slack;
 }
 
 int

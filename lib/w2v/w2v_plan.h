@@ -47,6 +47,8 @@ struct w2v_plan {
     uint64_t total_words;     /* raw words over all passes, for progress */
     double words_per_record;  /* windows: raw words per window; 0 for tokens */
     int counted_here;         /* the count is w2v-train's own (tokens), not a header's */
+    int estimated;            /* windows: the header's count is an estimate (expected_exact
+                               * 0: pairs on a pipe, from the vocabulary's counts) */
     uint64_t stream_epochs;   /* windows: the epochs the stream holds */
     /* windows: the file holds another number of windows than its header's expected_records
      * (header_records; streams concatenated): the schedule follows the file's count, and
@@ -55,6 +57,14 @@ struct w2v_plan {
     int miscounted, warn;
     enum w2v_plan_fail fail;
 };
+
+/* An estimated count (p->estimated) is passed by chance by a few windows (the subsampling
+ * draws around their expectation): by more than this share it is wrong. */
+#define W2V_ESTIMATE_SLACK_PCT 1
+
+/* Whether records windows trained pass total, the header's count for all passes, by more
+ * than an estimate's slack (none for an exact count). */
+int w2v_plan_overrun(const struct w2v_plan *p, uint64_t records, uint64_t total);
 
 /* WP_OK, or an error with p->fail saying which. */
 int w2v_plan_make(struct w2v_plan *p, const struct w2v_plan_in *in);

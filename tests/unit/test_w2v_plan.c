@@ -101,7 +101,12 @@ test_windows(void)
     CHECK_EQ(1500, p.total_words);
     CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "expected_exact", 0));   /* an estimate */
     CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
-    CHECK(p.miscounted == 1 && p.warn == 0);
+    CHECK(p.miscounted == 1 && p.warn == 0 && p.estimated == 1);
+    /* an estimate may be passed by 1% (the subsampling draws), an exact count not at all */
+    CHECK(!w2v_plan_overrun(&p, 10100, 10000) && w2v_plan_overrun(&p, 10101, 10000));
+    CHECK(!w2v_plan_overrun(&p, 9000, 10000));
+    p.estimated = 0;
+    CHECK(!w2v_plan_overrun(&p, 10000, 10000) && w2v_plan_overrun(&p, 10001, 10000));
     in.counted = 100;                       /* the same count: nothing to say */
     CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
     CHECK(p.miscounted == 0 && p.total_records == 100);

@@ -498,7 +498,6 @@ limited() {
             limited $kb probe -q --seed 1 -o "$T/p.probe" "$T/a.svec" "$T/a.lab"
             limited $kb elmo-train -q --seed 1 -t 2 --word-input --hidden 8 --proj 4 --batch 2 \
                 --unroll 3 --max-batches 2 -v "$T/a.voc" -o "$T/m2.lm" "$T/a.tok"
-            limited $kb w2v-train -q --sg -d 8 -e 1 -t 2 -v "$T/a.voc" -o "$T/v2.vec" "$T/a.tok"
         done
     done
     # the smallest limit is below what any of them needs
@@ -516,6 +515,7 @@ limited() {
         limited $kb phrases -q "$T/m.tok"
         limited $kb pairs -q -v "$T/m.voc" "$T/m.tok"
         limited $kb wpcat "$T/m.voc"
+        limited $kb w2v-train -q --sg -d 8 -e 1 -t 2 -v "$T/m.voc" -o "$T/v2.vec" "$T/m.tok"
     done
     # counting a million words, or loading them, needs more than either limit
     [ "$(wc -l < "$T/oom")" -ge 6 ]

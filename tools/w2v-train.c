@@ -9,10 +9,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cli_blas.h"
 #include "common/dist.h"
 #include "common/status.h"
-#include "kernels/blas.h"
 #include "stream/rec_payload.h"
 #include "text/vocab.h"
 #include "text/window_meta.h"
@@ -225,7 +223,6 @@ static void
 start(struct opts *o)
 {
     mpi_start(o);
-    blas_set_threads(1); /* Hogwild workers own the cores */
     if (vec_select_status() < 0)
         cli_die(RV_USAGE, "WP_KERNEL=%s: no such kernel on this machine", getenv("WP_KERNEL"));
     cli_out_check(o->out);
@@ -395,7 +392,6 @@ main(int argc, char **argv)
     uint64_t data_first, data_all;
 
     cli_init(argv[0]);
-    cli_blas_reserve(0); /* no product here, but OpenBLAS's threads start with it */
     w2v_train_parse(&o, argc, argv);
     start(&o);
     load_vocab(&o, &r);

@@ -362,18 +362,20 @@ tiny_lm() {
     [ -z "$stderr" ]
 }
 
-@test "semantic: w2v-train on a pipe forgives an estimated count passed by chance, not by more than 1%" {
+@test "semantic: w2v-train on a pipe forgives an estimated count passed by chance, not by more" {
     # pairs on a pipe estimates its count from the vocabulary (expected_exact 0): the
-    # subsampling draws pass it by a few windows about half the time
+    # subsampling draws pass it by a few windows about half the time, on a small stream
+    # by a few percent (chance allows four times sqrt of the count, or 1% if more)
     pairs -q -v "$T/a.voc" "$T/a.tok" > "$T/a.win"
     n=$(wpcat --stat "$T/a.win" | awk -F'\t' '$1 == "records" { print $2 }')
-    [ "$n" -ge 200 ]
-    est=$((n - n / 200))
-    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" expected_records=$est expected_exact=0 \
-        < "$T/a.win" > "$T/e.win"
-    run --separate-stderr bash -c "cat '$T/e.win' | w2v-train -q -v '$T/a.voc' -d 4 -o '$T/x.vec'"
-    assert_success
-    [ -z "$stderr" ]
+    [ "$n" -ge 200 ] && [ "$n" -le 10000 ]
+    for est in $((n - n / 200)) $((n - n * 3 / 100)); do
+        /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" expected_records=$est expected_exact=0 \
+            < "$T/a.win" > "$T/e.win"
+        run --separate-stderr bash -c "cat '$T/e.win' | w2v-train -q -v '$T/a.voc' -d 4 -o '$T/x.vec'"
+        assert_success
+        [ -z "$stderr" ]
+    done
     # the same count said exact: a promise broken
     /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" expected_records=$est expected_exact=1 \
         < "$T/a.win" > "$T/p.win"
@@ -381,12 +383,13 @@ tiny_lm() {
     assert_success
     [ "$stderr" = "w2v-train: <stdin>: more windows than the $est the header's expected_records promised (streams concatenated?): the learning rate stays at its floor from here" ]
     # an estimate passed by far more than chance
-    est=$((n * 9 / 10))
+    est=$((n / 2))
+    slack=$(awk -v e=$est 'BEGIN { s = int(4 * sqrt(e)); f = int(e / 100); print (s > f ? s : f) }')
     /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" expected_records=$est expected_exact=0 \
         < "$T/a.win" > "$T/f.win"
     run --separate-stderr bash -c "cat '$T/f.win' | w2v-train -q -v '$T/a.voc' -d 4 -o '$T/x.vec'"
     assert_success
-    [ "$stderr" = "w2v-train: <stdin>: more than 1% more windows than the $est the header's expected_records estimated (a vocabulary counted on another corpus, or streams concatenated?): the learning rate stays at its floor from here" ]
+    [ "$stderr" = "w2v-train: <stdin>: more windows than the $est the header's expected_records estimated, by more than the $slack chance allows (a vocabulary counted on another corpus, or streams concatenated?): the learning rate stays at its floor from here" ]
 }
 
 @test "semantic: w2v-train on tokens with 2 threads does not blame a header for its own count" {

@@ -236,11 +236,12 @@ w2v_train_progress(void *arg, const struct w2v_stats *s)
         && !st->o->mpi && !st->plan.counted_here) {
         st->overrun = 1; /* a pipe or spans: known only now */
         if (st->plan.estimated)
-            cli_warn("%s: more than %d%% more windows than the %llu the header's "
-                     "expected_records estimated (a vocabulary counted on another corpus, or "
-                     "streams concatenated?): the learning rate stays at its floor from here",
-                     cli_name(st->o->input), W2V_ESTIMATE_SLACK_PCT,
-                     (unsigned long long)s->total_records);
+            cli_warn("%s: more windows than the %llu the header's expected_records "
+                     "estimated, by more than the %llu chance allows (a vocabulary counted "
+                     "on another corpus, or streams concatenated?): the learning rate stays at "
+                     "its floor from here",
+                     cli_name(st->o->input), (unsigned long long)s->total_records,
+                     (unsigned long long)w2v_plan_slack(&st->plan, s->total_records));
         else
             cli_warn("%s: more windows than the %llu the header's expected_records promised "
                      "(streams concatenated?): the learning rate stays at its floor from here",

@@ -1,6 +1,7 @@
 /* w2v_plan.c - a w2v-train run planned from its input's header (w2v_plan.h). */
 #include "w2v_plan.h"
 
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -83,11 +84,19 @@ plan_windows(struct w2v_plan *p, const struct w2v_plan_in *in)
     return WP_OK;
 }
 
+uint64_t
+w2v_plan_slack(const struct w2v_plan *p, uint64_t total)
+{
+    if (!p->estimated)
+        return 0;
+    const uint64_t spreads = (uint64_t)(4.0 * sqrt((double)total));
+    return spreads > total / 100 ? spreads : total / 100;
+}
+
 int
 w2v_plan_overrun(const struct w2v_plan *p, uint64_t records, uint64_t total)
 {
-    const uint64_t slack = p->estimated ? total / 100 * W2V_ESTIMATE_SLACK_PCT : 0;
-    return records > total && records - total > slack;
+    return records > total && records - total > w2v_plan_slack(p, total);
 }
 
 int

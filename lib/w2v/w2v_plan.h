@@ -58,12 +58,14 @@ struct w2v_plan {
     enum w2v_plan_fail fail;
 };
 
-/* An estimated count (p->estimated) is passed by chance by a few windows (the subsampling
- * draws around their expectation): by more than this share it is wrong. */
-#define W2V_ESTIMATE_SLACK_PCT 1
+/* An estimated count (p->estimated) is passed by chance (the subsampling draws around
+ * their expectation): a sum of n coin tosses spreads by at most sqrt(n), so an estimate
+ * is wrong only when passed by more than 1% and by more than four such spreads (1% alone
+ * is passed by chance on a stream of a few thousand windows). */
+uint64_t w2v_plan_slack(const struct w2v_plan *p, uint64_t total);
 
 /* Whether records windows trained pass total, the header's count for all passes, by more
- * than an estimate's slack (none for an exact count). */
+ * than w2v_plan_slack (none for an exact count). */
 int w2v_plan_overrun(const struct w2v_plan *p, uint64_t records, uint64_t total);
 
 /* WP_OK, or an error with p->fail saying which. */

@@ -102,10 +102,17 @@ test_windows(void)
     CHECK_EQ(WP_OK, rec_meta_set_u64(meta, "expected_exact", 0));   /* an estimate */
     CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));
     CHECK(p.miscounted == 1 && p.warn == 0 && p.estimated == 1);
-    /* an estimate may be passed by 1% (the subsampling draws), an exact count not at all */
-    CHECK(!w2v_plan_overrun(&p, 10100, 10000) && w2v_plan_overrun(&p, 10101, 10000));
+    /* an estimate may be passed by chance (the subsampling draws), an exact count not at
+     * all: by four spreads of the coin tosses, sqrt(n), on a small stream, by 1% on a big */
+    CHECK_EQ(400, w2v_plan_slack(&p, 10000));
+    CHECK(!w2v_plan_overrun(&p, 10400, 10000) && w2v_plan_overrun(&p, 10401, 10000));
     CHECK(!w2v_plan_overrun(&p, 9000, 10000));
+    CHECK_EQ(10000000, w2v_plan_slack(&p, 1000000000));
+    CHECK(!w2v_plan_overrun(&p, 1010000000, 1000000000));
+    CHECK(w2v_plan_overrun(&p, 1010000001, 1000000000));
+    CHECK_EQ(4, w2v_plan_slack(&p, 1));
     p.estimated = 0;
+    CHECK_EQ(0, w2v_plan_slack(&p, 10000));
     CHECK(!w2v_plan_overrun(&p, 10000, 10000) && w2v_plan_overrun(&p, 10001, 10000));
     in.counted = 100;                       /* the same count: nothing to say */
     CHECK_EQ(WP_OK, w2v_plan_make(&p, &in));

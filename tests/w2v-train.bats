@@ -241,6 +241,34 @@ many_chunks() {
     [ ! -e "$T/v.wp" ]
 }
 
+@test "w2v-train: a window of 1000 around long sentences trains finite vectors (contexts in groups)" {
+    # 2000 contexts scored against the shared negatives at once summed 2000 gradients into
+    # each target row: the vectors reached 1e16, then NaN, and the sigmoid table's index
+    # went out of bounds (a crash)
+    tr '\n' ' ' < "$T/c.txt" | tok -q > "$T/l.tok"
+    run train -s 0 -w 1000 --fixed-window -e 1 --format txt -o "$T/l.vec" "$T/l.tok"
+    assert_success
+    awk 'NR > 1 { for (i = 2; i <= NF; i++) { x = $i < 0 ? -$i : $i; if (x > m) m = x } }
+         END { exit !(m > 0 && m < 1) }' "$T/l.vec"
+    # a window above 1000: refused by the options, and in a stream's header (exit 3)
+    run -2 pairs -q -v "$T/c.voc" -w 1001 "$T/c.tok"
+    [ "$output" = "pairs: -w 1001: expected an integer in [1, 1000]" ]
+    pairs -q -v "$T/c.voc" -w 1000 "$T/c.tok" > "$T/w.win"
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" window=1001 < "$T/w.win" > "$T/w1001.win"
+    run --separate-stderr -3 train -o "$T/v.wp" "$T/w1001.win"
+    [ "$stderr" = "w2v-train: $T/w1001.win: window 1001 is above the 1000 w2v-train takes" ]
+    [ ! -e "$T/v.wp" ]
+}
+
+@test "w2v-train: training that diverges writes no model and exits 3" {
+    echo previous > "$T/v.wp"
+    for mode in --sg --cbow; do
+        run --separate-stderr -3 train "$mode" -a 10 -o "$T/v.wp" "$T/c.tok"
+        [[ "$stderr" == "w2v-train: $T/c.tok: training diverged: "*" vectors hold a NaN or an infinity, no model written (a smaller -a?)" ]]
+        [ "$(cat "$T/v.wp")" = previous ]
+    done
+}
+
 @test "w2v-train: -z sets the zlib level of the output streams" {
     train -d 200 -e 1 -z 0 -o "$T/z0.wp" --save-context "$T/c0.wp" "$T/c.tok"
     train -d 200 -e 1 -z 9 -o "$T/z9.wp" --save-context "$T/c9.wp" "$T/c.tok"

@@ -78,7 +78,7 @@ static const struct cli_opt options[] = {
     {"sample", 's', CLI_OPT_DOUBLE, AT(wcfg.sample), .dlo = 0, .dhi = 1},
     {"version", 'V', .kind = CLI_OPT_VERSION},
     {"vocab", 'v', CLI_OPT_STR, AT(vocab)},
-    {"window", 'w', CLI_OPT_U64, AT(wcfg.window), .lo = 1, .hi = 100000,
+    {"window", 'w', CLI_OPT_U64, AT(wcfg.window), .lo = 1, .hi = WINDOW_MAX,
      CLI_ALSO(struct pairs_opts, window_set, 1)},
     {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
     {"context-vocab-out", 0, CLI_OPT_STR, AT(cvocab_out)},

@@ -163,6 +163,10 @@ write_outputs(const struct opts *o, const struct vocab *v, const struct vocab *c
         if (dist_barrier() < 0)
             cli_die(RV_FAIL, "--mpi: a rank failed");
     }
+    const uint64_t bad = w2v_model_nonfinite(m);
+    if (bad > 0)
+        cli_die(RV_DATA, "%s: training diverged: %llu vectors hold a NaN or an infinity, no "
+                "model written (a smaller -a?)", cli_name(o->input), (unsigned long long)bad);
     if (dist_rank() == 0) {
         write_model(o, v, m);
         if (o->context != NULL)
@@ -261,6 +265,9 @@ open_input(struct opts *o, struct run *r, uint64_t *first, uint64_t *all)
     if (windows && (!(r->head.has & WINDOW_META_VOCAB_HASH)
                     || r->head.vocab_hash != vocab_hash(r->v)))
         cli_die(RV_DATA, "%s: stream was made with another vocabulary", cli_name(o->input));
+    if (windows && (r->head.has & WINDOW_META_WINDOW) && r->head.window > W2V_WINDOW_MAX)
+        cli_die(RV_DATA, "%s: window %llu is above the %d w2v-train takes", cli_name(o->input),
+                (unsigned long long)r->head.window, W2V_WINDOW_MAX);
     if (o->resume != NULL && r->res.kind != (uint64_t)r->kind)
         cli_die(RV_DATA, "%s: checkpoint was made from another kind of input than %s",
                 o->resume, rec_kind_name(r->kind));

@@ -15,7 +15,6 @@
 #include "w2v/w2v_out.h"
 
 enum { SUB_BUCKETS = 2000000 }; /* fastText's -bucket default */
-enum { EPOCHS_MAX = 100000, WINDOW_MAX = 1000 }; /* -e and -w, and a checkpoint's */
 
 int
 w2v_train_out_kind(int format)
@@ -79,7 +78,7 @@ static const char *const merge_names[] = {"sum", "mean"};
 static const struct cli_opt options[] = {
     {"alpha", 'a', CLI_OPT_DOUBLE, AT(p.alpha), .dlo = 1e-9, .dhi = 10, SET(alpha_set)},
     {"dim", 'd', CLI_OPT_U64, AT(p.dim), .lo = 1, .hi = 100000},
-    {"epochs", 'e', CLI_OPT_U64, AT(rs.epochs), .lo = 1, .hi = EPOCHS_MAX, SET(epochs_set)},
+    {"epochs", 'e', CLI_OPT_U64, AT(rs.epochs), .lo = 1, .hi = W2V_EPOCHS_MAX, SET(epochs_set)},
     {"force", 'f', CLI_OPT_FLAG, AT(force)},
     {"help", 'h', .kind = CLI_OPT_HELP},
     {"negative", 'n', CLI_OPT_U64, AT(p.negative), .lo = 0, .hi = 1000},
@@ -89,7 +88,7 @@ static const struct cli_opt options[] = {
     {"threads", 't', CLI_OPT_U64, AT(threads), .lo = 1, .hi = 1024},
     {"vocab", 'v', CLI_OPT_STR, AT(vocab)},
     {"version", 'V', .kind = CLI_OPT_VERSION},
-    {"window", 'w', CLI_OPT_U64, AT(rs.wcfg.window), .lo = 1, .hi = WINDOW_MAX},
+    {"window", 'w', CLI_OPT_U64, AT(rs.wcfg.window), .lo = 1, .hi = W2V_WINDOW_MAX},
     {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
     {"sg", 0, CLI_OPT_CONST, AT(p.cbow), .val = 0},
     {"cbow", 0, CLI_OPT_FLAG, AT(p.cbow)},
@@ -205,9 +204,6 @@ check_args(struct opts *o, int argc, char **argv)
     /* refuse before training, not after (cli_out_open checks again at the end) */
     cli_out_refuse_tty(o->out, w2v_train_out_kind(o->format), o->force);
 }
-
-_Static_assert((int)EPOCHS_MAX == (int)W2V_EPOCHS_MAX && (int)WINDOW_MAX == (int)W2V_WINDOW_MAX,
-               "-e and -w accept what a checkpoint may hold");
 
 int
 w2v_train_progress(void *arg, const struct w2v_stats *s)

@@ -10,6 +10,10 @@
 #include "common/rng.h"
 #include "vocab.h"
 
+/* The largest -w of pairs and w2v-train (and a windows stream's header): a window of 1000
+ * is 2000 contexts around a word, already past any use; streams made with more are refused. */
+enum { WINDOW_MAX = 1000 };
+
 struct window_cfg {
     uint32_t window; /* largest distance between center and context (-w) */
     int fixed;       /* 1: always the full window (--fixed-window) */

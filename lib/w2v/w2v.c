@@ -31,7 +31,7 @@ w2v_params_check(const struct w2v_params *p)
         return WP_ERANGE;
     if (p->negative == 0 && !p->hs)
         return WP_ERANGE; /* nothing to train */
-    if (p->negative > 1000 || !(p->alpha > 0.0f) || !(p->alpha < 10.0f))
+    if (p->negative > 1000 || !(p->alpha > 0.0f) || !(p->alpha <= 10.0f))
         return WP_ERANGE;
     if (!(p->ns_power >= 0.0 && p->ns_power <= 10.0))
         return WP_ERANGE;
@@ -285,6 +285,24 @@ w2v_model_mats(struct w2v_model *m, float *mats[3], size_t rows[3])
     rows[0] = m->syn0 != NULL ? m->nrows : 0;
     rows[1] = m->syn1neg != NULL ? m->nctx : 0;
     rows[2] = m->syn1 != NULL && m->n > 0 ? m->n - 1 : 0;
+}
+
+uint64_t
+w2v_model_nonfinite(const struct w2v_model *m)
+{
+    const float *mats[3] = {m->syn0, m->syn1neg, m->syn1};
+    const size_t rows[3] = {m->syn0 != NULL ? m->nrows : 0, m->syn1neg != NULL ? m->nctx : 0,
+                            m->syn1 != NULL && m->n > 0 ? m->n - 1 : 0};
+    uint64_t bad = 0;
+    for (int k = 0; k < 3; k++)
+        for (size_t r = 0; r < rows[k]; r++) {
+            const float *x = mats[k] + r * m->stride;
+            float z = 0.0f; /* 0 * x is NaN for a NaN or an infinity, else 0 */
+            for (size_t i = 0; i < m->p.dim; i++)
+                z += 0.0f * x[i];
+            bad += z != 0.0f;
+        }
+    return bad;
 }
 
 int

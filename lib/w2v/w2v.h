@@ -51,7 +51,12 @@ enum {
     W2V_BATCH_MAX_T = 64, /* center + negatives (k above 63 is cut) */
     W2V_AHEAD = 2,        /* skip-gram: negatives drawn this many windows ahead */
     W2V_AHEAD_MAX_K = 16, /* ... for k up to this (more: drawn in turn) */
-    W2V_SUB_MAXN = 256    /* longest n-gram with subwords, in code points */
+    W2V_SUB_MAXN = 256,   /* longest n-gram with subwords, in code points */
+    /* skip-gram with shared negatives: a window's contexts are scored and applied in
+     * groups of at most this many, each group's summed gradient at once (the target rows
+     * take the sum of a whole group's). 2000 contexts at once (-w 1000) diverged to 1e16
+     * and to NaN; 32 on each side stay one group, as before. */
+    W2V_SG_GROUP = 64
 };
 
 /* rng streams: windowing uses stream t for worker t (the stream pairs(1) uses is 0, so one
@@ -167,6 +172,9 @@ void w2v_model_free(struct w2v_model *m);
 /* The weight matrices syn0, syn1neg, syn1 and their rows (0 for an absent one; syn0 has
  * nrows); each row has p.dim floats, and starts m->stride floats after the one before. */
 void w2v_model_mats(struct w2v_model *m, float *mats[3], size_t rows[3]);
+/* Rows of the three matrices holding a NaN or an infinity: training diverged (a learning
+ * rate or a window too large for the data), and the vectors are no model. */
+uint64_t w2v_model_nonfinite(const struct w2v_model *m);
 
 /* Rows padded to whole cache lines: p.dim rounded up to 16 floats. The matrices have room
  * for rows this far apart. Outside w2v_run they are p.dim apart (stride), so that the
@@ -360,7 +368,7 @@ w2v_sig_label(const struct w2v_model *m, float f, int label, double *loss)
     }
     int i;
     float s;
-    if (f >= W2V_SIGMOID_MAX) {
+    if (!(f < W2V_SIGMOID_MAX)) { /* NaN too: never an index out of the table */
         i = W2V_SIGMOID_SIZE;
         s = 1.0f;
     } else if (f <= -W2V_SIGMOID_MAX) {

@@ -196,27 +196,31 @@ w2v_sg_window_shared(struct w2v_model *m, struct w2v_worker *w, uint32_t center,
         }
     }
     w2v_ahead_fill(m, w);
-    /* scratch: dIn (n x d), then G (n x t) */
-    if (ensure_scratch(w, n * d + n * t, n) < 0) {
+    /* scratch: dIn (g x d), then G (g x t), for groups of g contexts */
+    const size_t group = n < W2V_SG_GROUP ? n : W2V_SG_GROUP;
+    if (ensure_scratch(w, group * d + group * t, group) < 0) {
         w2v_train_window_exact(m, w, center, ctx, n, lr); /* no memory for the scratch */
         return;
     }
-    float *din = w->scratch, *g = din + n * d, **inp = w->rows;
-    for (size_t c = 0; c < n; c++)
-        inp[c] = m->syn0 + (size_t)ctx[c] * m->stride;
     for (size_t j = 0; j < t; j++)
         outp[j] = m->syn1neg + (size_t)tgt[j] * m->stride;
-    m->wops->scores(g, inp, n, outp, t, d);
     double loss = w->loss; /* in a register: g's stores could alias w->loss */
-    for (size_t c = 0; c < n; c++)
-        for (size_t j = 0; j < t; j++) {
-            const int label = j == 0;
-            const float s = w2v_sig_label(m, g[c * t + j], label, &loss);
-            g[c * t + j] = ((float)label - s) * lr;
-        }
+    for (size_t c0 = 0; c0 < n; c0 += group) {
+        const size_t nc = n - c0 < group ? n - c0 : group;
+        float *din = w->scratch, *g = din + nc * d, **inp = w->rows;
+        for (size_t c = 0; c < nc; c++)
+            inp[c] = m->syn0 + (size_t)ctx[c0 + c] * m->stride;
+        m->wops->scores(g, inp, nc, outp, t, d);
+        for (size_t c = 0; c < nc; c++)
+            for (size_t j = 0; j < t; j++) {
+                const int label = j == 0;
+                const float s = w2v_sig_label(m, g[c * t + j], label, &loss);
+                g[c * t + j] = ((float)label - s) * lr;
+            }
+        m->wops->apply(inp, nc, outp, t, d, g, din);
+    }
     w->loss = loss;
     w->loss_n += n * t;
-    m->wops->apply(inp, n, outp, t, d, g, din);
 }
 
 /* ------------------------------------------------------------ CBOW batches */

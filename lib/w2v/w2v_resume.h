@@ -15,7 +15,7 @@ struct rec_meta;
 struct vocab;
 
 /* The ranges of -e and -w, which a checkpoint's settings must respect too. */
-enum { W2V_EPOCHS_MAX = 100000, W2V_WINDOW_MAX = 1000 };
+enum { W2V_EPOCHS_MAX = 100000, W2V_WINDOW_MAX = WINDOW_MAX };
 
 /* The settings of a run a checkpoint keeps so that a resumed run trains the same way. */
 struct w2v_run_settings {

@@ -71,3 +71,48 @@ all_tools() {
     [ "$(cksum < "$BATS_TEST_TMPDIR/out.rec")" = "$before" ]
     [ "$(ls -A "$BATS_TEST_TMPDIR" | grep -c '^\.out\.rec\.')" -eq 0 ]
 }
+
+@test "every tool: an output that would replace an input, or two outputs on one file, exit 2 before any work" {
+    T=$BATS_TEST_TMPDIR
+    printf 'the king and the queen\nthe man and the woman\n' > "$T/c.txt"
+    tok -q "$T/c.txt" > "$T/c.tok"
+    vocab -q "$T/c.tok" > "$T/c.voc"
+    w2v-train -q -v "$T/c.voc" -d 4 -o "$T/v.wp" "$T/c.tok"
+    cp "$T/c.txt" "$T/s.txt"
+    # same_refused EXPECTED-STDERR FILE-KEPT COMMAND...: exit 2, the message, the file as it was
+    same_refused() {
+        local msg=$1 keep=$2
+        shift 2
+        cp "$keep" "$T/before"
+        run --separate-stderr -2 "$@"
+        [ "$stderr" = "$msg" ] || { echo "$* -> $stderr"; false; }
+        cmp "$keep" "$T/before"
+    }
+    same_refused "tok: $T/s.txt: -o would replace an input" "$T/s.txt" tok -q -o "$T/s.txt" "$T/s.txt"
+    same_refused "vocab: $T/c.tok: -o would replace an input" "$T/c.tok" vocab -q -o "$T/c.tok" "$T/c.tok"
+    same_refused "pairs: $T/c.voc: -o would replace the vocabulary (-v)" "$T/c.voc" \
+        pairs -q -v "$T/c.voc" -o "$T/c.voc" "$T/c.tok"
+    same_refused "w2v-train: $T/c.voc: -o would replace the vocabulary (-v)" "$T/c.voc" \
+        w2v-train -q -v "$T/c.voc" -o "$T/c.voc" "$T/c.tok"
+    # through another spelling of the same name
+    same_refused "w2v-train: $T/./c.tok: --log would replace the input" "$T/c.tok" \
+        w2v-train -q -v "$T/c.voc" --log "$T/./c.tok" -o "$T/x.wp" "$T/c.tok"
+    same_refused "w2v-train: $T/v.wp: -o and --save-context both write it" "$T/v.wp" \
+        w2v-train -q -v "$T/c.voc" -o "$T/v.wp" --save-context "$T/v.wp" "$T/c.tok"
+    run --separate-stderr -2 w2v-train -q -v "$T/c.voc" --save-context - "$T/c.tok"
+    [ "$stderr" = "w2v-train: -o and --save-context both write to standard output" ]
+    same_refused "knn: $T/v.wp: -o would replace the vectors" "$T/v.wp" \
+        knn --convert txt -o "$T/v.wp" "$T/v.wp"
+    same_refused "embed: $T/c.tok: -o would replace the tokens" "$T/c.tok" \
+        embed -q --vectors "$T/v.wp" -o "$T/c.tok" "$T/c.tok"
+    same_refused "phrases: $T/c.tok: -o would replace an input" "$T/c.tok" phrases -q -o "$T/c.tok" "$T/c.tok"
+    same_refused "elmo-train: $T/c.tok: --log would replace the input" "$T/c.tok" \
+        elmo-train -q -v "$T/c.voc" --log "$T/c.tok" -o "$T/x.wp" "$T/c.tok"
+    [ ! -e "$T/x.wp" ]
+    # a checkpoint resumed in place is the one output that may be an input
+    w2v-train -q -v "$T/c.voc" -d 4 -e 2 --checkpoint "$T/ck" --checkpoint-every 4w -o "$T/a.wp" "$T/c.tok"
+    run w2v-train -q -v "$T/c.voc" --checkpoint "$T/ck" --resume "$T/ck" -o "$T/b.wp" "$T/c.tok"
+    assert_success
+    same_refused "w2v-train: $T/ck: -o would replace the checkpoint (--resume)" "$T/ck" \
+        w2v-train -q -v "$T/c.voc" --resume "$T/ck" -o "$T/ck" "$T/c.tok"
+}

@@ -94,6 +94,26 @@ budget() {
     [[ $stderr == *"not an elmo-train checkpoint"* ]]
 }
 
+@test "elmo-train --resume: the first command rerun passes, a changed setting or vocabulary is refused" {
+    tiny -t 1 --checkpoint "$T/ck" --checkpoint-every 120w --max-batches 23 -o "$T/partial" \
+        "$T/train.tok"
+    tiny -t 1 -o "$T/straight" "$T/train.tok"
+    # the same command with --resume added: the model of the uninterrupted run
+    run tiny -t 1 --resume "$T/ck" -o "$T/resumed" "$T/train.tok"
+    assert_success
+    cmp "$T/straight" "$T/resumed"
+    run --separate-stderr -2 tiny -t 1 --hidden 32 --resume "$T/ck" -o "$T/r" "$T/train.tok"
+    [ "$stderr" = "elmo-train: --resume: --hidden gives 32, the checkpoint 24 (a resumed run keeps the checkpoint's settings: drop --hidden, or start afresh)" ]
+    run --separate-stderr -2 tiny -t 1 --lr 0.5 --resume "$T/ck" -o "$T/r" "$T/train.tok"
+    [[ "$stderr" == "elmo-train: --resume: --lr gives 0.5, the checkpoint 1 "* ]]
+    # more epochs may be asked for
+    run tiny -t 1 --epochs 3 --resume "$T/ck" -o "$T/r" "$T/train.tok"
+    assert_success
+    vocab -q -m 3 -o "$T/v3" "$T/train.tok"
+    run --separate-stderr -3 elmo-train -q -t 1 -v "$T/v3" --resume "$T/ck" -o "$T/r" "$T/train.tok"
+    [ "$stderr" = "elmo-train: $T/ck: checkpoint was made with another vocabulary than $T/v3" ]
+}
+
 @test "elmo-train rolls back to the last checkpoint on NaN, lowers the learning rate and says so" {
     run --separate-stderr tiny --epochs 1 --inject-nan 4 -o "$T/m" "$T/train.tok"
     assert_success

@@ -319,6 +319,23 @@ many_chunks() {
     [ "$(echo "$last" | cut -f3)" -eq "$total" ]
 }
 
+@test "w2v-train: --log: a new run empties it, a resumed run appends, - is standard output" {
+    train -d 6 -e 2 --checkpoint "$T/ck" --checkpoint-every 2000w --log "$T/log.tsv" \
+        -o "$T/v.wp" "$T/c.tok"
+    n=$(wc -l < "$T/log.tsv")
+    train --resume "$T/ck" --log "$T/log.tsv" -o "$T/v.wp" "$T/c.tok"
+    [ "$(wc -l < "$T/log.tsv")" -gt "$n" ]
+    [ "$(grep -c '^seconds' "$T/log.tsv")" -eq 1 ]
+    # a new run: emptied, one header (an appended run would add a second)
+    train -d 6 -e 1 --log "$T/log.tsv" -o "$T/v.wp" "$T/c.tok"
+    [ "$(head -1 "$T/log.tsv")" = $'seconds\tepoch\twords\twindows\tlr\tloss\twords_per_sec' ]
+    [ "$(grep -c '^seconds' "$T/log.tsv")" -eq 1 ]
+    run --separate-stderr train -d 6 -e 1 --log - -o "$T/v.wp" "$T/c.tok"
+    assert_success
+    [ "${lines[0]}" = $'seconds\tepoch\twords\twindows\tlr\tloss\twords_per_sec' ]
+    [ ! -e ./- ]
+}
+
 @test "w2v-train: a checkpointed run and a resumed one end with the uninterrupted model" {
     train -d 8 -e 3 -o "$T/full.wp" "$T/c.tok"
     run --separate-stderr train -d 8 -e 3 --checkpoint "$T/ck" --checkpoint-every 3000w \
@@ -361,6 +378,20 @@ many_chunks() {
     # a bare number is refused: a unit tells time from words, in every tool
     run --separate-stderr -2 train --checkpoint "$T/ck" --checkpoint-every 10 "$T/c.tok"
     [[ "$stderr" == *"--checkpoint-every 10: expected time (Ns, Nm, Nh) or words (Nw)"* ]]
+}
+
+@test "w2v-train: --resume: the first command rerun passes, a changed setting is refused (exit 2)" {
+    train -d 8 -e 2 --cbow --checkpoint "$T/ck" --checkpoint-every 2000w -o "$T/a.wp" "$T/c.tok"
+    run train -d 8 -e 2 --cbow --checkpoint "$T/ck" --resume "$T/ck" -o "$T/b.wp" "$T/c.tok"
+    assert_success
+    for change in "-d 9" "--sg" "-a 0.03" "-e 3" "-w 4" "-t 2" "--hs" "--seed 4"; do
+        run --separate-stderr -2 train $change --resume "$T/ck" -o "$T/x.wp" "$T/c.tok"
+        [[ "$stderr" == "w2v-train: --resume: ${change%% *} gives "*", the checkpoint "*" (a resumed run keeps the checkpoint's settings: drop ${change%% *}, or start afresh)" ]] \
+            || { echo "$change: $stderr"; false; }
+    done
+    run --separate-stderr -2 train -d 9 --resume "$T/ck" -o "$T/x.wp" "$T/c.tok"
+    [[ "$stderr" == *"-d gives 9, the checkpoint 8 "* ]]
+    [ ! -e "$T/x.wp" ]
 }
 
 @test "w2v-train: --resume refuses another vocabulary and a file that is no checkpoint" {

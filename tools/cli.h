@@ -131,6 +131,29 @@ void cli_out_abort(struct cli_out *o);  /* remove the temporary file */
  * cannot be created (no directory, not writable), not after hours of training. NULL, "-", a
  * device or a FIFO are left alone (opening a FIFO would wait for a reader). */
 void cli_out_check(const char *path);
+/* The files a run names, checked by cli_paths_distinct before any work: an output that is
+ * also an input would replace it without a word (the rename makes the output whole, the
+ * input is lost), and two outputs on one file or both on standard output would leave one
+ * of them. path NULL: not given (skipped); "-": standard input or output. flag names the
+ * output's option ("-o") or what an input is ("the vocabulary (-v)"), for messages. */
+struct cli_path {
+    const char *path, *flag;
+    int out;  /* 1: written by the run */
+    int pair; /* an output and an input of one nonzero pair may be one file (a checkpoint
+               * resumed in place: read whole before it is rewritten) */
+};
+/* Dies RV_USAGE, "tool: FILE: -o would replace the vocabulary (-v)" or "-o and --log both
+ * write FILE" or "... both write to standard output", at the first clash among the n
+ * paths. The same file is the same device and inode, or for outputs not yet made the
+ * same name in the same directory; devices and FIFOs (/dev/null) never clash. */
+void cli_paths_distinct(const struct cli_path *p, size_t n);
+/* A --log file (w2v-train, elmo-train): opened for appending at once, so that a bad path
+ * fails before any work; "-" is standard output. cli_log_start, when training starts:
+ * a new run empties it and writes header, a resumed run (resume) appends to it.
+ * cli_log_close: closed (standard output only flushed), a write error exits RV_FAIL. */
+FILE *cli_log_open(const char *path);
+void cli_log_start(FILE *log, const char *path, int resume, const char *header);
+void cli_log_close(FILE *log, const char *path);
 /* A failed write of o: "tool: NAME: what" (errno's text for WP_EIO, so a full disk says
  * so), the temporary removed, exit RV_FAIL. Call it before anything else touches errno. */
 _Noreturn void cli_out_die(const struct cli_out *o, int rc);

@@ -184,6 +184,105 @@ cli_out_check(const char *path)
     cli_out_abort(&out);
 }
 
+/* Where a path leads, for cli_paths_distinct: an existing regular file by device and
+ * inode; a name not yet made by its directory's device and inode and its last part.
+ * kind 0: skip (a device, a FIFO, standard input or output, or a directory not found). */
+struct path_id {
+    int kind; /* 0 skip, 1 existing file, 2 name to be made */
+    dev_t dev;
+    ino_t ino;
+    const char *base;
+};
+
+static struct path_id
+path_id(const char *path)
+{
+    struct path_id id = {0};
+    struct stat st;
+    if (strcmp(path, "-") == 0)
+        return id;
+    if (stat(path, &st) == 0) {
+        if (S_ISREG(st.st_mode))
+            id = (struct path_id){1, st.st_dev, st.st_ino, NULL};
+        return id;
+    }
+    const char *slash = strrchr(path, '/');
+    char *dir = slash == NULL ? cli_strdup(".")
+                : slash == path ? cli_strdup("/")
+                : cli_strdup(path);
+    if (slash != NULL && slash != path)
+        dir[slash - path] = '\0';
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        id = (struct path_id){2, st.st_dev, st.st_ino, slash ? slash + 1 : path};
+    free(dir);
+    return id;
+}
+
+static int
+same_file(const struct path_id *a, const struct path_id *b)
+{
+    return a->kind != 0 && a->kind == b->kind && a->dev == b->dev && a->ino == b->ino
+           && (a->kind == 1 || strcmp(a->base, b->base) == 0);
+}
+
+void
+cli_paths_distinct(const struct cli_path *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].path == NULL || !p[i].out)
+            continue;
+        const int out_stdout = strcmp(p[i].path, "-") == 0;
+        const struct path_id a = path_id(p[i].path);
+        for (size_t j = 0; j < n; j++) {
+            if (j == i || p[j].path == NULL || (p[j].out && j < i))
+                continue; /* two outputs are compared once */
+            if (p[j].out && out_stdout && strcmp(p[j].path, "-") == 0)
+                cli_die(RV_USAGE, "%s and %s both write to standard output", p[i].flag,
+                        p[j].flag);
+            const struct path_id b = path_id(p[j].path);
+            if (!same_file(&a, &b) || (!p[j].out && p[i].pair != 0 && p[i].pair == p[j].pair))
+                continue;
+            if (p[j].out)
+                cli_die(RV_USAGE, "%s: %s and %s both write it", p[i].path, p[i].flag,
+                        p[j].flag);
+            cli_die(RV_USAGE, "%s: %s would replace %s", p[i].path, p[i].flag,
+                    p[j].flag);
+        }
+    }
+}
+
+FILE *
+cli_log_open(const char *path)
+{
+    if (path == NULL)
+        return NULL;
+    if (strcmp(path, "-") == 0)
+        return stdout;
+    FILE *fp = fopen(path, "a");
+    if (fp == NULL)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    return fp;
+}
+
+void
+cli_log_start(FILE *log, const char *path, int resume, const char *header)
+{
+    if (log == NULL || resume)
+        return;
+    if (log != stdout && ftruncate(fileno(log), 0) != 0 && errno != EINVAL) /* EINVAL: a FIFO */
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    fprintf(log, "%s\n", header);
+}
+
+void
+cli_log_close(FILE *log, const char *path)
+{
+    if (log == NULL)
+        return;
+    if (log == stdout ? fflush(log) != 0 : fclose(log) != 0)
+        cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+}
+
 void
 cli_out_mappable(struct cli_out *o)
 {

@@ -104,6 +104,18 @@ get_int(const void *p, size_t size)
     return y;
 }
 
+/* The option as messages name it: its .flag, else -x, else --name. */
+static void
+flag_name(const struct cli_opt *d, char *buf, size_t size)
+{
+    if (d->flag != NULL)
+        snprintf(buf, size, "%s", d->flag);
+    else if (d->letter)
+        snprintf(buf, size, "-%c", d->letter);
+    else
+        snprintf(buf, size, "--%s", d->name);
+}
+
 static void
 take_enum(const struct cli_opt *d, const char *flag, const char *s, char *at)
 {
@@ -122,12 +134,7 @@ take(const struct cli_opt *d, char *base, const char *arg, void (*usage)(FILE *,
 {
     char flag[64];
     char *const at = base + d->off;
-    if (d->flag != NULL)
-        snprintf(flag, sizeof flag, "%s", d->flag);
-    else if (d->letter)
-        snprintf(flag, sizeof flag, "-%c", d->letter);
-    else
-        snprintf(flag, sizeof flag, "--%s", d->name);
+    flag_name(d, flag, sizeof flag);
     switch (d->kind) {
     case CLI_OPT_FLAG: put_int(at, d->size, 1); break;
     case CLI_OPT_CONST: put_int(at, d->size, d->val); break;
@@ -193,6 +200,101 @@ cli_opt_parse(const struct cli_opt *t, size_t n, void (*usage)(FILE *, int), voi
     return optind;
 }
 
+static uint64_t
+get_uint(const void *p, size_t size)
+{
+    uint8_t a;
+    uint16_t b;
+    uint32_t c;
+    uint64_t d;
+    switch (size) {
+    case 1: memcpy(&a, p, 1); return a;
+    case 2: memcpy(&b, p, 2); return b;
+    case 4: memcpy(&c, p, 4); return c;
+    default: memcpy(&d, p, 8); return d;
+    }
+}
+
+/* An option's value in the struct at base, as text ("on"/"off" for a flag). */
+static void
+value_text(const struct cli_opt *d, const char *base, char *buf, size_t size)
+{
+    const char *at = base + d->off;
+    const uint64_t u = get_uint(at, d->size);
+    float f;
+    double x;
+    switch (d->kind) {
+    case CLI_OPT_DOUBLE:
+        if (d->size == sizeof f) {
+            memcpy(&f, at, sizeof f);
+            x = f;
+        } else {
+            memcpy(&x, at, sizeof x);
+        }
+        snprintf(buf, size, "%g", x);
+        return;
+    case CLI_OPT_ENUM:
+        for (int i = 0; i < d->nnames; i++)
+            if ((uint64_t)(d->values ? d->values[i] : i) == u) {
+                snprintf(buf, size, "%s", d->names[i]);
+                return;
+            }
+        break;
+    case CLI_OPT_FLAG: case CLI_OPT_CONST: case CLI_OPT_COUNT:
+        snprintf(buf, size, "%s", u ? "on" : "off");
+        return;
+    default:
+        break;
+    }
+    snprintf(buf, size, "%llu", (unsigned long long)u);
+}
+
+static int
+has_field(const struct cli_opt *d)
+{
+    switch (d->kind) {
+    case CLI_OPT_FLAG: case CLI_OPT_CONST: case CLI_OPT_COUNT: case CLI_OPT_U64:
+    case CLI_OPT_DOUBLE: case CLI_OPT_ENUM: case CLI_OPT_SIZE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int
+listed(const char *name, const char *const *names)
+{
+    for (; name != NULL && *names != NULL; names++)
+        if (strcmp(name, *names) == 0)
+            return 1;
+    return 0;
+}
+
+void
+cli_opt_check_kept(const struct cli_opt *t, size_t n, const char *const *names,
+                   const void *given, const void *kept, int argc, char **argv)
+{
+    struct getopt_arrays g;
+    int ch;
+    build(t, n, &g);
+    opterr = 0;
+    optind = 0; /* GNU getopt: from the start */
+    while ((ch = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
+        const struct cli_opt *d = find(t, n, ch);
+        if (d == NULL || !has_field(d) || !listed(d->name, names)
+            || memcmp((const char *)given + d->off, (const char *)kept + d->off, d->size) == 0)
+            continue;
+        char flag[64], a[64], b[64];
+        flag_name(d, flag, sizeof flag);
+        value_text(d, given, a, sizeof a);
+        value_text(d, kept, b, sizeof b);
+        cli_die(RV_USAGE, "--resume: %s gives %s, the checkpoint %s (a resumed run keeps the "
+                "checkpoint's settings: drop %s, or start afresh)", flag, a, b, flag);
+    }
+    opterr = 1;
+    optind = 0;
+}
+
 void
 cli_opt_scan(const struct cli_opt *t, size_t n, const char *name,
              void (*fn)(void *dst, const char *arg), void *dst, int argc, char **argv)
@@ -201,6 +303,7 @@ cli_opt_scan(const struct cli_opt *t, size_t n, const char *name,
     int ch;
     build(t, n, &g);
     opterr = 0;
+    optind = 0; /* GNU getopt: from the start, also after cli_opt_parse */
     while ((ch = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
         const struct cli_opt *d = find(t, n, ch);
         if (d != NULL && d->name != NULL && strcmp(d->name, name) == 0)

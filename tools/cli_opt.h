@@ -67,9 +67,19 @@ struct cli_opt {
  * usage(stderr, RV_USAGE). Returns optind, the first operand. */
 int cli_opt_parse(const struct cli_opt *t, size_t n, void (*usage)(FILE *, int), void *dst,
                   int argc, char **argv);
-/* A first pass that calls fn(dst, argument) for each occurrence of option name, quietly
- * skipping everything else (errors are the real pass's), then rewinds getopt. */
+/* A pass that calls fn(dst, argument) for each occurrence of option name, quietly skipping
+ * everything else (errors are the real pass's), from argv's start, then rewinds getopt:
+ * before cli_opt_parse (an option others depend on) or after it. */
 void cli_opt_scan(const struct cli_opt *t, size_t n, const char *name,
                   void (*fn)(void *dst, const char *arg), void *dst, int argc, char **argv);
+
+/* --resume: a run that takes settings from a checkpoint. Each option of names (NULL-ended)
+ * given in argv must leave the same bytes in given (the options as parsed) as in kept (once
+ * the checkpoint's settings are in): else dies RV_USAGE, "--resume: -d gives 50, the
+ * checkpoint 20 (...)", so that a changed setting is never dropped unsaid while the first
+ * command rerun with --resume added passes. Options without a field of their own (CALL,
+ * STR, LIST, EVERY) are not compared. */
+void cli_opt_check_kept(const struct cli_opt *t, size_t n, const char *const *names,
+                        const void *given, const void *kept, int argc, char **argv);
 
 #endif

@@ -82,6 +82,7 @@ resume_model(struct opts *o, struct run *rn)
     struct rec_reader *r = cli_reader_open(fp, o->resume, REC_MODEL);
     const char *path = cli_name(o->resume);
     struct lm *m;
+    const struct opts cmd = *o;
     const int rc = lm_resume_head(&rn->ck, r, &m, &o->tc, &o->sch, o->epochs_set, &rn->lr.pos);
     if (rc == WP_EKIND)
         cli_die(RV_DATA, "%s: not an elmo-train model", path);
@@ -99,6 +100,14 @@ resume_model(struct opts *o, struct run *rn)
     rn->ck_fp = fp;
     rn->loop.secs0 = rn->ck.secs;
     o->mc = m->c;
+    elmo_train_check_resumed(&cmd, o);
+    if (o->vocab != NULL) {
+        struct vocab *v = cli_vocab_load(o->vocab, 1);
+        if (vocab_hash(v) != vocab_hash(m->vocab))
+            cli_die(RV_DATA, "%s: checkpoint was made with another vocabulary than %s", path,
+                    o->vocab);
+        vocab_free(v);
+    }
     return m;
 }
 
@@ -228,22 +237,27 @@ hk_save(void *ctx)
 static void
 open_outputs(const struct opts *o, FILE **log)
 {
+    const struct cli_path paths[] = {
+        {o->out != NULL ? o->out : "-", "-o", 1, 0},
+        {o->ckpt, "--checkpoint", 1, 1},
+        {o->log, "--log", 1, 0},
+        {o->input, "the input", 0, 0},
+        {o->vocab, "the vocabulary (-v)", 0, 0},
+        {o->valid, "the validation set (--valid)", 0, 0},
+        {o->test, "the test set (--test)", 0, 0},
+        {o->resume, "the checkpoint (--resume)", 0, 1}};
+    cli_paths_distinct(paths, sizeof paths / sizeof *paths);
     cli_out_check(o->out);
     cli_out_check(o->ckpt);
-    *log = NULL;
-    if (o->log != NULL && (*log = fopen(o->log, "a")) == NULL)
-        cli_die(RV_FAIL, "%s: cannot open the log: %s", o->log, strerror(errno));
+    *log = cli_log_open(o->log);
 }
 
 /* A new run's log starts empty with its column names; --resume appends. */
 static void
 start_log(const struct opts *o, FILE *log)
 {
-    if (log == NULL || o->resume != NULL)
-        return;
-    if (ftruncate(fileno(log), 0) != 0 && errno != EINVAL)   /* EINVAL: not a regular file */
-        cli_die(RV_FAIL, "%s: %s", o->log, strerror(errno));
-    fprintf(log, "epoch\tlr\ttrain_ppl\tvalid_fwd\tvalid_bwd\ttokens_per_s\tseconds\n");
+    cli_log_start(log, o->log, o->resume != NULL,
+                  "epoch\tlr\ttrain_ppl\tvalid_fwd\tvalid_bwd\ttokens_per_s\tseconds");
 }
 
 /* --mpi: one replica per rank, each on its rows of the stream (lm_train_cfg shard, nshards),
@@ -412,8 +426,7 @@ main(int argc, char **argv)
         warn_cut_words(rn.lr.m);
     train(&rn, nw);
     finish(&rn);
-    if (rn.log != NULL)
-        fclose(rn.log);
+    cli_log_close(rn.log, o.log);
     lm_snapshot_free(rn.lr.snap);
     lm_trainer_free(rn.lr.tr);
     lm_free(rn.lr.m);

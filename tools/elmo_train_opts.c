@@ -219,6 +219,8 @@ elmo_train_args(struct opts *o, int argc, char **argv)
     if (argc - first > 1)
         usage(stderr, RV_USAGE);
     o->input = first < argc ? argv[first] : "-";
+    o->argc = argc;
+    o->argv = argv;
     if (o->vocab == NULL && o->resume == NULL)
         cli_die(RV_USAGE, "a vocabulary is needed: -v file (from vocab(1))");
     if (o->mc.char_input)
@@ -230,3 +232,18 @@ elmo_train_args(struct opts *o, int argc, char **argv)
         o->sch.epochs = 0;
 }
 
+/* The options whose settings a checkpoint holds (the model's shape and the training's),
+ * compared by elmo_train_check_resumed; --char-input, --filters and --optim have no field
+ * of their own to compare. */
+static const char *const resumed_settings[] = {
+    "word-input", "layers",     "hidden",          "proj",    "cell-clip", "proj-clip",
+    "residual",   "no-residual", "forward-only",   "max-chars", "char-dim", "highway",
+    "char-act",   "char-init",  "char-init-std",   "char-grad-scale", "unroll", "batch",
+    "dropout",    "sampled",    "lr",              "decay",   "decay-start", "clip",
+    "seed",       NULL};
+
+void
+elmo_train_check_resumed(const struct opts *cmd, const struct opts *o)
+{
+    cli_opt_check_kept(options, CLI_NOPTS(options), resumed_settings, cmd, o, o->argc, o->argv);
+}

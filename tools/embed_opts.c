@@ -82,6 +82,13 @@ check_args(struct opts *o)
         (o->tokens == NULL || strcmp(o->tokens, "-") == 0))
         cli_die(RV_USAGE, "the %s and the tokens cannot both be stdin",
                 o->vectors ? "vectors" : "model");
+    const struct cli_path paths[] = {
+        {o->npy_dir ? NULL : o->output != NULL ? o->output : "-", "-o", 1, 0},
+        {o->vectors, "the vectors (--vectors)", 0, 0},
+        {o->model, "the model (--model)", 0, 0},
+        {o->tokens, "the tokens", 0, 0},
+        {o->cache, "the token cache (--cache)", 0, 0}};
+    cli_paths_distinct(paths, sizeof paths / sizeof *paths);
     if (o->sel.mode == EMBED_SEL_MIX)
         o->sel.gamma = (float)o->gamma;
 }

@@ -61,6 +61,15 @@ check_args(const struct knn_args *o)
     if (o->int8 && (o->hnsw || o->analogy_file || o->similarity_file || o->analogies || o->qvec ||
                     o->map || o->convert))
         cli_die(RV_USAGE, "--int8 serves --query, --all and stdin queries only");
+    const struct cli_path paths[] = {
+        {o->output != NULL ? o->output : "-", "-o", 1, 0},
+        {o->hnsw, "--hnsw", 1, 0},
+        {o->vectors, "the vectors", 0, 0},
+        {o->analogy_file, "the analogies (--analogy)", 0, 0},
+        {o->similarity_file, "the pairs (--similarity)", 0, 0},
+        {o->qvec, "the query vectors (--query-vectors)", 0, 0},
+        {o->map, "the words (--map)", 0, 0}};
+    cli_paths_distinct(paths, sizeof paths / sizeof *paths);
 }
 
 static const char *const metric_names[] = {"cos", "dot", "l2"};

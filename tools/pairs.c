@@ -413,6 +413,13 @@ main(int argc, char **argv)
     struct pairs_run run;
     cli_init("pairs");
     parse_args(&o, argc, argv);
+    const struct cli_path paths[] = {
+        {o.output != NULL ? o.output : "-", "-o", 1, 0},
+        {o.vocab_out, "--vocab-out", 1, 0},
+        {o.cvocab_out, "--context-vocab-out", 1, 0},
+        {o.input, "the input", 0, 0},
+        {o.vocab, "the vocabulary (-v)", 0, 0}};
+    cli_paths_distinct(paths, sizeof paths / sizeof *paths);
     memset(&run, 0, sizeof run);
     run.o = &o;
     run.g.put_ctx = &run;

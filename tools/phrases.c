@@ -384,6 +384,19 @@ apply(const struct phrases_cli *o, const struct phrase_table *t, struct phrase_s
     }
 }
 
+/* No input or table replaced by the output (cli_paths_distinct). */
+static void
+check_paths(const struct phrases_cli *o)
+{
+    struct cli_path *p = cli_mallocarray(o->nin + 2, sizeof *p);
+    p[0] = (struct cli_path){o->output != NULL ? o->output : "-", "-o", 1, 0};
+    p[1] = (struct cli_path){o->apply, "the table (--apply)", 0, 0};
+    for (size_t i = 0; i < o->nin; i++)
+        p[i + 2] = (struct cli_path){o->in[i].path, "an input", 0, 0};
+    cli_paths_distinct(p, o->nin + 2);
+    free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -395,6 +408,7 @@ main(int argc, char **argv)
 
     cli_init(argv[0]);
     parse_args(&o, argc, argv);
+    check_paths(&o);
     memset(sent, 0, sizeof sent);
     if (o.apply != NULL) {
         t = load_table(&o);

@@ -123,6 +123,14 @@ parse_args(struct opts *o, int argc, char **argv)
         stdin_uses += ins[i] != NULL && strcmp(ins[i], "-") == 0;
     if (stdin_uses > 1)
         cli_die(RV_USAGE, "only one input can be standard input");
+    const struct cli_path paths[] = {
+        {o->output != NULL ? o->output : "-", "-o", 1, 0},
+        {o->vectors, "the vectors", 0, 0},
+        {o->labels, "the labels", 0, 0},
+        {o->dev, "the dev vectors (--dev)", 0, 0},
+        {o->dev_labels, "the dev labels (--dev-labels)", 0, 0},
+        {o->model, "the probe (--model)", 0, 0}};
+    cli_paths_distinct(paths, sizeof paths / sizeof *paths);
 }
 
 /* ---- loading a labelled set ---- */

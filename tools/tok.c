@@ -259,6 +259,18 @@ report(const struct tok_stats *st, const struct tok_opts *o)
         cli_warn("%s", s);
 }
 
+/* No text replaced by the stream (cli_paths_distinct). */
+static void
+check_paths(const char *output, char *const *files, size_t nfiles)
+{
+    struct cli_path *p = cli_mallocarray(nfiles + 1, sizeof *p);
+    p[0] = (struct cli_path){output != NULL ? output : "-", "-o", 1, 0};
+    for (size_t i = 0; i < nfiles; i++)
+        p[i + 1] = (struct cli_path){files[i], "an input", 0, 0};
+    cli_paths_distinct(p, nfiles + 1);
+    free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -285,6 +297,7 @@ main(int argc, char **argv)
     size_t nfiles = 0;
     while (files[nfiles] != NULL)
         nfiles++;
+    check_paths(c.output, files, nfiles);
     struct textin **ins = cli_mallocarray(nfiles, sizeof *ins);
     for (size_t i = 0; i < nfiles; i++)
         ins[i] = open_text(files[i]);

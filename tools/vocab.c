@@ -333,6 +333,19 @@ write_stream(const struct counter *c, uint64_t distinct, struct cli_out *out)
     rec_meta_free(m);
 }
 
+/* No input replaced by the output (cli_paths_distinct). */
+static void
+check_paths(const struct vocab_cli *o)
+{
+    struct cli_path *p = cli_mallocarray(o->nin + 1, sizeof *p);
+    p[0] = (struct cli_path){o->output != NULL ? o->output : "-", "-o", 1, 0};
+    for (size_t i = 0; i < o->nin; i++)
+        p[i + 1] = (struct cli_path){o->in[i].path, o->in[i].text ? "a text vocabulary (--from-text)" : "an input",
+                                     0, 0};
+    cli_paths_distinct(p, o->nin + 1);
+    free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -350,6 +363,7 @@ main(int argc, char **argv)
         if (vocab_spill_create(&c.spill, dir && *dir ? dir : "/tmp") < 0)
             cli_die_nomem();
     }
+    check_paths(&o);
     cli_out_open(&out, o.output, !o.text, o.force);
     cli_progress_start(&c.prog, "tokens", o.quiet);
     for (size_t i = 0; i < o.nin; i++)

@@ -98,11 +98,13 @@ read_resume(struct opts *o, struct run *r)
     if (w2v_resume_read(&r->res, rec_reader_meta(r->ckrd), r->v,
                         rec_reader_raw_left_max(r->ckrd), &err) < 0)
         w2v_train_die_resume(o->resume, &r->res, &err);
+    const struct opts cmd = *o;
     o->p = r->res.p;
     o->threads = r->res.threads;
     r->pos = r->res.pos;
     o->rs = r->res.run;
     o->epochs_set = 1;
+    w2v_train_check_resumed(&cmd, o);
 }
 
 /* Windows from pairs --from-text: their context vocabulary (--context-vocab), checked
@@ -229,6 +231,16 @@ start(struct opts *o)
     mpi_start(o);
     if (vec_select_status() < 0)
         cli_die(RV_USAGE, "WP_KERNEL=%s: no such kernel on this machine", getenv("WP_KERNEL"));
+    const struct cli_path paths[] = {
+        {o->out != NULL ? o->out : "-", "-o", 1, 0},
+        {o->context, "--save-context", 1, 0},
+        {o->ckpt, "--checkpoint", 1, 1},
+        {o->log, "--log", 1, 0},
+        {o->input, "the input", 0, 0},
+        {o->vocab, "the vocabulary (-v)", 0, 0},
+        {o->cvocab, "the context vocabulary (--context-vocab)", 0, 0},
+        {o->resume, "the checkpoint (--resume)", 0, 1}};
+    cli_paths_distinct(paths, sizeof paths / sizeof *paths);
     cli_out_check(o->out);
     cli_out_check(o->context);
     cli_out_check(o->ckpt);
@@ -374,8 +386,7 @@ train(const struct opts *o, struct run *r)
                 "changed and were sent)\n", cli_progname, r->st.ranks,
                 (unsigned long long)merges, all ? 100.0 * (double)sent / (double)all : 0.0);
     }
-    if (r->st.log != NULL && fclose(r->st.log) != 0)
-        cli_die(RV_FAIL, "%s: %s", o->log, strerror(errno));
+    cli_log_close(r->st.log, o->log);
     rec_reader_free(r->rd);
     cli_close_in(r->in);
     if (r->cfg.spool != NULL)

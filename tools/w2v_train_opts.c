@@ -121,6 +121,19 @@ static const struct cli_opt options[] = {
 #undef AT
 #undef SET
 
+/* The options whose settings a checkpoint holds (--subwords is refused with --resume). */
+static const char *const resumed_settings[] = {
+    "alpha",  "dim",           "epochs",        "negative",     "sample",
+    "threads", "window",       "sg",            "cbow",         "cbow-sum",
+    "hs",     "exact-sigmoid", "fixed-window",  "ns-power",     "seed",
+    "sync-words", "deterministic", "buckets",   NULL};
+
+void
+w2v_train_check_resumed(const struct opts *cmd, const struct opts *o)
+{
+    cli_opt_check_kept(options, CLI_NOPTS(options), resumed_settings, cmd, o, o->argc, o->argv);
+}
+
 void
 w2v_train_parse(struct opts *o, int argc, char **argv)
 {
@@ -136,6 +149,8 @@ w2v_train_parse(struct opts *o, int argc, char **argv)
     o->rs.sync_words = 100000;
     cli_opt_parse(options, CLI_NOPTS(options), usage, o, argc, argv);
     check_args(o, argc, argv);
+    o->argc = argc;
+    o->argv = argv;
 }
 
 /* The options' combinations checked and their defaults that depend on others. */
@@ -353,10 +368,9 @@ void
 w2v_train_progress_start(const struct opts *o, struct state *st, const struct w2v_pos *pos)
 {
     const uint64_t start = w2v_plan_words_at(&st->plan, pos);
-    if (o->log != NULL && (st->log = fopen(o->log, "w")) == NULL)
-        cli_die(RV_FAIL, "%s: %s", o->log, strerror(errno));
-    if (st->log != NULL)
-        fprintf(st->log, "seconds\tepoch\twords\twindows\tlr\tloss\twords_per_sec\n");
+    st->log = cli_log_open(o->log);
+    cli_log_start(st->log, o->log, o->resume != NULL,
+                  "seconds\tepoch\twords\twindows\tlr\tloss\twords_per_sec");
     cli_progress_start(&st->prog, "words", o->quiet);
     st->prog.base = start;   /* --resume: the rate and ETA of this run's words */
     st->t_log = st->prog.t0;

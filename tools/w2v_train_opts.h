@@ -30,6 +30,8 @@ struct opts {
     char **inputs;         /* --mpi: one input file per rank, or NULL */
     int ninputs;
     int any_input;        /* --any-input: resume on another input on purpose */
+    int argc;             /* the command line, for w2v_train_check_resumed */
+    char **argv;
     uint64_t ckpt_words;  /* --checkpoint-every Nw: raw words */
     double ckpt_secs;     /* --checkpoint-every Ns/Nm/Nh: seconds */
 };
@@ -52,6 +54,10 @@ struct state {
 /* The options, checked, with the defaults that depend on others; dies on a bad command
  * line (exit 2) after saying why. */
 void w2v_train_parse(struct opts *o, int argc, char **argv);
+/* --resume: the run takes the checkpoint's settings (in o, read); each given on the command
+ * line (cmd, o as parsed) must agree with them, or the tool dies RV_USAGE naming it: a rerun
+ * of the same command with --resume added passes, a changed one is not dropped unsaid. */
+void w2v_train_check_resumed(const struct opts *cmd, const struct opts *o);
 /* The cli_out kind of a --format. */
 int w2v_train_out_kind(int format);
 

@@ -64,6 +64,20 @@ all_tools() {
     printf 'a b\n' | tok -q | vocab -q -o /dev/null
 }
 
+@test "tok and vocab: -o onto a terminal device is refused as standard output is; a device's errors name it" {
+    command -v script >/dev/null || skip "script(1) not installed"
+    run script -qec "printf 'a b\n' | tok -q -o /dev/tty" /dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"tok: refusing to write a binary stream to a terminal"* ]]
+    # text to a terminal is fine
+    printf 'a b\n' | tok -q > "$BATS_TEST_TMPDIR/t.rec"
+    run script -qec "vocab -q --text -o /dev/tty '$BATS_TEST_TMPDIR/t.rec'" /dev/null
+    [ "$status" -eq 0 ]
+    [ -e /dev/full ] || skip "no /dev/full"
+    run --separate-stderr -1 bash -c "printf 'a b\n' | tok -q -o /dev/full"
+    [ "$stderr" = "tok: /dev/full: No space left on device" ]
+}
+
 @test "tok: -o writes atomically: a failed run leaves the previous file untouched" {
     printf 'old words\n' | tok -q -o "$BATS_TEST_TMPDIR/out.rec"
     before=$(cksum < "$BATS_TEST_TMPDIR/out.rec")

@@ -125,12 +125,26 @@ cli_vecset_open(const char *path, int fmt, unsigned flags)
 
 /* ------------------------------------------------------------ outputs */
 
+static _Noreturn void refuse_tty(int kind);
+
+static const char *
+out_name(const struct cli_out *o)
+{
+    return o->path ? o->path : "stdout";
+}
+
 void
 cli_out_refuse_tty(const char *path, int kind, int force)
 {
     if ((path != NULL && strcmp(path, "-") != 0) || force || kind == CLI_OUT_TEXT ||
         !isatty(STDOUT_FILENO))
         return;
+    refuse_tty(kind);
+}
+
+static _Noreturn void
+refuse_tty(int kind)
+{
     if (kind == CLI_OUT_STREAM)
         cli_die(RV_USAGE, "refusing to write a binary stream to a terminal "
                           "(pipe it into wpcat, use -o FILE, or force with -f)");
@@ -152,6 +166,9 @@ cli_out_open(struct cli_out *o, const char *path, int kind, int force)
         /* a device or FIFO (/dev/null, a named pipe): renaming over it would replace it */
         if ((o->fp = fopen(path, "wb")) == NULL)
             cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+        if (!force && kind != CLI_OUT_TEXT && isatty(fileno(o->fp))) /* -o /dev/tty */
+            refuse_tty(kind);
+        o->path = cli_strdup(path); /* named in messages; no temporary */
         return;
     }
     const size_t n = strlen(path);
@@ -296,6 +313,12 @@ cli_out_mappable(struct cli_out *o)
 void
 cli_out_abort(struct cli_out *o)
 {
+    if (o->tmp == NULL && o->path != NULL) { /* a device or FIFO: nothing to remove */
+        if (o->fp != NULL)
+            fclose(o->fp);
+        free(o->path);
+        memset(o, 0, sizeof *o);
+    }
     if (o->tmp == NULL)
         return;
     if (o->fp != NULL)
@@ -313,13 +336,14 @@ cli_out_commit(struct cli_out *o)
 {
     if (o->fp == NULL)
         return; /* already committed */
-    if (o->tmp == NULL) {
+    if (o->tmp == NULL) { /* standard output, or a device or FIFO written in place */
         if (fflush(o->fp) != 0 || ferror(o->fp))
-            cli_die(RV_FAIL, "%s: %s", o->fp == stdout ? "stdout" : "output",
-                    strerror(errno ? errno : EIO));
+            cli_die(RV_FAIL, "%s: %s", out_name(o), strerror(errno ? errno : EIO));
         if (o->fp != stdout && fclose(o->fp) != 0)
-            cli_die(RV_FAIL, "output: %s", strerror(errno));
+            cli_die(RV_FAIL, "%s: %s", out_name(o), strerror(errno));
         o->fp = NULL;
+        free(o->path);
+        o->path = NULL;
         return;
     }
     if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {
@@ -337,12 +361,6 @@ cli_out_commit(struct cli_out *o)
     free(o->tmp);
     free(o->path);
     o->tmp = o->path = NULL;
-}
-
-static const char *
-out_name(const struct cli_out *o)
-{
-    return o->path ? o->path : "stdout";
 }
 
 _Noreturn void

@@ -463,3 +463,20 @@ map_vectors() {
     assert_success
     [ "$(head -c 4 "$T/m.png" | tail -c 3)" = "PNG" ]
 }
+
+@test "knn: a run that exits 3 leaves the -o file as it was, and --similarity prints no table" {
+    for args in "--query zz" "--analogy $T/q1.txt" "--similarity $T/s1.txt"; do
+        printf ': s\nzz yy xx ww\n' > "$T/q1.txt"
+        printf 'man woman 1\nman zz 2\n' > "$T/s1.txt"
+        echo precious > "$T/old.tsv"
+        run --separate-stderr -3 knn $args -o "$T/old.tsv" "$T/an.txt"
+        [ "$(cat "$T/old.tsv")" = precious ]
+        [ -z "$(ls -A "$T" | grep '^\.old')" ]
+    done
+    echo precious > "$T/old.tsv"
+    run --separate-stderr -3 bash -c 'echo "zz yy xx" | knn --analogies -o "$1" "$2"' _ "$T/old.tsv" "$T/an.txt"
+    [ "$(cat "$T/old.tsv")" = precious ]
+    run --separate-stderr -3 knn --similarity "$T/s1.txt" "$T/an.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: $T/s1.txt: fewer than 2 pairs with known words" ]
+}

@@ -316,6 +316,17 @@ run_query_vectors(const struct knn_args *o, const struct vecset *s, FILE *out)
     return RV_OK;
 }
 
+/* Renames -o's file into place only on success: a run that exits 3 (nothing answered) leaves
+ * the old file as it was. Standard output, a device or a FIFO keep what was written. */
+static void
+finish_out(struct cli_out *out, int rval)
+{
+    if (rval == RV_OK || out->tmp == NULL)
+        cli_out_commit(out);
+    else
+        cli_out_abort(out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -355,7 +366,7 @@ main(int argc, char **argv)
         rval = knn_run_analogies(&o, s, out.fp);
     else
         rval = run_queries(&o, s, out.fp);
-    cli_out_commit(&out);
+    finish_out(&out, rval);
     vecset_free(s);
     free(o.queries);
     return rval;

@@ -178,14 +178,12 @@ knn_run_similarity(const struct knn_args *o, const struct vecset *s, FILE *out)
     if (r.undefined != NULL)
         cli_die(RV_DATA, "%s: %s over the %zu pairs with known words: no correlation",
                 cli_name(o->similarity_file), r.undefined, r.found);
+    if (r.found < 2) /* before the report: a failed run prints no table */
+        cli_die(RV_DATA, "%s: fewer than 2 pairs with known words", cli_name(o->similarity_file));
     fprintf(out, "spearman\t%.6f\npearson\t%.6f\npairs\t%zu\nfound\t%zu\noov\t%zu\n"
             "coverage\t%.6f\n", r.spearman, r.pearson, r.pairs, r.found, r.oov,
             r.pairs ? (double)r.found / (double)r.pairs : 0.0);
     if (vecset_has_subwords(s))
         fprintf(out, "ngrams\t%zu\n", r.ngrams);
-    if (r.found < 2) {
-        cli_warn("%s: fewer than 2 pairs with known words", cli_name(o->similarity_file));
-        return RV_DATA;
-    }
     return RV_OK;
 }

@@ -480,3 +480,12 @@ map_vectors() {
     [ -z "$output" ]
     [ "$stderr" = "knn: $T/s1.txt: fewer than 2 pairs with known words" ]
 }
+
+@test "knn --hnsw: '-' is refused (exit 2); an index that cannot be created fails before the build" {
+    run --separate-stderr -2 knn --hnsw - --query a "$T/v.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: --hnsw -: the index is a file to map, not standard output" ]
+    run --separate-stderr -1 knn --verbose --hnsw "$T/nodir/x.hnsw" --query a "$T/v.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: $T/nodir/x.hnsw: No such file or directory" ]
+}

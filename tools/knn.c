@@ -169,6 +169,7 @@ open_hnsw(const struct knn_args *o, const struct vecset *s, const struct knn_db 
         cli_die(cli_exit_code(rc), "%s: %s", o->hnsw, err.msg);
     if (rc != WP_ENOTFOUND)
         cli_die_status(rc, "%s", o->hnsw);
+    cli_out_check(o->hnsw); /* an unwritable path fails now, not after the build */
     const double t0 = cli_now();
     struct knn_hnsw_params hp = o->hp;
     hp.threads = o->an.knn.threads;

@@ -489,3 +489,12 @@ map_vectors() {
     [ -z "$output" ]
     [ "$stderr" = "knn: $T/nodir/x.hnsw: No such file or directory" ]
 }
+
+@test "knn: word2vec text or GloVe cut inside the last number (no final newline) exits 3" {
+    head -c -2 "$T/v.txt" > "$T/cut.txt"
+    run --separate-stderr -3 knn --query a "$T/cut.txt"
+    [ "$stderr" = "knn: $T/cut.txt: line 6: file ends inside a line (no final newline)" ]
+    tail -n +2 "$T/v.txt" | head -c -2 > "$T/cutg.txt"
+    run --separate-stderr -3 knn --query a "$T/cutg.txt"
+    [ "$stderr" = "knn: $T/cutg.txt: line 5: file ends inside a line (no final newline)" ]
+}

@@ -28,6 +28,7 @@ struct rd {
     unsigned char *buf;
     size_t pos, len, cap;
     int eof;
+    int cut; /* the last line returned had no '\n': the input ended inside it */
 };
 
 /* Makes at least want bytes available from pos unless the input ends first. */
@@ -62,7 +63,7 @@ rd_fill(struct rd *r, size_t want)
 }
 
 /* Next line, NUL-terminated in place without its '\n'. Returns 1, 0 at end of input, or an
- * error. The last line may lack its '\n'. */
+ * error. The last line may lack its '\n' (r->cut says so). */
 static int
 rd_line(struct rd *r, char **line, size_t *len)
 {
@@ -84,6 +85,7 @@ rd_line(struct rd *r, char **line, size_t *len)
             *line = (char *)r->buf + r->pos;
             *len = scanned;
             r->pos = r->len;
+            r->cut = 1;
             return 1;
         }
         if (scanned >= RD_LINE_MAX)
@@ -336,6 +338,9 @@ read_text_rows(struct rd *r, struct build *b, size_t expect, int has_expect, siz
     int rc;
     while ((rc = rd_line(r, &line, &len)) == 1) {
         lineno++;
+        /* every writer ends the file with '\n': without it the last value may be cut short */
+        if (r->cut)
+            return fail(err, lineno, WP_EFORMAT, "file ends inside a line (no final newline)");
         if (has_expect && rows == expect) {
             if (line[skip_sep(line) - line] == '\0')
                 continue; /* blank lines after the last row */

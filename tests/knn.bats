@@ -498,3 +498,18 @@ map_vectors() {
     run --separate-stderr -3 knn --query a "$T/cutg.txt"
     [ "$stderr" = "knn: $T/cutg.txt: line 5: file ends inside a line (no final newline)" ]
 }
+
+@test "knn: a row whose squared norm overflows float is refused naming its word (text, binary)" {
+    printf '3 2\na 1 0\nb 1e20 1e20\nc 1 1\n' > "$T/huge.txt"
+    run --separate-stderr -3 knn --query b --metric l2 -k 3 "$T/huge.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: $T/huge.txt: 'b': vector too long (norm 1.41e+20, at most 9.22e+18: distances would overflow float)" ]
+    tail -n +2 "$T/huge.txt" > "$T/huge.glove"
+    run --separate-stderr -3 knn --query a "$T/huge.glove"
+    [[ "$stderr" == "knn: $T/huge.glove: 'b': vector too long"* ]]
+    # x = (1, 0), y = (3e38, 3e38)
+    printf '2 2\nx \000\000\200\077\000\000\000\000\ny \246\256\141\177\246\256\141\177\n' > "$T/huge.bin"
+    run --separate-stderr -3 knn --convert table -o "$T/huge.wpv" "$T/huge.bin"
+    [[ "$stderr" == "knn: $T/huge.bin: 'y': vector too long (norm 4.24e+38"* ]]
+    [ ! -e "$T/huge.wpv" ]
+}

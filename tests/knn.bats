@@ -513,3 +513,19 @@ map_vectors() {
     [[ "$stderr" == "knn: $T/huge.bin: 'y': vector too long (norm 4.24e+38"* ]]
     [ ! -e "$T/huge.wpv" ]
 }
+
+@test "knn: headed text whose first row has the wrong count or a bad value is read as text" {
+    printf '3 1\na 1 0\nb 0 1\nc 1 1\n' > "$T/h1.txt"
+    run --separate-stderr -3 knn --convert txt -o - "$T/h1.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: $T/h1.txt: line 2: wrong dimension: expected 1 values, got 2" ]
+    (echo "5 2"; tail -n +2 "$T/v.txt") > "$T/h2.txt"
+    run --separate-stderr -3 knn --query a "$T/h2.txt"
+    [ "$stderr" = "knn: $T/h2.txt: line 2: wrong dimension: expected 2 values, got 3" ]
+    printf '2 2\nnew york 1 0\nb 0 1\n' > "$T/h3.txt"
+    run --separate-stderr -3 knn --query b "$T/h3.txt"
+    [ "$stderr" = "knn: $T/h3.txt: line 2: value 1 is not a number: 'york'" ]
+    printf '2 2\na 1,5 0\nb 0 1\n' > "$T/h4.txt"
+    run --separate-stderr -3 knn --query b "$T/h4.txt"
+    [ "$stderr" = "knn: $T/h4.txt: line 2: value 1 is not a number: '1,5'" ]
+}

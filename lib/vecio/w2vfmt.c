@@ -239,6 +239,53 @@ first_line(const unsigned char *s, size_t n, char *out, size_t cap, size_t *used
     return 1;
 }
 
+/* Whether line (NUL-terminated, after a "V D" header) is a text row, right or wrong: a word,
+ * then printable ASCII only, the last field a number. So a row with the wrong count or a bad
+ * value is read as text and reported as such; a binary row's raw floats practically never
+ * pass (their bytes are rarely all printable, and one holding a 0 byte never gets here). */
+static int
+text_row_like(const char *line)
+{
+    const char *p = line, *last = NULL;
+    while (*p != '\0' && !is_sep(*p))
+        p++;
+    if (p == line)
+        return 0;
+    for (; *p != '\0'; p++) {
+        const unsigned char c = (unsigned char)*p;
+        if (is_sep(*p))
+            continue;
+        if (c < 0x20 || c > 0x7e)
+            return 0;
+        if (is_sep(p[-1]))
+            last = p;
+    }
+    if (last == NULL)
+        return 0;
+    char *end;
+    (void)strtof(last, &end);
+    return end != last && (*end == '\0' || is_sep(*end));
+}
+
+/* Whether the bytes after a "V D" header start with text rows (text_row_like), looking at two
+ * lines where there are two (a blank one passes): a binary row's floats hold a '\n' byte now
+ * and then, and the few bytes before it can read as d numbers by chance ("x 1\n" for
+ * d = 1, which was taken for text), but not twice. */
+static int
+rows_look_like_text(const unsigned char *s, size_t n, char *line, size_t cap)
+{
+    for (int i = 0; i < 2 && n > 0; i++) {
+        size_t used;
+        if (!first_line(s, n, line, cap, &used))
+            return 0;
+        if (line[skip_sep(line) - line] != '\0' && !text_row_like(line))
+            return 0;
+        s += used;
+        n -= used;
+    }
+    return 1;
+}
+
 int
 w2vfmt_detect(const unsigned char *head, size_t n)
 {
@@ -254,10 +301,7 @@ w2vfmt_detect(const unsigned char *head, size_t n)
         fmt = W2VFMT_TEXT;
         if (v == 0 || used == n)
             goto out;
-        /* a text row after the header has exactly d numbers; a binary row never does */
-        size_t used2;
-        if (!first_line(head + used, n - used, line, LINE_CAP, &used2) ||
-            text_row_values(line) != d)
+        if (!rows_look_like_text(head + used, n - used, line, LINE_CAP))
             fmt = W2VFMT_BIN;
     } else if (text_row_values(line) >= 1) {
         fmt = W2VFMT_NOHEADER;

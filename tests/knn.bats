@@ -529,3 +529,30 @@ map_vectors() {
     run --separate-stderr -3 knn --query b "$T/h4.txt"
     [ "$stderr" = "knn: $T/h4.txt: line 2: value 1 is not a number: '1,5'" ]
 }
+
+@test "knn: a UTF-8 byte-order mark is skipped at the start of vectors, question files and stdin" {
+    knn --query a -k 2 "$T/v.txt" > "$T/want.tsv"
+    { printf '\357\273\277'; cat "$T/v.txt"; } > "$T/bom.txt"
+    run --separate-stderr knn --query a -k 2 "$T/bom.txt"
+    assert_success
+    [ "$output" = "$(cat "$T/want.tsv")" ]
+    { printf '\357\273\277'; tail -n +2 "$T/v.txt"; } > "$T/bom.glove"
+    run --separate-stderr knn --query a -k 2 "$T/bom.glove"
+    [ "$output" = "$(cat "$T/want.tsv")" ]
+    run --separate-stderr bash -c 'printf "\357\273\277a\n" | knn -k 2 "$1"' _ "$T/v.txt"
+    assert_success
+    [ "$output" = "$(cat "$T/want.tsv")" ]
+    [ -z "$stderr" ]
+    { printf '\357\273\277'; cat "$T/q.txt"; } > "$T/bomq.txt"
+    run --separate-stderr knn --analogy "$T/bomq.txt" "$T/an.txt"
+    assert_success
+    assert_line $'total\t3\t4\t1\t0.750000'
+    printf '\357\273\277man woman 1\nking queen 5\nman king 7.5\n' > "$T/boms.txt"
+    run --separate-stderr knn --similarity "$T/boms.txt" "$T/an.txt"
+    assert_success
+    assert_line $'found\t3'
+    run --separate-stderr bash -c 'printf "\357\273\277man woman king\n" | knn --analogies -k 1 "$1"' _ "$T/an.txt"
+    assert_success
+    assert_output --partial $'man woman king\t1\tqueen\t'
+    [ -z "$stderr" ]
+}

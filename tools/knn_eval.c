@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "common/bom.h"
 #include "common/status.h"
 #include "knn/analogy.h"
 #include "knn/analogy_ask.h"
@@ -119,11 +120,12 @@ knn_run_analogies(const struct knn_args *o, const struct vecset *s, FILE *out)
     struct analogy_ask a;
     if (analogy_ask_init(&a, s, o->an.method, n, o->k, &o->an.knn) < 0)
         cli_die_nomem();
-    while (getline(&line, &cap, stdin) >= 0) {
+    ssize_t len;
+    while ((len = getline(&line, &cap, stdin)) >= 0) {
         char *w[4];
         int in[3];
-        lineno++;
-        const size_t nw = analogy_ask_split(line, w);
+        const size_t bom = ++lineno == 1 ? utf8_bom_len(line, (size_t)len) : 0;
+        const size_t nw = analogy_ask_split(line + bom, w);
         if (nw == 0)
             continue;
         if (nw != 3) {

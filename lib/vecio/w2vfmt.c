@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bom.h"
 #include "common/bytes.h"
 #include "common/status.h"
 #include "common/wordmap.h"
@@ -482,10 +483,11 @@ static int
 read_all(struct rd *r, int format, struct build *b, struct w2vfmt_error *err)
 {
     WP_TRY(rd_fill(r, RD_CHUNK));
-    if (r->len == 0)
+    r->pos = utf8_bom_len(r->buf, r->len);
+    if (r->len == r->pos)
         return fail(err, 0, WP_EEMPTY, "empty file");
     if (format == W2VFMT_AUTO) {
-        format = w2vfmt_detect(r->buf, r->len);
+        format = w2vfmt_detect(r->buf + r->pos, r->len - r->pos);
         if (format < 0)
             return fail(err, 1, format, "not word2vec vectors (no \"V D\" header line and "
                         "no \"word value...\" first line)");
@@ -495,12 +497,12 @@ read_all(struct rd *r, int format, struct build *b, struct w2vfmt_error *err)
     size_t len, v, d;
     if (format == W2VFMT_NOHEADER) {
         /* peek the first row for d without consuming it */
-        const unsigned char *nl = memchr(r->buf, '\n', r->len);
-        const size_t n = nl ? (size_t)(nl - r->buf) : r->len;
+        const unsigned char *row = r->buf + r->pos, *nl = memchr(row, '\n', r->len - r->pos);
+        const size_t n = nl ? (size_t)(nl - row) : r->len - r->pos;
         char *tmp = malloc(n + 1);
         if (tmp == NULL)
             return WP_ENOMEM;
-        memcpy(tmp, r->buf, n);
+        memcpy(tmp, row, n);
         tmp[n] = '\0';
         d = text_row_values(tmp);
         free(tmp);

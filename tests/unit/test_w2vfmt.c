@@ -95,6 +95,14 @@ test_text_variants(void)
     CHECK_STR("y", vs.words[1]);
     CHECK_NEAR(-0.4, vs.m[3], 1e-7);
     w2vfmt_free(&vs);
+    /* a UTF-8 byte-order mark before the header or the first GloVe row is skipped */
+    CHECK_EQ(WP_OK, READ("\xEF\xBB\xBF" "1 2\nx 1 2\n", W2VFMT_AUTO, &vs, NULL));
+    CHECK_EQ(W2VFMT_TEXT, vs.format);
+    w2vfmt_free(&vs);
+    CHECK_EQ(WP_OK, READ("\xEF\xBB\xBF" "x 1 2\n", W2VFMT_AUTO, &vs, NULL));
+    CHECK_EQ(W2VFMT_NOHEADER, vs.format);
+    CHECK_STR("x", vs.words[0]);
+    w2vfmt_free(&vs);
     /* blank lines after the rows */
     CHECK_EQ(WP_OK, READ("1 2\nx 1 2\n\n", W2VFMT_TEXT, &vs, NULL));
     w2vfmt_free(&vs);

@@ -446,6 +446,18 @@ read_model(struct rd *r, struct fasttext *ft)
     return get_matrix(r, ft->nwords, ft->dim, NULL, "output matrix");
 }
 
+/* Refuses bytes after the output matrix, as the word2vec and table readers do: `cat a.bin
+ * b.bin` was read as model a alone. */
+static int
+check_end(struct rd *r)
+{
+    if (r->left > 0)
+        return fail(r, WP_EFORMAT, "%lld bytes after the end of the model", (long long)r->left);
+    if (r->left < 0 && getc(r->fp) != EOF)
+        return fail(r, WP_EFORMAT, "more data after the end of the model");
+    return ferror(r->fp) ? fail(r, WP_EIO, "read error") : WP_OK;
+}
+
 int
 fasttext_read(struct fasttext **out, FILE *fp, struct w2vfmt_error *err)
 {
@@ -459,7 +471,9 @@ fasttext_read(struct fasttext **out, FILE *fp, struct w2vfmt_error *err)
         if (at >= 0 && at <= st.st_size)
             r.left = (int64_t)(st.st_size - at);
     }
-    const int rc = read_model(&r, ft);
+    int rc = read_model(&r, ft);
+    if (rc == WP_OK)
+        rc = check_end(&r);
     if (rc < 0) {
         fasttext_free(ft);
         return rc;

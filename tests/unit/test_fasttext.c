@@ -345,6 +345,13 @@ test_refused(void)
     good(&m);
     m.b[0] ^= 1;
     CHECK_EQ(WP_EMAGIC, read_mem(&m, m.n, 0, &ft, &e));
+    /* a byte after the model (`cat a.bin b.bin`), from a file and from a pipe */
+    good(&m);
+    m.b[m.n] = 'x';
+    CHECK_EQ(WP_EFORMAT, read_mem(&m, m.n + 1, 1, &ft, &e));
+    CHECK_STR("1 bytes after the end of the model", e.msg);
+    CHECK_EQ(WP_EFORMAT, read_mem(&m, m.n + 1, 0, &ft, &e));
+    CHECK_STR("more data after the end of the model", e.msg);
     return 0;
 }
 

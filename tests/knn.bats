@@ -556,3 +556,20 @@ map_vectors() {
     assert_output --partial $'man woman king\t1\tqueen\t'
     [ -z "$stderr" ]
 }
+
+@test "knn: malformed similarity and analogy lines are counted, so coverage and skips are honest" {
+    printf 'man woman 1\nking queen 5\nman king 7.5\nman\tqueen\tx\n' > "$T/ms.txt"
+    run --separate-stderr knn --similarity "$T/ms.txt" "$T/an.txt"
+    assert_success
+    assert_line --index 2 $'pairs\t4'
+    assert_line --index 3 $'found\t3'
+    assert_line --index 4 $'oov\t0'
+    assert_line --index 5 $'malformed\t1'
+    assert_line --index 6 $'coverage\t0.750000'
+    [ "$stderr" = "knn: $T/ms.txt: 1 line not \"word word score\" skipped (first: line 4)" ]
+    printf ': s\nman woman king\nman woman king queen\n' > "$T/short.txt"
+    run --separate-stderr knn --analogy "$T/short.txt" "$T/an.txt"
+    assert_success
+    assert_line $'s\t1\t1\t1\t1.000000'
+    assert_line $'total\t1\t1\t1\t1.000000'
+}

@@ -182,9 +182,13 @@ knn_run_similarity(const struct knn_args *o, const struct vecset *s, FILE *out)
                 cli_name(o->similarity_file), r.undefined, r.found);
     if (r.found < 2) /* before the report: a failed run prints no table */
         cli_die(RV_DATA, "%s: fewer than 2 pairs with known words", cli_name(o->similarity_file));
-    fprintf(out, "spearman\t%.6f\npearson\t%.6f\npairs\t%zu\nfound\t%zu\noov\t%zu\n"
-            "coverage\t%.6f\n", r.spearman, r.pearson, r.pairs, r.found, r.oov,
-            r.pairs ? (double)r.found / (double)r.pairs : 0.0);
+    /* a malformed line is a pair of the file too, so coverage says what was dropped */
+    const size_t pairs = r.pairs + r.bad_lines;
+    fprintf(out, "spearman\t%.6f\npearson\t%.6f\npairs\t%zu\nfound\t%zu\noov\t%zu\n",
+            r.spearman, r.pearson, pairs, r.found, r.oov);
+    if (r.bad_lines > 0)
+        fprintf(out, "malformed\t%zu\n", r.bad_lines);
+    fprintf(out, "coverage\t%.6f\n", pairs ? (double)r.found / (double)pairs : 0.0);
     if (vecset_has_subwords(s))
         fprintf(out, "ngrams\t%zu\n", r.ngrams);
     return RV_OK;

@@ -148,12 +148,14 @@ add_question(struct parse *p, struct analogy_result *res, const struct analogy_l
         w[n++] = t;
     if (n == 0)
         return WP_OK;
-    if (n != 4) {
+    struct analogy_section *sec = &res->sec[res->nsec - 1];
+    if (n != 4) { /* a question all the same, not answered: skipped, so the counts add up */
         if (res->bad_lines++ == 0)
             res->first_bad_line = lineno;
+        sec->skipped++;
+        res->skipped++;
         return WP_OK;
     }
-    struct analogy_section *sec = &res->sec[res->nsec - 1];
     struct question qu = {.sec = res->nsec - 1};
     res->questions++;
     for (int i = 0; i < 4; i++) {

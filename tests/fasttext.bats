@@ -136,3 +136,12 @@ fasttext_cli() {
     assert_success
     assert_line --regexp '^cbow: 508 words \([1-9][0-9]* from n-grams only\), .*: ok$'
 }
+
+@test "fasttext: bytes after the end of a model are refused (exit 3), from a file or a pipe" {
+    model "$T/m.bin" > /dev/null
+    { cat "$T/m.bin"; printf x; } > "$T/tail.bin"
+    run --separate-stderr -3 knn --query ab "$T/tail.bin"
+    [ "$stderr" = "knn: $T/tail.bin: 1 bytes after the end of the model" ]
+    run --separate-stderr -3 bash -c 'cat "$1" "$1" | knn --query ab -' _ "$T/m.bin"
+    [ "$stderr" = "knn: <stdin>: more data after the end of the model" ]
+}

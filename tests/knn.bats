@@ -463,3 +463,113 @@ map_vectors() {
     assert_success
     [ "$(head -c 4 "$T/m.png" | tail -c 3)" = "PNG" ]
 }
+
+@test "knn: a run that exits 3 leaves the -o file as it was, and --similarity prints no table" {
+    for args in "--query zz" "--analogy $T/q1.txt" "--similarity $T/s1.txt"; do
+        printf ': s\nzz yy xx ww\n' > "$T/q1.txt"
+        printf 'man woman 1\nman zz 2\n' > "$T/s1.txt"
+        echo precious > "$T/old.tsv"
+        run --separate-stderr -3 knn $args -o "$T/old.tsv" "$T/an.txt"
+        [ "$(cat "$T/old.tsv")" = precious ]
+        [ -z "$(ls -A "$T" | grep '^\.old')" ]
+    done
+    echo precious > "$T/old.tsv"
+    run --separate-stderr -3 bash -c 'echo "zz yy xx" | knn --analogies -o "$1" "$2"' _ "$T/old.tsv" "$T/an.txt"
+    [ "$(cat "$T/old.tsv")" = precious ]
+    run --separate-stderr -3 knn --similarity "$T/s1.txt" "$T/an.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: $T/s1.txt: fewer than 2 pairs with known words" ]
+}
+
+@test "knn --hnsw: '-' is refused (exit 2); an index that cannot be created fails before the build" {
+    run --separate-stderr -2 knn --hnsw - --query a "$T/v.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: --hnsw -: the index is a file to map, not standard output" ]
+    run --separate-stderr -1 knn --verbose --hnsw "$T/nodir/x.hnsw" --query a "$T/v.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: $T/nodir/x.hnsw: No such file or directory" ]
+}
+
+@test "knn: word2vec text or GloVe cut inside the last number (no final newline) exits 3" {
+    head -c -2 "$T/v.txt" > "$T/cut.txt"
+    run --separate-stderr -3 knn --query a "$T/cut.txt"
+    [ "$stderr" = "knn: $T/cut.txt: line 6: file ends inside a line (no final newline)" ]
+    tail -n +2 "$T/v.txt" | head -c -2 > "$T/cutg.txt"
+    run --separate-stderr -3 knn --query a "$T/cutg.txt"
+    [ "$stderr" = "knn: $T/cutg.txt: line 5: file ends inside a line (no final newline)" ]
+}
+
+@test "knn: a row whose squared norm overflows float is refused naming its word (text, binary)" {
+    printf '3 2\na 1 0\nb 1e20 1e20\nc 1 1\n' > "$T/huge.txt"
+    run --separate-stderr -3 knn --query b --metric l2 -k 3 "$T/huge.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: $T/huge.txt: 'b': vector too long (norm 1.41e+20, at most 9.22e+18: distances would overflow float)" ]
+    tail -n +2 "$T/huge.txt" > "$T/huge.glove"
+    run --separate-stderr -3 knn --query a "$T/huge.glove"
+    [[ "$stderr" == "knn: $T/huge.glove: 'b': vector too long"* ]]
+    # x = (1, 0), y = (3e38, 3e38)
+    printf '2 2\nx \000\000\200\077\000\000\000\000\ny \246\256\141\177\246\256\141\177\n' > "$T/huge.bin"
+    run --separate-stderr -3 knn --convert table -o "$T/huge.wpv" "$T/huge.bin"
+    [[ "$stderr" == "knn: $T/huge.bin: 'y': vector too long (norm 4.24e+38"* ]]
+    [ ! -e "$T/huge.wpv" ]
+}
+
+@test "knn: headed text whose first row has the wrong count or a bad value is read as text" {
+    printf '3 1\na 1 0\nb 0 1\nc 1 1\n' > "$T/h1.txt"
+    run --separate-stderr -3 knn --convert txt -o - "$T/h1.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: $T/h1.txt: line 2: wrong dimension: expected 1 values, got 2" ]
+    (echo "5 2"; tail -n +2 "$T/v.txt") > "$T/h2.txt"
+    run --separate-stderr -3 knn --query a "$T/h2.txt"
+    [ "$stderr" = "knn: $T/h2.txt: line 2: wrong dimension: expected 2 values, got 3" ]
+    printf '2 2\nnew york 1 0\nb 0 1\n' > "$T/h3.txt"
+    run --separate-stderr -3 knn --query b "$T/h3.txt"
+    [ "$stderr" = "knn: $T/h3.txt: line 2: value 1 is not a number: 'york'" ]
+    printf '2 2\na 1,5 0\nb 0 1\n' > "$T/h4.txt"
+    run --separate-stderr -3 knn --query b "$T/h4.txt"
+    [ "$stderr" = "knn: $T/h4.txt: line 2: value 1 is not a number: '1,5'" ]
+}
+
+@test "knn: a UTF-8 byte-order mark is skipped at the start of vectors, question files and stdin" {
+    knn --query a -k 2 "$T/v.txt" > "$T/want.tsv"
+    { printf '\357\273\277'; cat "$T/v.txt"; } > "$T/bom.txt"
+    run --separate-stderr knn --query a -k 2 "$T/bom.txt"
+    assert_success
+    [ "$output" = "$(cat "$T/want.tsv")" ]
+    { printf '\357\273\277'; tail -n +2 "$T/v.txt"; } > "$T/bom.glove"
+    run --separate-stderr knn --query a -k 2 "$T/bom.glove"
+    [ "$output" = "$(cat "$T/want.tsv")" ]
+    run --separate-stderr bash -c 'printf "\357\273\277a\n" | knn -k 2 "$1"' _ "$T/v.txt"
+    assert_success
+    [ "$output" = "$(cat "$T/want.tsv")" ]
+    [ -z "$stderr" ]
+    { printf '\357\273\277'; cat "$T/q.txt"; } > "$T/bomq.txt"
+    run --separate-stderr knn --analogy "$T/bomq.txt" "$T/an.txt"
+    assert_success
+    assert_line $'total\t3\t4\t1\t0.750000'
+    printf '\357\273\277man woman 1\nking queen 5\nman king 7.5\n' > "$T/boms.txt"
+    run --separate-stderr knn --similarity "$T/boms.txt" "$T/an.txt"
+    assert_success
+    assert_line $'found\t3'
+    run --separate-stderr bash -c 'printf "\357\273\277man woman king\n" | knn --analogies -k 1 "$1"' _ "$T/an.txt"
+    assert_success
+    assert_output --partial $'man woman king\t1\tqueen\t'
+    [ -z "$stderr" ]
+}
+
+@test "knn: malformed similarity and analogy lines are counted, so coverage and skips are honest" {
+    printf 'man woman 1\nking queen 5\nman king 7.5\nman\tqueen\tx\n' > "$T/ms.txt"
+    run --separate-stderr knn --similarity "$T/ms.txt" "$T/an.txt"
+    assert_success
+    assert_line --index 2 $'pairs\t4'
+    assert_line --index 3 $'found\t3'
+    assert_line --index 4 $'oov\t0'
+    assert_line --index 5 $'malformed\t1'
+    assert_line --index 6 $'coverage\t0.750000'
+    [ "$stderr" = "knn: $T/ms.txt: 1 line not \"word word score\" skipped (first: line 4)" ]
+    printf ': s\nman woman king\nman woman king queen\n' > "$T/short.txt"
+    run --separate-stderr knn --analogy "$T/short.txt" "$T/an.txt"
+    assert_success
+    assert_line $'s\t1\t1\t1\t1.000000'
+    assert_line $'total\t1\t1\t1\t1.000000'
+}

@@ -175,3 +175,11 @@ setup() {
     run --separate-stderr -2 knn --int8=1 --query a "$T/v8.wpv"
     run --separate-stderr -1 knn --convert table -o /nonexistent/dir/x "$T/v.txt"
 }
+
+@test "knn: a table storing an infinite squared norm (made before the bound) is refused (exit 3)" {
+    knn --convert table -o "$T/v.wpv" "$T/v.txt"
+    # the norms section: 5 norms from byte 128, then 5 squared norms; row 1 ('b') set to +inf
+    printf '\000\000\200\177' | dd of="$T/v.wpv" bs=1 seek=$((128 + 4 * 5 + 4)) conv=notrunc status=none
+    run --separate-stderr -3 knn --trust --query a "$T/v.wpv"
+    [ "$stderr" = "knn: $T/v.wpv: 'b': vector too long (norm inf, at most 9.22e+18: distances would overflow float)" ]
+}

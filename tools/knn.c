@@ -169,6 +169,7 @@ open_hnsw(const struct knn_args *o, const struct vecset *s, const struct knn_db 
         cli_die(cli_exit_code(rc), "%s: %s", o->hnsw, err.msg);
     if (rc != WP_ENOTFOUND)
         cli_die_status(rc, "%s", o->hnsw);
+    cli_out_check(o->hnsw); /* an unwritable path fails now, not after the build */
     const double t0 = cli_now();
     struct knn_hnsw_params hp = o->hp;
     hp.threads = o->an.knn.threads;
@@ -316,6 +317,17 @@ run_query_vectors(const struct knn_args *o, const struct vecset *s, FILE *out)
     return RV_OK;
 }
 
+/* Renames -o's file into place only on success: a run that exits 3 (nothing answered) leaves
+ * the old file as it was. Standard output, a device or a FIFO keep what was written. */
+static void
+finish_out(struct cli_out *out, int rval)
+{
+    if (rval == RV_OK || out->tmp == NULL)
+        cli_out_commit(out);
+    else
+        cli_out_abort(out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -355,7 +367,7 @@ main(int argc, char **argv)
         rval = knn_run_analogies(&o, s, out.fp);
     else
         rval = run_queries(&o, s, out.fp);
-    cli_out_commit(&out);
+    finish_out(&out, rval);
     vecset_free(s);
     free(o.queries);
     return rval;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "common/bom.h"
 #include "common/status.h"
 #include "knn/analogy.h"
 #include "knn/analogy_ask.h"
@@ -119,11 +120,12 @@ knn_run_analogies(const struct knn_args *o, const struct vecset *s, FILE *out)
     struct analogy_ask a;
     if (analogy_ask_init(&a, s, o->an.method, n, o->k, &o->an.knn) < 0)
         cli_die_nomem();
-    while (getline(&line, &cap, stdin) >= 0) {
+    ssize_t len;
+    while ((len = getline(&line, &cap, stdin)) >= 0) {
         char *w[4];
         int in[3];
-        lineno++;
-        const size_t nw = analogy_ask_split(line, w);
+        const size_t bom = ++lineno == 1 ? utf8_bom_len(line, (size_t)len) : 0;
+        const size_t nw = analogy_ask_split(line + bom, w);
         if (nw == 0)
             continue;
         if (nw != 3) {
@@ -178,14 +180,16 @@ knn_run_similarity(const struct knn_args *o, const struct vecset *s, FILE *out)
     if (r.undefined != NULL)
         cli_die(RV_DATA, "%s: %s over the %zu pairs with known words: no correlation",
                 cli_name(o->similarity_file), r.undefined, r.found);
-    fprintf(out, "spearman\t%.6f\npearson\t%.6f\npairs\t%zu\nfound\t%zu\noov\t%zu\n"
-            "coverage\t%.6f\n", r.spearman, r.pearson, r.pairs, r.found, r.oov,
-            r.pairs ? (double)r.found / (double)r.pairs : 0.0);
+    if (r.found < 2) /* before the report: a failed run prints no table */
+        cli_die(RV_DATA, "%s: fewer than 2 pairs with known words", cli_name(o->similarity_file));
+    /* a malformed line is a pair of the file too, so coverage says what was dropped */
+    const size_t pairs = r.pairs + r.bad_lines;
+    fprintf(out, "spearman\t%.6f\npearson\t%.6f\npairs\t%zu\nfound\t%zu\noov\t%zu\n",
+            r.spearman, r.pearson, pairs, r.found, r.oov);
+    if (r.bad_lines > 0)
+        fprintf(out, "malformed\t%zu\n", r.bad_lines);
+    fprintf(out, "coverage\t%.6f\n", pairs ? (double)r.found / (double)pairs : 0.0);
     if (vecset_has_subwords(s))
         fprintf(out, "ngrams\t%zu\n", r.ngrams);
-    if (r.found < 2) {
-        cli_warn("%s: fewer than 2 pairs with known words", cli_name(o->similarity_file));
-        return RV_DATA;
-    }
     return RV_OK;
 }

@@ -52,6 +52,8 @@ check_args(const struct knn_args *o)
         cli_die(RV_USAGE, "vectors on stdin need --query, --all, --analogy or --similarity");
     if (o->hnsw && (o->analogy_file || o->similarity_file || o->analogies || o->qvec || o->map))
         cli_die(RV_USAGE, "--hnsw serves --query, --all and stdin queries only");
+    if (o->hnsw && strcmp(o->hnsw, "-") == 0) /* mapped by later runs: never a stream */
+        cli_die(RV_USAGE, "--hnsw -: the index is a file to map, not standard output");
     if (o->qvec && strcmp(o->qvec, "-") == 0 && strcmp(o->vectors, "-") == 0)
         cli_die(RV_USAGE, "the vectors and the query vectors cannot both be stdin");
     if (o->map && strcmp(o->map, "-") == 0 && strcmp(o->vectors, "-") == 0)

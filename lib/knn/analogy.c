@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bom.h"
 #include "common/status.h"
 #include "common/wordmap.h"
 
@@ -147,12 +148,14 @@ add_question(struct parse *p, struct analogy_result *res, const struct analogy_l
         w[n++] = t;
     if (n == 0)
         return WP_OK;
-    if (n != 4) {
+    struct analogy_section *sec = &res->sec[res->nsec - 1];
+    if (n != 4) { /* a question all the same, not answered: skipped, so the counts add up */
         if (res->bad_lines++ == 0)
             res->first_bad_line = lineno;
+        sec->skipped++;
+        res->skipped++;
         return WP_OK;
     }
-    struct analogy_section *sec = &res->sec[res->nsec - 1];
     struct question qu = {.sec = res->nsec - 1};
     res->questions++;
     for (int i = 0; i < 4; i++) {
@@ -185,11 +188,11 @@ parse_file(FILE *fp, const struct analogy_lookup *lk, struct parse *p,
     ssize_t len;
     int rc = WP_OK;
     while (rc == WP_OK && (len = getline(&line, &cap, fp)) >= 0) {
-        lineno++;
-        if (line[0] == ':') {
-            rc = add_section(res, line + 1 + strspn(line + 1, " \t"));
+        char *const l = ++lineno == 1 ? line + utf8_bom_len(line, (size_t)len) : line;
+        if (l[0] == ':') {
+            rc = add_section(res, l + 1 + strspn(l + 1, " \t"));
         } else if (res->nsec == 0) {
-            if (line[strspn(line, " \t\r\n")] == '\0')
+            if (l[strspn(l, " \t\r\n")] == '\0')
                 continue;
             rc = WP_EFORMAT;
             if (err != NULL) {
@@ -198,7 +201,7 @@ parse_file(FILE *fp, const struct analogy_lookup *lk, struct parse *p,
                          "question before the first \": section\" line");
             }
         } else {
-            rc = add_question(p, res, lk, line, lineno);
+            rc = add_question(p, res, lk, l, lineno);
         }
     }
     if (rc == WP_OK && ferror(fp))

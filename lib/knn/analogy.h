@@ -62,7 +62,8 @@ struct analogy_result {
 };
 
 /* Evaluates every question of fp. Errors (WP_EFORMAT: a question before any section, with
- * err->line) leave res empty. Lines without exactly 4 words are skipped and counted. */
+ * err->line) leave res empty. Lines without exactly 4 words are skipped: counted in bad_lines
+ * and in the skipped of their section and of the total (not in questions). */
 int analogy_eval(const struct vecset *s, FILE *fp, const struct analogy_opts *o,
                  struct analogy_result *res, struct w2vfmt_error *err);
 void analogy_result_free(struct analogy_result *res);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bom.h"
 #include "common/status.h"
 #include "vecio/vecset.h"
 
@@ -141,13 +142,14 @@ evalsim_eval(const struct analogy_lookup *lk, FILE *fp, struct evalsim_result *r
     float *u = malloc(2 * d * sizeof *u);
     int rc = u != NULL ? WP_OK : WP_ENOMEM;
     memset(res, 0, sizeof *res);
-    while (rc == WP_OK && getline(&line, &cap, fp) >= 0) {
+    ssize_t len;
+    while (rc == WP_OK && (len = getline(&line, &cap, fp)) >= 0) {
         char *w1, *w2;
         double score;
-        lineno++;
-        if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+        char *const l = ++lineno == 1 ? line + utf8_bom_len(line, (size_t)len) : line;
+        if (l[0] == '#' || l[strspn(l, " \t\r\n")] == '\0')
             continue;
-        if (!split_pair(line, &w1, &w2, &score)) {
+        if (!split_pair(l, &w1, &w2, &score)) {
             if (res->bad_lines++ == 0)
                 res->first_bad_line = lineno;
             continue;

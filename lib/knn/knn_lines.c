@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bom.h"
 #include "common/status.h"
 
 int
@@ -72,8 +73,10 @@ knn_lines_next(struct knn_lines *l, int *multi)
     if (nl == NULL)
         return NULL;
     *nl = '\0';
-    l->lineno++;
-    char *w = l->buf + l->pos + strspn(l->buf + l->pos, " \t");
+    char *start = l->buf + l->pos;
+    if (++l->lineno == 1)
+        start += utf8_bom_len(start, (size_t)(nl - start));
+    char *w = start + strspn(start, " \t");
     const size_t wl = strcspn(w, " \t\r");
     if (w[wl] != '\0' && w[wl + strspn(w + wl, " \t\r")] != '\0' && l->multi++ == 0) {
         l->first_multi = l->lineno;

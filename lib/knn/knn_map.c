@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bom.h"
 #include "common/status.h"
 #include "kernels/pca.h"
 #include "knn.h"
@@ -18,9 +19,11 @@ knn_map_read_words(FILE *fp, char ***words, size_t *nw)
     char *line = NULL, **w = NULL;
     size_t cap = 0, n = 0, wcap = 0;
     int rc = WP_OK;
-    while (rc == WP_OK && getline(&line, &cap, fp) >= 0) {
+    ssize_t len;
+    for (size_t lineno = 1; rc == WP_OK && (len = getline(&line, &cap, fp)) >= 0; lineno++) {
         char *save = NULL;
-        for (char *t = strtok_r(line, " \t\r\n", &save); t && rc == WP_OK;
+        char *const l = lineno == 1 ? line + utf8_bom_len(line, (size_t)len) : line;
+        for (char *t = strtok_r(l, " \t\r\n", &save); t && rc == WP_OK;
              t = strtok_r(NULL, " \t\r\n", &save)) {
             if (n == wcap) {
                 char **g = realloc(w, (wcap = wcap ? 2 * wcap : 64) * sizeof *w);

@@ -9,6 +9,8 @@
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "kernels/vec.h"
+#include "vecerr.h"
 
 enum { ARGS_BYTES = 12 * 4 + 8, DIM_MAX = 1 << 20, NGRAM_N_MAX = 256 };
 /* Trained values are near 1. With this bound a word's sum of rows stays finite in float:
@@ -189,6 +191,22 @@ fits(const struct rd *r, uint64_t n)
     return r->left < 0 || n <= (uint64_t)r->left;
 }
 
+/* Refuses a row of m (rows x cols) too long for float arithmetic (vecerr.h): values under
+ * 1e18 can still give an infinite norm in a wide model, and a word's or an unseen word's
+ * vector, a mean of rows, is never longer than the longest of them. */
+static int
+check_row_norms(struct rd *r, const float *m, size_t rows, size_t cols, const char *what)
+{
+    for (size_t i = 0; i < rows; i++) {
+        const double sq = vec_sumsq_f64(m + i * cols, cols);
+        if (!vecerr_sqnorm_ok(sq))
+            return fail(r, WP_EFORMAT, "%s: row %zu: vector too long (norm %.3g, at most %.3g: "
+                        "distances would overflow float)", what, i, sqrt(sq),
+                        sqrt(VECERR_SQNORM_MAX));
+    }
+    return WP_OK;
+}
+
 /* Reads a float32 matrix of rows x cols into *m (NULL: read and dropped). From a regular
  * file the size was checked first; from a pipe the buffer doubles as bytes arrive. */
 static int
@@ -245,6 +263,8 @@ get_matrix(struct rd *r, uint64_t rows, uint64_t cols, float **m, const char *wh
                 break;
             }
         }
+        if (rc == WP_OK)
+            rc = check_row_norms(r, f, (size_t)rows, (size_t)cols, what);
         if (rc == WP_OK)
             *m = f;
     }
@@ -426,6 +446,18 @@ read_model(struct rd *r, struct fasttext *ft)
     return get_matrix(r, ft->nwords, ft->dim, NULL, "output matrix");
 }
 
+/* Refuses bytes after the output matrix, as the word2vec and table readers do: `cat a.bin
+ * b.bin` was read as model a alone. */
+static int
+check_end(struct rd *r)
+{
+    if (r->left > 0)
+        return fail(r, WP_EFORMAT, "%lld bytes after the end of the model", (long long)r->left);
+    if (r->left < 0 && getc(r->fp) != EOF)
+        return fail(r, WP_EFORMAT, "more data after the end of the model");
+    return ferror(r->fp) ? fail(r, WP_EIO, "read error") : WP_OK;
+}
+
 int
 fasttext_read(struct fasttext **out, FILE *fp, struct w2vfmt_error *err)
 {
@@ -439,7 +471,9 @@ fasttext_read(struct fasttext **out, FILE *fp, struct w2vfmt_error *err)
         if (at >= 0 && at <= st.st_size)
             r.left = (int64_t)(st.st_size - at);
     }
-    const int rc = read_model(&r, ft);
+    int rc = read_model(&r, ft);
+    if (rc == WP_OK)
+        rc = check_end(&r);
     if (rc < 0) {
         fasttext_free(ft);
         return rc;

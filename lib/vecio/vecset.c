@@ -129,11 +129,10 @@ build_map(struct vecset *s)
     return WP_OK;
 }
 
-/* Scales x (d floats) to unit length into u; zero stays zero. Returns |x|^2. */
-static float
-unit_row(const float *x, size_t d, float *u)
+/* Scales x (d floats, |x|^2 = sq) to unit length into u; zero stays zero. */
+static void
+unit_scale(const float *x, size_t d, double sq, float *u)
 {
-    const double sq = vec_sumsq_f64(x, d);
     const double inv = sq > 0 ? 1.0 / sqrt(sq) : 0.0;
     if (inv <= FLT_MAX) {
         for (size_t j = 0; j < d; j++)
@@ -142,11 +141,21 @@ unit_row(const float *x, size_t d, float *u)
         for (size_t j = 0; j < d; j++)
             u[j] = (float)(x[j] * inv);
     }
+}
+
+/* Scales x (d floats) to unit length into u; zero stays zero. Returns |x|^2. */
+static float
+unit_row(const float *x, size_t d, float *u)
+{
+    const double sq = vec_sumsq_f64(x, d);
+    unit_scale(x, d, sq, u);
     return (float)sq;
 }
 
+/* Norms and unit rows; a row too long for float arithmetic (vecerr.h) is refused here, the
+ * one place every format but a table passes through. */
 static int
-prepare(struct vecset *s)
+prepare(struct vecset *s, struct w2vfmt_error *err)
 {
     size_t bytes;
     if (!size_mul_ok(s->v ? s->v : 1, s->d * sizeof(float), &bytes))
@@ -155,13 +164,19 @@ prepare(struct vecset *s)
     s->sqnorm = malloc((s->v ? s->v : 1) * sizeof *s->sqnorm);
     if (s->unit == NULL || s->sqnorm == NULL)
         return WP_ENOMEM;
-    for (size_t i = 0; i < s->v; i++)
-        s->sqnorm[i] = unit_row(s->m + i * s->d, s->d, s->unit + i * s->d);
+    for (size_t i = 0; i < s->v; i++) {
+        const float *x = s->m + i * s->d;
+        const double sq = vec_sumsq_f64(x, s->d);
+        if (!vecerr_sqnorm_ok(sq))
+            return vecerr_too_long(err, s->words[i], strlen(s->words[i]), sq);
+        unit_scale(x, s->d, sq, s->unit + i * s->d);
+        s->sqnorm[i] = (float)sq;
+    }
     return WP_OK;
 }
 
-int
-vecset_from_w2v(struct vecset **out, struct w2vfmt_vectors *vs)
+static int
+from_w2v(struct vecset **out, struct w2vfmt_vectors *vs, struct w2vfmt_error *err)
 {
     struct vecset *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -176,13 +191,19 @@ vecset_from_w2v(struct vecset **out, struct w2vfmt_vectors *vs)
     memset(vs, 0, sizeof *vs);
     int rc = s->v >= UINT32_MAX ? WP_ERANGE : build_map(s);
     if (rc == WP_OK)
-        rc = prepare(s);
+        rc = prepare(s, err);
     if (rc < 0) {
         vecset_free(s);
         return rc;
     }
     *out = s;
     return WP_OK;
+}
+
+int
+vecset_from_w2v(struct vecset **out, struct w2vfmt_vectors *vs)
+{
+    return from_w2v(out, vs, NULL);
 }
 
 /* A fastText model: its words with fastText's word vectors (row and n-grams averaged). */
@@ -211,7 +232,7 @@ load_fasttext(struct vecset **out, FILE *fp, struct w2vfmt_error *err)
     vs.v = ft->nwords;
     vs.d = ft->dim;
     vs.format = VECSET_FASTTEXT;
-    if ((rc = vecset_from_w2v(out, &vs)) < 0) {
+    if ((rc = from_w2v(out, &vs, err)) < 0) {
         ft->words = NULL;
         ft->nwords = 0;
         fasttext_free(ft);
@@ -304,7 +325,7 @@ vecset_load_flags(struct vecset **out, FILE *fp, int format, unsigned flags,
         rc = w2vfmt_read(fp, format, &vs, err);
     if (rc < 0)
         return rc;
-    rc = vecset_from_w2v(out, &vs);
+    rc = from_w2v(out, &vs, err);
     w2vfmt_free(&vs);
     return rc;
 }

@@ -367,6 +367,17 @@ split_words(const struct vectab *t, char ***out, struct w2vfmt_error *err)
     return WP_OK;
 }
 
+/* Refuses a stored squared norm beyond the readers' bound (vecerr.h): a table made before the
+ * bound existed may hold an infinite one, which every search divides or adds with. */
+static int
+check_norms(const struct vectab *t, char *const *words, struct w2vfmt_error *err)
+{
+    for (size_t i = 0; i < t->v; i++)
+        if (!vecerr_sqnorm_ok(t->sqnorm[i]))
+            return vecerr_too_long(err, words[i], strlen(words[i]), t->sqnorm[i]);
+    return WP_OK;
+}
+
 int
 vectab_open(struct vectab *t, int fd, unsigned flags, char ***words, struct w2vfmt_error *err)
 {
@@ -410,6 +421,10 @@ vectab_open(struct vectab *t, int fd, unsigned flags, char ***words, struct w2vf
         t->index = (const uint32_t *)(b + l.index);
         t->wordbytes = (const char *)(b + l.words);
         rc = split_words(t, words, err);
+        if (rc == WP_OK && (rc = check_norms(t, *words, err)) < 0) {
+            free(*words);
+            *words = NULL;
+        }
     }
     if (rc < 0)
         vectab_close(t);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bom.h"
 #include "common/bytes.h"
 #include "common/status.h"
 #include "common/wordmap.h"
@@ -28,6 +29,7 @@ struct rd {
     unsigned char *buf;
     size_t pos, len, cap;
     int eof;
+    int cut; /* the last line returned had no '\n': the input ended inside it */
 };
 
 /* Makes at least want bytes available from pos unless the input ends first. */
@@ -62,7 +64,7 @@ rd_fill(struct rd *r, size_t want)
 }
 
 /* Next line, NUL-terminated in place without its '\n'. Returns 1, 0 at end of input, or an
- * error. The last line may lack its '\n'. */
+ * error. The last line may lack its '\n' (r->cut says so). */
 static int
 rd_line(struct rd *r, char **line, size_t *len)
 {
@@ -84,6 +86,7 @@ rd_line(struct rd *r, char **line, size_t *len)
             *line = (char *)r->buf + r->pos;
             *len = scanned;
             r->pos = r->len;
+            r->cut = 1;
             return 1;
         }
         if (scanned >= RD_LINE_MAX)
@@ -237,6 +240,53 @@ first_line(const unsigned char *s, size_t n, char *out, size_t cap, size_t *used
     return 1;
 }
 
+/* Whether line (NUL-terminated, after a "V D" header) is a text row, right or wrong: a word,
+ * then printable ASCII only, the last field a number. So a row with the wrong count or a bad
+ * value is read as text and reported as such; a binary row's raw floats practically never
+ * pass (their bytes are rarely all printable, and one holding a 0 byte never gets here). */
+static int
+text_row_like(const char *line)
+{
+    const char *p = line, *last = NULL;
+    while (*p != '\0' && !is_sep(*p))
+        p++;
+    if (p == line)
+        return 0;
+    for (; *p != '\0'; p++) {
+        const unsigned char c = (unsigned char)*p;
+        if (is_sep(*p))
+            continue;
+        if (c < 0x20 || c > 0x7e)
+            return 0;
+        if (is_sep(p[-1]))
+            last = p;
+    }
+    if (last == NULL)
+        return 0;
+    char *end;
+    (void)strtof(last, &end);
+    return end != last && (*end == '\0' || is_sep(*end));
+}
+
+/* Whether the bytes after a "V D" header start with text rows (text_row_like), looking at two
+ * lines where there are two (a blank one passes): a binary row's floats hold a '\n' byte now
+ * and then, and the few bytes before it can read as d numbers by chance ("x 1\n" for
+ * d = 1, which was taken for text), but not twice. */
+static int
+rows_look_like_text(const unsigned char *s, size_t n, char *line, size_t cap)
+{
+    for (int i = 0; i < 2 && n > 0; i++) {
+        size_t used;
+        if (!first_line(s, n, line, cap, &used))
+            return 0;
+        if (line[skip_sep(line) - line] != '\0' && !text_row_like(line))
+            return 0;
+        s += used;
+        n -= used;
+    }
+    return 1;
+}
+
 int
 w2vfmt_detect(const unsigned char *head, size_t n)
 {
@@ -252,10 +302,7 @@ w2vfmt_detect(const unsigned char *head, size_t n)
         fmt = W2VFMT_TEXT;
         if (v == 0 || used == n)
             goto out;
-        /* a text row after the header has exactly d numbers; a binary row never does */
-        size_t used2;
-        if (!first_line(head + used, n - used, line, LINE_CAP, &used2) ||
-            text_row_values(line) != d)
+        if (!rows_look_like_text(head + used, n - used, line, LINE_CAP))
             fmt = W2VFMT_BIN;
     } else if (text_row_values(line) >= 1) {
         fmt = W2VFMT_NOHEADER;
@@ -336,6 +383,9 @@ read_text_rows(struct rd *r, struct build *b, size_t expect, int has_expect, siz
     int rc;
     while ((rc = rd_line(r, &line, &len)) == 1) {
         lineno++;
+        /* every writer ends the file with '\n': without it the last value may be cut short */
+        if (r->cut)
+            return fail(err, lineno, WP_EFORMAT, "file ends inside a line (no final newline)");
         if (has_expect && rows == expect) {
             if (line[skip_sep(line) - line] == '\0')
                 continue; /* blank lines after the last row */
@@ -433,10 +483,11 @@ static int
 read_all(struct rd *r, int format, struct build *b, struct w2vfmt_error *err)
 {
     WP_TRY(rd_fill(r, RD_CHUNK));
-    if (r->len == 0)
+    r->pos = utf8_bom_len(r->buf, r->len);
+    if (r->len == r->pos)
         return fail(err, 0, WP_EEMPTY, "empty file");
     if (format == W2VFMT_AUTO) {
-        format = w2vfmt_detect(r->buf, r->len);
+        format = w2vfmt_detect(r->buf + r->pos, r->len - r->pos);
         if (format < 0)
             return fail(err, 1, format, "not word2vec vectors (no \"V D\" header line and "
                         "no \"word value...\" first line)");
@@ -446,12 +497,12 @@ read_all(struct rd *r, int format, struct build *b, struct w2vfmt_error *err)
     size_t len, v, d;
     if (format == W2VFMT_NOHEADER) {
         /* peek the first row for d without consuming it */
-        const unsigned char *nl = memchr(r->buf, '\n', r->len);
-        const size_t n = nl ? (size_t)(nl - r->buf) : r->len;
+        const unsigned char *row = r->buf + r->pos, *nl = memchr(row, '\n', r->len - r->pos);
+        const size_t n = nl ? (size_t)(nl - row) : r->len - r->pos;
         char *tmp = malloc(n + 1);
         if (tmp == NULL)
             return WP_ENOMEM;
-        memcpy(tmp, r->buf, n);
+        memcpy(tmp, row, n);
         tmp[n] = '\0';
         d = text_row_values(tmp);
         free(tmp);

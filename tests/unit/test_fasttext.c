@@ -345,6 +345,13 @@ test_refused(void)
     good(&m);
     m.b[0] ^= 1;
     CHECK_EQ(WP_EMAGIC, read_mem(&m, m.n, 0, &ft, &e));
+    /* a byte after the model (`cat a.bin b.bin`), from a file and from a pipe */
+    good(&m);
+    m.b[m.n] = 'x';
+    CHECK_EQ(WP_EFORMAT, read_mem(&m, m.n + 1, 1, &ft, &e));
+    CHECK_STR("1 bytes after the end of the model", e.msg);
+    CHECK_EQ(WP_EFORMAT, read_mem(&m, m.n + 1, 0, &ft, &e));
+    CHECK_STR("more data after the end of the model", e.msg);
     return 0;
 }
 
@@ -380,7 +387,33 @@ test_absurd_sizes(void)
     return 0;
 }
 
+/* Values under 1e18 each, but 128 of them: |x|^2 = 1.3e38 would overflow float distances */
+static int
+test_row_too_long(void)
+{
+    enum { D = 128 };
+    char *words[] = {"x", "y"};
+    float v[2 * D];
+    for (size_t j = 0; j < 2 * D; j++)
+        v[j] = j < D ? 1.0f : 1e18f;
+    const struct fasttext plain = {.dim = D, .nwords = 2, .words = words, .input = v};
+    char *p = NULL;
+    size_t n = 0;
+    FILE *fp = open_memstream(&p, &n);
+    CHECK_EQ(WP_OK, fasttext_write(fp, &plain));
+    fclose(fp);
+    struct fasttext *ft;
+    struct w2vfmt_error e;
+    fp = fmemopen(p, n, "r");
+    CHECK_EQ(WP_EFORMAT, fasttext_read(&ft, fp, &e));
+    fclose(fp);
+    CHECK(strstr(e.msg, "input matrix: row 1: vector too long") != NULL);
+    free(p);
+    return 0;
+}
+
 CHECK_MAIN(CHECK_CASE(test_hash_fnv1a), CHECK_CASE(test_hash_fasttext_ids),
            CHECK_CASE(test_ngrams_utf8), CHECK_CASE(test_read_vectors), CHECK_CASE(test_vecset),
            CHECK_CASE(test_write_roundtrip),
-           CHECK_CASE(test_truncated), CHECK_CASE(test_refused), CHECK_CASE(test_absurd_sizes))
+           CHECK_CASE(test_truncated), CHECK_CASE(test_refused), CHECK_CASE(test_absurd_sizes),
+           CHECK_CASE(test_row_too_long))

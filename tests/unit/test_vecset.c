@@ -113,4 +113,21 @@ test_text(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_stream), CHECK_CASE(test_stream_errors), CHECK_CASE(test_text))
+/* A row whose |x|^2 overflows float (finite values of 1e20) is refused, naming its word. */
+static int
+test_stream_row_too_long(void)
+{
+    const char *const w[] = {"a", "big"};
+    const float m[] = {1, 0, 1e20f, 1e20f};
+    size_t len;
+    char *p = make_stream(w, m, 2, REC_VECTORS, 1, &len);
+    CHECK(p != NULL);
+    struct vecset *s;
+    struct w2vfmt_error e;
+    CHECK_EQ(WP_EFORMAT, load_mem(p, len, W2VFMT_AUTO, &s, &e));
+    CHECK(strstr(e.msg, "'big': vector too long") != NULL);
+    free(p);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_stream), CHECK_CASE(test_stream_row_too_long), CHECK_CASE(test_stream_errors), CHECK_CASE(test_text))

@@ -95,10 +95,15 @@ test_text_variants(void)
     CHECK_STR("y", vs.words[1]);
     CHECK_NEAR(-0.4, vs.m[3], 1e-7);
     w2vfmt_free(&vs);
-    /* last line without newline, blank lines after the rows */
-    CHECK_EQ(WP_OK, READ("1 2\nx 1 2", W2VFMT_TEXT, &vs, NULL));
-    CHECK_EQ(1, vs.v);
+    /* a UTF-8 byte-order mark before the header or the first GloVe row is skipped */
+    CHECK_EQ(WP_OK, READ("\xEF\xBB\xBF" "1 2\nx 1 2\n", W2VFMT_AUTO, &vs, NULL));
+    CHECK_EQ(W2VFMT_TEXT, vs.format);
     w2vfmt_free(&vs);
+    CHECK_EQ(WP_OK, READ("\xEF\xBB\xBF" "x 1 2\n", W2VFMT_AUTO, &vs, NULL));
+    CHECK_EQ(W2VFMT_NOHEADER, vs.format);
+    CHECK_STR("x", vs.words[0]);
+    w2vfmt_free(&vs);
+    /* blank lines after the rows */
     CHECK_EQ(WP_OK, READ("1 2\nx 1 2\n\n", W2VFMT_TEXT, &vs, NULL));
     w2vfmt_free(&vs);
     /* GloVe: no header, detected or asked for */
@@ -181,6 +186,15 @@ test_text_errors(void)
     CHECK_EQ(0, expect_error("1 0\n", W2VFMT_TEXT, WP_ERANGE, 1, "dimension 0"));
     CHECK_EQ(0, expect_error("hello world\n", W2VFMT_AUTO, WP_EFORMAT, 1, "not word2vec"));
     CHECK_EQ(0, expect_error("a 1 2\nb 1\n", W2VFMT_NOHEADER, WP_EFORMAT, 2, "short vector"));
+    CHECK_EQ(0, expect_error("3 1\na 1 0\nb 0 1\nc 1 1\n", W2VFMT_AUTO, WP_EFORMAT, 2,
+                             "wrong dimension: expected 1 values, got 2"));
+    CHECK_EQ(0, expect_error("2 3\na 1,5 0 1\nb 1 2 3\n", W2VFMT_AUTO, WP_EFORMAT, 2,
+                             "value 1 is not a number"));
+    /* no final newline: the last value may be cut short (-0.0486 of -0.048696) */
+    CHECK_EQ(0, expect_error("1 2\nx 1 -0.0486", W2VFMT_AUTO, WP_EFORMAT, 2,
+                             "file ends inside a line"));
+    CHECK_EQ(0, expect_error("a 1 2\nb 1 2", W2VFMT_NOHEADER, WP_EFORMAT, 2,
+                             "file ends inside a line"));
     return 0;
 }
 
@@ -235,6 +249,18 @@ test_detect(void)
     CHECK_EQ(W2VFMT_NOHEADER, w2vfmt_detect((const unsigned char *)"a 1 2\n", 6));
     CHECK_EQ(WP_EFORMAT, w2vfmt_detect((const unsigned char *)"\x8bWPS", 4));
     CHECK_EQ(WP_EFORMAT, w2vfmt_detect((const unsigned char *)"just words\n", 11));
+    /* headed text with the wrong count or a bad value stays text (it was taken for binary) */
+    CHECK_EQ(W2VFMT_TEXT, w2vfmt_detect((const unsigned char *)"2 1\na 1 0\nb 0 1\n", 16));
+    CHECK_EQ(W2VFMT_TEXT, w2vfmt_detect((const unsigned char *)"1 2\nnew york 1 2\n", 17));
+    CHECK_EQ(W2VFMT_TEXT, w2vfmt_detect((const unsigned char *)"1 2\na 1,5 0\n", 12));
+    /* binary whose first float holds '1' then '\n' (1.0003): "x 1" alone is not enough */
+    static const unsigned char b[] = "2 1\nx 1\n\x80\x3f\ny \x00\x00\x80\x3f\n";
+    CHECK_EQ(W2VFMT_BIN, w2vfmt_detect(b, sizeof b - 1));
+    struct w2vfmt_vectors vs;
+    CHECK_EQ(WP_OK, read_str((const char *)b, sizeof b - 1, W2VFMT_AUTO, &vs, NULL));
+    CHECK_EQ(2, vs.v);
+    CHECK(vs.m[1] == 1.0f);
+    w2vfmt_free(&vs);
     return 0;
 }
 

@@ -84,10 +84,13 @@ setup() {
     printf 'a 1 0\nb 0 1\n' > "$T/glove.txt"
     run --separate-stderr knn --query a -k 1 -x "$T/glove.txt"
     assert_output "$(printf 'a\t1\tb\t0.000000')"
-    run --separate-stderr knn --format glove --query a -k 1 -x "$T/glove.txt"
+    run --separate-stderr knn --input-format glove --query a -k 1 -x "$T/glove.txt"
     assert_success
-    run --separate-stderr -3 knn --format txt --query a "$T/glove.txt"
+    run --separate-stderr -3 knn --input-format txt --query a "$T/glove.txt"
     [[ "$stderr" == "knn: $T/glove.txt: line 1: bad header"* ]]
+    # --format names what a tool writes: refused with the new name
+    run --separate-stderr -2 knn --format glove --query a "$T/glove.txt"
+    [ "$stderr" = "knn: --format names what a tool writes (w2v-train, embed) in wordpipe; say --input-format (--convert writes one)" ]
 }
 
 @test "knn: vectors on stdin with -q" {

@@ -52,7 +52,7 @@ setup() {
     knn --convert table -o "$T/v.wpv" "$T/v.txt"
     run --separate-stderr knn --query b -k 2 --trust "$T/v.wpv"
     assert_output "$(printf 'b\t1\tb\t1.000000\nb\t2\ta\t0.993884')"
-    run --separate-stderr knn --format table --query zz "$T/v.wpv"
+    run --separate-stderr knn --input-format table --query zz "$T/v.wpv"
     [ "$status" -eq 3 ]
     [ "$stderr" = "knn: 'zz' not in vocabulary" ]
 }
@@ -122,7 +122,7 @@ setup() {
     for cut in 0 7 8 64 127 128 129 1000 $((size / 2)) $((size - 1)); do
         head -c "$cut" "$T/r.wpv" > "$T/cut.wpv"
         for trust in "" --trust; do
-            run --separate-stderr -3 knn $trust --format table --query w1 "$T/cut.wpv"
+            run --separate-stderr -3 knn $trust --input-format table --query w1 "$T/cut.wpv"
             [ "${#stderr_lines[@]}" -eq 1 ]
             [[ "$stderr" == "knn: $T/cut.wpv: "* ]]
             [ -z "$output" ]
@@ -154,7 +154,7 @@ setup() {
 
 @test "knn: a table on a pipe is refused (it is mapped) with exit 3" {
     knn --convert table -o "$T/v.wpv" "$T/v.txt"
-    run --separate-stderr -3 bash -c 'cat "$1" | knn --format table --query a -' _ "$T/v.wpv"
+    run --separate-stderr -3 bash -c 'cat "$1" | knn --input-format table --query a -' _ "$T/v.wpv"
     [[ "$stderr" == *"must be a regular file"* ]]
 }
 
@@ -166,7 +166,7 @@ setup() {
         [[ "$stderr" == "knn: --rerank "* ]]
     done
     run --separate-stderr -2 knn --convert tables "$T/v.txt"
-    run --separate-stderr -2 knn --format tab --query a "$T/v.wpv"
+    run --separate-stderr -2 knn --input-format tab --query a "$T/v.wpv"
     run --separate-stderr -2 knn --int8 --query a "$T/v.wpv"
     [[ "$stderr" == *"--int8 needs a vector table with int8 codes"* ]]
     run --separate-stderr -2 knn --int8 --query a "$T/v.txt"

@@ -549,10 +549,10 @@ limited() {
     [ "$stderr" = "knn: '$(printf 'x%.0s' $(seq 60))... (5000000 bytes)' not in vocabulary" ]
 }
 
-@test "semantic: knn --format txt on a word2vec binary file says what it found, no raw bytes" {
+@test "semantic: knn --input-format txt on a word2vec binary file says what it found, no raw bytes" {
     printf '3 2\nking 1 0\nqueen 0.9 0.1\nman 0 1\n' > "$T/v.txt"
     knn --convert bin -o "$T/v.bin" "$T/v.txt"
-    run --separate-stderr -3 knn --format txt --query king "$T/v.bin"
+    run --separate-stderr -3 knn --input-format txt --query king "$T/v.bin"
     one_line knn
     [ "$stderr" = "knn: $T/v.bin: line 2: NUL byte in line" ]
     [ -z "$output" ]

@@ -162,7 +162,10 @@ take(const struct cli_opt *d, char *base, const char *arg, void (*usage)(FILE *,
         break;
     }
     case CLI_OPT_CALL: d->call(base, arg); break;
-    case CLI_OPT_MOVED: cli_moved(d->letter, d->moved);
+    case CLI_OPT_MOVED:
+        if (d->letter)
+            cli_moved(d->letter, d->moved);
+        cli_die(RV_USAGE, "--%s %s in wordpipe; say %s", d->name, d->expect, d->moved);
     case CLI_OPT_SKIP: break;
     case CLI_OPT_HELP: usage(stdout, RV_OK); exit(RV_OK);
     case CLI_OPT_VERSION: cli_version();

@@ -24,7 +24,8 @@ enum cli_opt_kind {
     CLI_OPT_EVERY,    /* cli_parse_every: seconds in a double (.off), words in a uint64_t
                        * (.off2) */
     CLI_OPT_CALL,     /* .call(dst, argument), the argument NULL unless .arg */
-    CLI_OPT_MOVED,    /* an old letter: cli_moved(letter, .moved), with an argument if .arg */
+    CLI_OPT_MOVED,    /* an old letter: cli_moved(letter, .moved), with an argument if .arg;
+                       * an old long name: "--name .expect in wordpipe; say .moved" */
     CLI_OPT_SKIP,     /* accepted and ignored, with an argument if .arg (read by an earlier
                        * cli_opt_scan) */
     CLI_OPT_HELP,     /* usage(stdout, RV_OK) */

@@ -28,7 +28,7 @@ usage(FILE *fp, int status)
             "       --convert txt|bin|stream|fasttext|table|table+int8|int8 |\n"
             "       --query-vectors stream | --map words] [--metric cos|dot|l2]\n"
             "       [--convention w2v|gensim] [--method 3cosadd|3cosmul] [--no-fold]\n"
-            "       [--format auto|txt|bin|glove|stream|fasttext|table] [--single]\n"
+            "       [--input-format auto|txt|bin|glove|stream|fasttext|table] [--single]\n"
             "       [--verbose] [--trust] [--int8] [--rerank n]\n"
             "       [--hnsw index] [--ef n] [--hnsw-m n]\n"
             "       [--ef-construction n] [--seed n] vectors\n",
@@ -108,8 +108,10 @@ static const struct cli_opt options[] = {
     {"convention", 0, CLI_OPT_ENUM, AT(an.convention), .names = convention_names, .nnames = 2},
     {"method", 0, CLI_OPT_ENUM, AT(an.method), .names = method_names, .nnames = 2},
     {"no-fold", 0, CLI_OPT_CONST, AT(an.fold), .val = 0},
-    {"format", 0, CLI_OPT_ENUM, AT(format), .names = format_names, .nnames = 7,
+    {"input-format", 0, CLI_OPT_ENUM, AT(format), .names = format_names, .nnames = 7,
      .values = format_values},
+    {"format", 0, CLI_OPT_MOVED, .arg = 1, .moved = "--input-format (--convert writes one)",
+     .expect = "names what a tool writes (w2v-train, embed)"},
     {"quiet", 'q', CLI_OPT_FLAG, AT(quiet)},
     {"single", 0, CLI_OPT_FLAG, AT(single)},
     {"hnsw", 0, CLI_OPT_STR, AT(hnsw)},

@@ -564,3 +564,37 @@ limited() {
     [ "$status" -eq 0 ]
     [ "$output" = "b	1	c	0.995037" ]
 }
+
+# ---- vocabularies: a phrase table, an unsorted or a concatenated vocabulary
+
+# phrase_table OUT: a 2-pass phrase table (new_york, new_york_times) learned from a corpus
+phrase_table() {
+    for i in 1 2 3 4 5 6; do
+        printf 'the new york times said so\nnew york is big\nwe read the new york times\n'
+    done | tok -q > "$T/p.tok"
+    phrases -q --learn -m 2 --passes 2 --threshold 1 -o "$1" "$T/p.tok"
+}
+
+@test "semantic: a phrase table given as a vocabulary is refused by pairs, w2v-train, elmo-train and vocab" {
+    phrase_table "$T/t.phr"
+    [ "$(wpcat "$T/t.phr" | wc -l)" -gt 1 ]
+    msg="$T/t.phr: a phrase table, not a vocabulary (see phrases(1))"
+    run --separate-stderr -3 pairs -q -v "$T/t.phr" -o "$T/x.win" "$T/a.tok"
+    one_line pairs
+    [ "$stderr" = "pairs: $msg" ]
+    no_output "$T/x.win"
+    run --separate-stderr -3 w2v-train -q -v "$T/t.phr" -d 8 -e 1 -o "$T/x.vec" "$T/a.tok"
+    [ "$stderr" = "w2v-train: $msg" ]
+    no_output "$T/x.vec"
+    run --separate-stderr -3 elmo-train -q --hidden 8 --layers 1 --epochs 1 --max-batches 2 \
+        -v "$T/t.phr" -o "$T/x.model" "$T/a.tok"
+    [ "$stderr" = "elmo-train: $msg" ]
+    no_output "$T/x.model"
+    run --separate-stderr -3 vocab -q -o "$T/x.voc" "$T/a.voc" "$T/t.phr"
+    [ "$stderr" = "vocab: $msg" ]
+    no_output "$T/x.voc"
+    run --separate-stderr bash -o pipefail -c 'phrases -q --apply "$1" "$2" | wpcat --lines' \
+        _ "$T/t.phr" "$T/p.tok"
+    assert_success                      # where a table is expected, it still is one
+    assert_line --index 0 "the_new_york_times said_so"
+}

@@ -153,9 +153,12 @@ void cli_writer_close(struct rec_writer *w, struct cli_out *o); /* trailer, then
 int cli_mpi_start(const char *resume, const char *out, const char *no);
 
 /* Reads a vocabulary stream whole; exits with "tool: file: ..." on any error, and RV_DATA
- * when it holds fewer than min_words words. */
+ * when it is a phrase table or holds fewer than min_words words. */
 struct vocab;
 struct vocab *cli_vocab_load(const char *path, uint32_t min_words);
+/* Exits RV_DATA when r, a vocabulary stream, is a phrase table (phrases --learn): its
+ * phrases are no vocabulary of distinct words. */
+void cli_vocab_not_table(struct rec_reader *r, const char *path);
 /* Loads vectors in format fmt (enum w2vfmt_format; W2VFMT_AUTO detects it, see vecset.h);
  * exits with "tool: file: line N: what" or "tool: file: what" on error. */
 struct vecset;

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "common/mapfile.h"
 #include "common/status.h"
+#include "text/phrase_table.h"
 #include "text/vocab.h"
 #include "vecio/vecset.h"
 
@@ -316,11 +317,20 @@ cli_spool_create(const char *name)
 
 /* ------------------------------------------------------------ progress */
 
+void
+cli_vocab_not_table(struct rec_reader *r, const char *path)
+{
+    if (phrase_table_is(rec_reader_meta(r)))
+        cli_die(RV_DATA, "%s: a phrase table, not a vocabulary (see phrases(1))",
+                cli_name(path));
+}
+
 struct vocab *
 cli_vocab_load(const char *path, uint32_t min_words)
 {
     FILE *fp = cli_open_in(path);
     struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
+    cli_vocab_not_table(r, path);
     struct vocab *v;
     const int rc = vocab_read(&v, r);
     if (rc == WP_EIO)

@@ -265,8 +265,10 @@ count_input(struct counter *c, const struct input *in)
     const int kind = rec_reader_kind(r);
     if (kind == REC_TOKENS)
         count_tokens(c, r, in->path);
-    else if (kind == REC_VOCAB)
+    else if (kind == REC_VOCAB) {
+        cli_vocab_not_table(r, in->path);
         count_vocab(c, r, in->path);
+    }
     else
         cli_die(RV_DATA, "%s: expected tokens or vocabulary, got %s", cli_name(in->path),
                 rec_kind_name(kind));

@@ -598,3 +598,27 @@ phrase_table() {
     assert_success                      # where a table is expected, it still is one
     assert_line --index 0 "the_new_york_times said_so"
 }
+
+@test "semantic: a vocabulary not sorted by count is refused by every -v reader; vocab sorts it" {
+    # a(1) before b(5): varint records count, length, byte (wordpipe(5) kind 2)
+    printf '1 1 97\n5 1 98\n' | /usr/bin/python3 "$BATS_TEST_DIRNAME/wpwrite.py" --raw 2 > "$T/u.voc"
+    printf 'a b b b b b\na b\n' | tok -q > "$T/u.tok"
+    msg="$T/u.voc: not sorted by count: record 2 'b' has count 5, above the 1 before it (vocab(1) sorts it)"
+    run --separate-stderr -3 w2v-train -q -v "$T/u.voc" -d 8 -e 1 --hs -n 0 -o "$T/x.vec" "$T/u.tok"
+    one_line w2v-train
+    [ "$stderr" = "w2v-train: $msg" ]
+    no_output "$T/x.vec"
+    run --separate-stderr -3 w2v-train -q -v "$T/u.voc" -d 8 -e 1 -o "$T/x.vec" "$T/u.tok"
+    [ "$stderr" = "w2v-train: $msg" ]
+    run --separate-stderr -3 pairs -q -v "$T/u.voc" -o "$T/x.win" "$T/u.tok"
+    [ "$stderr" = "pairs: $msg" ]
+    no_output "$T/x.win"
+    run --separate-stderr -3 elmo-train -q --hidden 8 --layers 1 --epochs 1 --max-batches 2 \
+        -v "$T/u.voc" -o "$T/x.model" "$T/u.tok"
+    [ "$stderr" = "elmo-train: $msg" ]
+    vocab -q -o "$T/s.voc" "$T/u.voc"   # vocab merges any order and writes it sorted
+    run --separate-stderr wpcat "$T/s.voc"
+    assert_output "$(printf 'b\t5\na\t1')"
+    run --separate-stderr w2v-train -q -v "$T/s.voc" -d 8 -e 1 --hs -n 0 -o "$T/x.vec" "$T/u.tok"
+    assert_success
+}

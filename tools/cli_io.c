@@ -2,6 +2,7 @@
  * outputs (written to a temporary name and renamed into place, record writers, spools);
  * see cli.h. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -325,6 +326,21 @@ cli_vocab_not_table(struct rec_reader *r, const char *path)
                 cli_name(path));
 }
 
+/* vocab(1) writes the most frequent word first; hierarchical softmax's tree needs it, and
+ * any other order means the stream is not what it claims. vocab(1) sorts one again. */
+static void
+check_sorted(const struct vocab *v, const char *path)
+{
+    const uint32_t id = vocab_unsorted(v);
+    if (id == 0)
+        return;
+    size_t len;
+    const char *w = vocab_word(v, id, &len);
+    cli_die(RV_DATA, "%s: not sorted by count: record %" PRIu32 " '%.*s' has count %" PRIu64
+            ", above the %" PRIu64 " before it (vocab(1) sorts it)", cli_name(path), id + 1,
+            (int)len, w, vocab_count(v, id), vocab_count(v, id - 1));
+}
+
 struct vocab *
 cli_vocab_load(const char *path, uint32_t min_words)
 {
@@ -339,6 +355,7 @@ cli_vocab_load(const char *path, uint32_t min_words)
         cli_die_record(r, path, rc);
     rec_reader_free(r);
     cli_close_in(fp);
+    check_sorted(v, path);
     if (vocab_size(v) == 0 && min_words > 0)
         cli_die(RV_DATA, "%s: the vocabulary is empty", cli_name(path));
     if (vocab_size(v) < min_words)

@@ -418,6 +418,15 @@ vocab_read(struct vocab **out, struct rec_reader *r)
     return WP_OK;
 }
 
+uint32_t
+vocab_unsorted(const struct vocab *v)
+{
+    for (uint32_t id = 1; id < v->n; id++)
+        if (v->ent[id].count > v->ent[id - 1].count)
+            return id;
+    return 0;
+}
+
 uint64_t
 vocab_tokens_counted(const struct vocab *v)
 {

@@ -44,6 +44,10 @@ uint64_t vocab_hash(const struct vocab *v);
 
 /* Reads every record of a REC_VOCAB stream (ids in stream order). */
 int vocab_read(struct vocab **out, struct rec_reader *r);
+/* 0 when no count is above the count of the id before it (most frequent first, as
+ * vocab_sort_prune leaves them and hierarchical softmax needs), else the first id whose
+ * count is. */
+uint32_t vocab_unsorted(const struct vocab *v);
 /* Writes every word in id order (the caller opened w with kind REC_VOCAB). */
 int vocab_write(const struct vocab *v, struct rec_writer *w);
 

@@ -622,3 +622,22 @@ phrase_table() {
     run --separate-stderr w2v-train -q -v "$T/s.voc" -d 8 -e 1 --hs -n 0 -o "$T/x.vec" "$T/u.tok"
     assert_success
 }
+
+@test "semantic: a concatenated vocabulary (cat a.voc a.voc) names the duplicate word in every -v reader" {
+    cat "$T/a.voc" "$T/a.voc" > "$T/aa.voc"
+    n=$(wpcat "$T/a.voc" | wc -l)
+    first=$(wpcat "$T/a.voc" | head -1 | cut -f1)
+    msg="$T/aa.voc: block 2: record $((n + 1)): duplicate word '$first'"
+    run --separate-stderr -3 vocab -q -o "$T/x.voc" "$T/aa.voc"
+    [ "$stderr" = "vocab: $msg" ]       # the same words as vocab's own message
+    run --separate-stderr -3 pairs -q -v "$T/aa.voc" -o "$T/x.win" "$T/a.tok"
+    one_line pairs
+    [ "$stderr" = "pairs: $msg" ]
+    no_output "$T/x.win"
+    run --separate-stderr -3 w2v-train -q -v "$T/aa.voc" -d 8 -e 1 -o "$T/x.vec" "$T/a.tok"
+    [ "$stderr" = "w2v-train: $msg" ]
+    no_output "$T/x.vec"
+    run --separate-stderr -3 elmo-train -q --hidden 8 --layers 1 --epochs 1 --max-batches 2 \
+        -v "$T/aa.voc" -o "$T/x.model" "$T/a.tok"
+    [ "$stderr" = "elmo-train: $msg" ]
+}

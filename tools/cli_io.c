@@ -348,9 +348,13 @@ cli_vocab_load(const char *path, uint32_t min_words)
     struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
     cli_vocab_not_table(r, path);
     struct vocab *v;
-    const int rc = vocab_read(&v, r);
+    char dup[256]; /* a word listed twice, named as vocab(1) names it (cut if longer) */
+    const int rc = vocab_read_dup(&v, r, dup, sizeof dup);
     if (rc == WP_EIO)
         cli_die_status(rc, "%s", cli_name(path));
+    if (rc == WP_EFORMAT)
+        cli_die(RV_DATA, "%s: %s: record %" PRIu64 ": duplicate word '%s'", cli_name(path),
+                rec_reader_where(r), rec_reader_record_index(r), dup);
     if (rc < 0)
         cli_die_record(r, path, rc);
     rec_reader_free(r);

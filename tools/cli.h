@@ -30,6 +30,11 @@ _Noreturn void cli_version(void); /* prints "NAME wordpipe VERSION" on stdout an
 /* For cli_io.c: the temporary file of the output being written (NULL: none), which an
  * error exit or a fatal signal removes. */
 void cli_set_pending(char *tmp);
+/* The temporary directory being filled with NNNNNN.npy files numbered 0 to files - 1
+ * (embed --npy-dir; NULL: none), which an error exit or a fatal signal removes with them. */
+void cli_set_pending_dir(char *dir, unsigned long long files);
+/* Writes NNNNNN.npy, id in six or more digits, to s (room for 25 bytes); its length. */
+size_t cli_npy_name(char *s, unsigned long long id);
 
 /* printf-style "tool: message" on stderr, then exit(code). */
 _Noreturn void cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -24,6 +24,16 @@ all_tools() {
     done
 }
 
+@test "every tool: -h and --help on a full stdout exit 1 with the write error" {
+    [ -e /dev/full ] || skip "no /dev/full"
+    for t in $(all_tools); do
+        for h in -h --help -V; do
+            run --separate-stderr -1 bash -c '"$1" "$2" > /dev/full' _ "$t" "$h"
+            [ "$stderr" = "$t: stdout: No space left on device" ] || { echo "$t $h: $stderr"; false; }
+        done
+    done
+}
+
 @test "every tool: -V prints the version" {
     for t in $(all_tools); do
         run --separate-stderr "$t" -V

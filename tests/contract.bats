@@ -81,3 +81,28 @@ all_tools() {
     [ "$(cksum < "$BATS_TEST_TMPDIR/out.rec")" = "$before" ]
     [ "$(ls -A "$BATS_TEST_TMPDIR" | grep -c '^\.out\.rec\.')" -eq 0 ]
 }
+
+# long_options FILE: the long names of a tool's option table (tools/*.c, cli_opt.h)
+long_options() {
+    sed -n 's/^ *{"\([a-z0-9-]*\)", .*/\1/p' "$ROOT/tools/$1"
+}
+
+@test "every tool: each long option of its option table is in its man page" {
+    local t o missing=
+    for t in tok:tok.c vocab:vocab.c wpcat:wpcat.c pairs:pairs.c phrases:phrases.c \
+              w2v-train:w2v_train_opts.c knn:knn_opts.c elmo-train:elmo_train_opts.c \
+              embed:embed_opts.c probe:probe.c; do
+        for o in $(long_options "${t#*:}"); do
+            grep -qE -- "Fl -$o( |,|$)" "$ROOT/man/man1/${t%%:*}.1" || missing+=" ${t%%:*}:--$o"
+        done
+    done
+    [ -z "$missing" ] || { echo "not in the man page:$missing"; false; }
+}
+
+@test "wpcat: the man page's SYNOPSIS is its usage line" {
+    command -v mandoc > /dev/null || skip "mandoc not installed"
+    synopsis=$(mandoc -Tascii "$ROOT/man/man1/wpcat.1" | col -b |
+        awk '/^SYNOPSIS/ { getline; sub(/^ +/, ""); print; exit }')
+    run --separate-stderr wpcat -h
+    assert_output "usage: $synopsis"
+}

@@ -24,6 +24,16 @@ all_tools() {
     done
 }
 
+@test "every tool: -h and --help on a full stdout exit 1 with the write error" {
+    [ -e /dev/full ] || skip "no /dev/full"
+    for t in $(all_tools); do
+        for h in -h --help -V; do
+            run --separate-stderr -1 bash -c '"$1" "$2" > /dev/full' _ "$t" "$h"
+            [ "$stderr" = "$t: stdout: No space left on device" ] || { echo "$t $h: $stderr"; false; }
+        done
+    done
+}
+
 @test "every tool: -V prints the version" {
     for t in $(all_tools); do
         run --separate-stderr "$t" -V
@@ -129,4 +139,29 @@ all_tools() {
     assert_success
     same_refused "w2v-train: $T/ck: -o would replace the checkpoint (--resume)" "$T/ck" \
         w2v-train -q -v "$T/c.voc" --resume "$T/ck" -o "$T/ck" "$T/c.tok"
+}
+
+# long_options FILE: the long names of a tool's option table (tools/*.c, cli_opt.h)
+long_options() {
+    sed -n 's/^ *{"\([a-z0-9-]*\)", .*/\1/p' "$ROOT/tools/$1"
+}
+
+@test "every tool: each long option of its option table is in its man page" {
+    local t o missing=
+    for t in tok:tok.c vocab:vocab.c wpcat:wpcat.c pairs:pairs.c phrases:phrases.c \
+              w2v-train:w2v_train_opts.c knn:knn_opts.c elmo-train:elmo_train_opts.c \
+              embed:embed_opts.c probe:probe.c; do
+        for o in $(long_options "${t#*:}"); do
+            grep -qE -- "Fl -$o( |,|$)" "$ROOT/man/man1/${t%%:*}.1" || missing+=" ${t%%:*}:--$o"
+        done
+    done
+    [ -z "$missing" ] || { echo "not in the man page:$missing"; false; }
+}
+
+@test "wpcat: the man page's SYNOPSIS is its usage line" {
+    command -v mandoc > /dev/null || skip "mandoc not installed"
+    synopsis=$(mandoc -Tascii "$ROOT/man/man1/wpcat.1" | col -b |
+        awk '/^SYNOPSIS/ { getline; sub(/^ +/, ""); print; exit }')
+    run --separate-stderr wpcat -h
+    assert_output "usage: $synopsis"
 }

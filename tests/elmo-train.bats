@@ -156,6 +156,17 @@ budget() {
     [[ $stderr == *"--layers"* ]]
 }
 
+@test "elmo-train names a short option's bad value as every tool does: -t 0, -z 10" {
+    run -2 --separate-stderr elmo-train -v "$T/v" -t 0 "$T/train.tok"
+    [ "$stderr" = "elmo-train: -t 0: expected an integer in [1, 256]" ]
+    run -2 --separate-stderr elmo-train -v "$T/v" -z 10 "$T/train.tok"
+    [ "$stderr" = "elmo-train: -z 10: expected an integer in [0, 9]" ]
+    run -2 --separate-stderr elmo-train -v "$T/v" --threads 0 "$T/train.tok"
+    [ "$stderr" = "elmo-train: -t 0: expected an integer in [1, 256]" ]
+    run -2 --separate-stderr w2v-train -v "$T/v" --threads 0 "$T/train.tok"
+    [[ "$stderr" == "w2v-train: -t 0: "* ]]   # the same convention: a letter names its option
+}
+
 @test "elmo-train names the file and the problem for bad input, and leaves no model" {
     run -3 --separate-stderr elmo-train -q -v "$T/train.tok" -o "$T/m" "$T/train.tok"
     [[ $stderr == *"train.tok: expected a vocabulary stream"* ]]

@@ -275,7 +275,7 @@ for i in range(3):
     print(a.shape, a.sum())
 ' "$T/d"
     assert_output "$(printf '(3, 3) 4.0\n(4, 3) 3.0\n(1, 3) 0.0')"   # skipped tokens: zero rows at their positions
-    embed -q --sentence mean --vectors "$T/v.txt" --npy-dir "$T/d" "$T/s.tok"
+    embed -q -f --sentence mean --vectors "$T/v.txt" --npy-dir "$T/d" "$T/s.tok"
     run /usr/bin/python3 -c 'import numpy, sys; print(numpy.load(sys.argv[1] + "/000001.npy").tolist())' "$T/d"
     assert_output "[1.0, 0.5, 0.0]"
 }
@@ -284,6 +284,45 @@ for i in range(3):
     : > "$T/f"
     run --separate-stderr -1 embed -q --vectors "$T/v.txt" --npy-dir "$T/f/sub" "$T/s.tok"
     [[ "$stderr" == "embed: $T/f/sub: Not a directory" ]]
+}
+
+@test "embed: --npy-dir refuses a non-empty directory; -f replaces one of arrays only, whole" {
+    embed -q --vectors "$T/v.txt" --npy-dir "$T/d" "$T/s.tok"              # 3 arrays
+    printf 'the cat\nthe dog\n' | tok -q > "$T/two.tok"
+    run --separate-stderr -2 embed -q --vectors "$T/v.txt" --npy-dir "$T/d" "$T/two.tok"
+    [ "$stderr" = "embed: --npy-dir $T/d: directory not empty (-f replaces the NNNNNN.npy files of an earlier run)" ]
+    run --separate-stderr embed -q -f --vectors "$T/v.txt" --npy-dir "$T/d/" "$T/two.tok"
+    assert_success
+    [ "$(ls -A "$T/d")" = "$(printf '000000.npy\n000001.npy')" ]     # no stale 000002.npy
+    [ -z "$(ls -A "$T" | grep '^\.d\.')" ]                            # no temporary left
+    : > "$T/d/notes.txt"
+    run --separate-stderr -2 embed -q -f --vectors "$T/v.txt" --npy-dir "$T/d" "$T/s.tok"
+    [ "$stderr" = "embed: --npy-dir $T/d: holds notes.txt, not only NNNNNN.npy files: not replaced" ]
+    [ "$(ls -A "$T/d")" = "$(printf '000000.npy\n000001.npy\nnotes.txt')" ]
+    mkdir "$T/e"                                                            # empty: no -f needed
+    embed -q --vectors "$T/v.txt" --npy-dir "$T/e" "$T/two.tok"
+    [ "$(ls -A "$T/e" | wc -l)" -eq 2 ]
+}
+
+@test "embed: a failed --npy-dir run leaves the old directory as it was, and no temporary" {
+    embed -q --vectors "$T/v.txt" --npy-dir "$T/d" "$T/s.tok"
+    sum=$(cat "$T"/d/*.npy | cksum)
+    printf 'the cat\nthe dog\nsat qqq\n' | tok -q > "$T/oov.tok"
+    run --separate-stderr -3 embed -q -f --oov error --vectors "$T/v.txt" --npy-dir "$T/d" "$T/oov.tok"
+    [ "$(ls -A "$T/d")" = "$(printf '000000.npy\n000001.npy\n000002.npy')" ]
+    [ "$(cat "$T"/d/*.npy | cksum)" = "$sum" ]
+    [ -z "$(ls -A "$T" | grep '^\.d\.')" ]
+    run --separate-stderr -3 embed -q --oov error --vectors "$T/v.txt" --npy-dir "$T/new" "$T/oov.tok"
+    [ ! -e "$T/new" ]
+    [ -z "$(ls -A "$T" | grep '^\.new\.')" ]
+}
+
+@test "embed: --npy-dir creates the last component only; a missing parent exits 1 before any work" {
+    run --separate-stderr -1 embed -q --vectors "$T/v.txt" --npy-dir "$T/no/a/b" "$T/s.tok"
+    [ "$stderr" = "embed: $T/no/a/b: No such file or directory" ]
+    [ ! -e "$T/no" ]
+    run --separate-stderr -1 embed -q --vectors "$T/nonexistent.txt" --npy-dir "$T/no/a" "$T/s.tok"
+    [ "$stderr" = "embed: $T/no/a: No such file or directory" ]          # checked before the vectors
 }
 
 @test "embed: refuses binary output to a terminal without -f" {

@@ -238,6 +238,17 @@ tsv() {
     probe -q --epochs 1 "$T/tr.vec" "$T/tr.lab" | wpcat --stat - | grep -q $'^kind\tmodel'
 }
 
+@test "probe: an -o that cannot be written exits 1 before the vectors are read or a probe trained" {
+    run --separate-stderr -1 probe "${FAST[@]}" -o "$T/no/such/m" "$T/tr.vec" "$T/tr.lab"
+    [ "$stderr" = "probe: $T/no/such/m: No such file or directory" ]   # no loading or epoch lines
+    run --separate-stderr -1 probe "${FAST[@]}" -o "$T/no/such/m" "$T/missing.vec" "$T/tr.lab"
+    [ "$stderr" = "probe: $T/no/such/m: No such file or directory" ]   # the output is checked first
+    probe -q "${FAST[@]}" -o "$T/m" "$T/tr.vec" "$T/tr.lab"
+    run --separate-stderr -1 probe --eval -q --model "$T/m" -o "$T/no/r.txt" "$T/dv.vec" "$T/dv.lab"
+    [ "$stderr" = "probe: $T/no/r.txt: No such file or directory" ]
+    [ -z "$(ls -A "$T" | grep '^\.m\.')" ]
+}
+
 # ---- contextual vectors: layer selection ----
 
 @test "probe: several layers are mixed by default; --layer n, --concat and --mix select" {

@@ -564,3 +564,80 @@ limited() {
     [ "$status" -eq 0 ]
     [ "$output" = "b	1	c	0.995037" ]
 }
+
+# ---- vocabularies: a phrase table, an unsorted or a concatenated vocabulary
+
+# phrase_table OUT: a 2-pass phrase table (new_york, new_york_times) learned from a corpus
+phrase_table() {
+    for i in 1 2 3 4 5 6; do
+        printf 'the new york times said so\nnew york is big\nwe read the new york times\n'
+    done | tok -q > "$T/p.tok"
+    phrases -q --learn -m 2 --passes 2 --threshold 1 -o "$1" "$T/p.tok"
+}
+
+@test "semantic: a phrase table given as a vocabulary is refused by pairs, w2v-train, elmo-train and vocab" {
+    phrase_table "$T/t.phr"
+    [ "$(wpcat "$T/t.phr" | wc -l)" -gt 1 ]
+    msg="$T/t.phr: a phrase table, not a vocabulary (see phrases(1))"
+    run --separate-stderr -3 pairs -q -v "$T/t.phr" -o "$T/x.win" "$T/a.tok"
+    one_line pairs
+    [ "$stderr" = "pairs: $msg" ]
+    no_output "$T/x.win"
+    run --separate-stderr -3 w2v-train -q -v "$T/t.phr" -d 8 -e 1 -o "$T/x.vec" "$T/a.tok"
+    [ "$stderr" = "w2v-train: $msg" ]
+    no_output "$T/x.vec"
+    run --separate-stderr -3 elmo-train -q --hidden 8 --layers 1 --epochs 1 --max-batches 2 \
+        -v "$T/t.phr" -o "$T/x.model" "$T/a.tok"
+    [ "$stderr" = "elmo-train: $msg" ]
+    no_output "$T/x.model"
+    run --separate-stderr -3 vocab -q -o "$T/x.voc" "$T/a.voc" "$T/t.phr"
+    [ "$stderr" = "vocab: $msg" ]
+    no_output "$T/x.voc"
+    run --separate-stderr bash -o pipefail -c 'phrases -q --apply "$1" "$2" | wpcat --lines' \
+        _ "$T/t.phr" "$T/p.tok"
+    assert_success                      # where a table is expected, it still is one
+    assert_line --index 0 "the_new_york_times said_so"
+}
+
+@test "semantic: a vocabulary not sorted by count is refused by every -v reader; vocab sorts it" {
+    # a(1) before b(5): varint records count, length, byte (wordpipe(5) kind 2)
+    printf '1 1 97\n5 1 98\n' | /usr/bin/python3 "$BATS_TEST_DIRNAME/wpwrite.py" --raw 2 > "$T/u.voc"
+    printf 'a b b b b b\na b\n' | tok -q > "$T/u.tok"
+    msg="$T/u.voc: not sorted by count: record 2 'b' has count 5, above the 1 before it (vocab(1) sorts it)"
+    run --separate-stderr -3 w2v-train -q -v "$T/u.voc" -d 8 -e 1 --hs -n 0 -o "$T/x.vec" "$T/u.tok"
+    one_line w2v-train
+    [ "$stderr" = "w2v-train: $msg" ]
+    no_output "$T/x.vec"
+    run --separate-stderr -3 w2v-train -q -v "$T/u.voc" -d 8 -e 1 -o "$T/x.vec" "$T/u.tok"
+    [ "$stderr" = "w2v-train: $msg" ]
+    run --separate-stderr -3 pairs -q -v "$T/u.voc" -o "$T/x.win" "$T/u.tok"
+    [ "$stderr" = "pairs: $msg" ]
+    no_output "$T/x.win"
+    run --separate-stderr -3 elmo-train -q --hidden 8 --layers 1 --epochs 1 --max-batches 2 \
+        -v "$T/u.voc" -o "$T/x.model" "$T/u.tok"
+    [ "$stderr" = "elmo-train: $msg" ]
+    vocab -q -o "$T/s.voc" "$T/u.voc"   # vocab merges any order and writes it sorted
+    run --separate-stderr wpcat "$T/s.voc"
+    assert_output "$(printf 'b\t5\na\t1')"
+    run --separate-stderr w2v-train -q -v "$T/s.voc" -d 8 -e 1 --hs -n 0 -o "$T/x.vec" "$T/u.tok"
+    assert_success
+}
+
+@test "semantic: a concatenated vocabulary (cat a.voc a.voc) names the duplicate word in every -v reader" {
+    cat "$T/a.voc" "$T/a.voc" > "$T/aa.voc"
+    n=$(wpcat "$T/a.voc" | wc -l)
+    first=$(wpcat "$T/a.voc" | head -1 | cut -f1)
+    msg="$T/aa.voc: block 2: record $((n + 1)): duplicate word '$first'"
+    run --separate-stderr -3 vocab -q -o "$T/x.voc" "$T/aa.voc"
+    [ "$stderr" = "vocab: $msg" ]       # the same words as vocab's own message
+    run --separate-stderr -3 pairs -q -v "$T/aa.voc" -o "$T/x.win" "$T/a.tok"
+    one_line pairs
+    [ "$stderr" = "pairs: $msg" ]
+    no_output "$T/x.win"
+    run --separate-stderr -3 w2v-train -q -v "$T/aa.voc" -d 8 -e 1 -o "$T/x.vec" "$T/a.tok"
+    [ "$stderr" = "w2v-train: $msg" ]
+    no_output "$T/x.vec"
+    run --separate-stderr -3 elmo-train -q --hidden 8 --layers 1 --epochs 1 --max-batches 2 \
+        -v "$T/aa.voc" -o "$T/x.model" "$T/a.tok"
+    [ "$stderr" = "elmo-train: $msg" ]
+}

@@ -209,6 +209,28 @@ toks() {
     [ "$stderr" = "tok: 1 NUL byte read as a space, 1 control character read as a space" ]
 }
 
+@test "tok: UTF-16 text (a byte order mark, or NUL in every other byte) exits 3" {
+    printf 'hello world\nthe cat sat\n' | iconv -f UTF-8 -t UTF-16LE > "$T/le.txt"
+    { printf '\377\376'; cat "$T/le.txt"; } > "$T/bom-le.txt"
+    printf 'hello world\n' | iconv -f UTF-8 -t UTF-16BE > "$T/be.txt"
+    { printf '\376\377'; cat "$T/be.txt"; } > "$T/bom-be.txt"
+    gzip -c "$T/le.txt" > "$T/le.gz"
+    for f in le.txt bom-le.txt be.txt bom-be.txt le.gz; do
+        run --separate-stderr -3 tok -o "$T/out.rec" "$T/$f"
+        [ "$stderr" = "tok: $T/$f: UTF-16 text, not UTF-8" ]
+        [ ! -e "$T/out.rec" ]
+    done
+    run --separate-stderr -3 bash -c 'tok -q < "$1" > /dev/null' _ "$T/bom-be.txt"
+    [ "$stderr" = "tok: <stdin>: UTF-16 text, not UTF-8" ]
+}
+
+@test "tok: a few stray NUL bytes, even all at odd offsets, are separators, not UTF-16" {
+    run --separate-stderr bash -o pipefail -c "printf 'x\000y\000 hello world again\n' | tok | wpcat --lines"
+    assert_success
+    assert_output "x y hello world again"
+    [ "$stderr" = "tok: 2 NUL bytes read as spaces" ]
+}
+
 @test "tok: empty and blank lines produce no sentence; empty input an empty stream" {
     run --separate-stderr bash -o pipefail -c "printf '\n\n  \t\na\n\n\nb\n\n' | tok -q | wpcat --stat"
     assert_line $'records\t2'

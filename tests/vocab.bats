@@ -195,6 +195,23 @@ EOF
     assert_equal "$stderr" "vocab: $T/dup.txt: line 3: duplicate word 'the'"
 }
 
+@test "vocab: --from-text skips a UTF-8 byte order mark before the first word" {
+    printf '\357\273\277the 5\r\ncat 2\r\n' > "$T/bom.txt"
+    run --separate-stderr bash -o pipefail -c 'vocab -q --from-text "$1" | wpcat' _ "$T/bom.txt"
+    assert_success
+    assert_output "$(printf 'the\t5\ncat\t2')"
+    printf 'the 5\ncat 2\n' > "$T/nobom.txt"
+    vocab -q --from-text "$T/bom.txt" > "$T/bom.voc"
+    vocab -q --from-text "$T/nobom.txt" > "$T/nobom.voc"
+    cmp "$T/bom.voc" "$T/nobom.voc"
+    printf 'the 5\n\357\273\277cat 2\n' > "$T/mid.txt"   # only at the start of the file
+    run --separate-stderr bash -o pipefail -c 'vocab -q --from-text "$1" | wpcat' _ "$T/mid.txt"
+    assert_line --index 1 $'\357\273\277cat\t2'
+    printf '\357\273\277\nthe 5\n' > "$T/alone.txt"      # a mark on a line of its own
+    run --separate-stderr bash -o pipefail -c 'vocab -q --from-text "$1" | wpcat' _ "$T/alone.txt"
+    assert_output "$(printf 'the\t5')"
+}
+
 @test "vocab: --text refuses a word that holds whitespace" {
     printf 'a\tb 3\n' > "$T/ws.txt"
     vocab -q --from-text "$T/ws.txt" > "$T/ws.voc"

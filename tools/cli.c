@@ -20,18 +20,66 @@ const char *cli_progname = "wordpipe";
  * Only one atomic output is pending at a time per tool. */
 static char *volatile pending_tmp;
 
+/* The temporary directory of embed --npy-dir and how many arrays it may hold. */
+static char *volatile pending_dir;
+static volatile unsigned long long pending_files;
+
 void
 cli_set_pending(char *tmp)
 {
     pending_tmp = tmp;
 }
 
+void
+cli_set_pending_dir(char *dir, unsigned long long files)
+{
+    pending_files = files;
+    pending_dir = dir;
+}
+
+/* No snprintf: a signal handler calls it. */
+size_t
+cli_npy_name(char *s, unsigned long long id)
+{
+    char d[24];
+    size_t n = 0;
+    do {
+        d[n++] = (char)('0' + id % 10);
+        id /= 10;
+    } while (id > 0 || n < 6);
+    for (size_t i = 0; i < n; i++)
+        s[i] = d[n - 1 - i];
+    memcpy(s + n, ".npy", 5);
+    return n + 4;
+}
+
+/* Removes the pending temporary file, then the pending directory and its arrays: only
+ * unlink and rmdir, safe in a signal handler. */
+static void
+remove_pending(void)
+{
+    char *tmp = pending_tmp, *dir = pending_dir;
+    char path[4096];
+    if (tmp != NULL)
+        unlink(tmp);
+    if (dir == NULL)
+        return;
+    const size_t n = strlen(dir);
+    if (n + 32 > sizeof path)
+        return;
+    memcpy(path, dir, n);
+    path[n] = '/';
+    for (unsigned long long i = 0; i < pending_files; i++) {
+        cli_npy_name(path + n + 1, i);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 static void
 on_fatal_signal(int sig)
 {
-    char *tmp = pending_tmp;
-    if (tmp != NULL)
-        unlink(tmp);
+    remove_pending();
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -78,8 +126,7 @@ vwarn_line(const char *fmt, va_list ap)
 static _Noreturn void
 die_exit(int code)
 {
-    if (pending_tmp != NULL)
-        unlink(pending_tmp);
+    remove_pending();
     fflush(NULL); /* every open stream: stdout may be closed already */
     _exit(code);
 }

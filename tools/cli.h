@@ -30,6 +30,11 @@ _Noreturn void cli_version(void); /* prints "NAME wordpipe VERSION" on stdout an
 /* For cli_io.c: the temporary file of the output being written (NULL: none), which an
  * error exit or a fatal signal removes. */
 void cli_set_pending(char *tmp);
+/* The temporary directory being filled with NNNNNN.npy files numbered 0 to files - 1
+ * (embed --npy-dir; NULL: none), which an error exit or a fatal signal removes with them. */
+void cli_set_pending_dir(char *dir, unsigned long long files);
+/* Writes NNNNNN.npy, id in six or more digits, to s (room for 25 bytes); its length. */
+size_t cli_npy_name(char *s, unsigned long long id);
 
 /* printf-style "tool: message" on stderr, then exit(code). */
 _Noreturn void cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -176,9 +181,12 @@ void cli_writer_close(struct rec_writer *w, struct cli_out *o); /* trailer, then
 int cli_mpi_start(const char *resume, const char *out, const char *no);
 
 /* Reads a vocabulary stream whole; exits with "tool: file: ..." on any error, and RV_DATA
- * when it holds fewer than min_words words. */
+ * when it is a phrase table or holds fewer than min_words words. */
 struct vocab;
 struct vocab *cli_vocab_load(const char *path, uint32_t min_words);
+/* Exits RV_DATA when r, a vocabulary stream, is a phrase table (phrases --learn): its
+ * phrases are no vocabulary of distinct words. */
+void cli_vocab_not_table(struct rec_reader *r, const char *path);
 /* Loads vectors in format fmt (enum w2vfmt_format; W2VFMT_AUTO detects it, see vecset.h);
  * exits with "tool: file: line N: what" or "tool: file: what" on error. */
 struct vecset;

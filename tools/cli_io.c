@@ -2,6 +2,7 @@
  * outputs (written to a temporary name and renamed into place, record writers, spools);
  * see cli.h. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "common/mapfile.h"
 #include "common/status.h"
+#include "text/phrase_table.h"
 #include "text/vocab.h"
 #include "vecio/vecset.h"
 
@@ -433,19 +435,48 @@ cli_spool_create(const char *name)
 
 /* ------------------------------------------------------------ progress */
 
+void
+cli_vocab_not_table(struct rec_reader *r, const char *path)
+{
+    if (phrase_table_is(rec_reader_meta(r)))
+        cli_die(RV_DATA, "%s: a phrase table, not a vocabulary (see phrases(1))",
+                cli_name(path));
+}
+
+/* vocab(1) writes the most frequent word first; hierarchical softmax's tree needs it, and
+ * any other order means the stream is not what it claims. vocab(1) sorts one again. */
+static void
+check_sorted(const struct vocab *v, const char *path)
+{
+    const uint32_t id = vocab_unsorted(v);
+    if (id == 0)
+        return;
+    size_t len;
+    const char *w = vocab_word(v, id, &len);
+    cli_die(RV_DATA, "%s: not sorted by count: record %" PRIu32 " '%.*s' has count %" PRIu64
+            ", above the %" PRIu64 " before it (vocab(1) sorts it)", cli_name(path), id + 1,
+            (int)len, w, vocab_count(v, id), vocab_count(v, id - 1));
+}
+
 struct vocab *
 cli_vocab_load(const char *path, uint32_t min_words)
 {
     FILE *fp = cli_open_in(path);
     struct rec_reader *r = cli_reader_open(fp, path, REC_VOCAB);
+    cli_vocab_not_table(r, path);
     struct vocab *v;
-    const int rc = vocab_read(&v, r);
+    char dup[256]; /* a word listed twice, named as vocab(1) names it (cut if longer) */
+    const int rc = vocab_read_dup(&v, r, dup, sizeof dup);
     if (rc == WP_EIO)
         cli_die_status(rc, "%s", cli_name(path));
+    if (rc == WP_EFORMAT)
+        cli_die(RV_DATA, "%s: %s: record %" PRIu64 ": duplicate word '%s'", cli_name(path),
+                rec_reader_where(r), rec_reader_record_index(r), dup);
     if (rc < 0)
         cli_die_record(r, path, rc);
     rec_reader_free(r);
     cli_close_in(fp);
+    check_sorted(v, path);
     if (vocab_size(v) == 0 && min_words > 0)
         cli_die(RV_DATA, "%s: the vocabulary is empty", cli_name(path));
     if (vocab_size(v) < min_words)

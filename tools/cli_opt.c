@@ -129,6 +129,17 @@ take_enum(const struct cli_opt *d, const char *flag, const char *s, char *at)
     put_int(at, d->size, d->values ? d->values[i] : i);
 }
 
+/* -h: the tools' usage functions exit themselves, so the write error of a full or closed
+ * stdout (--help > /dev/full) is caught on the way out, as cli_version catches it. */
+static _Noreturn void
+help(void (*usage)(FILE *, int))
+{
+    if (atexit(cli_close_stdout) != 0)
+        cli_die_nomem();
+    usage(stdout, RV_OK);
+    exit(RV_OK);
+}
+
 static void
 take(const struct cli_opt *d, char *base, const char *arg, void (*usage)(FILE *, int))
 {
@@ -167,7 +178,7 @@ take(const struct cli_opt *d, char *base, const char *arg, void (*usage)(FILE *,
             cli_moved(d->letter, d->moved);
         cli_die(RV_USAGE, "--%s %s in wordpipe; say %s", d->name, d->expect, d->moved);
     case CLI_OPT_SKIP: break;
-    case CLI_OPT_HELP: usage(stdout, RV_OK); exit(RV_OK);
+    case CLI_OPT_HELP: help(usage);
     case CLI_OPT_VERSION: cli_version();
     }
     if (d->also)

@@ -1,9 +1,11 @@
 /* embed - vectors for text: static (word2vec vectors) or contextual (an elmo-train model),
  * per token or per sentence, as a wordpipe stream or numpy .npy. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "embed_opts.h"
@@ -35,6 +37,101 @@ die_pass(struct rec_reader *r, const char *path, int rc, const struct embed_fail
     cli_die_status(rc, "%s", cli_name(src));
 }
 
+/* ---- --npy-dir: the arrays go into a temporary directory beside dir, renamed into place
+ * at the end, so that dir never mixes two runs nor keeps arrays of a longer earlier one */
+
+/* 1 when name is one of the arrays embed writes: six or more digits, then ".npy". */
+static int
+npy_name_ok(const char *name)
+{
+    size_t n = strspn(name, "0123456789");
+    return n >= 6 && strcmp(name + n, ".npy") == 0;
+}
+
+/* Whether dir holds arrays to replace: 0 when it is missing or empty. Exits 2 when it holds
+ * anything unless force, and then still when it holds anything but arrays. */
+static int
+npy_dir_scan(const char *dir, int force)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        cli_die(RV_FAIL, "%s: %s", dir, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode))
+        cli_die(RV_FAIL, "%s: %s", dir, strerror(ENOTDIR));
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        cli_die(RV_FAIL, "%s: %s", dir, strerror(errno));
+    int arrays = 0;
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (!force)
+            cli_die(RV_USAGE, "--npy-dir %s: directory not empty (-f replaces the "
+                    "NNNNNN.npy files of an earlier run)", dir);
+        if (!npy_name_ok(e->d_name))
+            cli_die(RV_USAGE, "--npy-dir %s: holds %s, not only NNNNNN.npy files: not "
+                    "replaced", dir, e->d_name);
+        arrays = 1;
+    }
+    closedir(d);
+    return arrays;
+}
+
+/* Unlinks the arrays of dir, which npy_dir_scan found to hold nothing else. */
+static void
+npy_dir_clear(const char *dir)
+{
+    char path[4096];
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        cli_die(RV_FAIL, "%s: %s", dir, strerror(errno));
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!npy_name_ok(e->d_name))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) < 0)
+            cli_die(RV_FAIL, "%s: %s", path, strerror(errno));
+    }
+    closedir(d);
+}
+
+/* A new temporary directory beside dir (".NAME.XXXXXX", mode as mkdir would give). */
+static char *
+npy_dir_temp(const char *dir)
+{
+    const size_t n = strlen(dir);
+    char *tmp = cli_malloc(n + 16);
+    const char *slash = strrchr(dir, '/');
+    const size_t at = slash ? (size_t)(slash - dir + 1) : 0;
+    snprintf(tmp, n + 16, "%.*s.%s.XXXXXX", (int)at, dir, dir + at);
+    if (mkdtemp(tmp) == NULL)
+        cli_die(RV_FAIL, "%s: %s", dir, strerror(errno));
+    const mode_t mask = umask(0);
+    umask(mask);
+    chmod(tmp, 0777 & ~mask);
+    return tmp;
+}
+
+/* Before any work: dir without its trailing slashes (the temporary goes beside it, not
+ * into it), checked: it may be replaced, and a directory can be made beside it. */
+static char *
+npy_dir_check(const char *path, int force)
+{
+    char *dir = cli_strdup(path);
+    for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+        dir[n - 1] = '\0';
+    npy_dir_scan(dir, force);
+    char *tmp = npy_dir_temp(dir);
+    rmdir(tmp);
+    free(tmp);
+    return dir;
+}
+
 /* ---- output: a stream or .npy on -o, or one .npy per sentence in --npy-dir ---- */
 struct sink {
     const struct opts *o;
@@ -42,6 +139,8 @@ struct sink {
     struct embed_out *eo;
     size_t layers, dim;
     const char *outname;
+    char *npy_tmp;      /* --npy-dir: the temporary directory being filled */
+    uint64_t npy_files; /* and the number past its highest array */
 };
 
 static void
@@ -53,8 +152,8 @@ sink_open(struct sink *k, const struct opts *o, size_t layers, size_t dim, struc
     k->dim = dim;
     k->outname = o->output && strcmp(o->output, "-") != 0 ? o->output : "<stdout>";
     if (o->npy_dir) {
-        if (mkdir(o->npy_dir, 0777) < 0 && errno != EEXIST)
-            cli_die(RV_FAIL, "%s: %s", o->npy_dir, strerror(errno));
+        k->npy_tmp = npy_dir_temp(o->npy_dir);
+        cli_set_pending_dir(k->npy_tmp, 0);
         return;
     }
     const struct embed_out_cfg cfg = {.format = o->format, .sentences = o->pool != 0,
@@ -74,20 +173,40 @@ sink_check(struct sink *k, int rc)
         cli_out_die(&k->out, rc);
 }
 
-/* --npy-dir: DIR/NNNNNN.npy holding one sentence, each file atomic. */
+/* --npy-dir: TMP/NNNNNN.npy holding one sentence. */
 static void
 npy_file(struct sink *k, uint64_t id, size_t n, const float *x)
 {
     char path[4096];
     struct cli_out f;
-    if ((size_t)snprintf(path, sizeof path, "%s/%06llu.npy", k->o->npy_dir,
-                         (unsigned long long)id) >= sizeof path)
+    const size_t len = strlen(k->npy_tmp);
+    if (len + 32 > sizeof path)
         cli_die(RV_USAGE, "%s: path too long", k->o->npy_dir);
+    memcpy(path, k->npy_tmp, len);
+    path[len] = '/';
+    cli_npy_name(path + len + 1, id);
+    if (id + 1 > k->npy_files)
+        cli_set_pending_dir(k->npy_tmp, k->npy_files = id + 1);
     cli_out_open(&f, path, 1, 1);
     const int rc = embed_out_npy_one(f.fp, n, k->layers, k->dim, k->o->pool != 0, x);
     if (rc < 0)
         cli_out_die(&f, rc);
     cli_out_commit(&f);
+}
+
+/* The filled temporary directory renamed into place, over an empty dir or, with -f, one
+ * whose arrays (and nothing else, checked again) are removed first. */
+static void
+npy_dir_commit(struct sink *k)
+{
+    const char *dir = k->o->npy_dir;
+    if (npy_dir_scan(dir, k->o->force))
+        npy_dir_clear(dir);
+    if (rename(k->npy_tmp, dir) < 0)
+        cli_die(RV_FAIL, "%s: %s", dir, strerror(errno));
+    cli_set_pending_dir(NULL, 0);
+    free(k->npy_tmp);
+    k->npy_tmp = NULL;
 }
 
 static void
@@ -111,8 +230,10 @@ sink_sentence(struct sink *k, uint64_t id, const struct embed_tokens *s, const f
 static void
 sink_close(struct sink *k)
 {
-    if (k->o->npy_dir)
+    if (k->o->npy_dir) {
+        npy_dir_commit(k);
         return;
+    }
     const int rc = embed_out_close(k->eo);
     k->eo = NULL;
     sink_check(k, rc);
@@ -397,11 +518,14 @@ main(int argc, char **argv)
     cli_init(argv[0]);
     cli_blas_reserve(0);
     embed_args(&o, argc, argv);
+    char *npy_dir = o.npy_dir ? npy_dir_check(o.npy_dir, o.force) : NULL;
+    o.npy_dir = npy_dir;
     /* embed's threads each take whole sentences; BLAS threads inside them would only
      * compete for the same cores (sgemv of one sentence is too small to split) */
     blas_set_threads(1);
     cli_blas_reserve(o.threads);
     const int rv = o.vectors ? run_static(&o) : run_model(&o);
+    free(npy_dir);
     cli_close_stdout();
     return rv;
 }

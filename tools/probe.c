@@ -463,6 +463,11 @@ main(int argc, char **argv)
     cli_init(argv[0]);
     cli_blas_reserve(0);
     parse_args(&o, argc, argv);
+    /* the output is written last: a path that cannot be written fails now, not after
+     * training (as in w2v-train and elmo-train) */
+    if (!o.eval)
+        cli_out_refuse_tty(o.output, CLI_OUT_STREAM, o.force);
+    cli_out_check(o.output);
     blas_set_threads(o.threads);
     cli_blas_reserve(1); /* the products run in the main thread */
     const int rv = o.eval ? run_eval(&o) : run_train(&o);

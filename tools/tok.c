@@ -16,6 +16,7 @@
 #include "stream/rec_payload.h"
 #include "text/conllu.h"
 #include "text/textin.h"
+#include "text/textenc.h"
 #include "text/textin_ahead.h"
 #include "text/tok_meta.h"
 #include "text/tokenize.h"
@@ -162,6 +163,15 @@ check_not_stream(const char *path, const unsigned char *p, size_t n)
                 cli_name(path));
 }
 
+/* UTF-16 text read as UTF-8 gives one-letter words between NUL bytes, with exit 0: a
+ * UTF-16 byte order mark or NUL pattern in the first chunk is refused instead. */
+static void
+check_not_utf16(const char *path, const unsigned char *p, size_t n)
+{
+    if (textenc_is_utf16(p, n))
+        cli_die(RV_DATA, "%s: UTF-16 text, not UTF-8", cli_name(path));
+}
+
 /* Exits RV_DATA naming the file and line for malformed CoNLL-U, else RV_FAIL. */
 static void
 conllu_die(const char *path, const struct conllu *cu, int rc)
@@ -196,8 +206,10 @@ tokenize_file(const char *path, struct textin *in, struct tok_state *t, struct c
             cli_die_nomem();
         if (got < 0)
             cli_die(cli_exit_code(got), "%s: %s", cli_name(path), textin_ahead_error(a));
-        if (first)
+        if (first) {
             check_not_stream(path, p, (size_t)got);
+            check_not_utf16(path, p, (size_t)got);
+        }
         if (ci != NULL) {
             const int rc = conllu_feed(ci->p, p, (size_t)got);
             if (rc < 0)

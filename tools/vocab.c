@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
+#include "text/textenc.h"
 #include "text/vocab.h"
 #include "text/vocab_spill.h"
 #include "vecio/w2vfmt.h"
@@ -219,22 +220,28 @@ count_text(struct counter *c, const char *path)
         lineno++;
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
+        char *word = line; /* a byte order mark is no part of the first (most frequent) word */
+        if (lineno == 1) {
+            const size_t bom = textenc_utf8_bom(line, (size_t)n);
+            word += bom;
+            n -= (ssize_t)bom;
+        }
         if (n == 0)
             continue;
-        char *sp = line + n;
-        while (sp > line && sp[-1] != ' ' && sp[-1] != '\t')
+        char *sp = word + n;
+        while (sp > word && sp[-1] != ' ' && sp[-1] != '\t')
             sp--;
         char *end;
         errno = 0;
         const uint64_t count = strtoull(sp, &end, 10);
-        if (sp == line || sp - 1 == line || *sp < '0' || *sp > '9' || *end != '\0' || errno)
+        if (sp == word || sp - 1 == word || *sp < '0' || *sp > '9' || *end != '\0' || errno)
             cli_die(RV_DATA, "%s: line %" PRIu64 ": expected 'word count'", cli_name(path),
                     lineno);
-        const size_t wl = (size_t)(sp - 1 - line);
-        if (vocab_lookup(part, line, wl) >= 0)
+        const size_t wl = (size_t)(sp - 1 - word);
+        if (vocab_lookup(part, word, wl) >= 0)
             cli_die(RV_DATA, "%s: line %" PRIu64 ": duplicate word '%.*s'", cli_name(path),
-                    lineno, (int)wl, line);
-        if (vocab_add(part, line, wl, count) < 0)
+                    lineno, (int)wl, word);
+        if (vocab_add(part, word, wl, count) < 0)
             die_status(cli_name(path), WP_ERANGE);
     }
     if (ferror(fp))
@@ -258,8 +265,10 @@ count_input(struct counter *c, const struct input *in)
     const int kind = rec_reader_kind(r);
     if (kind == REC_TOKENS)
         count_tokens(c, r, in->path);
-    else if (kind == REC_VOCAB)
+    else if (kind == REC_VOCAB) {
+        cli_vocab_not_table(r, in->path);
         count_vocab(c, r, in->path);
+    }
     else
         cli_die(RV_DATA, "%s: expected tokens or vocabulary, got %s", cli_name(in->path),
                 rec_kind_name(kind));

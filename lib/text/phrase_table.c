@@ -291,6 +291,13 @@ phrase_table_write(const struct phrase_table *t, struct rec_writer *w)
 }
 
 int
+phrase_table_is(const struct rec_meta *m)
+{
+    uint64_t n;
+    return rec_meta_get_u64(m, "phrase_passes", &n) != WP_ENOTFOUND;
+}
+
+int
 phrase_table_read_meta(const struct rec_meta *m, unsigned *passes, struct phrase_params *p)
 {
     uint64_t n;

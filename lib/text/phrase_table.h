@@ -63,6 +63,9 @@ int phrase_table_apply(const struct phrase_table *t, unsigned pass, const struct
 int phrase_table_meta(const struct phrase_table *t, struct rec_meta *m);
 /* Writes every phrase, pass by pass (w was opened with kind REC_VOCAB). */
 int phrase_table_write(const struct phrase_table *t, struct rec_writer *w);
+/* 1 when m, the header of a vocabulary stream, is a phrase table's: it has phrase_passes
+ * (valid or not; a vocabulary has none), else 0. */
+int phrase_table_is(const struct rec_meta *m);
 /* Reads the settings of a table from stream metadata: WP_ENOTFOUND when phrase_passes is
  * absent (not a phrase table), WP_ECORRUPT when a setting is missing or out of range. */
 int phrase_table_read_meta(const struct rec_meta *m, unsigned *passes, struct phrase_params *p);

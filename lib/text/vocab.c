@@ -385,8 +385,27 @@ vocab_hash(const struct vocab *v)
     return XXH3_64bits_digest(&st);
 }
 
+/* Copies the n bytes of w to dup, cut to size - 1 bytes and NUL-terminated. */
+static void
+copy_word(char *dup, size_t size, const void *w, size_t n)
+{
+    if (dup == NULL || size == 0)
+        return;
+    if (n > size - 1)
+        n = size - 1;
+    memcpy(dup, w, n);
+    dup[n] = '\0';
+}
+
 int
 vocab_read(struct vocab **out, struct rec_reader *r)
+{
+    const int rc = vocab_read_dup(out, r, NULL, 0);
+    return rc == WP_EFORMAT ? WP_ECORRUPT : rc;
+}
+
+int
+vocab_read_dup(struct vocab **out, struct rec_reader *r, char *dup, size_t size)
 {
     struct vocab *v;
     const unsigned char *rec, *word;
@@ -401,7 +420,8 @@ vocab_read(struct vocab **out, struct rec_reader *r)
         if ((rc = rec_vocab_decode(rec, len, &count, &word, &wlen)) < 0)
             break;
         if (vocab_lookup(v, word, wlen) >= 0) {
-            rc = WP_ECORRUPT; /* a word twice would give two ids to one string */
+            rc = WP_EFORMAT; /* a word twice would give two ids to one string */
+            copy_word(dup, size, word, wlen);
             break;
         }
         if ((rc = vocab_add(v, word, wlen, count)) < 0)
@@ -416,6 +436,15 @@ vocab_read(struct vocab **out, struct rec_reader *r)
         v->read_total = read_total;
     *out = v;
     return WP_OK;
+}
+
+uint32_t
+vocab_unsorted(const struct vocab *v)
+{
+    for (uint32_t id = 1; id < v->n; id++)
+        if (v->ent[id].count > v->ent[id - 1].count)
+            return id;
+    return 0;
 }
 
 uint64_t

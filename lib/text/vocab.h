@@ -42,8 +42,16 @@ int vocab_record_ids(const struct vocab *v, const unsigned char *rec, size_t len
  * order. Streams of ids carry it in their "vocab_hash" metadata. */
 uint64_t vocab_hash(const struct vocab *v);
 
-/* Reads every record of a REC_VOCAB stream (ids in stream order). */
+/* Reads every record of a REC_VOCAB stream (ids in stream order). A word listed twice
+ * would give two ids to one string: WP_ECORRUPT. */
 int vocab_read(struct vocab **out, struct rec_reader *r);
+/* vocab_read, but a word listed twice is WP_EFORMAT, with its bytes copied to dup (at most
+ * size - 1 of them, NUL-terminated; dup may be NULL) for a message that names it. */
+int vocab_read_dup(struct vocab **out, struct rec_reader *r, char *dup, size_t size);
+/* 0 when no count is above the count of the id before it (most frequent first, as
+ * vocab_sort_prune leaves them and hierarchical softmax needs), else the first id whose
+ * count is. */
+uint32_t vocab_unsorted(const struct vocab *v);
 /* Writes every word in id order (the caller opened w with kind REC_VOCAB). */
 int vocab_write(const struct vocab *v, struct rec_writer *w);
 

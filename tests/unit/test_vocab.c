@@ -296,6 +296,37 @@ test_read_empty_dup_kind(void)
     return 0;
 }
 
+/* vocab_read_dup names the word listed twice; vocab_unsorted finds a count above the one
+ * before it. */
+static int
+test_read_dup_unsorted(void)
+{
+    static const char *const w[] = {"the", "of", "the"};
+    static const uint64_t c[] = {3, 5, 1};
+    char dup[3];
+    struct rec_reader *r;
+    struct vocab *v;
+    FILE *fp = stream_of(REC_VOCAB, w, c, 3);
+    CHECK(fp != NULL);
+    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
+    CHECK_EQ(WP_EFORMAT, vocab_read_dup(&v, r, dup, sizeof dup));
+    CHECK(v == NULL);
+    CHECK_STR("th", dup); /* cut to the buffer */
+    rec_reader_free(r);
+    fclose(fp);
+
+    CHECK((fp = stream_of(REC_VOCAB, w, c, 2)) != NULL);
+    CHECK_EQ(WP_OK, rec_reader_open(&r, fp));
+    CHECK_EQ(WP_OK, vocab_read_dup(&v, r, NULL, 0));
+    CHECK_EQ(1, vocab_unsorted(v)); /* "of" 5 after "the" 3 */
+    CHECK_EQ(WP_OK, vocab_sort_prune(v, 0, 0));
+    CHECK_EQ(0, vocab_unsorted(v));
+    vocab_free(v);
+    rec_reader_free(r);
+    fclose(fp);
+    return 0;
+}
+
 struct collect {
     struct vocab *v;
     char last[64];
@@ -416,4 +447,5 @@ test_record_ids(void)
 CHECK_MAIN(CHECK_CASE(test_intern_lookup_grow), CHECK_CASE(test_record_ids), CHECK_CASE(test_tokens_counted), CHECK_CASE(test_colliding_prefixes),
            CHECK_CASE(test_sort_ties), CHECK_CASE(test_prune), CHECK_CASE(test_hash),
            CHECK_CASE(test_read_write), CHECK_CASE(test_read_empty_dup_kind),
+           CHECK_CASE(test_read_dup_unsorted),
            CHECK_CASE(test_spill_merge))

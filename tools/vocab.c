@@ -8,11 +8,11 @@
 
 #include "cli.h"
 #include "cli_opt.h"
+#include "common/bom.h"
 #include "common/buf.h"
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
-#include "text/textenc.h"
 #include "text/vocab.h"
 #include "text/vocab_spill.h"
 #include "vecio/w2vfmt.h"
@@ -222,7 +222,7 @@ count_text(struct counter *c, const char *path)
             line[--n] = '\0';
         char *word = line; /* a byte order mark is no part of the first (most frequent) word */
         if (lineno == 1) {
-            const size_t bom = textenc_utf8_bom(line, (size_t)n);
+            const size_t bom = utf8_bom_len(line, (size_t)n);
             word += bom;
             n -= (ssize_t)bom;
         }

@@ -6,13 +6,6 @@ enum {
     SNIFF_MIN_PAIRS = 4 /* fewer pairs than this are too few to call a pattern */
 };
 
-size_t
-textenc_utf8_bom(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    return n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0;
-}
-
 int
 textenc_is_utf16(const void *p, size_t n)
 {

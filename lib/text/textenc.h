@@ -1,13 +1,9 @@
-/* textenc.h - what the first bytes of a text say about its encoding: a UTF-8 byte order
- * mark to skip, or UTF-16 text that would otherwise be read as one-letter words. */
+/* textenc.h - what the first bytes of a text say about its encoding: UTF-16 text that would
+ * otherwise be read as one-letter words (a UTF-8 byte order mark to skip: common/bom.h). */
 #ifndef WP_TEXTENC_H
 #define WP_TEXTENC_H
 
 #include <stddef.h>
-
-/* The length of a UTF-8 byte order mark (EF BB BF) at the start of the n bytes of p: 3,
- * or 0 when there is none. */
-size_t textenc_utf8_bom(const void *p, size_t n);
 
 /* 1 when the n bytes of p, the start of a text, are UTF-16: a UTF-16 byte order mark
  * (FF FE or FE FF), or, without one, NUL bytes in at least half of the first byte pairs,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "common/bom.h"
 #include "text/textenc.h"
 
 #define S(lit) (lit), sizeof(lit) - 1
@@ -11,11 +12,11 @@
 static int
 test_utf8_bom(void)
 {
-    CHECK_EQ(3, textenc_utf8_bom(S("\xEF\xBB\xBFthe 5\n")));
-    CHECK_EQ(3, textenc_utf8_bom(S("\xEF\xBB\xBF")));
-    CHECK_EQ(0, textenc_utf8_bom(S("\xEF\xBB")));
-    CHECK_EQ(0, textenc_utf8_bom(S("the 5\n")));
-    CHECK_EQ(0, textenc_utf8_bom("", 0));
+    CHECK_EQ(3, utf8_bom_len(S("\xEF\xBB\xBFthe 5\n")));
+    CHECK_EQ(3, utf8_bom_len(S("\xEF\xBB\xBF")));
+    CHECK_EQ(0, utf8_bom_len(S("\xEF\xBB")));
+    CHECK_EQ(0, utf8_bom_len(S("the 5\n")));
+    CHECK_EQ(0, utf8_bom_len("", 0));
     return 0;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """embed_torch.py - the contextual half of embed(1) in PyTorch, for bench/embed.sh (issue 6):
 loads an elmo-train(1) model file through wpstream.py and gives every token of every
-sentence the model's layers, as `embed --model MODEL --layers all` does:
+sentence the model's layers, as `embed --model MODEL --all-layers` does:
 
   layer 0      the word embedding, duplicated: [x; x]
   layer l > 0  [forward_l; backward_l], each sentence from zero state; the forward LSTM
@@ -219,7 +219,7 @@ def main():
         want = (len(ids), longest, layers, dim)
         if ref.shape != want:
             die(f"{a.check}: shape {ref.shape}, expected {want} (embed --model MODEL --format npy "
-                f"on the same sentences, --layers all)", 1)
+                f"on the same sentences, --all-layers)", 1)
         worst, where = 0.0, None
         for i, r in enumerate(res):
             ours = np.zeros((longest, layers, dim), np.float32)

@@ -83,7 +83,7 @@ $(PROBE)/ewt-%.labels: $(call data_stamp,$(PROBE_EWT)/en_ewt-ud-%.conllu.gz) \
                        $(PROBE)/params-probe.txt | $(PROBE_EWT)/en_ewt-ud-%.conllu.gz $(PROBE_BINS)
 	$(BIN)/tok -q --conllu --column $(PROBE_COLUMN) -o $@ $(PROBE_EWT)/en_ewt-ud-$*.conllu.gz
 $(PROBE)/ewt-%.elmo: $(PROBE)/lm.model $(PROBE)/ewt-%.words | $(PROBE_BINS)
-	$(BIN)/embed -q --model $< --layers all -t 2 -o $@ $(PROBE)/ewt-$*.words
+	$(BIN)/embed -q --model $< --all-layers -t 2 -o $@ $(PROBE)/ewt-$*.words
 $(PROBE)/ewt-%.sg: $(PROBE)/sg.vec $(PROBE)/ewt-%.words | $(PROBE_BINS)
 	$(BIN)/embed -q --vectors $< --oov zero -o $@ $(PROBE)/ewt-$*.words
 
@@ -91,7 +91,7 @@ $(PROBE)/ewt-%.sg: $(PROBE)/sg.vec $(PROBE)/ewt-%.words | $(PROBE_BINS)
 # Rows named h-... train a probe with one hidden layer (PROBE_HIDDEN ReLU units, set at the
 # top; its stamp is theirs alone): a stronger classifier, reported in a table of its own.
 PROBE_ROWS := sg:sg: layer0:elmo:--layer_0 layer1:elmo:--layer_1 layer2:elmo:--layer_2 \
-              mix:elmo:--mix concat:elmo:--concat h-sg:sg:--hidden_$(PROBE_HIDDEN) \
+              mix:elmo:--learn-mix concat:elmo:--concat h-sg:sg:--hidden_$(PROBE_HIDDEN) \
               h-concat:elmo:--concat_--hidden_$(PROBE_HIDDEN)
 define probe_row
 $(PROBE)/row-$(1).tsv: $(PROBE)/ewt-train.$(2) $(PROBE)/ewt-dev.$(2) $(PROBE)/ewt-train.labels \

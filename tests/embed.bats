@@ -81,16 +81,16 @@ maxdiff() {
     [ "$stderr" = "embed: give exactly one of --vectors and --model" ]
     run --separate-stderr -2 embed --vectors "$T/v.txt" --model x "$T/s.tok"
     [ "$stderr" = "embed: give exactly one of --vectors and --model" ]
-    for opt in "--layer 1" "--average" "--layers all" "--mix 1,2" "--carry-state" "--cache c"; do
+    for opt in "--layer 1" "--average" "--all-layers" "--mix 1,2" "--carry-state" "--cache c"; do
         run --separate-stderr -2 embed --vectors "$T/v.txt" $opt "$T/s.tok"
-        [[ "$stderr" == "embed: --layers, --layer, --average, --mix, --carry-state and --cache need --model" ]]
+        [[ "$stderr" == "embed: --all-layers, --layer, --average, --mix, --carry-state and --cache need --model" ]]
     done
     run --separate-stderr -2 embed --model x --oov zero "$T/s.tok"
     [[ "$stderr" == "embed: --oov and --normalize need --vectors"* ]]
     run --separate-stderr -2 embed --model x --gamma 2 "$T/s.tok"
     [ "$stderr" = "embed: --gamma needs --mix" ]
     run --separate-stderr -2 embed --model x --layer 1 --average "$T/s.tok"
-    [ "$stderr" = "embed: choose one of --layers, --layer, --average, --mix" ]
+    [ "$stderr" = "embed: choose one of --all-layers, --layer, --average, --mix" ]
     run --separate-stderr -2 embed --model x --cache-vocab "$T/s.tok"
     [ "$stderr" = "embed: --export and --cache-vocab read no tokens and write no embeddings" ]
     run --separate-stderr -2 embed --vectors "$T/v.txt" --cache-vocab
@@ -114,8 +114,9 @@ maxdiff() {
     [ "$stderr" = "embed: --format hdf5: unknown value" ]
     run --separate-stderr -2 embed --vectors "$T/v.txt" --export csv
     [ "$stderr" = "embed: --export csv: unknown value" ]
-    run --separate-stderr -2 embed --model x --layers some "$T/s.tok"
-    [ "$stderr" = "embed: --layers some: unknown value" ]
+    # --layers is elmo-train's number of layers: refused with the new name
+    run --separate-stderr -2 embed --model x --layers all "$T/s.tok"
+    [ "$stderr" = "embed: --layers is elmo-train's number of layers in wordpipe; say --all-layers" ]
     run --separate-stderr -2 embed --model x --layer 9 "$T/s.tok"
     [[ "$stderr" == "embed: --layer 9: expected an integer in [0, 8]" ]]
     run --separate-stderr -2 embed --model x --mix 1,,2 "$T/s.tok"

@@ -82,7 +82,7 @@ tsv() {
     run --separate-stderr -2 probe --eval "$T/tr.vec" "$T/tr.lab"
     [ "$stderr" = "probe: --eval needs --model" ]
     for opt in "--hidden 4" "--lr 0.1" "--l2 1" "--epochs 2" "--patience 2" "--seed 3" \
-               "-b 8" "-z 0" "--layer 0" "--concat" "--mix" "--dev x"; do
+               "-b 8" "-z 0" "--layer 0" "--concat" "--learn-mix" "--dev x"; do
         run --separate-stderr -2 probe --eval --model m $opt "$T/tr.vec" "$T/tr.lab"
         [[ "$stderr" == "probe: --eval takes only --model, -o, -q, -t, --format and --top"* ]]
     done
@@ -95,7 +95,9 @@ tsv() {
     run --separate-stderr -2 probe --dev-labels "$T/dv.lab" "$T/tr.vec" "$T/tr.lab"
     [ "$stderr" = "probe: --dev and --dev-labels go together" ]
     run --separate-stderr -2 probe --layer 1 --concat "$T/tr.vec" "$T/tr.lab"
-    [ "$stderr" = "probe: choose one of --layer, --concat, --mix" ]
+    [ "$stderr" = "probe: choose one of --layer, --concat, --learn-mix" ]
+    run --separate-stderr -2 probe --mix x y
+    [ "$stderr" = "probe: --mix takes embed's fixed weights (--mix w0,w1,...) in wordpipe; say --learn-mix" ]
     run --separate-stderr -2 probe - - < "$T/tr.vec"
     [ "$stderr" = "probe: only one input can be standard input" ]
 }
@@ -251,14 +253,14 @@ tsv() {
 
 # ---- contextual vectors: layer selection ----
 
-@test "probe: several layers are mixed by default; --layer n, --concat and --mix select" {
+@test "probe: several layers are mixed by default; --layer n, --concat and --learn-mix select" {
     need_elmo
     run --separate-stderr probe -t 1 --epochs 3 -o "$T/mix" "$M/ptb.cvec" "$M/ptb.lab"
     assert_success
     [[ "$stderr" == *"4 labels, 3 x 32 floats"* ]]
     [ "$(meta "$T/mix" select)" = mix ]
     wpcat "$T/mix" | grep -q $'^mix.s\tf32\t3'
-    probe -q -t 1 --epochs 3 --mix -o "$T/mix2" "$M/ptb.cvec" "$M/ptb.lab"
+    probe -q -t 1 --epochs 3 --learn-mix -o "$T/mix2" "$M/ptb.cvec" "$M/ptb.lab"
     cmp <(wpcat "$T/mix") <(wpcat "$T/mix2")
     probe -q -t 1 --epochs 3 --concat -o "$T/cat" "$M/ptb.cvec" "$M/ptb.lab"
     [ "$(meta "$T/cat" select)" = concat ]

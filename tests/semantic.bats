@@ -95,7 +95,7 @@ no_output() {
 
 @test "semantic: w2v-train --format txt/bin refuses a vocabulary word with whitespace before training" {
     printf 'x y 9\nking 5\nqueen 4\n' > "$T/ws.txt"
-    vocab -q --from-text "$T/ws.txt" > "$T/ws.voc"
+    vocab -q --text-vocab "$T/ws.txt" > "$T/ws.voc"
     for f in txt bin; do
         run --separate-stderr -3 w2v-train -q -v "$T/ws.voc" --format "$f" -o "$T/v.$f" "$T/a.tok"
         one_line w2v-train
@@ -640,4 +640,41 @@ phrase_table() {
     run --separate-stderr -3 elmo-train -q --hidden 8 --layers 1 --epochs 1 --max-batches 2 \
         -v "$T/aa.voc" -o "$T/x.model" "$T/a.tok"
     [ "$stderr" = "elmo-train: $msg" ]
+}
+
+@test "semantic: a vocabulary knows how its tokens were made: another tokenization is refused (exit 3)" {
+    printf 'The King and the Queen\nthe man And the woman\n' > "$T/cased.txt"
+    tok -q "$T/cased.txt" > "$T/cased.tok"
+    tok -q --lower "$T/cased.txt" > "$T/lower.tok"
+    vocab -q "$T/cased.tok" > "$T/cased.voc"
+    vocab -q "$T/lower.tok" > "$T/lower.voc"
+    run -0 wpcat --stat "$T/lower.voc"
+    [[ "$output" == *$'meta.tokenized\t1'* ]]
+    run -0 wpcat --stat "$T/cased.voc"
+    [[ "$output" == *$'meta.tokenized\t0'* ]]
+    # counting both into one vocabulary: refused
+    run --separate-stderr -3 vocab -q "$T/cased.tok" "$T/lower.tok"
+    [ "$stderr" = "vocab: $T/lower.tok: tokens of 'tok --lower', $T/cased.tok of 'tok' (tokenize the inputs alike)" ]
+    # merging vocabularies keeps the shape, or refuses two
+    vocab -q "$T/lower.voc" "$T/lower.tok" > "$T/m.voc"
+    run -0 wpcat --stat "$T/m.voc"
+    [[ "$output" == *$'meta.tokenized\t1'* ]]
+    run --separate-stderr -3 vocab -q "$T/lower.voc" "$T/cased.voc"
+    # a text vocabulary says nothing: the result does not either
+    vocab -q --text "$T/lower.voc" > "$T/lower.txt"
+    vocab -q --text-vocab "$T/lower.txt" "$T/lower.tok" > "$T/t.voc"
+    run -0 wpcat --stat "$T/t.voc"
+    [[ "$output" != *tokenized* ]]
+    # a cased vocabulary with lowercased tokens: every tool that reads both says so
+    msg="$T/lower.tok: tokens of 'tok --lower', the vocabulary $T/cased.voc counted tokens of 'tok' (tokenize both alike)"
+    run --separate-stderr -3 w2v-train -q -v "$T/cased.voc" -d 4 -o "$T/x.wp" "$T/lower.tok"
+    [ "$stderr" = "w2v-train: $msg" ]
+    run --separate-stderr -3 pairs -q -v "$T/cased.voc" -o "$T/x.win" "$T/lower.tok"
+    [ "$stderr" = "pairs: $msg" ]
+    run --separate-stderr -3 elmo-train -q -v "$T/cased.voc" --hidden 4 -o "$T/x.lm" "$T/lower.tok"
+    [ "$stderr" = "elmo-train: $msg" ]
+    [ ! -e "$T/x.wp" ] && [ ! -e "$T/x.win" ] && [ ! -e "$T/x.lm" ]
+    # alike: trained
+    run w2v-train -q -v "$T/lower.voc" -d 4 -s 0 -o "$T/x.wp" "$T/lower.tok"
+    assert_success
 }

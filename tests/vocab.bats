@@ -161,60 +161,63 @@ EOF
     [[ "$stderr" == "vocab: temporary run: No such file or directory" ]]
 }
 
-@test "vocab: --text writes word2vec's text vocabulary; --from-text reads it back" {
+@test "vocab: --text writes word2vec's text vocabulary; --text-vocab reads it back" {
     run --separate-stderr vocab -q --text "$T/t.rec"
     assert_success
     assert_line --index 0 "the 3"
     assert_line --index 1 "a 1"
     vocab -q --text -o "$T/v.txt" "$T/t.rec"
     vocab -q "$T/t.rec" > "$T/v.voc"
-    vocab -q --from-text "$T/v.txt" > "$T/r.voc"
-    cmp "$T/v.voc" "$T/r.voc"
+    vocab -q --text-vocab "$T/v.txt" > "$T/r.voc"
+    # the same words and counts; a text vocabulary does not say how its tokens were made
+    cmp <(wpcat "$T/v.voc") <(wpcat "$T/r.voc")
+    [ "$(wpcat --stat "$T/v.voc" | grep -c tokenized)" -eq 1 ]
+    [ "$(wpcat --stat "$T/r.voc" | grep -c tokenized)" -eq 0 ]
 }
 
-@test "vocab: --from-text takes word2vec/gensim files: unsorted, CRLF, </s>, count 0 with -m 0" {
+@test "vocab: --text-vocab takes word2vec/gensim files: unsorted, CRLF, </s>, count 0 with -m 0" {
     printf '</s> 2\r\nthe 5\r\n\r\nzebra 0\r\ncat 7\r\n' > "$T/w2v.txt"
-    run --separate-stderr bash -o pipefail -c 'vocab -q --from-text "$1" "$2" | wpcat' _ "$T/w2v.txt" "$T/t.rec"
+    run --separate-stderr bash -o pipefail -c 'vocab -q --text-vocab "$1" "$2" | wpcat' _ "$T/w2v.txt" "$T/t.rec"
     assert_success
     assert_line --index 0 $'cat\t8'
     assert_line --index 1 $'the\t8'
     assert_line --index 2 $'</s>\t2'
     refute_line --partial zebra
-    run --separate-stderr bash -o pipefail -c 'vocab -q -m 0 --from-text "$1" | wpcat' _ "$T/w2v.txt"
+    run --separate-stderr bash -o pipefail -c 'vocab -q -m 0 --text-vocab "$1" | wpcat' _ "$T/w2v.txt"
     assert_output "$(printf 'cat\t7\nthe\t5\n</s>\t2\nzebra\t0')"
 }
 
-@test "vocab: malformed or duplicate --from-text lines exit 3 with the line number" {
+@test "vocab: malformed or duplicate --text-vocab lines exit 3 with the line number" {
     printf 'the 5\nnocount\n' > "$T/bad.txt"
-    run --separate-stderr -3 vocab -q --from-text "$T/bad.txt"
+    run --separate-stderr -3 vocab -q --text-vocab "$T/bad.txt"
     assert_equal "$stderr" "vocab: $T/bad.txt: line 2: expected 'word count'"
     printf 'the 5\nthe 12x\n' > "$T/bad.txt"
-    run --separate-stderr -3 vocab -q --from-text "$T/bad.txt"
+    run --separate-stderr -3 vocab -q --text-vocab "$T/bad.txt"
     printf 'the 5\na 1\nthe 2\n' > "$T/dup.txt"
-    run --separate-stderr -3 vocab -q --from-text "$T/dup.txt"
+    run --separate-stderr -3 vocab -q --text-vocab "$T/dup.txt"
     assert_equal "$stderr" "vocab: $T/dup.txt: line 3: duplicate word 'the'"
 }
 
-@test "vocab: --from-text skips a UTF-8 byte order mark before the first word" {
+@test "vocab: --text-vocab skips a UTF-8 byte order mark before the first word" {
     printf '\357\273\277the 5\r\ncat 2\r\n' > "$T/bom.txt"
-    run --separate-stderr bash -o pipefail -c 'vocab -q --from-text "$1" | wpcat' _ "$T/bom.txt"
+    run --separate-stderr bash -o pipefail -c 'vocab -q --text-vocab "$1" | wpcat' _ "$T/bom.txt"
     assert_success
     assert_output "$(printf 'the\t5\ncat\t2')"
     printf 'the 5\ncat 2\n' > "$T/nobom.txt"
-    vocab -q --from-text "$T/bom.txt" > "$T/bom.voc"
-    vocab -q --from-text "$T/nobom.txt" > "$T/nobom.voc"
+    vocab -q --text-vocab "$T/bom.txt" > "$T/bom.voc"
+    vocab -q --text-vocab "$T/nobom.txt" > "$T/nobom.voc"
     cmp "$T/bom.voc" "$T/nobom.voc"
     printf 'the 5\n\357\273\277cat 2\n' > "$T/mid.txt"   # only at the start of the file
-    run --separate-stderr bash -o pipefail -c 'vocab -q --from-text "$1" | wpcat' _ "$T/mid.txt"
+    run --separate-stderr bash -o pipefail -c 'vocab -q --text-vocab "$1" | wpcat' _ "$T/mid.txt"
     assert_line --index 1 $'\357\273\277cat\t2'
     printf '\357\273\277\nthe 5\n' > "$T/alone.txt"      # a mark on a line of its own
-    run --separate-stderr bash -o pipefail -c 'vocab -q --from-text "$1" | wpcat' _ "$T/alone.txt"
+    run --separate-stderr bash -o pipefail -c 'vocab -q --text-vocab "$1" | wpcat' _ "$T/alone.txt"
     assert_output "$(printf 'the\t5')"
 }
 
 @test "vocab: --text refuses a word that holds whitespace" {
     printf 'a\tb 3\n' > "$T/ws.txt"
-    vocab -q --from-text "$T/ws.txt" > "$T/ws.voc"
+    vocab -q --text-vocab "$T/ws.txt" > "$T/ws.voc"
     run --separate-stderr -3 vocab -q --text "$T/ws.voc"
     [[ "$stderr" == *"cannot be written as a text vocabulary"* ]]
 }
@@ -243,7 +246,7 @@ EOF
     [[ "$stderr" == "vocab: $T/cut.rec: "* ]]
     run --separate-stderr -1 vocab -q "$T/missing.rec"
     assert_equal "$stderr" "vocab: $T/missing.rec: No such file or directory"
-    run --separate-stderr -1 vocab -q --from-text "$T/missing.txt"
+    run --separate-stderr -1 vocab -q --text-vocab "$T/missing.txt"
     run --separate-stderr -3 bash -c 'echo "the cat" | vocab -q'
     [[ "$stderr" == *"not a wordpipe stream"* ]]
 }

@@ -232,6 +232,19 @@ many_chunks() {
     cmp "$T/a.wp" "$T/a--spans.wp" # the same windows: the same model
 }
 
+@test "w2v-train: windows keep pairs' -w, -s and --fixed-window: the same given passes, another exits 2" {
+    pairs -q -v "$T/c.voc" -w 3 -s 0.01 "$T/c.tok" > "$T/c.win"
+    run train -w 3 -s 0.01 -o "$T/a.wp" "$T/c.win"
+    assert_success
+    run --separate-stderr -2 train -w 10 -o "$T/x.wp" "$T/c.win"
+    [ "$stderr" = "w2v-train: $T/c.win: -w gives 10, the stream 3 (windows keep what pairs drew them with: drop -w, or remake them with pairs)" ]
+    run --separate-stderr -2 train -s 0.1 -o "$T/x.wp" "$T/c.win"
+    [[ "$stderr" == "w2v-train: $T/c.win: -s gives 0.1, the stream 0.01 "* ]]
+    run --separate-stderr -2 train --fixed-window -o "$T/x.wp" "$T/c.win"
+    [[ "$stderr" == "w2v-train: $T/c.win: --fixed-window gives on, the stream off "* ]]
+    [ ! -e "$T/x.wp" ]
+}
+
 @test "w2v-train: a windows stream made with another vocabulary exits 3" {
     printf 'some other words here\nand more of them\n' | tok -q > "$T/o.tok"
     vocab -m 1 "$T/o.tok" > "$T/o.voc"

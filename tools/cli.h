@@ -184,6 +184,12 @@ int cli_mpi_start(const char *resume, const char *out, const char *no);
  * when it is a phrase table or holds fewer than min_words words. */
 struct vocab;
 struct vocab *cli_vocab_load(const char *path, uint32_t min_words);
+/* A token stream (its header tokens, from tpath) read with a vocabulary (vpath): when both
+ * say the shape of their tokens (tok_meta.h) and they differ, dies RV_DATA naming the two
+ * tok commands: a cased vocabulary finds no lowercased token, and the run would train on
+ * what little matches without a word. */
+void cli_check_tokenized(const struct vocab *v, const char *vpath, const struct rec_meta *tokens,
+                         const char *tpath);
 /* Exits RV_DATA when r, a vocabulary stream, is a phrase table (phrases --learn): its
  * phrases are no vocabulary of distinct words. */
 void cli_vocab_not_table(struct rec_reader *r, const char *path);

@@ -12,6 +12,7 @@
 #include "common/mapfile.h"
 #include "common/status.h"
 #include "text/phrase_table.h"
+#include "text/tok_meta.h"
 #include "text/vocab.h"
 #include "vecio/vecset.h"
 
@@ -433,7 +434,7 @@ cli_spool_create(const char *name)
     return fp;
 }
 
-/* ------------------------------------------------------------ progress */
+/* ------------------------------------------------------------ vocabularies */
 
 void
 cli_vocab_not_table(struct rec_reader *r, const char *path)
@@ -485,3 +486,16 @@ cli_vocab_load(const char *path, uint32_t min_words)
     return v;
 }
 
+void
+cli_check_tokenized(const struct vocab *v, const char *vpath, const struct rec_meta *tokens,
+                    const char *tpath)
+{
+    const int vs = vocab_tok_shape(v), ts = tok_meta_shape(tokens);
+    if (vs < 0 || ts < 0 || vs == ts)
+        return;
+    char a[96], b[96];
+    tok_shape_text(ts, a, sizeof a);
+    tok_shape_text(vs, b, sizeof b);
+    cli_die(RV_DATA, "%s: tokens of '%s', the vocabulary %s counted tokens of '%s' (tokenize "
+            "both alike)", cli_name(tpath), a, cli_name(vpath), b);
+}

@@ -285,7 +285,7 @@ listed(const char *name, const char *const *names)
 }
 
 void
-cli_opt_check_kept(const struct cli_opt *t, size_t n, const char *const *names,
+cli_opt_check_kept(const struct cli_opt *t, size_t n, const struct cli_kept *k,
                    const void *given, const void *kept, int argc, char **argv)
 {
     struct getopt_arrays g;
@@ -295,15 +295,15 @@ cli_opt_check_kept(const struct cli_opt *t, size_t n, const char *const *names,
     optind = 0; /* GNU getopt: from the start */
     while ((ch = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
         const struct cli_opt *d = find(t, n, ch);
-        if (d == NULL || !has_field(d) || !listed(d->name, names)
+        if (d == NULL || !has_field(d) || !listed(d->name, k->names)
             || memcmp((const char *)given + d->off, (const char *)kept + d->off, d->size) == 0)
             continue;
         char flag[64], a[64], b[64];
         flag_name(d, flag, sizeof flag);
         value_text(d, given, a, sizeof a);
         value_text(d, kept, b, sizeof b);
-        cli_die(RV_USAGE, "--resume: %s gives %s, the checkpoint %s (a resumed run keeps the "
-                "checkpoint's settings: drop %s, or start afresh)", flag, a, b, flag);
+        cli_die(RV_USAGE, "%s: %s gives %s, %s %s (%s: drop %s, or %s)", k->ctx, flag, a,
+                k->source, b, k->why, flag, k->remedy);
     }
     opterr = 1;
     optind = 0;

@@ -74,13 +74,17 @@ int cli_opt_parse(const struct cli_opt *t, size_t n, void (*usage)(FILE *, int),
 void cli_opt_scan(const struct cli_opt *t, size_t n, const char *name,
                   void (*fn)(void *dst, const char *arg), void *dst, int argc, char **argv);
 
-/* --resume: a run that takes settings from a checkpoint. Each option of names (NULL-ended)
- * given in argv must leave the same bytes in given (the options as parsed) as in kept (once
- * the checkpoint's settings are in): else dies RV_USAGE, "--resume: -d gives 50, the
- * checkpoint 20 (...)", so that a changed setting is never dropped unsaid while the first
- * command rerun with --resume added passes. Options without a field of their own (CALL,
- * STR, LIST, EVERY) are not compared. */
-void cli_opt_check_kept(const struct cli_opt *t, size_t n, const char *const *names,
+/* Settings a run takes from elsewhere (a checkpoint resumed, a windows stream's header),
+ * said by k: each option of k->names (NULL-ended) given in argv must leave the same bytes in
+ * given (the options as parsed) as in kept (with those settings in): else dies RV_USAGE,
+ * "CTX: -d gives 50, SOURCE 20 (WHY: drop -d, or REMEDY)", so that a setting given is
+ * never dropped unsaid while a command that repeats it passes. Options without a field of
+ * their own (CALL, STR, LIST, EVERY) are not compared. */
+struct cli_kept {
+    const char *const *names;
+    const char *ctx, *source, *why, *remedy;
+};
+void cli_opt_check_kept(const struct cli_opt *t, size_t n, const struct cli_kept *k,
                         const void *given, const void *kept, int argc, char **argv);
 
 #endif

@@ -21,12 +21,14 @@
 #include "lm/lm_train.h"
 #include "text/vocab.h"
 
-/* A token stream -> the forward stream (lm_stream_read). */
+/* A token stream -> the forward stream (lm_stream_read), its tokens of the shape the
+ * vocabulary (vpath, -v) counted. */
 static void
-read_stream(const char *path, const struct lm *m, struct lm_stream *s)
+read_stream(const char *path, const struct lm *m, const char *vpath, struct lm_stream *s)
 {
     FILE *fp = cli_open_in(path);
     struct rec_reader *r = cli_reader_open(fp, path, REC_TOKENS);
+    cli_check_tokenized(m->vocab, vpath, rec_reader_meta(r), path);
     int bad_record;
     const int rc = lm_stream_read(r, m, s, &bad_record);
     if (rc < 0 && bad_record)
@@ -119,7 +121,7 @@ read_heldout(const char *path, const struct run *rn, struct lm_stream *s)
     s->n = 0;
     if (path == NULL)
         return;
-    read_stream(path, rn->lr.m, s);
+    read_stream(path, rn->lr.m, rn->o->vocab, s);
     if (s->n < (size_t)rn->o->tc.batch * dist_size() + 1)
         cli_die(RV_DATA, "%s: too short to evaluate with batch %u", cli_name(path),
                 rn->o->tc.batch * dist_size());
@@ -314,7 +316,7 @@ static size_t
 prepare(struct run *rn)
 {
     struct opts *o = rn->o;
-    read_stream(o->input, rn->lr.m, &rn->lr.train);
+    read_stream(o->input, rn->lr.m, o->vocab, &rn->lr.train);
     read_heldout(o->valid, rn, &rn->valid);
     read_heldout(o->test, rn, &rn->test);
     size_t nw;

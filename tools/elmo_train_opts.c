@@ -245,5 +245,7 @@ static const char *const resumed_settings[] = {
 void
 elmo_train_check_resumed(const struct opts *cmd, const struct opts *o)
 {
-    cli_opt_check_kept(options, CLI_NOPTS(options), resumed_settings, cmd, o, o->argc, o->argv);
+    const struct cli_kept k = {resumed_settings, "--resume", "the checkpoint",
+                               "a resumed run keeps the checkpoint's settings", "start afresh"};
+    cli_opt_check_kept(options, CLI_NOPTS(options), &k, cmd, o, o->argc, o->argv);
 }

@@ -23,7 +23,7 @@ usage(FILE *fp, int status)
             "       [--sentence mean|max] --vectors file [--oov skip|zero|error|unk=word]\n"
             "       [--normalize] [tokens]\n"
             "       %s [options] [-b sentences] [-t threads] --model file\n"
-            "       [--layers all | --layer n | --average | --mix w0,w1,... [--gamma g]]\n"
+            "       [--all-layers | --layer n | --average | --mix w0,w1,... [--gamma g]]\n"
             "       [--carry-state] [--cache file] [tokens]\n"
             "       %s [-fq] [-o file] --model file --cache-vocab\n"
             "       %s [-f] [-o file] --vectors file --export txt|bin|fasttext\n",
@@ -63,7 +63,7 @@ check_args(struct opts *o)
     if (o->cache_vocab && !o->model)
         cli_die(RV_USAGE, "--cache-vocab needs --model");
     if (o->vectors && (o->sel_set || o->carry || o->cache))
-        cli_die(RV_USAGE, "--layers, --layer, --average, --mix, --carry-state and --cache need "
+        cli_die(RV_USAGE, "--all-layers, --layer, --average, --mix, --carry-state and --cache need "
                           "--model");
     if (o->model && (o->oov != EMBED_OOV_SKIP || o->normalize))
         cli_die(RV_USAGE, "--oov and --normalize need --vectors (a model maps unknown words "
@@ -120,9 +120,8 @@ opt_cache_vocab(void *o, const char *arg)
 }
 
 static const char *const pool_names[] = {"mean", "max"}, *const format_names[] = {"stream", "npy"},
-                         *const export_names[] = {"txt", "bin", "fasttext"},
-                         *const layers_names[] = {"all"};
-static const int one_two_three[] = {1, 2, 3}, layers_all[] = {EMBED_SEL_ALL};
+                         *const export_names[] = {"txt", "bin", "fasttext"};
+static const int one_two_three[] = {1, 2, 3};
 
 /* the layer selections count in sel_set: more than one is refused */
 #define AT(m) CLI_AT(struct opts, m)
@@ -142,8 +141,9 @@ static const struct cli_opt options[] = {
     {"sentence", 0, CLI_OPT_ENUM, AT(pool), .names = pool_names, .nnames = 2,
      .values = one_two_three},
     {"normalize", 0, CLI_OPT_FLAG, AT(normalize)},
-    {"layers", 0, CLI_OPT_ENUM, AT(sel.mode), .names = layers_names, .nnames = 1,
-     .values = layers_all, SEL},
+    {"all-layers", 0, CLI_OPT_CONST, AT(sel.mode), .val = EMBED_SEL_ALL, SEL},
+    {"layers", 0, CLI_OPT_MOVED, .arg = 1, .moved = "--all-layers",
+     .expect = "is elmo-train's number of layers"},
     {"layer", 0, CLI_OPT_U64, AT(sel.layer), .lo = 0, .hi = EMBED_MAX_LAYERS - 1,
      CLI_ALSO(struct opts, sel.mode, EMBED_SEL_ONE), SEL},
     {"average", 0, CLI_OPT_CONST, AT(sel.mode), .val = EMBED_SEL_AVERAGE, SEL},
@@ -177,7 +177,7 @@ embed_args(struct opts *o, int argc, char **argv)
         usage(stderr, RV_USAGE);
     o->tokens = argc - first == 1 ? argv[first] : NULL;
     if (o->sel_set > 1)
-        cli_die(RV_USAGE, "choose one of --layers, --layer, --average, --mix");
+        cli_die(RV_USAGE, "choose one of --all-layers, --layer, --average, --mix");
     o->sel_set = o->sel_set > 0;
     check_args(o);
 }

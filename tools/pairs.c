@@ -186,6 +186,7 @@ read_tokens(struct pairs_run *run, FILE *sp, int emit)
     const char *path = run->o->input;
     FILE *fp = cli_open_in(path);
     struct rec_reader *r = cli_reader_open(fp, path, REC_TOKENS);
+    cli_check_tokenized(run->v, run->o->vocab, rec_reader_meta(r), path);
     const unsigned char *rec;
     size_t len;
     while (cli_reader_next(r, path, &rec, &len) == 1) {

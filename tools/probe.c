@@ -31,7 +31,7 @@ usage(FILE *fp, int status)
 {
     fprintf(fp,
             "usage: %s [-fhqV] [-b batch] [-o model] [-t threads] [-z level]\n"
-            "       [--layer n | --concat | --mix] [--hidden n] [--lr rate] [--l2 lambda]\n"
+            "       [--layer n | --concat | --learn-mix] [--hidden n] [--lr rate] [--l2 lambda]\n"
             "       [--epochs n] [--patience n] [--seed n]\n"
             "       [--dev vectors --dev-labels labels] vectors labels\n"
             "       %s --eval [-q] [-o report] [--format text|tsv] [--top n] --model model\n"
@@ -69,7 +69,9 @@ static const struct cli_opt options[] = {
     {"layer", 0, CLI_OPT_U64, AT(layer), .lo = 0, .hi = PROBE_MAX_LAYERS - 1,
      CLI_ALSO(struct probe_args, o.select, PROBE_SEL_LAYER), SEL},
     {"concat", 0, CLI_OPT_CONST, AT(select), .val = PROBE_SEL_CONCAT, SEL},
-    {"mix", 0, CLI_OPT_CONST, AT(select), .val = PROBE_SEL_MIX, SEL},
+    {"learn-mix", 0, CLI_OPT_CONST, AT(select), .val = PROBE_SEL_MIX, SEL},
+    {"mix", 0, CLI_OPT_MOVED, .moved = "--learn-mix",
+     .expect = "takes embed's fixed weights (--mix w0,w1,...)"},
     {"hidden", 0, CLI_OPT_U64, AT(hidden), .lo = 0, .hi = 1 << 16, TRAIN},
     {"lr", 0, CLI_OPT_DOUBLE, AT(tc.lr), .dlo = 1e-9, .dhi = 10, TRAIN},
     {"l2", 0, CLI_OPT_DOUBLE, AT(tc.l2), .dlo = 0, .dhi = 1e3, TRAIN},
@@ -104,7 +106,7 @@ parse_args(struct opts *o, int argc, char **argv)
     o->vectors = argv[first];
     o->labels = argv[first + 1];
     if (nsel > 1)
-        cli_die(RV_USAGE, "choose one of --layer, --concat, --mix");
+        cli_die(RV_USAGE, "choose one of --layer, --concat, --learn-mix");
     if (o->eval) {
         if (o->model == NULL)
             cli_die(RV_USAGE, "--eval needs --model");

@@ -13,13 +13,14 @@
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
+#include "text/tok_meta.h"
 #include "text/vocab.h"
 #include "text/vocab_spill.h"
 #include "vecio/w2vfmt.h"
 
 struct input {
     const char *path;
-    int text; /* a word2vec `word count` text vocabulary (--from-text) */
+    int text; /* a word2vec `word count` text vocabulary (--text-vocab) */
 };
 
 struct vocab_cli {
@@ -38,6 +39,9 @@ struct counter {
     struct cli_progress prog;
     uint64_t seen;         /* tokens read from token streams, for progress */
     uint64_t total_tokens; /* every token counted, before pruning */
+    int shape;              /* the inputs' shape of tokens (tok_meta.h), -1 unknown, -2
+                             * before the first input */
+    const char *shape_from; /* the first input */
 };
 
 static _Noreturn void
@@ -45,7 +49,7 @@ usage(FILE *fp, int status)
 {
     fprintf(fp,
             "usage: %s [-fhqV] [-M size] [-m min_count] [-o file] [-z level]\n"
-            "             [--max-words n] [--from-text file] [--text] [file ...]\n",
+            "             [--max-words n] [--text-vocab file] [--text] [file ...]\n",
             cli_progname);
     exit(status);
 }
@@ -59,7 +63,7 @@ add_input(struct vocab_cli *o, const char *path, int text)
 }
 
 static void
-opt_from_text(void *o, const char *path)
+opt_text_vocab(void *o, const char *path)
 {
     add_input(o, path, 1);
 }
@@ -67,7 +71,9 @@ opt_from_text(void *o, const char *path)
 #define AT(m) CLI_AT(struct vocab_cli, m)
 static const struct cli_opt options[] = {
     {"force", 'f', CLI_OPT_FLAG, AT(force)},
-    {"from-text", 0, CLI_OPT_CALL, .call = opt_from_text, .arg = 1},
+    {"text-vocab", 0, CLI_OPT_CALL, .call = opt_text_vocab, .arg = 1},
+    {"from-text", 0, CLI_OPT_MOVED, .arg = 1, .moved = "--text-vocab",
+     .expect = "is pairs' word<TAB>context input"},
     {"help", 'h', .kind = CLI_OPT_HELP},
     {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
     {"max-words", 0, CLI_OPT_U64, AT(max_words), .lo = 1, .hi = UINT32_MAX - 1},
@@ -253,16 +259,47 @@ count_text(struct counter *c, const char *path)
     vocab_free(part);
 }
 
+/* The shape of the tokens an input holds (a token stream's, or the one a vocabulary says it
+ * counted; -1 unknown) joined into c's: inputs tokenized apart are refused, since the
+ * vocabulary would hold both "The" and "the" and match neither stream well; an input that
+ * does not say makes the vocabulary's shape unknown. */
+static void
+note_shape(struct counter *c, const struct rec_meta *m, const char *path, int kind)
+{
+    uint64_t u;
+    const int s = kind == REC_TOKENS ? tok_meta_shape(m)
+                  : kind == REC_VOCAB && m != NULL
+                    && rec_meta_get_u64(m, VOCAB_META_TOKENIZED, &u) == WP_OK && u <= INT32_MAX
+                      ? (int)u : -1;
+    if (c->shape == -2) {
+        c->shape = s;
+        c->shape_from = path;
+        return;
+    }
+    if (s >= 0 && c->shape >= 0 && s != c->shape) {
+        char a[96], b[96];
+        tok_shape_text(s, a, sizeof a);
+        tok_shape_text(c->shape, b, sizeof b);
+        cli_die(RV_DATA, "%s: tokens of '%s', %s of '%s' (tokenize the inputs alike)",
+                cli_name(path), a, cli_name(c->shape_from), b);
+    }
+    if (s < 0)
+        c->shape = -1;
+}
+
 static void
 count_input(struct counter *c, const struct input *in)
 {
     if (in->text) {
+        note_shape(c, NULL, in->path, 0);
         count_text(c, in->path);
         return;
     }
     FILE *fp = cli_open_in(in->path);
     struct rec_reader *r = cli_reader_open(fp, in->path, 0);
     const int kind = rec_reader_kind(r);
+    if (kind == REC_TOKENS || kind == REC_VOCAB)
+        note_shape(c, rec_reader_meta(r), in->path, kind);
     if (kind == REC_TOKENS)
         count_tokens(c, r, in->path);
     else if (kind == REC_VOCAB) {
@@ -331,7 +368,8 @@ write_stream(const struct counter *c, uint64_t distinct, struct cli_out *out)
         rec_meta_set_u64(m, "total_tokens", c->total_tokens) < 0 ||
         rec_meta_set_u64(m, "total_words", distinct) < 0 ||
         rec_meta_set_u64(m, "min_count", c->o->min_count) < 0 ||
-        rec_meta_set_u64(m, "vocab_hash", vocab_hash(c->v)) < 0)
+        rec_meta_set_u64(m, "vocab_hash", vocab_hash(c->v)) < 0 ||
+        (c->shape >= 0 && rec_meta_set_u64(m, VOCAB_META_TOKENIZED, (uint64_t)c->shape) < 0))
         cli_die_nomem();
     struct rec_writer *w = cli_writer_open(out, REC_VOCAB, m, c->o->level);
     const int rc = vocab_write(c->v, w);
@@ -349,8 +387,9 @@ check_paths(const struct vocab_cli *o)
     struct cli_path *p = cli_mallocarray(o->nin + 1, sizeof *p);
     p[0] = (struct cli_path){o->output != NULL ? o->output : "-", "-o", 1, 0};
     for (size_t i = 0; i < o->nin; i++)
-        p[i + 1] = (struct cli_path){o->in[i].path, o->in[i].text ? "a text vocabulary (--from-text)" : "an input",
-                                     0, 0};
+        p[i + 1] = (struct cli_path){o->in[i].path,
+                                     o->in[i].text ? "a text vocabulary (--text-vocab)"
+                                                   : "an input", 0, 0};
     cli_paths_distinct(p, o->nin + 1);
     free(p);
 }
@@ -366,6 +405,7 @@ main(int argc, char **argv)
     cli_init(argv[0]);
     parse_args(&o, argc, argv);
     c.o = &o;
+    c.shape = -2;
     c.v = new_table(&o);
     if (o.memory) {
         const char *dir = getenv("TMPDIR");

@@ -280,6 +280,10 @@ open_input(struct opts *o, struct run *r, uint64_t *first, uint64_t *all)
     if (windows && (r->head.has & WINDOW_META_WINDOW) && r->head.window > W2V_WINDOW_MAX)
         cli_die(RV_DATA, "%s: window %llu is above the %d w2v-train takes", cli_name(o->input),
                 (unsigned long long)r->head.window, W2V_WINDOW_MAX);
+    if (windows)
+        w2v_train_check_windows(o, &r->head);
+    else
+        cli_check_tokenized(r->v, o->vocab, rec_reader_meta(r->rd), o->input);
     if (o->resume != NULL && r->res.kind != (uint64_t)r->kind)
         cli_die(RV_DATA, "%s: checkpoint was made from another kind of input than %s",
                 o->resume, rec_kind_name(r->kind));

@@ -128,10 +128,31 @@ static const char *const resumed_settings[] = {
     "hs",     "exact-sigmoid", "fixed-window",  "ns-power",     "seed",
     "sync-words", "deterministic", "buckets",   NULL};
 
+/* The options whose settings a windows or spans stream's header holds. */
+static const char *const stream_settings[] = {"window", "sample", "fixed-window", NULL};
+
+void
+w2v_train_check_windows(const struct opts *o, const struct window_meta_read *h)
+{
+    struct opts made = *o;
+    if (h->has & WINDOW_META_WINDOW)
+        made.rs.wcfg.window = (uint32_t)h->window;
+    if (h->has & WINDOW_META_SAMPLE)
+        made.rs.wcfg.sample = h->sample;
+    if (h->has & WINDOW_META_FIXED_WINDOW)
+        made.rs.wcfg.fixed = h->fixed_window != 0;
+    const struct cli_kept k = {stream_settings, cli_name(o->input), "the stream",
+                               "windows keep what pairs drew them with",
+                               "remake them with pairs"};
+    cli_opt_check_kept(options, CLI_NOPTS(options), &k, o, &made, o->argc, o->argv);
+}
+
 void
 w2v_train_check_resumed(const struct opts *cmd, const struct opts *o)
 {
-    cli_opt_check_kept(options, CLI_NOPTS(options), resumed_settings, cmd, o, o->argc, o->argv);
+    const struct cli_kept k = {resumed_settings, "--resume", "the checkpoint",
+                               "a resumed run keeps the checkpoint's settings", "start afresh"};
+    cli_opt_check_kept(options, CLI_NOPTS(options), &k, cmd, o, o->argc, o->argv);
 }
 
 void

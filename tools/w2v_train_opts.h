@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "text/window_meta.h"
 #include "w2v/w2v.h"
 #include "w2v/w2v_job.h"
 #include "w2v/w2v_pace.h"
@@ -58,6 +59,9 @@ void w2v_train_parse(struct opts *o, int argc, char **argv);
  * line (cmd, o as parsed) must agree with them, or the tool dies RV_USAGE naming it: a rerun
  * of the same command with --resume added passes, a changed one is not dropped unsaid. */
 void w2v_train_check_resumed(const struct opts *cmd, const struct opts *o);
+/* Windows or spans input: -w, -s and --fixed-window are the stream's (h, its header), made
+ * by pairs; one given that differs is refused as w2v_train_check_resumed does. */
+void w2v_train_check_windows(const struct opts *o, const struct window_meta_read *h);
 /* The cli_out kind of a --format. */
 int w2v_train_out_kind(int format);
 

@@ -1,6 +1,8 @@
 /* tok_meta.c - the header of a token stream (tok_meta.h). */
 #include "tok_meta.h"
 
+#include <stdio.h>
+
 #include "common/status.h"
 #include "conllu.h"
 #include "stream/rec.h"
@@ -25,4 +27,34 @@ tok_meta_put(struct rec_meta *m, const struct tok_opts *o, const char *source,
         WP_TRY(rec_meta_set_str(m, "conllu_column", conllu_column_name(conllu_column)));
     }
     return WP_OK;
+}
+
+static const struct {
+    int bit;
+    const char *key, *flag;
+} shape_keys[] = {{TOK_SHAPE_LOWER, "lower", "--lower"},
+                  {TOK_SHAPE_WHITESPACE, "whitespace", "--whitespace"},
+                  {TOK_SHAPE_SPLIT_ALL_PUNCT, "split_all_punct", "--split-all-punct"},
+                  {TOK_SHAPE_PENN, "penn", "--penn"}};
+
+int
+tok_meta_shape(const struct rec_meta *m)
+{
+    uint64_t v;
+    if (rec_meta_get_u64(m, "lower", &v) != WP_OK)
+        return -1; /* every tok(1) header has it */
+    int shape = 0;
+    for (size_t i = 0; i < sizeof shape_keys / sizeof *shape_keys; i++)
+        if (rec_meta_get_u64(m, shape_keys[i].key, &v) == WP_OK && v != 0)
+            shape |= shape_keys[i].bit;
+    return shape;
+}
+
+void
+tok_shape_text(int shape, char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size, "tok");
+    for (size_t i = 0; i < sizeof shape_keys / sizeof *shape_keys && n < size; i++)
+        if (shape & shape_keys[i].bit)
+            n += (size_t)snprintf(buf + n, size - n, " %s", shape_keys[i].flag);
 }

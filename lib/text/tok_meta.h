@@ -14,4 +14,18 @@ struct rec_meta;
 int tok_meta_put(struct rec_meta *m, const struct tok_opts *o, const char *source,
                  int conllu_column);
 
+/* The settings that decide which strings are tokens, a bit each: a vocabulary counted from
+ * tokens of one shape finds few of another's (a cased word is never a lowercased token).
+ * --no-punct, --sentences and the lengths only drop or cut tokens, so they are left out. */
+enum {
+    TOK_SHAPE_LOWER = 1,           /* --lower */
+    TOK_SHAPE_WHITESPACE = 2,      /* --whitespace */
+    TOK_SHAPE_SPLIT_ALL_PUNCT = 4, /* --split-all-punct */
+    TOK_SHAPE_PENN = 8             /* --penn */
+};
+/* A token stream's shape from its header, or -1 when it does not say (not made by tok). */
+int tok_meta_shape(const struct rec_meta *m);
+/* The tok command of a shape, for messages: "tok --lower --whitespace", "tok". */
+void tok_shape_text(int shape, char *buf, size_t size);
+
 #endif

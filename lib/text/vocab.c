@@ -50,6 +50,7 @@ struct vocab {
     size_t mask;      /* slots - 1 */
     uint64_t total;   /* sum of counts */
     uint64_t read_total; /* a stream's total_tokens: every token counted, pruned ones too */
+    int tok_shape;       /* a stream's tokenized: the shape of its tokens, -1 unknown */
 };
 
 static int
@@ -125,6 +126,7 @@ vocab_create(struct vocab **out, size_t expected_words)
     *out = NULL;
     if (v == NULL)
         return WP_ENOMEM;
+    v->tok_shape = -1;
     if (expected_words > VOCAB_MAX_WORDS)
         expected_words = VOCAB_MAX_WORDS;
     int rc = grow_ids(v, expected_words ? expected_words : 1);
@@ -333,7 +335,9 @@ rebuild_from_keys(struct vocab *v, const struct vocab_key *keys, uint32_t n)
         vocab_free(t);
         return rc;
     }
-    /* swap the contents, keep v's address */
+    /* swap the contents, keep v's address and what its header said */
+    t->read_total = v->read_total;
+    t->tok_shape = v->tok_shape;
     const struct vocab tmp = *v;
     *v = *t;
     *t = tmp;
@@ -434,6 +438,10 @@ vocab_read_dup(struct vocab **out, struct rec_reader *r, char *dup, size_t size)
     uint64_t read_total;
     if (rec_meta_get_u64(rec_reader_meta(r), "total_tokens", &read_total) == WP_OK)
         v->read_total = read_total;
+    uint64_t shape;
+    if (rec_meta_get_u64(rec_reader_meta(r), VOCAB_META_TOKENIZED, &shape) == WP_OK
+        && shape <= INT32_MAX)
+        v->tok_shape = (int)shape;
     *out = v;
     return WP_OK;
 }
@@ -445,6 +453,12 @@ vocab_unsorted(const struct vocab *v)
         if (v->ent[id].count > v->ent[id - 1].count)
             return id;
     return 0;
+}
+
+int
+vocab_tok_shape(const struct vocab *v)
+{
+    return v->tok_shape;
 }
 
 uint64_t

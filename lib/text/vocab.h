@@ -31,6 +31,12 @@ uint64_t vocab_total(const struct vocab *v); /* sum of all counts */
  * included (a stream's total_tokens metadata), or vocab_total when that is unknown or
  * smaller: fastText's denominator for subsampling. */
 uint64_t vocab_tokens_counted(const struct vocab *v);
+
+/* The header key of a vocabulary stream that says the shape of the tokens it counted
+ * (tok_meta.h's TOK_SHAPE bits), written by vocab(1) when every input said the same. */
+#define VOCAB_META_TOKENIZED "tokenized"
+/* A read vocabulary's shape of tokens, or -1 when its header does not say. */
+int vocab_tok_shape(const struct vocab *v);
 int64_t vocab_lookup(const struct vocab *v, const void *word, size_t len); /* id or -1 */
 /* A token record (stream/rec_payload.h) -> the ids of its in-vocabulary tokens, in order,
  * written at (*ids)[at] on, the array (*ids, capacity *cap) grown as needed

@@ -406,6 +406,28 @@ tiny_lm() {
 
 # ---- row 4: a w2v checkpoint resumed on another corpus
 
+@test "semantic: w2v-train --resume from a pipe: the same first block and other blocks after it are refused once read" {
+    # a corpus that grew by appending: a pipe gives only its first block before training
+    awk 'BEGIN { srand(3); for (s = 0; s < 60000; s++) { l = "";
+        for (i = 0; i < 10; i++) l = l (i ? " " : "") "w" int(rand() * rand() * 300); print l } }' \
+        > "$T/big.txt"
+    tok -q "$T/big.txt" > "$T/big.tok"
+    (cat "$T/big.txt"; head -1000 "$T/big.txt") | tok -q > "$T/grown.tok"
+    [ "$(wpcat --stat "$T/big.tok" | awk -F'\t' '$1 == "blocks" { print $2 }')" -ge 2 ]
+    vocab -q "$T/big.tok" > "$T/big.voc"
+    w2v-train -q -v "$T/big.voc" -d 4 -e 2 --checkpoint "$T/ck" --checkpoint-every 300000w \
+        -o /dev/null "$T/big.tok"
+    run --separate-stderr -3 bash -c "cat '$T/grown.tok' | w2v-train -q -v '$T/big.voc' -d 4 -e 2 --resume '$T/ck' -o '$T/x.vec'"
+    [ "$stderr" = "w2v-train: <stdin>: not the input the checkpoint $T/ck was trained on: its first block is, the rest differs (a pipe is checked once read; --any-input resumes on it anyway); no model written" ]
+    no_output "$T/x.vec"
+    # the same corpus through a pipe: the model a file gives
+    bash -c "cat '$T/big.tok' | w2v-train -q -v '$T/big.voc' -d 4 -e 2 --resume '$T/ck' -o '$T/p.vec'"
+    w2v-train -q -v "$T/big.voc" -d 4 -e 2 --resume "$T/ck" -o "$T/f.vec" "$T/big.tok"
+    cmp "$T/p.vec" "$T/f.vec"
+    run bash -c "cat '$T/grown.tok' | w2v-train -q -v '$T/big.voc' -d 4 -e 2 --resume '$T/ck' --any-input -o '$T/x.vec'"
+    assert_success
+}
+
 @test "semantic: w2v-train --resume refuses another corpus unless --any-input, from a file or a pipe" {
     for i in $(seq 1 60); do echo "the king and the queen ruled the land of the north $i"; done |
         tok -q > "$T/k.tok"

@@ -365,15 +365,31 @@ init_model(const struct opts *o, struct run *r, uint64_t data_first, uint64_t da
     r->cfg.prefetch = 1; /* inflate the input on a thread of its own while this one decodes */
 }
 
+/* --resume from a pipe: only its first block could be checked before training (a pipe
+ * cannot be walked first); read to its end, the whole input is checked against the
+ * checkpoint's fingerprint before any model is written (data_all: the file's, 0 for a pipe). */
+static void
+check_input_read(const struct opts *o, const struct run *r, uint64_t data_all)
+{
+    uint64_t all;
+    if (o->resume == NULL || o->any_input || o->mpi || data_all != 0 || r->res.data_all == 0
+        || rec_reader_fingerprint_read(r->rd, &all) < 0 || all == r->res.data_all)
+        return;
+    cli_die(RV_DATA, "%s: not the input the checkpoint %s was trained on: its first block is, "
+            "the rest differs (a pipe is checked once read; --any-input resumes on it anyway); "
+            "no model written", cli_name(o->input), o->resume);
+}
+
 /* Trains to the end, then the last progress figures and the input closed. */
 static void
-train(const struct opts *o, struct run *r)
+train(const struct opts *o, struct run *r, uint64_t data_all)
 {
     enum w2v_stage where;
     const int rc = w2v_run(&r->cfg, r->job.workers, &r->pos, &where);
     if (rc < 0)
         w2v_train_die_run(rc, where, r->rd, o->input, &r->bad);
     /* the random initial vectors are no model: one behaviour for tokens and windows */
+    check_input_read(o, r, data_all);
     if (r->pos.records == 0 && !o->mpi)
         cli_die(RV_DATA, "%s: %s: nothing to train on, no model written", cli_name(o->input),
                 rec_reader_stats(r->rd)->records == 0 ? "the tokens stream holds no sentences"
@@ -421,7 +437,7 @@ main(int argc, char **argv)
     wire_run(&o, &r);
     init_model(&o, &r, data_first, data_all);
     w2v_train_progress_start(&o, &r.st, &r.pos);
-    train(&o, &r);
+    train(&o, &r, data_all);
     write_outputs(&o, r.v, r.cv, &r.job.m);
     free_run(&r);
     cli_close_stdout();

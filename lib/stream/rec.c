@@ -413,6 +413,7 @@ struct rec_reader {
     uint64_t stream_records;
     uint64_t record_index;
     XXH3_state_t *stream_hash;
+    XXH3_state_t *read_sums; /* every block checksum read, for rec_reader_fingerprint_read */
     struct rec_stats st;
     z_stream z;
     int z_ready, done, failed;
@@ -586,8 +587,10 @@ rec_reader_open(struct rec_reader **out, FILE *fp)
         return WP_ENOMEM;
     r->fp = fp;
     r->start = ftello(fp); /* -1 on a pipe */
-    if ((r->stream_hash = XXH3_createState()) == NULL)
+    if ((r->stream_hash = XXH3_createState()) == NULL
+        || (r->read_sums = XXH3_createState()) == NULL)
         return fail(r, WP_ENOMEM, NULL);
+    XXH3_64bits_reset(r->read_sums);
     if (inflateInit2(&r->z, -15) != Z_OK)
         return fail(r, WP_ENOMEM, NULL);
     r->z_ready = 1;
@@ -708,6 +711,7 @@ next_block(struct rec_reader *r)
         if (XXH3_64bits(r->raw.p, r->raw.len) != le64_load(h + 16))
             return fail(r, WP_ECHECKSUM, NULL);
         XXH3_64bits_update(r->stream_hash, h + 16, 8);
+        XXH3_64bits_update(r->read_sums, h + 16, 8);
         if (r->st.blocks++ == 0)
             r->first_sum = le64_load(h + 16);
         r->st.raw_bytes += raw_size;
@@ -888,6 +892,16 @@ rec_reader_fingerprint(struct rec_reader *r, uint64_t *first, uint64_t *all)
     return WP_OK;
 }
 
+int
+rec_reader_fingerprint_read(const struct rec_reader *r, uint64_t *all)
+{
+    *all = 0;
+    if (!r->done || r->failed)
+        return WP_ERANGE;
+    *all = XXH3_64bits_digest(r->read_sums);
+    return WP_OK;
+}
+
 uint64_t
 rec_reader_record_index(const struct rec_reader *r)
 {
@@ -908,6 +922,7 @@ rec_reader_free(struct rec_reader *r)
     if (r->z_ready)
         inflateEnd(&r->z);
     XXH3_freeState(r->stream_hash);
+    XXH3_freeState(r->read_sums);
     rec_meta_free(r->meta);
     buf_free(&r->raw);
     buf_free(&r->packed);

@@ -123,6 +123,9 @@ int rec_reader_count_records(struct rec_reader *r, uint64_t *records);
  * file (walked over its block headers, without inflating), else 0. WP_ERANGE once records
  * have been read; a stream too damaged to walk gives *all = 0 (the reader will say where). */
 int rec_reader_fingerprint(struct rec_reader *r, uint64_t *first, uint64_t *all);
+/* rec_reader_fingerprint's *all for an input read to its end through this reader (a pipe,
+ * which cannot be walked first): WP_OK, or WP_ERANGE before the end (*all 0). */
+int rec_reader_fingerprint_read(const struct rec_reader *r, uint64_t *all);
 /* Records returned so far by rec_reader_next over all concatenated streams. */
 uint64_t rec_reader_record_index(const struct rec_reader *r);
 const struct rec_stats *rec_reader_stats(const struct rec_reader *r);

@@ -663,11 +663,17 @@ test_concatenation_checks_headers_and_counts(void)
     CHECK(rec_reader_open(&r, fp) == WP_OK);
     CHECK(rec_reader_count_records(r, &n) == WP_OK);
     CHECK_EQ(600, n);
+    /* the fingerprint walked over the block headers is the one of the blocks read to the
+     * end (a pipe's, rec_reader_fingerprint_read), and none is given before the end */
+    uint64_t first, all, got;
+    CHECK(rec_reader_fingerprint(r, &first, &all) == WP_OK && all != 0 && first != 0);
+    CHECK_EQ(WP_ERANGE, rec_reader_fingerprint_read(r, &got));
     int rc;
     while ((rc = rec_reader_next(r, &rec, &len)) == 1) /* position restored: all are read */
         seen++;
     CHECK_EQ(0, rc);
     CHECK_EQ(600, seen);
+    CHECK(rec_reader_fingerprint_read(r, &got) == WP_OK && got == all);
     rec_reader_free(r);
     CHECK(fwrite(mb.p, 1, mb.n, fp) == mb.n); /* a third stream, of another vocabulary */
     rewind(fp);

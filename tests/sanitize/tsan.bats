@@ -139,8 +139,8 @@ train() {
 # them to the spool in stream order, taking turns, which must race nowhere either.
 @test "tsan: w2v-train -t 2 --deterministic on windows and spans read twice: workers decode and spool in turn" {
     corpus
-    pairs -q -v "$T/c.voc" "$T/c.tok" > "$T/c.win"
-    pairs -q --spans -v "$T/c.voc" "$T/c.tok" > "$T/c.spans"
+    pairs -q -v "$T/c.voc" -w 3 "$T/c.tok" > "$T/c.win"
+    pairs -q --spans -v "$T/c.voc" -w 3 "$T/c.tok" > "$T/c.spans"
     local f
     for f in c.win c.spans; do
         TSAN_OPTIONS=${TSAN_OPTIONS/:suppressions=*/} run --separate-stderr \
@@ -161,10 +161,10 @@ train() {
 
 @test "tsan: w2v-train -t 2 on pairs' windows and spans, and with --context-vocab" {
     corpus
-    pairs -q -v "$T/c.voc" "$T/c.tok" > "$T/c.win"
+    pairs -q -v "$T/c.voc" -w 3 "$T/c.tok" > "$T/c.win"
     run --separate-stderr train -o "$T/v" "$T/c.win"
     assert_success
-    pairs -q --spans -v "$T/c.voc" "$T/c.tok" > "$T/c.spans"
+    pairs -q --spans -v "$T/c.voc" -w 3 "$T/c.tok" > "$T/c.spans"
     run --separate-stderr train -o "$T/vs" "$T/c.spans"
     assert_success
     awk 'NF >= 2 { for (i = 2; i <= NF; i++) print $1 "\t" $i "/c" }' "$M/c.txt" | head -n 12000 \

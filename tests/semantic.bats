@@ -687,6 +687,9 @@ phrase_table() {
     vocab -q --text-vocab "$T/lower.txt" "$T/lower.tok" > "$T/t.voc"
     run -0 wpcat --stat "$T/t.voc"
     [[ "$output" != *tokenized* ]]
+    # but two inputs that say are still compared across one that does not
+    run --separate-stderr -3 vocab -q "$T/lower.tok" --text-vocab "$T/lower.txt" "$T/cased.tok"
+    [ "$stderr" = "vocab: $T/cased.tok: tokens of 'tok', $T/lower.tok of 'tok --lower' (tokenize the inputs alike)" ]
     # a cased vocabulary with lowercased tokens: every tool that reads both says so
     msg="$T/lower.tok: tokens of 'tok --lower', the vocabulary $T/cased.voc counted tokens of 'tok' (tokenize both alike)"
     run --separate-stderr -3 w2v-train -q -v "$T/cased.voc" -d 4 -o "$T/x.wp" "$T/lower.tok"

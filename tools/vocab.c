@@ -39,9 +39,9 @@ struct counter {
     struct cli_progress prog;
     uint64_t seen;         /* tokens read from token streams, for progress */
     uint64_t total_tokens; /* every token counted, before pruning */
-    int shape;              /* the inputs' shape of tokens (tok_meta.h), -1 unknown, -2
-                             * before the first input */
-    const char *shape_from; /* the first input */
+    int shape;              /* the inputs' shape of tokens (tok_meta.h); -1 none said yet */
+    const char *shape_from; /* the first input that said it */
+    int shape_unknown;      /* an input did not say (a text vocabulary, an older stream) */
 };
 
 static _Noreturn void
@@ -259,47 +259,42 @@ count_text(struct counter *c, const char *path)
     vocab_free(part);
 }
 
-/* The shape of the tokens an input holds (a token stream's, or the one a vocabulary says it
- * counted; -1 unknown) joined into c's: inputs tokenized apart are refused, since the
- * vocabulary would hold both "The" and "the" and match neither stream well; an input that
- * does not say makes the vocabulary's shape unknown. */
+/* The shape s of the tokens an input holds (a token stream's, or the one a vocabulary says
+ * it counted; -1 when it does not say) joined into c's: inputs tokenized apart are refused,
+ * since the vocabulary would hold both "The" and "the" and match neither stream well; an
+ * input that does not say leaves the vocabulary's shape unsaid. */
 static void
-note_shape(struct counter *c, const struct rec_meta *m, const char *path, int kind)
+note_shape(struct counter *c, int s, const char *path)
 {
-    uint64_t u;
-    const int s = kind == REC_TOKENS ? tok_meta_shape(m)
-                  : kind == REC_VOCAB && m != NULL
-                    && rec_meta_get_u64(m, VOCAB_META_TOKENIZED, &u) == WP_OK && u <= INT32_MAX
-                      ? (int)u : -1;
-    if (c->shape == -2) {
+    if (s < 0) {
+        c->shape_unknown = 1;
+    } else if (c->shape < 0) {
         c->shape = s;
         c->shape_from = path;
-        return;
-    }
-    if (s >= 0 && c->shape >= 0 && s != c->shape) {
+    } else if (s != c->shape) {
         char a[96], b[96];
         tok_shape_text(s, a, sizeof a);
         tok_shape_text(c->shape, b, sizeof b);
         cli_die(RV_DATA, "%s: tokens of '%s', %s of '%s' (tokenize the inputs alike)",
                 cli_name(path), a, cli_name(c->shape_from), b);
     }
-    if (s < 0)
-        c->shape = -1;
 }
 
 static void
 count_input(struct counter *c, const struct input *in)
 {
     if (in->text) {
-        note_shape(c, NULL, in->path, 0);
+        note_shape(c, -1, in->path);
         count_text(c, in->path);
         return;
     }
     FILE *fp = cli_open_in(in->path);
     struct rec_reader *r = cli_reader_open(fp, in->path, 0);
     const int kind = rec_reader_kind(r);
-    if (kind == REC_TOKENS || kind == REC_VOCAB)
-        note_shape(c, rec_reader_meta(r), in->path, kind);
+    if (kind == REC_TOKENS)
+        note_shape(c, tok_meta_shape(rec_reader_meta(r)), in->path);
+    else if (kind == REC_VOCAB)
+        note_shape(c, vocab_meta_tok_shape(rec_reader_meta(r)), in->path);
     if (kind == REC_TOKENS)
         count_tokens(c, r, in->path);
     else if (kind == REC_VOCAB) {
@@ -369,7 +364,8 @@ write_stream(const struct counter *c, uint64_t distinct, struct cli_out *out)
         rec_meta_set_u64(m, "total_words", distinct) < 0 ||
         rec_meta_set_u64(m, "min_count", c->o->min_count) < 0 ||
         rec_meta_set_u64(m, "vocab_hash", vocab_hash(c->v)) < 0 ||
-        (c->shape >= 0 && rec_meta_set_u64(m, VOCAB_META_TOKENIZED, (uint64_t)c->shape) < 0))
+        (c->shape >= 0 && !c->shape_unknown
+         && rec_meta_set_u64(m, VOCAB_META_TOKENIZED, (uint64_t)c->shape) < 0))
         cli_die_nomem();
     struct rec_writer *w = cli_writer_open(out, REC_VOCAB, m, c->o->level);
     const int rc = vocab_write(c->v, w);
@@ -405,7 +401,7 @@ main(int argc, char **argv)
     cli_init(argv[0]);
     parse_args(&o, argc, argv);
     c.o = &o;
-    c.shape = -2;
+    c.shape = -1;
     c.v = new_table(&o);
     if (o.memory) {
         const char *dir = getenv("TMPDIR");

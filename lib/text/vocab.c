@@ -438,10 +438,7 @@ vocab_read_dup(struct vocab **out, struct rec_reader *r, char *dup, size_t size)
     uint64_t read_total;
     if (rec_meta_get_u64(rec_reader_meta(r), "total_tokens", &read_total) == WP_OK)
         v->read_total = read_total;
-    uint64_t shape;
-    if (rec_meta_get_u64(rec_reader_meta(r), VOCAB_META_TOKENIZED, &shape) == WP_OK
-        && shape <= INT32_MAX)
-        v->tok_shape = (int)shape;
+    v->tok_shape = vocab_meta_tok_shape(rec_reader_meta(r));
     *out = v;
     return WP_OK;
 }
@@ -453,6 +450,14 @@ vocab_unsorted(const struct vocab *v)
         if (v->ent[id].count > v->ent[id - 1].count)
             return id;
     return 0;
+}
+
+int
+vocab_meta_tok_shape(const struct rec_meta *m)
+{
+    uint64_t shape;
+    return rec_meta_get_u64(m, VOCAB_META_TOKENIZED, &shape) == WP_OK && shape <= INT32_MAX
+               ? (int)shape : -1;
 }
 
 int

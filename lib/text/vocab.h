@@ -37,6 +37,8 @@ uint64_t vocab_tokens_counted(const struct vocab *v);
 #define VOCAB_META_TOKENIZED "tokenized"
 /* A read vocabulary's shape of tokens, or -1 when its header does not say. */
 int vocab_tok_shape(const struct vocab *v);
+/* The same from a vocabulary stream's header m. */
+int vocab_meta_tok_shape(const struct rec_meta *m);
 int64_t vocab_lookup(const struct vocab *v, const void *word, size_t len); /* id or -1 */
 /* A token record (stream/rec_payload.h) -> the ids of its in-vocabulary tokens, in order,
  * written at (*ids)[at] on, the array (*ids, capacity *cap) grown as needed

@@ -316,14 +316,15 @@ cli_out_mappable(struct cli_out *o)
 void
 cli_out_abort(struct cli_out *o)
 {
-    if (o->tmp == NULL && o->path != NULL) { /* a device or FIFO: nothing to remove */
-        if (o->fp != NULL)
-            fclose(o->fp);
-        free(o->path);
-        memset(o, 0, sizeof *o);
-    }
-    if (o->tmp == NULL)
+    if (o->tmp == NULL) {
+        if (o->path != NULL) { /* a device or FIFO: closed, nothing to remove */
+            if (o->fp != NULL)
+                fclose(o->fp);
+            free(o->path);
+            memset(o, 0, sizeof *o);
+        }
         return;
+    }
     if (o->fp != NULL)
         fclose(o->fp);
     unlink(o->tmp);

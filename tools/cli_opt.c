@@ -80,6 +80,22 @@ put_int(void *p, size_t size, int64_t v)
     }
 }
 
+/* The integer of the given width at p (put_int's inverse for what it stores). */
+static uint64_t
+get_uint(const void *p, size_t size)
+{
+    uint8_t a;
+    uint16_t b;
+    uint32_t c;
+    uint64_t d;
+    switch (size) {
+    case 1: memcpy(&a, p, 1); return a;
+    case 2: memcpy(&b, p, 2); return b;
+    case 4: memcpy(&c, p, 4); return c;
+    default: memcpy(&d, p, 8); return d;
+    }
+}
+
 static void
 put_real(void *p, size_t size, double v)
 {
@@ -89,19 +105,6 @@ put_real(void *p, size_t size, double v)
     } else {
         memcpy(p, &v, sizeof v);
     }
-}
-
-static int64_t
-get_int(const void *p, size_t size)
-{
-    int32_t x;
-    int64_t y;
-    if (size == sizeof x) {
-        memcpy(&x, p, sizeof x);
-        return x;
-    }
-    memcpy(&y, p, sizeof y);
-    return y;
 }
 
 /* The option as messages name it: its .flag, else -x, else --name. */
@@ -149,7 +152,7 @@ take(const struct cli_opt *d, char *base, const char *arg, void (*usage)(FILE *,
     switch (d->kind) {
     case CLI_OPT_FLAG: put_int(at, d->size, 1); break;
     case CLI_OPT_CONST: put_int(at, d->size, d->val); break;
-    case CLI_OPT_COUNT: put_int(at, d->size, get_int(at, d->size) + 1); break;
+    case CLI_OPT_COUNT: put_int(at, d->size, (int64_t)get_uint(at, d->size) + 1); break;
     case CLI_OPT_STR: memcpy(at, &arg, sizeof arg); break;
     case CLI_OPT_LIST: {
         const char **list;
@@ -214,21 +217,6 @@ cli_opt_parse(const struct cli_opt *t, size_t n, void (*usage)(FILE *, int), voi
     return optind;
 }
 
-static uint64_t
-get_uint(const void *p, size_t size)
-{
-    uint8_t a;
-    uint16_t b;
-    uint32_t c;
-    uint64_t d;
-    switch (size) {
-    case 1: memcpy(&a, p, 1); return a;
-    case 2: memcpy(&b, p, 2); return b;
-    case 4: memcpy(&c, p, 4); return c;
-    default: memcpy(&d, p, 8); return d;
-    }
-}
-
 /* An option's value in the struct at base, as text ("on"/"off" for a flag). */
 static void
 value_text(const struct cli_opt *d, const char *base, char *buf, size_t size)
@@ -284,34 +272,11 @@ listed(const char *name, const char *const *names)
     return 0;
 }
 
-void
-cli_opt_check_kept(const struct cli_opt *t, size_t n, const struct cli_kept *k,
-                   const void *given, const void *kept, int argc, char **argv)
-{
-    struct getopt_arrays g;
-    int ch;
-    build(t, n, &g);
-    opterr = 0;
-    optind = 0; /* GNU getopt: from the start */
-    while ((ch = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
-        const struct cli_opt *d = find(t, n, ch);
-        if (d == NULL || !has_field(d) || !listed(d->name, k->names)
-            || memcmp((const char *)given + d->off, (const char *)kept + d->off, d->size) == 0)
-            continue;
-        char flag[64], a[64], b[64];
-        flag_name(d, flag, sizeof flag);
-        value_text(d, given, a, sizeof a);
-        value_text(d, kept, b, sizeof b);
-        cli_die(RV_USAGE, "%s: %s gives %s, %s %s (%s: drop %s, or %s)", k->ctx, flag, a,
-                k->source, b, k->why, flag, k->remedy);
-    }
-    opterr = 1;
-    optind = 0;
-}
-
-void
-cli_opt_scan(const struct cli_opt *t, size_t n, const char *name,
-             void (*fn)(void *dst, const char *arg), void *dst, int argc, char **argv)
+/* Calls fn(d, argument, ctx) for each option of t in argv, from its start, quietly skipping
+ * what the table does not know (errors are cli_opt_parse's), then rewinds getopt. */
+static void
+each_given(const struct cli_opt *t, size_t n, int argc, char **argv,
+           void (*fn)(const struct cli_opt *d, const char *arg, void *ctx), void *ctx)
 {
     struct getopt_arrays g;
     int ch;
@@ -320,9 +285,60 @@ cli_opt_scan(const struct cli_opt *t, size_t n, const char *name,
     optind = 0; /* GNU getopt: from the start, also after cli_opt_parse */
     while ((ch = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
         const struct cli_opt *d = find(t, n, ch);
-        if (d != NULL && d->name != NULL && strcmp(d->name, name) == 0)
-            fn(dst, optarg);
+        if (d != NULL)
+            fn(d, optarg, ctx);
     }
     opterr = 1;
     optind = 0; /* GNU getopt: start over */
+}
+
+struct kept_ctx {
+    const struct cli_kept *k;
+    const char *given, *kept;
+};
+
+static void
+check_one_kept(const struct cli_opt *d, const char *arg, void *ctx)
+{
+    const struct kept_ctx *c = ctx;
+    (void)arg;
+    if (!has_field(d) || !listed(d->name, c->k->names)
+        || memcmp(c->given + d->off, c->kept + d->off, d->size) == 0)
+        return;
+    char flag[64], a[64], b[64];
+    flag_name(d, flag, sizeof flag);
+    value_text(d, c->given, a, sizeof a);
+    value_text(d, c->kept, b, sizeof b);
+    cli_die(RV_USAGE, "%s: %s gives %s, %s %s (%s: drop %s, or %s)", c->k->ctx, flag, a,
+            c->k->source, b, c->k->why, flag, c->k->remedy);
+}
+
+void
+cli_opt_check_kept(const struct cli_opt *t, size_t n, const struct cli_kept *k,
+                   const void *given, const void *kept, int argc, char **argv)
+{
+    struct kept_ctx c = {k, given, kept};
+    each_given(t, n, argc, argv, check_one_kept, &c);
+}
+
+struct scan_ctx {
+    const char *name;
+    void (*fn)(void *dst, const char *arg);
+    void *dst;
+};
+
+static void
+scan_one(const struct cli_opt *d, const char *arg, void *ctx)
+{
+    const struct scan_ctx *c = ctx;
+    if (d->name != NULL && strcmp(d->name, c->name) == 0)
+        c->fn(c->dst, arg);
+}
+
+void
+cli_opt_scan(const struct cli_opt *t, size_t n, const char *name,
+             void (*fn)(void *dst, const char *arg), void *dst, int argc, char **argv)
+{
+    struct scan_ctx c = {name, fn, dst};
+    each_given(t, n, argc, argv, scan_one, &c);
 }

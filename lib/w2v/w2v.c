@@ -276,23 +276,30 @@ w2v_model_relayout(struct w2v_model *m, size_t stride)
     m->stride = stride;
 }
 
+/* The rows of syn0, syn1neg and syn1 (0 for an absent one). */
+static void
+mat_rows(const struct w2v_model *m, size_t rows[3])
+{
+    rows[0] = m->syn0 != NULL ? m->nrows : 0;
+    rows[1] = m->syn1neg != NULL ? m->nctx : 0;
+    rows[2] = m->syn1 != NULL && m->n > 0 ? m->n - 1 : 0;
+}
+
 void
 w2v_model_mats(struct w2v_model *m, float *mats[3], size_t rows[3])
 {
     mats[0] = m->syn0;
     mats[1] = m->syn1neg;
     mats[2] = m->syn1;
-    rows[0] = m->syn0 != NULL ? m->nrows : 0;
-    rows[1] = m->syn1neg != NULL ? m->nctx : 0;
-    rows[2] = m->syn1 != NULL && m->n > 0 ? m->n - 1 : 0;
+    mat_rows(m, rows);
 }
 
 uint64_t
 w2v_model_nonfinite(const struct w2v_model *m)
 {
     const float *mats[3] = {m->syn0, m->syn1neg, m->syn1};
-    const size_t rows[3] = {m->syn0 != NULL ? m->nrows : 0, m->syn1neg != NULL ? m->nctx : 0,
-                            m->syn1 != NULL && m->n > 0 ? m->n - 1 : 0};
+    size_t rows[3];
+    mat_rows(m, rows);
     uint64_t bad = 0;
     for (int k = 0; k < 3; k++)
         for (size_t r = 0; r < rows[k]; r++) {

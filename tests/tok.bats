@@ -224,6 +224,19 @@ toks() {
     [ "$stderr" = "tok: <stdin>: UTF-16 text, not UTF-8" ]
 }
 
+@test "tok: UTF-32 text, with or without a byte order mark, exits 3 naming UTF-32" {
+    printf 'hello world\nthe cat sat\n' | iconv -f UTF-8 -t UTF-32LE > "$T/le.txt"
+    { printf '\377\376\000\000'; cat "$T/le.txt"; } > "$T/bom-le.txt"
+    printf 'hello world\n' | iconv -f UTF-8 -t UTF-32BE > "$T/be.txt"
+    printf 'hello world\n' | iconv -f UTF-8 -t UTF-32 > "$T/bom.txt" # iconv's mark and order
+    printf '\316\261\316\262\316\263 \316\264\n' | iconv -f UTF-8 -t UTF-32LE > "$T/greek.txt"
+    for f in le.txt bom-le.txt be.txt bom.txt greek.txt; do
+        run --separate-stderr -3 tok -o "$T/out.rec" "$T/$f"
+        [ "$stderr" = "tok: $T/$f: UTF-32 text, not UTF-8" ]
+        [ ! -e "$T/out.rec" ]
+    done
+}
+
 @test "tok: a few stray NUL bytes, even all at odd offsets, are separators, not UTF-16" {
     run --separate-stderr bash -o pipefail -c "printf 'x\000y\000 hello world again\n' | tok | wpcat --lines"
     assert_success

@@ -163,13 +163,14 @@ check_not_stream(const char *path, const unsigned char *p, size_t n)
                 cli_name(path));
 }
 
-/* UTF-16 text read as UTF-8 gives one-letter words between NUL bytes, with exit 0: a
- * UTF-16 byte order mark or NUL pattern in the first chunk is refused instead. */
+/* UTF-16 or UTF-32 text read as UTF-8 gives one-letter words between NUL bytes, with exit
+ * 0: a byte order mark or NUL pattern of either in the first chunk is refused instead. */
 static void
-check_not_utf16(const char *path, const unsigned char *p, size_t n)
+check_not_wide(const char *path, const unsigned char *p, size_t n)
 {
-    if (textenc_is_utf16(p, n))
-        cli_die(RV_DATA, "%s: UTF-16 text, not UTF-8", cli_name(path));
+    const char *enc = textenc_wide(p, n);
+    if (enc != NULL)
+        cli_die(RV_DATA, "%s: %s text, not UTF-8", cli_name(path), enc);
 }
 
 /* Exits RV_DATA naming the file and line for malformed CoNLL-U, else RV_FAIL. */
@@ -208,7 +209,7 @@ tokenize_file(const char *path, struct textin *in, struct tok_state *t, struct c
             cli_die(cli_exit_code(got), "%s: %s", cli_name(path), textin_ahead_error(a));
         if (first) {
             check_not_stream(path, p, (size_t)got);
-            check_not_utf16(path, p, (size_t)got);
+            check_not_wide(path, p, (size_t)got);
         }
         if (ci != NULL) {
             const int rc = conllu_feed(ci->p, p, (size_t)got);

@@ -146,6 +146,23 @@ EOF
     cmp "$T/mixed.voc" "$T/whole.voc"
 }
 
+@test "vocab: merging a pruned vocabulary says what it dropped; unpruned parts and one input say nothing" {
+    printf 'a a a b b c\n' | tok -q > "$T/p1.rec"
+    printf 'a c c d\n' | tok -q > "$T/p2.rec"
+    vocab -q -m 2 "$T/p1.rec" > "$T/p1m2.voc" # c (1 token) dropped
+    vocab -q "$T/p2.rec" > "$T/p2.voc"
+    run --separate-stderr vocab "$T/p1m2.voc" "$T/p2.voc" -o "$T/m.voc"
+    assert_success
+    [ "$stderr" = "vocab: $T/p1m2.voc: a pruned vocabulary (the words of 1 of its 6 tokens dropped): the merge undercounts words rare in each part; count the parts with -m 1 and prune at the merge" ]
+    run --separate-stderr vocab -q "$T/p1m2.voc" "$T/p2.voc" -o "$T/m.voc"
+    [ -z "$stderr" ]
+    run --separate-stderr vocab "$T/p1m2.voc" -o "$T/m.voc" # pruned again: exact
+    [ -z "$stderr" ]
+    vocab -q "$T/p1.rec" > "$T/p1.voc"
+    run --separate-stderr vocab "$T/p1.voc" "$T/p2.voc" -o "$T/m.voc"
+    [ -z "$stderr" ]
+}
+
 @test "vocab: -M spills to TMPDIR and still counts exactly" {
     need_data enwiki-text8style.gz
     corpus_words 1200000 | tr '\n' ' ' | tok -q > "$T/c.rec"

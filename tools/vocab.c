@@ -206,8 +206,16 @@ count_vocab(struct counter *c, struct rec_reader *r, const char *path)
     /* a pruned partial vocabulary still knows how many tokens it saw */
     const struct rec_meta *m = rec_reader_meta(r);
     if (rec_meta_get_u64(m, "total_tokens", &total) == WP_OK &&
-        rec_meta_get_u64(m, "tokens", &kept) == WP_OK && total > kept)
+        rec_meta_get_u64(m, "tokens", &kept) == WP_OK && total > kept) {
         c->total_tokens += total - kept;
+        /* merged with others, its dropped words are lost to the sum (documented, and maybe
+         * meant, but never unsaid) */
+        if (c->o->nin > 1 && !c->o->quiet)
+            cli_warn("%s: a pruned vocabulary (the words of %" PRIu64 " of its %" PRIu64
+                     " tokens dropped): the merge undercounts words rare in each part; count "
+                     "the parts with -m 1 and prune at the merge", cli_name(path),
+                     total - kept, total);
+    }
     merge_part(c, part);
     vocab_free(part);
 }

@@ -285,7 +285,7 @@ for i in range(len(d)): open("%s.%d" % (sys.argv[2], i), "wb").write(d[:i])' "$1
 vocab: $T/s.win: expected tokens or vocabulary, got windows|vocab -q $T/s.win
 pairs: $T/s.voc: expected a tokens stream, got vocabulary|pairs -q -v $T/s.voc $T/s.voc
 pairs: $T/s.tok: expected a vocabulary stream, got tokens|pairs -q -v $T/s.tok $T/s.tok
-w2v-train: $T/s.voc: expected a tokens or windows stream, got vocabulary|w2v-train -q -v $T/s.voc -o $T/x $T/s.voc
+w2v-train: $T/s.voc: expected a tokens, spans or windows stream, got vocabulary|w2v-train -q -v $T/s.voc -o $T/x $T/s.voc
 w2v-train: $T/s.win: expected a vocabulary stream, got windows|w2v-train -q -v $T/s.win -o $T/x $T/s.tok
 elmo-train: $T/s.tok: expected a vocabulary stream, got tokens|elmo-train -q -v $T/s.tok -o $T/x $T/s.tok
 elmo-train: $T/s.win: expected a tokens stream, got windows|elmo-train -q -v $T/s.voc -o $T/x $T/s.win

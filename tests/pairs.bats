@@ -326,6 +326,10 @@ make_text() {
     printf 'a\tb\tc\n' > "$T/bad3.txt"
     run --separate-stderr -3 pairs --from-text -q --vocab-out "$T/w.rec" "$T/bad3.txt"
     [[ "$stderr" == *"line 1: expected word<TAB>context"* ]]
+    # a stream given as text is named for what it is
+    printf 'a b\n' | tok -q > "$T/s.tok"
+    run --separate-stderr -3 pairs --from-text -q --vocab-out "$T/w.rec" "$T/s.tok"
+    [ "$stderr" = "pairs: $T/s.tok: a wordpipe stream, not word<TAB>context lines (--from-text reads text; a tokens stream goes without it)" ]
     run --separate-stderr -2 pairs --from-text "$T/p.txt"
     [[ "$stderr" == *"--from-text needs -v FILE or --vocab-out FILE"* ]]
     run --separate-stderr -2 pairs --from-text -w 3 --vocab-out "$T/w.rec" "$T/p.txt"

@@ -425,7 +425,7 @@ many_chunks() {
     run --separate-stderr -2 train -n 0 "$T/c.tok"
     [[ "$stderr" == *"-n 0 needs --hs"* ]]
     run --separate-stderr -3 train -o "$T/v" "$T/c.voc"
-    [[ "$stderr" == *"expected a tokens or windows stream, got vocabulary"* ]]
+    [[ "$stderr" == *"expected a tokens, spans or windows stream, got vocabulary"* ]]
     run --separate-stderr -1 train -o "$T/v" "$T/missing.tok"
     [[ "$stderr" == *"missing.tok"* ]]
     WP_KERNEL=bogus run --separate-stderr -2 train -o "$T/v" "$T/c.tok"

@@ -63,6 +63,25 @@ patch() {
     [[ "$stderr" == "wpcat: <stdin>: header: not a wordpipe stream (looks like text; see tok(1))" ]]
 }
 
+@test "wpcat: a vector table, an HNSW index and word2vec vectors are named for what they are" {
+    T=$BATS_TEST_TMPDIR
+    printf '3 2\na 1 0\nb 0 1\nc 1 1\n' > "$T/v.txt"
+    knn --convert bin -o "$T/v.bin" "$T/v.txt"
+    knn --convert table -o "$T/v.wpv" "$T/v.txt"
+    knn -q --hnsw "$T/v.hnsw" --query a -k 1 "$T/v.txt" > /dev/null
+    local pre="header: not a wordpipe stream"
+    run --separate-stderr -3 wpcat "$T/v.wpv"
+    [ "$stderr" = "wpcat: $T/v.wpv: $pre (a vector table: knn maps it from its file; knn --convert txt prints it)" ]
+    run --separate-stderr -3 bash -c 'cat "$1" | knn --query a -' _ "$T/v.wpv"
+    [ "$stderr" = "knn: <stdin>: $pre (a vector table: knn maps it from its file; knn --convert txt prints it)" ]
+    run --separate-stderr -3 wpcat "$T/v.hnsw"
+    [ "$stderr" = "wpcat: $T/v.hnsw: $pre (a knn HNSW index: knn --hnsw reads it)" ]
+    for f in v.txt v.bin; do
+        run --separate-stderr -3 wpcat "$T/$f"
+        [ "$stderr" = "wpcat: $T/$f: $pre (begins as word2vec vectors do; knn --convert stream makes one)" ]
+    done
+}
+
 @test "wpcat: a future format version is refused with both versions named" {
     patch "$BATS_TEST_TMPDIR/t.rec" 8 '\002'
     run --separate-stderr -3 wpcat "$BATS_TEST_TMPDIR/t.rec"

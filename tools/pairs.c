@@ -245,6 +245,9 @@ text_check(const struct pairs_run *run, int rc, const struct pairs_text_err *err
 {
     if (rc == WP_ENOMEM)
         cli_die_nomem();
+    if (rc == WP_EMAGIC)
+        cli_die(RV_DATA, "%s: a wordpipe stream, not word<TAB>context lines (--from-text reads "
+                "text; a tokens stream goes without it)", cli_name(run->o->input));
     if (rc == WP_EFORMAT)
         cli_die(RV_DATA, "%s: line %" PRIu64 ": expected word<TAB>context",
                 cli_name(run->o->input), err->line);

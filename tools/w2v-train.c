@@ -272,7 +272,7 @@ open_input(struct opts *o, struct run *r, uint64_t *first, uint64_t *all)
     /* spans (pairs --spans) are windows in short form: the same metadata and schedule */
     const int windows = r->kind == REC_WINDOWS || r->kind == REC_SPANS;
     if (r->kind != REC_TOKENS && !windows)
-        cli_die(RV_DATA, "%s: expected a tokens or windows stream, got %s", cli_name(o->input),
+        cli_die(RV_DATA, "%s: expected a tokens, spans or windows stream, got %s", cli_name(o->input),
                 rec_kind_name(r->kind));
     if (windows && (!(r->head.has & WINDOW_META_VOCAB_HASH)
                     || r->head.vocab_hash != vocab_hash(r->v)))

@@ -457,6 +457,46 @@ looks_like_text(const unsigned char *p, size_t n)
     return 1;
 }
 
+/* "digits digits\n": word2vec's header line (count and dimension), text or binary vectors */
+static int
+looks_like_w2v_header(const unsigned char *p, size_t n)
+{
+    size_t i = 0, fields = 0;
+    while (fields < 2) {
+        const size_t start = i;
+        while (i < n && p[i] >= '0' && p[i] <= '9')
+            i++;
+        if (i == start || i == n)
+            return 0;
+        fields++;
+        if (fields == 1 && p[i++] != ' ')
+            return 0;
+    }
+    return p[i] == '\n' || (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n');
+}
+
+/* Why the n first bytes of p are not a stream, when they are something else a user may
+ * give (WP_EMAGIC's detail), else NULL. The vector table's and the HNSW index's signatures
+ * are wordpipe's own formats (wordpipe(5)); the tools that read them are named. */
+static const char *
+not_stream_detail(const unsigned char *p, size_t n)
+{
+    static const char table_sig[] = "\x8BWPV\r\n\x1A\n", hnsw_sig[] = "WPHNSW";
+    if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+        return "not a wordpipe stream (gzip data; text goes through tok)";
+    if (n >= sizeof table_sig - 1 && memcmp(p, table_sig, sizeof table_sig - 1) == 0)
+        return "not a wordpipe stream (a vector table: knn maps it from its file; knn "
+               "--convert txt prints it)";
+    if (n >= sizeof hnsw_sig - 1 && memcmp(p, hnsw_sig, sizeof hnsw_sig - 1) == 0)
+        return "not a wordpipe stream (a knn HNSW index: knn --hnsw reads it)";
+    if (looks_like_w2v_header(p, n))
+        return "not a wordpipe stream (begins as word2vec vectors do; knn --convert stream "
+               "makes one)";
+    if (looks_like_text(p, n))
+        return "not a wordpipe stream (looks like text; see tok(1))";
+    return NULL;
+}
+
 /* The metadata keys that say what a record means: ids index the vocabulary of vocab_hash
  * (and context_vocab_hash), a vector has dim x layers floats. Every concatenated stream must
  * agree with the first on each (present in both with one value, or absent in both); other
@@ -514,13 +554,8 @@ read_header(struct rec_reader *r, int first_byte)
     if (have == 0)
         return fail(r, WP_EEMPTY, NULL);
     const size_t cmp = have < REC_SIGNATURE_SIZE ? have : REC_SIGNATURE_SIZE;
-    if (memcmp(fixed, REC_SIGNATURE, cmp) != 0) {
-        if (have >= 2 && fixed[0] == 0x1f && fixed[1] == 0x8b)
-            return fail(r, WP_EMAGIC, "not a wordpipe stream (gzip data; text goes through tok)");
-        if (looks_like_text(fixed, have))
-            return fail(r, WP_EMAGIC, "not a wordpipe stream (looks like text; see tok(1))");
-        return fail(r, WP_EMAGIC, NULL);
-    }
+    if (memcmp(fixed, REC_SIGNATURE, cmp) != 0)
+        return fail(r, WP_EMAGIC, not_stream_detail(fixed, have));
     if (have < sizeof fixed)
         return fail(r, WP_ETRUNC, NULL);
     if (fixed[8] > REC_VERSION || fixed[8] == 0) {

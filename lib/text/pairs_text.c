@@ -8,11 +8,16 @@
 
 #include "common/spool.h"
 #include "common/status.h"
+#include "stream/rec.h"
 #include "vocab.h"
 
 int
 pairs_text_split(char *line, size_t len, char **ctx, size_t *wl, size_t *cl)
 {
+    /* a wordpipe stream's signature up to its "\r\n" is the first line of a stream */
+    const size_t sig_line = sizeof "\x8BWPS\r\n" - 1;
+    if (len >= sig_line && memcmp(line, REC_SIGNATURE, sig_line) == 0)
+        return WP_EMAGIC;
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         line[--len] = '\0';
     if (len == 0)

@@ -18,14 +18,15 @@ struct pairs_text_err {
 
 /* Splits a line of len bytes in place, its trailing newlines and CRs removed: 0 for a
  * blank line; 1 for a pair, the word line[0..*wl) and the context (*ctx)[0..*cl) (the
- * context NUL-terminated, the word not); WP_EFORMAT for anything else (no tab, a second tab, an empty side, a NUL
+ * context NUL-terminated, the word not); WP_EMAGIC for a wordpipe stream's first line (its
+ * signature); WP_EFORMAT for anything else (no tab, a second tab, an empty side, a NUL
  * byte). */
 int pairs_text_split(char *line, size_t len, char **ctx, size_t *wl, size_t *cl);
 
 /* Pass 1: each pair's word added to v (NULL when the words are given) and its context to cv,
  * count 1 each; every line copied to copy first when not NULL (a pipe kept for pass 2).
  * progress(pctx, pairs so far) after each pair when not NULL. *pairs: the pairs read.
- * WP_OK; WP_EFORMAT (err->line); WP_EIO with errno set (err->spool: which file);
+ * WP_OK; WP_EFORMAT or WP_EMAGIC (err->line); WP_EIO with errno set (err->spool: which file);
  * WP_ENOMEM. */
 int pairs_text_count(FILE *fp, FILE *copy, struct vocab *v, struct vocab *cv, uint64_t *pairs,
                      void (*progress)(void *pctx, uint64_t pairs), void *pctx,

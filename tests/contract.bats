@@ -141,36 +141,6 @@ all_tools() {
         w2v-train -q -v "$T/c.voc" --resume "$T/ck" -o "$T/ck" "$T/c.tok"
 }
 
-@test "w2v-train, elmo-train: options that contradict each other exit 2 naming both; agreeing ones pass" {
-    T=$BATS_TEST_TMPDIR
-    printf 'the king and the queen\nthe man and the woman\n' > "$T/c.txt"
-    tok -q "$T/c.txt" > "$T/c.tok"
-    vocab -q "$T/c.tok" > "$T/c.voc"
-    # contradicted EXPECTED-STDERR COMMAND...: exit 2, the message, no output made
-    contradicted() {
-        local msg=$1
-        shift
-        run --separate-stderr -2 "$@"
-        [ "$stderr" = "$msg" ] || { echo "$* -> $stderr"; false; }
-        [ ! -e "$T/o.wp" ]
-    }
-    local w=(w2v-train -q -v "$T/c.voc" -d 4 -o "$T/o.wp")
-    contradicted "w2v-train: --cbow-sum and --sg contradict each other: give one" \
-        "${w[@]}" --cbow-sum --sg "$T/c.tok"
-    contradicted "w2v-train: --sg and --cbow contradict each other: give one" \
-        "${w[@]}" --sg --cbow "$T/c.tok"
-    contradicted "w2v-train: --exact-updates and --shared-negatives contradict each other: give one" \
-        "${w[@]}" --exact-updates --shared-negatives "$T/c.tok"
-    local e=(elmo-train -q -v "$T/c.voc" -o "$T/o.wp")
-    contradicted "elmo-train: --residual and --no-residual contradict each other: give one" \
-        "${e[@]}" --residual --no-residual "$T/c.tok"
-    contradicted "elmo-train: --char-input and --word-input contradict each other: give one" \
-        "${e[@]}" --char-input --word-input "$T/c.tok"
-    # the same option twice, or two that agree, are no contradiction
-    "${w[@]}" --cbow --cbow-sum --cbow "$T/c.tok"
-    [ -s "$T/o.wp" ]
-}
-
 # long_options FILE: the long names of a tool's option table (tools/*.c, cli_opt.h)
 long_options() {
     sed -n 's/^ *{"\([a-z0-9-]*\)", .*/\1/p' "$ROOT/tools/$1"

@@ -194,55 +194,11 @@ take(const struct cli_opt *d, char *base, const char *arg, void (*usage)(FILE *,
     }
 }
 
-/* A field an option sets to a value of its own: a flag's or a constant's, and its .also. */
-struct fixed_set {
-    size_t off;
-    int64_t v;
-};
-
-static int
-fixed_sets(const struct cli_opt *d, struct fixed_set s[2])
-{
-    int k = 0;
-    if (d->count) /* a counted group ("choose one of ...") is its tool's to check */
-        return 0;
-    if (d->kind == CLI_OPT_FLAG || d->kind == CLI_OPT_CONST)
-        s[k++] = (struct fixed_set){d->off, d->kind == CLI_OPT_FLAG ? 1 : d->val};
-    if (d->also)
-        s[k++] = (struct fixed_set){d->also - 1, d->alsov};
-    return k;
-}
-
-/* Option d, just given, against those given before it: two that set one field to different
- * values (--sg and --cbow-sum, --residual and --no-residual) are refused, RV_USAGE, rather
- * than the last one winning unsaid. */
-static void
-check_contradiction(const struct cli_opt *t, size_t n, const unsigned char *given,
-                    const struct cli_opt *d)
-{
-    struct fixed_set a[2], b[2];
-    const int na = fixed_sets(d, a);
-    for (size_t i = 0; i < n && na > 0; i++) {
-        if (!given[i] || &t[i] == d)
-            continue;
-        const int nb = fixed_sets(&t[i], b);
-        for (int x = 0; x < na; x++)
-            for (int y = 0; y < nb; y++)
-                if (a[x].off == b[y].off && a[x].v != b[y].v) {
-                    char f1[64], f2[64];
-                    flag_name(&t[i], f1, sizeof f1);
-                    flag_name(d, f2, sizeof f2);
-                    cli_die(RV_USAGE, "%s and %s contradict each other: give one", f1, f2);
-                }
-    }
-}
-
 int
 cli_opt_parse(const struct cli_opt *t, size_t n, void (*usage)(FILE *, int), void *dst,
               int argc, char **argv)
 {
     struct getopt_arrays g;
-    unsigned char given[CLI_OPT_MAX] = {0};
     int ch;
     build(t, n, &g);
     for (size_t i = 0; i < n; i++)
@@ -257,8 +213,6 @@ cli_opt_parse(const struct cli_opt *t, size_t n, void (*usage)(FILE *, int), voi
             exit(RV_USAGE);
         }
         take(d, dst, optarg, usage);
-        check_contradiction(t, n, given, d);
-        given[d - t] = 1;
     }
     return optind;
 }

@@ -65,9 +65,7 @@ struct cli_opt {
 /* Parses argv by the n options of table t into dst (the struct the offsets are into), in
  * order, as getopt_long does (long names in table order, so abbreviations and their
  * ambiguities are getopt's); an unknown option or a missing argument calls
- * usage(stderr, RV_USAGE). Two options given that set one field to different values (a
- * flag, a constant or an .also: --sg and --cbow-sum) die RV_USAGE naming both; options
- * with .count are left to their tool. Returns optind, the first operand. */
+ * usage(stderr, RV_USAGE). Returns optind, the first operand. */
 int cli_opt_parse(const struct cli_opt *t, size_t n, void (*usage)(FILE *, int), void *dst,
                   int argc, char **argv);
 /* A pass that calls fn(dst, argument) for each occurrence of option name, quietly skipping

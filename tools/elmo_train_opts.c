@@ -137,8 +137,7 @@ static const char *const act_names[] = {"relu", "tanh"};
 static const struct cli_opt options[] = {
     {"preset", 0, CLI_OPT_SKIP, .arg = 1}, /* read by parse_args's first pass */
     {"word-input", 0, CLI_OPT_CONST, AT(mc.char_input), .val = 0},
-    {"char-input", 0, CLI_OPT_CALL, .call = opt_char_input,
-     CLI_ALSO(struct opts, mc.char_input, 1)}, /* so that --word-input contradicts it */
+    {"char-input", 0, CLI_OPT_CALL, .call = opt_char_input},
     U64("layers", mc.layers, 1, LM_MAX_LAYERS),
     U64("hidden", mc.hidden, 1, 16384),
     U64("proj", mc.proj, 0, 16384),

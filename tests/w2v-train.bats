@@ -63,6 +63,18 @@ topics_separate() {
     done
 }
 
+@test "w2v-train: the last of --sg, --cbow, --cbow-sum wins whole" {
+    train -d 8 -e 1 --sg -o "$T/sg.wp" "$T/c.tok"
+    train -d 8 -e 1 --cbow -o "$T/cbow.wp" "$T/c.tok"
+    train -d 8 -e 1 --cbow-sum -o "$T/sum.wp" "$T/c.tok"
+    train -d 8 -e 1 --cbow-sum --sg -o "$T/x.wp" "$T/c.tok"
+    cmp "$T/sg.wp" "$T/x.wp"
+    train -d 8 -e 1 --cbow-sum --cbow -o "$T/x.wp" "$T/c.tok"
+    cmp "$T/cbow.wp" "$T/x.wp"
+    train -d 8 -e 1 --sg --cbow --cbow-sum -o "$T/x.wp" "$T/c.tok"
+    cmp "$T/sum.wp" "$T/x.wp"
+}
+
 @test "w2v-train: one thread and a seed give the same bytes; another seed does not" {
     train -d 8 -e 2 -o "$T/a.wp" "$T/c.tok"
     train -d 8 -e 2 -o "$T/b.wp" "$T/c.tok"

@@ -90,8 +90,9 @@ static const struct cli_opt options[] = {
     {"version", 'V', .kind = CLI_OPT_VERSION},
     {"window", 'w', CLI_OPT_U64, AT(rs.wcfg.window), .lo = 1, .hi = W2V_WINDOW_MAX},
     {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9},
-    {"sg", 0, CLI_OPT_CONST, AT(p.cbow), .val = 0},
-    {"cbow", 0, CLI_OPT_FLAG, AT(p.cbow)},
+    /* the last of --sg, --cbow, --cbow-sum given wins whole: each sets both fields */
+    {"sg", 0, CLI_OPT_CONST, AT(p.cbow), .val = 0, CLI_ALSO(struct opts, p.cbow_sum, 0)},
+    {"cbow", 0, CLI_OPT_FLAG, AT(p.cbow), CLI_ALSO(struct opts, p.cbow_sum, 0)},
     {"cbow-sum", 0, CLI_OPT_FLAG, AT(p.cbow_sum), SET(p.cbow)},
     {"hs", 0, CLI_OPT_FLAG, AT(p.hs)},
     {"exact-sigmoid", 0, CLI_OPT_FLAG, AT(p.exact_sigmoid)},

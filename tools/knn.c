@@ -161,7 +161,7 @@ open_hnsw(const struct knn_args *o, const struct vecset *s, const struct knn_db 
 {
     struct knn_hnsw *h;
     struct w2vfmt_error err = {0};
-    const uint64_t fpr = knn_set_fingerprint(s);
+    const uint64_t fpr = vecset_matrix_fingerprint(s);
     int rc = knn_hnsw_open(&h, o->hnsw, db, fpr, o->trust ? KNN_HNSW_TRUST : 0, &err);
     if (rc == WP_OK)
         return h;

@@ -228,6 +228,36 @@ maxdiff() {
     assert_line --index 0 "$(printf 'the cat sat\t1\tsat\t0.816497')"
 }
 
+@test "embed: the header's model_hash names the vectors that made the output: the same for any format of them, another for other vectors" {
+    embed -q --vectors "$T/v.txt" -o "$T/ref" "$T/s.tok"
+    fp=$(model_fp "$T/ref")
+    [ -n "$fp" ]
+    embed -q --sentence mean --vectors "$T/v.txt" -o "$T/sent" "$T/s.tok"
+    [ "$(model_fp "$T/sent")" = "$fp" ]
+    knn --convert table -o "$T/v.wpv" "$T/v.txt"
+    knn --convert fasttext -o "$T/v.ft" "$T/v.txt"
+    for f in v.wpv v.ft; do
+        embed -q --vectors "$T/$f" -o "$T/o" "$T/s.tok"
+        [ "$(model_fp "$T/o")" = "$fp" ]
+    done
+    sed '2s/^the 1 0 0$/the 1 0 0.5/' "$T/v.txt" > "$T/v2.txt" # one float differs
+    embed -q --vectors "$T/v2.txt" -o "$T/o2" "$T/s.tok"
+    [ -n "$(model_fp "$T/o2")" ] && [ "$(model_fp "$T/o2")" != "$fp" ]
+    sed '3s/^cat /cow /' "$T/v.txt" > "$T/v3.txt" # one word differs
+    embed -q --oov zero --vectors "$T/v3.txt" -o "$T/o3" "$T/s.tok"
+    [ -n "$(model_fp "$T/o3")" ] && [ "$(model_fp "$T/o3")" != "$fp" ]
+}
+
+@test "embed: contextual vectors name their model too (model_hash), one per model" {
+    need_model word
+    need_model char
+    embed -q -t 1 --model "$M/word.model" -o "$T/w" "$T/s.tok"
+    embed -q -t 1 --model "$M/char.model" -o "$T/c" "$T/s.tok"
+    [ -n "$(model_fp "$T/w")" ] && [ "$(model_fp "$T/w")" != "$(model_fp "$T/c")" ]
+    embed -q -t 1 --model "$M/word.model" --sentence mean -o "$T/ws" "$T/s.tok"
+    [ "$(model_fp "$T/ws")" = "$(model_fp "$T/w")" ]
+}
+
 @test "embed: word2vec binary and vectors-stream inputs give the text input's output" {
     embed -q --vectors "$T/v.txt" -o "$T/ref" "$T/s.tok"
     knn --convert bin -o "$T/v.bin" "$T/v.txt"

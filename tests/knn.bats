@@ -257,6 +257,61 @@ total\t3\t4\t1\t0.750000')"
     [ "$stderr" = "knn: $T/c.stream: dimension 16, the vectors have 3" ]
 }
 
+# query_vectors: $T/q, sentence vectors embed made from $T/v.txt, and $T/q2, the same
+# sentences from $T/v2.txt: vectors of the same dimension with one float changed.
+query_vectors() {
+    sed '2s/^a 1 0 0$/a 1 0 0.5/' "$T/v.txt" > "$T/v2.txt"
+    printf 'a b\nc d\n' | tok -q > "$T/q.tok"
+    embed -q --sentence mean --vectors "$T/v.txt" -o "$T/q" "$T/q.tok"
+    embed -q --sentence mean --vectors "$T/v2.txt" -o "$T/q2" "$T/q.tok"
+}
+
+@test "knn --query-vectors: vectors made from another model exit 3 naming both fingerprints" {
+    query_vectors
+    [ -n "$(model_fp "$T/q2")" ] && [ "$(model_fp "$T/q2")" != "$(model_fp "$T/q")" ]
+    run --separate-stderr -3 knn -k 1 --query-vectors "$T/q2" "$T/v.txt"
+    [ -z "$output" ]
+    [ "$stderr" = "knn: $T/q2: vectors made from another model (fingerprint $(model_fp "$T/q2"), the vectors searched have $(model_fp "$T/q")); --any-source takes them anyway" ]
+    # sentence vectors searched are taken as made by the model their header names
+    printf 'b c\n' | tok -q > "$T/s.tok"
+    embed -q --sentence mean --vectors "$T/v.txt" -o "$T/s" "$T/s.tok"
+    run --separate-stderr -3 knn -k 1 --query-vectors "$T/q2" "$T/s"
+    [ "$stderr" = "knn: $T/q2: vectors made from another model (fingerprint $(model_fp "$T/q2"), the vectors searched have $(model_fp "$T/s")); --any-source takes them anyway" ]
+    run --separate-stderr knn -k 1 --query-vectors "$T/q" "$T/s"
+    assert_success
+    assert_output "$(printf 'a b\t1\tb c\t0.673041\nc d\t1\tb c\t0.547270')"
+}
+
+@test "knn --query-vectors: the same vectors in any format are the same model; --any-source searches another's" {
+    query_vectors
+    knn -k 1 --query-vectors "$T/q" "$T/v.txt" > "$T/ref"
+    [ "$(wc -l < "$T/ref")" -eq 2 ]
+    knn --convert bin -o "$T/v.bin" "$T/v.txt"
+    knn --convert stream -o "$T/v.stream" "$T/v.txt"
+    knn --convert fasttext -o "$T/v.ft" "$T/v.txt"
+    knn --convert table -o "$T/v.wpv" "$T/v.txt"
+    knn --convert int8 -o "$T/v8.wpv" "$T/v.txt"
+    for f in v.bin v.stream v.ft v.wpv v8.wpv; do
+        run --separate-stderr knn -k 1 --query-vectors "$T/q" "$T/$f"
+        assert_success
+        [ "$(printf '%s\n' "$output" | cut -f1-3)" = "$(cut -f1-3 "$T/ref")" ]
+    done
+    run --separate-stderr knn -k 1 --any-source --query-vectors "$T/q2" "$T/v.txt"
+    assert_success
+    [ "${#lines[@]}" -eq 2 ] && [ -z "$stderr" ]
+    run --separate-stderr -2 knn --any-source --query a "$T/v.txt"
+    [ "$stderr" = "knn: --any-source goes with --query-vectors" ]
+}
+
+@test "knn --query-vectors: vectors whose header names no model (older files, other tools) are searched as before" {
+    query_vectors
+    knn --convert stream -o "$T/old" "$T/q2" # rewritten without the header key
+    [ -z "$(model_fp "$T/old")" ]
+    run --separate-stderr knn -k 1 --query-vectors "$T/old" "$T/v.txt"
+    assert_success
+    [ "${#lines[@]}" -eq 2 ] && [ -z "$stderr" ]
+}
+
 # gensim_python: sets py to a python3 that can import gensim, or skips the test (a skip
 # inside $(...) would only end the subshell).
 gensim_python() {

@@ -84,7 +84,7 @@ tsv() {
     for opt in "--hidden 4" "--lr 0.1" "--l2 1" "--epochs 2" "--patience 2" "--seed 3" \
                "-b 8" "-z 0" "--layer 0" "--concat" "--learn-mix" "--dev x"; do
         run --separate-stderr -2 probe --eval --model m $opt "$T/tr.vec" "$T/tr.lab"
-        [[ "$stderr" == "probe: --eval takes only --model, -o, -q, -t, --format and --top"* ]]
+        [[ "$stderr" == "probe: --eval takes only --model, -o, -q, -t, --format, --top and --any-source"* ]]
     done
     for opt in "--model m" "--format tsv" "--top 3"; do
         run --separate-stderr -2 probe $opt "$T/tr.vec" "$T/tr.lab"
@@ -385,6 +385,54 @@ tsv() {
     [[ "$stderr" == "probe: $T/w.vec: 1 layers x 2 dims of token vectors, the training set has 1 x 4"* ]]
     # the earlier model is intact
     run probe --eval --model "$T/m" "$T/dv.vec" "$T/dv.lab"
+    assert_success
+}
+
+# v2: $T/v2.txt, $T/v.txt with one float changed (another model of the same dimension), and
+# the dev set's vectors from it, $T/dv2.vec.
+v2() {
+    sed '2s/^the 1 0 0 0$/the 1 0 0 0.5/' "$T/v.txt" > "$T/v2.txt"
+    embed -q --vectors "$T/v2.txt" --oov zero -o "$T/dv2.vec" "$T/dv.tok"
+    [ -n "$(model_fp "$T/dv2.vec")" ] && [ "$(model_fp "$T/dv2.vec")" != "$(model_fp "$T/tr.vec")" ]
+}
+
+@test "probe: the model keeps the fingerprint of its training vectors; --eval on another model's vectors exits 3 naming both" {
+    v2
+    probe -q "${FAST[@]}" -o "$T/m" "$T/tr.vec" "$T/tr.lab"
+    [ "$(printf '%016x' "$(meta "$T/m" vectors_model_hash)")" = "$(model_fp "$T/tr.vec")" ]
+    run --separate-stderr -3 probe --eval --model "$T/m" "$T/dv2.vec" "$T/dv.lab"
+    [ -z "$output" ]
+    [ "$stderr" = "probe: $T/dv2.vec: vectors made from another model (fingerprint $(model_fp "$T/dv2.vec"), the probe's training vectors have $(model_fp "$T/tr.vec")); --any-source takes them anyway" ]
+    run --separate-stderr probe --eval --model "$T/m" "$T/dv.vec" "$T/dv.lab"
+    assert_success
+    run --separate-stderr probe --eval --any-source --model "$T/m" "$T/dv2.vec" "$T/dv.lab"
+    assert_success
+    assert_line --index 0 "examples   5 in 2 sentences"
+}
+
+@test "probe: a dev set made by another model than the training set exits 3 before training; --any-source trains" {
+    v2
+    run --separate-stderr -3 probe "${FAST[@]}" -o "$T/m" --dev "$T/dv2.vec" --dev-labels "$T/dv.lab" \
+        "$T/tr.vec" "$T/tr.lab"
+    [ "$stderr" = "probe: $T/dv2.vec: vectors made from another model (fingerprint $(model_fp "$T/dv2.vec"), the training vectors have $(model_fp "$T/tr.vec")); --any-source takes them anyway" ]
+    [ ! -e "$T/m" ]
+    probe -q --any-source "${FAST[@]}" -o "$T/m" --dev "$T/dv2.vec" --dev-labels "$T/dv.lab" \
+        "$T/tr.vec" "$T/tr.lab"
+    [ -s "$T/m" ]
+}
+
+@test "probe: vectors whose header names no model (older files) are taken, for training and for --eval" {
+    need_python_xxhash
+    v2
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" -model_hash < "$T/dv2.vec" > "$T/old.vec"
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/wpmeta.py" -model_hash < "$T/tr.vec" > "$T/trold.vec"
+    [ -z "$(model_fp "$T/old.vec")" ]
+    probe -q "${FAST[@]}" -o "$T/m" "$T/tr.vec" "$T/tr.lab"
+    run --separate-stderr probe --eval --model "$T/m" "$T/old.vec" "$T/dv.lab"
+    assert_success
+    probe -q "${FAST[@]}" -o "$T/mold" "$T/trold.vec" "$T/tr.lab"
+    [ -z "$(meta "$T/mold" vectors_model_hash)" ]
+    run --separate-stderr probe --eval --model "$T/mold" "$T/dv2.vec" "$T/dv.lab"
     assert_success
 }
 

@@ -51,3 +51,11 @@ nearest() {
             c = s / sqrt(a * b); if (c > best) { best = c; bw = w[j] } }
             print bw }' "$1"
 }
+
+# model_fp STREAM: the fingerprint of the model that made a stream's vectors (its header's
+# model_hash) in hex, as the tools name it in their messages; empty without the key.
+model_fp() {
+    local h
+    h=$(wpcat --stat "$1" | awk -F'\t' '$1 == "meta.model_hash" { print $2 }')
+    [ -z "$h" ] || printf '%016x' "$h"
+}

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """wpmeta.py - rewrites the header metadata of a wordpipe stream (wordpipe(5)): sets u64
-keys (KEY=N) and recomputes the header check; the blocks and trailer are kept as they are.
+keys (KEY=N) or drops keys (-KEY: a file from before the key) and recomputes the header
+check; the blocks and trailer are kept as they are.
 For well-formed streams that are wrong for the job (tests/semantic.bats). Only the first
 header of a concatenation is rewritten.
 
-usage: wpmeta.py KEY=N ... < stream > stream
+usage: wpmeta.py KEY=N | -KEY ... < stream > stream
        wpmeta.py --nan TENSOR < model > model
 The second form sets the first value of the f32 tensor TENSOR of a model stream (kind 7)
 to NaN, re-encoding its records into one stored block (checksums valid).
@@ -88,6 +89,9 @@ def main():
     meta_size = struct.unpack("<I", data[12:16])[0]
     ents = entries(data[16:16 + meta_size])
     for arg in sys.argv[1:]:
+        if arg.startswith("-"):
+            ents = [(k, e) for k, e in ents if k != arg[1:]]
+            continue
         key, val = arg.split("=", 1)
         new = meta_u64(key, int(val))
         ents = [(k, new if k == key else e) for k, e in ents]

@@ -109,6 +109,15 @@ _Noreturn void cli_die_reader(struct rec_reader *r, const char *path, int status
 /* Exits RV_DATA: "tool: file: block N: record M: what" for a record that does not decode. */
 _Noreturn void cli_die_record(struct rec_reader *r, const char *path, int status);
 
+/* The model that made the vectors of a stream (REC_META_MODEL_HASH): 1 and *fp when its
+ * header names it, 0 when it does not (older files, other tools' output: taken as they
+ * are); a value that is not a number exits RV_DATA. */
+int cli_vectors_model(const struct rec_meta *meta, const char *path, uint64_t *fp);
+/* Exits RV_DATA when the vectors of path were made by the model got and the vectors they go
+ * with by want ("tool: path: vectors made from another model (fingerprint got, <whose>
+ * want)"); --any-source, which skips this check, is named for deliberate uses. */
+void cli_check_model(const char *path, uint64_t got, uint64_t want, const char *whose);
+
 /* An output file written atomically: data goes to a temporary name beside the target and
  * is renamed into place by cli_out_commit, so a crash never leaves a partial file under
  * the final name. path NULL or "-" means stdout. A binary output refuses a terminal

@@ -100,6 +100,26 @@ cli_die_record(struct rec_reader *r, const char *path, int status)
                    (unsigned long long)rec_reader_record_index(r));
 }
 
+int
+cli_vectors_model(const struct rec_meta *meta, const char *path, uint64_t *fp)
+{
+    const int rc = rec_meta_get_u64(meta, REC_META_MODEL_HASH, fp);
+    if (rc == WP_ENOTFOUND)
+        return 0;
+    if (rc < 0)
+        cli_die(RV_DATA, "%s: header: %s is not a number", cli_name(path), REC_META_MODEL_HASH);
+    return 1;
+}
+
+void
+cli_check_model(const char *path, uint64_t got, uint64_t want, const char *whose)
+{
+    if (got != want)
+        cli_die(RV_DATA, "%s: vectors made from another model (fingerprint %016llx, %s "
+                "%016llx); --any-source takes them anyway", cli_name(path),
+                (unsigned long long)got, whose, (unsigned long long)want);
+}
+
 struct vecset *
 cli_vecset_load(const char *path, int fmt)
 {

@@ -324,7 +324,7 @@ run_static(const struct opts *o)
     FILE *fp = cli_open_in(o->tokens);
     struct rec_reader *r = cli_reader_open(fp, o->tokens, REC_TOKENS);
     struct rec_meta *meta = rec_meta_new();
-    if (meta == NULL || embed_static_meta(meta, o->oov) < 0)
+    if (meta == NULL || embed_static_meta(meta, o->oov, vs) < 0)
         cli_die_nomem();
     struct sink k;
     sink_open(&k, o, 1, vs->d, meta);

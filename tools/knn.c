@@ -161,7 +161,7 @@ open_hnsw(const struct knn_args *o, const struct vecset *s, const struct knn_db 
 {
     struct knn_hnsw *h;
     struct w2vfmt_error err = {0};
-    const uint64_t fpr = knn_set_fingerprint(s);
+    const uint64_t fpr = vecset_matrix_fingerprint(s);
     int rc = knn_hnsw_open(&h, o->hnsw, db, fpr, o->trust ? KNN_HNSW_TRUST : 0, &err);
     if (rc == WP_OK)
         return h;
@@ -294,6 +294,9 @@ run_query_vectors(const struct knn_args *o, const struct vecset *s, FILE *out)
     if (rec_meta_get_u64(rec_reader_meta(r), "dim", &dim) < 0 || dim != s->d)
         cli_die(RV_DATA, "%s: dimension %llu, the vectors have %zu", cli_name(o->qvec),
                 (unsigned long long)dim, s->d);
+    uint64_t made;
+    if (!o->any_source && cli_vectors_model(rec_reader_meta(r), o->qvec, &made))
+        cli_check_model(o->qvec, made, vecset_made_by(s), "the vectors searched have");
     if (knn_qvecs_init(&b, s->d, QBATCH, o->metric) < 0)
         cli_die_nomem();
     struct knn_hit *h = cli_mallocarray(QBATCH * o->k, sizeof *h);

@@ -20,6 +20,7 @@ struct knn_args {
     const char *hnsw, *qvec, *map;
     int convert, force; /* convert: 0, or 1 + the vecfile_write_set format */
     int trust, int8;
+    int any_source; /* --query-vectors made from another model are searched anyway */
     size_t rerank;
     size_t ef;
     struct knn_hnsw_params hp;

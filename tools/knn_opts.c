@@ -26,8 +26,9 @@ usage(FILE *fp, int status)
             "       [--query word ... | --all | --analogy file | --analogies |\n"
             "       --similarity file |\n"
             "       --convert txt|bin|stream|fasttext|table|table+int8|int8 |\n"
-            "       --query-vectors stream | --map words] [--metric cos|dot|l2]\n"
-            "       [--convention w2v|gensim] [--method 3cosadd|3cosmul] [--no-fold]\n"
+            "       --query-vectors stream [--any-source] | --map words]\n"
+            "       [--metric cos|dot|l2] [--convention w2v|gensim]\n"
+            "       [--method 3cosadd|3cosmul] [--no-fold]\n"
             "       [--input-format auto|txt|bin|glove|stream|fasttext|table] [--single]\n"
             "       [--verbose] [--trust] [--int8] [--rerank n]\n"
             "       [--hnsw index] [--ef n] [--hnsw-m n]\n"
@@ -52,6 +53,8 @@ check_args(const struct knn_args *o)
         cli_die(RV_USAGE, "vectors on stdin need --query, --all, --analogy or --similarity");
     if (o->hnsw && (o->analogy_file || o->similarity_file || o->analogies || o->qvec || o->map))
         cli_die(RV_USAGE, "--hnsw serves --query, --all and stdin queries only");
+    if (o->any_source && !o->qvec)
+        cli_die(RV_USAGE, "--any-source goes with --query-vectors");
     if (o->hnsw && strcmp(o->hnsw, "-") == 0) /* mapped by later runs: never a stream */
         cli_die(RV_USAGE, "--hnsw -: the index is a file to map, not standard output");
     if (o->qvec && strcmp(o->qvec, "-") == 0 && strcmp(o->vectors, "-") == 0)
@@ -123,6 +126,7 @@ static const struct cli_opt options[] = {
     {"convert", 0, CLI_OPT_ENUM, AT(convert), .names = convert_names, .nnames = 7,
      .values = convert_values},
     {"query-vectors", 0, CLI_OPT_STR, AT(qvec)},
+    {"any-source", 0, CLI_OPT_FLAG, AT(any_source)},
     {"map", 0, CLI_OPT_STR, AT(map)},
     {"trust", 0, CLI_OPT_FLAG, AT(trust)},
     {"int8", 0, CLI_OPT_FLAG, AT(int8)},

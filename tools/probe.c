@@ -21,6 +21,7 @@ enum { FMT_TEXT, FMT_TSV };
 struct opts {
     const char *vectors, *labels, *dev, *dev_labels, *model, *output;
     int eval, select, format, force, quiet, level, threads;
+    int any_source; /* vectors made from another model than the training vectors: taken */
     int layer; /* --layer n, or -1 */
     uint32_t hidden, top;
     struct probe_train_cfg tc;
@@ -33,9 +34,9 @@ usage(FILE *fp, int status)
             "usage: %s [-fhqV] [-b batch] [-o model] [-t threads] [-z level]\n"
             "       [--layer n | --concat | --learn-mix] [--hidden n] [--lr rate] [--l2 lambda]\n"
             "       [--epochs n] [--patience n] [--seed n]\n"
-            "       [--dev vectors --dev-labels labels] vectors labels\n"
-            "       %s --eval [-q] [-o report] [--format text|tsv] [--top n] --model model\n"
-            "       vectors labels\n",
+            "       [--dev vectors --dev-labels labels] [--any-source] vectors labels\n"
+            "       %s --eval [-q] [-o report] [--format text|tsv] [--top n] [--any-source]\n"
+            "       --model model vectors labels\n",
             cli_progname, cli_progname);
     exit(status);
 }
@@ -64,6 +65,7 @@ static const struct cli_opt options[] = {
     {"version", 'V', .kind = CLI_OPT_VERSION},
     {"level", 'z', CLI_OPT_U64, AT(level), .lo = 0, .hi = 9, TRAIN},
     {"eval", 0, CLI_OPT_FLAG, AT(eval)},
+    {"any-source", 0, CLI_OPT_FLAG, AT(any_source)},
     {"dev", 0, CLI_OPT_STR, AT(dev), TRAIN},
     {"dev-labels", 0, CLI_OPT_STR, AT(dev_labels), TRAIN},
     {"layer", 0, CLI_OPT_U64, AT(layer), .lo = 0, .hi = PROBE_MAX_LAYERS - 1,
@@ -111,8 +113,8 @@ parse_args(struct opts *o, int argc, char **argv)
         if (o->model == NULL)
             cli_die(RV_USAGE, "--eval needs --model");
         if (train_only || nsel)
-            cli_die(RV_USAGE, "--eval takes only --model, -o, -q, -t, --format and --top (the "
-                              "model fixes the rest)");
+            cli_die(RV_USAGE, "--eval takes only --model, -o, -q, -t, --format, --top and "
+                              "--any-source (the model fixes the rest)");
     } else {
         if (eval_only)
             cli_die(RV_USAGE, "--model, --format and --top need --eval");
@@ -137,13 +139,19 @@ parse_args(struct opts *o, int argc, char **argv)
 
 /* ---- loading a labelled set ---- */
 
-/* The two streams of a labelled set; the vectors' opened first, for their shape. */
+/* The two streams of a labelled set; the vectors' opened first, for their shape and the
+ * model that made them (made_by, when their header names it: made_known). */
 struct set {
     const char *vpath, *lpath;
     FILE *vf, *lf;
     struct rec_reader *vr, *lr;
     struct probe_shape sh;
+    int made_known;
+    uint64_t made_by;
 };
+
+/* The probe's header key: the model that made the vectors it was trained on. */
+static const char vectors_model_key[] = "vectors_model_hash";
 
 static void
 set_open(struct set *s, const char *vpath, const char *lpath)
@@ -159,6 +167,17 @@ set_open(struct set *s, const char *vpath, const char *lpath)
     if (rc < 0)
         cli_die(RV_DATA, "%s: header: metadata dim/layers missing or inconsistent",
                 cli_name(vpath));
+    s->made_known = cli_vectors_model(rec_reader_meta(s->vr), vpath, &s->made_by);
+}
+
+/* Refuses the vectors of s when they were made by another model than the one known to have
+ * made the vectors they go with (want), unless --any-source. */
+static void
+set_check_model(const struct set *s, int want_known, uint64_t want, const char *whose,
+                int any_source)
+{
+    if (s->made_known && want_known && !any_source)
+        cli_check_model(s->vpath, s->made_by, want, whose);
 }
 
 static void
@@ -333,6 +352,9 @@ load_train(const struct opts *o, struct probe_labels *labels, struct probe_data 
                 "%u of %s vectors", cli_name(o->dev), ds.sh.src_layers, ds.sh.dim,
                 ds.sh.sentences ? "sentence" : "token", s->sh.src_layers, s->sh.dim,
                 s->sh.sentences ? "sentence" : "token");
+    if (o->dev)
+        set_check_model(&ds, s->made_known, s->made_by, "the training vectors have",
+                        o->any_source);
     if (*select == PROBE_SEL_CONCAT) {
         probe_data_flatten(tr);
         if (o->dev)
@@ -387,7 +409,8 @@ run_train(const struct opts *o)
         cli_die_nomem();
     const double secs = cli_now() - pg.t0;
     struct rec_meta *meta = rec_meta_new();
-    if (meta == NULL || probe_train_meta(meta, tr.n, &res, secs, &o->tc) < 0)
+    if (meta == NULL || probe_train_meta(meta, tr.n, &res, secs, &o->tc) < 0 ||
+        (s.made_known && rec_meta_set_u64(meta, vectors_model_key, s.made_by) < 0))
         cli_die_nomem();
     save_probe(o, m, meta);
     if (!o->quiet) {
@@ -444,6 +467,10 @@ run_eval(const struct opts *o)
                 "%u of %s vectors", cli_name(o->vectors), s.sh.src_layers, s.sh.dim,
                 s.sh.sentences ? "sentence" : "token", m->src_layers, want_dim,
                 m->sentences ? "sentence" : "token");
+    uint64_t trained_on = 0;
+    const int trained_known = rec_meta_get_u64(meta, vectors_model_key, &trained_on) == WP_OK;
+    set_check_model(&s, trained_known, trained_on, "the probe's training vectors have",
+                    o->any_source);
     set_read(&s, keep, m->labels, &d, o->quiet);
     probe_fit_eval_set(m, &d);
     struct cli_out out;

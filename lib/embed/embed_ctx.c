@@ -244,7 +244,7 @@ int
 embed_model_meta(struct rec_meta *meta, const struct lm *m)
 {
     WP_TRY(rec_meta_set_str(meta, "source", "elmo"));
-    return rec_meta_set_u64(meta, "model_hash", embed_model_hash(m));
+    return rec_meta_set_u64(meta, REC_META_MODEL_HASH, embed_model_hash(m));
 }
 
 int
@@ -253,7 +253,7 @@ embed_cache_meta(struct rec_meta *meta, const struct lm *m)
     WP_TRY(rec_meta_set_str(meta, "cache", "elmo_tokens"));
     WP_TRY(rec_meta_set_u64(meta, "dim", lm_width(&m->c)));
     WP_TRY(rec_meta_set_u64(meta, "first_id", LM_NSPECIAL));
-    WP_TRY(rec_meta_set_u64(meta, "model_hash", embed_model_hash(m)));
+    WP_TRY(rec_meta_set_u64(meta, REC_META_MODEL_HASH, embed_model_hash(m)));
     WP_TRY(rec_meta_set_u64(meta, "model_params", m->nparams));
     return rec_meta_set_u64(meta, "model_vocab", m->c.vocab);
 }
@@ -266,7 +266,7 @@ embed_cache_check(const struct rec_meta *meta, const struct lm *m)
     if (rec_meta_get_str(meta, "cache", &kind) < 0 || strcmp(kind, "elmo_tokens") != 0)
         return WP_EKIND;
     if (rec_meta_get_u64(meta, "dim", &dim) < 0 || rec_meta_get_u64(meta, "first_id", &first) < 0 ||
-        rec_meta_get_u64(meta, "model_hash", &hash) < 0 ||
+        rec_meta_get_u64(meta, REC_META_MODEL_HASH, &hash) < 0 ||
         rec_meta_get_u64(meta, "model_params", &params) < 0 ||
         rec_meta_get_u64(meta, "model_vocab", &vocab) < 0)
         return WP_EKIND;

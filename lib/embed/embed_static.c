@@ -125,9 +125,10 @@ embed_static_run(struct embed_static *e, struct rec_reader *r, struct embed_toke
 }
 
 int
-embed_static_meta(struct rec_meta *meta, int oov)
+embed_static_meta(struct rec_meta *meta, int oov, const struct vecset *vs)
 {
     static const char *const names[] = {"skip", "zero", "error", "unk"};
     WP_TRY(rec_meta_set_str(meta, "source", "static"));
-    return rec_meta_set_str(meta, "oov", names[oov]);
+    WP_TRY(rec_meta_set_str(meta, "oov", names[oov]));
+    return rec_meta_set_u64(meta, REC_META_MODEL_HASH, vecset_made_by(vs));
 }

@@ -51,8 +51,9 @@ int embed_static_run(struct embed_static *e, struct rec_reader *r, struct embed_
                      struct embed_fail *f);
 
 /* The header of static vectors' output: source=static, oov=skip|zero|error|unk (enum
- * embed_oov). WP_OK or WP_ENOMEM. */
+ * embed_oov), model_hash (REC_META_MODEL_HASH): the fingerprint of the vectors vs that made
+ * them (vecset_made_by). WP_OK or WP_ENOMEM. */
 struct rec_meta;
-int embed_static_meta(struct rec_meta *meta, int oov);
+int embed_static_meta(struct rec_meta *meta, int oov, const struct vecset *vs);
 
 #endif

@@ -9,7 +9,6 @@
 #include "common/status.h"
 #include "kernels/vec.h"
 #include "knn_hnsw.h"
-#include "vecio/vecfp.h"
 #include "vecio/vecset.h"
 #include "vecio/vectab.h"
 
@@ -156,12 +155,6 @@ knn_db_add_half(struct knn_db *db)
         knn_half_build(db->m, db->n, db->d, &m16, &db->maxnorm) == WP_OK)
         db->m16 = m16;
     return m16;
-}
-
-uint64_t
-knn_set_fingerprint(const struct vecset *s)
-{
-    return s->tab != NULL ? s->tab->fingerprint : vecfp_matrix(s->m, s->v, s->d);
 }
 
 int

@@ -105,8 +105,4 @@ void knn_qvecs_clear(struct knn_qvecs *b);
  * over raw or unit rows; else NULL. Exactness is kept by knn_one (knn.h). */
 uint16_t *knn_db_add_half(struct knn_db *db);
 
-/* The fingerprint of s's float matrix (vecfp.h), which an HNSW index records: a vector
- * table's stored one (no pass over the mapping), else computed over s->m. */
-uint64_t knn_set_fingerprint(const struct vecset *s);
-
 #endif

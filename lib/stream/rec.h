@@ -51,6 +51,10 @@ const char *rec_kind_name(int kind); /* "tokens", "vocabulary", ...; "unknown" o
 /* ---- header metadata: a small ordered list of typed key/value pairs ---- */
 enum rec_meta_type { REC_META_U64 = 1, REC_META_F64 = 2, REC_META_STR = 3 };
 
+/* The key of a vectors header that names the model which made them: its fingerprint (u64),
+ * wordpipe(5) "Model fingerprint". */
+#define REC_META_MODEL_HASH "model_hash"
+
 struct rec_meta;
 struct rec_meta *rec_meta_new(void); /* NULL on ENOMEM */
 void rec_meta_free(struct rec_meta *m);

@@ -15,6 +15,7 @@
 #include "stream/rec_payload.h"
 #include "fasttext.h"
 #include "vecerr.h"
+#include "vecfp.h"
 #include "vectab.h"
 
 enum { VECSET_DIM_MAX = 1 << 20 };
@@ -74,8 +75,11 @@ stream_rows(struct rec_reader *r, struct w2vfmt_vectors *vs, struct w2vfmt_error
     return WP_OK;
 }
 
+/* Reads a vectors stream into vs; *made_by gets the model_hash of its header, if it has one
+ * (*made_known). */
 static int
-load_stream(FILE *fp, struct w2vfmt_vectors *vs, struct w2vfmt_error *err)
+load_stream(FILE *fp, struct w2vfmt_vectors *vs, int *made_known, uint64_t *made_by,
+            struct w2vfmt_error *err)
 {
     struct rec_reader *r = NULL;
     int rc = rec_reader_open(&r, fp);
@@ -94,6 +98,8 @@ load_stream(FILE *fp, struct w2vfmt_vectors *vs, struct w2vfmt_error *err)
     } else {
         vs->d = (size_t)dim;
         vs->format = VECSET_STREAM;
+        *made_known =
+            rec_meta_get_u64(rec_reader_meta(r), REC_META_MODEL_HASH, made_by) == WP_OK;
         rc = stream_rows(r, vs, err);
     }
     rec_reader_free(r);
@@ -319,14 +325,20 @@ vecset_load_flags(struct vecset **out, FILE *fp, int format, unsigned flags,
         return load_table(out, fp, flags, err);
     if (format == VECSET_FASTTEXT)
         return load_fasttext(out, fp, err);
+    int made_known = 0;
+    uint64_t made_by = 0;
     if (format == VECSET_STREAM)
-        rc = load_stream(fp, &vs, err);
+        rc = load_stream(fp, &vs, &made_known, &made_by, err);
     else
         rc = w2vfmt_read(fp, format, &vs, err);
     if (rc < 0)
         return rc;
     rc = from_w2v(out, &vs, err);
     w2vfmt_free(&vs);
+    if (rc == WP_OK) {
+        (*out)->made_known = made_known;
+        (*out)->made_by = made_by;
+    }
     return rc;
 }
 
@@ -411,6 +423,25 @@ vecset_find(const struct vecset *s, const char *word, size_t len)
     if (s->tab != NULL)
         return vectab_find(s->tab, s->words, word, len);
     return wordmap_find(s->map, word, len);
+}
+
+uint64_t
+vecset_matrix_fingerprint(const struct vecset *s)
+{
+    return s->tab != NULL ? s->tab->fingerprint : vecfp_matrix(s->m, s->v, s->d);
+}
+
+uint64_t
+vecset_fingerprint(const struct vecset *s)
+{
+    const uint64_t words = s->tab != NULL ? s->tab->words_check : vecfp_words(s->words, s->v);
+    return vecfp_model(s->v, s->d, words, vecset_matrix_fingerprint(s));
+}
+
+uint64_t
+vecset_made_by(const struct vecset *s)
+{
+    return s->made_known ? s->made_by : vecset_fingerprint(s);
 }
 
 int

@@ -36,6 +36,10 @@ struct vecset {
      * vecset_find): nothing is copied until vecset_need_unit or vecset_need_floats. */
     struct vectab *tab;
     float *m_own;    /* m decoded from int8 codes by vecset_need_floats, else NULL */
+    /* a stream whose header names the model that made its vectors (embed's sentence
+     * vectors, say): that model's fingerprint (REC_META_MODEL_HASH) */
+    int made_known;
+    uint64_t made_by;
 };
 
 /* Reads fp in format (W2VFMT_AUTO detects, VECSET_STREAM forces a stream). On error err
@@ -73,6 +77,15 @@ void vecset_row(const struct vecset *s, size_t i, int unit, float *out);
 /* Writes s as a fastText .bin model: the model it was read from (n-grams included), or the
  * plain vectors as a model without n-grams. Returns what fasttext_write returns. */
 int vecset_write_fasttext(FILE *fp, const struct vecset *s);
+/* vecfp_matrix of s's float matrix: a table's from its header (which keeps the fingerprint of
+ * the floats it was made from, int8 codes only or not). */
+uint64_t vecset_matrix_fingerprint(const struct vecset *s);
+/* The model fingerprint of s (vecfp_model over its words and rows as loaded): a table's from
+ * its header alone, else one pass over the words and the matrix. */
+uint64_t vecset_fingerprint(const struct vecset *s);
+/* The fingerprint of the model that made s: the one its stream's header names (made_by),
+ * else s's own (vecset_fingerprint): what embed writes as REC_META_MODEL_HASH. */
+uint64_t vecset_made_by(const struct vecset *s);
 /* Whether vecset_vector can give words outside the set a vector. */
 int vecset_has_subwords(const struct vecset *s);
 

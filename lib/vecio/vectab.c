@@ -315,6 +315,7 @@ check_header(struct vectab *t, const unsigned char *h, struct layout *l, struct 
         return vecerr_set(err, WP_ECORRUPT, "vector table: %zu bytes after its end",
                           t->size - l->end);
     t->fingerprint = le64_load(h + H_FINGERPRINT);
+    t->words_check = le64_load(h + H_WORDS_CHECK);
     return WP_OK;
 }
 

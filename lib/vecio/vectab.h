@@ -38,6 +38,7 @@ struct vectab {
     size_t v, d;
     unsigned flags;
     uint64_t fingerprint;      /* vecfp_matrix of the float matrix the table was made from */
+    uint64_t words_check;      /* the words section's XXH3-64: vecfp_words of the words */
     const float *norm;         /* v: |x| */
     const float *sqnorm;       /* v: |x|^2 */
     const float *m;            /* v x d, NULL without VECTAB_F32 */

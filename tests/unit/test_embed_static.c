@@ -196,17 +196,23 @@ test_meta(void)
 {
     static const char *const want[] = {"skip", "zero", "error", "unk"};
     const int oovs[] = {EMBED_OOV_SKIP, EMBED_OOV_ZERO, EMBED_OOV_ERROR, EMBED_OOV_UNK};
+    struct vecset *vs = vectors();
+    CHECK(vs != NULL);
     for (int i = 0; i < 4; i++) {
         struct rec_meta *meta = rec_meta_new();
         const char *s;
         CHECK(meta != NULL);
-        CHECK_EQ(WP_OK, embed_static_meta(meta, oovs[i]));
+        uint64_t h;
+        CHECK_EQ(WP_OK, embed_static_meta(meta, oovs[i], vs));
         CHECK(rec_meta_get_str(meta, "source", &s) == WP_OK);
         CHECK_STR("static", s);
         CHECK(rec_meta_get_str(meta, "oov", &s) == WP_OK);
         CHECK_STR(want[i], s);
+        CHECK(rec_meta_get_u64(meta, REC_META_MODEL_HASH, &h) == WP_OK);
+        CHECK(h == vecset_fingerprint(vs)); /* the vectors that made the output */
         rec_meta_free(meta);
     }
+    vecset_free(vs);
     return 0;
 }
 

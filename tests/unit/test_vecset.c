@@ -1,16 +1,21 @@
 /* test_vecset.c - loading a vector set from a wordpipe stream and from word2vec text:
- * detection, duplicates, norms and unit rows, lookup, stream errors. */
+ * detection, duplicates, norms and unit rows, lookup, stream errors; the model fingerprint
+ * (the same in every format, a vector table's from its header; any change changes it). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "check.h"
 #include "common/buf.h"
 #include "common/status.h"
 #include "stream/rec.h"
 #include "stream/rec_payload.h"
+#include "vecio/vecfile.h"
+#include "vecio/vecfp.h"
 #include "vecio/vecset.h"
+#include "vecio/vectab.h"
 
 /* A REC_VECTORS stream (dim 2) of the given words and rows, in memory. */
 static char *
@@ -130,4 +135,108 @@ test_stream_row_too_long(void)
     return 0;
 }
 
-CHECK_MAIN(CHECK_CASE(test_stream), CHECK_CASE(test_stream_row_too_long), CHECK_CASE(test_stream_errors), CHECK_CASE(test_text))
+/* s written in format and read back (through a file: a table is mapped), or NULL. */
+static struct vecset *
+reload(const struct vecset *s, int format)
+{
+    FILE *fp = tmpfile();
+    struct vecset *t = NULL;
+    if (fp != NULL && vecfile_write_set(fp, format, s, NULL, 1) == WP_OK && fflush(fp) == 0) {
+        rewind(fp);
+        if (vecset_load(&t, fp, W2VFMT_AUTO, NULL) < 0)
+            t = NULL;
+    }
+    if (fp != NULL)
+        fclose(fp);
+    return t;
+}
+
+static uint64_t
+fingerprint_of_text(const char *text)
+{
+    struct vecset *s;
+    if (load_mem(text, strlen(text), W2VFMT_AUTO, &s, NULL) < 0)
+        return 0;
+    const uint64_t fp = vecset_fingerprint(s);
+    vecset_free(s);
+    return fp;
+}
+
+/* wordpipe(5) "Model fingerprint" computed by hand: XXH3-64 of dim, rows, the words' hash and
+ * the matrix's, 8 little-endian bytes each. */
+static uint64_t
+by_the_definition(void)
+{
+    static const char words[] = "the\0cat\0dog";
+    const float m[] = {1, 2, 0.5f, -4, 3, 1e-3f};
+    unsigned char b[32] = {2, [8] = 3};
+    const uint64_t w = XXH3_64bits(words, sizeof words), x = XXH3_64bits(m, sizeof m);
+    for (int i = 0; i < 8; i++) {
+        b[16 + i] = (unsigned char)(w >> (8 * i));
+        b[24 + i] = (unsigned char)(x >> (8 * i));
+    }
+    return XXH3_64bits(b, sizeof b);
+}
+
+static int
+test_fingerprint(void)
+{
+    static const char text[] = "3 2\nthe 1 2\ncat 0.5 -4\ndog 3 1e-3\n";
+    const int formats[] = {W2VFMT_BIN, VECSET_STREAM, VECSET_FASTTEXT,
+                           VECFILE_TABLE | VECTAB_F32, VECFILE_TABLE | VECTAB_F32 | VECTAB_SQ8,
+                           VECFILE_TABLE | VECTAB_SQ8};
+    struct vecset *s;
+    CHECK_EQ(WP_OK, load_mem(text, sizeof text - 1, W2VFMT_AUTO, &s, NULL));
+    const uint64_t fp = vecset_fingerprint(s);
+    CHECK(fp == by_the_definition());
+    CHECK(fp == vecfp_model(3, 2, vecfp_words(s->words, 3), vecfp_matrix(s->m, 3, 2)));
+    CHECK(vecset_made_by(s) == fp); /* no stream header names another model */
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
+        struct vecset *t = reload(s, formats[i]);
+        CHECK(t != NULL);
+        CHECK(vecset_fingerprint(t) == fp); /* a table's from its header, int8 only or not */
+        vecset_free(t);
+    }
+    vecset_free(s);
+    /* one float, one word, the row order, the shape: each gives another fingerprint */
+    CHECK(fingerprint_of_text("3 2\nthe 1 2\ncat 0.50000006 -4\ndog 3 1e-3\n") != fp);
+    CHECK(fingerprint_of_text("3 2\nthe 1 2\ncow 0.5 -4\ndog 3 1e-3\n") != fp);
+    CHECK(fingerprint_of_text("3 2\ncat 0.5 -4\nthe 1 2\ndog 3 1e-3\n") != fp);
+    CHECK(fingerprint_of_text("2 3\nthe 1 2 0.5\ncat -4 3 1e-3\n") !=
+          fingerprint_of_text("3 2\nthe 1 2\ncat 0.5 -4\ndog 3 1e-3\n"));
+    return 0;
+}
+
+/* A stream whose header names the model that made it (embed's output) is taken as made by
+ * that model; without the key, by itself. */
+static int
+test_made_by(void)
+{
+    const char *const w[] = {"a", "b"};
+    const float m[] = {1, 2, 3, 4};
+    size_t len;
+    char *p = make_stream(w, m, 2, REC_VECTORS, 1, &len);
+    struct vecset *s;
+    CHECK_EQ(WP_OK, load_mem(p, len, W2VFMT_AUTO, &s, NULL));
+    CHECK(!s->made_known && vecset_made_by(s) == vecset_fingerprint(s));
+    struct vecset *t = NULL;
+    FILE *fp = tmpfile();
+    struct rec_meta *meta = rec_meta_new();
+    CHECK(fp != NULL && meta != NULL);
+    CHECK_EQ(WP_OK, rec_meta_set_u64(meta, REC_META_MODEL_HASH, 0x0123456789abcdefULL));
+    CHECK_EQ(WP_OK, vecfile_write_set(fp, VECSET_STREAM, s, meta, 1));
+    rewind(fp);
+    CHECK_EQ(WP_OK, vecset_load(&t, fp, W2VFMT_AUTO, NULL));
+    CHECK(t->made_known && vecset_made_by(t) == 0x0123456789abcdefULL);
+    CHECK(vecset_fingerprint(t) == vecset_fingerprint(s));
+    fclose(fp);
+    rec_meta_free(meta);
+    vecset_free(t);
+    vecset_free(s);
+    free(p);
+    return 0;
+}
+
+CHECK_MAIN(CHECK_CASE(test_stream), CHECK_CASE(test_stream_row_too_long),
+           CHECK_CASE(test_stream_errors), CHECK_CASE(test_text), CHECK_CASE(test_fingerprint),
+           CHECK_CASE(test_made_by))

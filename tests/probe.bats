@@ -374,6 +374,22 @@ tsv() {
     [[ "$stderr" == "probe: $T/nonexistent: No such file or directory" ]]
 }
 
+@test "probe: the words of a CoNLL-U file given as labels exit 3; its tag columns are labels" {
+    printf '# text = the cat runs\n1\tthe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n2\tcat\tcat\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n3\truns\trun\tVERB\tVBZ\t_\t0\troot\t_\t_\n\n' > "$T/s.conllu"
+    tok -q --conllu -o "$T/s.tok" "$T/s.conllu"
+    embed -q --vectors "$T/v.txt" --oov zero -o "$T/s.vec" "$T/s.tok"
+    for col in form lemma; do
+        tok -q --conllu --column "$col" -o "$T/$col.lab" "$T/s.conllu"
+        run --separate-stderr -3 probe -q "${FAST[@]}" -o "$T/m" "$T/s.vec" "$T/$col.lab"
+        [ "$stderr" = "probe: $T/$col.lab: the CoNLL-U column $col (words), not labels: tok --conllu --column upos, xpos or deprel makes labels" ]
+        [ ! -e "$T/m" ]
+    done
+    tok -q --conllu --column upos -o "$T/upos.lab" "$T/s.conllu"
+    probe -q "${FAST[@]}" -o "$T/m" "$T/s.vec" "$T/upos.lab"
+    run --separate-stderr -3 probe --eval -q --model "$T/m" "$T/s.vec" "$T/form.lab"
+    [[ "$stderr" == "probe: $T/form.lab: the CoNLL-U column form (words), not labels"* ]]
+}
+
 @test "probe: vectors of another width than the model's exit 3; a failed run keeps an old output" {
     probe -q "${FAST[@]}" -o "$T/m" "$T/tr.vec" "$T/tr.lab"
     printf '2 2\nthe 1 0\ncat 0 1\n' > "$T/v2.txt"

@@ -186,6 +186,19 @@ join_progress(void *ctx, uint64_t n)
     cli_progress_update(ctx, n, 0, NULL);
 }
 
+/* The words of a CoNLL-U file (its form or lemma column) given as labels would train a
+ * probe of thousands of classes without a word: refused. Other token streams cannot be told
+ * from labels and are taken. */
+static void
+check_labels_column(const struct rec_meta *m, const char *path)
+{
+    const char *col;
+    if (rec_meta_get_str(m, "conllu_column", &col) == WP_OK
+        && (strcmp(col, "form") == 0 || strcmp(col, "lemma") == 0))
+        cli_die(RV_DATA, "%s: the CoNLL-U column %s (words), not labels: tok --conllu --column "
+                "upos, xpos or deprel makes labels", cli_name(path), col);
+}
+
 /* Reads the set into d, keeping layer keep (-1: all; past the stream's layers only as
  * --layer asks), and closes its streams. */
 static void
@@ -196,6 +209,7 @@ set_read(struct set *s, int keep, struct probe_labels *labels, struct probe_data
                 s->sh.src_layers - 1);
     s->lf = cli_open_in(s->lpath);
     s->lr = cli_reader_open(s->lf, s->lpath, REC_TOKENS);
+    check_labels_column(rec_reader_meta(s->lr), s->lpath);
     struct cli_progress pr;
     struct probe_set_info info;
     cli_progress_start(&pr, "vectors", quiet);

@@ -143,6 +143,7 @@ struct set {
     FILE *vf, *lf;
     struct rec_reader *vr, *lr;
     struct probe_shape sh;
+    uint64_t vsize; /* the vectors' bytes (0: a pipe), for the progress percent */
 };
 
 static void
@@ -150,6 +151,7 @@ set_open(struct set *s, const char *vpath, const char *lpath)
 {
     s->vpath = vpath;
     s->lpath = lpath;
+    s->vsize = cli_input_size(vpath); /* stdin's, before it is read */
     s->vf = cli_open_in(vpath);
     s->vr = cli_reader_open(s->vf, vpath, 0);
     const int rc = probe_shape_of(rec_reader_kind(s->vr), rec_reader_meta(s->vr), &s->sh);
@@ -161,10 +163,18 @@ set_open(struct set *s, const char *vpath, const char *lpath)
                 cli_name(vpath));
 }
 
+/* The progress of reading a set: vectors joined, the percent of the vectors' bytes read (the
+ * labels, read alongside, are the smaller stream). */
+struct set_progress {
+    struct cli_progress p;
+    const struct rec_reader *vr;
+};
+
 static void
 join_progress(void *ctx, uint64_t n)
 {
-    cli_progress_update(ctx, n, 0, NULL);
+    struct set_progress *sp = ctx;
+    cli_progress_update_read(&sp->p, n, rec_reader_stats(sp->vr)->packed_bytes, NULL);
 }
 
 /* Reads the set into d, keeping layer keep (-1: all; past the stream's layers only as
@@ -177,9 +187,10 @@ set_read(struct set *s, int keep, struct probe_labels *labels, struct probe_data
                 s->sh.src_layers - 1);
     s->lf = cli_open_in(s->lpath);
     s->lr = cli_reader_open(s->lf, s->lpath, REC_TOKENS);
-    struct cli_progress pr;
+    struct set_progress pr = {.vr = s->vr};
     struct probe_set_info info;
-    cli_progress_start(&pr, "vectors", quiet);
+    cli_progress_start(&pr.p, "vectors", quiet);
+    pr.p.in_size = s->vsize;
     const int rc = probe_set_read(d, s->vr, s->lr, &s->sh, keep, labels, join_progress, &pr,
                                   &info);
     struct rec_reader *r = info.at.labels ? s->lr : s->vr;
@@ -194,7 +205,7 @@ set_read(struct set *s, int keep, struct probe_labels *labels, struct probe_data
         cli_die(RV_DATA, "%s: too many distinct labels", cli_name(s->lpath));
     if (rc < 0)
         cli_die_record(r, path, rc);
-    cli_progress_end(&pr, info.nvec, NULL);
+    cli_progress_end(&pr.p, info.nvec, NULL);
     rec_reader_free(s->vr);
     rec_reader_free(s->lr);
     cli_close_in(s->vf);

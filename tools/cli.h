@@ -107,6 +107,10 @@ const char *cli_name(const char *path); /* "-"/NULL -> "<stdin>" for messages */
 /* Opens a record stream and checks its kind (0 = any). Any error exits: RV_DATA with
  * "tool: file: header: ..." or "expected a vocabulary stream, got tokens". */
 struct rec_reader *cli_reader_open(FILE *fp, const char *path, int kind);
+/* The records of r's whole input counted from its block headers (rec_reader_count_records)
+ * before any is read, as a progress total: 0 when unknown (a pipe, or a stream too damaged
+ * to walk, which reading it will report). */
+uint64_t cli_reader_records(struct rec_reader *r, const char *path);
 /* rec_reader_next that exits with "tool: file: block 17: checksum mismatch" on error. */
 int cli_reader_next(struct rec_reader *r, const char *path, const unsigned char **rec,
                     size_t *len);

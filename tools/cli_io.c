@@ -120,6 +120,16 @@ cli_reader_open(FILE *fp, const char *path, int kind)
     return r;
 }
 
+uint64_t
+cli_reader_records(struct rec_reader *r, const char *path)
+{
+    uint64_t n;
+    const int rc = rec_reader_count_records(r, &n);
+    if (rc == WP_EIO) /* the reader could not be put back where it was */
+        die_reader(r, path, rc);
+    return rc == WP_OK ? n : 0;
+}
+
 int
 cli_reader_next(struct rec_reader *r, const char *path, const unsigned char **rec, size_t *len)
 {

@@ -455,19 +455,17 @@ batch_setup(const struct opts *o, const struct lm *m, struct sink *k, float **ca
     return b;
 }
 
-/* embed --model's progress line: sentences done, the percent of the tokens' bytes read */
+/* embed --model's progress line: sentences done of the file's (0: a pipe, unknown) */
 struct progress {
     struct cli_progress p;
-    uint64_t done;
-    const struct rec_reader *r;
+    uint64_t done, total;
 };
 
 static void
 progress(void *ctx, uint64_t done)
 {
     struct progress *pr = ctx;
-    cli_progress_update_read(&pr->p, pr->done = done, rec_reader_stats(pr->r)->packed_bytes,
-                             NULL);
+    cli_progress_update(&pr->p, pr->done = done, pr->total, NULL);
 }
 
 static int
@@ -483,7 +481,6 @@ run_model(const struct opts *o)
     float *cache;
     struct embed_batch *b = batch_setup(o, m, &k, &cache);
     const size_t mc = m->c.char_input ? m->c.ch.max_chars : 0;
-    const uint64_t in_size = cli_input_size(o->tokens); /* stdin's, before it is read */
     FILE *fp = cli_open_in(o->tokens);
     struct rec_reader *r = cli_reader_open(fp, o->tokens, REC_TOKENS);
     struct rec_meta *meta = rec_meta_new();
@@ -492,10 +489,11 @@ run_model(const struct opts *o)
     size_t nout, d2;
     embed_batch_shape(b, &nout, &d2);
     sink_open(&k, o, nout, d2, meta);
-    struct progress pr = {.r = r};
+    /* counted first: a block of tokens is read at once and embedded for seconds, so its
+     * sentences say how far along the work is, not its bytes */
+    struct progress pr = {.total = cli_reader_records(r, o->tokens)};
     struct embed_fail f;
     cli_progress_start(&pr.p, "sentences", o->quiet);
-    pr.p.in_size = in_size;
     const int rc = embed_batch_run(b, r, progress, &pr, &f);
     if (rc < 0)
         die_pass(r, o->tokens, rc, &f, o->model);

@@ -143,7 +143,7 @@ struct set {
     FILE *vf, *lf;
     struct rec_reader *vr, *lr;
     struct probe_shape sh;
-    uint64_t vsize; /* the vectors' bytes (0: a pipe), for the progress percent */
+    uint64_t nvec;  /* the vectors' records (0: a pipe, unknown), for the progress percent */
 };
 
 static void
@@ -151,7 +151,6 @@ set_open(struct set *s, const char *vpath, const char *lpath)
 {
     s->vpath = vpath;
     s->lpath = lpath;
-    s->vsize = cli_input_size(vpath); /* stdin's, before it is read */
     s->vf = cli_open_in(vpath);
     s->vr = cli_reader_open(s->vf, vpath, 0);
     const int rc = probe_shape_of(rec_reader_kind(s->vr), rec_reader_meta(s->vr), &s->sh);
@@ -161,20 +160,21 @@ set_open(struct set *s, const char *vpath, const char *lpath)
     if (rc < 0)
         cli_die(RV_DATA, "%s: header: metadata dim/layers missing or inconsistent",
                 cli_name(vpath));
+    s->nvec = cli_reader_records(s->vr, vpath);
 }
 
-/* The progress of reading a set: vectors joined, the percent of the vectors' bytes read (the
- * labels, read alongside, are the smaller stream). */
+/* The progress of reading a set: vectors joined, of the set's (the labels, read alongside,
+ * are the smaller stream). */
 struct set_progress {
     struct cli_progress p;
-    const struct rec_reader *vr;
+    uint64_t total;
 };
 
 static void
 join_progress(void *ctx, uint64_t n)
 {
     struct set_progress *sp = ctx;
-    cli_progress_update_read(&sp->p, n, rec_reader_stats(sp->vr)->packed_bytes, NULL);
+    cli_progress_update(&sp->p, n, sp->total, NULL);
 }
 
 /* Reads the set into d, keeping layer keep (-1: all; past the stream's layers only as
@@ -187,10 +187,9 @@ set_read(struct set *s, int keep, struct probe_labels *labels, struct probe_data
                 s->sh.src_layers - 1);
     s->lf = cli_open_in(s->lpath);
     s->lr = cli_reader_open(s->lf, s->lpath, REC_TOKENS);
-    struct set_progress pr = {.vr = s->vr};
+    struct set_progress pr = {.total = s->nvec};
     struct probe_set_info info;
     cli_progress_start(&pr.p, "vectors", quiet);
-    pr.p.in_size = s->vsize;
     const int rc = probe_set_read(d, s->vr, s->lr, &s->sh, keep, labels, join_progress, &pr,
                                   &info);
     struct rec_reader *r = info.at.labels ? s->lr : s->vr;

@@ -436,6 +436,12 @@ for i in range(3):
     [ "$(awk -F'\t' '{ print split($4, x, " ") }' "$T/o.tsv" | sort -u)" = 192 ]
 }
 
+@test "embed: -m progress shows a percent and an ETA for a file, none for a pipe" {
+    need_model word
+    progress_of_file sentences embed -t 1 --batch 16 --model "$M/word.model" -o "$T/o" "$M/ptb.tok"
+    progress_of_pipe sentences "$M/ptb.tok" embed -t 1 --batch 16 --model "$M/word.model" -o "$T/o"
+}
+
 @test "embed: the same word in two contexts: same layer 0, different layers 1 and 2" {
     need_model word
     printf 'the company said the board will meet\nthe board of the company\n' | tok -q > "$T/c.tok"

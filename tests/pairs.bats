@@ -264,6 +264,8 @@ records() {
     WP_PROGRESS_INTERVAL=0 run --separate-stderr pairs -e 2 -v "$T/bigv.rec" -o "$T/bw.rec" "$T/big.rec"
     assert_success
     [[ "$stderr" == *"pairs: "*"words/s"* ]]
+    # the first pass, over the file: a percent of its bytes (the epochs' lines name the epoch)
+    grep -Eq '^pairs: +[0-9.]+% [0-9.]+[kM]? words/s ETA [0-9:]+$' <<< "$stderr"
     WP_PROGRESS_INTERVAL=0 run --separate-stderr pairs -q -e 2 -v "$T/bigv.rec" -o "$T/bw.rec" "$T/big.rec"
     assert_success
     [ -z "$stderr" ]

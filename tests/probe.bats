@@ -240,6 +240,15 @@ tsv() {
     probe -q --epochs 1 "$T/tr.vec" "$T/tr.lab" | wpcat --stat - | grep -q $'^kind\tmodel'
 }
 
+@test "probe: progress shows a percent and an ETA for a file of vectors, none for a pipe" {
+    # 3000 vectors: a line every 1024
+    yes 'the cat runs' | head -n 1000 | tok -q --whitespace > "$T/big.tok"
+    yes 'DET NOUN VERB' | head -n 1000 | tok -q --whitespace > "$T/big.lab"
+    embed -q --vectors "$T/v.txt" --oov zero -o "$T/big.vec" "$T/big.tok"
+    progress_of_file vectors probe --epochs 1 -t 1 -o "$T/m" "$T/big.vec" "$T/big.lab"
+    progress_of_pipe vectors "$T/big.vec" probe --epochs 1 -t 1 -o "$T/m" - "$T/big.lab"
+}
+
 @test "probe: an -o that cannot be written exits 1 before the vectors are read or a probe trained" {
     run --separate-stderr -1 probe "${FAST[@]}" -o "$T/no/such/m" "$T/tr.vec" "$T/tr.lab"
     [ "$stderr" = "probe: $T/no/such/m: No such file or directory" ]   # no loading or epoch lines

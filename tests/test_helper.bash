@@ -59,3 +59,29 @@ model_fp() {
     h=$(wpcat --stat "$1" | awk -F'\t' '$1 == "meta.model_hash" { print $2 }')
     [ -z "$h" ] || printf '%016x' "$h"
 }
+
+# progress_of_file UNIT CMD...: CMD, run with WP_PROGRESS_INTERVAL=0 (a line at every
+# update), succeeds and shows a progress line in UNIT with a percent and an ETA:
+# "tok:  41.3% 1.2M bytes/s ETA 0:00:01 ...". $stderr is CMD's.
+progress_of_file() {
+    local unit=$1
+    shift
+    run --separate-stderr env WP_PROGRESS_INTERVAL=0 "$@"
+    assert_success
+    grep -Eq "^[a-z0-9-]+: +[0-9]+\.[0-9]% [0-9.]+[kM]? $unit/s ETA [0-9]+:[0-9]{2}:[0-9]{2}" \
+        <<< "$stderr" || { echo "no progress line with a percent and an ETA: $stderr"; return 1; }
+}
+
+# progress_of_pipe UNIT FILE CMD...: the same with FILE piped into CMD's standard input:
+# its progress lines in UNIT show no percent and no ETA (a pipe's size is unknown).
+progress_of_pipe() {
+    local unit=$1 file=$2
+    shift 2
+    run --separate-stderr bash -c 'cat "$1" | WP_PROGRESS_INTERVAL=0 "${@:2}"' _ "$file" "$@"
+    assert_success
+    grep -q " $unit/s" <<< "$stderr" || { echo "no progress line: $stderr"; return 1; }
+    if grep " $unit/s" <<< "$stderr" | grep -Eq '%|ETA'; then
+        echo "a percent or an ETA for a pipe: $stderr"
+        return 1
+    fi
+}

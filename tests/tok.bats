@@ -152,6 +152,17 @@ toks() {
     run --separate-stderr -2 tok --max-sentence x
 }
 
+@test "tok: progress shows a percent and an ETA for files, plain or gzip; none for a pipe" {
+    # 1.3 MB: several 256 KiB chunks, so that a line comes before the end
+    yes 'the quick brown fox jumps over the lazy dog' | head -n 30000 > "$T/big.txt"
+    gzip -c "$T/big.txt" > "$T/big.txt.gz"
+    progress_of_file bytes tok -o "$T/o" "$T/big.txt" "$T/big.txt"
+    progress_of_file bytes tok -o "$T/o" "$T/big.txt.gz"
+    progress_of_file bytes tok -o "$T/o" < "$T/big.txt"
+    progress_of_pipe bytes "$T/big.txt" tok -o "$T/o"
+    progress_of_pipe bytes "$T/big.txt" tok -o "$T/o" "$T/big.txt" - # one pipe: size unknown
+}
+
 @test "tok: a 6 MB line without a newline is split every 1000 tokens" {
     awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "wordy " }' > "$T/long.txt"
     run --separate-stderr bash -o pipefail -c 'tok < "$1" | wpcat --stat' _ "$T/long.txt"
@@ -429,6 +440,14 @@ conllu_sample() {
     [ -z "$stderr" ]
     run --separate-stderr bash -o pipefail -c 'tok -q --conllu "$1" | wpcat --stat' _ "$T/s.conllu.gz"
     assert_line $'meta.conllu_column\tform'
+}
+
+@test "tok --conllu: progress shows a percent and an ETA for a file, none for a pipe" {
+    conllu_sample > "$T/s.conllu"
+    awk '{ l[NR] = $0 } END { for (i = 0; i < 4000; i++) {
+        for (j = 1; j <= NR; j++) print l[j]; print "" } }' "$T/s.conllu" > "$T/big.conllu"
+    progress_of_file bytes tok --conllu -o "$T/o" "$T/big.conllu"
+    progress_of_pipe bytes "$T/big.conllu" tok --conllu -o "$T/o"
 }
 
 @test "tok --conllu: --max-sentence cuts forms and labels at the same places" {

@@ -116,6 +116,15 @@ EOF
     assert_equal "$stderr" ""
 }
 
+@test "vocab: progress shows a percent and an ETA for files, none for a pipe" {
+    yes 'the quick brown fox jumps over the lazy dog' | head -n 30000 | tok -q > "$T/big.rec"
+    progress_of_file tokens vocab -o "$T/v" "$T/big.rec" "$T/big.rec"
+    progress_of_file tokens vocab -o "$T/v" < "$T/big.rec"
+    progress_of_pipe tokens "$T/big.rec" vocab -o "$T/v"
+    progress_of_pipe tokens "$T/big.rec" vocab -o "$T/v" "$T/big.rec" - # one pipe: size unknown
+    assert_equal "$(wpcat --stat "$T/v" | awk -F'\t' '$1 == "meta.tokens" { print $2 }')" 540000
+}
+
 @test "vocab: exact counts on a corpus slice, as tr | sort | uniq -c gives them" {
     need_data enwiki-text8style.gz
     corpus_words 1200000 > "$T/words"

@@ -92,6 +92,13 @@ void cli_parse_every(const char *s, const char *flag, double *secs, uint64_t *wo
 /* The index of s among the n names; otherwise exit RV_USAGE "flag s: unknown value". */
 int cli_parse_enum(const char *s, const char *flag, const char *const *names, int n);
 
+/* The bytes a run will read from path ("-" or NULL: standard input, from its offset): the
+ * size of a regular file, 0 for anything else (a pipe, a terminal, a device: unknown). */
+uint64_t cli_input_size(const char *path);
+/* Their sum over n inputs, for a progress percent (cli_progress_update_read); 0 when any of
+ * them is unknown. */
+uint64_t cli_inputs_size(const char *const *paths, size_t n);
+
 /* Opens path for reading ("-" or NULL is stdin); exits RV_FAIL with the errno text. */
 FILE *cli_open_in(const char *path);
 void cli_close_in(FILE *fp);
@@ -100,6 +107,10 @@ const char *cli_name(const char *path); /* "-"/NULL -> "<stdin>" for messages */
 /* Opens a record stream and checks its kind (0 = any). Any error exits: RV_DATA with
  * "tool: file: header: ..." or "expected a vocabulary stream, got tokens". */
 struct rec_reader *cli_reader_open(FILE *fp, const char *path, int kind);
+/* The records of r's whole input counted from its block headers (rec_reader_count_records)
+ * before any is read, as a progress total: 0 when unknown (a pipe, or a stream too damaged
+ * to walk, which reading it will report). */
+uint64_t cli_reader_records(struct rec_reader *r, const char *path);
 /* rec_reader_next that exits with "tool: file: block 17: checksum mismatch" on error. */
 int cli_reader_next(struct rec_reader *r, const char *path, const unsigned char **rec,
                     size_t *len);
@@ -223,12 +234,20 @@ struct cli_progress {
                        * the rate, and the ETA counts from it */
     double stop_at;   /* cli_now() when a time budget ends the work (0: none): the ETA is
                        * never later, and says so */
+    uint64_t in_size; /* bytes of the inputs (cli_inputs_size; 0: unknown), for the percent
+                       * of cli_progress_update_read */
 };
 double cli_now(void); /* monotonic seconds */
 void cli_progress_start(struct cli_progress *p, const char *unit, int quiet);
 /* done/total in units (total 0 = unknown: no percent, no ETA); extra may be NULL. */
 void cli_progress_update(struct cli_progress *p, uint64_t done, uint64_t total,
                          const char *extra);
+/* The same for a tool whose units (sentences, tokens) have no total known in advance but
+ * whose inputs have a size: the rate in units, the percent and ETA from read, the bytes of
+ * the inputs read so far (a record reader's packed bytes, a text reader's offset), of
+ * p->in_size (0: none shown, as for a pipe). */
+void cli_progress_update_read(struct cli_progress *p, uint64_t done, uint64_t read,
+                              const char *extra);
 void cli_progress_end(struct cli_progress *p, uint64_t done, const char *extra);
 
 #endif

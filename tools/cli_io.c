@@ -45,6 +45,42 @@ cli_close_in(FILE *fp)
         fclose(fp);
 }
 
+/* The bytes left to read of path, into *size: 1 for a regular file, else 0 (unknown). */
+static int
+input_size(const char *path, uint64_t *size)
+{
+    struct stat st;
+    const int in = path == NULL || strcmp(path, "-") == 0;
+    *size = 0;
+    if ((in ? fstat(STDIN_FILENO, &st) : stat(path, &st)) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    const off_t at = in ? lseek(STDIN_FILENO, 0, SEEK_CUR) : 0; /* `{ head -1; tok; } < f` */
+    if (at < 0 || at > st.st_size)
+        return 0;
+    *size = (uint64_t)(st.st_size - at);
+    return 1;
+}
+
+uint64_t
+cli_input_size(const char *path)
+{
+    uint64_t size;
+    input_size(path, &size);
+    return size;
+}
+
+uint64_t
+cli_inputs_size(const char *const *paths, size_t n)
+{
+    uint64_t sum = 0, size;
+    for (size_t i = 0; i < n; i++) {
+        if (!input_size(paths[i], &size))
+            return 0;
+        sum += size;
+    }
+    return sum;
+}
+
 static _Noreturn void
 die_reader(struct rec_reader *r, const char *path, int rc)
 {
@@ -82,6 +118,16 @@ cli_reader_open(FILE *fp, const char *path, int kind)
         && rec_reader_spool(r, cli_spool_create(cli_progname)) < 0)
         cli_die(RV_FAIL, "%s: %s", cli_name(path), strerror(errno ? errno : EIO));
     return r;
+}
+
+uint64_t
+cli_reader_records(struct rec_reader *r, const char *path)
+{
+    uint64_t n;
+    const int rc = rec_reader_count_records(r, &n);
+    if (rc == WP_EIO) /* the reader could not be put back where it was */
+        die_reader(r, path, rc);
+    return rc == WP_OK ? n : 0;
 }
 
 int

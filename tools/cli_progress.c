@@ -1,4 +1,4 @@
-/* cli_progress.c - progress lines on stderr: rate, ETA and the tool's own figures;
+/* cli_progress.c - progress lines on stderr: rate, percent, ETA and the tool's own figures;
  * see cli.h. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,27 +50,44 @@ fmt_rate(char *s, size_t n, double v)
         snprintf(s, n, "%.0f", v);
 }
 
+/* How far the work is, for the percent and ETA: at of end (0: unknown), this process
+ * having started at from (a resumed run's earlier units took no time here). */
+struct share {
+    uint64_t at, end, from;
+};
+
+/* "45.2% " into pct and " ETA 0:00:31" into eta, both empty when the end is unknown. */
 static void
-progress_line(struct cli_progress *p, uint64_t done, uint64_t total, const char *extra,
+fmt_share(const struct cli_progress *p, struct share s, double el, char *pct, size_t npct,
+          char *eta, size_t neta)
+{
+    *pct = *eta = '\0';
+    if (s.end == 0)
+        return;
+    const double f = (double)s.at / (double)s.end;
+    const double here = s.at > s.from ? (double)(s.at - s.from) : 0;
+    snprintf(pct, npct, "%5.1f%% ", 100.0 * (f > 1 ? 1 : f));
+    if (f <= 0 || f >= 1 || here <= 0)
+        return;
+    double left = el * (double)(s.end - s.at) / here;
+    const double budget = p->stop_at - (p->t0 + el);
+    const int by_budget = p->stop_at > 0 && budget < left;
+    left = by_budget ? (budget > 0 ? budget : 0) : left;
+    const long sec = (long)(left + 0.5);
+    snprintf(eta, neta, " ETA %ld:%02ld:%02ld%s", sec / 3600, sec / 60 % 60, sec % 60,
+             by_budget ? " (budget)" : "");
+}
+
+/* The line for done units (the rate), s saying how far along (the final line: end 0). */
+static void
+progress_line(struct cli_progress *p, uint64_t done, struct share s, const char *extra,
               int final)
 {
     const double el = cli_now() - p->t0;
-    char rate[32], pct[32] = "", eta[64] = "";
+    char rate[32], pct[32], eta[64];
     const double here = done > p->base ? (double)(done - p->base) : 0;
     fmt_rate(rate, sizeof rate, el > 0 ? here / el : 0);
-    if (total > 0 && !final) {
-        const double f = (double)done / (double)total;
-        snprintf(pct, sizeof pct, "%5.1f%% ", 100.0 * (f > 1 ? 1 : f));
-        if (f > 0 && f < 1 && here > 0) {
-            double left = el * (double)(total - done) / here;
-            const double budget = p->stop_at - (p->t0 + el);
-            const int by_budget = p->stop_at > 0 && budget < left;
-            left = by_budget ? (budget > 0 ? budget : 0) : left;
-            const long s = (long)(left + 0.5);
-            snprintf(eta, sizeof eta, " ETA %ld:%02ld:%02ld%s", s / 3600, s / 60 % 60, s % 60,
-                     by_budget ? " (budget)" : "");
-        }
-    }
+    fmt_share(p, s, el, pct, sizeof pct, eta, sizeof eta);
     fprintf(stderr, "%s%s: %s%s %s/s%s%s%s%s", p->tty ? "\r" : "", cli_progname, pct, rate,
             p->unit, eta, extra ? " " : "", extra ? extra : "",
             final ? "" : (p->tty ? "\033[K" : "\n"));
@@ -82,16 +99,32 @@ progress_line(struct cli_progress *p, uint64_t done, uint64_t total, const char 
     p->shown = 1;
 }
 
+/* Whether a line is due now (and the pace restarts). */
+static int
+line_due(struct cli_progress *p)
+{
+    if (p->quiet)
+        return 0;
+    const double now = cli_now();
+    if (now - p->last < p->interval)
+        return 0;
+    p->last = now;
+    return 1;
+}
+
 void
 cli_progress_update(struct cli_progress *p, uint64_t done, uint64_t total, const char *extra)
 {
-    if (p->quiet)
-        return;
-    const double now = cli_now();
-    if (now - p->last < p->interval)
-        return;
-    p->last = now;
-    progress_line(p, done, total, extra, 0);
+    if (line_due(p))
+        progress_line(p, done, (struct share){done, total, p->base}, extra, 0);
+}
+
+void
+cli_progress_update_read(struct cli_progress *p, uint64_t done, uint64_t read,
+                         const char *extra)
+{
+    if (line_due(p))
+        progress_line(p, done, (struct share){read, p->in_size, 0}, extra, 0);
 }
 
 void
@@ -99,5 +132,5 @@ cli_progress_end(struct cli_progress *p, uint64_t done, const char *extra)
 {
     if (p->quiet || cli_now() - p->t0 < p->min_report)
         return; /* short work needs no report */
-    progress_line(p, done, 0, extra, 1);
+    progress_line(p, done, (struct share){0, 0, 0}, extra, 1);
 }

@@ -455,17 +455,17 @@ batch_setup(const struct opts *o, const struct lm *m, struct sink *k, float **ca
     return b;
 }
 
-/* embed --model's progress line: sentences done */
+/* embed --model's progress line: sentences done of the file's (0: a pipe, unknown) */
 struct progress {
     struct cli_progress p;
-    uint64_t done;
+    uint64_t done, total;
 };
 
 static void
 progress(void *ctx, uint64_t done)
 {
     struct progress *pr = ctx;
-    cli_progress_update(&pr->p, pr->done = done, 0, NULL);
+    cli_progress_update(&pr->p, pr->done = done, pr->total, NULL);
 }
 
 static int
@@ -489,7 +489,9 @@ run_model(const struct opts *o)
     size_t nout, d2;
     embed_batch_shape(b, &nout, &d2);
     sink_open(&k, o, nout, d2, meta);
-    struct progress pr = {.done = 0};
+    /* counted first: a block of tokens is read at once and embedded for seconds, so its
+     * sentences say how far along the work is, not its bytes */
+    struct progress pr = {.total = cli_reader_records(r, o->tokens)};
     struct embed_fail f;
     cli_progress_start(&pr.p, "sentences", o->quiet);
     const int rc = embed_batch_run(b, r, progress, &pr, &f);

@@ -184,6 +184,7 @@ static void
 read_tokens(struct pairs_run *run, FILE *sp, int emit)
 {
     const char *path = run->o->input;
+    run->prog.in_size = cli_input_size(path); /* stdin's, before it is read */
     FILE *fp = cli_open_in(path);
     struct rec_reader *r = cli_reader_open(fp, path, REC_TOKENS);
     cli_check_tokenized(run->v, run->o->vocab, rec_reader_meta(r), path);
@@ -208,9 +209,14 @@ read_tokens(struct pairs_run *run, FILE *sp, int emit)
             gen_check(pairs_gen_sentence(&run->g, run->g.ids + 1, k));
         else
             run->g.done += k;
-        /* streaming: the vocabulary's total tells how far along we are */
-        cli_progress_update(&run->prog, run->g.done, emit ? run->total : 0,
-                            emit && run->o->epochs > 1 ? run->extra : NULL);
+        /* streaming: the vocabulary's total tells how far along we are; reading a file
+         * first: its bytes */
+        if (emit)
+            cli_progress_update(&run->prog, run->g.done, run->total,
+                                run->o->epochs > 1 ? run->extra : NULL);
+        else
+            cli_progress_update_read(&run->prog, run->g.done,
+                                     rec_reader_stats(r)->packed_bytes, NULL);
     }
     rec_reader_free(r);
     cli_close_in(fp);

@@ -141,6 +141,31 @@ spool_input(struct input *in)
     cli_close_in(fp);
 }
 
+/* The bytes of an input, for the progress percent: its spool's, else the file's (0: a pipe,
+ * unknown). */
+static uint64_t
+input_size(const struct input *in)
+{
+    struct stat st;
+    if (in->spool == NULL)
+        return cli_input_size(in->path);
+    return fstat(fileno(in->spool), &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* Their sum, 0 when one is unknown. */
+static uint64_t
+inputs_size(const struct phrases_cli *o)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < o->nin; i++) {
+        const uint64_t size = input_size(&o->in[i]);
+        if (size == 0)
+            return 0;
+        sum += size;
+    }
+    return sum;
+}
+
 static FILE *
 open_input(const struct input *in)
 {
@@ -179,8 +204,11 @@ read_all(struct reader_ctx *r, sentence_fn fn, meta_fn first_meta, void *ctx)
     const unsigned char *rec;
     size_t len;
     int rc;
+    uint64_t before = 0; /* bytes of the inputs read, for the percent when no total is known */
+    r->prog.in_size = inputs_size(r->o);
     for (size_t i = 0; i < r->o->nin; i++) {
         const struct input *in = &r->o->in[i];
+        const uint64_t size = input_size(in); /* stdin's, before it is read */
         FILE *fp = open_input(in);
         struct rec_reader *rd = cli_reader_open(fp, in->path, REC_TOKENS);
         struct rec_prefetch *pf;
@@ -198,13 +226,18 @@ read_all(struct reader_ctx *r, sentence_fn fn, meta_fn first_meta, void *ctx)
             }
             r->tokens += r->sent[0].n;
             fn(ctx, s);
-            cli_progress_update(&r->prog, r->tokens, r->total, r->extra);
+            if (r->total > 0)
+                cli_progress_update(&r->prog, r->tokens, r->total, r->extra);
+            else
+                cli_progress_update_read(&r->prog, r->tokens,
+                                         before + rec_prefetch_packed_bytes(pf), r->extra);
         }
         rec_prefetch_stop(pf);
         if (rc < 0)
             cli_die_reader(rd, in->path, rc);
         rec_reader_free(rd);
         close_input(in, fp);
+        before += size;
     }
 }
 

@@ -148,6 +148,7 @@ struct set {
     struct probe_shape sh;
     int made_known;
     uint64_t made_by;
+    uint64_t nvec;  /* the vectors' records (0: a pipe, unknown), for the progress percent */
 };
 
 /* The probe's header key: the model that made the vectors it was trained on. */
@@ -168,6 +169,7 @@ set_open(struct set *s, const char *vpath, const char *lpath)
         cli_die(RV_DATA, "%s: header: metadata dim/layers missing or inconsistent",
                 cli_name(vpath));
     s->made_known = cli_vectors_model(rec_reader_meta(s->vr), vpath, &s->made_by);
+    s->nvec = cli_reader_records(s->vr, vpath);
 }
 
 /* Refuses the vectors of s when they were made by another model than the one known to have
@@ -180,10 +182,18 @@ set_check_model(const struct set *s, int want_known, uint64_t want, const char *
         cli_check_model(s->vpath, s->made_by, want, whose);
 }
 
+/* The progress of reading a set: vectors joined, of the set's (the labels, read alongside,
+ * are the smaller stream). */
+struct set_progress {
+    struct cli_progress p;
+    uint64_t total;
+};
+
 static void
 join_progress(void *ctx, uint64_t n)
 {
-    cli_progress_update(ctx, n, 0, NULL);
+    struct set_progress *sp = ctx;
+    cli_progress_update(&sp->p, n, sp->total, NULL);
 }
 
 /* The words of a CoNLL-U file (its form or lemma column) given as labels would train a
@@ -210,9 +220,9 @@ set_read(struct set *s, int keep, struct probe_labels *labels, struct probe_data
     s->lf = cli_open_in(s->lpath);
     s->lr = cli_reader_open(s->lf, s->lpath, REC_TOKENS);
     check_labels_column(rec_reader_meta(s->lr), s->lpath);
-    struct cli_progress pr;
+    struct set_progress pr = {.total = s->nvec};
     struct probe_set_info info;
-    cli_progress_start(&pr, "vectors", quiet);
+    cli_progress_start(&pr.p, "vectors", quiet);
     const int rc = probe_set_read(d, s->vr, s->lr, &s->sh, keep, labels, join_progress, &pr,
                                   &info);
     struct rec_reader *r = info.at.labels ? s->lr : s->vr;
@@ -227,7 +237,7 @@ set_read(struct set *s, int keep, struct probe_labels *labels, struct probe_data
         cli_die(RV_DATA, "%s: too many distinct labels", cli_name(s->lpath));
     if (rc < 0)
         cli_die_record(r, path, rc);
-    cli_progress_end(&pr, info.nvec, NULL);
+    cli_progress_end(&pr.p, info.nvec, NULL);
     rec_reader_free(s->vr);
     rec_reader_free(s->lr);
     cli_close_in(s->vf);

@@ -189,14 +189,16 @@ struct conllu_in {
     uint64_t bytes;
 };
 
-/* Reads path into the tokenizer t, or into the CoNLL-U reader ci when it is not NULL. */
+/* Reads path into the tokenizer t, or into the CoNLL-U reader ci when it is not NULL; before:
+ * the bytes of the inputs read before it, for the progress percent. */
 static void
 tokenize_file(const char *path, struct textin *in, struct tok_state *t, struct conllu_in *ci,
-              unsigned char **bufs, struct cli_progress *pr)
+              unsigned char **bufs, struct cli_progress *pr, uint64_t before)
 {
     struct textin_ahead *a;
     const unsigned char *p;
     char extra[96];
+    uint64_t done;
     int got = textin_ahead_start(&a, in, bufs, TOK_CHUNK);
     if (got == WP_ENOMEM)
         cli_die_nomem();
@@ -218,14 +220,16 @@ tokenize_file(const char *path, struct textin *in, struct tok_state *t, struct c
             ci->bytes += (uint64_t)got;
             snprintf(extra, sizeof extra, "(%.1f MB read, %" PRIu64 " words)",
                      (double)ci->bytes / 1e6, conllu_stats(ci->p)->words);
-            cli_progress_update(pr, ci->bytes, 0, extra);
+            done = ci->bytes;
         } else {
             const int rc = tok_feed(t, p, (size_t)got);
             if (rc < 0)
                 cli_die(RV_FAIL, "%s: %s", cli_name(path), wp_strerror(rc));
             progress_extra(extra, sizeof extra, tok_stats(t));
-            cli_progress_update(pr, tok_stats(t)->bytes, 0, extra);
+            done = tok_stats(t)->bytes;
         }
+        /* the rate in text bytes, the percent in the file's (compressed ones for gzip) */
+        cli_progress_update_read(pr, done, before + textin_ahead_offset(a), extra);
     }
     textin_ahead_stop(a);
     if (textin_trailing(in) > 0)
@@ -324,8 +328,13 @@ main(int argc, char **argv)
     if (c.conllu) /* records of at most --max-sentence tokens, lowercased with -l */
         conllu_set_output(ci.p, c.t.max_sentence, c.t.lower);
     cli_progress_start(&pr, "bytes", c.quiet);
-    for (size_t i = 0; i < nfiles; i++)
-        tokenize_file(files[i], ins[i], t, c.conllu ? &ci : NULL, bufs, &pr);
+    pr.in_size = cli_inputs_size((const char *const *)files, nfiles);
+    uint64_t before = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        const uint64_t size = cli_input_size(files[i]); /* stdin's, before it is read */
+        tokenize_file(files[i], ins[i], t, c.conllu ? &ci : NULL, bufs, &pr, before);
+        before += size;
+    }
     free(ins);
     char extra[96];
     if (c.conllu) {

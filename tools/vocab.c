@@ -38,6 +38,7 @@ struct counter {
     struct vocab_spill *spill; /* NULL without -M */
     struct cli_progress prog;
     uint64_t seen;         /* tokens read from token streams, for progress */
+    uint64_t read_before;  /* bytes of the inputs read to their end, for progress */
     uint64_t total_tokens; /* every token counted, before pruning */
     int shape;              /* the inputs' shape of tokens (tok_meta.h); -1 none said yet */
     const char *shape_from; /* the first input that said it */
@@ -157,7 +158,8 @@ count_tokens(struct counter *c, struct rec_reader *r, const char *path)
             cli_die_record(r, path, rc);
         c->seen += n;
         c->total_tokens += n;
-        cli_progress_update(&c->prog, c->seen, 0, NULL);
+        cli_progress_update_read(&c->prog, c->seen,
+                                 c->read_before + rec_reader_stats(r)->packed_bytes, NULL);
         maybe_spill(c);
     }
 }
@@ -288,14 +290,10 @@ note_shape(struct counter *c, int s, const char *path)
     }
 }
 
+/* A token stream or a vocabulary stream, counted into c. */
 static void
-count_input(struct counter *c, const struct input *in)
+count_stream(struct counter *c, const struct input *in)
 {
-    if (in->text) {
-        note_shape(c, -1, in->path);
-        count_text(c, in->path);
-        return;
-    }
     FILE *fp = cli_open_in(in->path);
     struct rec_reader *r = cli_reader_open(fp, in->path, 0);
     const int kind = rec_reader_kind(r);
@@ -314,6 +312,31 @@ count_input(struct counter *c, const struct input *in)
                 rec_kind_name(kind));
     rec_reader_free(r);
     cli_close_in(fp);
+}
+
+static void
+count_input(struct counter *c, const struct input *in)
+{
+    const uint64_t size = cli_input_size(in->path); /* stdin's, before it is read */
+    if (in->text) {
+        note_shape(c, -1, in->path);
+        count_text(c, in->path);
+    } else {
+        count_stream(c, in);
+    }
+    c->read_before += size;
+}
+
+/* The bytes of all inputs, for the progress percent (0: one is a pipe). */
+static uint64_t
+inputs_size(const struct vocab_cli *o)
+{
+    const char **paths = cli_mallocarray(o->nin, sizeof *paths);
+    for (size_t i = 0; i < o->nin; i++)
+        paths[i] = o->in[i].path;
+    const uint64_t size = cli_inputs_size(paths, o->nin);
+    free(paths);
+    return size;
 }
 
 struct final {
@@ -419,6 +442,7 @@ main(int argc, char **argv)
     check_paths(&o);
     cli_out_open(&out, o.output, !o.text, o.force);
     cli_progress_start(&c.prog, "tokens", o.quiet);
+    c.prog.in_size = inputs_size(&o);
     for (size_t i = 0; i < o.nin; i++)
         count_input(&c, &o.in[i]);
     if (c.spill != NULL && vocab_spill_runs(c.spill) > 0)

@@ -339,7 +339,7 @@ probe_loader_join(struct probe_loader *ld, struct rec_reader *vr, struct rec_rea
         WP_TRY(join_labels(ld, lr, err));
         if ((rc = probe_loader_vector(ld, rec, len)) < 0)
             return join_fail(err, 0, 0, rc);
-        if ((++*nvec & 0xffff) == 0 && progress != NULL)
+        if ((++*nvec & 1023) == 0 && progress != NULL) /* 12 MB of 3 x 1024 floats */
             progress(ctx, *nvec);
     }
     if (more < 0)

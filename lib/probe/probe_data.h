@@ -70,7 +70,7 @@ struct probe_join_err {
 /* Feeds every record of the vector stream vr and the label stream lr to ld in the order the
  * join needs (each label sentence before its vectors; the labels left after the vectors,
  * each checked by probe_loader_finish), finishing ld. progress(ctx, vectors so far) every
- * 65536 vector records when not NULL; *nvec receives the vector records read. WP_OK or the
+ * 1024 vector records when not NULL; *nvec receives the vector records read. WP_OK or the
  * first error, err saying where. */
 struct rec_reader;
 int probe_loader_join(struct probe_loader *ld, struct rec_reader *vr, struct rec_reader *lr,

@@ -21,6 +21,7 @@ struct pf_batch {
     size_t *off; /* record i is data[off[i] .. off[i+1]) */
     size_t n, ocap;
     int status; /* after the records: 1 more to come, 0 end of stream, < 0 error */
+    uint64_t packed; /* the reader's packed bytes once it was filled */
 };
 
 struct rec_prefetch {
@@ -35,6 +36,7 @@ struct rec_prefetch {
     size_t next;          /* its next record */
     int done;             /* the caller has had the final status */
     int final;
+    uint64_t packed;      /* the packed bytes of the batch the caller reads or read last */
 };
 
 static int
@@ -94,6 +96,7 @@ pf_main(void *arg)
             status = 1;
         }
         b->status = status;
+        b->packed = rec_reader_stats(p->r)->packed_bytes;
         pthread_mutex_lock(&p->mu);
         p->nfull++;
         pthread_cond_signal(&p->cv_full);
@@ -154,9 +157,16 @@ rec_prefetch_next(struct rec_prefetch *p, const unsigned char **rec, size_t *len
                 pthread_cond_wait(&p->cv_full, &p->mu);
             p->cur = &p->b[p->head];
             p->next = 0;
+            p->packed = p->cur->packed;
         }
         pthread_mutex_unlock(&p->mu);
     }
+}
+
+uint64_t
+rec_prefetch_packed_bytes(const struct rec_prefetch *p)
+{
+    return p->packed;
 }
 
 void

@@ -18,6 +18,7 @@ struct textin {
     z_stream z;
     unsigned char in[TEXTIN_INBUF];
     size_t in_pos, in_len;
+    uint64_t fd_bytes; /* read from fd so far, buffered or not */
     uint64_t trailing;
     const char *detail;
 };
@@ -53,6 +54,7 @@ fill(struct textin *t, size_t want)
         if (got == 0)
             t->eof = 1;
         t->in_len += (size_t)got;
+        t->fd_bytes += (uint64_t)got;
     }
     return WP_OK;
 }
@@ -147,8 +149,15 @@ textin_read(struct textin *t, void *buf, size_t n)
         if (r == 0)
             t->eof = 1;
         got += (size_t)r;
+        t->fd_bytes += (uint64_t)r;
     }
     return (int)got;
+}
+
+uint64_t
+textin_offset(const struct textin *t)
+{
+    return t->fd_bytes - (t->in_len - t->in_pos);
 }
 
 uint64_t

@@ -17,6 +17,9 @@ int textin_open(struct textin **out, int fd);
  * set), WP_ECORRUPT (bad gzip data: textin_detail says what), WP_ETRUNC (a gzip member cut
  * short), WP_ENOMEM. n must be at most INT_MAX. */
 int textin_read(struct textin *t, void *buf, size_t n);
+/* The input's bytes used so far (compressed ones for gzip, not those only read ahead into
+ * the reader's buffer): against the file's size, how far along the input is. */
+uint64_t textin_offset(const struct textin *t);
 /* After the end: bytes that followed the last gzip member and were not read as text (0 for
  * plain text and for clean gzip). */
 uint64_t textin_trailing(const struct textin *t);

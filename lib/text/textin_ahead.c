@@ -18,6 +18,7 @@ struct textin_ahead {
     size_t chunk;
     int len[2];  /* bytes, 0 at the end, a status on error */
     int full[2]; /* filled and not yet consumed */
+    uint64_t offset[2]; /* textin_offset once each was filled */
     int cur;     /* the buffer the caller holds, -1 before the first */
     char msg[256];
 };
@@ -49,6 +50,7 @@ run(void *arg)
             set_error(a, got);
         pthread_mutex_lock(&a->mu);
         a->len[i] = got;
+        a->offset[i] = textin_offset(a->in);
         a->full[i] = 1;
         pthread_cond_signal(&a->cv);
         pthread_mutex_unlock(&a->mu);
@@ -98,6 +100,12 @@ textin_ahead_next(struct textin_ahead *a, const unsigned char **p)
     a->cur = i;
     *p = a->buf[i];
     return got;
+}
+
+uint64_t
+textin_ahead_offset(const struct textin_ahead *a)
+{
+    return a->cur < 0 ? 0 : a->offset[a->cur]; /* the caller's buffer: the thread keeps off */
 }
 
 const char *

@@ -5,6 +5,7 @@
 #define WP_TEXTIN_AHEAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "textin.h"
 
@@ -19,6 +20,9 @@ int textin_ahead_start(struct textin_ahead **out, struct textin *in,
  * failure (textin_ahead_error says it in words). The chunk returned before is handed back
  * to the thread; once the end or a failure is returned, the thread has stopped. */
 int textin_ahead_next(struct textin_ahead *a, const unsigned char **p);
+/* textin_offset of the input once the chunk last returned by textin_ahead_next was read
+ * (0 before the first): how far along the input the caller is, for a progress percent. */
+uint64_t textin_ahead_offset(const struct textin_ahead *a);
 /* The failure's message: errno's text (taken on the reading thread), "gzip: unexpected end
  * of file", or "gzip: " and zlib's word or the status's. "" when none. */
 const char *textin_ahead_error(const struct textin_ahead *a);

@@ -1,6 +1,7 @@
 /* test_rec_prefetch.c - the read-ahead reader gives the records of rec_reader_next, in
  * order and byte for byte (empty records, records larger than a batch, many batches), the
- * same final status and error position on a damaged stream, and stops cleanly mid-stream. */
+ * same final status and error position on a damaged stream, and stops cleanly mid-stream;
+ * the packed bytes read so far, for progress. */
 #undef NDEBUG
 #include <stdint.h>
 #include <stdio.h>
@@ -46,7 +47,8 @@ make_stream(int level)
     return fp;
 }
 
-/* Reads fp through the prefetcher; returns the final status, *count the records before. */
+/* Reads fp through the prefetcher; returns the final status, *count the records before.
+ * rec_prefetch_packed_bytes never goes back, and ends at the reader's count. */
 static int
 read_all(FILE *fp, uint64_t *count, int verify)
 {
@@ -58,9 +60,13 @@ read_all(FILE *fp, uint64_t *count, int verify)
     CHECK_EQ(WP_OK, rec_prefetch_start(&p, r));
     const unsigned char *rec;
     size_t len;
+    uint64_t packed = 0;
     *count = 0;
+    CHECK_EQ(0, rec_prefetch_packed_bytes(p));
     while ((rc = rec_prefetch_next(p, &rec, &len)) == 1) {
         const uint32_t i = (uint32_t)*count;
+        CHECK(rec_prefetch_packed_bytes(p) >= packed);
+        packed = rec_prefetch_packed_bytes(p);
         if (verify) {
             CHECK_EQ(rec_len(i), len);
             for (size_t k = 0; k < len; k++)
@@ -70,7 +76,11 @@ read_all(FILE *fp, uint64_t *count, int verify)
         (*count)++;
     }
     CHECK_EQ(rc, rec_prefetch_next(p, &rec, &len)); /* the end stays the end */
+    CHECK(rec_prefetch_packed_bytes(p) >= packed);
+    packed = rec_prefetch_packed_bytes(p);
     rec_prefetch_stop(p);
+    if (rc == 0)
+        CHECK_EQ(rec_reader_stats(r)->packed_bytes, packed);
     rec_reader_free(r);
     return rc;
 }

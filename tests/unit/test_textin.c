@@ -1,7 +1,7 @@
 /* test_textin.c - plain and gzip text through lib/text/textin: members one after another,
  * trailing bytes counted (gzread drops them silently), corrupt and truncated members; the
  * same read one chunk ahead on a thread (text/textin_ahead.h), to the end and to a
- * failure. */
+ * failure; the offset of the bytes used, for progress. */
 #undef NDEBUG
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +119,34 @@ test_truncated_and_corrupt(void)
     return 0;
 }
 
+/* textin_offset counts the bytes used, not those buffered ahead: plain text by what was
+ * returned, gzip by the compressed bytes inflated, trailing bytes once skipped. */
+static int
+test_offset(void)
+{
+    static const char text[] = "the cat sat on the mat, and the dog sat on the log\n";
+    unsigned char b[512];
+    char out[256];
+    size_t len;
+    struct textin *t = over((const unsigned char *)text, strlen(text));
+    CHECK(t != NULL);
+    CHECK_EQ(0, textin_offset(t));
+    CHECK_EQ(5, textin_read(t, out, 5));
+    CHECK_EQ(5, textin_offset(t));
+    CHECK_EQ(0, slurp(t, out, sizeof out, &len));
+    CHECK_EQ(strlen(text), textin_offset(t));
+    textin_close(t);
+    const size_t n = gz(text, b, sizeof b);
+    memcpy(b + n, "junk!", 5);
+    CHECK((t = over(b, n + 5)) != NULL);
+    CHECK_EQ(5, textin_read(t, out, 5));
+    CHECK(textin_offset(t) > 0 && textin_offset(t) < n);
+    CHECK_EQ(0, slurp(t, out, sizeof out, &len));
+    CHECK_EQ(n + 5, textin_offset(t));
+    textin_close(t);
+    return 0;
+}
+
 /* t read ahead in chunks of 7 bytes into out; the last status, *msg the failure's words */
 static int
 ahead(struct textin *t, char *out, size_t cap, size_t *len, const char **msg)
@@ -129,8 +157,12 @@ ahead(struct textin *t, char *out, size_t cap, size_t *len, const char **msg)
     int got;
     *len = 0;
     CHECK_EQ(WP_OK, textin_ahead_start(&a, t, bufs, sizeof b0));
+    uint64_t at = 0;
+    CHECK_EQ(0, textin_ahead_offset(a));
     while ((got = textin_ahead_next(a, &p)) > 0) {
         CHECK(p == b0 || p == b1);
+        CHECK(textin_ahead_offset(a) >= at); /* the caller's chunk's, never going back */
+        at = textin_ahead_offset(a);
         CHECK(*len + (size_t)got <= cap);
         memcpy(out + *len, p, (size_t)got);
         *len += (size_t)got;
@@ -157,6 +189,7 @@ test_read_ahead(void)
     CHECK_EQ(strlen(text), len);
     CHECK(memcmp(out, text, len) == 0);
     CHECK_STR("", msg);
+    CHECK_EQ(n, textin_offset(t));
     textin_close(t);
     CHECK((t = over(b, n - 6)) != NULL);
     CHECK_EQ(WP_ETRUNC, ahead(t, out, sizeof out, &len, &msg));
@@ -172,6 +205,7 @@ main(void)
         CHECK_CASE(test_plain_and_members),
         CHECK_CASE(test_trailing_counted),
         CHECK_CASE(test_truncated_and_corrupt),
+        CHECK_CASE(test_offset),
         CHECK_CASE(test_read_ahead),
     };
     return check_run(cases, sizeof cases / sizeof cases[0]);
